@@ -1,0 +1,34 @@
+//! A person at a customer: identity and description.
+
+use crate::enums::LifecycleStage;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "contact")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub company_id: Option<Uuid>,
+    pub first_name: String,
+    pub last_name: String,
+    /// Normalised (trimmed, lower-cased); unique per workspace when set.
+    pub email: Option<String>,
+    /// E.164, e.g. +14155552671.
+    pub phone: Option<String>,
+    pub job_title: Option<String>,
+    pub lifecycle_stage: LifecycleStage,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub birthdate: Option<Date>,
+    pub owner_id: Option<Uuid>,
+    pub version: i32,
+    pub deleted_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

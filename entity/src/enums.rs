@@ -1,0 +1,153 @@
+//! Enumerations stored as short strings. They double as GraphQL enums so the
+//! stored value and the API value cannot drift apart.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, async_graphql::Enum)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        pub enum $name {
+            $($(#[$vmeta])* #[sea_orm(string_value = $value)] $variant),+
+        }
+    };
+}
+
+string_enum! {
+    /// What a member may do in a workspace.
+    Role {
+        /// Everything, including members and pipelines.
+        Admin = "ADMIN",
+        /// All records and reports.
+        Manager = "MANAGER",
+        /// Companies, contacts and deals.
+        Sales = "SALES",
+        /// Tickets and contacts.
+        Support = "SUPPORT",
+        /// Read only.
+        Viewer = "VIEWER",
+    }
+}
+
+string_enum! {
+    /// Where a contact stands in the customer lifecycle.
+    LifecycleStage {
+        /// Receives content, not yet a lead.
+        Subscriber = "SUBSCRIBER",
+        /// Showed interest.
+        Lead = "LEAD",
+        /// Marketing-qualified lead.
+        MarketingQualified = "MARKETING_QUALIFIED",
+        /// Sales-qualified lead.
+        SalesQualified = "SALES_QUALIFIED",
+        /// In an open deal.
+        Opportunity = "OPPORTUNITY",
+        /// Bought.
+        Customer = "CUSTOMER",
+        /// Recommends us.
+        Evangelist = "EVANGELIST",
+        /// None of the above.
+        Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// What a stage means for the deals in it.
+    StageKind {
+        /// Still being worked.
+        Open = "OPEN",
+        /// Closed as won.
+        Won = "WON",
+        /// Closed as lost.
+        Lost = "LOST",
+    }
+}
+
+string_enum! {
+    /// A deal's state, derived from its stage's kind.
+    DealStatus {
+        /// Being worked.
+        Open = "OPEN",
+        /// Closed as won.
+        Won = "WON",
+        /// Closed as lost.
+        Lost = "LOST",
+    }
+}
+
+string_enum! {
+    /// The part a contact plays in a deal.
+    DealContactRole {
+        /// Signs off the purchase.
+        DecisionMaker = "DECISION_MAKER",
+        /// Pushes for us inside the customer.
+        Champion = "CHAMPION",
+        /// Shapes the decision.
+        Influencer = "INFLUENCER",
+        /// Will use the product.
+        User = "USER",
+        /// Stands in the way.
+        Blocker = "BLOCKER",
+    }
+}
+
+string_enum! {
+    /// Where a ticket is in its life.
+    TicketStatus {
+        /// Waiting for support.
+        Open = "OPEN",
+        /// Waiting for the customer.
+        Pending = "PENDING",
+        /// Solved, may reopen.
+        Resolved = "RESOLVED",
+        /// Done for good.
+        Closed = "CLOSED",
+    }
+}
+
+string_enum! {
+    /// How urgent a ticket is.
+    TicketPriority {
+        /// Whenever.
+        Low = "LOW",
+        /// The default.
+        Normal = "NORMAL",
+        /// Soon.
+        High = "HIGH",
+        /// Now.
+        Urgent = "URGENT",
+    }
+}
+
+string_enum! {
+    /// The kind of a timeline entry.
+    ActivityKind {
+        /// A written note.
+        Note = "NOTE",
+        /// A phone call.
+        Call = "CALL",
+        /// An email.
+        Email = "EMAIL",
+        /// A meeting.
+        Meeting = "MEETING",
+        /// Something to do, with a due date.
+        Task = "TASK",
+    }
+}
+
+string_enum! {
+    /// The kinds of record a tag can be put on.
+    TaggableType {
+        /// A company.
+        Company = "COMPANY",
+        /// A contact.
+        Contact = "CONTACT",
+        /// A deal.
+        Deal = "DEAL",
+        /// A ticket.
+        Ticket = "TICKET",
+    }
+}

@@ -1,0 +1,24 @@
+//! SeaORM entities of Rapport: one file a table, nothing else.
+//!
+//! Every table carries `id` (UUID v7), `workspace_id`, `created_at` and
+//! `updated_at`; records people edit also carry `version` (optimistic
+//! concurrency) and `deleted_at` (soft delete). Money is stored as a 64-bit
+//! integer count of ten-thousandths (`*_e4` columns): exact on SQLite and
+//! PostgreSQL alike, and comparable across currencies with different minor
+//! units (ISO 4217 exponents go up to 4).
+
+pub mod activity;
+pub mod company;
+pub mod contact;
+pub mod deal;
+pub mod deal_contact;
+pub mod deal_stage_change;
+pub mod enums;
+pub mod event;
+pub mod member;
+pub mod pipeline;
+pub mod stage;
+pub mod tag;
+pub mod tagging;
+pub mod ticket;
+pub mod workspace;

@@ -1,0 +1,28 @@
+//! Rapport's schema migrations: one file a migration, each with `up` and
+//! `down`, each running on SQLite and PostgreSQL 15.
+
+pub use sea_orm_migration::prelude::*;
+
+mod columns;
+mod m20261122_000001_create_workspace_and_member;
+mod m20261122_000002_create_company_and_contact;
+mod m20261122_000003_create_pipeline_stage_and_deal;
+mod m20261122_000004_create_ticket_and_activity;
+mod m20261122_000005_create_tag_and_tagging;
+mod m20261122_000006_create_event_outbox;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_workspace_and_member::Migration),
+            Box::new(m20261122_000002_create_company_and_contact::Migration),
+            Box::new(m20261122_000003_create_pipeline_stage_and_deal::Migration),
+            Box::new(m20261122_000004_create_ticket_and_activity::Migration),
+            Box::new(m20261122_000005_create_tag_and_tagging::Migration),
+            Box::new(m20261122_000006_create_event_outbox::Migration),
+        ]
+    }
+}

@@ -1,0 +1,28 @@
+//! The Actor: the workspace, member and role a request acts as.
+
+use entity::enums::Role;
+use uuid::Uuid;
+
+/// The identity behind one request. Every read and write is scoped to
+/// `workspace_id`; there is no way to build a query without one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The tenant whose rows this request may see.
+    pub workspace_id: Uuid,
+    /// The member acting; recorded on events and history.
+    pub member_id: Uuid,
+    /// What the member may do.
+    pub role: Role,
+}
+
+impl Actor {
+    /// True when the role may change records (every role but VIEWER).
+    pub fn can_write(&self) -> bool {
+        self.role != Role::Viewer
+    }
+
+    /// True when the role may change pipelines and stages.
+    pub fn can_configure(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Manager)
+    }
+}

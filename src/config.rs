@@ -1,0 +1,112 @@
+//! The server's configuration: one struct, every field a command-line flag
+//! and an environment variable, validated before anything starts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Pretty when stdout is a terminal, JSON otherwise.
+    Auto,
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Where the data lives: `sqlite://FILE?mode=rwc` (the embedded default) or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://rapport.db?mode=rwc"
+    )]
+    pub database_url: String,
+
+    /// Redis for fanning events out across instances; unset means an in-process bus.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// The address to listen on.
+    #[arg(long, env = "RAPPORT_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// The secret that signs bearer tokens (at least 32 bytes). Unset with SQLite: a random one is
+    /// generated once and kept in a `.secret` file beside the database. Required with PostgreSQL,
+    /// because every instance must share it.
+    #[arg(long, env = "RAPPORT_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Browser origins allowed to call the API, comma-separated; `*` allows any (the demo default).
+    #[arg(long, env = "RAPPORT_CORS_ORIGINS", default_value = "*")]
+    pub cors_origins: String,
+
+    /// Log line format.
+    #[arg(long, env = "RAPPORT_LOG_FORMAT", value_enum, default_value = "auto")]
+    pub log_format: LogFormat,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "RAPPORT_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+
+    /// How long issued tokens stay valid, in hours.
+    #[arg(long, env = "RAPPORT_TOKEN_TTL_HOURS", default_value_t = 24 * 30)]
+    pub token_ttl_hours: u32,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "RAPPORT_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+impl Config {
+    /// A configuration with every default, for tests and tools.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            redis_url: None,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            jwt_secret: None,
+            cors_origins: "*".into(),
+            log_format: LogFormat::Auto,
+            db_pool_size: 10,
+            token_ttl_hours: 24 * 30,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+
+    /// True when the database is SQLite (the embedded default).
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The SQLite database file, when the database is a SQLite file.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_path_is_read_from_the_url() {
+        let config = Config::for_database("sqlite:///tmp/x/rapport.db?mode=rwc");
+        assert_eq!(
+            config.sqlite_path(),
+            Some(PathBuf::from("/tmp/x/rapport.db"))
+        );
+        let config = Config::for_database("sqlite://rapport.db?mode=rwc");
+        assert_eq!(config.sqlite_path(), Some(PathBuf::from("rapport.db")));
+        assert_eq!(
+            Config::for_database("postgres://localhost/x").sqlite_path(),
+            None
+        );
+    }
+}

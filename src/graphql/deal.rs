@@ -1,0 +1,583 @@
+//! Deals: amounts moving through a pipeline's stages, with their contacts
+//! and stage history.
+//!
+//! Deal events go to the topic `pipeline:<pipeline id>`, which is what a
+//! pipeline board subscribes to. The contacts of a deal and the mutations
+//! live in the submodules [`contacts`] and [`mutation`].
+
+mod contacts;
+mod mutation;
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::{DealStatus, TaggableType};
+use entity::{deal, deal_stage_change};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+pub use self::contacts::{
+    DealContactConnectionName, DealContactEdgeFields, DealContactEdgeName, deals_of_contact,
+};
+pub use self::mutation::{
+    CreateDealInput, DealContactInput, DealMutation, DealOutcome, DealPayload, UpdateDealInput,
+};
+use super::activity::{Activity, ActivityFilter, ActivityOrderField};
+use super::company::Company;
+use super::contact::{Contact, ContactFilter, ContactOrderField};
+use super::context::{actor, db};
+use super::error::{ApiError, ApiResult};
+use super::filter::{
+    DateFilter, DateTimeFilter, DecimalFilter, EnumFilter, IdFilter, RecordFilter, StringFilter,
+    TagFilter, col, record_filter_composition,
+};
+use super::ids::{self, Kind};
+use super::level::{Conn, NamedConn, Row};
+use super::list::{self, ListArgs, Record, editable_record};
+use super::member::Member;
+use super::order::{Ordering, sort_keys};
+use super::page::{KeyType, PageArgs, SortKey};
+use super::pipeline::{Pipeline, Stage};
+use super::tag::{Tag, tags_of};
+use super::ticket::{Ticket, TicketFilter, TicketOrderField};
+use crate::domain::money;
+
+/// A sales opportunity.
+pub struct Deal(pub Row<deal::Model>);
+
+impl Record for Deal {
+    type Entity = deal::Entity;
+    type Model = deal::Model;
+    const TABLE: &'static str = "deal";
+    const KIND: Kind = Kind::Deal;
+    const EVENT_NAME: &'static str = "deal";
+    fn wrap(row: Row<deal::Model>) -> Self {
+        Self(row)
+    }
+    /// A pipeline board subscribes to the deals of its pipeline.
+    fn topic(row: &deal::Model) -> String {
+        format!("pipeline:{}", row.pipeline_id)
+    }
+    editable_record!();
+}
+
+/// Fields deals can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DealOrderField {
+    /// The deal's name.
+    Name,
+    /// The nominal amount, whatever the currency.
+    Amount,
+    /// The expected close date; deals without one come last.
+    ExpectedCloseDate,
+    /// When the deal entered its current stage.
+    StageEnteredAt,
+    /// When it was created.
+    CreatedAt,
+    /// When it last changed.
+    UpdatedAt,
+}
+
+impl DealOrderField {
+    fn key(self) -> SortKey {
+        let (column, ty, nullable) = match self {
+            Self::Name => ("name", KeyType::Text, false),
+            Self::Amount => ("amount_e4", KeyType::BigInt, false),
+            Self::ExpectedCloseDate => ("expected_close_date", KeyType::Date, true),
+            Self::StageEnteredAt => ("stage_entered_at", KeyType::Timestamp, false),
+            Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
+            Self::UpdatedAt => ("updated_at", KeyType::Timestamp, false),
+        };
+        SortKey {
+            table: "deal",
+            column,
+            ty,
+            nullable,
+            desc: false,
+        }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: oldest first).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        sort_keys(order_by, "deal", Self::key, &[SortKey::id("deal")])
+    }
+}
+
+/// Which deals to return. Fields combine with AND.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DealFilter {
+    /// All of these filters.
+    pub and: Option<Vec<DealFilter>>,
+    /// At least one of these filters.
+    pub or: Option<Vec<DealFilter>>,
+    /// Not this filter.
+    pub not: Option<Box<DealFilter>>,
+    /// The deal's id.
+    pub id: Option<IdFilter>,
+    /// The deal's name.
+    pub name: Option<StringFilter>,
+    /// Compared by nominal amount, whatever the currency.
+    pub amount: Option<DecimalFilter>,
+    /// ISO 4217 code.
+    pub currency: Option<StringFilter>,
+    /// Open, won or lost.
+    pub status: Option<EnumFilter<DealStatus>>,
+    /// The deal's pipeline.
+    pub pipeline_id: Option<IdFilter>,
+    /// The deal's current stage.
+    pub stage_id: Option<IdFilter>,
+    /// The customer company.
+    pub company_id: Option<IdFilter>,
+    /// The responsible member.
+    pub owner_id: Option<IdFilter>,
+    /// The expected close date.
+    pub expected_close_date: Option<DateFilter>,
+    /// When it was won or lost.
+    pub closed_at: Option<DateTimeFilter>,
+    /// When it was created.
+    pub created_at: Option<DateTimeFilter>,
+    /// When it last changed.
+    pub updated_at: Option<DateTimeFilter>,
+    /// By tag name.
+    pub tags: Option<TagFilter>,
+}
+
+impl RecordFilter for DealFilter {
+    fn fields(&self, workspace_id: Uuid) -> ApiResult<Condition> {
+        let c = |name| col("deal", name);
+        let mut all = Condition::all();
+        for (filter, column) in [(&self.name, "name"), (&self.currency, "currency")] {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column)));
+            }
+        }
+        let references = [
+            (&self.id, "id", Kind::Deal, "filter.id"),
+            (
+                &self.pipeline_id,
+                "pipeline_id",
+                Kind::Pipeline,
+                "filter.pipelineId",
+            ),
+            (&self.stage_id, "stage_id", Kind::Stage, "filter.stageId"),
+            (
+                &self.company_id,
+                "company_id",
+                Kind::Company,
+                "filter.companyId",
+            ),
+            (&self.owner_id, "owner_id", Kind::Member, "filter.ownerId"),
+        ];
+        for (filter, column, kind, field) in references {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column), kind, field)?);
+            }
+        }
+        if let Some(f) = &self.amount {
+            all = all.add(f.condition(c("amount_e4"), "filter.amount")?);
+        }
+        if let Some(f) = &self.status {
+            all = all.add(f.condition(c("status")));
+        }
+        if let Some(f) = &self.expected_close_date {
+            all = all.add(f.condition(c("expected_close_date")));
+        }
+        for (filter, column) in [
+            (&self.closed_at, "closed_at"),
+            (&self.created_at, "created_at"),
+            (&self.updated_at, "updated_at"),
+        ] {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column)));
+            }
+        }
+        if let Some(f) = &self.tags {
+            all = all.add(f.condition(workspace_id, TaggableType::Deal, c("id")));
+        }
+        Ok(all)
+    }
+    record_filter_composition!();
+}
+
+/// A sales opportunity: an amount moving through a pipeline's stages.
+#[Object]
+impl Deal {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Deal, self.0.model().id)
+    }
+    /// The deal's name.
+    async fn name(&self) -> &str {
+        &self.0.model().name
+    }
+    /// The amount, in `currency`.
+    async fn amount(&self) -> Decimal {
+        let m = self.0.model();
+        money::from_e4(m.amount_e4, &m.currency)
+    }
+    /// ISO 4217 code of `amount`.
+    async fn currency(&self) -> &str {
+        &self.0.model().currency
+    }
+    /// Open, won or lost; follows the kind of the deal's stage.
+    async fn status(&self) -> DealStatus {
+        self.0.model().status
+    }
+    /// When the deal is expected to close.
+    async fn expected_close_date(&self) -> Option<NaiveDate> {
+        self.0.model().expected_close_date
+    }
+    /// When it was won or lost; null while open.
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().closed_at
+    }
+    /// Why it was won or lost, as given to `closeDeal`.
+    async fn close_reason(&self) -> Option<&str> {
+        self.0.model().close_reason.as_deref()
+    }
+    /// When it entered its current stage.
+    async fn stage_entered_at(&self) -> DateTime<Utc> {
+        self.0.model().stage_entered_at
+    }
+    /// Incremented by every change; send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.model().version
+    }
+    /// Set while the deal is deleted (it can be restored).
+    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().deleted_at
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.model().created_at
+    }
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.model().updated_at
+    }
+    /// Its pipeline; null while that pipeline is deleted.
+    async fn pipeline(&self, ctx: &Context<'_>) -> ApiResult<Option<Pipeline>> {
+        list::referenced(ctx, &self.0, "pipeline", |m: &deal::Model| {
+            Some(m.pipeline_id)
+        })
+        .await
+    }
+    /// Its current stage; null while that stage is deleted.
+    async fn stage(&self, ctx: &Context<'_>) -> ApiResult<Option<Stage>> {
+        list::referenced(ctx, &self.0, "stage", |m: &deal::Model| Some(m.stage_id)).await
+    }
+    /// The customer company.
+    async fn company(&self, ctx: &Context<'_>) -> ApiResult<Option<Company>> {
+        list::referenced(ctx, &self.0, "company", |m: &deal::Model| m.company_id).await
+    }
+    /// The member responsible for the deal.
+    async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
+        list::referenced(ctx, &self.0, "owner", |m: &deal::Model| m.owner_id).await
+    }
+    /// Its tags.
+    async fn tags(&self, ctx: &Context<'_>) -> ApiResult<Vec<Tag>> {
+        tags_of(ctx, &self.0, TaggableType::Deal, |m: &deal::Model| m.id).await
+    }
+    /// The people involved, each with their role in the deal.
+    #[allow(clippy::too_many_arguments)]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ContactFilter>,
+        order_by: Option<Vec<Ordering<ContactOrderField>>>,
+    ) -> ApiResult<
+        NamedConn<Contact, DealContactEdgeFields, DealContactConnectionName, DealContactEdgeName>,
+    > {
+        let args = ListArgs {
+            page: PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            filter: filter.as_ref(),
+            keys: ContactOrderField::keys(order_by.as_deref())?,
+            extra: Condition::all(),
+        };
+        contacts::contacts_of_deal(ctx, &self.0, args).await
+    }
+    /// Support tickets about the deal.
+    #[allow(clippy::too_many_arguments)]
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<TicketFilter>,
+        order_by: Option<Vec<Ordering<TicketOrderField>>>,
+    ) -> ApiResult<Conn<Ticket>> {
+        let args = ListArgs {
+            page: PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            filter: filter.as_ref(),
+            keys: TicketOrderField::keys(order_by.as_deref())?,
+            extra: Condition::all(),
+        };
+        list::children(
+            ctx,
+            &self.0,
+            "tickets",
+            |m: &deal::Model| m.id,
+            "deal_id",
+            args,
+        )
+        .await
+    }
+    /// Its timeline: notes, calls, emails, meetings and tasks.
+    #[allow(clippy::too_many_arguments)]
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ActivityFilter>,
+        order_by: Option<Vec<Ordering<ActivityOrderField>>>,
+    ) -> ApiResult<Conn<Activity>> {
+        let args = ListArgs {
+            page: PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            filter: filter.as_ref(),
+            keys: ActivityOrderField::keys(order_by.as_deref())?,
+            extra: Condition::all(),
+        };
+        list::children(
+            ctx,
+            &self.0,
+            "activities",
+            |m: &deal::Model| m.id,
+            "deal_id",
+            args,
+        )
+        .await
+    }
+    /// Every stage the deal entered, oldest first (the first entry is its creation).
+    async fn stage_history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<DealStageChangeFilter>,
+    ) -> ApiResult<Conn<DealStageChange>> {
+        let args = ListArgs {
+            page: PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            filter: filter.as_ref(),
+            keys: vec![
+                SortKey {
+                    table: "deal_stage_change",
+                    column: "created_at",
+                    ty: KeyType::Timestamp,
+                    nullable: false,
+                    desc: false,
+                },
+                SortKey::id("deal_stage_change"),
+            ],
+            extra: Condition::all(),
+        };
+        list::children(
+            ctx,
+            &self.0,
+            "stageHistory",
+            |m: &deal::Model| m.id,
+            "deal_id",
+            args,
+        )
+        .await
+    }
+}
+
+/// A deal entering a stage: one entry of its history.
+pub struct DealStageChange(pub Row<deal_stage_change::Model>);
+
+impl Record for DealStageChange {
+    type Entity = deal_stage_change::Entity;
+    type Model = deal_stage_change::Model;
+    const TABLE: &'static str = "deal_stage_change";
+    const KIND: Kind = Kind::DealStageChange;
+    const EVENT_NAME: &'static str = "deal_stage_change";
+    /// History is append-only: no `version`, no `deleted_at`.
+    const SOFT_DELETE: bool = false;
+    fn wrap(row: Row<deal_stage_change::Model>) -> Self {
+        Self(row)
+    }
+    fn id(row: &deal_stage_change::Model) -> Uuid {
+        row.id
+    }
+}
+
+/// Which stage changes to return. Fields combine with AND.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DealStageChangeFilter {
+    /// All of these filters.
+    pub and: Option<Vec<DealStageChangeFilter>>,
+    /// At least one of these filters.
+    pub or: Option<Vec<DealStageChangeFilter>>,
+    /// Not this filter.
+    pub not: Option<Box<DealStageChangeFilter>>,
+    /// When the change happened.
+    pub created_at: Option<DateTimeFilter>,
+}
+
+impl RecordFilter for DealStageChangeFilter {
+    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+        let mut all = Condition::all();
+        if let Some(f) = &self.created_at {
+            all = all.add(f.condition(col("deal_stage_change", "created_at")));
+        }
+        Ok(all)
+    }
+    record_filter_composition!();
+}
+
+/// A deal entering a stage.
+#[Object]
+impl DealStageChange {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::DealStageChange, self.0.model().id)
+    }
+    /// The deal.
+    async fn deal(&self, ctx: &Context<'_>) -> ApiResult<Option<Deal>> {
+        list::referenced(ctx, &self.0, "deal", |m: &deal_stage_change::Model| {
+            Some(m.deal_id)
+        })
+        .await
+    }
+    /// The stage it left; null for the entry that created the deal, or when that stage is deleted.
+    async fn from_stage(&self, ctx: &Context<'_>) -> ApiResult<Option<Stage>> {
+        list::referenced(ctx, &self.0, "fromStage", |m: &deal_stage_change::Model| {
+            m.from_stage_id
+        })
+        .await
+    }
+    /// The stage it entered; null when that stage is deleted.
+    async fn to_stage(&self, ctx: &Context<'_>) -> ApiResult<Option<Stage>> {
+        list::referenced(ctx, &self.0, "toStage", |m: &deal_stage_change::Model| {
+            Some(m.to_stage_id)
+        })
+        .await
+    }
+    /// The member who moved it.
+    async fn changed_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
+        list::referenced(ctx, &self.0, "changedBy", |m: &deal_stage_change::Model| {
+            m.changed_by
+        })
+        .await
+    }
+    /// When it entered the stage.
+    async fn changed_at(&self) -> DateTime<Utc> {
+        self.0.model().created_at
+    }
+}
+
+/// The sum of some deals' amounts in one currency.
+#[derive(SimpleObject, Debug, Clone, PartialEq, Eq)]
+pub struct MoneyTotal {
+    /// ISO 4217 code.
+    pub currency: String,
+    /// The exact sum of the amounts in this currency.
+    pub amount: Decimal,
+    /// How many deals were summed.
+    pub count: i64,
+}
+
+/// Deal queries.
+#[derive(Default)]
+pub struct DealQuery;
+
+#[Object]
+impl DealQuery {
+    /// Deals of the workspace.
+    #[allow(clippy::too_many_arguments)]
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<DealFilter>,
+        order_by: Option<Vec<Ordering<DealOrderField>>>,
+    ) -> ApiResult<Conn<Deal>> {
+        actor(ctx)?;
+        let args = ListArgs {
+            page: PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            filter: filter.as_ref(),
+            keys: DealOrderField::keys(order_by.as_deref())?,
+            extra: Condition::all(),
+        };
+        list::top_level(ctx, args).await
+    }
+
+    /// The total amount of the matching deals, per currency (amounts in
+    /// different currencies are never added together), ordered by currency.
+    async fn deal_amount_totals(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<DealFilter>,
+    ) -> ApiResult<Vec<MoneyTotal>> {
+        let actor = actor(ctx)?;
+        let mut condition = list::scope::<Deal>(actor.workspace_id);
+        if let Some(filter) = &filter {
+            condition = condition.add(filter.condition(actor.workspace_id, 0)?);
+        }
+        // Amounts are integers ×10⁴, so the sum is exact. PostgreSQL widens
+        // SUM(bigint) to NUMERIC; the cast brings both backends to one type.
+        let rows: Vec<(String, i64, i64)> = deal::Entity::find()
+            .select_only()
+            .column(deal::Column::Currency)
+            .expr_as(
+                Expr::cust(r#"CAST(SUM("deal"."amount_e4") AS BIGINT)"#),
+                "total",
+            )
+            .expr_as(Expr::cust("COUNT(*)"), "count")
+            .filter(condition)
+            .group_by(deal::Column::Currency)
+            .order_by_asc(deal::Column::Currency)
+            .into_tuple()
+            .all(db(ctx)?)
+            .await
+            .map_err(|e| ApiError::Internal(format!("deal totals: {e}")))?;
+        Ok(rows
+            .into_iter()
+            .map(|(currency, total, count)| MoneyTotal {
+                amount: money::from_e4(total, &currency),
+                currency,
+                count,
+            })
+            .collect())
+    }
+}

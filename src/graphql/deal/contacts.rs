@@ -1,0 +1,192 @@
+//! The many-to-many between deals and contacts, through `deal_contact`.
+//!
+//! Both directions page per parent with [`PageQuery`], partitioned by the
+//! link's column, so `deals { contacts }` and `contacts { deals }` stay one
+//! statement per level. `Deal.contacts` also reads each link's role into its
+//! edge.
+
+use std::collections::HashSet;
+use std::fmt::Debug;
+
+use async_graphql::connection::EmptyFields;
+use async_graphql::connection::{ConnectionNameType, EdgeNameType};
+use async_graphql::{Context, OutputType, SimpleObject};
+use entity::enums::DealContactRole;
+use entity::{contact, deal};
+use sea_orm::sea_query::{Condition, ExprTrait};
+use sea_orm::{ActiveEnum, DbBackend, EntityTrait, QueryFilter, QueryResult, QueryTrait};
+use uuid::Uuid;
+
+use super::{Deal, DealFilter};
+use crate::graphql::contact::{Contact, ContactFilter};
+use crate::graphql::context::{actor, db};
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::{RecordFilter, col};
+use crate::graphql::level::{Conn, LoadedPages, NamedConn, Row};
+use crate::graphql::list::{self, ListArgs, Record};
+use crate::graphql::page::PageQuery;
+
+/// What a `DealContactEdge` adds to a plain edge.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct DealContactEdgeFields {
+    /// The contact's part in this deal.
+    pub role: DealContactRole,
+}
+
+/// Names the connection of `Deal.contacts` `DealContactConnection`.
+pub struct DealContactConnectionName;
+
+impl ConnectionNameType for DealContactConnectionName {
+    fn type_name<T: OutputType>() -> String {
+        "DealContactConnection".to_owned()
+    }
+}
+
+/// Names the edges of `Deal.contacts` `DealContactEdge`.
+pub struct DealContactEdgeName;
+
+impl EdgeNameType for DealContactEdgeName {
+    fn type_name<T: OutputType>() -> String {
+        "DealContactEdge".to_owned()
+    }
+}
+
+/// `Deal.contacts` with roles.
+pub type DealContactConn =
+    NamedConn<Contact, DealContactEdgeFields, DealContactConnectionName, DealContactEdgeName>;
+
+/// The cache key of a list field, like `list::children` builds it.
+fn cache_key<F: Debug>(field: &str, args: &ListArgs<'_, F>) -> String {
+    format!(
+        "{field}|{:?}|{:?}|{:?}|{:?}",
+        args.page, args.filter, args.keys, args.extra
+    )
+}
+
+/// The scope, fixed conditions and filter of a list of `R`.
+fn condition<R: Record, F: RecordFilter>(
+    workspace_id: Uuid,
+    args: &ListArgs<'_, F>,
+) -> ApiResult<Condition> {
+    let mut c = list::scope::<R>(workspace_id).add(args.extra.clone());
+    if let Some(filter) = args.filter {
+        c = c.add(filter.condition(workspace_id, 0)?);
+    }
+    Ok(c)
+}
+
+/// The link rows of the given parents: `deal_contact.<parent_column> IN ids`,
+/// in the workspace, joined to the listed table on `<other_column>`.
+fn link_join(
+    backend: DbBackend,
+    workspace_id: Uuid,
+    parent_column: &'static str,
+    other_column: &'static str,
+    other_table: &'static str,
+    ids: Vec<Uuid>,
+) -> Condition {
+    Condition::all()
+        .add(col("deal_contact", other_column).eq(col(other_table, "id")))
+        .add(col("deal_contact", "workspace_id").eq(workspace_id))
+        .add(list::in_ids(
+            backend,
+            col("deal_contact", parent_column),
+            ids,
+        ))
+}
+
+fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut seen = HashSet::new();
+    ids.filter(|id| seen.insert(*id)).collect()
+}
+
+fn role(row: &QueryResult) -> Result<DealContactRole, sea_orm::DbErr> {
+    let raw: String = row.try_get("", "_role")?;
+    DealContactRole::try_from_value(&raw)
+}
+
+/// The contacts of `deal` with their roles, loaded for its whole level.
+pub(super) async fn contacts_of_deal(
+    ctx: &Context<'_>,
+    deal: &Row<deal::Model>,
+    args: ListArgs<'_, ContactFilter>,
+) -> ApiResult<DealContactConn> {
+    let actor = actor(ctx)?;
+    let db = db(ctx)?;
+    let window = args.page.window(&args.keys)?;
+    let loaded = deal
+        .level
+        .load(cache_key("contacts", &args), |deals| async {
+            let ids = distinct(deals.iter().map(|d| d.id));
+            let join = link_join(
+                db.get_database_backend(),
+                actor.workspace_id,
+                "deal_id",
+                "contact_id",
+                "contact",
+                ids,
+            );
+            let mut base = contact::Entity::find()
+                .filter(condition::<Contact, _>(actor.workspace_id, &args)?)
+                .into_query();
+            base.inner_join("deal_contact", join)
+                .expr_as(col("deal_contact", "role"), "_role");
+            let partition = Some(col("deal_contact", "deal_id"));
+            let pages = PageQuery {
+                base,
+                partition,
+                keys: &args.keys,
+                window: &window,
+            }
+            .fetch::<contact::Model, _, _>(db, role)
+            .await?;
+            Ok(LoadedPages::from(pages))
+        })
+        .await?;
+    Ok(loaded.connection::<Contact, DealContactEdgeFields, DealContactConnectionName, DealContactEdgeName>(
+        deal.model().id,
+        &args.keys,
+        Contact,
+        |role| DealContactEdgeFields { role: *role },
+    ))
+}
+
+/// The deals `contact` takes part in, loaded for its whole level (`Contact.deals`).
+pub async fn deals_of_contact(
+    ctx: &Context<'_>,
+    contact: &Row<contact::Model>,
+    args: ListArgs<'_, DealFilter>,
+) -> ApiResult<Conn<Deal>> {
+    let actor = actor(ctx)?;
+    let db = db(ctx)?;
+    let window = args.page.window(&args.keys)?;
+    let loaded = contact
+        .level
+        .load(cache_key("deals", &args), |contacts| async {
+            let ids = distinct(contacts.iter().map(|c| c.id));
+            let join = link_join(
+                db.get_database_backend(),
+                actor.workspace_id,
+                "contact_id",
+                "deal_id",
+                "deal",
+                ids,
+            );
+            let mut base = deal::Entity::find()
+                .filter(condition::<Deal, _>(actor.workspace_id, &args)?)
+                .into_query();
+            base.inner_join("deal_contact", join);
+            let partition = Some(col("deal_contact", "contact_id"));
+            let pages = PageQuery {
+                base,
+                partition,
+                keys: &args.keys,
+                window: &window,
+            }
+            .fetch::<deal::Model, (), _>(db, |_| Ok(()))
+            .await?;
+            Ok(LoadedPages::from(pages))
+        })
+        .await?;
+    Ok(loaded.connection(contact.model().id, &args.keys, Deal, |_| EmptyFields))
+}

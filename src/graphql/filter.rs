@@ -1,0 +1,459 @@
+//! Filter inputs: typed operators per scalar, composed with `and`/`or`/`not`.
+
+use async_graphql::{ID, InputObject, InputType};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums::TaggableType;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query, Value};
+use uuid::Uuid;
+
+use super::error::{ApiError, ApiResult};
+use super::ids::{self, Kind};
+use crate::domain::money;
+
+/// How deep `and`/`or`/`not` may nest, so a filter cannot become a huge query.
+pub const MAX_FILTER_DEPTH: usize = 8;
+
+/// Conditions on a text field. `contains` and `startsWith` ignore case.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct StringFilter {
+    pub eq: Option<String>,
+    pub ne: Option<String>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<String>>,
+    pub not_in: Option<Vec<String>>,
+    pub lt: Option<String>,
+    pub lte: Option<String>,
+    pub gt: Option<String>,
+    pub gte: Option<String>,
+    pub contains: Option<String>,
+    pub starts_with: Option<String>,
+    pub is_null: Option<bool>,
+}
+
+/// Conditions on an integer field.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct IntFilter {
+    pub eq: Option<i64>,
+    pub ne: Option<i64>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<i64>>,
+    pub not_in: Option<Vec<i64>>,
+    pub lt: Option<i64>,
+    pub lte: Option<i64>,
+    pub gt: Option<i64>,
+    pub gte: Option<i64>,
+    pub is_null: Option<bool>,
+}
+
+/// Conditions on a money amount, compared by nominal value whatever the currency.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DecimalFilter {
+    pub eq: Option<Decimal>,
+    pub ne: Option<Decimal>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<Decimal>>,
+    pub not_in: Option<Vec<Decimal>>,
+    pub lt: Option<Decimal>,
+    pub lte: Option<Decimal>,
+    pub gt: Option<Decimal>,
+    pub gte: Option<Decimal>,
+    pub is_null: Option<bool>,
+}
+
+/// Conditions on a point in time.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DateTimeFilter {
+    pub eq: Option<DateTime<Utc>>,
+    pub ne: Option<DateTime<Utc>>,
+    pub lt: Option<DateTime<Utc>>,
+    pub lte: Option<DateTime<Utc>>,
+    pub gt: Option<DateTime<Utc>>,
+    pub gte: Option<DateTime<Utc>>,
+    pub is_null: Option<bool>,
+}
+
+/// Conditions on a calendar date.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DateFilter {
+    pub eq: Option<NaiveDate>,
+    pub ne: Option<NaiveDate>,
+    pub lt: Option<NaiveDate>,
+    pub lte: Option<NaiveDate>,
+    pub gt: Option<NaiveDate>,
+    pub gte: Option<NaiveDate>,
+    pub is_null: Option<bool>,
+}
+
+/// Conditions on a reference to another record, by its global id.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct IdFilter {
+    pub eq: Option<ID>,
+    pub ne: Option<ID>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<ID>>,
+    pub not_in: Option<Vec<ID>>,
+    pub is_null: Option<bool>,
+}
+
+/// Conditions on an enumerated field.
+#[derive(InputObject, Debug, Clone, PartialEq, Eq, Hash)]
+#[graphql(concrete(name = "DealStatusFilter", params(entity::enums::DealStatus)))]
+#[graphql(concrete(name = "TicketStatusFilter", params(entity::enums::TicketStatus)))]
+#[graphql(concrete(name = "TicketPriorityFilter", params(entity::enums::TicketPriority)))]
+#[graphql(concrete(name = "LifecycleStageFilter", params(entity::enums::LifecycleStage)))]
+#[graphql(concrete(name = "ActivityKindFilter", params(entity::enums::ActivityKind)))]
+#[graphql(concrete(name = "StageKindFilter", params(entity::enums::StageKind)))]
+#[graphql(concrete(name = "RoleFilter", params(entity::enums::Role)))]
+pub struct EnumFilter<T: InputType> {
+    pub eq: Option<T>,
+    pub ne: Option<T>,
+    #[graphql(name = "in")]
+    pub in_: Option<Vec<T>>,
+    pub not_in: Option<Vec<T>>,
+}
+
+/// Records carrying tags, by tag name.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TagFilter {
+    /// At least one of these tags.
+    pub any: Option<Vec<String>>,
+    /// Every one of these tags.
+    pub all: Option<Vec<String>>,
+    /// None of these tags.
+    pub none: Option<Vec<String>>,
+}
+
+/// A column reference `table.column`.
+pub fn col(table: &'static str, column: &'static str) -> Expr {
+    Expr::col((table, column))
+}
+
+fn ordered<V: Into<Value> + Clone>(
+    c: Condition,
+    col: &Expr,
+    eq: &Option<V>,
+    ne: &Option<V>,
+    lt: &Option<V>,
+    lte: &Option<V>,
+    gt: &Option<V>,
+    gte: &Option<V>,
+) -> Condition {
+    let mut c = c;
+    let pairs: [(&Option<V>, fn(Expr, V) -> Expr); 6] = [
+        (eq, |e, v| e.eq(v)),
+        (ne, |e, v| e.ne(v)),
+        (lt, |e, v| e.lt(v)),
+        (lte, |e, v| e.lte(v)),
+        (gt, |e, v| e.gt(v)),
+        (gte, |e, v| e.gte(v)),
+    ];
+    for (value, op) in pairs {
+        if let Some(v) = value {
+            c = c.add(op(col.clone(), v.clone()));
+        }
+    }
+    c
+}
+
+fn null_check(c: Condition, col: &Expr, is_null: Option<bool>) -> Condition {
+    match is_null {
+        Some(true) => c.add(col.clone().is_null()),
+        Some(false) => c.add(col.clone().is_not_null()),
+        None => c,
+    }
+}
+
+fn membership<V: Into<Value> + Clone>(
+    c: Condition,
+    col: &Expr,
+    in_: &Option<Vec<V>>,
+    not_in: &Option<Vec<V>>,
+) -> Condition {
+    let mut c = c;
+    if let Some(values) = in_ {
+        c = c.add(
+            col.clone().is_in(
+                values
+                    .iter()
+                    .cloned()
+                    .map(Into::into)
+                    .collect::<Vec<Value>>(),
+            ),
+        );
+    }
+    if let Some(values) = not_in {
+        c = c.add(
+            col.clone().is_not_in(
+                values
+                    .iter()
+                    .cloned()
+                    .map(Into::into)
+                    .collect::<Vec<Value>>(),
+            ),
+        );
+    }
+    c
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+impl StringFilter {
+    pub fn condition(&self, col: Expr) -> Condition {
+        let c = ordered(
+            Condition::all(),
+            &col,
+            &self.eq,
+            &self.ne,
+            &self.lt,
+            &self.lte,
+            &self.gt,
+            &self.gte,
+        );
+        let mut c = null_check(
+            membership(c, &col, &self.in_, &self.not_in),
+            &col,
+            self.is_null,
+        );
+        let lower = Expr::expr(Func::lower(col.clone()));
+        if let Some(text) = &self.contains {
+            let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+            c = c.add(lower.clone().like(LikeExpr::new(pattern).escape('\\')));
+        }
+        if let Some(text) = &self.starts_with {
+            let pattern = format!("{}%", escape_like(&text.to_lowercase()));
+            c = c.add(lower.like(LikeExpr::new(pattern).escape('\\')));
+        }
+        c
+    }
+}
+
+impl IntFilter {
+    pub fn condition(&self, col: Expr) -> Condition {
+        let c = ordered(
+            Condition::all(),
+            &col,
+            &self.eq,
+            &self.ne,
+            &self.lt,
+            &self.lte,
+            &self.gt,
+            &self.gte,
+        );
+        null_check(
+            membership(c, &col, &self.in_, &self.not_in),
+            &col,
+            self.is_null,
+        )
+    }
+}
+
+impl DecimalFilter {
+    /// Compares the `*_e4` column with each amount scaled the same way.
+    pub fn condition(&self, col: Expr, field: &str) -> ApiResult<Condition> {
+        let scale = |v: &Option<Decimal>| {
+            v.map(|d| money::to_e4(d).map_err(ApiError::invalid(field)))
+                .transpose()
+        };
+        let scale_all = |v: &Option<Vec<Decimal>>| {
+            v.as_ref()
+                .map(|all| {
+                    all.iter()
+                        .map(|d| money::to_e4(*d).map_err(ApiError::invalid(field)))
+                        .collect::<ApiResult<Vec<i64>>>()
+                })
+                .transpose()
+        };
+        let c = ordered(
+            Condition::all(),
+            &col,
+            &scale(&self.eq)?,
+            &scale(&self.ne)?,
+            &scale(&self.lt)?,
+            &scale(&self.lte)?,
+            &scale(&self.gt)?,
+            &scale(&self.gte)?,
+        );
+        Ok(null_check(
+            membership(c, &col, &scale_all(&self.in_)?, &scale_all(&self.not_in)?),
+            &col,
+            self.is_null,
+        ))
+    }
+}
+
+impl DateTimeFilter {
+    pub fn condition(&self, col: Expr) -> Condition {
+        let c = ordered(
+            Condition::all(),
+            &col,
+            &self.eq,
+            &self.ne,
+            &self.lt,
+            &self.lte,
+            &self.gt,
+            &self.gte,
+        );
+        null_check(c, &col, self.is_null)
+    }
+}
+
+impl DateFilter {
+    pub fn condition(&self, col: Expr) -> Condition {
+        let c = ordered(
+            Condition::all(),
+            &col,
+            &self.eq,
+            &self.ne,
+            &self.lt,
+            &self.lte,
+            &self.gt,
+            &self.gte,
+        );
+        null_check(c, &col, self.is_null)
+    }
+}
+
+impl IdFilter {
+    /// Ids of another type are refused; ids of another workspace simply match nothing.
+    pub fn condition(&self, col: Expr, kind: Kind, field: &str) -> ApiResult<Condition> {
+        let one = |id: &Option<ID>| ids::decode_opt(id.as_ref(), kind, field);
+        let many = |list: &Option<Vec<ID>>| {
+            list.as_ref()
+                .map(|l| {
+                    l.iter()
+                        .map(|id| ids::decode(id, kind, field))
+                        .collect::<ApiResult<Vec<Uuid>>>()
+                })
+                .transpose()
+        };
+        let none = None::<Uuid>;
+        let c = ordered(
+            Condition::all(),
+            &col,
+            &one(&self.eq)?,
+            &one(&self.ne)?,
+            &none,
+            &none,
+            &none,
+            &none,
+        );
+        Ok(null_check(
+            membership(c, &col, &many(&self.in_)?, &many(&self.not_in)?),
+            &col,
+            self.is_null,
+        ))
+    }
+}
+
+impl<T: InputType + Into<Value> + Clone> EnumFilter<T> {
+    pub fn condition(&self, col: Expr) -> Condition {
+        let none = None::<T>;
+        let c = ordered(
+            Condition::all(),
+            &col,
+            &self.eq,
+            &self.ne,
+            &none,
+            &none,
+            &none,
+            &none,
+        );
+        membership(c, &col, &self.in_, &self.not_in)
+    }
+}
+
+impl TagFilter {
+    /// EXISTS subqueries on the tagging table, scoped to the workspace.
+    pub fn condition(
+        &self,
+        workspace_id: Uuid,
+        record_type: TaggableType,
+        record_id: Expr,
+    ) -> Condition {
+        let tagged_with = |names: &[String]| {
+            let names: Vec<Value> = names
+                .iter()
+                .map(|n| Value::from(n.trim().to_owned()))
+                .collect();
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from("tagging")
+                    .inner_join("tag", col("tag", "id").eq(col("tagging", "tag_id")))
+                    .and_where(col("tagging", "workspace_id").eq(workspace_id))
+                    .and_where(col("tagging", "record_type").eq(record_type))
+                    .and_where(col("tagging", "record_id").eq(record_id.clone()))
+                    .and_where(col("tag", "name").is_in(names))
+                    .to_owned(),
+            )
+        };
+        let mut c = Condition::all();
+        if let Some(any) = &self.any {
+            c = c.add(tagged_with(any));
+        }
+        for name in self.all.iter().flatten() {
+            c = c.add(tagged_with(std::slice::from_ref(name)));
+        }
+        if let Some(none) = &self.none {
+            c = c.add(tagged_with(none).not());
+        }
+        c
+    }
+}
+
+/// A record filter with `and`/`or`/`not` around its own field conditions.
+pub trait RecordFilter: Sized {
+    /// The conditions of this filter's own fields (ANDed).
+    fn fields(&self, workspace_id: Uuid) -> ApiResult<Condition>;
+    fn and(&self) -> Option<&Vec<Self>>;
+    fn or(&self) -> Option<&Vec<Self>>;
+    fn not(&self) -> Option<&Self>;
+
+    /// The whole condition, refusing nesting deeper than [`MAX_FILTER_DEPTH`].
+    fn condition(&self, workspace_id: Uuid, depth: usize) -> ApiResult<Condition> {
+        if depth > MAX_FILTER_DEPTH {
+            return Err(ApiError::bad_input(
+                "filter",
+                format!("nests deeper than {MAX_FILTER_DEPTH} levels"),
+            ));
+        }
+        let mut c = self.fields(workspace_id)?;
+        if let Some(all) = self.and() {
+            for f in all {
+                c = c.add(f.condition(workspace_id, depth + 1)?);
+            }
+        }
+        if let Some(any) = self.or() {
+            let mut either = Condition::any();
+            for f in any {
+                either = either.add(f.condition(workspace_id, depth + 1)?);
+            }
+            c = c.add(either);
+        }
+        if let Some(not) = self.not() {
+            c = c.add(not.condition(workspace_id, depth + 1)?.not());
+        }
+        Ok(c)
+    }
+}
+
+/// Implements [`RecordFilter`]'s `and`/`or`/`not` accessors for a filter struct.
+macro_rules! record_filter_composition {
+    () => {
+        fn and(&self) -> Option<&Vec<Self>> {
+            self.and.as_ref()
+        }
+        fn or(&self) -> Option<&Vec<Self>> {
+            self.or.as_ref()
+        }
+        fn not(&self) -> Option<&Self> {
+            self.not.as_deref()
+        }
+    };
+}
+pub(crate) use record_filter_composition;

@@ -1,0 +1,268 @@
+//! The generic list loaders every record type plugs into: a top-level
+//! connection, a nested connection (children of every parent of a level in
+//! one statement), and a to-one reference (the parents of every child of a
+//! level in one statement).
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Debug;
+
+use async_graphql::Context;
+use async_graphql::connection::EmptyFields;
+use sea_orm::sea_query::extension::postgres::PgFunc;
+use sea_orm::sea_query::{ArrayType, Condition, Expr, ExprTrait, Value};
+use sea_orm::{
+    ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, ModelTrait, QueryFilter, QuerySelect,
+    QueryTrait,
+};
+use uuid::Uuid;
+
+use super::context::{actor, db};
+use super::error::ApiResult;
+use super::filter::{RecordFilter, col};
+use super::ids::Kind;
+use super::level::{Conn, Level, LoadedPages, Row};
+use super::page::{PageArgs, PageQuery, SortKey};
+
+/// A record type of the API: its table and how its GraphQL object wraps a row.
+pub trait Record: async_graphql::OutputType + Sized + Send + Sync + 'static {
+    type Entity: EntityTrait<Model = Self::Model>;
+    type Model: ModelTrait<Entity = Self::Entity>
+        + FromQueryResult
+        + serde::Serialize
+        + Send
+        + Sync
+        + 'static;
+    const TABLE: &'static str;
+    const KIND: Kind;
+    /// The prefix of its event kinds, e.g. `deal` in `deal.moved`.
+    const EVENT_NAME: &'static str;
+    /// Whether the table has `deleted_at` and `version` (lists skip deleted rows).
+    const SOFT_DELETE: bool = true;
+    fn wrap(row: Row<Self::Model>) -> Self;
+    fn id(row: &Self::Model) -> Uuid;
+    /// The event channel a change of `row` is published on.
+    fn topic(row: &Self::Model) -> String {
+        let _ = row;
+        Self::EVENT_NAME.to_owned()
+    }
+    fn version(_row: &Self::Model) -> i32 {
+        0
+    }
+    fn deleted_at(_row: &Self::Model) -> Option<chrono::DateTime<chrono::Utc>> {
+        None
+    }
+}
+
+/// Implements the row accessors of [`Record`] for an editable table.
+macro_rules! editable_record {
+    () => {
+        fn id(row: &Self::Model) -> uuid::Uuid {
+            row.id
+        }
+        fn version(row: &Self::Model) -> i32 {
+            row.version
+        }
+        fn deleted_at(row: &Self::Model) -> Option<chrono::DateTime<chrono::Utc>> {
+            row.deleted_at
+        }
+    };
+}
+pub(crate) use editable_record;
+
+/// What the actor's workspace may see of `R`: its rows, not deleted.
+pub fn scope<R: Record>(workspace_id: Uuid) -> Condition {
+    let c = Condition::all().add(col(R::TABLE, "workspace_id").eq(workspace_id));
+    if R::SOFT_DELETE {
+        c.add(col(R::TABLE, "deleted_at").is_null())
+    } else {
+        c
+    }
+}
+
+/// `column IN ids` as one bound parameter on PostgreSQL (`= ANY($1)`), so a
+/// level with 10,000 parents is still one statement with one parameter.
+/// SQLite binds a list (its bundled build allows 250,000 parameters).
+pub fn in_ids(backend: DbBackend, column: Expr, ids: Vec<Uuid>) -> Expr {
+    let values: Vec<Value> = ids.into_iter().map(|id| Value::Uuid(Some(id))).collect();
+    match backend {
+        DbBackend::Postgres => column.eq(PgFunc::any(Expr::val(Value::Array(
+            ArrayType::Uuid,
+            Some(Box::new(values)),
+        )))),
+        _ => column.is_in(values),
+    }
+}
+
+/// The arguments of a list field, as a cache key and a query.
+pub struct ListArgs<'a, F> {
+    pub page: PageArgs,
+    pub filter: Option<&'a F>,
+    /// The ordering, ending with the `id` key.
+    pub keys: Vec<SortKey>,
+    /// Conditions beyond the filter that this field always applies.
+    pub extra: Condition,
+}
+
+impl<F: RecordFilter + Debug> ListArgs<'_, F> {
+    fn cache_key(&self, field: &str) -> String {
+        format!(
+            "{field}|{:?}|{:?}|{:?}|{:?}",
+            self.page, self.filter, self.keys, self.extra
+        )
+    }
+
+    fn condition<R: Record>(&self, workspace_id: Uuid) -> ApiResult<Condition> {
+        let mut c = scope::<R>(workspace_id).add(self.extra.clone());
+        if let Some(filter) = self.filter {
+            c = c.add(filter.condition(workspace_id, 0)?);
+        }
+        Ok(c)
+    }
+}
+
+/// A top-level connection: one statement for the page and its total.
+pub async fn top_level<R: Record, F: RecordFilter + Debug>(
+    ctx: &Context<'_>,
+    args: ListArgs<'_, F>,
+) -> ApiResult<Conn<R>> {
+    let actor = actor(ctx)?;
+    let db = db(ctx)?;
+    let window = args.page.window(&args.keys)?;
+    let base = R::Entity::find()
+        .filter(args.condition::<R>(actor.workspace_id)?)
+        .into_query();
+    let pages = PageQuery {
+        base,
+        partition: None,
+        keys: &args.keys,
+        window: &window,
+    }
+    .fetch::<R::Model, (), _>(db, |_| Ok(()))
+    .await?;
+    let loaded = LoadedPages::from(pages);
+    Ok(loaded.connection(Uuid::nil(), &args.keys, R::wrap, |_| EmptyFields))
+}
+
+/// The children of `parent` in `R` whose `foreign_key` column points at it,
+/// loaded for every row of the parent's level at once.
+pub async fn children<P, R, F>(
+    ctx: &Context<'_>,
+    parent: &Row<P>,
+    field: &str,
+    parent_id: fn(&P) -> Uuid,
+    foreign_key: &'static str,
+    args: ListArgs<'_, F>,
+) -> ApiResult<Conn<R>>
+where
+    P: Send + Sync + 'static,
+    R: Record,
+    F: RecordFilter + Debug,
+{
+    let actor = actor(ctx)?;
+    let db = db(ctx)?;
+    let window = args.page.window(&args.keys)?;
+    let loaded = parent
+        .level
+        .load(args.cache_key(field), |parents| async {
+            let ids = distinct(parents.iter().map(parent_id));
+            let condition = args.condition::<R>(actor.workspace_id)?.add(in_ids(
+                db.get_database_backend(),
+                col(R::TABLE, foreign_key),
+                ids,
+            ));
+            let base = R::Entity::find().filter(condition).into_query();
+            let partition = Some(col(R::TABLE, foreign_key));
+            let pages = PageQuery {
+                base,
+                partition,
+                keys: &args.keys,
+                window: &window,
+            }
+            .fetch::<R::Model, (), _>(db, |_| Ok(()))
+            .await?;
+            Ok(LoadedPages::from(pages))
+        })
+        .await?;
+    Ok(
+        loaded.connection(parent_id(parent.model()), &args.keys, R::wrap, |_| {
+            EmptyFields
+        }),
+    )
+}
+
+/// Records of one type by id, for a level.
+pub struct ById<M> {
+    level: std::sync::Arc<Level<M>>,
+    index: HashMap<Uuid, usize>,
+}
+
+/// The `R` that `child`'s `reference` points at, loaded for every row of the
+/// child's level at once; `None` when unset, deleted, or not visible.
+pub async fn referenced<C, R>(
+    ctx: &Context<'_>,
+    child: &Row<C>,
+    field: &str,
+    reference: fn(&C) -> Option<Uuid>,
+) -> ApiResult<Option<R>>
+where
+    C: Send + Sync + 'static,
+    R: Record,
+{
+    let Some(target) = reference(child.model()) else {
+        return Ok(None);
+    };
+    let actor = actor(ctx)?;
+    let db = db(ctx)?;
+    let loaded = child
+        .level
+        .load(field.to_owned(), |children| async {
+            let ids = distinct(children.iter().filter_map(reference));
+            let condition = scope::<R>(actor.workspace_id).add(in_ids(
+                db.get_database_backend(),
+                col(R::TABLE, "id"),
+                ids,
+            ));
+            let rows: Vec<R::Model> = R::Entity::find()
+                .filter(condition)
+                .limit(None)
+                .all(db)
+                .await?;
+            let index = rows
+                .iter()
+                .enumerate()
+                .filter_map(|(i, row)| match row.get(id_column::<R>()?) {
+                    Value::Uuid(Some(id)) => Some((id, i)),
+                    _ => None,
+                })
+                .collect();
+            Ok(ById {
+                level: Level::new(rows),
+                index,
+            })
+        })
+        .await?;
+    Ok(loaded.index.get(&target).map(|&index| {
+        R::wrap(Row {
+            level: loaded.level.clone(),
+            index,
+        })
+    }))
+}
+
+/// One record of the actor's workspace by id, or `None`.
+pub async fn find<R: Record>(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<R>> {
+    let actor = actor(ctx)?;
+    let condition = scope::<R>(actor.workspace_id).add(col(R::TABLE, "id").eq(id));
+    let row = R::Entity::find().filter(condition).one(db(ctx)?).await?;
+    Ok(row.map(|row| R::wrap(Level::single(row))))
+}
+
+fn id_column<R: Record>() -> Option<<R::Entity as EntityTrait>::Column> {
+    use sea_orm::Iterable;
+    <R::Entity as EntityTrait>::Column::iter().find(|c| sea_orm::IdenStatic::as_str(c) == "id")
+}
+
+fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut seen = HashSet::new();
+    ids.filter(|id| seen.insert(*id)).collect()
+}

@@ -1,0 +1,74 @@
+//! The GraphQL schema: one module per domain, merged into one Query and one
+//! Mutation, plus the machinery that keeps nested lists at one SQL statement
+//! per level ([`level`], [`page`], [`list`]).
+
+pub mod activity;
+pub mod company;
+pub mod contact;
+pub mod context;
+pub mod deal;
+pub mod error;
+pub mod filter;
+pub mod ids;
+pub mod level;
+pub mod list;
+pub mod member;
+pub mod node;
+pub mod order;
+pub mod page;
+pub mod pipeline;
+pub mod tag;
+pub mod ticket;
+pub mod write;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::app::AppState;
+
+/// Every query field.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    member::MemberQuery,
+    company::CompanyQuery,
+    contact::ContactQuery,
+    pipeline::PipelineQuery,
+    deal::DealQuery,
+    ticket::TicketQuery,
+    activity::ActivityQuery,
+    tag::TagQuery,
+);
+
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    company::CompanyMutation,
+    contact::ContactMutation,
+    pipeline::PipelineMutation,
+    deal::DealMutation,
+    ticket::TicketMutation,
+    activity::ActivityMutation,
+    tag::TagMutation,
+);
+
+/// The schema type.
+pub type RapportSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Deepest selection accepted: company → contacts → deals → tickets through
+/// `edges { node }` is 13 levels; the rest is headroom for fields below.
+pub const MAX_DEPTH: usize = 20;
+
+/// The schema, with the shared state every resolver reads.
+pub fn build(state: Option<AppState>) -> RapportSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH);
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build(None).sdl()
+}

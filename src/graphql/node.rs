@@ -1,0 +1,128 @@
+//! The Relay `Node` interface: fetch any record by its global id.
+
+use std::collections::HashMap;
+
+use async_graphql::{Context, ID, Interface, Object};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::activity::Activity;
+use super::company::Company;
+use super::contact::Contact;
+use super::context::{actor, db};
+use super::deal::Deal;
+use super::error::{ApiError, ApiResult};
+use super::filter::col;
+use super::ids::{self, Kind};
+use super::level::Level;
+use super::list::{Record, in_ids, scope};
+use super::member::Member;
+use super::pipeline::{Pipeline, Stage};
+use super::tag::Tag;
+use super::ticket::Ticket;
+
+/// Most ids one `nodes` call may ask for.
+const MAX_NODES: usize = 100;
+
+/// Any record with a global id.
+#[derive(Interface)]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "The global id: opaque, stable, unique across types."
+))]
+pub enum Node {
+    Company(Company),
+    Contact(Contact),
+    Deal(Deal),
+    Pipeline(Pipeline),
+    Stage(Stage),
+    Ticket(Ticket),
+    Activity(Activity),
+    Member(Member),
+    Tag(Tag),
+}
+
+/// The records of one type among `wanted`, keyed by id, in one statement.
+async fn fetch<R: Record>(
+    ctx: &Context<'_>,
+    wanted: &[Uuid],
+    wrap: fn(R) -> Node,
+) -> ApiResult<HashMap<Uuid, Node>> {
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let actor = actor(ctx)?;
+    let db = db(ctx)?;
+    let condition = scope::<R>(actor.workspace_id).add(in_ids(
+        db.get_database_backend(),
+        col(R::TABLE, "id"),
+        wanted.to_vec(),
+    ));
+    let rows = R::Entity::find().filter(condition).all(db).await?;
+    let ids: Vec<Uuid> = rows.iter().map(R::id).collect();
+    let level = Level::new(rows);
+    Ok(ids
+        .into_iter()
+        .zip(level.all())
+        .map(|(id, row)| (id, wrap(R::wrap(row))))
+        .collect())
+}
+
+/// Looks up `ids` (any mix of types) with one statement per type present.
+async fn resolve(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
+    let decoded: Vec<Option<(Kind, Uuid)>> = ids.iter().map(|id| ids::decode_any(id)).collect();
+    let of = |kind: Kind| -> Vec<Uuid> {
+        decoded
+            .iter()
+            .flatten()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, id)| *id)
+            .collect()
+    };
+    let mut found: HashMap<Uuid, Node> = HashMap::new();
+    found.extend(fetch::<Company>(ctx, &of(Kind::Company), Node::Company).await?);
+    found.extend(fetch::<Contact>(ctx, &of(Kind::Contact), Node::Contact).await?);
+    found.extend(fetch::<Deal>(ctx, &of(Kind::Deal), Node::Deal).await?);
+    found.extend(fetch::<Pipeline>(ctx, &of(Kind::Pipeline), Node::Pipeline).await?);
+    found.extend(fetch::<Stage>(ctx, &of(Kind::Stage), Node::Stage).await?);
+    found.extend(fetch::<Ticket>(ctx, &of(Kind::Ticket), Node::Ticket).await?);
+    found.extend(fetch::<Activity>(ctx, &of(Kind::Activity), Node::Activity).await?);
+    found.extend(fetch::<Member>(ctx, &of(Kind::Member), Node::Member).await?);
+    found.extend(fetch::<Tag>(ctx, &of(Kind::Tag), Node::Tag).await?);
+    // Uuids are unique across tables (v7), so one map serves every type; a
+    // repeated id gets its record once, the rest come back null.
+    Ok(decoded
+        .into_iter()
+        .map(|d| d.and_then(|(_, id)| found.remove(&id)))
+        .collect())
+}
+
+/// Node lookups.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// The record with this global id, or null if there is none in your workspace.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+        actor(ctx)?;
+        Ok(resolve(ctx, std::slice::from_ref(&id))
+            .await?
+            .pop()
+            .flatten())
+    }
+
+    /// The records with these global ids, in the same order; null where there is none.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+        actor(ctx)?;
+        if ids.len() > MAX_NODES {
+            return Err(ApiError::bad_input(
+                "ids",
+                format!("at most {MAX_NODES} ids"),
+            ));
+        }
+        resolve(ctx, &ids).await
+    }
+}

@@ -1,0 +1,72 @@
+//! `orderBy` inputs: a list of (field, direction), ending implicitly with `id`.
+
+use async_graphql::{Enum, InputObject, InputType};
+
+use super::error::{ApiError, ApiResult};
+use super::page::SortKey;
+
+/// Which way a field sorts.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum OrderDirection {
+    /// Smallest first. NULLs come last.
+    #[default]
+    Asc,
+    /// Largest first. NULLs come last.
+    Desc,
+}
+
+/// One sort field and its direction.
+#[derive(InputObject, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[graphql(concrete(name = "CompanyOrder", params(super::company::CompanyOrderField)))]
+#[graphql(concrete(name = "ContactOrder", params(super::contact::ContactOrderField)))]
+#[graphql(concrete(name = "DealOrder", params(super::deal::DealOrderField)))]
+#[graphql(concrete(name = "TicketOrder", params(super::ticket::TicketOrderField)))]
+#[graphql(concrete(name = "ActivityOrder", params(super::activity::ActivityOrderField)))]
+#[graphql(concrete(name = "PipelineOrder", params(super::pipeline::PipelineOrderField)))]
+#[graphql(concrete(name = "StageOrder", params(super::pipeline::StageOrderField)))]
+#[graphql(concrete(name = "MemberOrder", params(super::member::MemberOrderField)))]
+#[graphql(concrete(name = "TagOrder", params(super::tag::TagOrderField)))]
+pub struct Ordering<F: InputType> {
+    pub field: F,
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// At most this many sort fields, which keeps cursors and indexes sane.
+const MAX_ORDER_FIELDS: usize = 4;
+
+/// The sort keys for `order_by`, or `default` when none is given; always ends with `id`.
+pub fn sort_keys<F: InputType + Copy + PartialEq>(
+    order_by: Option<&[Ordering<F>]>,
+    table: &'static str,
+    key: fn(F) -> SortKey,
+    default: &[SortKey],
+) -> ApiResult<Vec<SortKey>> {
+    let order_by = order_by.unwrap_or_default();
+    if order_by.len() > MAX_ORDER_FIELDS {
+        return Err(ApiError::bad_input(
+            "orderBy",
+            format!("at most {MAX_ORDER_FIELDS} fields"),
+        ));
+    }
+    let mut keys: Vec<SortKey> = if order_by.is_empty() {
+        default.to_vec()
+    } else {
+        order_by
+            .iter()
+            .map(|o| SortKey {
+                desc: o.direction == OrderDirection::Desc,
+                ..key(o.field)
+            })
+            .collect()
+    };
+    for (i, k) in keys.iter().enumerate() {
+        if keys[..i].iter().any(|earlier| earlier.column == k.column) {
+            return Err(ApiError::bad_input("orderBy", "a field appears twice"));
+        }
+    }
+    if !keys.iter().any(|k| k.column == "id") {
+        keys.push(SortKey::id(table));
+    }
+    Ok(keys)
+}

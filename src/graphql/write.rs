@@ -1,0 +1,194 @@
+//! The shape every mutation shares: validate, then one transaction holding
+//! the change and its outbox event, then publish after commit.
+
+use async_graphql::Context;
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use uuid::Uuid;
+
+use super::context::state;
+use super::error::{ApiError, ApiResult};
+use super::filter::col;
+use super::list::Record;
+use crate::auth::Actor;
+use crate::events::{self, NewEvent};
+use crate::metrics::Metrics;
+
+/// Now, at the microsecond precision both databases keep, so that a value
+/// read back equals the value written (cursors compare them).
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A transaction on the request's database.
+pub async fn begin(ctx: &Context<'_>) -> ApiResult<DatabaseTransaction> {
+    Ok(state(ctx)?.db.begin().await?)
+}
+
+/// Writes `events` in `txn`, commits, then publishes them.
+pub async fn commit(
+    ctx: &Context<'_>,
+    txn: DatabaseTransaction,
+    actor: &Actor,
+    events: Vec<NewEvent>,
+) -> ApiResult<()> {
+    let state = state(ctx)?;
+    let stored = events::record(
+        &txn,
+        actor.workspace_id,
+        Some(actor.member_id),
+        now(),
+        events,
+    )
+    .await?;
+    txn.commit().await?;
+    for _ in &stored {
+        Metrics::inc(&state.metrics.events_published);
+    }
+    state.bus.publish(&stored);
+    Ok(())
+}
+
+/// `CONFLICT` unless the client's `expectedVersion` (when sent) is current.
+pub fn check_version(expected: Option<i32>, current: i32) -> ApiResult<()> {
+    match expected {
+        Some(expected) if expected != current => Err(ApiError::Conflict(format!(
+            "the record is at version {current}, not {expected}: reload it and try again"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A row of `R` in the actor's workspace, deleted or not, read in `txn`.
+pub async fn load_any<R: Record>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<R::Model> {
+    R::Entity::find()
+        .filter(col(R::TABLE, "workspace_id").eq(actor.workspace_id))
+        .filter(col(R::TABLE, "id").eq(id))
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound(R::KIND.name()))
+}
+
+/// A live (not deleted) row of `R` in the actor's workspace.
+pub async fn load_live<R: Record>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<R::Model> {
+    R::Entity::find()
+        .filter(super::list::scope::<R>(actor.workspace_id))
+        .filter(col(R::TABLE, "id").eq(id))
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound(R::KIND.name()))
+}
+
+/// A referenced record must exist, live, in the actor's workspace; otherwise
+/// the input `field` is refused (another workspace's ids look absent).
+pub async fn check_reference<R: Record>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Option<Uuid>,
+    field: &str,
+) -> ApiResult<Option<R::Model>> {
+    let Some(id) = id else { return Ok(None) };
+    match load_live::<R>(txn, actor, id).await {
+        Ok(row) => Ok(Some(row)),
+        Err(ApiError::NotFound(what)) => Err(ApiError::bad_input(field, format!("no such {what}"))),
+        Err(e) => Err(e),
+    }
+}
+
+/// Sets `deleted_at` (delete) or clears it (restore), bumping the version
+/// only if the row is still at `version`; a concurrent write gets `CONFLICT`.
+pub async fn set_deleted<R: Record>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    version: i32,
+    deleted: bool,
+) -> ApiResult<()> {
+    let at = now();
+    let update = Query::update()
+        .table(R::TABLE)
+        .value("deleted_at", if deleted { Some(at) } else { None })
+        .value("updated_at", at)
+        .value("version", Expr::col("version").add(1))
+        .and_where(Expr::col("workspace_id").eq(actor.workspace_id))
+        .and_where(Expr::col("id").eq(id))
+        .and_where(Expr::col("version").eq(version))
+        .to_owned();
+    let result = txn.execute(&update).await?;
+    if result.rows_affected() == 0 {
+        return Err(ApiError::Conflict(
+            "the record changed while this request ran: reload it and try again".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Maps "0 rows updated" of a version-guarded update to `CONFLICT`.
+pub fn expect_one_row(rows: u64) -> ApiResult<()> {
+    if rows == 0 {
+        return Err(ApiError::Conflict(
+            "the record changed while this request ran: reload it and try again".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// An event about `row` of `R`, with the row as payload.
+pub fn event_for<R: Record>(row: &R::Model, verb: &str) -> ApiResult<NewEvent> {
+    Ok(NewEvent {
+        topic: R::topic(row),
+        kind: format!("{}.{verb}", R::EVENT_NAME),
+        record_type: R::KIND.name(),
+        record_id: R::id(row),
+        payload: serde_json::to_value(row)
+            .map_err(|e| ApiError::Internal(format!("event payload: {e}")))?,
+    })
+}
+
+/// Soft-deletes (`delete`) or restores one record, with its event.
+pub async fn delete_or_restore<R: Record>(
+    ctx: &Context<'_>,
+    actor: &Actor,
+    id: &async_graphql::ID,
+    expected_version: Option<i32>,
+    delete: bool,
+) -> ApiResult<R> {
+    let id = super::ids::decode(id, R::KIND, "id")?;
+    let txn = begin(ctx).await?;
+    let row = load_any::<R>(&txn, actor, id).await?;
+    match (delete, R::deleted_at(&row)) {
+        (true, Some(_)) => return Err(ApiError::NotFound(R::KIND.name())),
+        (false, None) => {
+            return Err(ApiError::bad_input(
+                "id",
+                format!("this {} is not deleted", R::KIND.name()),
+            ));
+        }
+        _ => {}
+    }
+    check_version(expected_version, R::version(&row))?;
+    set_deleted::<R>(&txn, actor, id, R::version(&row), delete).await?;
+    let row = load_any::<R>(&txn, actor, id).await?;
+    let event = event_for::<R>(&row, if delete { "deleted" } else { "restored" })?;
+    commit(ctx, txn, actor, vec![event]).await?;
+    Ok(R::wrap(super::level::Level::single(row)))
+}
+
+/// The new value of a nullable field: unchanged when the input omitted it,
+/// cleared on `null`, replaced on a value.
+pub fn merged<T>(input: async_graphql::MaybeUndefined<T>, current: Option<T>) -> Option<T> {
+    match input {
+        async_graphql::MaybeUndefined::Undefined => current,
+        async_graphql::MaybeUndefined::Null => None,
+        async_graphql::MaybeUndefined::Value(value) => Some(value),
+    }
+}

@@ -1,0 +1,28 @@
+//! Rapport: a CRM server whose whole interface is GraphQL.
+//!
+//! # Layout
+//!
+//! - [`config`]: the one `Config`, every field a flag and an environment variable.
+//! - [`app`]: builds the router and shared state; `main` and the tests both start an [`app::App`].
+//! - [`db`]: connecting, migrating, and counting SQL statements for `/metrics`.
+//! - [`auth`]: signed bearer tokens and the request's [`auth::Actor`].
+//! - [`graphql`]: the schema, one module per domain, and the per-level loaders that keep nested
+//!   queries at one SQL statement per level.
+//! - [`domain`]: rules that are not GraphQL (validation, normalisation, money), plain functions.
+//! - [`events`]: the outbox writer and the bus that carries events to subscribers.
+//! - [`http`]: the HTTP handlers around the schema (`/graphql`, health, metrics).
+//! - [`seed`]: the deterministic demo workspace.
+//! - [`graphiql`]: GraphiQL served from the binary, so it works offline.
+//! - [`metrics`]: the counters `/metrics` exposes.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod events;
+pub mod graphiql;
+pub mod graphql;
+pub mod http;
+pub mod metrics;
+pub mod seed;

@@ -1,0 +1,136 @@
+//! The `rapport` command: parses the CLI and calls into the library.
+
+use clap::{Parser, Subcommand};
+use rapport::app::{App, AppState};
+use rapport::config::{Config, LogFormat};
+use rapport::seed;
+use std::io::IsTerminal;
+
+/// Rapport: a CRM server whose whole interface is GraphQL.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default). Seeds the demo workspace into an empty database.
+    Serve {
+        /// Do not seed the demo workspace into an empty database.
+        #[arg(long, env = "RAPPORT_NO_DEMO")]
+        no_demo: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Seed data and exit.
+    Seed {
+        /// The deterministic demo workspace (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Print a bearer token for a member.
+    Token {
+        /// The member's email; the demo admin by default.
+        #[arg(long, default_value = seed::DEMO_ADMIN_EMAIL)]
+        email: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing(cli.config.log_format);
+    match cli.command.unwrap_or(Command::Serve { no_demo: false }) {
+        Command::Serve { no_demo } => serve(cli.config, !no_demo).await,
+        Command::Migrate => {
+            AppState::connect(cli.config).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            anyhow::ensure!(demo, "say what to seed: `rapport seed --demo`");
+            let state = AppState::connect(cli.config).await?;
+            let created = seed::demo(&state.db).await?;
+            tracing::info!(created, "demo workspace seeded");
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", rapport::graphql::sdl());
+            Ok(())
+        }
+        Command::Token { email } => {
+            let state = AppState::connect(cli.config).await?;
+            let actor = seed::actor_by_email(&state.db, &email).await?;
+            print!("{}", state.issue_token(&actor));
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config, seed_demo: bool) -> anyhow::Result<()> {
+    let app = App::build(config).await?;
+    if seed_demo && seed::is_empty(&app.state.db).await? {
+        seed::demo(&app.state.db).await?;
+        tracing::info!("seeded the demo workspace");
+    }
+    let addr = app.local_addr()?;
+    if let Ok(actor) = seed::actor_by_email(&app.state.db, seed::DEMO_ADMIN_EMAIL).await {
+        let token = app.state.issue_token(&actor);
+        tracing::info!(graphiql = %format!("http://{addr}/"), "Rapport is serving");
+        // The demo token is for the person at the terminal, not for the log.
+        eprintln!(
+            "\nGraphiQL:   http://{addr}/\nDemo token: {token}\nHeaders:    {{\"Authorization\": \"Bearer {token}\"}}\n"
+        );
+    } else {
+        tracing::info!(address = %addr, "Rapport is serving");
+    }
+    app.run_until_stopped(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sea_orm=warn,sqlx=warn"));
+    let json = match format {
+        LogFormat::Json => true,
+        LogFormat::Pretty => false,
+        LogFormat::Auto => !std::io::stderr().is_terminal(),
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,169 @@
+//! `spawn_app`: a real Rapport server on 127.0.0.1:0 with its own database
+//! (a temp SQLite file, or a fresh database on the throwaway PostgreSQL
+//! cluster), two workspaces, and a client that speaks GraphQL over HTTP.
+
+use chrono::Utc;
+use entity::enums::Role;
+use entity::{member, workspace};
+use rapport::app::{App, AppState};
+use rapport::auth::Actor;
+use rapport::config::Config;
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::common::postgres;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub backend: Backend,
+    /// Workspace A's admin token; `other` is workspace B's.
+    pub token: String,
+    pub other_token: String,
+    pub workspace_id: Uuid,
+    pub other_workspace_id: Uuid,
+    _dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+/// Starts a server on `backend`; `None` only when PostgreSQL is missing outside CI.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = match backend {
+        Backend::Sqlite => Config::for_database(format!("sqlite://{}/rapport.db?mode=rwc", dir.path().display())),
+        Backend::Postgres => {
+            let cluster = postgres::cluster()?;
+            let mut config = Config::for_database(cluster.create_database(None));
+            config.jwt_secret = Some("a-test-secret-that-is-long-enough-for-hs256".into());
+            config.db_pool_size = 5;
+            config
+        }
+    };
+    config.bind = "127.0.0.1:0".parse().expect("address");
+    let app = App::build(config).await.expect("app builds");
+    let addr = app.local_addr().expect("bound");
+    let state = app.state.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    let (workspace_id, token) = workspace(&state, "Workspace A").await;
+    let (other_workspace_id, other_token) = workspace(&state, "Workspace B").await;
+    Some(TestApp {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        state,
+        backend,
+        token,
+        other_token,
+        workspace_id,
+        other_workspace_id,
+        _dir: dir,
+        _stop: stop,
+    })
+}
+
+/// A workspace with an admin; returns its id and the admin's token.
+async fn workspace(state: &AppState, name: &str) -> (Uuid, String) {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    workspace::ActiveModel { id: Set(id), name: Set(name.into()), ticket_seq: Set(0), created_at: Set(now), updated_at: Set(now) }
+        .insert(&state.db)
+        .await
+        .expect("workspace");
+    let token = member_token(state, id, Role::Admin).await;
+    (id, token)
+}
+
+/// A new member of `workspace_id` with `role`, and a token for it.
+pub async fn member_token(state: &AppState, workspace_id: Uuid, role: Role) -> String {
+    let now = Utc::now();
+    let id = Uuid::now_v7();
+    member::ActiveModel {
+        id: Set(id),
+        workspace_id: Set(workspace_id),
+        email: Set(format!("{id}@example.com")),
+        name: Set(format!("{role:?} member")),
+        role: Set(role),
+        title: Set(None),
+        commission_bps: Set(0),
+        password_hash: Set(None),
+        deactivated_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&state.db)
+    .await
+    .expect("member");
+    state.issue_token(&Actor { workspace_id, member_id: id, role })
+}
+
+impl TestApp {
+    /// POSTs a GraphQL request with `token` (none when empty); returns the response JSON.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let mut request = self.client.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
+        if !token.is_empty() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request sent");
+        response.json().await.expect("JSON response")
+    }
+
+    /// A GraphQL request as workspace A's admin.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_as(&self.token, query, variables).await
+    }
+
+    /// Like [`gql`], asserting there were no errors; returns `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let response = self.gql(query, variables).await;
+        assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
+        response["data"].clone()
+    }
+
+    /// The `rapport_db_statements_total` counter from `/metrics`.
+    pub async fn statements(&self) -> u64 {
+        let text = self.client.get(format!("{}/metrics", self.base)).send().await.expect("metrics").text().await.expect("text");
+        text.lines()
+            .find_map(|line| line.strip_prefix("rapport_db_statements_total "))
+            .and_then(|v| v.trim().parse().ok())
+            .expect("rapport_db_statements_total in /metrics")
+    }
+}
+
+/// The first error's `extensions.code`.
+pub fn error_code(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
+}
+
+/// Runs a test body on SQLite and on PostgreSQL, as two tests.
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use super::*;
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_sqlite() {
+                    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await.expect("sqlite app");
+                    super::$name(app).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn on_postgres() {
+                    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await else { return };
+                    super::$name(app).await;
+                }
+            }
+        )*
+    };
+}
+pub(crate) use on_both_databases;

@@ -1,0 +1,14 @@
+//! Integration tests: the real server on 127.0.0.1:0, real HTTP, real
+//! SQLite and PostgreSQL. One binary, so the PostgreSQL cluster starts once.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod fixtures;
+mod helpers;
+mod http;
+mod lists;
+mod nested;
+mod schema;
+mod tenancy;
+mod writes;

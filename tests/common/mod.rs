@@ -1,0 +1,4 @@
+//! Helpers shared by the integration-test binaries.
+
+pub mod postgres;
+pub mod redis;
