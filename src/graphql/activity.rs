@@ -24,7 +24,7 @@ use super::list::{self, ListArgs, Record, editable_record};
 use super::member::Member;
 use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
-use super::ticket::{Ticket, changed_reference};
+use super::ticket::{Ticket, changed_reference, edited_text};
 use super::write::{self, begin, check_version, commit, event_for, expect_one_row, load_live, now};
 use crate::auth::Actor;
 use crate::domain::text;
@@ -450,10 +450,7 @@ impl ActivityMutation {
                 .map_err(ApiError::invalid("input.subject"))?,
             None => current.subject.clone(),
         };
-        let mut body = current.body.clone();
-        input.body.update_to(&mut body);
-        let body = text::optional_text(body.as_deref(), BODY_MAX)
-            .map_err(ApiError::invalid("input.body"))?;
+        let body = edited_text(input.body, &current.body, BODY_MAX, "input.body")?;
         let kind = input.kind.unwrap_or(current.kind);
         let mut due_at = current.due_at;
         input.due_at.update_to(&mut due_at);

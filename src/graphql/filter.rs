@@ -129,26 +129,21 @@ pub fn col(table: &'static str, column: &'static str) -> Expr {
     Expr::col((table, column))
 }
 
-fn ordered<V: Into<Value> + Clone>(
-    c: Condition,
-    col: &Expr,
-    eq: &Option<V>,
-    ne: &Option<V>,
-    lt: &Option<V>,
-    lte: &Option<V>,
-    gt: &Option<V>,
-    gte: &Option<V>,
-) -> Condition {
+/// A comparison operator applied to a column and a value.
+type Comparison<V> = fn(Expr, V) -> Expr;
+
+/// Adds `col op value` for each bound given, in the order eq, ne, lt, lte, gt, gte.
+fn ordered<V: Into<Value> + Clone>(c: Condition, col: &Expr, bounds: [&Option<V>; 6]) -> Condition {
     let mut c = c;
-    let pairs: [(&Option<V>, fn(Expr, V) -> Expr); 6] = [
-        (eq, |e, v| e.eq(v)),
-        (ne, |e, v| e.ne(v)),
-        (lt, |e, v| e.lt(v)),
-        (lte, |e, v| e.lte(v)),
-        (gt, |e, v| e.gt(v)),
-        (gte, |e, v| e.gte(v)),
+    let ops: [Comparison<V>; 6] = [
+        |e, v| e.eq(v),
+        |e, v| e.ne(v),
+        |e, v| e.lt(v),
+        |e, v| e.lte(v),
+        |e, v| e.gt(v),
+        |e, v| e.gte(v),
     ];
-    for (value, op) in pairs {
+    for (value, op) in bounds.into_iter().zip(ops) {
         if let Some(v) = value {
             c = c.add(op(col.clone(), v.clone()));
         }
@@ -207,12 +202,7 @@ impl StringFilter {
         let c = ordered(
             Condition::all(),
             &col,
-            &self.eq,
-            &self.ne,
-            &self.lt,
-            &self.lte,
-            &self.gt,
-            &self.gte,
+            [&self.eq, &self.ne, &self.lt, &self.lte, &self.gt, &self.gte],
         );
         let mut c = null_check(
             membership(c, &col, &self.in_, &self.not_in),
@@ -237,12 +227,7 @@ impl IntFilter {
         let c = ordered(
             Condition::all(),
             &col,
-            &self.eq,
-            &self.ne,
-            &self.lt,
-            &self.lte,
-            &self.gt,
-            &self.gte,
+            [&self.eq, &self.ne, &self.lt, &self.lte, &self.gt, &self.gte],
         );
         null_check(
             membership(c, &col, &self.in_, &self.not_in),
@@ -271,12 +256,14 @@ impl DecimalFilter {
         let c = ordered(
             Condition::all(),
             &col,
-            &scale(&self.eq)?,
-            &scale(&self.ne)?,
-            &scale(&self.lt)?,
-            &scale(&self.lte)?,
-            &scale(&self.gt)?,
-            &scale(&self.gte)?,
+            [
+                &scale(&self.eq)?,
+                &scale(&self.ne)?,
+                &scale(&self.lt)?,
+                &scale(&self.lte)?,
+                &scale(&self.gt)?,
+                &scale(&self.gte)?,
+            ],
         );
         Ok(null_check(
             membership(c, &col, &scale_all(&self.in_)?, &scale_all(&self.not_in)?),
@@ -291,12 +278,7 @@ impl DateTimeFilter {
         let c = ordered(
             Condition::all(),
             &col,
-            &self.eq,
-            &self.ne,
-            &self.lt,
-            &self.lte,
-            &self.gt,
-            &self.gte,
+            [&self.eq, &self.ne, &self.lt, &self.lte, &self.gt, &self.gte],
         );
         null_check(c, &col, self.is_null)
     }
@@ -307,12 +289,7 @@ impl DateFilter {
         let c = ordered(
             Condition::all(),
             &col,
-            &self.eq,
-            &self.ne,
-            &self.lt,
-            &self.lte,
-            &self.gt,
-            &self.gte,
+            [&self.eq, &self.ne, &self.lt, &self.lte, &self.gt, &self.gte],
         );
         null_check(c, &col, self.is_null)
     }
@@ -335,12 +312,7 @@ impl IdFilter {
         let c = ordered(
             Condition::all(),
             &col,
-            &one(&self.eq)?,
-            &one(&self.ne)?,
-            &none,
-            &none,
-            &none,
-            &none,
+            [&one(&self.eq)?, &one(&self.ne)?, &none, &none, &none, &none],
         );
         Ok(null_check(
             membership(c, &col, &many(&self.in_)?, &many(&self.not_in)?),
@@ -356,12 +328,7 @@ impl<T: InputType + Into<Value> + Clone> EnumFilter<T> {
         let c = ordered(
             Condition::all(),
             &col,
-            &self.eq,
-            &self.ne,
-            &none,
-            &none,
-            &none,
-            &none,
+            [&self.eq, &self.ne, &none, &none, &none, &none],
         );
         membership(c, &col, &self.in_, &self.not_in)
     }

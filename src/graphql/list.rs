@@ -11,8 +11,7 @@ use async_graphql::connection::EmptyFields;
 use sea_orm::sea_query::extension::postgres::PgFunc;
 use sea_orm::sea_query::{ArrayType, Condition, Expr, ExprTrait, Value};
 use sea_orm::{
-    ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, ModelTrait, QueryFilter, QuerySelect,
-    QueryTrait,
+    DbBackend, EntityTrait, FromQueryResult, ModelTrait, QueryFilter, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 

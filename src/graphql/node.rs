@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 
 use async_graphql::{Context, ID, Interface, Object};
-use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::activity::Activity;

@@ -352,11 +352,6 @@ impl PageQuery<'_> {
         }
         base.expr_window_as(Expr::cust("COUNT(*)"), by_parent(), "_total")
             .expr_as(in_range.clone(), "_in")
-            .expr_window_as(
-                Expr::cust_with_expr("SUM($1)", in_range),
-                by_parent(),
-                "_in_total",
-            )
             .expr_window_as(Expr::cust("ROW_NUMBER()"), numbering, "_rn");
         let inner = backend.build(&base);
         let order = if partition.is_some() {
@@ -405,23 +400,23 @@ impl PageQuery<'_> {
                     finish_page(&mut pages, &mut pending, p, slice, &window);
                 }
                 let total: i64 = row.try_get("", "_total")?;
-                let in_total: i64 = row
-                    .try_get::<Option<i64>>("", "_in_total")?
-                    .unwrap_or_default();
                 let slice = PageSlice {
                     total,
-                    has_previous: total > in_total,
-                    has_next: total > in_total,
                     ..Default::default()
                 };
                 current = Some((parent, slice));
             }
-            if row
+            let in_range = row
                 .try_get::<i32>("", "_in")
                 .or_else(|_| row.try_get::<i64>("", "_in").map(|v| v as i32))?
-                == 1
-            {
+                == 1;
+            if in_range {
                 pending.push((M::from_query_result(row, "")?, extra(row)?));
+            } else if let Some((_, slice)) = current.as_mut() {
+                // The outer query keeps one row outside the cursor range per
+                // parent when there is any: rows exist beyond `after`/`before`.
+                slice.has_previous = true;
+                slice.has_next = true;
             }
         }
         if let Some((p, slice)) = current.take() {

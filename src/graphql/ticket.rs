@@ -345,6 +345,14 @@ pub struct TicketPayload {
     pub ticket: Ticket,
 }
 
+impl TicketPayload {
+    fn of(row: ticket::Model) -> Self {
+        Self {
+            ticket: Ticket(Level::single(row)),
+        }
+    }
+}
+
 /// Decodes and checks a nullable reference of an update: `Undefined` keeps
 /// `current`, `Null` clears, a value must be a live record of the workspace.
 pub(super) async fn changed_reference<R: Record>(
@@ -449,6 +457,47 @@ async fn guarded_update(
     load_live::<Ticket>(txn, actor, current.id).await
 }
 
+/// A live ticket by global id in a new transaction, refused (`CONFLICT`)
+/// unless it is at `expected_version` when that is given.
+async fn load_for_change(
+    ctx: &Context<'_>,
+    actor: &Actor,
+    id: &ID,
+    expected_version: Option<i32>,
+) -> ApiResult<(DatabaseTransaction, ticket::Model)> {
+    let id = ids::decode(id, Kind::Ticket, "id")?;
+    let txn = begin(ctx).await?;
+    let current = load_live::<Ticket>(&txn, actor, id).await?;
+    check_version(expected_version, current.version)?;
+    Ok((txn, current))
+}
+
+/// Commits the change to `row` with its `ticket.<verb>` event.
+async fn finish(
+    ctx: &Context<'_>,
+    txn: DatabaseTransaction,
+    actor: &Actor,
+    row: ticket::Model,
+    verb: &str,
+) -> ApiResult<TicketPayload> {
+    let event = event_for::<Ticket>(&row, verb)?;
+    commit(ctx, txn, actor, vec![event]).await?;
+    Ok(TicketPayload::of(row))
+}
+
+/// A nullable text of an update: `Undefined` keeps `current`, `Null` clears,
+/// a value is checked like on create.
+pub(super) fn edited_text(
+    change: MaybeUndefined<String>,
+    current: &Option<String>,
+    max: usize,
+    field: &str,
+) -> ApiResult<Option<String>> {
+    let mut value = current.clone();
+    change.update_to(&mut value);
+    text::optional_text(value.as_deref(), max).map_err(ApiError::invalid(field))
+}
+
 /// The timestamps a status change sets. `firstResponseAt` is set the first
 /// time the status leaves OPEN; closing an unresolved ticket also resolves it,
 /// so that every closed ticket has a resolution time.
@@ -547,11 +596,7 @@ impl TicketMutation {
         }
         .insert(&txn)
         .await?;
-        let event = event_for::<Ticket>(&row, "opened")?;
-        commit(ctx, txn, actor, vec![event]).await?;
-        Ok(TicketPayload {
-            ticket: Ticket(Level::single(row)),
-        })
+        finish(ctx, txn, actor, row, "opened").await
     }
 
     /// Changes a ticket. With `expectedVersion`, refuses (`CONFLICT`) if it changed since.
@@ -563,23 +608,24 @@ impl TicketMutation {
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
         let actor = writer(ctx)?;
-        let id = ids::decode(&id, Kind::Ticket, "id")?;
-        let txn = begin(ctx).await?;
-        let current = load_live::<Ticket>(&txn, actor, id).await?;
-        check_version(expected_version, current.version)?;
+        let (txn, current) = load_for_change(ctx, actor, &id, expected_version).await?;
         let subject = match &input.subject {
             Some(subject) => text::required_name(subject, SUBJECT_MAX)
                 .map_err(ApiError::invalid("input.subject"))?,
             None => current.subject.clone(),
         };
-        let mut description = current.description.clone();
-        input.description.update_to(&mut description);
-        let description = text::optional_text(description.as_deref(), DESCRIPTION_MAX)
-            .map_err(ApiError::invalid("input.description"))?;
-        let mut category = current.category.clone();
-        input.category.update_to(&mut category);
-        let category = text::optional_text(category.as_deref(), CATEGORY_MAX)
-            .map_err(ApiError::invalid("input.category"))?;
+        let description = edited_text(
+            input.description,
+            &current.description,
+            DESCRIPTION_MAX,
+            "input.description",
+        )?;
+        let category = edited_text(
+            input.category,
+            &current.category,
+            CATEGORY_MAX,
+            "input.category",
+        )?;
         let current_parties = (current.contact_id, current.company_id);
         let (contact_id, company_id) = parties(
             &txn,
@@ -603,11 +649,7 @@ impl TicketMutation {
             ..Default::default()
         };
         let row = guarded_update(&txn, actor, &current, model).await?;
-        let event = event_for::<Ticket>(&row, "updated")?;
-        commit(ctx, txn, actor, vec![event]).await?;
-        Ok(TicketPayload {
-            ticket: Ticket(Level::single(row)),
-        })
+        finish(ctx, txn, actor, row, "updated").await
     }
 
     /// Gives a ticket to a member, or unassigns it with `assigneeId: null`.
@@ -619,22 +661,15 @@ impl TicketMutation {
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
         let actor = writer(ctx)?;
-        let id = ids::decode(&id, Kind::Ticket, "id")?;
         let assignee_id = ids::decode_opt(assignee_id.as_ref(), Kind::Member, "assigneeId")?;
-        let txn = begin(ctx).await?;
-        let current = load_live::<Ticket>(&txn, actor, id).await?;
-        check_version(expected_version, current.version)?;
+        let (txn, current) = load_for_change(ctx, actor, &id, expected_version).await?;
         check_reference::<Member>(&txn, actor, assignee_id, "assigneeId").await?;
         let model = ticket::ActiveModel {
             assignee_id: Set(assignee_id),
             ..Default::default()
         };
         let row = guarded_update(&txn, actor, &current, model).await?;
-        let event = event_for::<Ticket>(&row, "assigned")?;
-        commit(ctx, txn, actor, vec![event]).await?;
-        Ok(TicketPayload {
-            ticket: Ticket(Level::single(row)),
-        })
+        finish(ctx, txn, actor, row, "assigned").await
     }
 
     /// Moves a ticket to `status`. RESOLVED sets `resolvedAt`; OPEN and
@@ -648,14 +683,9 @@ impl TicketMutation {
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
         let actor = writer(ctx)?;
-        let id = ids::decode(&id, Kind::Ticket, "id")?;
-        let txn = begin(ctx).await?;
-        let current = load_live::<Ticket>(&txn, actor, id).await?;
-        check_version(expected_version, current.version)?;
+        let (txn, current) = load_for_change(ctx, actor, &id, expected_version).await?;
         if current.status == status {
-            return Ok(TicketPayload {
-                ticket: Ticket(Level::single(current)),
-            });
+            return Ok(TicketPayload::of(current));
         }
         let model = status_change(&current, status, now())?;
         let row = guarded_update(&txn, actor, &current, model).await?;
@@ -664,11 +694,7 @@ impl TicketMutation {
             TicketStatus::Closed => "closed",
             TicketStatus::Open | TicketStatus::Pending => "status_changed",
         };
-        let event = event_for::<Ticket>(&row, verb)?;
-        commit(ctx, txn, actor, vec![event]).await?;
-        Ok(TicketPayload {
-            ticket: Ticket(Level::single(row)),
-        })
+        finish(ctx, txn, actor, row, verb).await
     }
 
     /// Soft-deletes a ticket: lists skip it, `restoreTicket` brings it back.

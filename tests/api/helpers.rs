@@ -26,21 +26,27 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub state: AppState,
-    pub backend: Backend,
     /// Workspace A's admin token; `other` is workspace B's.
     pub token: String,
     pub other_token: String,
     pub workspace_id: Uuid,
-    pub other_workspace_id: Uuid,
     _dir: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 /// Starts a server on `backend`; `None` only when PostgreSQL is missing outside CI.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    // Server logs go to the test's captured output, shown when it fails.
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter("warn,rapport=info")
+        .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = match backend {
-        Backend::Sqlite => Config::for_database(format!("sqlite://{}/rapport.db?mode=rwc", dir.path().display())),
+        Backend::Sqlite => Config::for_database(format!(
+            "sqlite://{}/rapport.db?mode=rwc",
+            dir.path().display()
+        )),
         Backend::Postgres => {
             let cluster = postgres::cluster()?;
             let mut config = Config::for_database(cluster.create_database(None));
@@ -58,16 +64,14 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         let _ = stopped.await;
     }));
     let (workspace_id, token) = workspace(&state, "Workspace A").await;
-    let (other_workspace_id, other_token) = workspace(&state, "Workspace B").await;
+    let (_, other_token) = workspace(&state, "Workspace B").await;
     Some(TestApp {
         base: format!("http://{addr}"),
         client: reqwest::Client::new(),
         state,
-        backend,
         token,
         other_token,
         workspace_id,
-        other_workspace_id,
         _dir: dir,
         _stop: stop,
     })
@@ -77,10 +81,16 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 async fn workspace(state: &AppState, name: &str) -> (Uuid, String) {
     let now = Utc::now();
     let id = Uuid::now_v7();
-    workspace::ActiveModel { id: Set(id), name: Set(name.into()), ticket_seq: Set(0), created_at: Set(now), updated_at: Set(now) }
-        .insert(&state.db)
-        .await
-        .expect("workspace");
+    workspace::ActiveModel {
+        id: Set(id),
+        name: Set(name.into()),
+        ticket_seq: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&state.db)
+    .await
+    .expect("workspace");
     let token = member_token(state, id, Role::Admin).await;
     (id, token)
 }
@@ -105,13 +115,20 @@ pub async fn member_token(state: &AppState, workspace_id: Uuid, role: Role) -> S
     .insert(&state.db)
     .await
     .expect("member");
-    state.issue_token(&Actor { workspace_id, member_id: id, role })
+    state.issue_token(&Actor {
+        workspace_id,
+        member_id: id,
+        role,
+    })
 }
 
 impl TestApp {
     /// POSTs a GraphQL request with `token` (none when empty); returns the response JSON.
     pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Value {
-        let mut request = self.client.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }));
         if !token.is_empty() {
             request = request.bearer_auth(token);
         }
@@ -127,13 +144,24 @@ impl TestApp {
     /// Like [`gql`], asserting there were no errors; returns `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let response = self.gql(query, variables).await;
-        assert!(response.get("errors").is_none(), "unexpected errors: {response:#}");
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
         response["data"].clone()
     }
 
     /// The `rapport_db_statements_total` counter from `/metrics`.
     pub async fn statements(&self) -> u64 {
-        let text = self.client.get(format!("{}/metrics", self.base)).send().await.expect("metrics").text().await.expect("text");
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
         text.lines()
             .find_map(|line| line.strip_prefix("rapport_db_statements_total "))
             .and_then(|v| v.trim().parse().ok())
@@ -143,7 +171,9 @@ impl TestApp {
 
 /// The first error's `extensions.code`.
 pub fn error_code(response: &Value) -> &str {
-    response["errors"][0]["extensions"]["code"].as_str().unwrap_or("<none>")
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<none>")
 }
 
 /// Runs a test body on SQLite and on PostgreSQL, as two tests.
@@ -151,7 +181,6 @@ macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {
         $(
             mod $name {
-                use super::*;
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn on_sqlite() {
                     let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await.expect("sqlite app");

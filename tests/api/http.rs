@@ -17,17 +17,32 @@ async fn health_readiness_and_metrics_answer() {
 #[tokio::test]
 async fn graphiql_is_served_without_a_cdn() {
     let app = spawn_app(Backend::Sqlite).await.expect("app");
-    let page = app.client.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("/graphiql/"), "page loads its assets from the server");
+    let page = app
+        .client
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("/graphiql/"),
+        "page loads its assets from the server"
+    );
     assert!(!page.contains("https://"), "no CDN");
 }
 
 #[tokio::test]
 async fn requests_without_a_valid_token_are_unauthenticated() {
     let app = spawn_app(Backend::Sqlite).await.expect("app");
-    let response = app.gql_as("", "{ companies { totalCount } }", json!({})).await;
+    let response = app
+        .gql_as("", "{ companies { totalCount } }", json!({}))
+        .await;
     assert_eq!(error_code(&response), "UNAUTHENTICATED");
-    let response = app.gql_as("not-a-token", "{ companies { totalCount } }", json!({})).await;
+    let response = app
+        .gql_as("not-a-token", "{ companies { totalCount } }", json!({}))
+        .await;
     assert_eq!(error_code(&response), "UNAUTHENTICATED");
     assert!(response["data"].is_null());
 }
@@ -40,19 +55,34 @@ async fn cors_preflight_allows_the_authorization_header() {
         .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.base))
         .header("Origin", "https://app.example.com")
         .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "authorization,content-type")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization,content-type",
+        )
         .send()
         .await
         .unwrap();
     assert!(response.status().is_success());
-    let allowed = response.headers()["access-control-allow-headers"].to_str().unwrap().to_lowercase();
+    let allowed = response.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
     assert!(allowed.contains("authorization"));
-    assert!(response.headers().contains_key("access-control-allow-origin"));
+    assert!(
+        response
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
 }
 
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = spawn_app(Backend::Sqlite).await.expect("app");
-    let response = app.client.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    let response = app
+        .client
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
     assert!(response.headers().contains_key("x-request-id"));
 }

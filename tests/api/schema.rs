@@ -10,6 +10,8 @@ fn committed_schema_matches_the_live_schema() {
     if committed != live {
         // Regenerate, so the API change shows as a diff to review and commit.
         std::fs::write(&path, &live).expect("write schema.graphql");
-        panic!("schema.graphql was out of date and has been regenerated: review the diff and commit it");
+        panic!(
+            "schema.graphql was out of date and has been regenerated: review the diff and commit it"
+        );
     }
 }

@@ -1,0 +1,135 @@
+//! Test data created through the API itself (so the mutations are exercised too).
+
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// Ids of what [`world`] created.
+pub struct World {
+    pub pipeline: String,
+    pub companies: Vec<String>,
+    pub contacts: Vec<String>,
+    pub deals: Vec<String>,
+    pub tickets: Vec<String>,
+}
+
+/// Runs a mutation and returns `data.<field>` (panics on errors).
+pub async fn mutate(app: &TestApp, query: &str, variables: Value) -> Value {
+    let data = app.data(query, variables).await;
+    data.as_object()
+        .and_then(|o| o.values().next())
+        .cloned()
+        .expect("mutation field")
+}
+
+/// A pipeline with four stages.
+pub async fn pipeline(app: &TestApp, name: &str) -> (String, Vec<String>) {
+    let created = mutate(
+        app,
+        "mutation($input: CreatePipelineInput!) { createPipeline(input: $input) { pipeline { id stages(first: 10) { nodes { id } } } } }",
+        json!({ "input": { "name": name, "stages": [
+            { "name": "Qualification", "winProbability": 10, "kind": "OPEN" },
+            { "name": "Proposal", "winProbability": 50, "kind": "OPEN" },
+            { "name": "Won", "winProbability": 100, "kind": "WON" },
+            { "name": "Lost", "winProbability": 0, "kind": "LOST" },
+        ] } }),
+    )
+    .await;
+    let stages = created["pipeline"]["stages"]["nodes"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    (
+        created["pipeline"]["id"].as_str().unwrap().to_owned(),
+        stages,
+    )
+}
+
+pub async fn company(app: &TestApp, input: Value) -> String {
+    let created = mutate(
+        app,
+        "mutation($input: CreateCompanyInput!) { createCompany(input: $input) { company { id } } }",
+        json!({ "input": input }),
+    )
+    .await;
+    created["company"]["id"].as_str().unwrap().to_owned()
+}
+
+pub async fn contact(app: &TestApp, input: Value) -> String {
+    let created = mutate(
+        app,
+        "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
+        json!({ "input": input }),
+    )
+    .await;
+    created["contact"]["id"].as_str().unwrap().to_owned()
+}
+
+pub async fn deal(app: &TestApp, input: Value) -> String {
+    let created = mutate(
+        app,
+        "mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id } } }",
+        json!({ "input": input }),
+    )
+    .await;
+    created["deal"]["id"].as_str().unwrap().to_owned()
+}
+
+pub async fn ticket(app: &TestApp, input: Value) -> String {
+    let created = mutate(
+        app,
+        "mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } } }",
+        json!({ "input": input }),
+    )
+    .await;
+    created["ticket"]["id"].as_str().unwrap().to_owned()
+}
+
+/// `companies` × `contacts` each × `deals` per contact × `tickets` per deal.
+pub async fn world(
+    app: &TestApp,
+    companies: usize,
+    contacts: usize,
+    deals: usize,
+    tickets: usize,
+) -> World {
+    let (pipeline_id, _) = pipeline(app, "Sales").await;
+    let mut world = World {
+        pipeline: pipeline_id.clone(),
+        companies: vec![],
+        contacts: vec![],
+        deals: vec![],
+        tickets: vec![],
+    };
+    for c in 0..companies {
+        let company_id = company(
+            app,
+            json!({ "name": format!("Company {c}"), "employeeCount": 10 * (c + 1) }),
+        )
+        .await;
+        for p in 0..contacts {
+            let contact_id = contact(
+                app,
+                json!({ "firstName": format!("Person {c}.{p}"), "companyId": company_id }),
+            )
+            .await;
+            for d in 0..deals {
+                let deal_id = deal(app, json!({
+                    "name": format!("Deal {c}.{p}.{d}"), "amount": "100.00", "currency": "EUR", "pipelineId": pipeline_id,
+                    "companyId": company_id, "contacts": [{ "contactId": contact_id, "role": "DECISION_MAKER" }],
+                }))
+                .await;
+                for t in 0..tickets {
+                    let ticket_id = ticket(app, json!({ "subject": format!("Ticket {c}.{p}.{d}.{t}"), "contactId": contact_id, "dealId": deal_id })).await;
+                    world.tickets.push(ticket_id);
+                }
+                world.deals.push(deal_id);
+            }
+            world.contacts.push(contact_id);
+        }
+        world.companies.push(company_id);
+    }
+    world
+}

@@ -1,0 +1,89 @@
+//! Nested queries: right results, and one SQL statement per level.
+
+use serde_json::json;
+
+use crate::fixtures::world;
+use crate::helpers::{TestApp, on_both_databases};
+
+const NESTED: &str = "query($n: Int!) {
+  companies(first: $n, orderBy: [{ field: NAME }]) {
+    totalCount
+    nodes {
+      name
+      contacts(first: $n) {
+        totalCount
+        nodes {
+          firstName
+          deals(first: $n) {
+            totalCount
+            edges { node { name tickets(first: $n) { totalCount nodes { subject } } } }
+          }
+        }
+      }
+    }
+  }
+}";
+
+async fn nested_query_returns_every_level(app: TestApp) {
+    world(&app, 2, 2, 2, 2).await;
+    let data = app.data(NESTED, json!({ "n": 10 })).await;
+    let companies = data["companies"]["nodes"].as_array().unwrap();
+    assert_eq!(companies.len(), 2);
+    assert_eq!(companies[0]["name"], "Company 0");
+    for company in companies {
+        assert_eq!(company["contacts"]["totalCount"], 2);
+        for contact in company["contacts"]["nodes"].as_array().unwrap() {
+            assert_eq!(contact["deals"]["totalCount"], 2);
+            for edge in contact["deals"]["edges"].as_array().unwrap() {
+                let tickets = &edge["node"]["tickets"];
+                assert_eq!(tickets["totalCount"], 2);
+                let prefix = edge["node"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .replace("Deal", "Ticket");
+                for ticket in tickets["nodes"].as_array().unwrap() {
+                    assert!(
+                        ticket["subject"].as_str().unwrap().starts_with(&prefix),
+                        "tickets belong to their deal"
+                    );
+                }
+            }
+        }
+    }
+}
+
+async fn nested_query_costs_one_statement_per_level_at_any_page_size(app: TestApp) {
+    world(&app, 3, 3, 2, 2).await;
+    let mut costs = Vec::new();
+    for n in [1, 50] {
+        let before = app.statements().await;
+        let data = app.data(NESTED, json!({ "n": n })).await;
+        costs.push(app.statements().await - before);
+        assert_eq!(
+            data["companies"]["nodes"].as_array().unwrap().len(),
+            n.min(3) as usize
+        );
+    }
+    assert_eq!(
+        costs,
+        vec![4, 4],
+        "companies, contacts, deals, tickets: one statement each"
+    );
+}
+
+async fn nested_pages_are_per_parent(app: TestApp) {
+    world(&app, 2, 3, 1, 0).await;
+    let data = app.data("{ companies { nodes { contacts(first: 2) { totalCount pageInfo { hasNextPage } nodes { firstName } } } } }", json!({})).await;
+    for company in data["companies"]["nodes"].as_array().unwrap() {
+        let contacts = &company["contacts"];
+        assert_eq!(contacts["nodes"].as_array().unwrap().len(), 2);
+        assert_eq!(contacts["totalCount"], 3);
+        assert_eq!(contacts["pageInfo"]["hasNextPage"], true);
+    }
+}
+
+on_both_databases!(
+    nested_query_returns_every_level,
+    nested_query_costs_one_statement_per_level_at_any_page_size,
+    nested_pages_are_per_parent
+);
