@@ -8,6 +8,7 @@ mod fixtures;
 mod helpers;
 mod http;
 mod lists;
+mod migrations;
 mod nested;
 mod schema;
 mod tenancy;
