@@ -87,3 +87,25 @@ on_both_databases!(
     nested_query_costs_one_statement_per_level_at_any_page_size,
     nested_pages_are_per_parent
 );
+
+async fn ten_thousand_parent_keys_are_one_statement(app: TestApp) {
+    use rapport::graphql::filter::col;
+    use rapport::graphql::list::in_ids;
+    use sea_orm::{EntityTrait, QueryFilter};
+    let keys: Vec<uuid::Uuid> = (0..10_000).map(|_| uuid::Uuid::now_v7()).collect();
+    let before = app.statements().await;
+    let condition = in_ids(
+        app.state.db.get_database_backend(),
+        col("contact", "company_id"),
+        keys,
+    );
+    let rows = entity::contact::Entity::find()
+        .filter(condition)
+        .all(&app.state.db)
+        .await
+        .expect("one query");
+    assert!(rows.is_empty());
+    assert_eq!(app.statements().await - before, 1);
+}
+
+on_both_databases!(ten_thousand_parent_keys_are_one_statement);
