@@ -47,44 +47,30 @@ pub async fn pipeline(app: &TestApp, name: &str) -> (String, Vec<String>) {
     )
 }
 
+/// Creates a record of GraphQL type `kind` through `create<kind>` and returns its id.
+async fn create(app: &TestApp, kind: &str, input: Value) -> String {
+    let field = kind.to_lowercase();
+    let query = format!(
+        "mutation($input: Create{kind}Input!) {{ create{kind}(input: $input) {{ {field} {{ id }} }} }}"
+    );
+    let created = mutate(app, &query, json!({ "input": input })).await;
+    created[field.as_str()]["id"].as_str().unwrap().to_owned()
+}
+
 pub async fn company(app: &TestApp, input: Value) -> String {
-    let created = mutate(
-        app,
-        "mutation($input: CreateCompanyInput!) { createCompany(input: $input) { company { id } } }",
-        json!({ "input": input }),
-    )
-    .await;
-    created["company"]["id"].as_str().unwrap().to_owned()
+    create(app, "Company", input).await
 }
 
 pub async fn contact(app: &TestApp, input: Value) -> String {
-    let created = mutate(
-        app,
-        "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }",
-        json!({ "input": input }),
-    )
-    .await;
-    created["contact"]["id"].as_str().unwrap().to_owned()
+    create(app, "Contact", input).await
 }
 
 pub async fn deal(app: &TestApp, input: Value) -> String {
-    let created = mutate(
-        app,
-        "mutation($input: CreateDealInput!) { createDeal(input: $input) { deal { id } } }",
-        json!({ "input": input }),
-    )
-    .await;
-    created["deal"]["id"].as_str().unwrap().to_owned()
+    create(app, "Deal", input).await
 }
 
 pub async fn ticket(app: &TestApp, input: Value) -> String {
-    let created = mutate(
-        app,
-        "mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } } }",
-        json!({ "input": input }),
-    )
-    .await;
-    created["ticket"]["id"].as_str().unwrap().to_owned()
+    create(app, "Ticket", input).await
 }
 
 /// `companies` × `contacts` each × `deals` per contact × `tickets` per deal.
