@@ -1,22 +1,27 @@
 //! Builds the server: state, schema, router and listener. `main` and the
 //! integration tests start the same [`App`].
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::auth::{TokenKeys, load_or_create_secret};
 use crate::config::Config;
-use crate::events::{Bus, LocalBus};
+use crate::events::{Bus, Feed, LocalBus, RedisBus, outbox, subscriber};
 use crate::graphql::{self, RapportSchema};
 use crate::metrics::Metrics;
 use crate::{db, http};
 
 /// Events a slow subscriber may fall behind before it must catch up from the outbox.
 const BUS_CAPACITY: usize = 4096;
+/// How often old events are pruned from the outbox.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// What every request handler and resolver shares.
 #[derive(Clone)]
@@ -25,6 +30,12 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Where committed events are published.
     pub bus: Arc<dyn Bus>,
+    /// This process's ordered stream of events, which subscriptions read.
+    pub feed: Arc<Feed>,
+    /// Cancelled when the server begins to stop: websockets close with 1012.
+    pub shutdown: CancellationToken,
+    /// The websocket connections, awaited (within the grace period) on stop.
+    pub websockets: TaskTracker,
     /// Process counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Signs and verifies bearer tokens.
@@ -63,14 +74,48 @@ impl App {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    /// Serves until `shutdown` completes (or [`AppState::shutdown`] is
+    /// cancelled); then stops accepting, lets HTTP requests finish, closes
+    /// websockets with 1012 and returns within the configured grace period.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        let stop = self.state.shutdown.clone();
+        let grace = Duration::from_secs(u64::from(self.state.config.shutdown_grace_seconds));
+        let signal = {
+            let stop = stop.clone();
+            async move {
+                tokio::select! {
+                    () = shutdown => stop.cancel(),
+                    () = stop.cancelled() => {}
+                }
+            }
+        };
+        let serve = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(signal)
+            .into_future();
+        let mut serve = std::pin::pin!(serve);
+        tokio::select! {
+            result = &mut serve => return result,
+            () = stop.cancelled() => {}
+        }
+        tracing::info!("stopping: finishing requests and closing websockets");
+        let websockets = self.state.websockets.clone();
+        websockets.close();
+        let drained = tokio::time::timeout(grace, async move {
+            let served = serve.await;
+            websockets.wait().await;
+            served
+        })
+        .await;
+        match drained {
+            Ok(served) => served,
+            Err(_) => {
+                tracing::warn!(?grace, "grace period over; exiting with work in flight");
+                Ok(())
+            }
+        }
     }
 }
 
@@ -81,13 +126,47 @@ impl AppState {
         let metrics = Arc::new(Metrics::default());
         let db = db::connect(&config.database_url, config.db_pool_size, metrics.clone()).await?;
         db::migrate(&db).await?;
+        let shutdown = CancellationToken::new();
+        let bus: Arc<dyn Bus> = match &config.redis_url {
+            Some(url) => Arc::new(RedisBus::start(
+                url,
+                BUS_CAPACITY,
+                metrics.clone(),
+                shutdown.clone(),
+            )?),
+            None => Arc::new(LocalBus::new(BUS_CAPACITY)),
+        };
+        let feed = Feed::start(
+            db.clone(),
+            bus.as_ref(),
+            BUS_CAPACITY,
+            metrics.clone(),
+            shutdown.clone(),
+        );
+        tokio::spawn(prune_outbox(
+            db.clone(),
+            config.event_retention_hours,
+            shutdown.clone(),
+        ));
         Ok(Self {
             db,
-            bus: Arc::new(LocalBus::new(BUS_CAPACITY)),
+            bus,
+            feed,
+            shutdown,
+            websockets: TaskTracker::new(),
             metrics,
             keys: TokenKeys::new(secret),
             config: Arc::new(config),
         })
+    }
+
+    /// What a subscription stream reads from.
+    pub fn event_source(&self) -> subscriber::Source {
+        subscriber::Source {
+            db: self.db.clone(),
+            feed: self.feed.clone(),
+            metrics: self.metrics.clone(),
+        }
     }
 
     /// A bearer token for `actor`, valid for the configured lifetime.
@@ -96,5 +175,22 @@ impl AppState {
             actor,
             chrono::Duration::hours(i64::from(self.config.token_ttl_hours)),
         )
+    }
+}
+
+/// Deletes outbox rows older than the retention, now and then every hour.
+async fn prune_outbox(db: DatabaseConnection, retention_hours: u32, shutdown: CancellationToken) {
+    let retention = chrono::Duration::hours(i64::from(retention_hours));
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            () = shutdown.cancelled() => return,
+        }
+        match outbox::prune(&db, chrono::Utc::now() - retention).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "pruned old events from the outbox"),
+            Err(error) => tracing::warn!(%error, "cannot prune the outbox"),
+        }
     }
 }

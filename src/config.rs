@@ -59,6 +59,15 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "RAPPORT_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+
+    /// How long events stay in the outbox, in hours; a subscriber can resume
+    /// with `after` from any cursor younger than this.
+    #[arg(long, env = "RAPPORT_EVENT_RETENTION_HOURS", default_value_t = 24 * 7)]
+    pub event_retention_hours: u32,
+
+    /// On SIGTERM, how long in-flight requests may take before the process exits anyway, in seconds.
+    #[arg(long, env = "RAPPORT_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
+    pub shutdown_grace_seconds: u32,
 }
 
 impl Config {
@@ -74,6 +83,8 @@ impl Config {
             db_pool_size: 10,
             token_ttl_hours: 24 * 30,
             max_body_bytes: 1024 * 1024,
+            event_retention_hours: 24 * 7,
+            shutdown_grace_seconds: 10,
         }
     }
 

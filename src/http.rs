@@ -4,9 +4,10 @@
 use std::time::Instant;
 
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::State;
+use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
+use axum::handler::Handler;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -29,7 +30,7 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
     let cors = cors(&state.config.cors_origins);
     let body_limit = state.config.max_body_bytes;
     Router::new()
-        .route("/graphql", get(graphql).post(graphql))
+        .route("/graphql", get(graphql_get).post(graphql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -82,6 +83,26 @@ fn actor_from(state: &AppState, headers: &HeaderMap) -> Option<Actor> {
     }
 }
 
+/// `GET /graphql`: a websocket upgrade for subscriptions, else a query in the URL.
+async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let wants_websocket = parts
+        .headers
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    if !wants_websocket {
+        return graphql.call(Request::from_parts(parts, body), state).await;
+    }
+    let Some(schema) = parts.extensions.get::<RapportSchema>().cloned() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(upgrade) => crate::ws::upgrade(upgrade, state, schema),
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
 async fn graphql(
     State(state): State<AppState>,
     Extension(schema): Extension<RapportSchema>,
@@ -117,14 +138,17 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
+/// Ready when the database answers and the event bus is connected (a
+/// process cut off from Redis would serve stale subscriptions).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(e) => {
-            tracing::warn!(error = %e, "database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
-        }
+    if let Err(e) = state.db.ping().await {
+        tracing::warn!(error = %e, "database unreachable");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
     }
+    if !state.bus.is_ready() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "event bus unreachable");
+    }
+    (StatusCode::OK, "ready")
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {

@@ -26,3 +26,4 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod seed;
+pub mod ws;

@@ -21,6 +21,16 @@ pub struct Metrics {
     pub graphql_errors: AtomicU64,
     /// Events written to the outbox and published.
     pub events_published: AtomicU64,
+    /// Events the bus could not carry (Redis away or its queue full).
+    pub events_dropped: AtomicU64,
+    /// Events read back from the outbox to fill a gap or catch a reader up.
+    pub events_recovered: AtomicU64,
+    /// Times a subscriber fell behind its buffer and caught up from the outbox.
+    pub subscriber_lags: AtomicU64,
+    /// Websocket connections open now (a gauge).
+    pub websockets_open: AtomicU64,
+    /// Subscriptions running now (a gauge).
+    pub subscriptions_open: AtomicU64,
 }
 
 impl Metrics {
@@ -29,9 +39,14 @@ impl Metrics {
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The Prometheus text exposition of every counter.
+    /// Subtracts one from a gauge.
+    pub fn dec(gauge: &AtomicU64) {
+        gauge.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// The Prometheus text exposition of every counter and gauge.
     pub fn render(&self) -> String {
-        let rows: [(&str, &str, &AtomicU64); 6] = [
+        let counters: [(&str, &str, &AtomicU64); 9] = [
             (
                 "rapport_db_statements_total",
                 "SQL statements executed.",
@@ -62,12 +77,43 @@ impl Metrics {
                 "Events written to the outbox and published.",
                 &self.events_published,
             ),
+            (
+                "rapport_events_dropped_total",
+                "Events the bus could not carry; readers recover them from the outbox.",
+                &self.events_dropped,
+            ),
+            (
+                "rapport_events_recovered_total",
+                "Events read back from the outbox to fill a gap.",
+                &self.events_recovered,
+            ),
+            (
+                "rapport_subscriber_lags_total",
+                "Subscribers that fell behind their buffer and caught up from the outbox.",
+                &self.subscriber_lags,
+            ),
+        ];
+        let gauges: [(&str, &str, &AtomicU64); 2] = [
+            (
+                "rapport_websockets_open",
+                "Websocket connections open.",
+                &self.websockets_open,
+            ),
+            (
+                "rapport_subscriptions_open",
+                "Subscriptions running.",
+                &self.subscriptions_open,
+            ),
         ];
         let mut out = String::new();
-        for (name, help, value) in rows {
+        let rows = counters
+            .iter()
+            .map(|row| ("counter", row))
+            .chain(gauges.iter().map(|row| ("gauge", row)));
+        for (kind, (name, help, value)) in rows {
             let _ = writeln!(
                 out,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
                 value.load(Ordering::Relaxed)
             );
         }

@@ -195,6 +195,7 @@ impl Demo {
             id: Set(ws),
             name: Set("Demo Sales Co".into()),
             ticket_seq: Set(200),
+            event_seq: Set(0),
             created_at: Set(t0),
             updated_at: Set(t0),
         }

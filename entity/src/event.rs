@@ -1,7 +1,8 @@
 //! The outbox: one row per change, written in the change's transaction.
 //!
-//! The id comes from a database sequence, so it is a total order of events
-//! within the workspace and doubles as the subscription cursor.
+//! `seq` numbers a workspace's events densely (1, 2, 3, …) in commit order:
+//! it is the subscription cursor, and a missing number is a missing event.
+//! `id` is the global database sequence, used only as the primary key.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub workspace_id: Uuid,
+    /// The event's number within its workspace.
+    pub seq: i64,
     /// The channel subscribers listen on, e.g. `pipeline:<uuid>` or `ticket`.
     pub topic: String,
     /// What happened, e.g. `deal.moved`.

@@ -11,6 +11,8 @@ pub struct Model {
     pub name: String,
     /// The last ticket number handed out; tickets are numbered per workspace.
     pub ticket_seq: i64,
+    /// The last event number handed out; events are numbered per workspace.
+    pub event_seq: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

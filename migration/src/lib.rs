@@ -10,6 +10,7 @@ mod m20261122_000003_create_pipeline_stage_and_deal;
 mod m20261122_000004_create_ticket_and_activity;
 mod m20261122_000005_create_tag_and_tagging;
 mod m20261122_000006_create_event_outbox;
+mod m20261122_000007_number_events_per_workspace;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_ticket_and_activity::Migration),
             Box::new(m20261122_000005_create_tag_and_tagging::Migration),
             Box::new(m20261122_000006_create_event_outbox::Migration),
+            Box::new(m20261122_000007_number_events_per_workspace::Migration),
         ]
     }
 }

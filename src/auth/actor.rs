@@ -25,4 +25,10 @@ impl Actor {
     pub fn can_configure(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Manager)
     }
+
+    /// True when the role may see deals and their events (every role but
+    /// SUPPORT, which works tickets and sees no deal amounts).
+    pub fn can_read_deals(&self) -> bool {
+        self.role != Role::Support
+    }
 }

@@ -1,11 +1,18 @@
 //! Events: every write records one in the outbox table inside its own
 //! transaction, and after the commit it is published on the [`Bus`].
 //!
-//! The outbox row's id is the event's cursor. Subscriptions (a separate
-//! capability) read the bus for live events and the outbox to replay.
+//! Events are numbered densely per workspace (`seq`); that number is the
+//! subscription cursor. The [`Feed`] turns whatever the bus delivers into an
+//! ordered, gapless stream per workspace, and [`subscriber::open`] replays
+//! from the outbox before joining it.
 
 mod bus;
-mod outbox;
+mod feed;
+pub mod outbox;
+mod redis_bus;
+pub mod subscriber;
 
-pub use bus::{Bus, LocalBus};
+pub use bus::{Bus, BusMessage, LocalBus};
+pub use feed::Feed;
 pub use outbox::{NewEvent, record};
+pub use redis_bus::RedisBus;

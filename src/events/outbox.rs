@@ -1,8 +1,13 @@
-//! Writing events to the outbox table.
+//! The outbox table: writing events in the writer's transaction, and reading
+//! them back in order to replay what a subscriber missed.
 
 use chrono::{DateTime, Utc};
 use entity::event;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -19,8 +24,13 @@ pub struct NewEvent {
     pub payload: Value,
 }
 
-/// Inserts the events in the caller's transaction and returns the stored rows
-/// (with their sequence ids), to publish once the transaction commits.
+/// Inserts the events in the caller's transaction, numbered after the
+/// workspace's last event, and returns the stored rows to publish once the
+/// transaction commits.
+///
+/// Taking the numbers with `UPDATE workspace … RETURNING` locks the workspace
+/// row until the transaction ends, so a later number can never commit before
+/// an earlier one: whoever sees event `n` can read every event before it.
 pub async fn record<C: ConnectionTrait>(
     txn: &C,
     workspace_id: Uuid,
@@ -28,10 +38,16 @@ pub async fn record<C: ConnectionTrait>(
     at: DateTime<Utc>,
     events: Vec<NewEvent>,
 ) -> Result<Vec<event::Model>, DbErr> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = i64::try_from(events.len()).unwrap_or(i64::MAX);
+    let last = take_numbers(txn, workspace_id, count).await?;
     let mut stored = Vec::with_capacity(events.len());
-    for e in events {
+    for (seq, e) in (last - count + 1..).zip(events) {
         let row = event::ActiveModel {
             workspace_id: Set(workspace_id),
+            seq: Set(seq),
             topic: Set(e.topic),
             kind: Set(e.kind),
             record_type: Set(e.record_type.to_owned()),
@@ -44,4 +60,119 @@ pub async fn record<C: ConnectionTrait>(
         stored.push(row.insert(txn).await?);
     }
     Ok(stored)
+}
+
+/// Advances the workspace's event counter by `count`; returns the new last number.
+async fn take_numbers<C: ConnectionTrait>(
+    txn: &C,
+    workspace_id: Uuid,
+    count: i64,
+) -> Result<i64, DbErr> {
+    let stmt = Query::update()
+        .table("workspace")
+        .value("event_seq", Expr::col("event_seq").add(count))
+        .and_where(Expr::col("id").eq(workspace_id))
+        .returning_col("event_seq")
+        .to_owned();
+    let row = txn
+        .query_one(&stmt)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("workspace {workspace_id}")))?;
+    row.try_get::<i64>("", "event_seq")
+}
+
+/// The workspace's events numbered after `after`, up to `until` when given,
+/// oldest first, at most `limit` of them.
+pub async fn after<C: ConnectionTrait>(
+    db: &C,
+    workspace_id: Uuid,
+    after: i64,
+    until: Option<i64>,
+    limit: u64,
+) -> Result<Vec<event::Model>, DbErr> {
+    let mut query = event::Entity::find()
+        .filter(event::Column::WorkspaceId.eq(workspace_id))
+        .filter(event::Column::Seq.gt(after));
+    if let Some(until) = until {
+        query = query.filter(event::Column::Seq.lte(until));
+    }
+    query
+        .order_by_asc(event::Column::Seq)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Where a workspace's event log stands: the last number handed out, and the
+/// oldest number still kept (older ones were pruned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogBounds {
+    pub last: i64,
+    pub oldest_kept: Option<i64>,
+}
+
+impl LogBounds {
+    /// Whether every event after `cursor` can still be replayed.
+    pub fn can_replay_after(&self, cursor: i64) -> bool {
+        cursor >= self.last || self.oldest_kept.is_some_and(|oldest| oldest <= cursor + 1)
+    }
+}
+
+/// The workspace's log bounds, read in two statements (both by index).
+pub async fn bounds<C: ConnectionTrait>(db: &C, workspace_id: Uuid) -> Result<LogBounds, DbErr> {
+    let last = entity::workspace::Entity::find_by_id(workspace_id)
+        .one(db)
+        .await?
+        .map_or(0, |w| w.event_seq);
+    let oldest_kept = event::Entity::find()
+        .filter(event::Column::WorkspaceId.eq(workspace_id))
+        .order_by_asc(event::Column::Seq)
+        .one(db)
+        .await?
+        .map(|e| e.seq);
+    Ok(LogBounds { last, oldest_kept })
+}
+
+/// The last event number of each workspace in `workspace_ids`.
+pub async fn last_numbers<C: ConnectionTrait>(
+    db: &C,
+    workspace_ids: Vec<Uuid>,
+) -> Result<Vec<(Uuid, i64)>, DbErr> {
+    let rows = entity::workspace::Entity::find()
+        .filter(entity::workspace::Column::Id.is_in(workspace_ids))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|w| (w.id, w.event_seq)).collect())
+}
+
+/// Deletes events created before `before`; returns how many went.
+pub async fn prune<C: ConnectionTrait>(db: &C, before: DateTime<Utc>) -> Result<u64, DbErr> {
+    let result = event::Entity::delete_many()
+        .filter(event::Column::CreatedAt.lt(before))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LogBounds;
+
+    #[test]
+    fn replay_is_possible_only_when_nothing_after_the_cursor_was_pruned() {
+        let bounds = LogBounds {
+            last: 10,
+            oldest_kept: Some(5),
+        };
+        assert!(bounds.can_replay_after(4));
+        assert!(bounds.can_replay_after(7));
+        assert!(bounds.can_replay_after(10));
+        assert!(!bounds.can_replay_after(3));
+        let all_pruned = LogBounds {
+            last: 10,
+            oldest_kept: None,
+        };
+        assert!(all_pruned.can_replay_after(10));
+        assert!(!all_pruned.can_replay_after(9));
+    }
 }

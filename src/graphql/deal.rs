@@ -6,7 +6,7 @@
 //! live in the submodules [`contacts`] and [`mutation`].
 
 mod contacts;
-mod mutation;
+pub mod mutation;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -256,6 +256,18 @@ pub async fn find<R: Record>(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<R>
     Ok(row.map(|row| R::wrap(Level::single(row))))
 }
 
+/// One record of the actor's workspace by id, deleted or not, or `None`:
+/// for events, which name records that may have been deleted since.
+pub async fn find_any<R: Record>(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<R>> {
+    let actor = actor(ctx)?;
+    let row = R::Entity::find()
+        .filter(col(R::TABLE, "workspace_id").eq(actor.workspace_id))
+        .filter(col(R::TABLE, "id").eq(id))
+        .one(db(ctx)?)
+        .await?;
+    Ok(row.map(|row| R::wrap(Level::single(row))))
+}
+
 fn id_column<R: Record>() -> Option<<R::Entity as EntityTrait>::Column> {
     use sea_orm::Iterable;
     <R::Entity as EntityTrait>::Column::iter().find(|c| sea_orm::IdenStatic::as_str(c) == "id")

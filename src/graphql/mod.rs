@@ -12,6 +12,7 @@ pub mod filter;
 pub mod ids;
 pub mod level;
 pub mod list;
+pub mod live;
 pub mod member;
 pub mod node;
 pub mod order;
@@ -21,7 +22,7 @@ pub mod tag;
 pub mod ticket;
 pub mod write;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::app::AppState;
 
@@ -37,6 +38,7 @@ pub struct Query(
     ticket::TicketQuery,
     activity::ActivityQuery,
     tag::TagQuery,
+    live::DashboardQuery,
 );
 
 /// Every mutation.
@@ -52,7 +54,7 @@ pub struct Mutation(
 );
 
 /// The schema type.
-pub type RapportSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type RapportSchema = Schema<Query, Mutation, live::Subscription>;
 
 /// Deepest selection accepted: company → contacts → deals → tickets through
 /// `edges { node }` is 13 levels; the rest is headroom for fields below.
@@ -60,8 +62,12 @@ pub const MAX_DEPTH: usize = 20;
 
 /// The schema, with the shared state every resolver reads.
 pub fn build(state: Option<AppState>) -> RapportSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH);
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        live::Subscription::default(),
+    )
+    .limit_depth(MAX_DEPTH);
     if let Some(state) = state {
         builder = builder.data(state);
     }

@@ -85,6 +85,7 @@ async fn workspace(state: &AppState, name: &str) -> (Uuid, String) {
         id: Set(id),
         name: Set(name.into()),
         ticket_seq: Set(0),
+        event_seq: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }

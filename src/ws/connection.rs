@@ -1,0 +1,258 @@
+//! One websocket connection: the handshake, its subscriptions, and the close
+//! codes graphql-transport-ws defines for each misbehaviour.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_graphql::Response;
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::stream::{AbortHandle, Abortable, BoxStream, SelectAll};
+use futures_util::{StreamExt, stream};
+use serde_json::Value;
+
+use super::protocol::{self, ClientMessage, Protocol};
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::graphql::RapportSchema;
+use crate::metrics::Metrics;
+
+/// A client must send `connection_init` within this time.
+const INIT_TIMEOUT: Duration = Duration::from_secs(3);
+/// The legacy protocol's keep-alive interval.
+const KEEP_ALIVE: Duration = Duration::from_secs(20);
+
+/// Close codes (graphql-transport-ws PROTOCOL.md, and RFC 6455 for 1012).
+mod code {
+    pub const INVALID_MESSAGE: u16 = 4400;
+    pub const UNAUTHORIZED: u16 = 4401;
+    pub const FORBIDDEN: u16 = 4403;
+    pub const INIT_TIMEOUT: u16 = 4408;
+    pub const DUPLICATE_ID: u16 = 4409;
+    pub const TOO_MANY_INITS: u16 = 4429;
+    pub const SERVICE_RESTART: u16 = 1012;
+}
+
+/// What an operation's stream yields: a result, or the end.
+enum Item {
+    Next(Box<Response>),
+    Done,
+}
+
+/// Why the connection ends.
+enum End {
+    /// Close with this code and reason.
+    Close(u16, String),
+    /// The peer is gone, or closed first.
+    Gone,
+}
+
+struct Connection {
+    socket: WebSocket,
+    protocol: Protocol,
+    state: AppState,
+    schema: RapportSchema,
+    init_seen: bool,
+    actor: Option<Actor>,
+    /// Running operations by id; `true` once one result was sent.
+    running: HashMap<String, (AbortHandle, bool)>,
+    results: SelectAll<BoxStream<'static, (String, Item)>>,
+}
+
+/// Serves the connection until it closes or the server stops.
+pub async fn serve(socket: WebSocket, protocol: Protocol, state: AppState, schema: RapportSchema) {
+    let metrics = state.metrics.clone();
+    Metrics::inc(&metrics.websockets_open);
+    let mut connection = Connection {
+        socket,
+        protocol,
+        state,
+        schema,
+        init_seen: false,
+        actor: None,
+        running: HashMap::new(),
+        results: SelectAll::new(),
+    };
+    let end = connection.run().await;
+    for _ in connection.running.drain() {
+        Metrics::dec(&metrics.subscriptions_open);
+    }
+    if let End::Close(code, reason) = end {
+        let frame = CloseFrame {
+            code,
+            reason: protocol::close_reason(&reason).into(),
+        };
+        let _ = connection.socket.send(Message::Close(Some(frame))).await;
+    }
+    Metrics::dec(&metrics.websockets_open);
+}
+
+impl Connection {
+    async fn run(&mut self) -> End {
+        let init_deadline = tokio::time::Instant::now() + INIT_TIMEOUT;
+        let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
+        let shutdown = self.state.shutdown.clone();
+        loop {
+            let step = tokio::select! {
+                message = self.socket.recv() => match message {
+                    Some(Ok(message)) => self.on_message(message).await,
+                    Some(Err(_)) | None => Err(End::Gone),
+                },
+                Some((id, item)) = self.results.next(), if !self.results.is_empty() => {
+                    self.on_result(id, item).await
+                }
+                () = tokio::time::sleep_until(init_deadline), if !self.init_seen => {
+                    Err(End::Close(code::INIT_TIMEOUT, "Connection initialisation timeout".into()))
+                }
+                _ = keep_alive.tick(), if self.protocol == Protocol::Legacy && self.actor.is_some() => {
+                    self.send(protocol::keep_alive()).await
+                }
+                () = shutdown.cancelled() => {
+                    Err(End::Close(code::SERVICE_RESTART, "server restarting: reconnect".into()))
+                }
+            };
+            if let Err(end) = step {
+                return end;
+            }
+        }
+    }
+
+    async fn send(&mut self, text: String) -> Result<(), End> {
+        self.socket
+            .send(Message::Text(text.into()))
+            .await
+            .map_err(|_| End::Gone)
+    }
+
+    async fn on_message(&mut self, message: Message) -> Result<(), End> {
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                return Err(End::Close(
+                    code::INVALID_MESSAGE,
+                    "binary messages are not part of the protocol".into(),
+                ));
+            }
+            // Pings are answered by the websocket layer itself.
+            Message::Ping(_) | Message::Pong(_) => return Ok(()),
+            Message::Close(_) => return Err(End::Gone),
+        };
+        let message = protocol::parse(self.protocol, text.as_str())
+            .map_err(|reason| End::Close(code::INVALID_MESSAGE, reason))?;
+        match message {
+            ClientMessage::Init(payload) => self.on_init(payload).await,
+            ClientMessage::Subscribe { id, request } => self.on_subscribe(id, *request),
+            ClientMessage::Complete { id } => {
+                if let Some((abort, _)) = self.running.remove(&id) {
+                    abort.abort();
+                    Metrics::dec(&self.state.metrics.subscriptions_open);
+                }
+                Ok(())
+            }
+            ClientMessage::Ping(payload) => self.send(protocol::pong(payload)).await,
+            ClientMessage::Pong => Ok(()),
+            ClientMessage::Terminate => Err(End::Close(1000, "terminated".into())),
+        }
+    }
+
+    async fn on_init(&mut self, payload: Option<Value>) -> Result<(), End> {
+        if self.init_seen {
+            return Err(End::Close(
+                code::TOO_MANY_INITS,
+                "Too many initialisation requests".into(),
+            ));
+        }
+        self.init_seen = true;
+        match authenticate(&self.state, payload.as_ref()) {
+            Some(actor) => {
+                self.actor = Some(actor);
+                self.send(protocol::ack()).await
+            }
+            None => {
+                if self.protocol == Protocol::Legacy {
+                    let refusal =
+                        protocol::connection_error("Forbidden: a valid token is required");
+                    self.send(refusal).await?;
+                }
+                Err(End::Close(code::FORBIDDEN, "Forbidden".into()))
+            }
+        }
+    }
+
+    fn on_subscribe(&mut self, id: String, request: async_graphql::Request) -> Result<(), End> {
+        let Some(actor) = self.actor.clone() else {
+            return Err(End::Close(code::UNAUTHORIZED, "Unauthorized".into()));
+        };
+        if self.running.contains_key(&id) {
+            return Err(End::Close(
+                code::DUPLICATE_ID,
+                format!("Subscriber for {id} already exists"),
+            ));
+        }
+        let responses = self.schema.execute_stream(request.data(actor));
+        let tagged = {
+            let id = id.clone();
+            let done = id.clone();
+            responses
+                .map(move |r| (id.clone(), Item::Next(Box::new(r))))
+                .chain(stream::once(async move { (done, Item::Done) }))
+        };
+        let (abort, registration) = AbortHandle::new_pair();
+        self.results
+            .push(Abortable::new(tagged, registration).boxed());
+        self.running.insert(id, (abort, false));
+        Metrics::inc(&self.state.metrics.subscriptions_open);
+        Ok(())
+    }
+
+    async fn on_result(&mut self, id: String, item: Item) -> Result<(), End> {
+        let Some((_, started)) = self.running.get_mut(&id) else {
+            // Completed by the client meanwhile.
+            return Ok(());
+        };
+        match item {
+            Item::Next(response) => {
+                if !*started && protocol::is_request_error(&response) {
+                    self.finish(&id);
+                    return self.send(protocol::error(&id, &response.errors)).await;
+                }
+                *started = true;
+                let text = protocol::next(self.protocol, &id, &response);
+                self.send(text).await
+            }
+            Item::Done => {
+                self.finish(&id);
+                self.send(protocol::complete(&id)).await
+            }
+        }
+    }
+
+    /// Forgets operation `id` and stops its stream.
+    fn finish(&mut self, id: &str) {
+        if let Some((abort, _)) = self.running.remove(id) {
+            abort.abort();
+            Metrics::dec(&self.state.metrics.subscriptions_open);
+        }
+    }
+}
+
+/// The actor named by the token in `connection_init`'s payload, under any
+/// of the keys clients use (`authorization`, `Authorization`, `authToken`),
+/// with or without the `Bearer ` prefix.
+fn authenticate(state: &AppState, payload: Option<&Value>) -> Option<Actor> {
+    let payload = payload?;
+    let value = ["authorization", "Authorization", "authToken"]
+        .iter()
+        .find_map(|key| payload.get(key)?.as_str())?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .unwrap_or(value)
+        .trim();
+    match state.keys.verify(token) {
+        Ok(claims) => Some(claims.into()),
+        Err(reason) => {
+            tracing::info!(%reason, "refused websocket token");
+            None
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! GraphQL over websockets at `GET /graphql`: `graphql-transport-ws` and the
+//! legacy `graphql-ws`, served by our own connection loop rather than
+//! async-graphql's, which gets several of the protocol's close codes wrong
+//! (see `../shared/NOTES.md`).
+
+mod connection;
+mod protocol;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::response::Response;
+
+pub use protocol::Protocol;
+
+use crate::app::AppState;
+use crate::graphql::RapportSchema;
+
+/// Bytes read from the socket at a time. tungstenite's default allocates
+/// 128 KiB per connection up front; an idle subscriber needs almost nothing.
+const READ_BUFFER: usize = 4 * 1024;
+/// Largest message a client may send (a subscription document and its variables).
+const MAX_MESSAGE: usize = 64 * 1024;
+
+/// Accepts the upgrade and serves the connection on its own task, which the
+/// server waits for (closing it with 1012) when it stops.
+pub fn upgrade(upgrade: WebSocketUpgrade, state: AppState, schema: RapportSchema) -> Response {
+    upgrade
+        .protocols([Protocol::TRANSPORT_WS, Protocol::LEGACY])
+        .read_buffer_size(READ_BUFFER)
+        // Write each message out at once instead of collecting 128 KiB first.
+        .write_buffer_size(0)
+        .max_message_size(MAX_MESSAGE)
+        .max_frame_size(MAX_MESSAGE)
+        .on_upgrade(move |socket| {
+            let protocol = Protocol::from_header(socket.protocol().and_then(|p| p.to_str().ok()));
+            let tracker = state.websockets.clone();
+            tracker.track_future(connection::serve(socket, protocol, state, schema))
+        })
+}
