@@ -18,8 +18,6 @@ use crate::graphql::{self, RapportSchema};
 use crate::metrics::Metrics;
 use crate::{db, http};
 
-/// Events a slow subscriber may fall behind before it must catch up from the outbox.
-const BUS_CAPACITY: usize = 4096;
 /// How often old events are pruned from the outbox.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -127,19 +125,20 @@ impl AppState {
         let db = db::connect(&config.database_url, config.db_pool_size, metrics.clone()).await?;
         db::migrate(&db).await?;
         let shutdown = CancellationToken::new();
+        let buffer = config.event_buffer.max(1);
         let bus: Arc<dyn Bus> = match &config.redis_url {
             Some(url) => Arc::new(RedisBus::start(
                 url,
-                BUS_CAPACITY,
+                buffer,
                 metrics.clone(),
                 shutdown.clone(),
             )?),
-            None => Arc::new(LocalBus::new(BUS_CAPACITY)),
+            None => Arc::new(LocalBus::new(buffer)),
         };
         let feed = Feed::start(
             db.clone(),
             bus.as_ref(),
-            BUS_CAPACITY,
+            buffer,
             metrics.clone(),
             shutdown.clone(),
         );

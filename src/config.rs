@@ -65,6 +65,10 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_EVENT_RETENTION_HOURS", default_value_t = 24 * 7)]
     pub event_retention_hours: u32,
 
+    /// Events a subscriber may fall behind the live stream before it catches up from the outbox.
+    #[arg(long, env = "RAPPORT_EVENT_BUFFER", default_value_t = 4096)]
+    pub event_buffer: usize,
+
     /// On SIGTERM, how long in-flight requests may take before the process exits anyway, in seconds.
     #[arg(long, env = "RAPPORT_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
     pub shutdown_grace_seconds: u32,
@@ -84,6 +88,7 @@ impl Config {
             token_ttl_hours: 24 * 30,
             max_body_bytes: 1024 * 1024,
             event_retention_hours: 24 * 7,
+            event_buffer: 4096,
             shutdown_grace_seconds: 10,
         }
     }

@@ -39,6 +39,7 @@ pub struct Query(
     activity::ActivityQuery,
     tag::TagQuery,
     live::DashboardQuery,
+    live::EventCursorQuery,
 );
 
 /// Every mutation.

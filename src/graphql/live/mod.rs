@@ -9,14 +9,14 @@ mod ticket_events;
 
 use std::sync::Arc;
 
-use async_graphql::MergedSubscription;
+use async_graphql::{Context, MergedSubscription, Object};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entity::event;
 use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
-use super::context::state;
+use super::context::{actor, state};
 use super::error::{ApiError, ApiResult};
 use crate::events::subscriber::{self, OpenError};
 
@@ -29,6 +29,23 @@ pub struct Subscription(
     ticket_events::TicketSubscription,
     dashboard::DashboardSubscription,
 );
+
+/// Where the workspace's event log stands, for clients that load data and
+/// then subscribe.
+#[derive(Default)]
+pub struct EventCursorQuery;
+
+#[Object]
+impl EventCursorQuery {
+    /// The cursor of the workspace's latest event. Read it before loading
+    /// data, then subscribe with `after: eventCursor`: nothing that changes
+    /// in between is missed.
+    async fn event_cursor(&self, ctx: &Context<'_>) -> ApiResult<String> {
+        let actor = actor(ctx)?;
+        let bounds = crate::events::outbox::bounds(&state(ctx)?.db, actor.workspace_id).await?;
+        Ok(encode_cursor(bounds.last))
+    }
+}
 
 const CURSOR_PREFIX: &str = "event:";
 
