@@ -78,7 +78,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 /// A workspace with an admin; returns its id and the admin's token.
-async fn workspace(state: &AppState, name: &str) -> (Uuid, String) {
+pub async fn workspace(state: &AppState, name: &str) -> (Uuid, String) {
     let now = Utc::now();
     let id = Uuid::now_v7();
     workspace::ActiveModel {

@@ -11,6 +11,7 @@ mod lists;
 mod live;
 mod migrations;
 mod nested;
+mod processes;
 mod protocol;
 mod schema;
 mod tenancy;
