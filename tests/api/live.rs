@@ -15,6 +15,7 @@ on_both_databases!(
     resuming_after_a_cursor_delivers_exactly_the_missed_events,
     a_subscriber_that_falls_behind_catches_up_from_the_outbox,
     the_dashboard_equals_the_same_figures_computed_by_queries,
+    a_cursor_whose_events_were_pruned_is_refused,
 );
 
 /// The workspace's latest event cursor, read over HTTP as `token`.
@@ -375,4 +376,34 @@ async fn check_against_queries(app: &TestApp, pipeline: &str, pushed: &Value) {
             .await;
         assert_eq!(closed["dealAmountTotals"], pushed[field]);
     }
+}
+
+async fn a_cursor_whose_events_were_pruned_is_refused(app: TestApp) {
+    let old = event_cursor(&app).await;
+    for n in 0..2 {
+        fixtures::ticket(&app, json!({ "subject": format!("Old {n}") })).await;
+    }
+    let latest = event_cursor(&app).await;
+    // What the hourly pruning does once events pass the retention.
+    let pruned = rapport::events::outbox::prune(&app.state.db, chrono::Utc::now())
+        .await
+        .expect("pruned");
+    assert!(pruned >= 2);
+    let mut client = WsClient::ready(&app.base, &app.token).await;
+    client
+        .subscribe("old", TICKET_EVENTS, json!({ "after": old }))
+        .await;
+    let refused = client.json().await;
+    let error = &refused["payload"]["errors"][0];
+    assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{refused}");
+    assert_eq!(error["extensions"]["field"], "after");
+    assert!(error["message"].as_str().unwrap().contains("pruned"));
+    assert_eq!(client.json().await["type"], "complete");
+    // The latest cursor still resumes: nothing after it was pruned.
+    client
+        .subscribe("new", TICKET_EVENTS, json!({ "after": latest }))
+        .await;
+    fixtures::ticket(&app, json!({ "subject": "New" })).await;
+    let event = client.next_data("new").await["ticketEvents"].clone();
+    assert_eq!(event["ticket"]["subject"], "New");
 }
