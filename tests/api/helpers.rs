@@ -152,17 +152,21 @@ impl TestApp {
         response["data"].clone()
     }
 
-    /// The `rapport_db_statements_total` counter from `/metrics`.
-    pub async fn statements(&self) -> u64 {
-        let text = self
-            .client
-            .get(format!("{}/metrics", self.base))
+    /// The text of `GET {path}`.
+    pub async fn get_text(&self, path: &str) -> String {
+        self.client
+            .get(format!("{}{path}", self.base))
             .send()
             .await
-            .expect("metrics")
+            .expect("response")
             .text()
             .await
-            .expect("text");
+            .expect("text")
+    }
+
+    /// The `rapport_db_statements_total` counter from `/metrics`.
+    pub async fn statements(&self) -> u64 {
+        let text = self.get_text("/metrics").await;
         text.lines()
             .find_map(|line| line.strip_prefix("rapport_db_statements_total "))
             .and_then(|v| v.trim().parse().ok())

@@ -17,15 +17,7 @@ async fn health_readiness_and_metrics_answer() {
 #[tokio::test]
 async fn graphiql_is_served_without_a_cdn() {
     let app = spawn_app(Backend::Sqlite).await.expect("app");
-    let page = app
-        .client
-        .get(format!("{}/", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get_text("/").await;
     assert!(
         page.contains("/graphiql/"),
         "page loads its assets from the server"

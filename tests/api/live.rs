@@ -258,15 +258,7 @@ async fn a_subscriber_that_falls_behind_catches_up_from_the_outbox(app: TestApp)
         expected += 1;
         assert_eq!(e.seq, expected, "in order, none missing, none twice");
     }
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.get_text("/metrics").await;
     assert!(
         !metrics.contains("rapport_subscriber_lags_total 0\n"),
         "the subscriber lagged and recovered:\n{metrics}"

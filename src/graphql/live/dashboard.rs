@@ -14,7 +14,7 @@ use entity::enums::DealStatus;
 use entity::stage;
 use futures_util::{Stream, StreamExt};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     QueryOrder,
@@ -149,19 +149,13 @@ pub async fn compute(
         .eq(workspace_id)
         .and(Expr::col(("deal", "pipeline_id")).eq(pipeline_id))
         .and(Expr::col(("deal", "deleted_at")).is_null());
-    let grouped = Query::select()
-        .expr_as(Expr::col(("deal", "stage_id")), "stage_id")
-        .expr_as(Expr::col(("deal", "status")), "status")
-        .expr_as(Expr::col(("deal", "currency")), "currency")
-        .expr_as(Expr::cust("COUNT(*)"), "count")
-        .expr_as(
-            Expr::cust(r#"CAST(SUM("deal"."amount_e4") AS BIGINT)"#),
-            "amount",
-        )
-        .expr_as(
-            Expr::cust(r#"CAST(SUM("deal"."amount_e4" * "stage"."win_probability") AS BIGINT)"#),
-            "weighted",
-        )
+    let mut grouped = Query::select();
+    grouped.expr_as(Expr::col(("deal", "stage_id")), "stage_id");
+    with_totals(&mut grouped).expr_as(
+        Expr::cust(r#"CAST(SUM("deal"."amount_e4" * "stage"."win_probability") AS BIGINT)"#),
+        "weighted",
+    );
+    let grouped = grouped
         .from("deal")
         .inner_join(
             "stage",
@@ -188,14 +182,9 @@ pub async fn compute(
             add(&mut open, &currency, sums);
         }
     }
-    let closings = Query::select()
-        .expr_as(Expr::col(("deal", "status")), "status")
-        .expr_as(Expr::col(("deal", "currency")), "currency")
-        .expr_as(Expr::cust("COUNT(*)"), "count")
-        .expr_as(
-            Expr::cust(r#"CAST(SUM("deal"."amount_e4") AS BIGINT)"#),
-            "amount",
-        )
+    let mut closings = Query::select();
+    with_totals(&mut closings);
+    let closings = closings
         .from("deal")
         .cond_where(
             live_deals
@@ -245,6 +234,19 @@ pub async fn compute(
         lost_this_month: totals(&lost),
         win_rate,
     })
+}
+
+/// Adds the deal status and currency, `count` and the `amount` sum to a
+/// grouped select (the caller groups by status and currency).
+fn with_totals(select: &mut SelectStatement) -> &mut SelectStatement {
+    select
+        .expr_as(Expr::col(("deal", "status")), "status")
+        .expr_as(Expr::col(("deal", "currency")), "currency")
+        .expr_as(Expr::cust("COUNT(*)"), "count")
+        .expr_as(
+            Expr::cust(r#"CAST(SUM("deal"."amount_e4") AS BIGINT)"#),
+            "amount",
+        )
 }
 
 /// The pipeline id of a dashboard request, checked against the actor's role

@@ -112,6 +112,17 @@ fn payload_record<M: serde::de::DeserializeOwned>(e: &event::Model, key: &str) -
     }
 }
 
+/// The member who made the change an event records.
+async fn event_actor(
+    ctx: &Context<'_>,
+    e: &event::Model,
+) -> ApiResult<Option<super::member::Member>> {
+    match e.actor_id {
+        Some(id) => super::list::find::<super::member::Member>(ctx, id).await,
+        None => Ok(None),
+    }
+}
+
 /// A uuid field of an event's payload.
 fn payload_uuid(e: &event::Model, key: &str) -> Option<Uuid> {
     e.payload.get(key)?.as_str()?.parse().ok()

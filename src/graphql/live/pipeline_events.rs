@@ -99,10 +99,7 @@ impl PipelineEvent {
 
     /// Who made the change.
     async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
-        match self.event.actor_id {
-            Some(id) => list::find::<Member>(ctx, id).await,
-            None => Ok(None),
-        }
+        super::event_actor(ctx, &self.event).await
     }
 }
 

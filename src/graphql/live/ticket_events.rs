@@ -16,7 +16,6 @@ use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
-use crate::graphql::list;
 use crate::graphql::member::Member;
 use crate::graphql::ticket::Ticket;
 
@@ -138,10 +137,7 @@ impl TicketEvent {
 
     /// Who made the change.
     async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
-        match self.event.actor_id {
-            Some(id) => list::find::<Member>(ctx, id).await,
-            None => Ok(None),
-        }
+        super::event_actor(ctx, &self.event).await
     }
 }
 
