@@ -60,6 +60,14 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Most operations in one batched POST (a JSON array).
+    #[arg(long, env = "RAPPORT_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+
+    /// Longest a GraphQL request may run, in milliseconds; then it answers `TIMEOUT`.
+    #[arg(long, env = "RAPPORT_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    pub request_timeout_ms: u64,
+
     /// How long events stay in the outbox, in hours; a subscriber can resume
     /// with `after` from any cursor younger than this.
     #[arg(long, env = "RAPPORT_EVENT_RETENTION_HOURS", default_value_t = 24 * 7)]
@@ -87,6 +95,8 @@ impl Config {
             db_pool_size: 10,
             token_ttl_hours: 24 * 30,
             max_body_bytes: 1024 * 1024,
+            max_batch: 10,
+            request_timeout_ms: 10_000,
             event_retention_hours: 24 * 7,
             event_buffer: 4096,
             shutdown_grace_seconds: 10,

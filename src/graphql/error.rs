@@ -94,6 +94,15 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
+/// Whether a response reports that its operation never ran: parse,
+/// validation and variable errors carry no path, while errors raised by
+/// resolvers always name their field.
+pub fn never_ran(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

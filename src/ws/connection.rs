@@ -42,8 +42,10 @@ enum Item {
 enum End {
     /// Close with this code and reason.
     Close(u16, String),
-    /// The peer is gone, or closed first.
+    /// The peer is gone.
     Gone,
+    /// The peer closed first: send back the close reply tungstenite queued.
+    PeerClosed,
 }
 
 struct Connection {
@@ -76,12 +78,18 @@ pub async fn serve(socket: WebSocket, protocol: Protocol, state: AppState, schem
     for _ in connection.running.drain() {
         Metrics::dec(&metrics.subscriptions_open);
     }
-    if let End::Close(code, reason) = end {
-        let frame = CloseFrame {
-            code,
-            reason: protocol::close_reason(&reason).into(),
-        };
-        let _ = connection.socket.send(Message::Close(Some(frame))).await;
+    match end {
+        End::Close(code, reason) => {
+            let frame = CloseFrame {
+                code,
+                reason: protocol::close_reason(&reason).into(),
+            };
+            let _ = connection.socket.send(Message::Close(Some(frame))).await;
+        }
+        End::PeerClosed => {
+            let _ = futures_util::SinkExt::flush(&mut connection.socket).await;
+        }
+        End::Gone => {}
     }
     Metrics::dec(&metrics.websockets_open);
 }
@@ -134,7 +142,7 @@ impl Connection {
             }
             // Pings are answered by the websocket layer itself.
             Message::Ping(_) | Message::Pong(_) => return Ok(()),
-            Message::Close(_) => return Err(End::Gone),
+            Message::Close(_) => return Err(End::PeerClosed),
         };
         let message = protocol::parse(self.protocol, text.as_str())
             .map_err(|reason| End::Close(code::INVALID_MESSAGE, reason))?;
@@ -211,7 +219,7 @@ impl Connection {
         };
         match item {
             Item::Next(response) => {
-                if !*started && protocol::is_request_error(&response) {
+                if !*started && crate::graphql::error::never_ran(&response) {
                     self.finish(&id);
                     return self.send(protocol::error(&id, &response.errors)).await;
                 }

@@ -148,15 +148,6 @@ pub fn connection_error(message: &str) -> String {
     json!({ "type": "connection_error", "payload": { "message": message } }).to_string()
 }
 
-/// Whether `response` (the first of an operation) reports that the
-/// operation never ran: parse and validation errors carry no path, while
-/// errors raised by resolvers always name their field.
-pub fn is_request_error(response: &async_graphql::Response) -> bool {
-    response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

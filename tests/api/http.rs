@@ -78,3 +78,135 @@ async fn every_response_carries_a_request_id() {
         .unwrap();
     assert!(response.headers().contains_key("x-request-id"));
 }
+
+/// POSTs `body` with `content_type` (none when empty) and `accept`.
+async fn post_raw(
+    app: &crate::helpers::TestApp,
+    content_type: &str,
+    accept: &str,
+    body: String,
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&app.token)
+        .body(body);
+    if !content_type.is_empty() {
+        request = request.header("content-type", content_type);
+    }
+    if !accept.is_empty() {
+        request = request.header("accept", accept);
+    }
+    request.send().await.expect("sent")
+}
+
+#[tokio::test]
+async fn form_and_text_posts_are_refused_as_csrf_carriers() {
+    let app = spawn_app(Backend::Sqlite).await.expect("app");
+    let mutation = json!({ "query": "mutation { createCompany(input: { name: \"CSRF\" }) { company { id } } }" }).to_string();
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "",
+    ] {
+        let response = post_raw(&app, content_type, "", mutation.clone()).await;
+        assert_eq!(response.status(), 415, "{content_type}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(error_code(&body), "UNSUPPORTED_MEDIA_TYPE");
+    }
+    let data = app.data("{ companies { totalCount } }", json!({})).await;
+    assert_eq!(data["companies"]["totalCount"], 0, "nothing was written");
+}
+
+#[tokio::test]
+async fn get_runs_queries_and_refuses_mutations() {
+    let app = spawn_app(Backend::Sqlite).await.expect("app");
+    let get = |query: &str| {
+        app.client
+            .get(format!("{}/graphql", app.base))
+            .query(&[("query", query)])
+            .bearer_auth(&app.token)
+            .send()
+    };
+    let ok = get("{ companies { totalCount } }").await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let refused =
+        get("mutation { createCompany(input: { name: \"Via GET\" }) { company { id } } }")
+            .await
+            .unwrap();
+    assert_eq!(refused.status(), 405);
+    assert_eq!(refused.headers()["allow"], "POST");
+    let data = app.data("{ companies { totalCount } }", json!({})).await;
+    assert_eq!(data["companies"]["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn requests_that_never_ran_answer_400_without_data_under_graphql_response_json() {
+    let app = spawn_app(Backend::Sqlite).await.expect("app");
+    let bad = json!({ "query": "{ companies { noSuchField } }" }).to_string();
+    let strict = post_raw(
+        &app,
+        "application/json",
+        "application/graphql-response+json",
+        bad.clone(),
+    )
+    .await;
+    assert_eq!(strict.status(), 400);
+    assert!(
+        strict.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/graphql-response+json")
+    );
+    let body: serde_json::Value = strict.json().await.unwrap();
+    assert!(body.get("data").is_none() && body["errors"][0]["message"].is_string());
+    let legacy = post_raw(&app, "application/json", "application/json", bad).await;
+    assert_eq!(legacy.status(), 200);
+    assert!(
+        legacy.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let unacceptable = post_raw(
+        &app,
+        "application/json",
+        "text/html",
+        json!({ "query": "{ __typename }" }).to_string(),
+    )
+    .await;
+    assert_eq!(unacceptable.status(), 406);
+}
+
+#[tokio::test]
+async fn batches_run_each_operation_and_are_capped() {
+    let app = spawn_app(Backend::Sqlite).await.expect("app");
+    let one = json!({ "query": "{ companies { totalCount } }" });
+    let batch = serde_json::Value::Array(vec![one.clone(); 3]).to_string();
+    let response = post_raw(&app, "application/json", "", batch).await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body.as_array().map(Vec::len), Some(3));
+    let too_many = serde_json::Value::Array(vec![one; 11]).to_string();
+    let response = post_raw(&app, "application/json", "", too_many).await;
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "BATCH_TOO_LARGE");
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_before_it_is_parsed() {
+    let app = spawn_app(Backend::Sqlite).await.expect("app");
+    let huge = format!(
+        "{{\"query\": \"{{ __typename }}\", \"pad\": \"{}\"}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let response = post_raw(&app, "application/json", "", huge).await;
+    assert_eq!(response.status(), 413);
+    let ok = app.gql("{ __typename }", json!({})).await;
+    assert_eq!(
+        ok["data"]["__typename"], "Query",
+        "the server still answers"
+    );
+}

@@ -1,11 +1,11 @@
 //! The HTTP surface around the schema: `/graphql`, health, readiness,
 //! metrics, GraphiQL, CORS, body limits and request logging.
 
-use std::time::Instant;
+mod graphql;
 
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
-use axum::extract::{FromRequestParts, Request, State, WebSocketUpgrade};
-use axum::handler::Handler;
+use std::collections::HashMap;
+
+use axum::extract::{FromRequestParts, Query, Request, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -19,7 +19,6 @@ use tower_http::request_id::{
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::graphql::RapportSchema;
-use crate::metrics::Metrics;
 
 /// The request-id header, set when the client sent none and echoed back.
 const REQUEST_ID: &str = "x-request-id";
@@ -30,7 +29,7 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
     let cors = cors(&state.config.cors_origins);
     let body_limit = state.config.max_body_bytes;
     Router::new()
-        .route("/graphql", get(graphql_get).post(graphql))
+        .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -85,53 +84,89 @@ fn actor_from(state: &AppState, headers: &HeaderMap) -> Option<Actor> {
 
 /// `GET /graphql`: a websocket upgrade for subscriptions, else a query in the URL.
 async fn graphql_get(State(state): State<AppState>, request: Request) -> Response {
-    let (mut parts, body) = request.into_parts();
+    let (mut parts, _) = request.into_parts();
+    let Some(schema) = parts.extensions.get::<RapportSchema>().cloned() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
     let wants_websocket = parts
         .headers
         .get(header::UPGRADE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
-    if !wants_websocket {
-        return graphql.call(Request::from_parts(parts, body), state).await;
+    if wants_websocket {
+        return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+            Ok(upgrade) => crate::ws::upgrade(upgrade, state, schema),
+            Err(rejection) => rejection.into_response(),
+        };
     }
-    let Some(schema) = parts.extensions.get::<RapportSchema>().cloned() else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    let params = match Query::<HashMap<String, String>>::try_from_uri(&parts.uri) {
+        Ok(Query(params)) => params,
+        Err(_) => {
+            return graphql::refusal(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "malformed query string",
+            );
+        }
     };
-    match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
-        Ok(upgrade) => crate::ws::upgrade(upgrade, state, schema),
-        Err(rejection) => rejection.into_response(),
+    match call(state, schema, &parts.headers, &parts.extensions) {
+        Ok(call) => graphql::get(call, params).await,
+        Err(refused) => *refused,
     }
 }
 
-async fn graphql(
+/// `POST /graphql`.
+async fn graphql_post(
     State(state): State<AppState>,
     Extension(schema): Extension<RapportSchema>,
-    request_id: Option<Extension<RequestId>>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let started = Instant::now();
-    let mut request = request.into_inner();
-    let operation = request.operation_name.clone().unwrap_or_default();
-    if let Some(actor) = actor_from(&state, &headers) {
-        request = request.data(actor);
-    }
-    let response = schema.execute(request).await;
-    Metrics::inc(&state.metrics.graphql_requests);
-    if response.is_err() {
-        Metrics::inc(&state.metrics.graphql_errors);
-    }
-    let id = request_id
-        .and_then(|Extension(id)| id.header_value().to_str().ok().map(str::to_owned))
-        .unwrap_or_default();
-    tracing::info!(
-        request_id = %id,
-        operation = %operation,
-        errors = response.errors.len(),
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
-        "graphql"
-    );
-    response.into()
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let call = match call(state, schema, &parts.headers, &parts.extensions) {
+        Ok(call) => call,
+        Err(refused) => return *refused,
+    };
+    let limit = call.state.config.max_body_bytes;
+    let body = match axum::body::to_bytes(body, limit).await {
+        Ok(body) => body,
+        Err(_) => {
+            return graphql::refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &format!("the body is larger than {limit} bytes"),
+            );
+        }
+    };
+    graphql::post(call, &parts.headers, body).await
+}
+
+/// The request's actor, id and response type; 406 when the client accepts
+/// no type we write.
+fn call(
+    state: AppState,
+    schema: RapportSchema,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> Result<graphql::Call, Box<Response>> {
+    let Some(media) = graphql::negotiate(headers) else {
+        return Err(Box::new(graphql::refusal(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "accept application/graphql-response+json or application/json",
+        )));
+    };
+    let request_id = extensions
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    Ok(graphql::Call {
+        actor: actor_from(&state, headers),
+        state,
+        schema,
+        request_id,
+        media,
+    })
 }
 
 async fn healthz() -> &'static str {

@@ -1,0 +1,378 @@
+//! GraphQL over HTTP (the GraphQL-over-HTTP spec, audited by `graphql-http`):
+//! content negotiation between `application/graphql-response+json` and
+//! `application/json`, 400 without `data` for requests that never ran under
+//! the former, mutations refused over GET, and only `application/json`
+//! request bodies (a form or `text/plain` POST is how CSRF arrives).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, BatchResponse};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tracing::Instrument;
+
+use crate::app::AppState;
+use crate::auth::Actor;
+use crate::graphql::RapportSchema;
+use crate::metrics::Metrics;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The media type a response is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    /// `application/graphql-response+json`: HTTP status codes follow the outcome.
+    GraphQLResponse,
+    /// `application/json`: the legacy type, where GraphQL errors answer 200.
+    Json,
+}
+
+impl MediaType {
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphQLResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// The media type the client accepts; `None` when it accepts neither.
+/// No `Accept` header means `application/json`, as the spec asks.
+pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let Some(accept) = headers.get(header::ACCEPT) else {
+        return Some(MediaType::Json);
+    };
+    let accept = accept.to_str().ok()?;
+    let types: Vec<String> = accept
+        .split(',')
+        .map(|t| {
+            t.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    if types.iter().any(|t| t == GRAPHQL_RESPONSE_JSON) {
+        Some(MediaType::GraphQLResponse)
+    } else if types
+        .iter()
+        .any(|t| t == JSON || t == "*/*" || t == "application/*")
+    {
+        Some(MediaType::Json)
+    } else {
+        None
+    }
+}
+
+/// An HTTP-level refusal, with a GraphQL-shaped body and a code.
+pub fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (
+        status,
+        [(header::CONTENT_TYPE, MediaType::Json.content_type())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// What every GraphQL request over HTTP carries besides its body.
+pub struct Call {
+    pub state: AppState,
+    pub schema: RapportSchema,
+    pub actor: Option<Actor>,
+    pub request_id: String,
+    pub media: MediaType,
+}
+
+/// `POST /graphql` with a JSON body: one request object, or an array (a batch).
+pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
+    if !is_json_body(headers) {
+        return refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as Content-Type: application/json",
+        );
+    }
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(_) => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the body is not JSON",
+            );
+        }
+    };
+    let max_batch = call.state.config.max_batch;
+    let batch = match value {
+        Value::Array(items) if items.is_empty() => {
+            return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the batch is empty");
+        }
+        Value::Array(items) if items.len() > max_batch => {
+            return refusal(
+                StatusCode::BAD_REQUEST,
+                "BATCH_TOO_LARGE",
+                &format!("a batch holds at most {max_batch} operations"),
+            );
+        }
+        Value::Array(items) => items
+            .into_iter()
+            .map(request_from)
+            .collect::<Result<Vec<_>, _>>()
+            .map(BatchRequest::Batch),
+        other => request_from(other).map(BatchRequest::Single),
+    };
+    match batch {
+        Ok(batch) => execute(call, batch).await,
+        Err(message) => refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
+    }
+}
+
+/// `GET /graphql?query=…&variables=…`: queries only.
+pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
+    let mut object = serde_json::Map::new();
+    for (key, value) in params {
+        let value = match key.as_str() {
+            "variables" | "extensions" => match serde_json::from_str(&value) {
+                Ok(value) => value,
+                Err(_) => {
+                    let message = format!("{key} is not JSON");
+                    return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message);
+                }
+            },
+            _ => Value::String(value),
+        };
+        object.insert(key, value);
+    }
+    let request = match request_from(Value::Object(object)) {
+        Ok(request) => request,
+        Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
+    };
+    if is_mutation(&request) {
+        let mut response = refusal(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "mutations are sent with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    execute(call, BatchRequest::Single(request)).await
+}
+
+/// `application/json`, with no charset or UTF-8.
+fn is_json_body(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut parts = value.split(';').map(str::trim);
+    let media = parts.next().unwrap_or_default();
+    media.eq_ignore_ascii_case(JSON)
+        && parts.all(|p| {
+            p.split_once('=').is_none_or(|(name, value)| {
+                !name.trim().eq_ignore_ascii_case("charset")
+                    || value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            })
+        })
+}
+
+/// One request object, its parameters checked: `query` a string;
+/// `operationName` a string or null; `variables` and `extensions` maps or null.
+fn request_from(value: Value) -> Result<async_graphql::Request, String> {
+    let Value::Object(mut object) = value else {
+        return Err("a request is a JSON object".into());
+    };
+    let query = match object.remove("query") {
+        Some(Value::String(query)) => query,
+        Some(_) => return Err("query must be a string".into()),
+        None => return Err("query is missing".into()),
+    };
+    let mut request = async_graphql::Request::new(query);
+    match object.remove("operationName") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(name)) => request = request.operation_name(name),
+        Some(_) => return Err("operationName must be a string".into()),
+    }
+    match object.remove("variables") {
+        None | Some(Value::Null) => {}
+        Some(variables @ Value::Object(_)) => {
+            request = request.variables(async_graphql::Variables::from_json(variables));
+        }
+        Some(_) => return Err("variables must be a map".into()),
+    }
+    match object.remove("extensions") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(extensions)) => {
+            for (key, value) in extensions {
+                let value = async_graphql::Value::from_json(value)
+                    .map_err(|_| "extensions must be a map".to_owned())?;
+                request.extensions.insert(key, value);
+            }
+        }
+        Some(_) => return Err("extensions must be a map".into()),
+    }
+    Ok(request)
+}
+
+/// Whether the operation the request would run is a mutation (or a
+/// subscription, which GET cannot serve either). Unparsable documents are
+/// left to execution, which reports the syntax error.
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let wanted = request.operation_name.as_deref();
+    document
+        .operations
+        .iter()
+        .filter(|(name, _)| wanted.is_none() || name.map(|n| n.as_str()) == wanted)
+        .any(|(_, operation)| operation.node.ty != OperationType::Query)
+}
+
+async fn execute(call: Call, batch: BatchRequest) -> Response {
+    let Call {
+        state,
+        schema,
+        actor,
+        request_id,
+        media,
+    } = call;
+    let started = Instant::now();
+    let batch = match actor {
+        Some(actor) => batch.data(actor),
+        None => batch,
+    };
+    let span = tracing::info_span!("graphql", request_id = %request_id);
+    let timeout = Duration::from_millis(state.config.request_timeout_ms);
+    let executed = tokio::time::timeout(timeout, schema.execute_batch(batch))
+        .instrument(span.clone())
+        .await;
+    let Ok(response) = executed else {
+        span.in_scope(|| tracing::warn!(?timeout, "request timed out"));
+        return refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "TIMEOUT",
+            "the request took longer than the server allows; narrow it down",
+        );
+    };
+    let responses: Vec<&async_graphql::Response> = match &response {
+        BatchResponse::Single(r) => vec![r],
+        BatchResponse::Batch(rs) => rs.iter().collect(),
+    };
+    let errors: usize = responses.iter().map(|r| r.errors.len()).sum();
+    for r in &responses {
+        Metrics::inc(&state.metrics.graphql_requests);
+        if r.is_err() {
+            Metrics::inc(&state.metrics.graphql_errors);
+        }
+    }
+    span.in_scope(|| {
+        tracing::info!(
+            operations = responses.len(),
+            errors,
+            duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "graphql"
+        );
+    });
+    let (status, body) = match &response {
+        BatchResponse::Single(r) => {
+            let failed_before_running = crate::graphql::error::never_ran(r);
+            let status = if failed_before_running && media == MediaType::GraphQLResponse {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (status, body_of(r))
+        }
+        BatchResponse::Batch(rs) => (
+            StatusCode::OK,
+            Value::Array(rs.iter().map(body_of).collect()),
+        ),
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The JSON of one response; one that never ran has no `data` entry.
+fn body_of(response: &async_graphql::Response) -> Value {
+    if crate::graphql::error::never_ran(response) {
+        json!({ "errors": response.errors })
+    } else {
+        serde_json::to_value(response).unwrap_or_else(|_| json!({ "errors": [{ "message": "unencodable response", "extensions": { "code": "INTERNAL" } }] }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn the_response_type_follows_accept() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(MediaType::Json));
+        assert_eq!(negotiate(&accept("*/*")), Some(MediaType::Json));
+        assert_eq!(
+            negotiate(&accept(
+                "application/json, application/graphql-response+json;q=0.9"
+            )),
+            Some(MediaType::GraphQLResponse)
+        );
+        assert_eq!(negotiate(&accept("text/html")), None);
+    }
+
+    #[test]
+    fn only_json_bodies_are_read() {
+        let mut headers = HeaderMap::new();
+        assert!(!is_json_body(&headers));
+        for (value, ok) in [
+            ("application/json", true),
+            ("application/json; charset=utf-8", true),
+            ("application/json; charset=latin1", false),
+            ("text/plain", false),
+            ("application/x-www-form-urlencoded", false),
+            ("multipart/form-data; boundary=x", false),
+        ] {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(value));
+            assert_eq!(is_json_body(&headers), ok, "{value}");
+        }
+    }
+
+    #[test]
+    fn parameters_are_checked() {
+        assert!(request_from(json!({ "query": "{ a }", "variables": null, "operationName": null, "extensions": null })).is_ok());
+        assert!(request_from(json!({ "qeury": "{ a }" })).is_err());
+        assert!(request_from(json!({ "query": 1 })).is_err());
+        assert!(request_from(json!({ "query": "{ a }", "variables": "x" })).is_err());
+        assert!(request_from(json!([])).is_err());
+    }
+
+    #[test]
+    fn get_refuses_mutations_but_not_queries() {
+        let mutation = async_graphql::Request::new("mutation { a }");
+        assert!(is_mutation(&mutation));
+        let query =
+            async_graphql::Request::new("query Q { a } mutation M { b }").operation_name("Q");
+        assert!(!is_mutation(&query));
+        assert!(!is_mutation(&async_graphql::Request::new("{ a ")));
+    }
+}
