@@ -34,6 +34,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// The websocket connections, awaited (within the grace period) on stop.
     pub websockets: TaskTracker,
+    /// Requests per minute per member or client address.
+    pub rate_limiter: Arc<crate::http::RateLimiter>,
     /// Process counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Signs and verifies bearer tokens.
@@ -90,7 +92,10 @@ impl App {
                 }
             }
         };
-        let serve = axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(self.listener, service)
             .with_graceful_shutdown(signal)
             .into_future();
         let mut serve = std::pin::pin!(serve);
@@ -153,6 +158,7 @@ impl AppState {
             feed,
             shutdown,
             websockets: TaskTracker::new(),
+            rate_limiter: Arc::new(crate::http::RateLimiter::new(config.rate_limit_per_minute)),
             metrics,
             keys: TokenKeys::new(secret),
             config: Arc::new(config),

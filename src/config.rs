@@ -60,6 +60,22 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Most a query may cost: each field 1, each connection its page size × its selection.
+    #[arg(long, env = "RAPPORT_MAX_COMPLEXITY", default_value_t = 250_000)]
+    pub max_complexity: usize,
+
+    /// Most aliased fields in one document (aliases multiply work cheaply).
+    #[arg(long, env = "RAPPORT_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+
+    /// Whether the schema can be introspected (and errors suggest field names).
+    #[arg(long, env = "RAPPORT_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+
+    /// Requests (and subscribe messages) per minute per member, or per client address without a token.
+    #[arg(long, env = "RAPPORT_RATE_LIMIT_PER_MINUTE", default_value_t = 1200)]
+    pub rate_limit_per_minute: u32,
+
     /// Most operations in one batched POST (a JSON array).
     #[arg(long, env = "RAPPORT_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
@@ -95,6 +111,10 @@ impl Config {
             db_pool_size: 10,
             token_ttl_hours: 24 * 30,
             max_body_bytes: 1024 * 1024,
+            max_complexity: 250_000,
+            max_aliases: 30,
+            introspection: true,
+            rate_limit_per_minute: 1200,
             max_batch: 10,
             request_timeout_ms: 10_000,
             event_retention_hours: 24 * 7,

@@ -557,6 +557,7 @@ pub struct ActivityQuery;
 impl ActivityQuery {
     /// Activities of the workspace, newest first by default.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,

@@ -214,6 +214,7 @@ impl Company {
     }
     /// The people who work there.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -247,6 +248,7 @@ impl Company {
     }
     /// Its deals.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn deals(
         &self,
         ctx: &Context<'_>,
@@ -280,6 +282,7 @@ impl Company {
     }
     /// Its support tickets.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
@@ -313,6 +316,7 @@ impl Company {
     }
     /// Its timeline: notes, calls, emails, meetings and tasks.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -619,6 +623,7 @@ pub struct CompanyQuery;
 impl CompanyQuery {
     /// Companies of the workspace.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn companies(
         &self,
         ctx: &Context<'_>,

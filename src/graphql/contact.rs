@@ -235,6 +235,7 @@ impl Contact {
     }
     /// Deals the contact takes part in.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn deals(
         &self,
         ctx: &Context<'_>,
@@ -260,6 +261,7 @@ impl Contact {
     }
     /// Tickets the contact opened.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
@@ -293,6 +295,7 @@ impl Contact {
     }
     /// The contact's timeline.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -616,6 +619,7 @@ pub struct ContactQuery;
 impl ContactQuery {
     /// Contacts of the workspace.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,

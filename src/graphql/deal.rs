@@ -281,6 +281,7 @@ impl Deal {
     }
     /// The people involved, each with their role in the deal.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,
@@ -308,6 +309,7 @@ impl Deal {
     }
     /// Support tickets about the deal.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,
@@ -341,6 +343,7 @@ impl Deal {
     }
     /// Its timeline: notes, calls, emails, meetings and tasks.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -373,6 +376,7 @@ impl Deal {
         .await
     }
     /// Every stage the deal entered, oldest first (the first entry is its creation).
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn stage_history(
         &self,
         ctx: &Context<'_>,
@@ -517,6 +521,7 @@ pub struct DealQuery;
 impl DealQuery {
     /// Deals of the workspace.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn deals(
         &self,
         ctx: &Context<'_>,

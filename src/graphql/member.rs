@@ -147,6 +147,7 @@ impl MemberQuery {
 
     /// Members of the workspace.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,

@@ -9,6 +9,7 @@ pub mod context;
 pub mod deal;
 pub mod error;
 pub mod filter;
+pub mod guard;
 pub mod ids;
 pub mod level;
 pub mod list;
@@ -61,7 +62,11 @@ pub type RapportSchema = Schema<Query, Mutation, live::Subscription>;
 /// `edges { node }` is 13 levels; the rest is headroom for fields below.
 pub const MAX_DEPTH: usize = 20;
 
-/// The schema, with the shared state every resolver reads.
+/// Most directives on one field.
+pub const MAX_DIRECTIVES: usize = 4;
+
+/// The schema, with the shared state every resolver reads and the limits
+/// its configuration sets.
 pub fn build(state: Option<AppState>) -> RapportSchema {
     let mut builder = Schema::build(
         Query::default(),
@@ -70,6 +75,16 @@ pub fn build(state: Option<AppState>) -> RapportSchema {
     )
     .limit_depth(MAX_DEPTH);
     if let Some(state) = state {
+        let config = &state.config;
+        builder = builder
+            .limit_complexity(config.max_complexity)
+            .limit_directives(MAX_DIRECTIVES)
+            .extension(guard::Guard {
+                max_aliases: config.max_aliases,
+            });
+        if !config.introspection {
+            builder = builder.disable_introspection().disable_suggestions();
+        }
         builder = builder.data(state);
     }
     builder.finish()

@@ -30,6 +30,16 @@ pub const MAX_PAGE_SIZE: i32 = 100;
 /// Rows in a page when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 
+/// What a connection field costs in the complexity limit: its page size
+/// (as asked, else the default, at most the cap) times what each row selects.
+pub fn cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let rows = first
+        .or(last)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE);
+    1 + usize::try_from(rows).unwrap_or(1) * child_complexity
+}
+
 /// The Relay pagination arguments of a connection field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PageArgs {

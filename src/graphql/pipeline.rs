@@ -263,6 +263,7 @@ impl Pipeline {
     }
     /// Its stages, by position unless ordered otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn stages(
         &self,
         ctx: &Context<'_>,
@@ -296,6 +297,7 @@ impl Pipeline {
     }
     /// The deals in it.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn deals(
         &self,
         ctx: &Context<'_>,
@@ -377,6 +379,7 @@ impl Stage {
     }
     /// The deals in this stage.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn deals(
         &self,
         ctx: &Context<'_>,
@@ -418,6 +421,7 @@ pub struct PipelineQuery;
 impl PipelineQuery {
     /// Pipelines of the workspace, by position unless ordered otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn pipelines(
         &self,
         ctx: &Context<'_>,
@@ -445,6 +449,7 @@ impl PipelineQuery {
 
     /// Stages of every pipeline of the workspace; filter by `pipelineId` for one.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn stages(
         &self,
         ctx: &Context<'_>,

@@ -400,6 +400,7 @@ pub struct TagQuery;
 impl TagQuery {
     /// Tags of the workspace.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn tags(
         &self,
         ctx: &Context<'_>,

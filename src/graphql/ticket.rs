@@ -275,6 +275,7 @@ impl Ticket {
     }
     /// Its timeline: replies, calls, notes and tasks, newest first by default.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -730,6 +731,7 @@ pub struct TicketQuery;
 impl TicketQuery {
     /// Tickets of the workspace.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn tickets(
         &self,
         ctx: &Context<'_>,

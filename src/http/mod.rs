@@ -2,10 +2,14 @@
 //! metrics, GraphiQL, CORS, body limits and request logging.
 
 mod graphql;
+mod rate_limit;
+
+pub use rate_limit::RateLimiter;
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 
-use axum::extract::{FromRequestParts, Query, Request, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, FromRequestParts, Query, Request, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -155,13 +159,30 @@ fn call(
             "accept application/graphql-response+json or application/json",
         )));
     };
+    let actor = actor_from(&state, headers);
+    let key = match (&actor, extensions.get::<ConnectInfo<SocketAddr>>()) {
+        (Some(actor), _) => format!("member:{}", actor.member_id),
+        (None, Some(ConnectInfo(address))) => format!("address:{}", address.ip()),
+        (None, None) => "address:unknown".to_owned(),
+    };
+    if let Err(retry_after) = state.rate_limiter.check(&key) {
+        let mut refused = graphql::refusal(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            &format!("too many requests: retry in {retry_after} s"),
+        );
+        refused
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        return Err(Box::new(refused));
+    }
     let request_id = extensions
         .get::<RequestId>()
         .and_then(|id| id.header_value().to_str().ok())
         .unwrap_or_default()
         .to_owned();
     Ok(graphql::Call {
-        actor: actor_from(&state, headers),
+        actor,
         state,
         schema,
         request_id,

@@ -148,7 +148,7 @@ impl Connection {
             .map_err(|reason| End::Close(code::INVALID_MESSAGE, reason))?;
         match message {
             ClientMessage::Init(payload) => self.on_init(payload).await,
-            ClientMessage::Subscribe { id, request } => self.on_subscribe(id, *request),
+            ClientMessage::Subscribe { id, request } => self.on_subscribe(id, *request).await,
             ClientMessage::Complete { id } => {
                 if let Some((abort, _)) = self.running.remove(&id) {
                     abort.abort();
@@ -186,7 +186,11 @@ impl Connection {
         }
     }
 
-    fn on_subscribe(&mut self, id: String, request: async_graphql::Request) -> Result<(), End> {
+    async fn on_subscribe(
+        &mut self,
+        id: String,
+        request: async_graphql::Request,
+    ) -> Result<(), End> {
         let Some(actor) = self.actor.clone() else {
             return Err(End::Close(code::UNAUTHORIZED, "Unauthorized".into()));
         };
@@ -195,6 +199,17 @@ impl Connection {
                 code::DUPLICATE_ID,
                 format!("Subscriber for {id} already exists"),
             ));
+        }
+        let key = format!("member:{}", actor.member_id);
+        if let Err(retry_after) = self.state.rate_limiter.check(&key) {
+            let mut error = async_graphql::ServerError::new(
+                format!("too many requests: retry in {retry_after} s"),
+                None,
+            );
+            let extensions = error.extensions.get_or_insert_with(Default::default);
+            extensions.set("code", "RATE_LIMITED");
+            extensions.set("retryAfter", retry_after);
+            return self.send(protocol::error(&id, &[error])).await;
         }
         let responses = self.schema.execute_stream(request.data(actor));
         let tagged = {

@@ -36,6 +36,17 @@ pub struct TestApp {
 
 /// Starts a server on `backend`; `None` only when PostgreSQL is missing outside CI.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Leaves the test configuration as it is.
+pub fn default_config(_: &mut Config) {}
+
+/// Like [`spawn_app`], with the configuration changed by `configure` first.
+pub async fn spawn_app_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
     // Server logs go to the test's captured output, shown when it fails.
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
@@ -56,6 +67,9 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         }
     };
     config.bind = "127.0.0.1:0".parse().expect("address");
+    // Tests write thousands of records as one member; the limiter has its own test.
+    config.rate_limit_per_minute = 1_000_000;
+    configure(&mut config);
     let app = App::build(config).await.expect("app builds");
     let addr = app.local_addr().expect("bound");
     let state = app.state.clone();
@@ -181,23 +195,30 @@ pub fn error_code(response: &Value) -> &str {
         .unwrap_or("<none>")
 }
 
-/// Runs a test body on SQLite and on PostgreSQL, as two tests.
+/// Runs a test body on SQLite and on PostgreSQL, as two tests;
+/// `with CONFIGURE;` first changes each server's configuration.
 macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
+    (with $configure:path; $($name:ident),* $(,)?) => {
         $(
             mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn on_sqlite() {
-                    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await.expect("sqlite app");
+                    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, $configure).await.expect("sqlite app");
                     super::$name(app).await;
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn on_postgres() {
-                    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await else { return };
+                    let Some(app) = crate::helpers::spawn_app_with(crate::helpers::Backend::Postgres, $configure).await else { return };
                     super::$name(app).await;
                 }
             }
         )*
+    };
+    ($($name:ident),* $(,)?) => {
+        on_both_databases!(with crate::helpers::default_config; $($name),*);
     };
 }
 pub(crate) use on_both_databases;

@@ -8,6 +8,7 @@ mod clients;
 mod fixtures;
 mod helpers;
 mod http;
+mod limits;
 mod lists;
 mod live;
 mod migrations;

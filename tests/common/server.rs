@@ -30,6 +30,7 @@ impl ServerProcess {
             .env("RAPPORT_BIND", "127.0.0.1:0")
             .env("RAPPORT_JWT_SECRET", SECRET)
             .env("RAPPORT_LOG_FORMAT", "json")
+            .env("RAPPORT_RATE_LIMIT_PER_MINUTE", "1000000")
             .env("RUST_LOG", "info,sea_orm=warn,sqlx=warn")
             .env_remove("REDIS_URL")
             .stdout(Stdio::null())
