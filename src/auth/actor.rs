@@ -16,16 +16,6 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// True when the role may change records (every role but VIEWER).
-    pub fn can_write(&self) -> bool {
-        self.role != Role::Viewer
-    }
-
-    /// True when the role may change pipelines and stages.
-    pub fn can_configure(&self) -> bool {
-        matches!(self.role, Role::Admin | Role::Manager)
-    }
-
     /// True when the role may see deals and their events (every role but
     /// SUPPORT, which works tickets and sees no deal amounts).
     pub fn can_read_deals(&self) -> bool {

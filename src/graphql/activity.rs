@@ -26,7 +26,7 @@ use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
 use super::ticket::{Ticket, changed_reference, edited_text};
 use super::write::{self, begin, check_version, commit, event_for, expect_one_row, load_live, now};
-use crate::auth::Actor;
+use crate::auth::{Actor, Area};
 use crate::domain::text;
 
 /// Longest subject, as the column allows.
@@ -380,7 +380,7 @@ impl ActivityMutation {
         ctx: &Context<'_>,
         input: CreateActivityInput,
     ) -> ApiResult<ActivityPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Activities)?;
         let subject = text::required_name(&input.subject, SUBJECT_MAX)
             .map_err(ApiError::invalid("input.subject"))?;
         let body = text::optional_text(input.body.as_deref(), BODY_MAX)
@@ -440,7 +440,7 @@ impl ActivityMutation {
         input: UpdateActivityInput,
         expected_version: Option<i32>,
     ) -> ApiResult<ActivityPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Activities)?;
         let id = ids::decode(&id, Kind::Activity, "id")?;
         let txn = begin(ctx).await?;
         let current = load_live::<Activity>(&txn, actor, id).await?;
@@ -499,7 +499,7 @@ impl ActivityMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<ActivityPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Activities)?;
         let id = ids::decode(&id, Kind::Activity, "id")?;
         let txn = begin(ctx).await?;
         let current = load_live::<Activity>(&txn, actor, id).await?;
@@ -531,7 +531,7 @@ impl ActivityMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<ActivityPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Activities)?;
         let activity = write::delete_or_restore(ctx, actor, &id, expected_version, true).await?;
         Ok(ActivityPayload { activity })
     }
@@ -543,7 +543,7 @@ impl ActivityMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<ActivityPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Activities)?;
         let activity = write::delete_or_restore(ctx, actor, &id, expected_version, false).await?;
         Ok(ActivityPayload { activity })
     }

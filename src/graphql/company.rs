@@ -30,6 +30,7 @@ use super::write::{
     self, begin, check_reference, check_version, commit, event_for, expect_one_row, load_live,
     merged, now,
 };
+use crate::auth::Area;
 use crate::domain::{currency, money, text};
 
 /// A customer organisation.
@@ -484,7 +485,7 @@ impl CompanyMutation {
         ctx: &Context<'_>,
         input: CreateCompanyInput,
     ) -> ApiResult<CompanyPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Companies)?;
         let name =
             text::required_name(&input.name, 200).map_err(ApiError::invalid("input.name"))?;
         let fields = validate_fields(
@@ -528,7 +529,7 @@ impl CompanyMutation {
         input: UpdateCompanyInput,
         expected_version: Option<i32>,
     ) -> ApiResult<CompanyPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Companies)?;
         let id = ids::decode(&id, Kind::Company, "id")?;
         let txn = begin(ctx).await?;
         let current = load_live::<Company>(&txn, actor, id).await?;
@@ -597,7 +598,7 @@ impl CompanyMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<CompanyPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Companies)?;
         let company = write::delete_or_restore(ctx, actor, &id, expected_version, true).await?;
         Ok(CompanyPayload { company })
     }
@@ -609,7 +610,7 @@ impl CompanyMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<CompanyPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Companies)?;
         let company = write::delete_or_restore(ctx, actor, &id, expected_version, false).await?;
         Ok(CompanyPayload { company })
     }

@@ -31,6 +31,7 @@ use super::write::{
     self, begin, check_reference, check_version, commit, event_for, expect_one_row, load_live,
     merged, now,
 };
+use crate::auth::Area;
 use crate::domain::{email, phone, text};
 
 /// A person at a customer.
@@ -485,7 +486,7 @@ impl ContactMutation {
         ctx: &Context<'_>,
         input: CreateContactInput,
     ) -> ApiResult<ContactPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Contacts)?;
         let fields = ContactFields {
             first_name: input.first_name,
             last_name: input.last_name,
@@ -532,7 +533,7 @@ impl ContactMutation {
         input: UpdateContactInput,
         expected_version: Option<i32>,
     ) -> ApiResult<ContactPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Contacts)?;
         let id = ids::decode(&id, Kind::Contact, "id")?;
         let txn = begin(ctx).await?;
         let current = load_live::<Contact>(&txn, actor, id).await?;
@@ -593,7 +594,7 @@ impl ContactMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<ContactPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Contacts)?;
         let contact = write::delete_or_restore(ctx, actor, &id, expected_version, true).await?;
         Ok(ContactPayload { contact })
     }
@@ -605,7 +606,7 @@ impl ContactMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<ContactPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Contacts)?;
         let contact = write::delete_or_restore(ctx, actor, &id, expected_version, false).await?;
         Ok(ContactPayload { contact })
     }

@@ -5,31 +5,31 @@ use sea_orm::DatabaseConnection;
 
 use super::error::{ApiError, ApiResult};
 use crate::app::AppState;
-use crate::auth::Actor;
+use crate::auth::{Actor, Area};
 
 /// The request's actor; `UNAUTHENTICATED` when the request carried no valid token.
 pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
     ctx.data_opt::<Actor>().ok_or(ApiError::Unauthenticated)
 }
 
-/// The actor, refused unless its role may change records.
-pub fn writer<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
+/// The actor, refused unless its role may change records of `area`.
+pub fn writer<'a>(ctx: &Context<'a>, area: Area) -> ApiResult<&'a Actor> {
     let actor = actor(ctx)?;
-    if !actor.can_write() {
-        return Err(ApiError::Forbidden("this role may only read".into()));
-    }
+    require(actor, area)?;
     Ok(actor)
 }
 
-/// The actor, refused unless its role may change pipelines and stages.
-pub fn configurer<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
-    let actor = actor(ctx)?;
-    if !actor.can_configure() {
-        return Err(ApiError::Forbidden(
-            "only ADMIN and MANAGER may change pipelines and stages".into(),
-        ));
+/// `FORBIDDEN` unless the actor's role may change records of `area`.
+pub fn require(actor: &Actor, area: Area) -> ApiResult<()> {
+    if actor.may_write(area) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "the {:?} role may not change {}",
+            actor.role,
+            area.name()
+        )))
     }
-    Ok(actor)
 }
 
 /// The shared server state.

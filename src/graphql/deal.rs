@@ -59,6 +59,15 @@ impl Record for Deal {
     fn topic(row: &deal::Model) -> String {
         format!("pipeline:{}", row.pipeline_id)
     }
+    fn check_write(actor: &crate::auth::Actor, row: &deal::Model) -> ApiResult<()> {
+        if actor.may_edit_deal(row.owner_id) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "SALES may change only its own deals and unowned ones".into(),
+            ))
+        }
+    }
     editable_record!();
 }
 
@@ -198,6 +207,10 @@ impl RecordFilter for DealFilter {
         Ok(all)
     }
     record_filter_composition!();
+
+    fn own_hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
+        (self.amount.is_some() && !actor.sees_amounts()).then_some("amount")
+    }
 }
 
 /// A sales opportunity: an amount moving through a pipeline's stages.
@@ -211,10 +224,11 @@ impl Deal {
     async fn name(&self) -> &str {
         &self.0.model().name
     }
-    /// The amount, in `currency`.
-    async fn amount(&self) -> Decimal {
+    /// The amount, in `currency`; null for SUPPORT, which sees no deal amounts.
+    async fn amount(&self, ctx: &Context<'_>) -> ApiResult<Option<Decimal>> {
         let m = self.0.model();
-        money::from_e4(m.amount_e4, &m.currency)
+        let visible = actor(ctx)?.sees_amounts();
+        Ok(visible.then(|| money::from_e4(m.amount_e4, &m.currency)))
     }
     /// ISO 4217 code of `amount`.
     async fn currency(&self) -> &str {
@@ -555,6 +569,9 @@ impl DealQuery {
         filter: Option<DealFilter>,
     ) -> ApiResult<Vec<MoneyTotal>> {
         let actor = actor(ctx)?;
+        if !actor.sees_amounts() {
+            return Err(ApiError::Forbidden("this role sees no deal amounts".into()));
+        }
         let mut condition = list::scope::<Deal>(actor.workspace_id);
         if let Some(filter) = &filter {
             condition = condition.add(filter.condition(actor.workspace_id, 0)?);

@@ -381,6 +381,21 @@ pub trait RecordFilter: Sized {
     fn or(&self) -> Option<&Vec<Self>>;
     fn not(&self) -> Option<&Self>;
 
+    /// A field of this filter itself that `actor` may not filter by.
+    fn own_hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
+        let _ = actor;
+        None
+    }
+
+    /// A field anywhere in the filter that `actor` may not filter by
+    /// (filtering by a hidden value would reveal it).
+    fn hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
+        self.own_hidden_field(actor)
+            .or_else(|| self.and()?.iter().find_map(|f| f.hidden_field(actor)))
+            .or_else(|| self.or()?.iter().find_map(|f| f.hidden_field(actor)))
+            .or_else(|| self.not()?.hidden_field(actor))
+    }
+
     /// The whole condition, refusing nesting deeper than [`MAX_FILTER_DEPTH`].
     fn condition(&self, workspace_id: Uuid, depth: usize) -> ApiResult<Condition> {
         if depth > MAX_FILTER_DEPTH {

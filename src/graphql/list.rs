@@ -16,7 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::context::{actor, db};
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 use super::filter::{RecordFilter, col};
 use super::ids::Kind;
 use super::level::{Conn, Level, LoadedPages, Row};
@@ -49,6 +49,12 @@ pub trait Record: async_graphql::OutputType + Sized + Send + Sync + 'static {
     }
     fn deleted_at(_row: &Self::Model) -> Option<chrono::DateTime<chrono::Utc>> {
         None
+    }
+    /// Refuses a change of `row` by `actor` beyond its role's area (which the
+    /// mutation checked already): SALES and deals it does not own.
+    fn check_write(actor: &crate::auth::Actor, row: &Self::Model) -> ApiResult<()> {
+        let _ = (actor, row);
+        Ok(())
     }
 }
 
@@ -110,10 +116,22 @@ impl<F: RecordFilter + Debug> ListArgs<'_, F> {
         )
     }
 
-    fn condition<R: Record>(&self, workspace_id: Uuid) -> ApiResult<Condition> {
-        let mut c = scope::<R>(workspace_id).add(self.extra.clone());
+    /// The condition for `actor`, refusing filters and sorting on values
+    /// its role may not see.
+    fn condition<R: Record>(&self, actor: &crate::auth::Actor) -> ApiResult<Condition> {
+        if let Some(field) = self.filter.and_then(|f| f.hidden_field(actor)) {
+            return Err(ApiError::Forbidden(format!(
+                "this role may not filter by {field}"
+            )));
+        }
+        if !actor.sees_amounts() && self.keys.iter().any(|k| k.column == "amount_e4") {
+            return Err(ApiError::Forbidden(
+                "this role may not sort by amount".into(),
+            ));
+        }
+        let mut c = scope::<R>(actor.workspace_id).add(self.extra.clone());
         if let Some(filter) = self.filter {
-            c = c.add(filter.condition(workspace_id, 0)?);
+            c = c.add(filter.condition(actor.workspace_id, 0)?);
         }
         Ok(c)
     }
@@ -128,7 +146,7 @@ pub async fn top_level<R: Record, F: RecordFilter + Debug>(
     let db = db(ctx)?;
     let window = args.page.window(&args.keys)?;
     let base = R::Entity::find()
-        .filter(args.condition::<R>(actor.workspace_id)?)
+        .filter(args.condition::<R>(actor)?)
         .into_query();
     let pages = PageQuery {
         base,
@@ -164,7 +182,7 @@ where
         .level
         .load(args.cache_key(field), |parents| async {
             let ids = distinct(parents.iter().map(parent_id));
-            let condition = args.condition::<R>(actor.workspace_id)?.add(in_ids(
+            let condition = args.condition::<R>(actor)?.add(in_ids(
                 db.get_database_backend(),
                 col(R::TABLE, foreign_key),
                 ids,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::company::Company;
 use super::contact::Contact;
-use super::context::{actor, db, writer};
+use super::context::{actor, db, require};
 use super::deal::Deal;
 use super::error::{ApiError, ApiResult};
 use super::filter::{RecordFilter, StringFilter, col, record_filter_composition};
@@ -26,7 +26,7 @@ use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
 use super::ticket::Ticket;
 use super::write::{begin, commit, event_for, load_live, now};
-use crate::auth::Actor;
+use crate::auth::{Actor, Area};
 use crate::events::NewEvent;
 
 /// Longest tag name.
@@ -214,6 +214,7 @@ async fn tagged_record(
     };
     Ok(match kind {
         Kind::Company => {
+            require(actor, Area::Companies)?;
             let row = load_live::<Company>(txn, actor, uuid)
                 .await
                 .map_err(missing)?;
@@ -224,6 +225,7 @@ async fn tagged_record(
             )
         }
         Kind::Contact => {
+            require(actor, Area::Contacts)?;
             let row = load_live::<Contact>(txn, actor, uuid)
                 .await
                 .map_err(missing)?;
@@ -234,10 +236,13 @@ async fn tagged_record(
             )
         }
         Kind::Deal => {
+            require(actor, Area::Deals)?;
             let row = load_live::<Deal>(txn, actor, uuid).await.map_err(missing)?;
+            Deal::check_write(actor, &row)?;
             (TaggableType::Deal, uuid, event_for::<Deal>(&row, "tagged")?)
         }
         Kind::Ticket => {
+            require(actor, Area::Tickets)?;
             let row = load_live::<Ticket>(txn, actor, uuid)
                 .await
                 .map_err(missing)?;
@@ -316,7 +321,7 @@ impl TagMutation {
         record_id: ID,
         names: Vec<String>,
     ) -> ApiResult<Vec<Tag>> {
-        let actor = writer(ctx)?;
+        let actor = actor(ctx)?;
         let names = tag_names(&names)?;
         let txn = begin(ctx).await?;
         let (record_type, record, event) = tagged_record(&txn, actor, &record_id).await?;
@@ -369,7 +374,7 @@ impl TagMutation {
         record_id: ID,
         names: Vec<String>,
     ) -> ApiResult<Vec<Tag>> {
-        let actor = writer(ctx)?;
+        let actor = actor(ctx)?;
         let names = tag_names(&names)?;
         let txn = begin(ctx).await?;
         let (_, record, mut event) = tagged_record(&txn, actor, &record_id).await?;

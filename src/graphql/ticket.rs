@@ -31,7 +31,7 @@ use super::write::{
     self, begin, check_reference, check_version, commit, event_for, expect_one_row, load_any,
     load_live, now,
 };
-use crate::auth::Actor;
+use crate::auth::{Actor, Area};
 use crate::domain::text;
 
 /// Longest subject, as the column allows.
@@ -543,7 +543,7 @@ impl TicketMutation {
         ctx: &Context<'_>,
         input: CreateTicketInput,
     ) -> ApiResult<TicketPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Tickets)?;
         let subject = text::required_name(&input.subject, SUBJECT_MAX)
             .map_err(ApiError::invalid("input.subject"))?;
         let description = text::optional_text(input.description.as_deref(), DESCRIPTION_MAX)
@@ -608,7 +608,7 @@ impl TicketMutation {
         input: UpdateTicketInput,
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Tickets)?;
         let (txn, current) = load_for_change(ctx, actor, &id, expected_version).await?;
         let subject = match &input.subject {
             Some(subject) => text::required_name(subject, SUBJECT_MAX)
@@ -661,7 +661,7 @@ impl TicketMutation {
         assignee_id: Option<ID>,
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Tickets)?;
         let assignee_id = ids::decode_opt(assignee_id.as_ref(), Kind::Member, "assigneeId")?;
         let (txn, current) = load_for_change(ctx, actor, &id, expected_version).await?;
         check_reference::<Member>(&txn, actor, assignee_id, "assigneeId").await?;
@@ -683,7 +683,7 @@ impl TicketMutation {
         status: TicketStatus,
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Tickets)?;
         let (txn, current) = load_for_change(ctx, actor, &id, expected_version).await?;
         if current.status == status {
             return Ok(TicketPayload::of(current));
@@ -705,7 +705,7 @@ impl TicketMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Tickets)?;
         let ticket = write::delete_or_restore(ctx, actor, &id, expected_version, true).await?;
         Ok(TicketPayload { ticket })
     }
@@ -717,7 +717,7 @@ impl TicketMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Tickets)?;
         let ticket = write::delete_or_restore(ctx, actor, &id, expected_version, false).await?;
         Ok(TicketPayload { ticket })
     }

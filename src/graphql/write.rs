@@ -165,6 +165,7 @@ pub async fn delete_or_restore<R: Record>(
     let id = super::ids::decode(id, R::KIND, "id")?;
     let txn = begin(ctx).await?;
     let row = load_any::<R>(&txn, actor, id).await?;
+    R::check_write(actor, &row)?;
     match (delete, R::deleted_at(&row)) {
         (true, Some(_)) => return Err(ApiError::NotFound(R::KIND.name())),
         (false, None) => {

@@ -15,6 +15,7 @@ mod migrations;
 mod nested;
 mod processes;
 mod protocol;
+mod roles;
 mod schema;
 mod tenancy;
 mod writes;

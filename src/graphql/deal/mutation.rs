@@ -20,7 +20,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::Deal;
-use crate::auth::Actor;
+use crate::auth::{Actor, Area};
 use crate::domain::{currency, money, text};
 use crate::events::NewEvent;
 use crate::graphql::company::Company;
@@ -228,6 +228,7 @@ async fn current_deal(
     expected_version: Option<i32>,
 ) -> ApiResult<deal::Model> {
     let current = load_live::<Deal>(txn, actor, id).await?;
+    <Deal as crate::graphql::list::Record>::check_write(actor, &current)?;
     check_version(expected_version, current.version)?;
     Ok(current)
 }
@@ -237,6 +238,17 @@ fn updated<T>(change: MaybeUndefined<T>, current: Option<T>) -> Option<T> {
     let mut value = current;
     change.update_to(&mut value);
     value
+}
+
+/// SALES may own deals but not give them to someone else.
+fn check_assignment(actor: &Actor, owner: Option<Uuid>) -> ApiResult<()> {
+    if actor.may_assign_deal(owner) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "SALES may not assign deals to another member".into(),
+        ))
+    }
 }
 
 fn payload(row: deal::Model) -> DealPayload {
@@ -257,7 +269,7 @@ impl DealMutation {
         ctx: &Context<'_>,
         input: CreateDealInput,
     ) -> ApiResult<DealPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Deals)?;
         let name =
             text::required_name(&input.name, TEXT_MAX).map_err(ApiError::invalid("input.name"))?;
         let code = currency::normalize_currency(&input.currency)
@@ -269,6 +281,7 @@ impl DealMutation {
         let company_id =
             ids::decode_opt(input.company_id.as_ref(), Kind::Company, "input.companyId")?;
         let owner_id = ids::decode_opt(input.owner_id.as_ref(), Kind::Member, "input.ownerId")?;
+        check_assignment(actor, owner_id)?;
         let mut contacts: Vec<(Uuid, DealContactRole, String)> = Vec::new();
         for (i, c) in input.contacts.unwrap_or_default().into_iter().enumerate() {
             let field = format!("input.contacts.{i}.contactId");
@@ -342,7 +355,7 @@ impl DealMutation {
         input: UpdateDealInput,
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Deals)?;
         let id = ids::decode(&id, Kind::Deal, "id")?;
         let name = input
             .name
@@ -380,6 +393,7 @@ impl DealMutation {
             check_reference::<Company>(&txn, actor, Some(company), "input.companyId").await?;
         }
         if let MaybeUndefined::Value(owner) = owner_id {
+            check_assignment(actor, Some(owner))?;
             check_reference::<Member>(&txn, actor, Some(owner), "input.ownerId").await?;
         }
         let changes = deal::ActiveModel {
@@ -410,7 +424,7 @@ impl DealMutation {
         stage_id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Deals)?;
         let id = ids::decode(&id, Kind::Deal, "id")?;
         let stage_id = ids::decode(&stage_id, Kind::Stage, "stageId")?;
         let txn = begin(ctx).await?;
@@ -445,7 +459,7 @@ impl DealMutation {
         reason: String,
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Deals)?;
         let id = ids::decode(&id, Kind::Deal, "id")?;
         let reason = text::required_name(&reason, TEXT_MAX).map_err(ApiError::invalid("reason"))?;
         let (kind, kind_name) = match outcome {
@@ -491,7 +505,7 @@ impl DealMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Deals)?;
         let deal = write::delete_or_restore(ctx, actor, &id, expected_version, true).await?;
         Ok(DealPayload { deal })
     }
@@ -503,7 +517,7 @@ impl DealMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Deals)?;
         let deal = write::delete_or_restore(ctx, actor, &id, expected_version, false).await?;
         Ok(DealPayload { deal })
     }
@@ -517,7 +531,7 @@ impl DealMutation {
         role: DealContactRole,
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Deals)?;
         let deal_id = ids::decode(&deal_id, Kind::Deal, "dealId")?;
         let contact_id = ids::decode(&contact_id, Kind::Contact, "contactId")?;
         let txn = begin(ctx).await?;
@@ -571,7 +585,7 @@ impl DealMutation {
         contact_id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
-        let actor = writer(ctx)?;
+        let actor = writer(ctx, Area::Deals)?;
         let deal_id = ids::decode(&deal_id, Kind::Deal, "dealId")?;
         let contact_id = ids::decode(&contact_id, Kind::Contact, "contactId")?;
         let txn = begin(ctx).await?;

@@ -4,6 +4,7 @@
 //! a LOST one 0. A stage (or pipeline) holding live deals cannot be deleted,
 //! nor can its kind change, since deal statuses follow stage kinds.
 
+use crate::auth::Area;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::enums::StageKind;
 use entity::{deal, pipeline, stage};
@@ -17,7 +18,7 @@ use uuid::Uuid;
 use super::{Pipeline, Stage};
 use crate::auth::Actor;
 use crate::domain::text;
-use crate::graphql::context::configurer;
+use crate::graphql::context::writer;
 use crate::graphql::deal::Deal;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::filter::col;
@@ -268,7 +269,7 @@ impl PipelineMutation {
         ctx: &Context<'_>,
         input: CreatePipelineInput,
     ) -> ApiResult<PipelinePayload> {
-        let actor = configurer(ctx)?;
+        let actor = writer(ctx, Area::Pipelines)?;
         let name =
             text::required_name(&input.name, NAME_MAX).map_err(ApiError::invalid("input.name"))?;
         let position = input
@@ -334,7 +335,7 @@ impl PipelineMutation {
         input: UpdatePipelineInput,
         expected_version: Option<i32>,
     ) -> ApiResult<PipelinePayload> {
-        let actor = configurer(ctx)?;
+        let actor = writer(ctx, Area::Pipelines)?;
         let id = ids::decode(&id, Kind::Pipeline, "id")?;
         let name = input
             .name
@@ -378,7 +379,7 @@ impl PipelineMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<PipelinePayload> {
-        let actor = configurer(ctx)?;
+        let actor = writer(ctx, Area::Pipelines)?;
         let pipeline =
             delete_without_deals::<Pipeline>(ctx, actor, &id, expected_version, "pipeline_id")
                 .await?;
@@ -392,7 +393,7 @@ impl PipelineMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<PipelinePayload> {
-        let actor = configurer(ctx)?;
+        let actor = writer(ctx, Area::Pipelines)?;
         let pipeline = write::delete_or_restore(ctx, actor, &id, expected_version, false).await?;
         Ok(PipelinePayload { pipeline })
     }
@@ -403,7 +404,7 @@ impl PipelineMutation {
         ctx: &Context<'_>,
         input: CreateStageInput,
     ) -> ApiResult<StagePayload> {
-        let actor = configurer(ctx)?;
+        let actor = writer(ctx, Area::Pipelines)?;
         let pipeline_id = ids::decode(&input.pipeline_id, Kind::Pipeline, "input.pipelineId")?;
         let stage = validate_stage(
             &input.name,
@@ -431,7 +432,7 @@ impl PipelineMutation {
         input: UpdateStageInput,
         expected_version: Option<i32>,
     ) -> ApiResult<StagePayload> {
-        let actor = configurer(ctx)?;
+        let actor = writer(ctx, Area::Pipelines)?;
         let id = ids::decode(&id, Kind::Stage, "id")?;
         let name = input
             .name
@@ -490,7 +491,7 @@ impl PipelineMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<StagePayload> {
-        let actor = configurer(ctx)?;
+        let actor = writer(ctx, Area::Pipelines)?;
         let stage =
             delete_without_deals::<Stage>(ctx, actor, &id, expected_version, "stage_id").await?;
         Ok(StagePayload { stage })
@@ -503,7 +504,7 @@ impl PipelineMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<StagePayload> {
-        let actor = configurer(ctx)?;
+        let actor = writer(ctx, Area::Pipelines)?;
         let stage = write::delete_or_restore(ctx, actor, &id, expected_version, false).await?;
         Ok(StagePayload { stage })
     }

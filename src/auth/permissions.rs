@@ -1,0 +1,129 @@
+//! The permission matrix: what each role may change. Every role reads every
+//! record of its workspace, except that SUPPORT sees no deal amounts.
+//!
+//! | area        | ADMIN | MANAGER | SALES              | SUPPORT | VIEWER |
+//! |-------------|-------|---------|--------------------|---------|--------|
+//! | companies   | write | write   | write              | read    | read   |
+//! | contacts    | write | write   | write              | read    | read   |
+//! | deals       | write | write   | own and unowned    | read¹   | read   |
+//! | tickets     | write | write   | read               | write   | read   |
+//! | activities  | write | write   | write              | write   | read   |
+//! | pipelines   | write | write   | read               | read    | read   |
+//! | members     | write | read    | read               | read    | read   |
+//! | history     | read  | read    | —                  | —       | —      |
+//!
+//! ¹ without amounts: `amount` is null, and filtering or sorting by it,
+//! amount totals, the dashboard and deal events are refused.
+
+use entity::enums::Role;
+use uuid::Uuid;
+
+use super::Actor;
+
+/// A part of the data that is written as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Companies,
+    Contacts,
+    Deals,
+    Tickets,
+    Activities,
+    Pipelines,
+    Members,
+}
+
+impl Area {
+    /// How the area is named in a refusal.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Companies => "companies",
+            Self::Contacts => "contacts",
+            Self::Deals => "deals",
+            Self::Tickets => "tickets",
+            Self::Activities => "activities",
+            Self::Pipelines => "pipelines and stages",
+            Self::Members => "members and API keys",
+        }
+    }
+}
+
+impl Actor {
+    /// Whether the role may create and change records of `area` (for deals,
+    /// SALES further needs [`Actor::may_edit_deal`]).
+    pub fn may_write(&self, area: Area) -> bool {
+        use Area::*;
+        match self.role {
+            Role::Admin => true,
+            Role::Manager => area != Members,
+            Role::Sales => matches!(area, Companies | Contacts | Deals | Activities),
+            Role::Support => matches!(area, Tickets | Activities),
+            Role::Viewer => false,
+        }
+    }
+
+    /// Whether the role may change a deal owned by `owner`: SALES only its
+    /// own deals and unowned ones.
+    pub fn may_edit_deal(&self, owner: Option<Uuid>) -> bool {
+        self.role != Role::Sales || owner.is_none_or(|owner| owner == self.member_id)
+    }
+
+    /// Whether the role may give a deal to `owner`: SALES only to itself.
+    pub fn may_assign_deal(&self, owner: Option<Uuid>) -> bool {
+        self.may_edit_deal(owner)
+    }
+
+    /// Whether deal amounts are visible (all but SUPPORT).
+    pub fn sees_amounts(&self) -> bool {
+        self.role != Role::Support
+    }
+
+    /// Whether the role may read who changed what (ADMIN and MANAGER).
+    pub fn may_read_history(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Manager)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            workspace_id: Uuid::nil(),
+            member_id: Uuid::from_u128(1),
+            role,
+        }
+    }
+
+    #[test]
+    fn the_matrix_holds() {
+        use Area::*;
+        let areas = [
+            Companies, Contacts, Deals, Tickets, Activities, Pipelines, Members,
+        ];
+        let expected: [(Role, [bool; 7]); 5] = [
+            (Role::Admin, [true; 7]),
+            (Role::Manager, [true, true, true, true, true, true, false]),
+            (Role::Sales, [true, true, true, false, true, false, false]),
+            (
+                Role::Support,
+                [false, false, false, true, true, false, false],
+            ),
+            (Role::Viewer, [false; 7]),
+        ];
+        for (role, allowed) in expected {
+            for (area, allowed) in areas.iter().zip(allowed) {
+                assert_eq!(actor(role).may_write(*area), allowed, "{role:?} {area:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn sales_edits_its_own_and_unowned_deals_only() {
+        let sales = actor(Role::Sales);
+        assert!(sales.may_edit_deal(None));
+        assert!(sales.may_edit_deal(Some(Uuid::from_u128(1))));
+        assert!(!sales.may_edit_deal(Some(Uuid::from_u128(2))));
+        assert!(actor(Role::Manager).may_edit_deal(Some(Uuid::from_u128(2))));
+    }
+}
