@@ -34,6 +34,10 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// The websocket connections, awaited (within the grace period) on stop.
     pub websockets: TaskTracker,
+    /// The members and API keys behind credentials, cached.
+    pub directory: Arc<crate::auth::Directory>,
+    /// Failed logins per account and client address.
+    pub lockout: Arc<crate::auth::lockout::Lockout>,
     /// Requests per minute per member or client address.
     pub rate_limiter: Arc<crate::http::RateLimiter>,
     /// Process counters for `/metrics`.
@@ -147,6 +151,7 @@ impl AppState {
             metrics.clone(),
             shutdown.clone(),
         );
+        let directory = crate::auth::Directory::start(db.clone(), bus.as_ref(), shutdown.clone());
         tokio::spawn(prune_outbox(
             db.clone(),
             config.event_retention_hours,
@@ -158,11 +163,44 @@ impl AppState {
             feed,
             shutdown,
             websockets: TaskTracker::new(),
+            directory,
+            lockout: Arc::default(),
             rate_limiter: Arc::new(crate::http::RateLimiter::new(config.rate_limit_per_minute)),
             metrics,
             keys: TokenKeys::new(secret),
             config: Arc::new(config),
         })
+    }
+
+    /// The actor behind a credential: `Bearer <token>`, `Bearer rpk_…` (an
+    /// API key), or either without the `Bearer ` prefix. `None` when it is
+    /// invalid, expired, revoked or deactivated (the reason is logged).
+    pub async fn authenticate(&self, credential: &str) -> Option<crate::auth::Actor> {
+        let credential = credential
+            .strip_prefix("Bearer ")
+            .or_else(|| credential.strip_prefix("bearer "))
+            .unwrap_or(credential)
+            .trim();
+        if credential.starts_with(crate::auth::directory::KEY_PREFIX) {
+            let actor = self.directory.actor_for_key(credential).await;
+            if actor.is_none() {
+                tracing::info!("refused API key");
+            }
+            return actor;
+        }
+        match self.keys.verify(credential) {
+            Ok(claims) => {
+                let actor = self.directory.actor_for_token(&claims).await;
+                if actor.is_none() {
+                    tracing::info!(member = %claims.sub, "refused token of an inactive member");
+                }
+                actor
+            }
+            Err(reason) => {
+                tracing::info!(%reason, "refused bearer token");
+                None
+            }
+        }
     }
 
     /// What a subscription stream reads from.

@@ -153,6 +153,7 @@ pub async fn actor_by_email(db: &DatabaseConnection, email: &str) -> anyhow::Res
         workspace_id: member.workspace_id,
         member_id: member.id,
         role: member.role,
+        api_key_id: None,
     })
 }
 
@@ -228,6 +229,8 @@ impl Demo {
                 commission_bps: Set(bps),
                 password_hash: Set(None),
                 deactivated_at: Set(None),
+                invitation_hash: Set(None),
+                invitation_expires_at: Set(None),
                 created_at: Set(t0),
                 updated_at: Set(t0),
             }

@@ -8,6 +8,7 @@
 //! units (ISO 4217 exponents go up to 4).
 
 pub mod activity;
+pub mod api_key;
 pub mod company;
 pub mod contact;
 pub mod deal;

@@ -17,9 +17,15 @@ pub struct Model {
     /// Commission on won deals, in basis points (1000 = 10%).
     pub commission_bps: i32,
     /// Argon2id hash; members without one can only use issued tokens.
+    /// Never serialised (events carry members without it).
+    #[serde(skip_serializing, default)]
     pub password_hash: Option<String>,
     /// Set when an admin deactivates the member; their tokens stop working.
     pub deactivated_at: Option<DateTimeUtc>,
+    /// SHA-256 of the pending invitation code, until it is redeemed.
+    #[serde(skip_serializing, default)]
+    pub invitation_hash: Option<String>,
+    pub invitation_expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

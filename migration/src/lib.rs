@@ -11,6 +11,7 @@ mod m20261122_000004_create_ticket_and_activity;
 mod m20261122_000005_create_tag_and_tagging;
 mod m20261122_000006_create_event_outbox;
 mod m20261122_000007_number_events_per_workspace;
+mod m20261122_000008_create_api_key_and_invitations;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_tag_and_tagging::Migration),
             Box::new(m20261122_000006_create_event_outbox::Migration),
             Box::new(m20261122_000007_number_events_per_workspace::Migration),
+            Box::new(m20261122_000008_create_api_key_and_invitations::Migration),
         ]
     }
 }

@@ -92,6 +92,7 @@ mod tests {
             workspace_id: Uuid::nil(),
             member_id: Uuid::from_u128(1),
             role,
+            api_key_id: None,
         }
     }
 

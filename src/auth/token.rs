@@ -145,6 +145,7 @@ impl From<Claims> for Actor {
             workspace_id: claims.ws,
             member_id: claims.sub,
             role: claims.role,
+            api_key_id: None,
         }
     }
 }
@@ -158,6 +159,7 @@ mod tests {
             workspace_id: Uuid::now_v7(),
             member_id: Uuid::now_v7(),
             role: Role::Sales,
+            api_key_id: None,
         }
     }
 

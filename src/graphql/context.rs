@@ -42,3 +42,7 @@ pub fn state<'a>(ctx: &Context<'a>) -> ApiResult<&'a AppState> {
 pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
     Ok(&state(ctx)?.db)
 }
+
+/// The client's network address, when known (for login lockouts).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub Option<std::net::IpAddr>);

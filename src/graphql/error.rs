@@ -27,6 +27,8 @@ pub enum ApiError {
     BadInput { field: String, message: String },
     /// `expectedVersion` is stale, or a concurrent write won.
     Conflict(String),
+    /// Too many attempts: retry after this many seconds.
+    RateLimited { retry_after: u64 },
     /// Something broke on our side; the detail goes to the log only.
     Internal(String),
 }
@@ -57,6 +59,7 @@ impl ApiError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadInput { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -71,6 +74,10 @@ impl From<DbErr> for ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
         let code = err.code();
+        let retry_after = match &err {
+            ApiError::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        };
         let (message, field) = match err {
             ApiError::Unauthenticated => (
                 "authentication required: send Authorization: Bearer <token>".to_owned(),
@@ -78,6 +85,9 @@ impl From<ApiError> for async_graphql::Error {
             ),
             ApiError::Forbidden(message) | ApiError::Conflict(message) => (message, None),
             ApiError::NotFound(what) => (format!("{what} not found"), None),
+            ApiError::RateLimited { retry_after } => {
+                (format!("too many attempts: retry in {retry_after} s"), None)
+            }
             ApiError::BadInput { field, message } => (format!("{field}: {message}"), Some(field)),
             ApiError::Internal(detail) => {
                 let error_id = Uuid::now_v7();
@@ -89,6 +99,9 @@ impl From<ApiError> for async_graphql::Error {
             ext.set("code", code);
             if let Some(field) = field {
                 ext.set("field", field);
+            }
+            if let Some(retry_after) = retry_after {
+                ext.set("retryAfter", retry_after);
             }
         })
     }

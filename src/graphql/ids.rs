@@ -24,10 +24,11 @@ pub enum Kind {
     Tag,
     Workspace,
     DealStageChange,
+    ApiKey,
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 12] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -39,6 +40,7 @@ impl Kind {
         Kind::Tag,
         Kind::Workspace,
         Kind::DealStageChange,
+        Kind::ApiKey,
     ];
 
     /// The GraphQL type name.
@@ -55,6 +57,7 @@ impl Kind {
             Kind::Tag => "Tag",
             Kind::Workspace => "Workspace",
             Kind::DealStageChange => "DealStageChange",
+            Kind::ApiKey => "ApiKey",
         }
     }
 }

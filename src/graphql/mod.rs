@@ -2,7 +2,9 @@
 //! Mutation, plus the machinery that keeps nested lists at one SQL statement
 //! per level ([`level`], [`page`], [`list`]).
 
+pub mod access;
 pub mod activity;
+pub mod api_key;
 pub mod company;
 pub mod contact;
 pub mod context;
@@ -41,11 +43,14 @@ pub struct Query(
     tag::TagQuery,
     live::DashboardQuery,
     live::EventCursorQuery,
+    api_key::ApiKeyQuery,
 );
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
+    access::AccessMutation,
+    api_key::ApiKeyMutation,
     company::CompanyMutation,
     contact::ContactMutation,
     pipeline::PipelineMutation,

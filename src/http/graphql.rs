@@ -88,6 +88,8 @@ pub struct Call {
     pub actor: Option<Actor>,
     pub request_id: String,
     pub media: MediaType,
+    /// The client's address, for login lockouts.
+    pub address: Option<std::net::IpAddr>,
 }
 
 /// `POST /graphql` with a JSON body: one request object, or an array (a batch).
@@ -247,12 +249,14 @@ async fn execute(call: Call, batch: BatchRequest) -> Response {
         actor,
         request_id,
         media,
+        address,
     } = call;
     let started = Instant::now();
     let batch = match actor {
         Some(actor) => batch.data(actor),
         None => batch,
     };
+    let batch = batch.data(crate::graphql::context::ClientAddress(address));
     let span = tracing::info_span!("graphql", request_id = %request_id);
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
     let executed = tokio::time::timeout(timeout, schema.execute_batch(batch))

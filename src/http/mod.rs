@@ -69,21 +69,12 @@ fn cors(origins: &str) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
-/// The actor of a request, from `Authorization: Bearer <token>`. An invalid
-/// token is logged and treated as none, so data fields answer UNAUTHENTICATED.
-fn actor_from(state: &AppState, headers: &HeaderMap) -> Option<Actor> {
+/// The actor of a request, from `Authorization: Bearer <token or API key>`.
+/// An invalid credential is logged and treated as none, so data fields
+/// answer UNAUTHENTICATED.
+async fn actor_from(state: &AppState, headers: &HeaderMap) -> Option<Actor> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))?
-        .trim();
-    match state.keys.verify(token) {
-        Ok(claims) => Some(claims.into()),
-        Err(reason) => {
-            tracing::info!(%reason, "refused bearer token");
-            None
-        }
-    }
+    state.authenticate(value).await
 }
 
 /// `GET /graphql`: a websocket upgrade for subscriptions, else a query in the URL.
@@ -113,7 +104,7 @@ async fn graphql_get(State(state): State<AppState>, request: Request) -> Respons
             );
         }
     };
-    match call(state, schema, &parts.headers, &parts.extensions) {
+    match call(state, schema, &parts.headers, &parts.extensions).await {
         Ok(call) => graphql::get(call, params).await,
         Err(refused) => *refused,
     }
@@ -126,7 +117,7 @@ async fn graphql_post(
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let call = match call(state, schema, &parts.headers, &parts.extensions) {
+    let call = match call(state, schema, &parts.headers, &parts.extensions).await {
         Ok(call) => call,
         Err(refused) => return *refused,
     };
@@ -146,7 +137,7 @@ async fn graphql_post(
 
 /// The request's actor, id and response type; 406 when the client accepts
 /// no type we write.
-fn call(
+async fn call(
     state: AppState,
     schema: RapportSchema,
     headers: &HeaderMap,
@@ -159,7 +150,10 @@ fn call(
             "accept application/graphql-response+json or application/json",
         )));
     };
-    let actor = actor_from(&state, headers);
+    let actor = actor_from(&state, headers).await;
+    let address = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip());
     let key = match (&actor, extensions.get::<ConnectInfo<SocketAddr>>()) {
         (Some(actor), _) => format!("member:{}", actor.member_id),
         (None, Some(ConnectInfo(address))) => format!("address:{}", address.ip()),
@@ -187,6 +181,7 @@ fn call(
         schema,
         request_id,
         media,
+        address,
     })
 }
 

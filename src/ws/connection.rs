@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::protocol::{self, ClientMessage, Protocol};
 use crate::app::AppState;
-use crate::auth::Actor;
+use crate::auth::{Actor, Revoked};
 use crate::graphql::RapportSchema;
 use crate::metrics::Metrics;
 
@@ -99,6 +99,7 @@ impl Connection {
         let init_deadline = tokio::time::Instant::now() + INIT_TIMEOUT;
         let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
         let shutdown = self.state.shutdown.clone();
+        let mut revocations = self.state.directory.revocations();
         loop {
             let step = tokio::select! {
                 message = self.socket.recv() => match message {
@@ -114,6 +115,12 @@ impl Connection {
                 _ = keep_alive.tick(), if self.protocol == Protocol::Legacy && self.actor.is_some() => {
                     self.send(protocol::keep_alive()).await
                 }
+                revoked = revocations.recv() => match revoked {
+                    Ok(revoked) if self.uses(revoked) => {
+                        Err(End::Close(code::FORBIDDEN, "Forbidden: credentials revoked".into()))
+                    }
+                    _ => Ok(()),
+                },
                 () = shutdown.cancelled() => {
                     Err(End::Close(code::SERVICE_RESTART, "server restarting: reconnect".into()))
                 }
@@ -122,6 +129,14 @@ impl Connection {
                 return end;
             }
         }
+    }
+
+    /// Whether the connection acts with the revoked credential.
+    fn uses(&self, revoked: Revoked) -> bool {
+        self.actor.as_ref().is_some_and(|actor| match revoked {
+            Revoked::Member(id) => actor.member_id == id,
+            Revoked::ApiKey(id) => actor.api_key_id == Some(id),
+        })
     }
 
     async fn send(&mut self, text: String) -> Result<(), End> {
@@ -170,7 +185,7 @@ impl Connection {
             ));
         }
         self.init_seen = true;
-        match authenticate(&self.state, payload.as_ref()) {
+        match authenticate(&self.state, payload.as_ref()).await {
             Some(actor) => {
                 self.actor = Some(actor);
                 self.send(protocol::ack()).await
@@ -258,24 +273,13 @@ impl Connection {
     }
 }
 
-/// The actor named by the token in `connection_init`'s payload, under any
-/// of the keys clients use (`authorization`, `Authorization`, `authToken`),
-/// with or without the `Bearer ` prefix.
-fn authenticate(state: &AppState, payload: Option<&Value>) -> Option<Actor> {
+/// The actor named by the credential in `connection_init`'s payload, under
+/// any of the keys clients use (`authorization`, `Authorization`,
+/// `authToken`), with or without the `Bearer ` prefix.
+async fn authenticate(state: &AppState, payload: Option<&Value>) -> Option<Actor> {
     let payload = payload?;
     let value = ["authorization", "Authorization", "authToken"]
         .iter()
         .find_map(|key| payload.get(key)?.as_str())?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .unwrap_or(value)
-        .trim();
-    match state.keys.verify(token) {
-        Ok(claims) => Some(claims.into()),
-        Err(reason) => {
-            tracing::info!(%reason, "refused websocket token");
-            None
-        }
-    }
+    state.authenticate(value).await
 }

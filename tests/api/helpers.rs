@@ -124,6 +124,8 @@ pub async fn member_token(state: &AppState, workspace_id: Uuid, role: Role) -> S
         commission_bps: Set(0),
         password_hash: Set(None),
         deactivated_at: Set(None),
+        invitation_hash: Set(None),
+        invitation_expires_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -134,6 +136,7 @@ pub async fn member_token(state: &AppState, workspace_id: Uuid, role: Role) -> S
         workspace_id,
         member_id: id,
         role,
+        api_key_id: None,
     })
 }
 

@@ -1,0 +1,295 @@
+//! Who may act now: the members and API keys behind tokens, cached.
+//!
+//! A token proves who signed it in, not that they still may: an ADMIN can
+//! deactivate a member, change their role or revoke a key, and the very next
+//! request must see it. Reading the member on every request would cost a
+//! statement each, so entries are cached and dropped whenever a member or
+//! key changes: at once in the process that made the change, through the
+//! event bus in the others, wholesale when the bus reconnects (it may have
+//! lost a message) and every [`FORGET_EVERY`] as a last bound on staleness.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::{api_key, member};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sha2::{Digest, Sha256};
+use tokio::sync::broadcast;
+use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::{Actor, Claims};
+use crate::events::{Bus, BusMessage};
+
+/// The longest a cached entry lives without being confirmed.
+const FORGET_EVERY: Duration = Duration::from_secs(30);
+/// How often a key's last use is written (per key, at most).
+const LAST_USE_EVERY: chrono::Duration = chrono::Duration::minutes(1);
+/// API keys start with this, so they are told from tokens at a glance.
+pub const KEY_PREFIX: &str = "rpk_";
+
+/// A credential that stopped working: websockets using it close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    Member(Uuid),
+    ApiKey(Uuid),
+}
+
+#[derive(Clone)]
+struct MemberEntry {
+    workspace_id: Uuid,
+    role: entity::enums::Role,
+    active: bool,
+}
+
+#[derive(Clone)]
+struct KeyEntry {
+    key: api_key::Model,
+    last_use_written: Option<chrono::DateTime<Utc>>,
+}
+
+pub struct Directory {
+    db: DatabaseConnection,
+    members: RwLock<HashMap<Uuid, MemberEntry>>,
+    keys: RwLock<HashMap<String, KeyEntry>>,
+    revoked: broadcast::Sender<Revoked>,
+}
+
+impl Directory {
+    /// A directory reading `db`, kept current by the events on `bus`.
+    pub fn start(db: DatabaseConnection, bus: &dyn Bus, shutdown: CancellationToken) -> Arc<Self> {
+        let directory = Arc::new(Self {
+            db,
+            members: RwLock::default(),
+            keys: RwLock::default(),
+            revoked: broadcast::channel(256).0,
+        });
+        tokio::spawn(listen(directory.clone(), bus.subscribe(), shutdown));
+        directory
+    }
+
+    /// Credentials revoked from now on.
+    pub fn revocations(&self) -> broadcast::Receiver<Revoked> {
+        self.revoked.subscribe()
+    }
+
+    /// The actor a verified token stands for: the member's current role,
+    /// `None` when the member is gone, deactivated or moved workspace.
+    pub async fn actor_for_token(&self, claims: &Claims) -> Option<Actor> {
+        let cached = self.read_members().get(&claims.sub).cloned();
+        let entry = match cached {
+            Some(entry) => entry,
+            None => {
+                let row = member::Entity::find_by_id(claims.sub)
+                    .one(&self.db)
+                    .await
+                    .inspect_err(|error| tracing::warn!(%error, "member lookup failed"))
+                    .ok()??;
+                let entry = MemberEntry {
+                    workspace_id: row.workspace_id,
+                    role: row.role,
+                    active: row.deactivated_at.is_none(),
+                };
+                self.write_members().insert(row.id, entry.clone());
+                entry
+            }
+        };
+        (entry.active && entry.workspace_id == claims.ws)
+            .then(|| Actor::member(entry.workspace_id, claims.sub, entry.role))
+    }
+
+    /// The actor an API key stands for; `None` for an unknown, wrong or
+    /// revoked key, or one whose creator was deactivated.
+    pub async fn actor_for_key(&self, presented: &str) -> Option<Actor> {
+        let prefix = key_prefix(presented)?;
+        let cached = self.read_keys().get(prefix).cloned();
+        let mut entry = match cached {
+            Some(entry) => entry,
+            None => {
+                use sea_orm::{ColumnTrait, QueryFilter};
+                let key = api_key::Entity::find()
+                    .filter(api_key::Column::Prefix.eq(prefix))
+                    .one(&self.db)
+                    .await
+                    .inspect_err(|error| tracing::warn!(%error, "API key lookup failed"))
+                    .ok()??;
+                let entry = KeyEntry {
+                    last_use_written: key.last_used_at,
+                    key,
+                };
+                self.write_keys().insert(prefix.to_owned(), entry.clone());
+                entry
+            }
+        };
+        let matches = constant_time_eq(&hash_secret(presented), &entry.key.secret_hash);
+        if !matches || entry.key.revoked_at.is_some() {
+            return None;
+        }
+        let creator = Claims {
+            sub: entry.key.created_by,
+            ws: entry.key.workspace_id,
+            role: entry.key.role,
+            iat: 0,
+            exp: 0,
+        };
+        self.actor_for_token(&creator).await?;
+        self.note_use(&mut entry).await;
+        Some(Actor {
+            workspace_id: entry.key.workspace_id,
+            member_id: entry.key.created_by,
+            role: entry.key.role,
+            api_key_id: Some(entry.key.id),
+        })
+    }
+
+    /// Records that the key was used, at most once a minute.
+    async fn note_use(&self, entry: &mut KeyEntry) {
+        let now = Utc::now();
+        if entry
+            .last_use_written
+            .is_some_and(|at| now - at < LAST_USE_EVERY)
+        {
+            return;
+        }
+        let change = api_key::ActiveModel {
+            id: Set(entry.key.id),
+            last_used_at: Set(Some(now)),
+            ..Default::default()
+        };
+        if let Err(error) = change.update(&self.db).await {
+            tracing::warn!(%error, "cannot record an API key's use");
+            return;
+        }
+        entry.last_use_written = Some(now);
+        if let Some(cached) = self.write_keys().get_mut(&entry.key.prefix) {
+            cached.last_use_written = Some(now);
+        }
+    }
+
+    /// Drops what is cached about a member (after any change to it).
+    pub fn forget_member(&self, id: Uuid, revoked: bool) {
+        self.write_members().remove(&id);
+        if revoked {
+            let _ = self.revoked.send(Revoked::Member(id));
+        }
+    }
+
+    /// Drops what is cached about a key (after any change to it).
+    pub fn forget_key(&self, id: Uuid, revoked: bool) {
+        self.write_keys().retain(|_, entry| entry.key.id != id);
+        if revoked {
+            let _ = self.revoked.send(Revoked::ApiKey(id));
+        }
+    }
+
+    fn forget_all(&self) {
+        self.write_members().clear();
+        self.write_keys().clear();
+    }
+
+    fn read_members(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Uuid, MemberEntry>> {
+        self.members
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write_members(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<Uuid, MemberEntry>> {
+        self.members
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn read_keys(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, KeyEntry>> {
+        self.keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write_keys(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, KeyEntry>> {
+        self.keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Follows member and key events from every instance.
+async fn listen(
+    directory: Arc<Directory>,
+    mut bus: broadcast::Receiver<BusMessage>,
+    shutdown: CancellationToken,
+) {
+    let mut forget = tokio::time::interval(FORGET_EVERY);
+    loop {
+        tokio::select! {
+            message = bus.recv() => match message {
+                Ok(BusMessage::Event(e)) => match e.record_type.as_str() {
+                    "Member" => directory.forget_member(e.record_id, e.kind == "member.deactivated"),
+                    "ApiKey" => directory.forget_key(e.record_id, e.kind == "api_key.revoked"),
+                    _ => {}
+                },
+                Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => directory.forget_all(),
+                Err(RecvError::Closed) => return,
+            },
+            _ = forget.tick() => directory.forget_all(),
+            () = shutdown.cancelled() => return,
+        }
+    }
+}
+
+/// The lookup part of a presented key: `rpk_` and the 8 characters after it.
+pub fn key_prefix(presented: &str) -> Option<&str> {
+    presented.starts_with(KEY_PREFIX).then_some(())?;
+    presented.get(..KEY_PREFIX.len() + 8)
+}
+
+/// Hex SHA-256 of a key or invitation code. These are 256-bit random
+/// secrets, not passwords: a fast hash is enough.
+pub fn hash_secret(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A new random secret: `prefix` then 43 base64url characters (256 bits).
+pub fn new_secret(prefix: &str) -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_found_by_their_prefix_and_checked_by_hash() {
+        let key = new_secret(KEY_PREFIX);
+        assert!(key.len() > 40);
+        let prefix = key_prefix(&key).unwrap();
+        assert_eq!(prefix.len(), 12);
+        assert!(key.starts_with(prefix));
+        assert_eq!(key_prefix("eyJhbGciOi"), None);
+        assert!(constant_time_eq(&hash_secret(&key), &hash_secret(&key)));
+        assert!(!constant_time_eq(
+            &hash_secret(&key),
+            &hash_secret("rpk_other")
+        ));
+    }
+}

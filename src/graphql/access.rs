@@ -1,0 +1,356 @@
+//! Signing in and managing who may: `login`, invitations, member roles and
+//! deactivation. Changes to members reach every instance's credential cache
+//! (see [`crate::auth::Directory`]): a deactivated member is refused at
+//! their next request and their websockets close.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::Utc;
+use entity::enums::Role;
+use entity::member;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    Set,
+};
+use uuid::Uuid;
+
+use super::context::{ClientAddress, db, state, writer};
+use super::error::{ApiError, ApiResult};
+use super::ids::{self, Kind};
+use super::level::Level;
+use super::member::Member;
+use super::write::{begin, commit, event_for, load_any, now};
+use crate::auth::directory::{hash_secret, new_secret};
+use crate::auth::{Actor, Area, password};
+use crate::domain::email::normalize_email;
+use crate::domain::text;
+
+/// How long an invitation code stays valid.
+const INVITATION_DAYS: i64 = 7;
+/// Members one email may have across workspaces that `login` without a
+/// `workspaceId` tries (each costs a password hash).
+const MAX_ACCOUNTS_PER_EMAIL: u64 = 5;
+
+/// A token and whom it is for.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub member: Member,
+}
+
+#[derive(InputObject)]
+pub struct InviteMemberInput {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub title: Option<String>,
+    /// Commission on won deals in basis points (1000 = 10%).
+    pub commission_bps: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub struct InvitationPayload {
+    pub member: Member,
+    /// Give this to the person invited; it is shown once and redeemed with
+    /// `acceptInvitation` within 7 days.
+    pub invitation_code: String,
+}
+
+#[derive(SimpleObject)]
+pub struct MemberPayload {
+    pub member: Member,
+}
+
+fn member_payload(row: member::Model) -> MemberPayload {
+    MemberPayload {
+        member: Member(Level::single(row)),
+    }
+}
+
+fn wrong_credentials() -> ApiError {
+    ApiError::BadInput {
+        field: "password".into(),
+        message: "the email or the password is wrong".into(),
+    }
+}
+
+#[derive(Default)]
+pub struct AccessMutation;
+
+#[Object]
+impl AccessMutation {
+    /// Signs in with an email and password. `workspaceId` is needed only
+    /// when the email has accounts in several workspaces. Five failures
+    /// within 15 minutes lock the account and the client address for the
+    /// rest of that time (`RATE_LIMITED`, with `retryAfter`).
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+        workspace_id: Option<ID>,
+    ) -> ApiResult<LoginPayload> {
+        let state = state(ctx)?;
+        let email_address = normalize_email(&email).map_err(ApiError::invalid("email"))?;
+        let workspace = ids::decode_opt(workspace_id.as_ref(), Kind::Workspace, "workspaceId")?;
+        let mut keys = vec![format!("account:{email_address}")];
+        if let Some(ClientAddress(Some(address))) = ctx.data_opt::<ClientAddress>() {
+            keys.push(format!("address:{address}"));
+        }
+        state
+            .lockout
+            .check(&keys)
+            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+        let mut query = member::Entity::find().filter(member::Column::Email.eq(&email_address));
+        if let Some(workspace) = workspace {
+            query = query.filter(member::Column::WorkspaceId.eq(workspace));
+        }
+        let accounts = query
+            .filter(member::Column::DeactivatedAt.is_null())
+            .paginate(db(ctx)?, MAX_ACCOUNTS_PER_EMAIL)
+            .fetch_page(0)
+            .await?;
+        let mut signed_in = None;
+        let candidates: Vec<_> = if accounts.is_empty() {
+            vec![None]
+        } else {
+            accounts.into_iter().map(Some).collect()
+        };
+        for account in candidates {
+            let stored = account.as_ref().and_then(|a| a.password_hash.clone());
+            let matches = password::verify(password.clone(), stored)
+                .await
+                .map_err(|e| ApiError::Internal(format!("password check: {e}")))?;
+            if matches {
+                signed_in = account;
+                break;
+            }
+        }
+        let Some(account) = signed_in else {
+            state.lockout.fail(&keys);
+            return Err(wrong_credentials());
+        };
+        state.lockout.succeed(&keys[0]);
+        let actor = Actor::member(account.workspace_id, account.id, account.role);
+        Ok(LoginPayload {
+            token: state.issue_token(&actor),
+            member: Member(Level::single(account)),
+        })
+    }
+
+    /// Redeems an invitation: sets the invited member's password and signs in.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+        email: String,
+        code: String,
+        password: String,
+    ) -> ApiResult<LoginPayload> {
+        let state = state(ctx)?;
+        let workspace = ids::decode(&workspace_id, Kind::Workspace, "workspaceId")?;
+        let email_address = normalize_email(&email).map_err(ApiError::invalid("email"))?;
+        password::check_policy(&password).map_err(|m| ApiError::bad_input("password", m))?;
+        let keys = vec![format!("invitation:{workspace}:{email_address}")];
+        state
+            .lockout
+            .check(&keys)
+            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+        let txn = begin(ctx).await?;
+        let invited = member::Entity::find()
+            .filter(member::Column::WorkspaceId.eq(workspace))
+            .filter(member::Column::Email.eq(&email_address))
+            .filter(member::Column::DeactivatedAt.is_null())
+            .one(&txn)
+            .await?;
+        let valid = invited.as_ref().is_some_and(|m| {
+            m.invitation_hash.as_deref() == Some(hash_secret(&code).as_str())
+                && m.invitation_expires_at.is_some_and(|at| at > Utc::now())
+        });
+        let Some(invited) = invited.filter(|_| valid) else {
+            state.lockout.fail(&keys);
+            return Err(ApiError::bad_input(
+                "code",
+                "no such invitation, or it expired",
+            ));
+        };
+        let hash = password::hash(password)
+            .await
+            .map_err(|e| ApiError::Internal(format!("password hash: {e}")))?;
+        let row = member::ActiveModel {
+            id: Set(invited.id),
+            password_hash: Set(Some(hash)),
+            invitation_hash: Set(None),
+            invitation_expires_at: Set(None),
+            updated_at: Set(now()),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        let actor = Actor::member(row.workspace_id, row.id, row.role);
+        let event = event_for::<Member>(&row, "joined")?;
+        commit(ctx, txn, &actor, vec![event]).await?;
+        state.directory.forget_member(row.id, false);
+        Ok(LoginPayload {
+            token: state.issue_token(&actor),
+            member: Member(Level::single(row)),
+        })
+    }
+
+    /// Invites someone to the workspace (ADMIN). Returns the invitation code,
+    /// shown once.
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        input: InviteMemberInput,
+    ) -> ApiResult<InvitationPayload> {
+        let actor = writer(ctx, Area::Members)?;
+        let email_address =
+            normalize_email(&input.email).map_err(ApiError::invalid("input.email"))?;
+        let name =
+            text::required_name(&input.name, 200).map_err(ApiError::invalid("input.name"))?;
+        let title = text::optional_text(input.title.as_deref(), 200)
+            .map_err(ApiError::invalid("input.title"))?;
+        let commission_bps = input.commission_bps.unwrap_or(0);
+        if !(0..=10_000).contains(&commission_bps) {
+            return Err(ApiError::bad_input(
+                "input.commissionBps",
+                "must be between 0 and 10000",
+            ));
+        }
+        let txn = begin(ctx).await?;
+        let taken = member::Entity::find()
+            .filter(member::Column::WorkspaceId.eq(actor.workspace_id))
+            .filter(member::Column::Email.eq(&email_address))
+            .count(&txn)
+            .await?;
+        if taken > 0 {
+            return Err(ApiError::bad_input(
+                "input.email",
+                "a member has this email already",
+            ));
+        }
+        let code = new_secret("inv_");
+        let at = now();
+        let row = member::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(actor.workspace_id),
+            email: Set(email_address),
+            name: Set(name),
+            role: Set(input.role),
+            title: Set(title),
+            commission_bps: Set(commission_bps),
+            password_hash: Set(None),
+            deactivated_at: Set(None),
+            invitation_hash: Set(Some(hash_secret(&code))),
+            invitation_expires_at: Set(Some(at + chrono::Duration::days(INVITATION_DAYS))),
+            created_at: Set(at),
+            updated_at: Set(at),
+        }
+        .insert(&txn)
+        .await?;
+        let event = event_for::<Member>(&row, "invited")?;
+        commit(ctx, txn, actor, vec![event]).await?;
+        Ok(InvitationPayload {
+            member: Member(Level::single(row)),
+            invitation_code: code,
+        })
+    }
+
+    /// Changes a member's role (ADMIN); it applies from their next request.
+    async fn set_member_role(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        role: Role,
+    ) -> ApiResult<MemberPayload> {
+        let actor = writer(ctx, Area::Members)?;
+        let id = ids::decode(&id, Kind::Member, "id")?;
+        let txn = begin(ctx).await?;
+        let current = load_any::<Member>(&txn, actor, id).await?;
+        if current.role == Role::Admin && role != Role::Admin {
+            keep_an_admin(&txn, actor, id).await?;
+        }
+        let row = member::ActiveModel {
+            id: Set(id),
+            role: Set(role),
+            updated_at: Set(now()),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        let event = event_for::<Member>(&row, "role_changed")?;
+        commit(ctx, txn, actor, vec![event]).await?;
+        state(ctx)?.directory.forget_member(id, false);
+        Ok(member_payload(row))
+    }
+
+    /// Deactivates a member (ADMIN): their tokens and API keys stop working
+    /// at once and their websockets close. Their records stay.
+    async fn deactivate_member(&self, ctx: &Context<'_>, id: ID) -> ApiResult<MemberPayload> {
+        let actor = writer(ctx, Area::Members)?;
+        let id = ids::decode(&id, Kind::Member, "id")?;
+        if id == actor.member_id {
+            return Err(ApiError::bad_input("id", "you cannot deactivate yourself"));
+        }
+        let txn = begin(ctx).await?;
+        let current = load_any::<Member>(&txn, actor, id).await?;
+        if current.deactivated_at.is_some() {
+            return Ok(member_payload(current));
+        }
+        if current.role == Role::Admin {
+            keep_an_admin(&txn, actor, id).await?;
+        }
+        let row = member::ActiveModel {
+            id: Set(id),
+            deactivated_at: Set(Some(now())),
+            updated_at: Set(now()),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        let event = event_for::<Member>(&row, "deactivated")?;
+        commit(ctx, txn, actor, vec![event]).await?;
+        state(ctx)?.directory.forget_member(id, true);
+        Ok(member_payload(row))
+    }
+
+    /// Lets a deactivated member sign in again (ADMIN).
+    async fn reactivate_member(&self, ctx: &Context<'_>, id: ID) -> ApiResult<MemberPayload> {
+        let actor = writer(ctx, Area::Members)?;
+        let id = ids::decode(&id, Kind::Member, "id")?;
+        let txn = begin(ctx).await?;
+        load_any::<Member>(&txn, actor, id).await?;
+        let row = member::ActiveModel {
+            id: Set(id),
+            deactivated_at: Set(None),
+            updated_at: Set(now()),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        let event = event_for::<Member>(&row, "reactivated")?;
+        commit(ctx, txn, actor, vec![event]).await?;
+        state(ctx)?.directory.forget_member(id, false);
+        Ok(member_payload(row))
+    }
+}
+
+/// Refuses a change that would leave the workspace without an active ADMIN
+/// besides `leaving`.
+async fn keep_an_admin(txn: &DatabaseTransaction, actor: &Actor, leaving: Uuid) -> ApiResult<()> {
+    let others = member::Entity::find()
+        .filter(member::Column::WorkspaceId.eq(actor.workspace_id))
+        .filter(member::Column::Role.eq(Role::Admin))
+        .filter(member::Column::DeactivatedAt.is_null())
+        .filter(member::Column::Id.ne(leaving))
+        .count(txn)
+        .await?;
+    if others == 0 {
+        return Err(ApiError::bad_input(
+            "id",
+            "the workspace must keep an active ADMIN",
+        ));
+    }
+    Ok(())
+}
