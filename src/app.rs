@@ -221,7 +221,8 @@ impl AppState {
     }
 }
 
-/// Deletes outbox rows older than the retention, now and then every hour.
+/// Deletes outbox rows older than the retention and idempotency keys older
+/// than a day, now and then every hour.
 async fn prune_outbox(db: DatabaseConnection, retention_hours: u32, shutdown: CancellationToken) {
     let retention = chrono::Duration::hours(i64::from(retention_hours));
     let mut every = tokio::time::interval(PRUNE_EVERY);
@@ -234,6 +235,9 @@ async fn prune_outbox(db: DatabaseConnection, retention_hours: u32, shutdown: Ca
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "pruned old events from the outbox"),
             Err(error) => tracing::warn!(%error, "cannot prune the outbox"),
+        }
+        if let Err(error) = crate::http::prune_idempotency_keys(&db).await {
+            tracing::warn!(%error, "cannot prune idempotency keys");
         }
     }
 }

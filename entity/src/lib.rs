@@ -16,6 +16,7 @@ pub mod deal_contact;
 pub mod deal_stage_change;
 pub mod enums;
 pub mod event;
+pub mod idempotency_key;
 pub mod member;
 pub mod pipeline;
 pub mod stage;

@@ -12,6 +12,7 @@ mod m20261122_000005_create_tag_and_tagging;
 mod m20261122_000006_create_event_outbox;
 mod m20261122_000007_number_events_per_workspace;
 mod m20261122_000008_create_api_key_and_invitations;
+mod m20261122_000009_create_idempotency_key;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_event_outbox::Migration),
             Box::new(m20261122_000007_number_events_per_workspace::Migration),
             Box::new(m20261122_000008_create_api_key_and_invitations::Migration),
+            Box::new(m20261122_000009_create_idempotency_key::Migration),
         ]
     }
 }

@@ -4,7 +4,10 @@
 use async_graphql::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::context::state;
@@ -21,9 +24,16 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
-/// A transaction on the request's database.
+/// A transaction on the request's database. On SQLite it takes the write
+/// lock at once (`BEGIN IMMEDIATE`): a deferred transaction that reads and
+/// then writes fails with SQLITE_BUSY when another writer committed in
+/// between, whereas an immediate one waits its turn (the busy timeout).
 pub async fn begin(ctx: &Context<'_>) -> ApiResult<DatabaseTransaction> {
-    Ok(state(ctx)?.db.begin().await?)
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    Ok(state(ctx)?.db.begin_with_options(options).await?)
 }
 
 /// Writes `events` in `txn`, commits, then publishes them.

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use tracing::Instrument;
 
+use super::idempotency;
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::graphql::RapportSchema;
@@ -72,11 +73,30 @@ pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
 
 /// An HTTP-level refusal, with a GraphQL-shaped body and a code.
 pub fn refusal(status: StatusCode, code: &str, message: &str) -> Response {
+    respond(MediaType::Json, refused(status, code, message))
+}
+
+/// A refusal as an [`Outcome`].
+pub(super) fn refused(status: StatusCode, code: &str, message: &str) -> Outcome {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
-    (
+    Outcome {
         status,
-        [(header::CONTENT_TYPE, MediaType::Json.content_type())],
-        body.to_string(),
+        body: body.to_string(),
+    }
+}
+
+/// What a GraphQL request over HTTP answered: kept as is for idempotent replays.
+pub struct Outcome {
+    pub status: StatusCode,
+    pub body: String,
+}
+
+/// The HTTP response of an outcome, in the negotiated media type.
+pub fn respond(media: MediaType, outcome: Outcome) -> Response {
+    (
+        outcome.status,
+        [(header::CONTENT_TYPE, media.content_type())],
+        outcome.body,
     )
         .into_response()
 }
@@ -130,9 +150,38 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
             .map(BatchRequest::Batch),
         other => request_from(other).map(BatchRequest::Single),
     };
-    match batch {
-        Ok(batch) => execute(call, batch).await,
-        Err(message) => refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
+    let batch = match batch {
+        Ok(batch) => batch,
+        Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
+    };
+    let media = call.media;
+    let Some(key) = headers.get("idempotency-key") else {
+        return respond(media, execute(call, batch).await);
+    };
+    let Some(actor) = call.actor.clone() else {
+        // Without an actor the request cannot run anyway; it says so.
+        return respond(media, execute(call, batch).await);
+    };
+    let key = match idempotency::parse_key(key) {
+        Ok(key) => key,
+        Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", message),
+    };
+    let state = call.state.clone();
+    let claim = idempotency::claim(&state, &actor, key, &body).await;
+    match claim {
+        idempotency::Claim::Run(row) => {
+            let outcome = execute(call, batch).await;
+            idempotency::record(&state, row, &outcome).await;
+            respond(media, outcome)
+        }
+        idempotency::Claim::Replay(outcome) => {
+            let mut response = respond(media, outcome);
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            response
+        }
+        idempotency::Claim::Refused(outcome) => respond(media, outcome),
     }
 }
 
@@ -167,7 +216,8 @@ pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(call, BatchRequest::Single(request)).await
+    let media = call.media;
+    respond(media, execute(call, BatchRequest::Single(request)).await)
 }
 
 /// `application/json`, with no charset or UTF-8.
@@ -242,7 +292,7 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
         .any(|(_, operation)| operation.node.ty != OperationType::Query)
 }
 
-async fn execute(call: Call, batch: BatchRequest) -> Response {
+async fn execute(call: Call, batch: BatchRequest) -> Outcome {
     let Call {
         state,
         schema,
@@ -264,7 +314,7 @@ async fn execute(call: Call, batch: BatchRequest) -> Response {
         .await;
     let Ok(response) = executed else {
         span.in_scope(|| tracing::warn!(?timeout, "request timed out"));
-        return refusal(
+        return refused(
             StatusCode::SERVICE_UNAVAILABLE,
             "TIMEOUT",
             "the request took longer than the server allows; narrow it down",
@@ -304,12 +354,10 @@ async fn execute(call: Call, batch: BatchRequest) -> Response {
             Value::Array(rs.iter().map(body_of).collect()),
         ),
     };
-    (
+    Outcome {
         status,
-        [(header::CONTENT_TYPE, media.content_type())],
-        body.to_string(),
-    )
-        .into_response()
+        body: body.to_string(),
+    }
 }
 
 /// The JSON of one response; one that never ran has no `data` entry.

@@ -2,8 +2,10 @@
 //! metrics, GraphiQL, CORS, body limits and request logging.
 
 mod graphql;
+mod idempotency;
 mod rate_limit;
 
+pub use idempotency::prune as prune_idempotency_keys;
 pub use rate_limit::RateLimiter;
 
 use std::collections::HashMap;

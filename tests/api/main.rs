@@ -9,6 +9,7 @@ mod clients;
 mod fixtures;
 mod helpers;
 mod http;
+mod idempotency;
 mod limits;
 mod lists;
 mod live;
