@@ -19,6 +19,7 @@ pub mod event;
 pub mod idempotency_key;
 pub mod member;
 pub mod pipeline;
+pub mod record_change;
 pub mod stage;
 pub mod tag;
 pub mod tagging;

@@ -13,6 +13,7 @@ mod m20261122_000006_create_event_outbox;
 mod m20261122_000007_number_events_per_workspace;
 mod m20261122_000008_create_api_key_and_invitations;
 mod m20261122_000009_create_idempotency_key;
+mod m20261122_000010_create_record_change;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_number_events_per_workspace::Migration),
             Box::new(m20261122_000008_create_api_key_and_invitations::Migration),
             Box::new(m20261122_000009_create_idempotency_key::Migration),
+            Box::new(m20261122_000010_create_record_change::Migration),
         ]
     }
 }

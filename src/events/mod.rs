@@ -8,6 +8,7 @@
 
 mod bus;
 mod feed;
+pub mod history;
 pub mod outbox;
 mod redis_bus;
 pub mod subscriber;

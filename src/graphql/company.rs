@@ -148,6 +148,23 @@ impl RecordFilter for CompanyFilter {
 /// A customer organisation: who it is and what it is like.
 #[Object]
 impl Company {
+    /// Who changed it, when and how, newest first (ADMIN and MANAGER).
+    #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<
+        async_graphql::connection::Connection<
+            String,
+            crate::graphql::history::HistoryEntry,
+            async_graphql::connection::EmptyFields,
+            async_graphql::connection::EmptyFields,
+        >,
+    > {
+        crate::graphql::history::history(ctx, self.0.model().id, first, after).await
+    }
     /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Company, self.0.model().id)

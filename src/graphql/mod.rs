@@ -12,6 +12,7 @@ pub mod deal;
 pub mod error;
 pub mod filter;
 pub mod guard;
+pub mod history;
 pub mod ids;
 pub mod level;
 pub mod list;
@@ -44,6 +45,7 @@ pub struct Query(
     live::DashboardQuery,
     live::EventCursorQuery,
     api_key::ApiKeyQuery,
+    history::HistoryQuery,
 );
 
 /// Every mutation.

@@ -44,14 +44,10 @@ pub async fn commit(
     events: Vec<NewEvent>,
 ) -> ApiResult<()> {
     let state = state(ctx)?;
-    let stored = events::record(
-        &txn,
-        actor.workspace_id,
-        Some(actor.member_id),
-        now(),
-        events,
-    )
-    .await?;
+    let at = now();
+    let stored =
+        events::record(&txn, actor.workspace_id, Some(actor.member_id), at, events).await?;
+    events::history::record(&txn, &stored, actor.api_key_id, at).await?;
     txn.commit().await?;
     for _ in &stored {
         Metrics::inc(&state.metrics.events_published);

@@ -8,6 +8,7 @@ mod access;
 mod clients;
 mod fixtures;
 mod helpers;
+mod history;
 mod http;
 mod idempotency;
 mod limits;
