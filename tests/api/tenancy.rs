@@ -71,6 +71,34 @@ async fn another_workspace_sees_nothing_and_reaches_nothing(app: TestApp) {
     .await;
     assert_eq!(error_code(&tag), "BAD_USER_INPUT");
 
+    // Aggregates, the dashboard, history and the member list: nothing of A.
+    let aggregates = b(
+        "query($p: ID!) { dealAmountTotals(filter: { pipelineId: { eq: $p } }) { count } members { nodes { email } } }",
+        json!({ "p": a.pipeline }),
+    )
+    .await;
+    assert_eq!(aggregates["data"]["dealAmountTotals"], json!([]));
+    assert_eq!(
+        aggregates["data"]["members"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "only B's own admin"
+    );
+    let dashboard = b(
+        "query($p: ID!) { pipelineDashboard(pipelineId: $p) { winRate } }",
+        json!({ "p": a.pipeline }),
+    )
+    .await;
+    assert_eq!(error_code(&dashboard), "NOT_FOUND");
+    let history = b(
+        "query($id: ID!) { history(recordId: $id) { edges { node { kind } } } }",
+        json!({ "id": a.deals[0] }),
+    )
+    .await;
+    assert_eq!(history["data"]["history"]["edges"], json!([]));
+
     // A's data is intact and A still sees all of it, nested.
     let mine = app.data("{ companies { nodes { contacts { nodes { deals { nodes { tickets { totalCount } } } } } } } }", json!({})).await;
     assert_eq!(
