@@ -11,7 +11,8 @@ use crate::live::event_cursor;
 
 on_both_databases!(
     every_role_may_do_exactly_what_the_matrix_says,
-    support_sees_no_deal_amounts
+    support_sees_no_deal_amounts,
+    every_mutation_refuses_exactly_the_roles_it_should,
 );
 
 const ROLES: [Role; 5] = [
@@ -211,4 +212,137 @@ async fn support_sees_no_deal_amounts(app: TestApp) {
             }
         }
     }
+}
+
+/// Which roles may call a mutation, by the area its name names. A new
+/// mutation must be classified here, or this test fails.
+fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
+    use Role::*;
+    const PUBLIC: [&str; 2] = ["login", "acceptInvitation"];
+    // Tags follow the tagged record: covered by the matrix above.
+    const BY_RECORD: [&str; 2] = ["addTags", "removeTags"];
+    if PUBLIC.contains(&mutation) || BY_RECORD.contains(&mutation) {
+        return None;
+    }
+    let areas: [(&[&str], &'static [Role]); 7] = [
+        (&["Member", "ApiKey"], &[Admin]),
+        (&["Pipeline", "Stage"], &[Admin, Manager]),
+        (&["Deal"], &[Admin, Manager, Sales]),
+        (&["Company"], &[Admin, Manager, Sales]),
+        (&["Contact"], &[Admin, Manager, Sales]),
+        (&["Ticket"], &[Admin, Manager, Support]),
+        (&["Activity", "Task"], &[Admin, Manager, Sales, Support]),
+    ];
+    let area = areas
+        .iter()
+        .find(|(names, _)| names.iter().any(|n| mutation.contains(n)));
+    match area {
+        Some((_, roles)) => Some(roles),
+        None => panic!("classify the mutation {mutation} in allowed_roles"),
+    }
+}
+
+const TYPE_REF: &str = "kind name ofType { kind name ofType { kind name ofType { kind name } } }";
+
+/// A literal of the GraphQL type `ty` (an introspection type reference),
+/// with only the required fields of input objects.
+fn literal<'a>(
+    ty: &'a Value,
+    types: &'a std::collections::HashMap<String, Value>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = String> + Send + 'a>> {
+    Box::pin(async move {
+        let name = ty["name"].as_str().unwrap_or_default();
+        match ty["kind"].as_str().unwrap_or_default() {
+            "NON_NULL" => literal(&ty["ofType"], types).await,
+            "LIST" => format!("[{}]", literal(&ty["ofType"], types).await),
+            "ENUM" => types[name]["enumValues"][0]["name"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            "INPUT_OBJECT" => {
+                let mut fields = Vec::new();
+                for field in types[name]["inputFields"].as_array().unwrap() {
+                    if field["type"]["kind"] == "NON_NULL" {
+                        let value = literal(&field["type"], types).await;
+                        fields.push(format!("{}: {value}", field["name"].as_str().unwrap()));
+                    }
+                }
+                format!("{{ {} }}", fields.join(", "))
+            }
+            _ => match name {
+                "Int" => "1".into(),
+                "Float" => "1.5".into(),
+                "Boolean" => "true".into(),
+                "DateTime" => "\"2026-01-01T00:00:00Z\"".into(),
+                "NaiveDate" | "Date" => "\"2026-01-01\"".into(),
+                "Decimal" => "\"1\"".into(),
+                _ => "\"x\"".into(),
+            },
+        }
+    })
+}
+
+async fn every_mutation_refuses_exactly_the_roles_it_should(app: TestApp) {
+    let schema = app
+        .data(
+            &format!(
+                "{{ __schema {{ mutationType {{ fields {{ name args {{ name type {{ {TYPE_REF} }} }} type {{ {TYPE_REF} }} }} }} types {{ name kind enumValues {{ name }} inputFields {{ name type {{ {TYPE_REF} }} }} }} }} }}"
+            ),
+            json!({}),
+        )
+        .await;
+    let types: std::collections::HashMap<String, Value> = schema["__schema"]["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["name"].as_str().unwrap().to_owned(), t.clone()))
+        .collect();
+    let tokens: Vec<(Role, String)> = {
+        let mut tokens = Vec::new();
+        for role in ROLES {
+            tokens.push((role, member_token(&app.state, app.workspace_id, role).await));
+        }
+        tokens
+    };
+    let mut checked = 0;
+    for field in schema["__schema"]["mutationType"]["fields"]
+        .as_array()
+        .unwrap()
+    {
+        let name = field["name"].as_str().unwrap();
+        let Some(allowed) = allowed_roles(name) else {
+            continue;
+        };
+        let mut args = Vec::new();
+        for arg in field["args"].as_array().unwrap() {
+            if arg["type"]["kind"] == "NON_NULL" {
+                args.push(format!(
+                    "{}: {}",
+                    arg["name"].as_str().unwrap(),
+                    literal(&arg["type"], &types).await
+                ));
+            }
+        }
+        let args = if args.is_empty() {
+            String::new()
+        } else {
+            format!("({})", args.join(", "))
+        };
+        let document = format!("mutation {{ {name}{args} {{ __typename }} }}");
+        for (role, token) in &tokens {
+            let response = app.gql_as(token, &document, json!({})).await;
+            let code = error_code(&response);
+            if allowed.contains(role) {
+                assert_ne!(code, "FORBIDDEN", "{role:?} may call {name}: {response}");
+                assert!(!code.starts_with("GRAPHQL_"), "{document}: {response}");
+            } else {
+                assert_eq!(
+                    code, "FORBIDDEN",
+                    "{role:?} may not call {name}: {response}"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 40, "only {checked} mutations checked");
 }
