@@ -95,6 +95,42 @@ async fn a_mutation_on_one_process_reaches_a_subscriber_on_another() {
         .await;
     create_ticket(&one.base, &token, "Written on one").await;
     assert_eq!(subjects(&mut subscriber, "t", 1).await, ["Written on one"]);
+
+    // A deactivation on one instance is honoured by the other at once.
+    let mut config = Config::for_database(url.clone());
+    config.jwt_secret = Some(SECRET.into());
+    let state = AppState::connect(config).await.expect("database");
+    let workspace_id = rapport::auth::TokenKeys::new(SECRET.as_bytes().to_vec())
+        .verify(&token)
+        .expect("token")
+        .ws;
+    let support =
+        crate::helpers::member_token(&state, workspace_id, entity::enums::Role::Support).await;
+    let support_id =
+        post(&two.base, &support, "{ me { id } }", json!({})).await["me"]["id"].clone();
+    let mut support_socket = WsClient::ready(&two.base, &support).await;
+    post(
+        &one.base,
+        &token,
+        "mutation($id: ID!) { deactivateMember(id: $id) { member { active } } }",
+        json!({ "id": support_id }),
+    )
+    .await;
+    support_socket.expect_close(4403).await;
+    let refused: Value = reqwest::Client::new()
+        .post(format!("{}/graphql", two.base))
+        .bearer_auth(&support)
+        .json(&json!({ "query": "{ me { id } }" }))
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"],
+        "UNAUTHENTICATED"
+    );
     for base in [&one.base, &two.base] {
         let ready = reqwest::get(format!("{base}/readyz"))
             .await
