@@ -151,3 +151,13 @@ string_enum! {
         Ticket = "TICKET",
     }
 }
+
+string_enum! {
+    /// Which survey a response answers.
+    SurveyKind {
+        /// Net Promoter Score: "how likely are you to recommend us", 0–10.
+        Nps = "NPS",
+        /// Customer satisfaction: "how satisfied were you", 1–5.
+        Csat = "CSAT",
+    }
+}

@@ -14,6 +14,7 @@ mod m20261122_000007_number_events_per_workspace;
 mod m20261122_000008_create_api_key_and_invitations;
 mod m20261122_000009_create_idempotency_key;
 mod m20261122_000010_create_record_change;
+mod m20261122_000011_create_order_and_survey_response;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_create_api_key_and_invitations::Migration),
             Box::new(m20261122_000009_create_idempotency_key::Migration),
             Box::new(m20261122_000010_create_record_change::Migration),
+            Box::new(m20261122_000011_create_order_and_survey_response::Migration),
         ]
     }
 }

@@ -8,6 +8,8 @@
 //! | deals       | write | write   | own and unowned    | read¹   | read   |
 //! | tickets     | write | write   | read               | write   | read   |
 //! | activities  | write | write   | write              | write   | read   |
+//! | orders      | write | write   | write              | read    | read   |
+//! | surveys     | write | write   | write              | write   | read   |
 //! | pipelines   | write | write   | read               | read    | read   |
 //! | members     | write | read    | read               | read    | read   |
 //! | history     | read  | read    | —                  | —       | —      |
@@ -28,6 +30,8 @@ pub enum Area {
     Deals,
     Tickets,
     Activities,
+    Orders,
+    Surveys,
     Pipelines,
     Members,
 }
@@ -41,6 +45,8 @@ impl Area {
             Self::Deals => "deals",
             Self::Tickets => "tickets",
             Self::Activities => "activities",
+            Self::Orders => "orders",
+            Self::Surveys => "survey responses",
             Self::Pipelines => "pipelines and stages",
             Self::Members => "members and API keys",
         }
@@ -55,8 +61,11 @@ impl Actor {
         match self.role {
             Role::Admin => true,
             Role::Manager => area != Members,
-            Role::Sales => matches!(area, Companies | Contacts | Deals | Activities),
-            Role::Support => matches!(area, Tickets | Activities),
+            Role::Sales => matches!(
+                area,
+                Companies | Contacts | Deals | Activities | Orders | Surveys
+            ),
+            Role::Support => matches!(area, Tickets | Activities | Surveys),
             Role::Viewer => false,
         }
     }

@@ -22,7 +22,7 @@ use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
 use super::list::{self, ListArgs, Record, editable_record};
 use super::member::Member;
-use super::order::{Ordering, sort_keys};
+use super::order::{Ordering, newest_first};
 use super::page::{KeyType, PageArgs, SortKey};
 use super::ticket::{Ticket, changed_reference, edited_text};
 use super::write::{self, begin, check_version, commit, event_for, expect_one_row, load_live, now};
@@ -85,18 +85,7 @@ impl ActivityOrderField {
 
     /// The sort keys of an `orderBy` argument (default: newest first, as timelines read).
     pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
-        // Ids are time-ordered (UUIDv7), so descending ids keep ties newest first too.
-        let default = [
-            SortKey {
-                desc: true,
-                ..Self::OccurredAt.key()
-            },
-            SortKey {
-                desc: true,
-                ..SortKey::id("activity")
-            },
-        ];
-        sort_keys(order_by, "activity", Self::key, &default)
+        newest_first(order_by, "activity", Self::key, Self::OccurredAt)
     }
 }
 

@@ -148,6 +148,61 @@ impl RecordFilter for CompanyFilter {
 /// A customer organisation: who it is and what it is like.
 #[Object]
 impl Company {
+    /// Support figures: ticket count, open tickets, last ticket, mean resolution time.
+    async fn ticket_stats(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::TicketFigures> {
+        crate::graphql::insight::tickets(ctx, &self.0, |m: &company::Model| m.id, "company_id")
+            .await
+    }
+    /// Order figures: count, lifetime value per currency, last order.
+    async fn order_stats(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::OrderFigures> {
+        crate::graphql::insight::orders(ctx, &self.0, |m: &company::Model| m.id, "company_id").await
+    }
+    /// The latest NPS and CSAT answers of the company's contacts.
+    async fn satisfaction(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::SatisfactionFigures> {
+        crate::graphql::insight::satisfaction(ctx, &self.0, |m: &company::Model| m.id, true).await
+    }
+    /// Orders recorded for the company (an order by one of its contacts counts for the company it had then), newest first.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<crate::graphql::customer_order::OrderFilter>,
+        order_by: Option<
+            Vec<crate::graphql::order::Ordering<crate::graphql::customer_order::OrderOrderField>>,
+        >,
+    ) -> ApiResult<Conn<crate::graphql::customer_order::Order>> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        crate::graphql::customer_order::orders_of(
+            ctx,
+            &self.0,
+            "orders",
+            |m: &company::Model| m.id,
+            "company_id",
+            page,
+            filter,
+            order_by,
+        )
+        .await
+    }
     /// Who changed it, when and how, newest first (ADMIN and MANAGER).
     #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
     async fn history(

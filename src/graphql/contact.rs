@@ -156,6 +156,94 @@ impl RecordFilter for ContactFilter {
 /// A person at a customer: who they are and what they are like.
 #[Object]
 impl Contact {
+    /// Support figures: ticket count, open tickets, last ticket, mean resolution time.
+    async fn ticket_stats(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::TicketFigures> {
+        crate::graphql::insight::tickets(ctx, &self.0, |m: &contact::Model| m.id, "contact_id")
+            .await
+    }
+    /// Order figures: count, lifetime value per currency, last order.
+    async fn order_stats(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::OrderFigures> {
+        crate::graphql::insight::orders(ctx, &self.0, |m: &contact::Model| m.id, "contact_id").await
+    }
+    /// The latest NPS and CSAT answers.
+    async fn satisfaction(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::SatisfactionFigures> {
+        crate::graphql::insight::satisfaction(ctx, &self.0, |m: &contact::Model| m.id, false).await
+    }
+    /// Orders the contact placed, newest first.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<crate::graphql::customer_order::OrderFilter>,
+        order_by: Option<
+            Vec<crate::graphql::order::Ordering<crate::graphql::customer_order::OrderOrderField>>,
+        >,
+    ) -> ApiResult<Conn<crate::graphql::customer_order::Order>> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        crate::graphql::customer_order::orders_of(
+            ctx,
+            &self.0,
+            "orders",
+            |m: &contact::Model| m.id,
+            "contact_id",
+            page,
+            filter,
+            order_by,
+        )
+        .await
+    }
+    /// The contact's survey answers, newest first.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+    async fn survey_responses(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<crate::graphql::survey::SurveyResponseFilter>,
+        order_by: Option<
+            Vec<crate::graphql::order::Ordering<crate::graphql::survey::SurveyResponseOrderField>>,
+        >,
+    ) -> ApiResult<Conn<crate::graphql::survey::SurveyResponse>> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        crate::graphql::survey::responses_of(
+            ctx,
+            &self.0,
+            "surveyResponses",
+            |m: &contact::Model| m.id,
+            "contact_id",
+            page,
+            filter,
+            order_by,
+        )
+        .await
+    }
     /// Who changed it, when and how, newest first (ADMIN and MANAGER).
     #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
     async fn history(

@@ -105,6 +105,7 @@ pub struct IdFilter {
 #[graphql(concrete(name = "ActivityKindFilter", params(entity::enums::ActivityKind)))]
 #[graphql(concrete(name = "StageKindFilter", params(entity::enums::StageKind)))]
 #[graphql(concrete(name = "RoleFilter", params(entity::enums::Role)))]
+#[graphql(concrete(name = "SurveyKindFilter", params(entity::enums::SurveyKind)))]
 pub struct EnumFilter<T: InputType> {
     pub eq: Option<T>,
     pub ne: Option<T>,

@@ -25,10 +25,12 @@ pub enum Kind {
     Workspace,
     DealStageChange,
     ApiKey,
+    Order,
+    SurveyResponse,
 }
 
 impl Kind {
-    const ALL: [Kind; 12] = [
+    const ALL: [Kind; 14] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -41,6 +43,8 @@ impl Kind {
         Kind::Workspace,
         Kind::DealStageChange,
         Kind::ApiKey,
+        Kind::Order,
+        Kind::SurveyResponse,
     ];
 
     /// The GraphQL type name.
@@ -58,6 +62,8 @@ impl Kind {
             Kind::Workspace => "Workspace",
             Kind::DealStageChange => "DealStageChange",
             Kind::ApiKey => "ApiKey",
+            Kind::Order => "Order",
+            Kind::SurveyResponse => "SurveyResponse",
         }
     }
 }

@@ -8,12 +8,14 @@ pub mod api_key;
 pub mod company;
 pub mod contact;
 pub mod context;
+pub mod customer_order;
 pub mod deal;
 pub mod error;
 pub mod filter;
 pub mod guard;
 pub mod history;
 pub mod ids;
+pub mod insight;
 pub mod level;
 pub mod list;
 pub mod live;
@@ -22,6 +24,7 @@ pub mod node;
 pub mod order;
 pub mod page;
 pub mod pipeline;
+pub mod survey;
 pub mod tag;
 pub mod ticket;
 pub mod write;
@@ -46,6 +49,8 @@ pub struct Query(
     live::EventCursorQuery,
     api_key::ApiKeyQuery,
     history::HistoryQuery,
+    customer_order::OrderQuery,
+    survey::SurveyResponseQuery,
 );
 
 /// Every mutation.
@@ -53,6 +58,8 @@ pub struct Query(
 pub struct Mutation(
     access::AccessMutation,
     api_key::ApiKeyMutation,
+    customer_order::OrderMutation,
+    survey::SurveyResponseMutation,
     company::CompanyMutation,
     contact::ContactMutation,
     pipeline::PipelineMutation,

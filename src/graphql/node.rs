@@ -10,6 +10,7 @@ use super::activity::Activity;
 use super::company::Company;
 use super::contact::Contact;
 use super::context::{actor, db};
+use super::customer_order::Order;
 use super::deal::Deal;
 use super::error::{ApiError, ApiResult};
 use super::filter::col;
@@ -18,6 +19,7 @@ use super::level::Level;
 use super::list::{Record, in_ids, scope};
 use super::member::Member;
 use super::pipeline::{Pipeline, Stage};
+use super::survey::SurveyResponse;
 use super::tag::Tag;
 use super::ticket::Ticket;
 
@@ -41,6 +43,8 @@ pub enum Node {
     Activity(Activity),
     Member(Member),
     Tag(Tag),
+    Order(Order),
+    SurveyResponse(SurveyResponse),
 }
 
 /// The records of one type among `wanted`, keyed by id, in one statement.
@@ -90,6 +94,9 @@ async fn resolve(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> 
     found.extend(fetch::<Activity>(ctx, &of(Kind::Activity), Node::Activity).await?);
     found.extend(fetch::<Member>(ctx, &of(Kind::Member), Node::Member).await?);
     found.extend(fetch::<Tag>(ctx, &of(Kind::Tag), Node::Tag).await?);
+    found.extend(fetch::<Order>(ctx, &of(Kind::Order), Node::Order).await?);
+    let surveys = of(Kind::SurveyResponse);
+    found.extend(fetch::<SurveyResponse>(ctx, &surveys, Node::SurveyResponse).await?);
     // Uuids are unique across tables (v7), so one map serves every type; a
     // repeated id gets its record once, the rest come back null.
     Ok(decoded

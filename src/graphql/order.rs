@@ -26,6 +26,11 @@ pub enum OrderDirection {
 #[graphql(concrete(name = "StageOrder", params(super::pipeline::StageOrderField)))]
 #[graphql(concrete(name = "MemberOrder", params(super::member::MemberOrderField)))]
 #[graphql(concrete(name = "TagOrder", params(super::tag::TagOrderField)))]
+#[graphql(concrete(name = "OrderOrder", params(super::customer_order::OrderOrderField)))]
+#[graphql(concrete(
+    name = "SurveyResponseOrder",
+    params(super::survey::SurveyResponseOrderField)
+))]
 pub struct Ordering<F: InputType> {
     pub field: F,
     #[graphql(default)]
@@ -69,4 +74,25 @@ pub fn sort_keys<F: InputType + Copy + PartialEq>(
         keys.push(SortKey::id(table));
     }
     Ok(keys)
+}
+
+/// [`sort_keys`] whose default is newest first: `newest` descending, then
+/// the (time-ordered, UUIDv7) id descending. Timelines read this way.
+pub fn newest_first<F: InputType + Copy + PartialEq>(
+    order_by: Option<&[Ordering<F>]>,
+    table: &'static str,
+    key: fn(F) -> SortKey,
+    newest: F,
+) -> ApiResult<Vec<SortKey>> {
+    let default = [
+        SortKey {
+            desc: true,
+            ..key(newest)
+        },
+        SortKey {
+            desc: true,
+            ..SortKey::id(table)
+        },
+    ];
+    sort_keys(order_by, table, key, &default)
 }

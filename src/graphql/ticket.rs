@@ -187,6 +187,39 @@ impl RecordFilter for TicketFilter {
 /// A support request: what the customer needs and where it stands.
 #[Object]
 impl Ticket {
+    /// Survey answers about this ticket, newest first.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+    async fn survey_responses(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<crate::graphql::survey::SurveyResponseFilter>,
+        order_by: Option<
+            Vec<crate::graphql::order::Ordering<crate::graphql::survey::SurveyResponseOrderField>>,
+        >,
+    ) -> ApiResult<Conn<crate::graphql::survey::SurveyResponse>> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        crate::graphql::survey::responses_of(
+            ctx,
+            &self.0,
+            "surveyResponses",
+            |m: &ticket::Model| m.id,
+            "ticket_id",
+            page,
+            filter,
+            order_by,
+        )
+        .await
+    }
     /// Who changed it, when and how, newest first (ADMIN and MANAGER).
     #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
     async fn history(

@@ -138,6 +138,30 @@ pub async fn set_deleted<R: Record>(
     Ok(())
 }
 
+/// Writes `change` to row `id` of `R` only if it is still at `version`
+/// (`CONFLICT` otherwise), and reads it back. The caller sets the new
+/// version and `updated_at` in `change`.
+pub async fn save_if_unchanged<R: Record>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    version: i32,
+    change: <R::Entity as EntityTrait>::ActiveModel,
+) -> ApiResult<R::Model>
+where
+    <R::Entity as EntityTrait>::ActiveModel: sea_orm::ActiveModelTrait<Entity = R::Entity> + Send,
+{
+    let rows = R::Entity::update_many()
+        .set(change)
+        .filter(col(R::TABLE, "id").eq(id))
+        .filter(col(R::TABLE, "version").eq(version))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    expect_one_row(rows)?;
+    load_live::<R>(txn, actor, id).await
+}
+
 /// Maps "0 rows updated" of a version-guarded update to `CONFLICT`.
 pub fn expect_one_row(rows: u64) -> ApiResult<()> {
     if rows == 0 {

@@ -11,6 +11,7 @@ mod helpers;
 mod history;
 mod http;
 mod idempotency;
+mod insight;
 mod limits;
 mod lists;
 mod live;

@@ -224,7 +224,9 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     if PUBLIC.contains(&mutation) || BY_RECORD.contains(&mutation) {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 7] = [
+    let areas: [(&[&str], &'static [Role]); 9] = [
+        (&["SurveyResponse"], &[Admin, Manager, Sales, Support]),
+        (&["Order"], &[Admin, Manager, Sales]),
         (&["Member", "ApiKey"], &[Admin]),
         (&["Pipeline", "Stage"], &[Admin, Manager]),
         (&["Deal"], &[Admin, Manager, Sales]),
