@@ -294,6 +294,30 @@ impl Deal {
         })
         .await
     }
+    /// Whole days since it entered its current stage.
+    async fn days_in_stage(&self) -> i64 {
+        (Utc::now() - self.0.model().stage_entered_at).num_days()
+    }
+    /// Whole days from its creation to its closing, or to now while open.
+    async fn age_days(&self) -> i64 {
+        let m = self.0.model();
+        (m.closed_at.unwrap_or_else(Utc::now) - m.created_at).num_days()
+    }
+    /// `amount` × its stage's win probability, rounded to the currency's
+    /// decimals; null for SUPPORT, or while the stage is deleted.
+    async fn weighted_amount(&self, ctx: &Context<'_>) -> ApiResult<Option<Decimal>> {
+        if !actor(ctx)?.sees_amounts() {
+            return Ok(None);
+        }
+        let stage: Option<Stage> =
+            list::referenced(ctx, &self.0, "stage", |m: &deal::Model| Some(m.stage_id)).await?;
+        let m = self.0.model();
+        Ok(stage.map(|stage| {
+            let probability = i64::from(stage.0.model().win_probability);
+            let exact = Decimal::new(m.amount_e4 * probability, money::STORED_SCALE + 2);
+            exact.round_dp(money::from_e4(0, &m.currency).scale())
+        }))
+    }
     /// Its current stage; null while that stage is deleted.
     async fn stage(&self, ctx: &Context<'_>) -> ApiResult<Option<Stage>> {
         list::referenced(ctx, &self.0, "stage", |m: &deal::Model| Some(m.stage_id)).await

@@ -9,6 +9,7 @@ use crate::helpers::{TestApp, error_code, on_both_databases};
 on_both_databases!(
     customer_figures_are_computed_from_orders_surveys_and_tickets,
     bad_orders_and_survey_answers_are_refused_and_write_nothing,
+    deals_carry_their_weighted_amount_and_ages,
 );
 
 const ORDER: &str = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id company { id } } } }";
@@ -191,4 +192,25 @@ async fn bad_orders_and_survey_answers_are_refused_and_write_nothing(app: TestAp
         counts,
         json!({ "orders": { "totalCount": 0 }, "surveyResponses": { "totalCount": 0 } })
     );
+}
+
+async fn deals_carry_their_weighted_amount_and_ages(app: TestApp) {
+    let (pipeline, stages) = fixtures::pipeline(&app, "Sales").await;
+    let deal = fixtures::deal(
+        &app,
+        json!({ "name": "D", "amount": "1000.50", "currency": "EUR", "pipelineId": pipeline, "stageId": stages[1] }),
+    )
+    .await;
+    let query =
+        "query($id: ID!) { node(id: $id) { ... on Deal { weightedAmount daysInStage ageDays } } }";
+    let figures = app.data(query, json!({ "id": deal })).await;
+    assert_eq!(
+        figures["node"],
+        json!({ "weightedAmount": "500.25", "daysInStage": 0, "ageDays": 0 })
+    );
+    let support =
+        crate::helpers::member_token(&app.state, app.workspace_id, entity::enums::Role::Support)
+            .await;
+    let hidden = app.gql_as(&support, query, json!({ "id": deal })).await;
+    assert_eq!(hidden["data"]["node"]["weightedAmount"], json!(null));
 }
