@@ -52,7 +52,7 @@ pub struct SatisfactionFigures {
 }
 
 /// Seconds between two timestamp columns, as each backend computes it.
-fn seconds_between(backend: DbBackend, from: &str, to: &str) -> String {
+pub fn seconds_between(backend: DbBackend, from: &str, to: &str) -> String {
     match backend {
         DbBackend::Postgres => format!("EXTRACT(EPOCH FROM ({to} - {from}))"),
         _ => format!("(julianday({to}) - julianday({from})) * 86400.0"),

@@ -4,7 +4,9 @@
 
 pub mod access;
 pub mod activity;
+pub mod aggregate;
 pub mod api_key;
+pub mod charts;
 pub mod company;
 pub mod contact;
 pub mod context;
@@ -51,6 +53,7 @@ pub struct Query(
     history::HistoryQuery,
     customer_order::OrderQuery,
     survey::SurveyResponseQuery,
+    charts::ChartsQuery,
 );
 
 /// Every mutation.

@@ -5,6 +5,7 @@
 mod common;
 
 mod access;
+mod charts;
 mod clients;
 mod fixtures;
 mod helpers;
