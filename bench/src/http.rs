@@ -95,6 +95,8 @@ pub struct Sample {
     /// CPU time (jiffies) the server and PostgreSQL used meanwhile.
     pub server_cpu: u64,
     pub db_cpu: u64,
+    /// CPU time (jiffies) of this load client meanwhile.
+    pub client_cpu: u64,
 }
 
 impl Sample {
@@ -108,12 +110,17 @@ impl Sample {
         self.latencies.extend(other.latencies);
         self.server_cpu += other.server_cpu;
         self.db_cpu += other.db_cpu;
+        self.client_cpu += other.client_cpu;
     }
 
-    /// CPU milliseconds per successful request: (server, PostgreSQL).
-    pub fn cpu_per_request(&self) -> (f64, f64) {
+    /// CPU milliseconds per successful request: (server, PostgreSQL, client).
+    pub fn cpu_per_request(&self) -> (f64, f64, f64) {
         let per = crate::report::ms_per_jiffy() / self.ok.max(1) as f64;
-        (self.server_cpu as f64 * per, self.db_cpu as f64 * per)
+        (
+            self.server_cpu as f64 * per,
+            self.db_cpu as f64 * per,
+            self.client_cpu as f64 * per,
+        )
     }
 
     pub fn rps(&self) -> f64 {

@@ -425,6 +425,11 @@ pub fn tree_jiffies(pid: i32) -> u64 {
             .sum::<u64>()
 }
 
+/// CPU time (jiffies) this process used so far, without its children.
+pub fn own_jiffies() -> u64 {
+    proc_times(std::process::id() as i32, false)
+}
+
 /// Milliseconds per jiffy.
 pub fn ms_per_jiffy() -> f64 {
     // SAFETY: sysconf has no preconditions.

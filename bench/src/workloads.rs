@@ -356,25 +356,27 @@ async fn measured(
     concurrency: usize,
     make: MakeRequest,
 ) -> Result<Sample> {
-    let (server0, db0) = (
+    let (server0, db0, client0) = (
         report::tree_jiffies(c.pid),
         report::tree_jiffies(ctx.postmaster),
+        report::own_jiffies(),
     );
     let mut s = http::load(&c.target, concurrency, ctx.plan.round, make).await?;
     s.server_cpu = report::tree_jiffies(c.pid).saturating_sub(server0);
     s.db_cpu = report::tree_jiffies(ctx.postmaster).saturating_sub(db0);
+    s.client_cpu = report::own_jiffies().saturating_sub(client0);
     Ok(s)
 }
 
-/// The row saying where the CPU went.
+/// The row saying where the CPU went (the load client's share in brackets).
 fn cpu_row(ctx: &mut Ctx, workload: &str, r: &Sample, p: &Sample) {
-    let (rs, rd) = r.cpu_per_request();
-    let (ps, pd) = p.cpu_per_request();
+    let (rs, rd, rc) = r.cpu_per_request();
+    let (ps, pd, pc) = p.cpu_per_request();
     ctx.report.row(
         workload,
-        "CPU per request: server + PostgreSQL",
-        format!("{rs:.2} + {rd:.2} ms"),
-        format!("{ps:.2} + {pd:.2} ms"),
+        "CPU per request: server + PostgreSQL (load client)",
+        format!("{rs:.2} + {rd:.2} ms ({rc:.2})"),
+        format!("{ps:.2} + {pd:.2} ms ({pc:.2})"),
         ratio(rs + rd, ps + pd),
         "",
         None,
