@@ -84,6 +84,10 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
 
+    /// The time the server acts at: the system clock, or (tests) a manual one.
+    #[arg(skip)]
+    pub clock: crate::clock::Clock,
+
     /// How long events stay in the outbox, in hours; a subscriber can resume
     /// with `after` from any cursor younger than this.
     #[arg(long, env = "RAPPORT_EVENT_RETENTION_HOURS", default_value_t = 24 * 7)]
@@ -120,6 +124,7 @@ impl Config {
             event_retention_hours: 24 * 7,
             event_buffer: 4096,
             shutdown_grace_seconds: 10,
+            clock: crate::clock::Clock::system(),
         }
     }
 

@@ -17,6 +17,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -21,6 +21,14 @@ pub struct Model {
     /// ISO 3166-1 alpha-2.
     pub country: Option<String>,
     pub owner_id: Option<Uuid>,
+    /// The competitor the company buys from today.
+    pub current_vendor: Option<String>,
+    /// When the company's contract with that competitor ends.
+    pub vendor_contract_ends_on: Option<Date>,
+    /// When the company stopped being a customer (null while it is one).
+    pub churned_at: Option<DateTimeUtc>,
+    /// Why it left: a CUSTOMER_EXIT reason code.
+    pub exit_reason: Option<String>,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -161,3 +161,13 @@ string_enum! {
         Csat = "CSAT",
     }
 }
+
+string_enum! {
+    /// Which list a standardised reason belongs to.
+    ReasonKind {
+        DealWon = "DEAL_WON",
+        DealLost = "DEAL_LOST",
+        CustomerExit = "CUSTOMER_EXIT",
+        Satisfaction = "SATISFACTION",
+    }
+}

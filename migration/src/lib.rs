@@ -15,6 +15,7 @@ mod m20261122_000008_create_api_key_and_invitations;
 mod m20261122_000009_create_idempotency_key;
 mod m20261122_000010_create_record_change;
 mod m20261122_000011_create_order_and_survey_response;
+mod m20261122_000012_create_goal_and_reason;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_create_idempotency_key::Migration),
             Box::new(m20261122_000010_create_record_change::Migration),
             Box::new(m20261122_000011_create_order_and_survey_response::Migration),
+            Box::new(m20261122_000012_create_goal_and_reason::Migration),
         ]
     }
 }

@@ -12,10 +12,13 @@
 //! | surveys     | write | write   | write              | write   | read   |
 //! | pipelines   | write | write   | read               | read    | read   |
 //! | members     | write | read    | read               | read    | read   |
+//! | settings²   | write | write   | read               | read³   | read   |
 //! | history     | read  | read    | —                  | —       | —      |
 //!
 //! ¹ without amounts: `amount` is null, and filtering or sorting by it,
 //! amount totals, the dashboard and deal events are refused.
+//! ² goals, standardised reasons, lead scoring rules and triggers.
+//! ³ goals and the leaderboard excepted: they are deal amounts.
 
 use entity::enums::Role;
 use uuid::Uuid;
@@ -34,6 +37,7 @@ pub enum Area {
     Surveys,
     Pipelines,
     Members,
+    Settings,
 }
 
 impl Area {
@@ -49,6 +53,7 @@ impl Area {
             Self::Surveys => "survey responses",
             Self::Pipelines => "pipelines and stages",
             Self::Members => "members and API keys",
+            Self::Settings => "goals, reasons, scoring rules and triggers",
         }
     }
 }

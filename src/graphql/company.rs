@@ -15,7 +15,7 @@ use super::context::{actor, writer};
 use super::deal::{Deal, DealFilter, DealOrderField};
 use super::error::{ApiError, ApiResult};
 use super::filter::{
-    DateTimeFilter, DecimalFilter, IdFilter, IntFilter, RecordFilter, StringFilter, TagFilter, col,
+    DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, RecordFilter, StringFilter, TagFilter, col,
     record_filter_composition,
 };
 use super::ids::{self, Kind};
@@ -101,6 +101,11 @@ pub struct CompanyFilter {
     pub created_at: Option<DateTimeFilter>,
     pub updated_at: Option<DateTimeFilter>,
     pub tags: Option<TagFilter>,
+    pub current_vendor: Option<StringFilter>,
+    pub vendor_contract_ends_on: Option<DateFilter>,
+    /// When the customer left; `{ isNull: true }` for current customers and prospects.
+    pub churned_at: Option<DateTimeFilter>,
+    pub exit_reason: Option<StringFilter>,
 }
 
 impl RecordFilter for CompanyFilter {
@@ -113,6 +118,8 @@ impl RecordFilter for CompanyFilter {
             (&self.industry, "industry"),
             (&self.city, "city"),
             (&self.country, "country"),
+            (&self.current_vendor, "current_vendor"),
+            (&self.exit_reason, "exit_reason"),
         ];
         for (filter, column) in strings {
             if let Some(f) = filter {
@@ -136,6 +143,12 @@ impl RecordFilter for CompanyFilter {
         }
         if let Some(f) = &self.updated_at {
             all = all.add(f.condition(c("updated_at")));
+        }
+        if let Some(f) = &self.vendor_contract_ends_on {
+            all = all.add(f.condition(c("vendor_contract_ends_on")));
+        }
+        if let Some(f) = &self.churned_at {
+            all = all.add(f.condition(c("churned_at")));
         }
         if let Some(f) = &self.tags {
             all = all.add(f.condition(workspace_id, TaggableType::Company, c("id")));
@@ -253,6 +266,22 @@ impl Company {
     /// City of its main office.
     async fn city(&self) -> Option<&str> {
         self.0.model().city.as_deref()
+    }
+    /// The competitor it buys from today.
+    async fn current_vendor(&self) -> Option<&str> {
+        self.0.model().current_vendor.as_deref()
+    }
+    /// When its contract with `currentVendor` ends.
+    async fn vendor_contract_ends_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.model().vendor_contract_ends_on
+    }
+    /// When it stopped being a customer; null while it is one.
+    async fn churned_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().churned_at
+    }
+    /// Why it left: a CUSTOMER_EXIT reason code.
+    async fn exit_reason(&self) -> Option<&str> {
+        self.0.model().exit_reason.as_deref()
     }
     /// ISO 3166-1 alpha-2 country of its main office.
     async fn country(&self) -> Option<&str> {

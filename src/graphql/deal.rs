@@ -296,7 +296,7 @@ impl Deal {
     }
     /// Whole days since it entered its current stage.
     async fn days_in_stage(&self) -> i64 {
-        (Utc::now() - self.0.model().stage_entered_at).num_days()
+        (crate::clock::now() - self.0.model().stage_entered_at).num_days()
     }
     /// Whole days from its creation to its closing, or to now while open.
     async fn age_days(&self) -> i64 {

@@ -106,6 +106,7 @@ pub struct IdFilter {
 #[graphql(concrete(name = "StageKindFilter", params(entity::enums::StageKind)))]
 #[graphql(concrete(name = "RoleFilter", params(entity::enums::Role)))]
 #[graphql(concrete(name = "SurveyKindFilter", params(entity::enums::SurveyKind)))]
+#[graphql(concrete(name = "ReasonKindFilter", params(entity::enums::ReasonKind)))]
 pub struct EnumFilter<T: InputType> {
     pub eq: Option<T>,
     pub ne: Option<T>,

@@ -27,10 +27,12 @@ pub enum Kind {
     ApiKey,
     Order,
     SurveyResponse,
+    Goal,
+    Reason,
 }
 
 impl Kind {
-    const ALL: [Kind; 14] = [
+    const ALL: [Kind; 16] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -45,6 +47,8 @@ impl Kind {
         Kind::ApiKey,
         Kind::Order,
         Kind::SurveyResponse,
+        Kind::Goal,
+        Kind::Reason,
     ];
 
     /// The GraphQL type name.
@@ -64,6 +68,8 @@ impl Kind {
             Kind::ApiKey => "ApiKey",
             Kind::Order => "Order",
             Kind::SurveyResponse => "SurveyResponse",
+            Kind::Goal => "Goal",
+            Kind::Reason => "Reason",
         }
     }
 }

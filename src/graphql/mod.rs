@@ -10,10 +10,12 @@ pub mod charts;
 pub mod company;
 pub mod contact;
 pub mod context;
+pub mod customer;
 pub mod customer_order;
 pub mod deal;
 pub mod error;
 pub mod filter;
+pub mod goal;
 pub mod guard;
 pub mod history;
 pub mod ids;
@@ -26,6 +28,7 @@ pub mod node;
 pub mod order;
 pub mod page;
 pub mod pipeline;
+pub mod reason;
 pub mod survey;
 pub mod tag;
 pub mod ticket;
@@ -54,6 +57,8 @@ pub struct Query(
     customer_order::OrderQuery,
     survey::SurveyResponseQuery,
     charts::ChartsQuery,
+    goal::GoalQuery,
+    reason::ReasonQuery,
 );
 
 /// Every mutation.
@@ -64,12 +69,15 @@ pub struct Mutation(
     customer_order::OrderMutation,
     survey::SurveyResponseMutation,
     company::CompanyMutation,
+    customer::CustomerMutation,
     contact::ContactMutation,
     pipeline::PipelineMutation,
     deal::DealMutation,
     ticket::TicketMutation,
     activity::ActivityMutation,
     tag::TagMutation,
+    goal::GoalMutation,
+    reason::ReasonMutation,
 );
 
 /// The schema type.

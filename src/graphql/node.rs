@@ -14,11 +14,13 @@ use super::customer_order::Order;
 use super::deal::Deal;
 use super::error::{ApiError, ApiResult};
 use super::filter::col;
+use super::goal::Goal;
 use super::ids::{self, Kind};
 use super::level::Level;
 use super::list::{Record, in_ids, scope};
 use super::member::Member;
 use super::pipeline::{Pipeline, Stage};
+use super::reason::Reason;
 use super::survey::SurveyResponse;
 use super::tag::Tag;
 use super::ticket::Ticket;
@@ -45,6 +47,8 @@ pub enum Node {
     Tag(Tag),
     Order(Order),
     SurveyResponse(SurveyResponse),
+    Goal(Goal),
+    Reason(Reason),
 }
 
 /// The records of one type among `wanted`, keyed by id, in one statement.
@@ -97,6 +101,11 @@ async fn resolve(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> 
     found.extend(fetch::<Order>(ctx, &of(Kind::Order), Node::Order).await?);
     let surveys = of(Kind::SurveyResponse);
     found.extend(fetch::<SurveyResponse>(ctx, &surveys, Node::SurveyResponse).await?);
+    // Quotas are deal amounts, which SUPPORT does not see.
+    if actor(ctx)?.can_read_deals() {
+        found.extend(fetch::<Goal>(ctx, &of(Kind::Goal), Node::Goal).await?);
+    }
+    found.extend(fetch::<Reason>(ctx, &of(Kind::Reason), Node::Reason).await?);
     // Uuids are unique across tables (v7), so one map serves every type; a
     // repeated id gets its record once, the rest come back null.
     Ok(decoded

@@ -27,6 +27,8 @@ pub enum OrderDirection {
 #[graphql(concrete(name = "MemberOrder", params(super::member::MemberOrderField)))]
 #[graphql(concrete(name = "TagOrder", params(super::tag::TagOrderField)))]
 #[graphql(concrete(name = "OrderOrder", params(super::customer_order::OrderOrderField)))]
+#[graphql(concrete(name = "GoalOrder", params(super::goal::GoalOrderField)))]
+#[graphql(concrete(name = "ReasonOrder", params(super::reason::ReasonOrderField)))]
 #[graphql(concrete(
     name = "SurveyResponseOrder",
     params(super::survey::SurveyResponseOrderField)

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, SubsecRound, Utc};
-use entity::enums::SurveyKind;
+use entity::enums::{ReasonKind, SurveyKind};
 use entity::survey_response;
 use sea_orm::sea_query::Condition;
 use sea_orm::{ActiveModelTrait, Set};
@@ -17,6 +17,7 @@ use super::filter::{
     record_filter_composition,
 };
 use super::ids::{self, Kind};
+use super::reason::check_listed;
 use super::level::{Conn, Level, Row};
 use super::list::{self, ListArgs, Record, editable_record};
 use super::order::{Ordering, newest_first};
@@ -292,6 +293,9 @@ impl SurveyResponseMutation {
         let contact_id = ids::decode(&input.contact_id, Kind::Contact, "input.contactId")?;
         let ticket_id = ids::decode_opt(input.ticket_id.as_ref(), Kind::Ticket, "input.ticketId")?;
         let txn = begin(ctx).await?;
+        if let Some(code) = &reason {
+            check_listed(&txn, actor, ReasonKind::Satisfaction, code, "input.reason").await?;
+        }
         check_reference::<Contact>(&txn, actor, Some(contact_id), "input.contactId").await?;
         let ticket = check_reference::<Ticket>(&txn, actor, ticket_id, "input.ticketId").await?;
         if ticket.is_some_and(|t| t.contact_id != Some(contact_id)) {
@@ -343,7 +347,14 @@ impl SurveyResponseMutation {
         match input.reason {
             MaybeUndefined::Undefined => {}
             MaybeUndefined::Null => change.reason = Set(None),
-            MaybeUndefined::Value(reason) => change.reason = Set(check_reason(Some(&reason))?),
+            MaybeUndefined::Value(reason) => {
+                let code = check_reason(Some(&reason))?;
+                if let Some(code) = &code {
+                    check_listed(&txn, actor, ReasonKind::Satisfaction, code, "input.reason")
+                        .await?;
+                }
+                change.reason = Set(code);
+            }
         }
         match input.comment {
             MaybeUndefined::Undefined => {}

@@ -21,7 +21,7 @@ use crate::metrics::Metrics;
 /// Now, at the microsecond precision both databases keep, so that a value
 /// read back equals the value written (cursors compare them).
 pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+    crate::clock::now().trunc_subsecs(6)
 }
 
 /// A transaction on the request's database. On SQLite it takes the write

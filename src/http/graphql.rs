@@ -18,6 +18,7 @@ use tracing::Instrument;
 use super::idempotency;
 use crate::app::AppState;
 use crate::auth::Actor;
+use crate::clock;
 use crate::graphql::RapportSchema;
 use crate::metrics::Metrics;
 
@@ -309,7 +310,8 @@ async fn execute(call: Call, batch: BatchRequest) -> Outcome {
     let batch = batch.data(crate::graphql::context::ClientAddress(address));
     let span = tracing::info_span!("graphql", request_id = %request_id);
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
-    let executed = tokio::time::timeout(timeout, schema.execute_batch(batch))
+    let clock = state.config.clock.clone();
+    let executed = tokio::time::timeout(timeout, clock::scope(clock, schema.execute_batch(batch)))
         .instrument(span.clone())
         .await;
     let Ok(response) = executed else {

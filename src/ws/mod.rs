@@ -33,6 +33,8 @@ pub fn upgrade(upgrade: WebSocketUpgrade, state: AppState, schema: RapportSchema
         .on_upgrade(move |socket| {
             let protocol = Protocol::from_header(socket.protocol().and_then(|p| p.to_str().ok()));
             let tracker = state.websockets.clone();
-            tracker.track_future(connection::serve(socket, protocol, state, schema))
+            let clock = state.config.clock.clone();
+            let connection = connection::serve(socket, protocol, state, schema);
+            tracker.track_future(crate::clock::scope(clock, connection))
         })
 }

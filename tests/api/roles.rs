@@ -224,7 +224,11 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     if PUBLIC.contains(&mutation) || BY_RECORD.contains(&mutation) {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 9] = [
+    let areas: [(&[&str], &'static [Role]); 10] = [
+        (
+            &["Goal", "Reason", "ScoringRule", "Trigger"],
+            &[Admin, Manager],
+        ),
         (&["SurveyResponse"], &[Admin, Manager, Sales, Support]),
         (&["Order"], &[Admin, Manager, Sales]),
         (&["Member", "ApiKey"], &[Admin]),

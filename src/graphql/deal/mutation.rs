@@ -8,7 +8,7 @@
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::enums::{DealContactRole, DealStatus, StageKind};
+use entity::enums::{DealContactRole, DealStatus, ReasonKind, StageKind};
 use entity::{deal, deal_contact, deal_stage_change, stage};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::ExprTrait;
@@ -33,6 +33,7 @@ use crate::graphql::level::Level;
 use crate::graphql::list;
 use crate::graphql::member::Member;
 use crate::graphql::pipeline::{Pipeline, Stage};
+use crate::graphql::reason::check_listed;
 use crate::graphql::write::{
     self, begin, check_reference, check_version, commit, event_for, expect_one_row, load_live, now,
 };
@@ -467,6 +468,11 @@ impl DealMutation {
             DealOutcome::Lost => (StageKind::Lost, "LOST"),
         };
         let txn = begin(ctx).await?;
+        let list = match outcome {
+            DealOutcome::Won => ReasonKind::DealWon,
+            DealOutcome::Lost => ReasonKind::DealLost,
+        };
+        check_listed(&txn, actor, list, &reason, "reason").await?;
         let current = current_deal(&txn, actor, id, expected_version).await?;
         let at = now();
         let (changes, to_stage) = if current.status == status_of(kind) {
