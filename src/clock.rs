@@ -47,7 +47,9 @@ impl Clock {
     /// Moves a manual clock to `at` (the system clock ignores it).
     pub fn set(&self, at: DateTime<Utc>) {
         if let Some(current) = &self.0 {
-            *current.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = at;
+            *current
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = at;
         }
     }
 
@@ -68,9 +70,7 @@ pub async fn scope<F: Future>(clock: Clock, work: F) -> F::Output {
 
 /// The time of the running request (its server's clock), else the system's.
 pub fn now() -> DateTime<Utc> {
-    CURRENT
-        .try_with(Clock::now)
-        .unwrap_or_else(|_| Utc::now())
+    CURRENT.try_with(Clock::now).unwrap_or_else(|_| Utc::now())
 }
 
 #[cfg(test)]

@@ -67,11 +67,7 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         manager
-            .create_index(tenant_index(
-                "company",
-                &["vendor_contract_ends_on"],
-                false,
-            ))
+            .create_index(tenant_index("company", &["vendor_contract_ends_on"], false))
             .await
     }
 

@@ -15,8 +15,8 @@ use super::context::{actor, writer};
 use super::deal::{Deal, DealFilter, DealOrderField};
 use super::error::{ApiError, ApiResult};
 use super::filter::{
-    DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, RecordFilter, StringFilter, TagFilter, col,
-    record_filter_composition,
+    DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
+    TagFilter, col, record_filter_composition,
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};

@@ -89,7 +89,8 @@ impl CustomerMutation {
     ) -> ApiResult<CompanyPayload> {
         let actor = writer(ctx, Area::Companies)?;
         let db = &super::context::state(ctx)?.db;
-        let code = reason::check_code(db, actor, ReasonKind::CustomerExit, &reason, "reason").await?;
+        let code =
+            reason::check_code(db, actor, ReasonKind::CustomerExit, &reason, "reason").await?;
         let at = churned_at.map_or_else(now, |t| t.trunc_subsecs(6));
         save(
             ctx,

@@ -134,10 +134,7 @@ impl Goal {
         self.0.model().created_at
     }
     async fn member(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
-        list::referenced(ctx, &self.0, "member", |m: &goal::Model| {
-            Some(m.member_id)
-        })
-        .await
+        list::referenced(ctx, &self.0, "member", |m: &goal::Model| Some(m.member_id)).await
     }
 }
 
@@ -211,7 +208,11 @@ pub struct GoalMutation;
 #[Object]
 impl GoalMutation {
     /// Sets a member's quota for a period (ADMIN and MANAGER).
-    async fn create_goal(&self, ctx: &Context<'_>, input: CreateGoalInput) -> ApiResult<GoalPayload> {
+    async fn create_goal(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateGoalInput,
+    ) -> ApiResult<GoalPayload> {
         let actor = writer(ctx, Area::Settings)?;
         check_period(input.period_start, input.period_end)?;
         let (code, quota_e4) = check_quota(input.quota, &input.currency)?;
@@ -269,7 +270,8 @@ impl GoalMutation {
             updated_at: Set(now()),
             ..Default::default()
         };
-        let row = write::save_if_unchanged::<Goal>(&txn, actor, id, current.version, change).await?;
+        let row =
+            write::save_if_unchanged::<Goal>(&txn, actor, id, current.version, change).await?;
         let event = event_for::<Goal>(&row, "updated")?;
         commit(ctx, txn, actor, vec![event]).await?;
         Ok(payload(row))

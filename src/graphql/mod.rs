@@ -5,6 +5,7 @@
 pub mod access;
 pub mod activity;
 pub mod aggregate;
+pub mod analytics;
 pub mod api_key;
 pub mod charts;
 pub mod company;
@@ -58,6 +59,7 @@ pub struct Query(
     survey::SurveyResponseQuery,
     charts::ChartsQuery,
     goal::GoalQuery,
+    analytics::AnalyticsQuery,
     reason::ReasonQuery,
 );
 

@@ -8,9 +8,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::ReasonKind;
 use entity::reason;
 use sea_orm::sea_query::Condition;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::context::{actor, writer};
@@ -256,7 +254,10 @@ impl ReasonMutation {
                 actor.workspace_id,
             ))
             .filter(sea_orm::ColumnTrait::eq(&reason::Column::Kind, input.kind))
-            .filter(sea_orm::ColumnTrait::eq(&reason::Column::Code, code.as_str()))
+            .filter(sea_orm::ColumnTrait::eq(
+                &reason::Column::Code,
+                code.as_str(),
+            ))
             .count(&txn)
             .await?;
         if taken > 0 {

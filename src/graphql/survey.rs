@@ -17,11 +17,11 @@ use super::filter::{
     record_filter_composition,
 };
 use super::ids::{self, Kind};
-use super::reason::check_listed;
 use super::level::{Conn, Level, Row};
 use super::list::{self, ListArgs, Record, editable_record};
 use super::order::{Ordering, newest_first};
 use super::page::{KeyType, PageArgs, SortKey};
+use super::reason::check_listed;
 use super::ticket::Ticket;
 use super::write::{
     self, begin, check_reference, check_version, commit, event_for, load_live, now,

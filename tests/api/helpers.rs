@@ -225,3 +225,25 @@ macro_rules! on_both_databases {
     };
 }
 pub(crate) use on_both_databases;
+
+/// The start of the test calendar: tests that control time begin here.
+pub const CALENDAR_START: &str = "2025-12-01T00:00:00Z";
+
+/// Gives the server a manual clock standing at [`CALENDAR_START`]; move it
+/// with [`TestApp::at`].
+pub fn manual_clock(config: &mut Config) {
+    let start = chrono::DateTime::parse_from_rfc3339(CALENDAR_START)
+        .expect("start")
+        .with_timezone(&Utc);
+    config.clock = rapport::clock::Clock::manual(start);
+}
+
+impl TestApp {
+    /// Moves the server's manual clock to `at` (RFC 3339).
+    pub fn at(&self, at: &str) {
+        let at = chrono::DateTime::parse_from_rfc3339(at)
+            .expect("an RFC 3339 time")
+            .with_timezone(&Utc);
+        self.state.config.clock.set(at);
+    }
+}

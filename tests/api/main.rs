@@ -5,6 +5,7 @@
 mod common;
 
 mod access;
+mod analytics;
 mod charts;
 mod clients;
 mod fixtures;

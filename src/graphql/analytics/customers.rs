@@ -1,0 +1,309 @@
+//! Customer figures for a period: satisfaction (NPS, CSAT), churn, support
+//! load and resolution, and what returning buyers order. One SQL statement
+//! each.
+
+use async_graphql::SimpleObject;
+use entity::enums::{DealStatus, SurveyKind};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
+
+use super::sql::{Scope, count_when, float, int, ratio, round2, rows};
+use crate::graphql::insight::seconds_between;
+
+/// NPS answers given in the period.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct NpsFigures {
+    pub responses: i64,
+    /// Scores 9–10.
+    pub promoters: i64,
+    /// Scores 7–8.
+    pub passives: i64,
+    /// Scores 0–6.
+    pub detractors: i64,
+    /// (promoters − detractors) ÷ responses × 100, from −100 to 100; null without responses.
+    pub score: Option<f64>,
+}
+
+/// CSAT answers given in the period.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct CsatFigures {
+    pub responses: i64,
+    /// Mean score (1–5); null without responses.
+    pub average: Option<f64>,
+}
+
+/// Customers lost in the period.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct ChurnFigures {
+    /// Companies that were customers when the period began: a deal won or an
+    /// order placed before it, and no exit recorded before it.
+    pub customers_at_start: i64,
+    /// Of those, companies whose exit is recorded in the period.
+    pub churned: i64,
+    /// churned ÷ customersAtStart; null without customers.
+    pub rate: Option<f64>,
+}
+
+/// Tickets opened in the period in one category.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct CategoryCount {
+    /// Null for tickets without a category.
+    pub category: Option<String>,
+    pub count: i64,
+}
+
+/// Orders placed in the period, by what kind of buying they are.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct OrderMix {
+    pub orders: i64,
+    /// Orders by a buyer (the company, else the contact) with no earlier order.
+    pub first_orders: i64,
+    /// Orders by a returning buyer of a product it bought before.
+    pub upsell_orders: i64,
+    /// Orders by a returning buyer of a product new to it.
+    pub cross_sell_orders: i64,
+    /// upsellOrders ÷ orders; null without orders.
+    pub upsell_rate: Option<f64>,
+    /// crossSellOrders ÷ orders; null without orders.
+    pub cross_sell_rate: Option<f64>,
+}
+
+/// Survey answers of `kind` in the period, by contacts of the owner if given.
+fn surveys(scope: &Scope, kind: SurveyKind) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .from("survey_response")
+        .inner_join(
+            "contact",
+            Expr::col(("contact", "id")).equals(("survey_response", "contact_id")),
+        )
+        .cond_where(
+            scope
+                .live("survey_response")
+                .add(scope.within("survey_response", "responded_at"))
+                .add(Expr::col(("survey_response", "kind")).eq(kind.to_value()))
+                .add(Expr::col(("contact", "deleted_at")).is_null())
+                .add(scope.owned("contact", "owner_id")),
+        )
+        .to_owned()
+}
+
+pub async fn nps<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<NpsFigures, DbErr> {
+    let select = surveys(scope, SurveyKind::Nps)
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "responses")
+        .expr_as(count_when(r#""survey_response"."score" >= 9"#), "promoters")
+        .expr_as(
+            count_when(r#""survey_response"."score" <= 6"#),
+            "detractors",
+        )
+        .to_owned();
+    let found = rows(db, &select).await?;
+    let (responses, promoters, detractors) = match found.first() {
+        Some(row) => (
+            int(row, "responses")?,
+            int(row, "promoters")?,
+            int(row, "detractors")?,
+        ),
+        None => (0, 0, 0),
+    };
+    Ok(NpsFigures {
+        responses,
+        promoters,
+        passives: responses - promoters - detractors,
+        detractors,
+        score: ratio(promoters - detractors, responses).map(|r| round2(r * 100.0)),
+    })
+}
+
+pub async fn csat<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<CsatFigures, DbErr> {
+    let select = surveys(scope, SurveyKind::Csat)
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "responses")
+        .expr_as(
+            Expr::cust(r#"CAST(AVG("survey_response"."score") AS DOUBLE PRECISION)"#),
+            "average",
+        )
+        .to_owned();
+    let found = rows(db, &select).await?;
+    Ok(match found.first() {
+        Some(row) => CsatFigures {
+            responses: int(row, "responses")?,
+            average: float(row, "average")?.map(round2),
+        },
+        None => CsatFigures {
+            responses: 0,
+            average: None,
+        },
+    })
+}
+
+pub async fn churn<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<ChurnFigures, DbErr> {
+    let won_before = Query::select()
+        .expr(Expr::val(1))
+        .from("deal")
+        .and_where(Expr::col(("deal", "company_id")).equals(("company", "id")))
+        .and_where(Expr::col(("deal", "status")).eq(DealStatus::Won.to_value()))
+        .and_where(Expr::col(("deal", "deleted_at")).is_null())
+        .and_where(Expr::col(("deal", "closed_at")).lt(scope.from))
+        .to_owned();
+    let ordered_before = Query::select()
+        .expr(Expr::val(1))
+        .from("customer_order")
+        .and_where(Expr::col(("customer_order", "company_id")).equals(("company", "id")))
+        .and_where(Expr::col(("customer_order", "deleted_at")).is_null())
+        .and_where(Expr::col(("customer_order", "ordered_at")).lt(scope.from))
+        .to_owned();
+    let select = Query::select()
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "customers")
+        .expr_as(
+            Func::sum(Into::<Expr>::into(
+                Expr::case(scope.within("company", "churned_at"), 1).finally(0),
+            )),
+            "churned",
+        )
+        .from("company")
+        .cond_where(
+            scope
+                .live("company")
+                .add(scope.owned("company", "owner_id"))
+                .add(
+                    Expr::col(("company", "churned_at"))
+                        .is_null()
+                        .or(Expr::col(("company", "churned_at")).gte(scope.from)),
+                )
+                .add(Expr::exists(won_before).or(Expr::exists(ordered_before))),
+        )
+        .to_owned();
+    let found = rows(db, &select).await?;
+    let (customers, churned) = match found.first() {
+        Some(row) => (int(row, "customers")?, int(row, "churned")?),
+        None => (0, 0),
+    };
+    Ok(ChurnFigures {
+        customers_at_start: customers,
+        churned,
+        rate: ratio(churned, customers),
+    })
+}
+
+/// Mean hours from opening to resolution of tickets resolved in the period
+/// (assigned to the owner, if given).
+pub async fn resolution_hours<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> Result<Option<f64>, DbErr> {
+    let seconds = seconds_between(
+        db.get_database_backend(),
+        r#""ticket"."opened_at""#,
+        r#""ticket"."resolved_at""#,
+    );
+    let select = Query::select()
+        .expr_as(
+            Expr::cust(format!("CAST(AVG({seconds}) AS DOUBLE PRECISION)")),
+            "seconds",
+        )
+        .from("ticket")
+        .cond_where(
+            scope
+                .live("ticket")
+                .add(scope.within("ticket", "resolved_at"))
+                .add(scope.owned("ticket", "assignee_id")),
+        )
+        .to_owned();
+    let found = rows(db, &select).await?;
+    Ok(match found.first() {
+        Some(row) => float(row, "seconds")?.map(|s| round2(s / 3600.0)),
+        None => None,
+    })
+}
+
+/// Tickets opened in the period per category, largest first.
+pub async fn ticket_volume<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> Result<Vec<CategoryCount>, DbErr> {
+    let select = Query::select()
+        .expr_as(Expr::col(("ticket", "category")), "category")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count")
+        .from("ticket")
+        .cond_where(
+            scope
+                .live("ticket")
+                .add(scope.within("ticket", "opened_at"))
+                .add(scope.owned("ticket", "assignee_id")),
+        )
+        .group_by_col(("ticket", "category"))
+        .order_by_expr(Expr::cust("COUNT(*)"), sea_orm::Order::Desc)
+        .order_by(("ticket", "category"), sea_orm::Order::Asc)
+        .to_owned();
+    rows(db, &select)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(CategoryCount {
+                category: row.try_get("", "category")?,
+                count: int(row, "count")?,
+            })
+        })
+        .collect()
+}
+
+/// Orders of the period, each numbered within its buyer's history and
+/// within its buyer's history of that product (window functions over all
+/// of the workspace's orders), then counted.
+pub async fn order_mix<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<OrderMix, DbErr> {
+    // The buyer is the company, else the contact.
+    let buyer = r#""customer_order"."company_id", CASE WHEN "customer_order"."company_id" IS NULL THEN "customer_order"."contact_id" END"#;
+    let order = r#"ORDER BY "customer_order"."ordered_at", "customer_order"."id""#;
+    let numbered = Query::select()
+        .expr_as(Expr::col(("customer_order", "ordered_at")), "ordered_at")
+        .expr_as(
+            Expr::cust(format!("ROW_NUMBER() OVER (PARTITION BY {buyer} {order})")),
+            "nth_order",
+        )
+        .expr_as(
+            Expr::cust(format!(
+                r#"ROW_NUMBER() OVER (PARTITION BY {buyer}, "customer_order"."product" {order})"#
+            )),
+            "nth_of_product",
+        )
+        .from("customer_order")
+        .cond_where(scope.live("customer_order"))
+        .to_owned();
+    let n = Alias::new("numbered");
+    let select = Query::select()
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "orders")
+        .expr_as(count_when(r#""numbered"."nth_order" = 1"#), "first_orders")
+        .expr_as(
+            count_when(r#""numbered"."nth_order" > 1 AND "numbered"."nth_of_product" > 1"#),
+            "upsell",
+        )
+        .expr_as(
+            count_when(r#""numbered"."nth_order" > 1 AND "numbered"."nth_of_product" = 1"#),
+            "cross_sell",
+        )
+        .from_subquery(numbered, n.clone())
+        .and_where(Expr::col((n.clone(), "ordered_at")).gte(scope.from))
+        .and_where(Expr::col((n, "ordered_at")).lt(scope.to))
+        .to_owned();
+    let found = rows(db, &select).await?;
+    let Some(row) = found.first() else {
+        return Ok(OrderMix {
+            orders: 0,
+            first_orders: 0,
+            upsell_orders: 0,
+            cross_sell_orders: 0,
+            upsell_rate: None,
+            cross_sell_rate: None,
+        });
+    };
+    let orders = int(row, "orders")?;
+    let upsell = int(row, "upsell")?;
+    let cross_sell = int(row, "cross_sell")?;
+    Ok(OrderMix {
+        orders,
+        first_orders: int(row, "first_orders")?,
+        upsell_orders: upsell,
+        cross_sell_orders: cross_sell,
+        upsell_rate: ratio(upsell, orders),
+        cross_sell_rate: ratio(cross_sell, orders),
+    })
+}

@@ -1,0 +1,368 @@
+//! Sales figures for a period: outcomes, revenue, pipeline, forecast,
+//! cycle length, time in stage, close reasons and lead conversion. Each is
+//! one SQL statement over the workspace's live records.
+
+use async_graphql::SimpleObject;
+use entity::enums::DealStatus;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
+use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
+use uuid::Uuid;
+
+use super::sql::{Scope, count_when, float, int, ratio, rows, totals};
+use crate::domain::money;
+use crate::graphql::deal::MoneyTotal;
+use crate::graphql::insight::seconds_between;
+
+/// Deals closed in the period.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct DealOutcomes {
+    pub won: i64,
+    pub lost: i64,
+    /// won ÷ (won + lost); null when none closed.
+    pub win_rate: Option<f64>,
+}
+
+/// Leads created in the period and how many reached a deal.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct Conversion {
+    /// Contacts created in the period.
+    pub leads: i64,
+    /// Of those, contacts on at least one live deal (of the pipeline, if given).
+    pub converted: i64,
+    /// converted ÷ leads; null without leads.
+    pub rate: Option<f64>,
+}
+
+/// How often a close reason was given in the period.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct ReasonCount {
+    /// WON or LOST.
+    pub outcome: DealStatus,
+    pub reason: Option<String>,
+    pub count: i64,
+}
+
+fn won() -> String {
+    DealStatus::Won.to_value()
+}
+
+/// Won and lost deals whose (latest) closing falls in the period. A deal
+/// reopened since is open, so it counts nowhere until it closes again.
+pub async fn outcomes<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<DealOutcomes, DbErr> {
+    let select = Query::select()
+        .expr_as(
+            count_when(&format!(r#""deal"."status" = '{}'"#, won())),
+            "won",
+        )
+        .expr_as(
+            count_when(&format!(
+                r#""deal"."status" = '{}'"#,
+                DealStatus::Lost.to_value()
+            )),
+            "lost",
+        )
+        .from("deal")
+        .cond_where(scope.deals("deal").add(scope.within("deal", "closed_at")))
+        .to_owned();
+    let found = rows(db, &select).await?;
+    let (won, lost) = match found.first() {
+        Some(row) => (int(row, "won")?, int(row, "lost")?),
+        None => (0, 0),
+    };
+    Ok(DealOutcomes {
+        won,
+        lost,
+        win_rate: ratio(won, won + lost),
+    })
+}
+
+/// The amounts of deals won in the period, per currency. With `new_only`,
+/// only each company's first win (and deals without a company): net new
+/// revenue; the rest of the won revenue is expansion of existing customers.
+pub async fn won_revenue<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    new_only: bool,
+) -> Result<Vec<MoneyTotal>, DbErr> {
+    let mut condition = scope
+        .deals("deal")
+        .add(scope.within("deal", "closed_at"))
+        .add(Expr::col(("deal", "status")).eq(won()));
+    if new_only {
+        let earlier = Alias::new("earlier");
+        let earlier_win = Query::select()
+            .expr(Expr::val(1))
+            .from_as("deal", earlier.clone())
+            .and_where(Expr::col((earlier.clone(), "company_id")).equals(("deal", "company_id")))
+            .and_where(Expr::col((earlier.clone(), "status")).eq(won()))
+            .and_where(Expr::col((earlier.clone(), "deleted_at")).is_null())
+            .and_where(
+                Expr::col((earlier.clone(), "closed_at"))
+                    .lt(Expr::col(("deal", "closed_at")))
+                    .or(Expr::col((earlier.clone(), "closed_at"))
+                        .eq(Expr::col(("deal", "closed_at")))
+                        .and(Expr::col((earlier, "id")).lt(Expr::col(("deal", "id"))))),
+            )
+            .to_owned();
+        condition = condition.add(
+            Expr::col(("deal", "company_id"))
+                .is_null()
+                .or(Expr::exists(earlier_win).not()),
+        );
+    }
+    let select = money_by_currency("deal")
+        .from("deal")
+        .cond_where(condition)
+        .to_owned();
+    totals(&rows(db, &select).await?)
+}
+
+/// `currency`, `count` and `total` of `table`'s amounts, grouped by currency.
+pub(super) fn money_by_currency(table: &'static str) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .expr_as(Expr::col((table, "currency")), "currency")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count")
+        .expr_as(
+            Expr::cust(format!(r#"CAST(SUM("{table}"."amount_e4") AS BIGINT)"#)),
+            "total",
+        )
+        .group_by_col((table, "currency"))
+        .order_by((table, "currency"), sea_orm::Order::Asc)
+        .to_owned()
+}
+
+/// Open deals created before the period's end: their amounts, per currency.
+pub async fn pipeline_value<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> Result<Vec<MoneyTotal>, DbErr> {
+    let select = money_by_currency("deal")
+        .from("deal")
+        .cond_where(
+            scope
+                .deals("deal")
+                .add(Expr::col(("deal", "status")).eq(DealStatus::Open.to_value()))
+                .add(Expr::col(("deal", "created_at")).lt(scope.to)),
+        )
+        .to_owned();
+    totals(&rows(db, &select).await?)
+}
+
+/// Σ amount × stage win probability of open deals expected to close in the
+/// period, per currency, rounded to the currency's decimals.
+pub async fn weighted_forecast<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> Result<Vec<MoneyTotal>, DbErr> {
+    let select = Query::select()
+        .expr_as(Expr::col(("deal", "currency")), "currency")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count")
+        .expr_as(
+            Expr::cust(r#"CAST(SUM("deal"."amount_e4" * "stage"."win_probability") AS BIGINT)"#),
+            "total",
+        )
+        .from("deal")
+        .inner_join(
+            "stage",
+            Expr::col(("stage", "id")).equals(("deal", "stage_id")),
+        )
+        .cond_where(
+            scope
+                .deals("deal")
+                .add(Expr::col(("deal", "status")).eq(DealStatus::Open.to_value()))
+                .add(Expr::col(("deal", "expected_close_date")).gte(scope.from.date_naive()))
+                .add(Expr::col(("deal", "expected_close_date")).lt(scope.to.date_naive())),
+        )
+        .group_by_col(("deal", "currency"))
+        .order_by(("deal", "currency"), sea_orm::Order::Asc)
+        .to_owned();
+    let mut weighted = Vec::new();
+    for row in rows(db, &select).await? {
+        let currency: String = row.try_get("", "currency")?;
+        // ten-thousandths × percent = millionths
+        let exact = Decimal::new(int(&row, "total")?, money::STORED_SCALE + 2);
+        let decimals = money::from_e4(0, &currency).scale();
+        weighted.push(MoneyTotal {
+            amount: exact.round_dp(decimals),
+            count: int(&row, "count")?,
+            currency,
+        });
+    }
+    Ok(weighted)
+}
+
+/// Mean days from creation to winning, over deals won in the period.
+pub async fn sales_cycle_days<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> Result<Option<f64>, DbErr> {
+    let seconds = seconds_between(
+        db.get_database_backend(),
+        r#""deal"."created_at""#,
+        r#""deal"."closed_at""#,
+    );
+    let select = Query::select()
+        .expr_as(
+            Expr::cust(format!("CAST(AVG({seconds}) AS DOUBLE PRECISION)")),
+            "seconds",
+        )
+        .from("deal")
+        .cond_where(
+            scope
+                .deals("deal")
+                .add(scope.within("deal", "closed_at"))
+                .add(Expr::col(("deal", "status")).eq(won())),
+        )
+        .to_owned();
+    let found = rows(db, &select).await?;
+    Ok(match found.first() {
+        Some(row) => float(row, "seconds")?.map(|s| s / 86_400.0),
+        None => None,
+    })
+}
+
+/// Per stage, the stays that ended in the period: how many, and their mean
+/// length in days. A stay runs from entering the stage to the deal's next
+/// stage change; a deal moved back and forth stays several times. Stays
+/// still running are not counted (they have no length yet).
+pub async fn time_in_stage<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> Result<Vec<(Uuid, i64, f64)>, DbErr> {
+    let stays = Query::select()
+        .expr_as(Expr::col(("deal_stage_change", "to_stage_id")), "stage_id")
+        .expr_as(Expr::col(("deal_stage_change", "created_at")), "entered_at")
+        .expr_as(
+            Expr::cust(
+                r#"LEAD("deal_stage_change"."created_at") OVER (PARTITION BY "deal_stage_change"."deal_id" ORDER BY "deal_stage_change"."created_at", "deal_stage_change"."id")"#,
+            ),
+            "left_at",
+        )
+        .from("deal_stage_change")
+        .inner_join(
+            "deal",
+            Expr::col(("deal", "id")).equals(("deal_stage_change", "deal_id")),
+        )
+        .cond_where(scope.deals("deal"))
+        .to_owned();
+    let seconds = seconds_between(
+        db.get_database_backend(),
+        r#""stays"."entered_at""#,
+        r#""stays"."left_at""#,
+    );
+    let stays_alias = Alias::new("stays");
+    let select = Query::select()
+        .expr_as(Expr::col((stays_alias.clone(), "stage_id")), "stage_id")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "visits")
+        .expr_as(
+            Expr::cust(format!("CAST(AVG({seconds}) AS DOUBLE PRECISION)")),
+            "seconds",
+        )
+        .from_subquery(stays, stays_alias.clone())
+        .and_where(Expr::col((stays_alias.clone(), "left_at")).gte(scope.from))
+        .and_where(Expr::col((stays_alias.clone(), "left_at")).lt(scope.to))
+        .group_by_col((stays_alias, "stage_id"))
+        .to_owned();
+    rows(db, &select)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get("", "stage_id")?,
+                int(row, "visits")?,
+                float(row, "seconds")?.unwrap_or(0.0) / 86_400.0,
+            ))
+        })
+        .collect()
+}
+
+/// How often each close reason was given for deals closed in the period.
+pub async fn close_reasons<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> Result<Vec<ReasonCount>, DbErr> {
+    let select = Query::select()
+        .expr_as(Expr::col(("deal", "status")), "status")
+        .expr_as(Expr::col(("deal", "close_reason")), "reason")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count")
+        .from("deal")
+        .cond_where(
+            scope
+                .deals("deal")
+                .add(scope.within("deal", "closed_at"))
+                .add(Expr::col(("deal", "status")).ne(DealStatus::Open.to_value())),
+        )
+        .group_by_col(("deal", "status"))
+        .group_by_col(("deal", "close_reason"))
+        .order_by(("deal", "status"), sea_orm::Order::Desc)
+        .order_by_expr(Expr::cust("COUNT(*)"), sea_orm::Order::Desc)
+        .order_by(("deal", "close_reason"), sea_orm::Order::Asc)
+        .to_owned();
+    rows(db, &select)
+        .await?
+        .iter()
+        .map(|row| {
+            let status: String = row.try_get("", "status")?;
+            Ok(ReasonCount {
+                outcome: if status == won() {
+                    DealStatus::Won
+                } else {
+                    DealStatus::Lost
+                },
+                reason: row.try_get("", "reason")?,
+                count: int(row, "count")?,
+            })
+        })
+        .collect()
+}
+
+/// Contacts created in the period (owned by the owner, if given), and how
+/// many of them are on a live deal (of the pipeline, if given).
+pub async fn conversion<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<Conversion, DbErr> {
+    let mut on_deal = Query::select();
+    on_deal
+        .distinct()
+        .column(("deal_contact", "contact_id"))
+        .from("deal_contact")
+        .inner_join(
+            "deal",
+            Expr::col(("deal", "id")).equals(("deal_contact", "deal_id")),
+        )
+        .and_where(Expr::col(("deal", "workspace_id")).eq(scope.workspace_id))
+        .and_where(Expr::col(("deal", "deleted_at")).is_null());
+    if let Some(pipeline) = scope.pipeline_id {
+        on_deal.and_where(Expr::col(("deal", "pipeline_id")).eq(pipeline));
+    }
+    let converted = Alias::new("converted");
+    let select = Query::select()
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "leads")
+        .expr_as(
+            Expr::cust(r#"CAST(COUNT("converted"."contact_id") AS BIGINT)"#),
+            "converted",
+        )
+        .from("contact")
+        .join_subquery(
+            JoinType::LeftJoin,
+            on_deal.to_owned(),
+            converted.clone(),
+            Expr::col((converted, "contact_id")).equals(("contact", "id")),
+        )
+        .cond_where(
+            scope
+                .live("contact")
+                .add(scope.within("contact", "created_at"))
+                .add(scope.owned("contact", "owner_id")),
+        )
+        .to_owned();
+    let found = rows(db, &select).await?;
+    let (leads, converted) = match found.first() {
+        Some(row) => (int(row, "leads")?, int(row, "converted")?),
+        None => (0, 0),
+    };
+    Ok(Conversion {
+        leads,
+        converted,
+        rate: ratio(converted, leads),
+    })
+}

@@ -1,0 +1,238 @@
+//! Analytics for a period: the figures a sales team runs on, each computed
+//! by one SQL statement when (and only when) it is selected.
+//!
+//! Every figure reads live records of the workspace in the half-open period
+//! `[from, to)`; `pipelineId` narrows deal figures to one pipeline, `ownerId`
+//! narrows each figure to one member (deal owner, contact owner, company
+//! owner, ticket assignee). Money is reported per currency and never added
+//! across currencies; counts and rates do not depend on currency.
+
+mod customers;
+mod deals;
+mod leaderboard;
+mod sql;
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::stage;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use self::customers::{CategoryCount, ChurnFigures, CsatFigures, NpsFigures, OrderMix};
+use self::deals::{Conversion, DealOutcomes, ReasonCount};
+use self::leaderboard::LeaderboardEntry;
+use self::sql::{Scope, round2};
+use super::context::{actor, db};
+use super::deal::MoneyTotal;
+use super::error::{ApiError, ApiResult};
+use super::ids::{self, Kind};
+use super::level::Level;
+use super::list;
+use super::member::Member;
+use super::pipeline::{Pipeline, Stage};
+use crate::auth::Actor;
+
+/// A half-open span of time: from `from` (included) to `to` (excluded).
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct PeriodInput {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// The figures of one period; each field is computed when selected.
+pub struct Analytics {
+    scope: Scope,
+    actor: Actor,
+}
+
+/// Time spent in one stage.
+#[derive(SimpleObject)]
+pub struct StageDuration {
+    pub stage: Stage,
+    /// Stays in the stage that ended in the period.
+    pub stays: i64,
+    /// Their mean length, in days.
+    pub average_days: f64,
+}
+
+impl Analytics {
+    /// Money figures are refused to roles that see no deal amounts.
+    fn amounts(&self) -> ApiResult<()> {
+        if self.actor.sees_amounts() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("this role sees no deal amounts".into()))
+        }
+    }
+}
+
+#[Object]
+impl Analytics {
+    async fn from(&self) -> DateTime<Utc> {
+        self.scope.from
+    }
+    async fn to(&self) -> DateTime<Utc> {
+        self.scope.to
+    }
+    /// Contacts created in the period and how many reached a deal.
+    async fn lead_conversion(&self, ctx: &Context<'_>) -> ApiResult<Conversion> {
+        Ok(deals::conversion(db(ctx)?, &self.scope).await?)
+    }
+    /// Deals won and lost in the period, and the win rate.
+    async fn deal_outcomes(&self, ctx: &Context<'_>) -> ApiResult<DealOutcomes> {
+        Ok(deals::outcomes(db(ctx)?, &self.scope).await?)
+    }
+    /// Amounts of the deals won in the period, per currency.
+    async fn won_revenue(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
+        self.amounts()?;
+        Ok(deals::won_revenue(db(ctx)?, &self.scope, false).await?)
+    }
+    /// Won revenue from new customers: each company's first won deal (and
+    /// deals without a company), per currency.
+    async fn net_new_revenue(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
+        self.amounts()?;
+        Ok(deals::won_revenue(db(ctx)?, &self.scope, true).await?)
+    }
+    /// Mean amount of the deals won in the period, per currency.
+    async fn average_deal_size(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
+        self.amounts()?;
+        let won = deals::won_revenue(db(ctx)?, &self.scope, false).await?;
+        Ok(sql::averages(&won))
+    }
+    /// Open deals created before the period's end, per currency.
+    async fn pipeline_value(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
+        self.amounts()?;
+        Ok(deals::pipeline_value(db(ctx)?, &self.scope).await?)
+    }
+    /// Σ amount × stage probability of open deals expected to close in the period.
+    async fn weighted_forecast(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
+        self.amounts()?;
+        Ok(deals::weighted_forecast(db(ctx)?, &self.scope).await?)
+    }
+    /// Mean days from a deal's creation to its win, over deals won in the period.
+    async fn average_sales_cycle_days(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
+        Ok(deals::sales_cycle_days(db(ctx)?, &self.scope)
+            .await?
+            .map(round2))
+    }
+    /// Mean days per stay in each stage, over stays that ended in the period.
+    async fn time_in_stage(&self, ctx: &Context<'_>) -> ApiResult<Vec<StageDuration>> {
+        let db = db(ctx)?;
+        let stays = deals::time_in_stage(db, &self.scope).await?;
+        let ids: Vec<_> = stays.iter().map(|(id, _, _)| *id).collect();
+        let mut stages = stage::Entity::find()
+            .filter(stage::Column::WorkspaceId.eq(self.scope.workspace_id))
+            .filter(stage::Column::Id.is_in(ids))
+            .all(db)
+            .await?;
+        stages.sort_by_key(|s| (s.pipeline_id, s.position));
+        Ok(stages
+            .into_iter()
+            .filter_map(|s| {
+                let (_, count, days) = stays.iter().find(|(id, _, _)| *id == s.id)?;
+                Some(StageDuration {
+                    stays: *count,
+                    average_days: round2(*days),
+                    stage: Stage(Level::single(s)),
+                })
+            })
+            .collect())
+    }
+    /// How often each close reason was given for deals closed in the period.
+    async fn close_reasons(&self, ctx: &Context<'_>) -> ApiResult<Vec<ReasonCount>> {
+        Ok(deals::close_reasons(db(ctx)?, &self.scope).await?)
+    }
+    /// NPS answers given in the period, and the score.
+    async fn nps(&self, ctx: &Context<'_>) -> ApiResult<NpsFigures> {
+        Ok(customers::nps(db(ctx)?, &self.scope).await?)
+    }
+    /// CSAT answers given in the period, and their mean.
+    async fn csat(&self, ctx: &Context<'_>) -> ApiResult<CsatFigures> {
+        Ok(customers::csat(db(ctx)?, &self.scope).await?)
+    }
+    /// Customers at the period's start and how many left during it.
+    async fn churn(&self, ctx: &Context<'_>) -> ApiResult<ChurnFigures> {
+        Ok(customers::churn(db(ctx)?, &self.scope).await?)
+    }
+    /// Mean hours from opening to resolution of tickets resolved in the period.
+    async fn average_resolution_hours(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
+        Ok(customers::resolution_hours(db(ctx)?, &self.scope).await?)
+    }
+    /// Tickets opened in the period, per category.
+    async fn ticket_volume(&self, ctx: &Context<'_>) -> ApiResult<Vec<CategoryCount>> {
+        Ok(customers::ticket_volume(db(ctx)?, &self.scope).await?)
+    }
+    /// Orders placed in the period: first orders, upsell and cross-sell.
+    async fn order_mix(&self, ctx: &Context<'_>) -> ApiResult<OrderMix> {
+        Ok(customers::order_mix(db(ctx)?, &self.scope).await?)
+    }
+}
+
+/// Checks the period and the optional pipeline and owner.
+async fn scope(
+    ctx: &Context<'_>,
+    period: PeriodInput,
+    pipeline_id: Option<ID>,
+    owner_id: Option<ID>,
+) -> ApiResult<Scope> {
+    let actor = actor(ctx)?;
+    if period.to <= period.from {
+        return Err(ApiError::bad_input(
+            "period.to",
+            "must be after period.from",
+        ));
+    }
+    let pipeline_id = ids::decode_opt(pipeline_id.as_ref(), Kind::Pipeline, "pipelineId")?;
+    if let Some(id) = pipeline_id
+        && list::find::<Pipeline>(ctx, id).await?.is_none()
+    {
+        return Err(ApiError::NotFound("no such pipeline"));
+    }
+    let owner_id = ids::decode_opt(owner_id.as_ref(), Kind::Member, "ownerId")?;
+    if let Some(id) = owner_id
+        && list::find::<Member>(ctx, id).await?.is_none()
+    {
+        return Err(ApiError::NotFound("no such member"));
+    }
+    Ok(Scope {
+        workspace_id: actor.workspace_id,
+        from: period.from,
+        to: period.to,
+        pipeline_id,
+        owner_id,
+    })
+}
+
+#[derive(Default)]
+pub struct AnalyticsQuery;
+
+#[Object]
+impl AnalyticsQuery {
+    /// The figures of a period, optionally for one pipeline and one member.
+    async fn analytics(
+        &self,
+        ctx: &Context<'_>,
+        period: PeriodInput,
+        pipeline_id: Option<ID>,
+        owner_id: Option<ID>,
+    ) -> ApiResult<Analytics> {
+        let scope = scope(ctx, period, pipeline_id, owner_id).await?;
+        Ok(Analytics {
+            scope,
+            actor: actor(ctx)?.clone(),
+        })
+    }
+
+    /// Per member: deals won in the period, commission and goal attainment.
+    async fn leaderboard(
+        &self,
+        ctx: &Context<'_>,
+        period: PeriodInput,
+        pipeline_id: Option<ID>,
+    ) -> ApiResult<Vec<LeaderboardEntry>> {
+        if !actor(ctx)?.sees_amounts() {
+            return Err(ApiError::Forbidden("this role sees no deal amounts".into()));
+        }
+        let scope = scope(ctx, period, pipeline_id, None).await?;
+        Ok(leaderboard::leaderboard(db(ctx)?, &scope).await?)
+    }
+}
