@@ -1,6 +1,6 @@
 //! A person at a customer: identity and description.
 
-use crate::enums::LifecycleStage;
+use crate::enums::{LegalBasis, LifecycleStage};
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
@@ -22,6 +22,15 @@ pub struct Model {
     pub country: Option<String>,
     pub birthdate: Option<Date>,
     pub owner_id: Option<Uuid>,
+    /// The lead score the workspace's scoring rules give the contact.
+    pub lead_score: i32,
+    /// Whether the contact agreed to marketing email.
+    pub email_opt_in: bool,
+    pub email_opt_in_at: Option<DateTimeUtc>,
+    /// Where the consent was given (a form, an event…).
+    pub consent_source: Option<String>,
+    pub consent_legal_basis: Option<LegalBasis>,
+    pub unsubscribed_at: Option<DateTimeUtc>,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -171,3 +171,36 @@ string_enum! {
         Satisfaction = "SATISFACTION",
     }
 }
+
+string_enum! {
+    /// The GDPR ground for emailing a contact.
+    LegalBasis {
+        Consent = "CONSENT",
+        Contract = "CONTRACT",
+        LegitimateInterest = "LEGITIMATE_INTEREST",
+        LegalObligation = "LEGAL_OBLIGATION",
+    }
+}
+
+string_enum! {
+    /// What a lead scoring rule looks at: a field of the contact or its
+    /// company, or one kind of tracked engagement.
+    ScoringTarget {
+        JobTitle = "JOB_TITLE",
+        Industry = "INDUSTRY",
+        CompanySize = "COMPANY_SIZE",
+        AnnualRevenue = "ANNUAL_REVENUE",
+        PageView = "PAGE_VIEW",
+        EmailClick = "EMAIL_CLICK",
+        WebinarSignup = "WEBINAR_SIGNUP",
+    }
+}
+
+string_enum! {
+    /// A tracked behaviour of a contact.
+    EngagementKind {
+        PageView = "PAGE_VIEW",
+        EmailClick = "EMAIL_CLICK",
+        WebinarSignup = "WEBINAR_SIGNUP",
+    }
+}

@@ -16,6 +16,7 @@ mod m20261122_000009_create_idempotency_key;
 mod m20261122_000010_create_record_change;
 mod m20261122_000011_create_order_and_survey_response;
 mod m20261122_000012_create_goal_and_reason;
+mod m20261122_000013_create_lead_scoring_and_consent;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_create_record_change::Migration),
             Box::new(m20261122_000011_create_order_and_survey_response::Migration),
             Box::new(m20261122_000012_create_goal_and_reason::Migration),
+            Box::new(m20261122_000013_create_lead_scoring_and_consent::Migration),
         ]
     }
 }

@@ -684,6 +684,15 @@ impl CompanyMutation {
             .await?
             .rows_affected;
         expect_one_row(rows)?;
+        let scoring = crate::graphql::scoring::Which::Company(id);
+        crate::graphql::scoring::recompute(
+            &txn,
+            actor.workspace_id,
+            scoring,
+            "company updated",
+            now(),
+        )
+        .await?;
         let row = load_live::<Company>(&txn, actor, id).await?;
         let event = event_for::<Company>(&row, "updated")?;
         commit(ctx, txn, actor, vec![event]).await?;

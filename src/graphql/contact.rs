@@ -16,8 +16,8 @@ use super::context::{actor, writer};
 use super::deal::{Deal, DealFilter, DealOrderField, deals_of_contact};
 use super::error::{ApiError, ApiResult};
 use super::filter::{
-    DateFilter, DateTimeFilter, EnumFilter, IdFilter, RecordFilter, StringFilter, TagFilter, col,
-    record_filter_composition,
+    DateFilter, DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
+    TagFilter, col, record_filter_composition,
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
@@ -55,6 +55,7 @@ pub enum ContactOrderField {
     FirstName,
     LastName,
     Email,
+    LeadScore,
     CreatedAt,
     UpdatedAt,
 }
@@ -65,6 +66,7 @@ impl ContactOrderField {
             Self::FirstName => ("first_name", KeyType::Text, false),
             Self::LastName => ("last_name", KeyType::Text, false),
             Self::Email => ("email", KeyType::Text, true),
+            Self::LeadScore => ("lead_score", KeyType::Int, false),
             Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
             Self::UpdatedAt => ("updated_at", KeyType::Timestamp, false),
         };
@@ -104,6 +106,9 @@ pub struct ContactFilter {
     pub created_at: Option<DateTimeFilter>,
     pub updated_at: Option<DateTimeFilter>,
     pub tags: Option<TagFilter>,
+    pub lead_score: Option<IntFilter>,
+    /// True for contacts who agreed to marketing email and have not unsubscribed.
+    pub email_opt_in: Option<bool>,
 }
 
 impl RecordFilter for ContactFilter {
@@ -147,6 +152,12 @@ impl RecordFilter for ContactFilter {
         }
         if let Some(f) = &self.tags {
             all = all.add(f.condition(workspace_id, TaggableType::Contact, c("id")));
+        }
+        if let Some(f) = &self.lead_score {
+            all = all.add(f.condition(c("lead_score")));
+        }
+        if let Some(opt_in) = self.email_opt_in {
+            all = all.add(c("email_opt_in").eq(opt_in));
         }
         Ok(all)
     }
@@ -291,6 +302,38 @@ impl Contact {
     /// Job title.
     async fn job_title(&self) -> Option<&str> {
         self.0.model().job_title.as_deref()
+    }
+    /// The sum of the points of the workspace's scoring rules that match
+    /// the contact; kept current on every change to its inputs.
+    async fn lead_score(&self) -> i32 {
+        self.0.model().lead_score
+    }
+    /// How the lead score changed, newest first (one statement per contact:
+    /// meant for a contact's page, not for long lists).
+    async fn lead_score_history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> ApiResult<Vec<crate::graphql::scoring::LeadScoreChange>> {
+        crate::graphql::scoring::score_history(ctx, self.0.model().id, first).await
+    }
+    /// Whether the contact may get marketing email.
+    async fn email_opt_in(&self) -> bool {
+        self.0.model().email_opt_in
+    }
+    /// When the contact opted in.
+    async fn email_opt_in_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().email_opt_in_at
+    }
+    /// Where the consent was given.
+    async fn consent_source(&self) -> Option<&str> {
+        self.0.model().consent_source.as_deref()
+    }
+    async fn consent_legal_basis(&self) -> Option<entity::enums::LegalBasis> {
+        self.0.model().consent_legal_basis
+    }
+    async fn unsubscribed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().unsubscribed_at
     }
     /// Where the contact stands in the customer lifecycle.
     async fn lifecycle_stage(&self) -> LifecycleStage {
@@ -623,6 +666,16 @@ impl ContactMutation {
         };
         fields.apply(&mut model);
         let row = model.insert(&txn).await.map_err(email_taken)?;
+        let scoring = crate::graphql::scoring::Which::Contact(row.id);
+        crate::graphql::scoring::recompute(
+            &txn,
+            actor.workspace_id,
+            scoring,
+            "contact created",
+            at,
+        )
+        .await?;
+        let row = load_live::<Contact>(&txn, actor, row.id).await?;
         let event = event_for::<Contact>(&row, "created")?;
         commit(ctx, txn, actor, vec![event]).await?;
         Ok(ContactPayload {
@@ -684,6 +737,15 @@ impl ContactMutation {
             .map_err(email_taken)?
             .rows_affected;
         expect_one_row(rows)?;
+        let scoring = crate::graphql::scoring::Which::Contact(id);
+        crate::graphql::scoring::recompute(
+            &txn,
+            actor.workspace_id,
+            scoring,
+            "contact updated",
+            now(),
+        )
+        .await?;
         let row = load_live::<Contact>(&txn, actor, id).await?;
         let event = event_for::<Contact>(&row, "updated")?;
         commit(ctx, txn, actor, vec![event]).await?;

@@ -107,6 +107,7 @@ pub struct IdFilter {
 #[graphql(concrete(name = "RoleFilter", params(entity::enums::Role)))]
 #[graphql(concrete(name = "SurveyKindFilter", params(entity::enums::SurveyKind)))]
 #[graphql(concrete(name = "ReasonKindFilter", params(entity::enums::ReasonKind)))]
+#[graphql(concrete(name = "ScoringTargetFilter", params(entity::enums::ScoringTarget)))]
 pub struct EnumFilter<T: InputType> {
     pub eq: Option<T>,
     pub ne: Option<T>,

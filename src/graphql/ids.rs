@@ -29,10 +29,11 @@ pub enum Kind {
     SurveyResponse,
     Goal,
     Reason,
+    LeadScoringRule,
 }
 
 impl Kind {
-    const ALL: [Kind; 16] = [
+    const ALL: [Kind; 17] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -49,6 +50,7 @@ impl Kind {
         Kind::SurveyResponse,
         Kind::Goal,
         Kind::Reason,
+        Kind::LeadScoringRule,
     ];
 
     /// The GraphQL type name.
@@ -70,6 +72,7 @@ impl Kind {
             Kind::SurveyResponse => "SurveyResponse",
             Kind::Goal => "Goal",
             Kind::Reason => "Reason",
+            Kind::LeadScoringRule => "LeadScoringRule",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod analytics;
 pub mod api_key;
 pub mod charts;
 pub mod company;
+pub mod consent;
 pub mod contact;
 pub mod context;
 pub mod customer;
@@ -30,6 +31,7 @@ pub mod order;
 pub mod page;
 pub mod pipeline;
 pub mod reason;
+pub mod scoring;
 pub mod survey;
 pub mod tag;
 pub mod ticket;
@@ -61,6 +63,7 @@ pub struct Query(
     goal::GoalQuery,
     analytics::AnalyticsQuery,
     reason::ReasonQuery,
+    scoring::RuleQuery,
 );
 
 /// Every mutation.
@@ -80,6 +83,9 @@ pub struct Mutation(
     tag::TagMutation,
     goal::GoalMutation,
     reason::ReasonMutation,
+    scoring::RuleMutation,
+    scoring::EngagementMutation,
+    consent::ConsentMutation,
 );
 
 /// The schema type.

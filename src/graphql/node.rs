@@ -21,6 +21,7 @@ use super::list::{Record, in_ids, scope};
 use super::member::Member;
 use super::pipeline::{Pipeline, Stage};
 use super::reason::Reason;
+use super::scoring::LeadScoringRule;
 use super::survey::SurveyResponse;
 use super::tag::Tag;
 use super::ticket::Ticket;
@@ -49,6 +50,7 @@ pub enum Node {
     SurveyResponse(SurveyResponse),
     Goal(Goal),
     Reason(Reason),
+    LeadScoringRule(LeadScoringRule),
 }
 
 /// The records of one type among `wanted`, keyed by id, in one statement.
@@ -106,6 +108,8 @@ async fn resolve(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> 
         found.extend(fetch::<Goal>(ctx, &of(Kind::Goal), Node::Goal).await?);
     }
     found.extend(fetch::<Reason>(ctx, &of(Kind::Reason), Node::Reason).await?);
+    let rules = of(Kind::LeadScoringRule);
+    found.extend(fetch::<LeadScoringRule>(ctx, &rules, Node::LeadScoringRule).await?);
     // Uuids are unique across tables (v7), so one map serves every type; a
     // repeated id gets its record once, the rest come back null.
     Ok(decoded

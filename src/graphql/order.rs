@@ -27,6 +27,10 @@ pub enum OrderDirection {
 #[graphql(concrete(name = "MemberOrder", params(super::member::MemberOrderField)))]
 #[graphql(concrete(name = "TagOrder", params(super::tag::TagOrderField)))]
 #[graphql(concrete(name = "OrderOrder", params(super::customer_order::OrderOrderField)))]
+#[graphql(concrete(
+    name = "LeadScoringRuleOrder",
+    params(super::scoring::LeadScoringRuleOrderField)
+))]
 #[graphql(concrete(name = "GoalOrder", params(super::goal::GoalOrderField)))]
 #[graphql(concrete(name = "ReasonOrder", params(super::reason::ReasonOrderField)))]
 #[graphql(concrete(

@@ -23,6 +23,7 @@ mod processes;
 mod protocol;
 mod roles;
 mod schema;
+mod scoring;
 mod tenancy;
 mod writes;
 mod ws;

@@ -235,7 +235,10 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
         (&["Pipeline", "Stage"], &[Admin, Manager]),
         (&["Deal"], &[Admin, Manager, Sales]),
         (&["Company"], &[Admin, Manager, Sales]),
-        (&["Contact"], &[Admin, Manager, Sales]),
+        (
+            &["Contact", "Engagement", "EmailConsent"],
+            &[Admin, Manager, Sales],
+        ),
         (&["Ticket"], &[Admin, Manager, Support]),
         (&["Activity", "Task"], &[Admin, Manager, Sales, Support]),
     ];

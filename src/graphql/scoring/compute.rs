@@ -1,0 +1,140 @@
+//! Recomputes stored lead scores in SQL and records each change.
+//!
+//! A contact's score is the sum of the points of every active rule that
+//! matches it: text rules when the contact's job title (or its company's
+//! industry) contains the rule's text, case-insensitively; number rules when
+//! its company's size (or annual revenue, compared by nominal amount) lies
+//! within the rule's bounds; engagement rules once per tracked engagement of
+//! their kind. The score is stored (so lists filter and sort on an index) and
+//! recomputed in the transaction of every change to its inputs.
+
+use chrono::{DateTime, Utc};
+use entity::lead_score_change;
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, DbBackend, Set, Statement, Value,
+};
+use uuid::Uuid;
+
+use crate::graphql::error::ApiResult;
+
+/// Whose scores to recompute.
+#[derive(Debug, Clone, Copy)]
+pub enum Which {
+    Contact(Uuid),
+    /// Every contact of a company (its firmographics changed).
+    Company(Uuid),
+    /// Every contact of the workspace (the rules changed).
+    Workspace,
+}
+
+const SCORE_SQL: &str = r#"
+SELECT "c"."id" AS "id", "c"."lead_score" AS "previous", CAST(
+  COALESCE((
+    SELECT SUM("r"."points") FROM "lead_scoring_rule" AS "r"
+    LEFT JOIN "company" AS "co" ON "co"."id" = "c"."company_id" AND "co"."deleted_at" IS NULL
+    WHERE "r"."workspace_id" = "c"."workspace_id" AND "r"."active" = ? AND "r"."deleted_at" IS NULL AND (
+      ("r"."target" = 'JOB_TITLE' AND LOWER(COALESCE("c"."job_title", '')) LIKE '%' || LOWER("r"."text_value") || '%')
+      OR ("r"."target" = 'INDUSTRY' AND LOWER(COALESCE("co"."industry", '')) LIKE '%' || LOWER("r"."text_value") || '%')
+      OR ("r"."target" = 'COMPANY_SIZE' AND "co"."employee_count" >= COALESCE("r"."min_value", "co"."employee_count") AND "co"."employee_count" <= COALESCE("r"."max_value", "co"."employee_count"))
+      OR ("r"."target" = 'ANNUAL_REVENUE' AND "co"."annual_revenue_e4" >= COALESCE("r"."min_value", "co"."annual_revenue_e4") AND "co"."annual_revenue_e4" <= COALESCE("r"."max_value", "co"."annual_revenue_e4"))
+    )
+  ), 0)
+  + COALESCE((
+    SELECT SUM("r"."points") FROM "lead_scoring_rule" AS "r"
+    JOIN "engagement" AS "e" ON "e"."contact_id" = "c"."id" AND "e"."kind" = "r"."target"
+    WHERE "r"."workspace_id" = "c"."workspace_id" AND "r"."active" = ? AND "r"."deleted_at" IS NULL
+  ), 0)
+AS BIGINT) AS "score"
+FROM "contact" AS "c"
+WHERE "c"."workspace_id" = ? AND "c"."deleted_at" IS NULL"#;
+
+/// `?` placeholders as the backend numbers them.
+fn numbered(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Recomputes the scores of `which` contacts and records every change,
+/// with `reason`, at `at`. Returns how many scores changed.
+pub async fn recompute(
+    txn: &DatabaseTransaction,
+    workspace_id: Uuid,
+    which: Which,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> ApiResult<usize> {
+    let backend = txn.get_database_backend();
+    let mut sql = SCORE_SQL.to_owned();
+    let mut values: Vec<Value> = vec![true.into(), true.into(), workspace_id.into()];
+    match which {
+        Which::Contact(id) => {
+            sql.push_str(r#" AND "c"."id" = ?"#);
+            values.push(id.into());
+        }
+        Which::Company(id) => {
+            sql.push_str(r#" AND "c"."company_id" = ?"#);
+            values.push(id.into());
+        }
+        Which::Workspace => {}
+    }
+    let statement = Statement::from_sql_and_values(backend, numbered(backend, &sql), values);
+    let mut changed = 0;
+    for row in txn.query_all_raw(statement).await? {
+        let id: Uuid = row.try_get("", "id")?;
+        let previous: i32 = row.try_get("", "previous")?;
+        let score = i32::try_from(row.try_get::<i64>("", "score")?).unwrap_or(i32::MAX);
+        if score == previous {
+            continue;
+        }
+        let update = Statement::from_sql_and_values(
+            backend,
+            numbered(
+                backend,
+                r#"UPDATE "contact" SET "lead_score" = ? WHERE "workspace_id" = ? AND "id" = ?"#,
+            ),
+            [score.into(), workspace_id.into(), id.into()],
+        );
+        txn.execute_raw(update).await?;
+        lead_score_change::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(workspace_id),
+            contact_id: Set(id),
+            previous: Set(previous),
+            score: Set(score),
+            reason: Set(reason.chars().take(200).collect()),
+            changed_at: Set(at),
+            created_at: Set(at),
+            updated_at: Set(at),
+        }
+        .insert(txn)
+        .await?;
+        changed += 1;
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_postgres_only() {
+        assert_eq!(
+            numbered(DbBackend::Postgres, "a = ? AND b = ?"),
+            "a = $1 AND b = $2"
+        );
+        assert_eq!(numbered(DbBackend::Sqlite, "a = ?"), "a = ?");
+    }
+}
