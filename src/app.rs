@@ -157,7 +157,8 @@ impl AppState {
             config.event_retention_hours,
             shutdown.clone(),
         ));
-        Ok(Self {
+        let sweep_every = Duration::from_secs(config.trigger_sweep_seconds.max(1));
+        let state = Self {
             db,
             bus,
             feed,
@@ -169,7 +170,13 @@ impl AppState {
             metrics,
             keys: TokenKeys::new(secret),
             config: Arc::new(config),
-        })
+        };
+        tokio::spawn(crate::graphql::triggers::sweep_periodically(
+            state.clone(),
+            sweep_every,
+            state.shutdown.clone(),
+        ));
+        Ok(state)
     }
 
     /// The actor behind a credential: `Bearer <token>`, `Bearer rpk_…` (an

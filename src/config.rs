@@ -84,6 +84,10 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
 
+    /// How often time-driven triggers (a competitor contract coming to its end) are checked, in seconds.
+    #[arg(long, env = "RAPPORT_TRIGGER_SWEEP_SECONDS", default_value_t = 3600)]
+    pub trigger_sweep_seconds: u64,
+
     /// The time the server acts at: the system clock, or (tests) a manual one.
     #[arg(skip)]
     pub clock: crate::clock::Clock,
@@ -124,6 +128,7 @@ impl Config {
             event_retention_hours: 24 * 7,
             event_buffer: 4096,
             shutdown_grace_seconds: 10,
+            trigger_sweep_seconds: 3600,
             clock: crate::clock::Clock::system(),
         }
     }

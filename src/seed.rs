@@ -635,6 +635,7 @@ impl Demo {
             deal_id: Set(deal_id),
             ticket_id: Set(ticket_id),
             author_id: Set(author),
+            assignee_id: Set(None),
             version: Set(1),
             deleted_at: Set(None),
             created_at: Set(at),

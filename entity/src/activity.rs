@@ -20,6 +20,8 @@ pub struct Model {
     pub deal_id: Option<Uuid>,
     pub ticket_id: Option<Uuid>,
     pub author_id: Option<Uuid>,
+    /// Who should do it (tasks).
+    pub assignee_id: Option<Uuid>,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -204,3 +204,15 @@ string_enum! {
         WebinarSignup = "WEBINAR_SIGNUP",
     }
 }
+
+string_enum! {
+    /// What a trigger watches.
+    TriggerKind {
+        /// A CSAT answer scores below `threshold`.
+        CsatBelow = "CSAT_BELOW",
+        /// A contact opens `threshold` tickets within `within_days` days.
+        TicketBurst = "TICKET_BURST",
+        /// A company's competitor contract ends within `within_days` days.
+        ContractEnding = "CONTRACT_ENDING",
+    }
+}

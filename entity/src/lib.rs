@@ -31,4 +31,6 @@ pub mod survey_response;
 pub mod tag;
 pub mod tagging;
 pub mod ticket;
+pub mod trigger_firing;
+pub mod trigger_rule;
 pub mod workspace;

@@ -17,6 +17,7 @@ mod m20261122_000010_create_record_change;
 mod m20261122_000011_create_order_and_survey_response;
 mod m20261122_000012_create_goal_and_reason;
 mod m20261122_000013_create_lead_scoring_and_consent;
+mod m20261122_000014_create_triggers;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_create_order_and_survey_response::Migration),
             Box::new(m20261122_000012_create_goal_and_reason::Migration),
             Box::new(m20261122_000013_create_lead_scoring_and_consent::Migration),
+            Box::new(m20261122_000014_create_triggers::Migration),
         ]
     }
 }

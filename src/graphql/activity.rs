@@ -103,6 +103,7 @@ pub struct ActivityFilter {
     pub deal_id: Option<IdFilter>,
     pub ticket_id: Option<IdFilter>,
     pub author_id: Option<IdFilter>,
+    pub assignee_id: Option<IdFilter>,
     pub occurred_at: Option<DateTimeFilter>,
     pub due_at: Option<DateTimeFilter>,
     /// `{isNull: true}` with `kind: {eq: TASK}` lists open tasks.
@@ -139,6 +140,12 @@ impl RecordFilter for ActivityFilter {
                 "author_id",
                 Kind::Member,
                 "filter.authorId",
+            ),
+            (
+                &self.assignee_id,
+                "assignee_id",
+                Kind::Member,
+                "filter.assigneeId",
             ),
         ];
         for (filter, column, kind, field) in references {
@@ -233,6 +240,13 @@ impl Activity {
     async fn author(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
         list::referenced(ctx, &self.0, "author", |m: &activity::Model| m.author_id).await
     }
+    /// Who should do it (tasks).
+    async fn assignee(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
+        list::referenced(ctx, &self.0, "assignee", |m: &activity::Model| {
+            m.assignee_id
+        })
+        .await
+    }
 }
 
 /// A new activity, attached to at least one contact, company, deal or ticket.
@@ -248,6 +262,8 @@ pub struct CreateActivityInput {
     pub company_id: Option<ID>,
     pub deal_id: Option<ID>,
     pub ticket_id: Option<ID>,
+    /// Who should do it (tasks); a member of the workspace.
+    pub assignee_id: Option<ID>,
 }
 
 /// Changes to an activity; omitted fields stay, `null` clears. It must stay
@@ -264,6 +280,7 @@ pub struct UpdateActivityInput {
     pub company_id: MaybeUndefined<ID>,
     pub deal_id: MaybeUndefined<ID>,
     pub ticket_id: MaybeUndefined<ID>,
+    pub assignee_id: MaybeUndefined<ID>,
 }
 
 /// The result of an activity mutation.
@@ -392,6 +409,10 @@ impl ActivityMutation {
             none,
         )
         .await?;
+        let assignee_id =
+            ids::decode_opt(input.assignee_id.as_ref(), Kind::Member, "input.assigneeId")?;
+        super::write::check_reference::<Member>(&txn, actor, assignee_id, "input.assigneeId")
+            .await?;
         let at = now();
         let row = activity::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -407,6 +428,7 @@ impl ActivityMutation {
             deal_id: Set(attached.deal_id),
             ticket_id: Set(attached.ticket_id),
             author_id: Set(Some(actor.member_id)),
+            assignee_id: Set(assignee_id),
             version: Set(1),
             deleted_at: Set(None),
             created_at: Set(at),
@@ -459,7 +481,18 @@ impl ActivityMutation {
             currently,
         )
         .await?;
+        let assignee_id = match input.assignee_id {
+            MaybeUndefined::Undefined => current.assignee_id,
+            MaybeUndefined::Null => None,
+            MaybeUndefined::Value(id) => {
+                let id = ids::decode(&id, Kind::Member, "input.assigneeId")?;
+                super::write::check_reference::<Member>(&txn, actor, Some(id), "input.assigneeId")
+                    .await?;
+                Some(id)
+            }
+        };
         let model = activity::ActiveModel {
+            assignee_id: Set(assignee_id),
             kind: Set(kind),
             subject: Set(subject),
             body: Set(body),

@@ -38,8 +38,10 @@ async fn save(
     change.version = Set(current.version + 1);
     change.updated_at = Set(now());
     let row = write::save_if_unchanged::<Company>(&txn, actor, id, current.version, change).await?;
-    let event = event_for::<Company>(&row, action)?;
-    commit(ctx, txn, actor, vec![event]).await?;
+    let mut events = vec![event_for::<Company>(&row, action)?];
+    // A contract end already within a trigger's window fires now, not at the next sweep.
+    events.extend(crate::graphql::triggers::fire::on_contract(&txn, &row, now()).await?);
+    commit(ctx, txn, actor, events).await?;
     Ok(CompanyPayload {
         company: Company(Level::single(row)),
     })

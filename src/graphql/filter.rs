@@ -108,6 +108,7 @@ pub struct IdFilter {
 #[graphql(concrete(name = "SurveyKindFilter", params(entity::enums::SurveyKind)))]
 #[graphql(concrete(name = "ReasonKindFilter", params(entity::enums::ReasonKind)))]
 #[graphql(concrete(name = "ScoringTargetFilter", params(entity::enums::ScoringTarget)))]
+#[graphql(concrete(name = "TriggerKindFilter", params(entity::enums::TriggerKind)))]
 pub struct EnumFilter<T: InputType> {
     pub eq: Option<T>,
     pub ne: Option<T>,

@@ -30,10 +30,11 @@ pub enum Kind {
     Goal,
     Reason,
     LeadScoringRule,
+    TriggerRule,
 }
 
 impl Kind {
-    const ALL: [Kind; 17] = [
+    const ALL: [Kind; 18] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -51,6 +52,7 @@ impl Kind {
         Kind::Goal,
         Kind::Reason,
         Kind::LeadScoringRule,
+        Kind::TriggerRule,
     ];
 
     /// The GraphQL type name.
@@ -73,6 +75,7 @@ impl Kind {
             Kind::Goal => "Goal",
             Kind::Reason => "Reason",
             Kind::LeadScoringRule => "LeadScoringRule",
+            Kind::TriggerRule => "TriggerRule",
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod scoring;
 pub mod survey;
 pub mod tag;
 pub mod ticket;
+pub mod triggers;
 pub mod write;
 
 use async_graphql::{MergedObject, Schema};
@@ -64,6 +65,7 @@ pub struct Query(
     analytics::AnalyticsQuery,
     reason::ReasonQuery,
     scoring::RuleQuery,
+    triggers::TriggerRuleQuery,
 );
 
 /// Every mutation.
@@ -86,6 +88,8 @@ pub struct Mutation(
     scoring::RuleMutation,
     scoring::EngagementMutation,
     consent::ConsentMutation,
+    triggers::TriggerRuleMutation,
+    triggers::TriggerSweepMutation,
 );
 
 /// The schema type.

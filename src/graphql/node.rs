@@ -25,6 +25,7 @@ use super::scoring::LeadScoringRule;
 use super::survey::SurveyResponse;
 use super::tag::Tag;
 use super::ticket::Ticket;
+use super::triggers::TriggerRule;
 
 /// Most ids one `nodes` call may ask for.
 const MAX_NODES: usize = 100;
@@ -51,6 +52,7 @@ pub enum Node {
     Goal(Goal),
     Reason(Reason),
     LeadScoringRule(LeadScoringRule),
+    TriggerRule(TriggerRule),
 }
 
 /// The records of one type among `wanted`, keyed by id, in one statement.
@@ -110,6 +112,8 @@ async fn resolve(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> 
     found.extend(fetch::<Reason>(ctx, &of(Kind::Reason), Node::Reason).await?);
     let rules = of(Kind::LeadScoringRule);
     found.extend(fetch::<LeadScoringRule>(ctx, &rules, Node::LeadScoringRule).await?);
+    let triggers = of(Kind::TriggerRule);
+    found.extend(fetch::<TriggerRule>(ctx, &triggers, Node::TriggerRule).await?);
     // Uuids are unique across tables (v7), so one map serves every type; a
     // repeated id gets its record once, the rest come back null.
     Ok(decoded

@@ -31,6 +31,10 @@ pub enum OrderDirection {
     name = "LeadScoringRuleOrder",
     params(super::scoring::LeadScoringRuleOrderField)
 ))]
+#[graphql(concrete(
+    name = "TriggerRuleOrder",
+    params(super::triggers::TriggerRuleOrderField)
+))]
 #[graphql(concrete(name = "GoalOrder", params(super::goal::GoalOrderField)))]
 #[graphql(concrete(name = "ReasonOrder", params(super::reason::ReasonOrderField)))]
 #[graphql(concrete(

@@ -322,8 +322,9 @@ impl SurveyResponseMutation {
         }
         .insert(&txn)
         .await?;
-        let event = event_for::<SurveyResponse>(&row, "created")?;
-        commit(ctx, txn, actor, vec![event]).await?;
+        let mut events = vec![event_for::<SurveyResponse>(&row, "created")?];
+        events.extend(crate::graphql::triggers::fire::on_survey(&txn, &row, at).await?);
+        commit(ctx, txn, actor, events).await?;
         Ok(payload(row))
     }
 

@@ -531,8 +531,11 @@ async fn finish(
     row: ticket::Model,
     verb: &str,
 ) -> ApiResult<TicketPayload> {
-    let event = event_for::<Ticket>(&row, verb)?;
-    commit(ctx, txn, actor, vec![event]).await?;
+    let mut events = vec![event_for::<Ticket>(&row, verb)?];
+    if verb == "opened" {
+        events.extend(crate::graphql::triggers::fire::on_ticket(&txn, &row, row.opened_at).await?);
+    }
+    commit(ctx, txn, actor, events).await?;
     Ok(TicketPayload::of(row))
 }
 

@@ -29,11 +29,16 @@ pub fn now() -> DateTime<Utc> {
 /// then writes fails with SQLITE_BUSY when another writer committed in
 /// between, whereas an immediate one waits its turn (the busy timeout).
 pub async fn begin(ctx: &Context<'_>) -> ApiResult<DatabaseTransaction> {
+    begin_on(&state(ctx)?.db).await
+}
+
+/// [`begin`] outside a request.
+pub async fn begin_on(db: &sea_orm::DatabaseConnection) -> ApiResult<DatabaseTransaction> {
     let options = TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..TransactionOptions::default()
     };
-    Ok(state(ctx)?.db.begin_with_options(options).await?)
+    Ok(db.begin_with_options(options).await?)
 }
 
 /// Writes `events` in `txn`, commits, then publishes them.
@@ -43,11 +48,33 @@ pub async fn commit(
     actor: &Actor,
     events: Vec<NewEvent>,
 ) -> ApiResult<()> {
-    let state = state(ctx)?;
+    let author = Author {
+        workspace_id: actor.workspace_id,
+        member_id: Some(actor.member_id),
+        api_key_id: actor.api_key_id,
+    };
+    commit_as(state(ctx)?, txn, author, events).await
+}
+
+/// Who a committed change is recorded as made by: a member (possibly through
+/// an API key), or nobody for the server's own work (trigger sweeps).
+#[derive(Debug, Clone, Copy)]
+pub struct Author {
+    pub workspace_id: Uuid,
+    pub member_id: Option<Uuid>,
+    pub api_key_id: Option<Uuid>,
+}
+
+/// [`commit`] outside a request.
+pub async fn commit_as(
+    state: &crate::app::AppState,
+    txn: DatabaseTransaction,
+    author: Author,
+    events: Vec<NewEvent>,
+) -> ApiResult<()> {
     let at = now();
-    let stored =
-        events::record(&txn, actor.workspace_id, Some(actor.member_id), at, events).await?;
-    events::history::record(&txn, &stored, actor.api_key_id, at).await?;
+    let stored = events::record(&txn, author.workspace_id, author.member_id, at, events).await?;
+    events::history::record(&txn, &stored, author.api_key_id, at).await?;
     txn.commit().await?;
     for _ in &stored {
         Metrics::inc(&state.metrics.events_published);

@@ -21,6 +21,9 @@ const INIT_TIMEOUT: Duration = Duration::from_secs(3);
 /// The legacy protocol's keep-alive interval.
 const KEEP_ALIVE: Duration = Duration::from_secs(20);
 
+/// How long a closing server waits for the client's close frame.
+const CLOSE_HANDSHAKE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Close codes (graphql-transport-ws PROTOCOL.md, and RFC 6455 for 1012).
 mod code {
     pub const INVALID_MESSAGE: u16 = 4400;
@@ -84,7 +87,26 @@ pub async fn serve(socket: WebSocket, protocol: Protocol, state: AppState, schem
                 code,
                 reason: protocol::close_reason(&reason).into(),
             };
-            let _ = connection.socket.send(Message::Close(Some(frame))).await;
+            if connection
+                .socket
+                .send(Message::Close(Some(frame)))
+                .await
+                .is_ok()
+            {
+                // Finish the closing handshake (RFC 6455 §7.1.1): dropping the
+                // socket while the client's frames are unread makes the kernel
+                // reset the connection, and a reset can discard our close frame
+                // before the client reads it.
+                let socket = &mut connection.socket;
+                let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
+                    while let Some(Ok(message)) = socket.recv().await {
+                        if matches!(message, Message::Close(_)) {
+                            break;
+                        }
+                    }
+                })
+                .await;
+            }
         }
         End::PeerClosed => {
             let _ = futures_util::SinkExt::flush(&mut connection.socket).await;

@@ -25,5 +25,6 @@ mod roles;
 mod schema;
 mod scoring;
 mod tenancy;
+mod triggers;
 mod writes;
 mod ws;

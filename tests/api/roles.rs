@@ -226,7 +226,13 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     }
     let areas: [(&[&str], &'static [Role]); 10] = [
         (
-            &["Goal", "Reason", "ScoringRule", "Trigger"],
+            &[
+                "Goal",
+                "Reason",
+                "ScoringRule",
+                "TriggerRule",
+                "TriggerSweep",
+            ],
             &[Admin, Manager],
         ),
         (&["SurveyResponse"], &[Admin, Manager, Sales, Support]),

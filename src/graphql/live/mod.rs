@@ -28,6 +28,7 @@ pub struct Subscription(
     pipeline_events::PipelineSubscription,
     ticket_events::TicketSubscription,
     dashboard::DashboardSubscription,
+    crate::graphql::triggers::TriggerSubscription,
 );
 
 /// Where the workspace's event log stands, for clients that load data and
@@ -66,7 +67,7 @@ pub fn decode_cursor(cursor: &str) -> ApiResult<i64> {
 
 /// The workspace's events after the `after` cursor (or from now on), ended
 /// on the first database error.
-async fn events(
+pub(crate) async fn events(
     ctx: &async_graphql::Context<'_>,
     workspace_id: Uuid,
     after: Option<String>,
@@ -101,7 +102,10 @@ async fn events(
 
 /// The record in an event's payload: `payload[key]` when the event wraps it
 /// (`{ "deal": {...}, "fromStageId": ... }`), else the payload itself.
-fn payload_record<M: serde::de::DeserializeOwned>(e: &event::Model, key: &str) -> Option<M> {
+pub(crate) fn payload_record<M: serde::de::DeserializeOwned>(
+    e: &event::Model,
+    key: &str,
+) -> Option<M> {
     let value = e.payload.get(key).unwrap_or(&e.payload);
     match serde_json::from_value(value.clone()) {
         Ok(model) => Some(model),

@@ -1,0 +1,88 @@
+//! `triggerFirings`: a live feed of triggers firing, with their tasks.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, Subscription};
+use chrono::{DateTime, Utc};
+use entity::{activity, event, trigger_firing, trigger_rule};
+use futures_util::{Stream, StreamExt};
+
+use super::rule::TriggerRule;
+use crate::graphql::activity::Activity;
+use crate::graphql::company::Company;
+use crate::graphql::contact::Contact;
+use crate::graphql::context::actor;
+use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::level::Level;
+use crate::graphql::list;
+use crate::graphql::live::{encode_cursor, events, payload_record};
+
+/// One firing.
+pub struct TriggerFiring {
+    event: Arc<event::Model>,
+    rule: trigger_rule::Model,
+    firing: trigger_firing::Model,
+    task: activity::Model,
+}
+
+#[Object]
+impl TriggerFiring {
+    /// Pass as `after` to resume right after this event.
+    async fn cursor(&self) -> String {
+        encode_cursor(self.event.seq)
+    }
+    /// The trigger as it was when it fired.
+    async fn trigger(&self) -> TriggerRule {
+        TriggerRule(Level::single(self.rule.clone()))
+    }
+    /// The task created for the owner.
+    async fn task(&self) -> Activity {
+        Activity(Level::single(self.task.clone()))
+    }
+    /// The contact it fired for (CSAT_BELOW, TICKET_BURST).
+    async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
+        match self.task.contact_id {
+            Some(id) => list::find_any::<Contact>(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    /// The company it fired for (CONTRACT_ENDING), or the contact's company.
+    async fn company(&self, ctx: &Context<'_>) -> ApiResult<Option<Company>> {
+        match self.task.company_id {
+            Some(id) => list::find_any::<Company>(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    async fn fired_at(&self) -> DateTime<Utc> {
+        self.firing.fired_at
+    }
+}
+
+fn decode(e: Arc<event::Model>) -> Option<TriggerFiring> {
+    Some(TriggerFiring {
+        rule: payload_record(&e, "trigger")?,
+        firing: payload_record(&e, "firing")?,
+        task: payload_record(&e, "task")?,
+        event: e,
+    })
+}
+
+#[derive(Default)]
+pub struct TriggerSubscription;
+
+#[Subscription]
+impl TriggerSubscription {
+    /// Triggers firing, in commit order, each with the task it created.
+    /// With `after`, first replays every event after that cursor.
+    async fn trigger_firings(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = TriggerFiring> + use<>, ApiError> {
+        let actor = actor(ctx)?;
+        let stream = events(ctx, actor.workspace_id, after).await?;
+        Ok(stream
+            .filter(|e| std::future::ready(e.topic == "trigger"))
+            .filter_map(|e| std::future::ready(decode(e))))
+    }
+}
