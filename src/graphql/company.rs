@@ -10,6 +10,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
+use super::calculated::{Figure, FiguresFilter, Of};
 use super::contact::{Contact, ContactFilter, ContactOrderField};
 use super::context::{actor, writer};
 use super::deal::{Deal, DealFilter, DealOrderField};
@@ -56,16 +57,49 @@ pub enum CompanyOrderField {
     AnnualRevenue,
     CreatedAt,
     UpdatedAt,
+    /// Calculated: live tickets.
+    TicketCount,
+    /// Calculated: tickets OPEN or PENDING.
+    OpenTicketCount,
+    /// Calculated: the latest ticket's opening (none last).
+    LastTicketAt,
+    /// Calculated (none last).
+    LatestNps,
+    /// Calculated (none last).
+    LatestCsat,
+    /// Calculated: Σ of orders by nominal amount.
+    LifetimeValue,
+    /// Calculated: 0–100.
+    ChurnRisk,
+    /// The highest lead score of its contacts.
+    LeadScore,
 }
 
 impl CompanyOrderField {
     fn key(self) -> SortKey {
+        let figure = match self {
+            Self::TicketCount => Figure::TicketCount(Of::Company),
+            Self::OpenTicketCount => Figure::OpenTicketCount(Of::Company),
+            Self::LastTicketAt => Figure::LastTicketAt(Of::Company),
+            Self::LatestNps => Figure::LatestNps(Of::Company),
+            Self::LatestCsat => Figure::LatestCsat(Of::Company),
+            Self::LifetimeValue => Figure::LifetimeValue(Of::Company),
+            Self::ChurnRisk => Figure::ChurnRisk(Of::Company),
+            Self::LeadScore => Figure::CompanyLeadScore,
+            _ => return self.column_key(),
+        };
+        SortKey::calculated("company", figure)
+    }
+
+    fn column_key(self) -> SortKey {
         let (column, ty, nullable) = match self {
             Self::Name => ("name", KeyType::Text, false),
             Self::EmployeeCount => ("employee_count", KeyType::Int, true),
             Self::AnnualRevenue => ("annual_revenue_e4", KeyType::BigInt, true),
             Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
             Self::UpdatedAt => ("updated_at", KeyType::Timestamp, false),
+            // Calculated fields are keyed by `key`.
+            _ => ("id", KeyType::Uuid, false),
         };
         SortKey {
             table: "company",
@@ -101,6 +135,10 @@ pub struct CompanyFilter {
     pub created_at: Option<DateTimeFilter>,
     pub updated_at: Option<DateTimeFilter>,
     pub tags: Option<TagFilter>,
+    /// Conditions on the calculated figures.
+    pub figures: Option<FiguresFilter>,
+    /// The highest lead score among its contacts.
+    pub lead_score: Option<IntFilter>,
     pub current_vendor: Option<StringFilter>,
     pub vendor_contract_ends_on: Option<DateFilter>,
     /// When the customer left; `{ isNull: true }` for current customers and prospects.
@@ -152,6 +190,12 @@ impl RecordFilter for CompanyFilter {
         }
         if let Some(f) = &self.tags {
             all = all.add(f.condition(workspace_id, TaggableType::Company, c("id")));
+        }
+        if let Some(f) = &self.figures {
+            all = all.add(f.condition(Of::Company)?);
+        }
+        if let Some(f) = &self.lead_score {
+            all = all.add(f.condition(Figure::CompanyLeadScore.expr()));
         }
         Ok(all)
     }
@@ -266,6 +310,31 @@ impl Company {
     /// City of its main office.
     async fn city(&self) -> Option<&str> {
         self.0.model().city.as_deref()
+    }
+    /// 0–100, higher is riskier, over the company's contacts' answers, its
+    /// tickets and its orders; the README has the formula.
+    async fn churn_risk(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let figure = Figure::ChurnRisk(Of::Company);
+        let value = crate::graphql::calculated::load(
+            ctx,
+            &self.0,
+            |m: &company::Model| m.id,
+            Of::Company,
+            figure,
+        )
+        .await?;
+        Ok(value.unwrap_or_default())
+    }
+    /// The highest lead score among its contacts; null without contacts.
+    async fn lead_score(&self, ctx: &Context<'_>) -> ApiResult<Option<i64>> {
+        crate::graphql::calculated::load(
+            ctx,
+            &self.0,
+            |m: &company::Model| m.id,
+            Of::Company,
+            Figure::CompanyLeadScore,
+        )
+        .await
     }
     /// The competitor it buys from today.
     async fn current_vendor(&self) -> Option<&str> {

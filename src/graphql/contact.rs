@@ -11,6 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
+use super::calculated::{Figure, FiguresFilter, Of};
 use super::company::{Company, country_code};
 use super::context::{actor, writer};
 use super::deal::{Deal, DealFilter, DealOrderField, deals_of_contact};
@@ -58,10 +59,38 @@ pub enum ContactOrderField {
     LeadScore,
     CreatedAt,
     UpdatedAt,
+    /// Calculated: live tickets.
+    TicketCount,
+    /// Calculated: tickets OPEN or PENDING.
+    OpenTicketCount,
+    /// Calculated: the latest ticket's opening (none last).
+    LastTicketAt,
+    /// Calculated (none last).
+    LatestNps,
+    /// Calculated (none last).
+    LatestCsat,
+    /// Calculated: Σ of orders by nominal amount.
+    LifetimeValue,
+    /// Calculated: 0–100.
+    ChurnRisk,
 }
 
 impl ContactOrderField {
     fn key(self) -> SortKey {
+        let figure = match self {
+            Self::TicketCount => Figure::TicketCount(Of::Contact),
+            Self::OpenTicketCount => Figure::OpenTicketCount(Of::Contact),
+            Self::LastTicketAt => Figure::LastTicketAt(Of::Contact),
+            Self::LatestNps => Figure::LatestNps(Of::Contact),
+            Self::LatestCsat => Figure::LatestCsat(Of::Contact),
+            Self::LifetimeValue => Figure::LifetimeValue(Of::Contact),
+            Self::ChurnRisk => Figure::ChurnRisk(Of::Contact),
+            _ => return self.column_key(),
+        };
+        SortKey::calculated("contact", figure)
+    }
+
+    fn column_key(self) -> SortKey {
         let (column, ty, nullable) = match self {
             Self::FirstName => ("first_name", KeyType::Text, false),
             Self::LastName => ("last_name", KeyType::Text, false),
@@ -69,6 +98,8 @@ impl ContactOrderField {
             Self::LeadScore => ("lead_score", KeyType::Int, false),
             Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
             Self::UpdatedAt => ("updated_at", KeyType::Timestamp, false),
+            // Calculated fields are keyed by `key`.
+            _ => ("id", KeyType::Uuid, false),
         };
         SortKey {
             table: "contact",
@@ -106,6 +137,8 @@ pub struct ContactFilter {
     pub created_at: Option<DateTimeFilter>,
     pub updated_at: Option<DateTimeFilter>,
     pub tags: Option<TagFilter>,
+    /// Conditions on the calculated figures.
+    pub figures: Option<FiguresFilter>,
     pub lead_score: Option<IntFilter>,
     /// True for contacts who agreed to marketing email and have not unsubscribed.
     pub email_opt_in: Option<bool>,
@@ -153,6 +186,9 @@ impl RecordFilter for ContactFilter {
         if let Some(f) = &self.tags {
             all = all.add(f.condition(workspace_id, TaggableType::Contact, c("id")));
         }
+        if let Some(f) = &self.figures {
+            all = all.add(f.condition(Of::Contact)?);
+        }
         if let Some(f) = &self.lead_score {
             all = all.add(f.condition(c("lead_score")));
         }
@@ -174,6 +210,20 @@ impl Contact {
     ) -> ApiResult<crate::graphql::insight::TicketFigures> {
         crate::graphql::insight::tickets(ctx, &self.0, |m: &contact::Model| m.id, "contact_id")
             .await
+    }
+    /// 0–100, higher is riskier: satisfaction (0–40), open tickets (0–30)
+    /// and time since the last order (0–30); the README has the formula.
+    async fn churn_risk(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let figure = Figure::ChurnRisk(Of::Contact);
+        let value = crate::graphql::calculated::load(
+            ctx,
+            &self.0,
+            |m: &contact::Model| m.id,
+            Of::Contact,
+            figure,
+        )
+        .await?;
+        Ok(value.unwrap_or_default())
     }
     /// Order figures: count, lifetime value per currency, last order.
     async fn order_stats(

@@ -40,6 +40,12 @@ pub struct OrderFigures {
     pub lifetime_value: Vec<MoneyTotal>,
     /// When the latest order was placed.
     pub last_ordered_at: Option<DateTime<Utc>>,
+    /// Projected lifetime value, per currency: average order value ×
+    /// purchase frequency (orders per year over the customer's buying span,
+    /// at least a year) × the workspace's average customer lifespan (the
+    /// mean buying span of its customers, at least a year). It reduces to
+    /// Σ orders ÷ span years × average lifespan years.
+    pub projected_lifetime_value: Vec<MoneyTotal>,
 }
 
 /// The latest survey answers of a contact (or of a company's contacts).
@@ -150,6 +156,10 @@ pub async fn orders<P: Send + Sync + 'static>(
                     Expr::cust(r#"MAX("customer_order"."ordered_at")"#),
                     "last_ordered_at",
                 )
+                .expr_as(
+                    Expr::cust(r#"MIN("customer_order"."ordered_at")"#),
+                    "first_ordered_at",
+                )
                 .from("customer_order")
                 .and_where(Expr::col(("customer_order", "workspace_id")).eq(actor.workspace_id))
                 .and_where(Expr::col(("customer_order", "deleted_at")).is_null())
@@ -163,12 +173,18 @@ pub async fn orders<P: Send + Sync + 'static>(
                 .order_by(Alias::new("currency"), sea_orm::Order::Asc)
                 .to_owned();
             let mut figures: HashMap<Uuid, OrderFigures> = HashMap::new();
+            let mut first_orders: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
             for row in db.query_all(&statement).await? {
                 let parent: Uuid = row.try_get("", "parent")?;
                 let currency: String = row.try_get("", "currency")?;
                 let count: i64 = row.try_get("", "count")?;
                 let total: i64 = row.try_get("", "total")?;
                 let last: Option<DateTime<Utc>> = row.try_get("", "last_ordered_at")?;
+                let first: Option<DateTime<Utc>> = row.try_get("", "first_ordered_at")?;
+                if let Some(first) = first {
+                    let earliest = first_orders.entry(parent).or_insert(first);
+                    *earliest = Ord::min(*earliest, first);
+                }
                 let entry = figures.entry(parent).or_default();
                 entry.count += count;
                 entry.last_ordered_at = Ord::max(entry.last_ordered_at, last);
@@ -177,6 +193,17 @@ pub async fn orders<P: Send + Sync + 'static>(
                     currency,
                     count,
                 });
+            }
+            if !figures.is_empty() {
+                let lifespan = average_lifespan_years(db, actor.workspace_id, foreign_key).await?;
+                for (parent, entry) in &mut figures {
+                    let span = match (first_orders.get(parent), entry.last_ordered_at) {
+                        (Some(first), Some(last)) => years(last - *first),
+                        _ => 0.0,
+                    };
+                    entry.projected_lifetime_value =
+                        projection(&entry.lifetime_value, span, lifespan);
+                }
             }
             Ok(figures)
         })
@@ -253,4 +280,64 @@ pub async fn satisfaction<P: Send + Sync + 'static>(
         .get(&parent_id(parent.model()))
         .cloned()
         .unwrap_or_default())
+}
+
+const YEAR_SECONDS: f64 = 365.25 * 86_400.0;
+
+fn years(span: chrono::Duration) -> f64 {
+    span.num_seconds() as f64 / YEAR_SECONDS
+}
+
+/// The projection of each currency's total: Σ ÷ max(span, 1) × lifespan.
+fn projection(totals: &[MoneyTotal], span_years: f64, lifespan_years: f64) -> Vec<MoneyTotal> {
+    let factor = lifespan_years / span_years.max(1.0);
+    let factor =
+        rust_decimal::Decimal::from_f64_retain(factor).unwrap_or(rust_decimal::Decimal::ONE);
+    totals
+        .iter()
+        .map(|t| MoneyTotal {
+            currency: t.currency.clone(),
+            amount: (t.amount * factor).round_dp(money::from_e4(0, &t.currency).scale()),
+            count: t.count,
+        })
+        .collect()
+}
+
+/// The mean buying span (first to last order) of the workspace's customers
+/// keyed by `foreign_key`, in years, each span counted as at least a year.
+async fn average_lifespan_years<C: ConnectionTrait>(
+    db: &C,
+    workspace_id: Uuid,
+    foreign_key: &'static str,
+) -> Result<f64, sea_orm::DbErr> {
+    let span = seconds_between(
+        db.get_database_backend(),
+        r#"MIN("customer_order"."ordered_at")"#,
+        r#"MAX("customer_order"."ordered_at")"#,
+    );
+    let spans = Query::select()
+        .expr_as(
+            Expr::cust(format!("CAST({span} AS DOUBLE PRECISION)")),
+            "span",
+        )
+        .from("customer_order")
+        .and_where(Expr::col(("customer_order", "workspace_id")).eq(workspace_id))
+        .and_where(Expr::col(("customer_order", "deleted_at")).is_null())
+        .and_where(Expr::col(("customer_order", foreign_key)).is_not_null())
+        .group_by_col(("customer_order", foreign_key))
+        .to_owned();
+    let statement = Query::select()
+        .expr_as(
+            Expr::cust(format!(
+                r#"CAST(AVG(CASE WHEN "spans"."span" < {YEAR_SECONDS} THEN {YEAR_SECONDS} ELSE "spans"."span" END) AS DOUBLE PRECISION)"#
+            )),
+            "lifespan",
+        )
+        .from_subquery(spans, Alias::new("spans"))
+        .to_owned();
+    let seconds: Option<f64> = match db.query_one(&statement).await? {
+        Some(row) => row.try_get("", "lifespan")?,
+        None => None,
+    };
+    Ok(seconds.unwrap_or(YEAR_SECONDS) / YEAR_SECONDS)
 }

@@ -110,6 +110,8 @@ impl<M> Row<M> {
 pub struct LoadedPages<M, X = ()> {
     pub level: Arc<Level<M>>,
     pub extras: Vec<X>,
+    /// Per row, the values of calculated sort keys (see [`Pages::calculated`]).
+    pub calculated: Vec<Vec<Option<sea_orm::Value>>>,
     pub by_parent: HashMap<Uuid, PageSlice>,
 }
 
@@ -118,6 +120,7 @@ impl<M: Send + Sync + 'static, X> From<Pages<M, X>> for LoadedPages<M, X> {
         Self {
             level: Level::new(pages.rows),
             extras: pages.extras,
+            calculated: pages.calculated,
             by_parent: pages.by_parent,
         }
     }
@@ -158,7 +161,7 @@ where
         let slice = self.by_parent.get(&parent).cloned().unwrap_or_default();
         let columns: Vec<_> = keys
             .iter()
-            .filter_map(|key| {
+            .map(|key| {
                 <M::Entity as EntityTrait>::Column::iter()
                     .find(|c| sea_orm::IdenStatic::as_str(c) == key.column)
             })
@@ -172,7 +175,19 @@ where
         );
         for index in slice.start..slice.end {
             let model = &self.level.rows[index];
-            let values: Vec<_> = columns.iter().map(|c| model.get(*c)).collect();
+            let calculated = self.calculated.get(index);
+            let values: Vec<_> = columns
+                .iter()
+                .enumerate()
+                .map(|(j, column)| {
+                    let figure = calculated.and_then(|values| values.get(j).cloned().flatten());
+                    match (figure, column) {
+                        (Some(value), _) => value,
+                        (None, Some(column)) => model.get(*column),
+                        (None, None) => sea_orm::Value::BigInt(None),
+                    }
+                })
+                .collect();
             let cursor = encode_cursor(&values, keys);
             let row = Row {
                 level: self.level.clone(),

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod aggregate;
 pub mod analytics;
 pub mod api_key;
+pub mod calculated;
 pub mod charts;
 pub mod company;
 pub mod consent;

@@ -23,6 +23,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult, Statement};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::calculated::{Figure, FigureType};
 use super::error::{ApiError, ApiResult};
 
 /// The most rows one page may hold (`first`/`last`).
@@ -58,9 +59,25 @@ pub enum KeyType {
     Text,
     Timestamp,
     Date,
+    /// A calculated figure (an SQL expression), read back as its own type.
+    Calculated(Figure),
 }
 
-/// One column a page is ordered by.
+impl KeyType {
+    /// The type the key's values have.
+    fn values(self) -> KeyType {
+        match self {
+            KeyType::Calculated(figure) => match figure.value_type() {
+                FigureType::BigInt => KeyType::BigInt,
+                FigureType::Int => KeyType::Int,
+                FigureType::Timestamp => KeyType::Timestamp,
+            },
+            other => other,
+        }
+    }
+}
+
+/// One column (or calculated figure) a page is ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SortKey {
     pub table: &'static str,
@@ -84,7 +101,21 @@ impl SortKey {
     }
 
     fn expr(&self) -> Expr {
-        Expr::col((self.table, self.column))
+        match self.ty {
+            KeyType::Calculated(figure) => figure.expr(),
+            _ => Expr::col((self.table, self.column)),
+        }
+    }
+
+    /// A key on a calculated figure of `table`'s rows.
+    pub fn calculated(table: &'static str, figure: Figure) -> Self {
+        Self {
+            table,
+            column: figure.name(),
+            ty: KeyType::Calculated(figure),
+            nullable: figure.nullable(),
+            desc: false,
+        }
     }
 
     fn signature(keys: &[SortKey]) -> String {
@@ -192,7 +223,7 @@ fn json_to_value(value: &serde_json::Value, key: &SortKey) -> Option<Value> {
     if value.is_null() {
         return key.nullable.then(|| null_of(key.ty));
     }
-    Some(match key.ty {
+    Some(match key.ty.values() {
         KeyType::Uuid => Value::Uuid(Some(Uuid::parse_str(value.as_str()?).ok()?)),
         KeyType::Int => Value::Int(Some(i32::try_from(value.as_i64()?).ok()?)),
         KeyType::BigInt => Value::BigInt(Some(value.as_i64()?)),
@@ -203,18 +234,32 @@ fn json_to_value(value: &serde_json::Value, key: &SortKey) -> Option<Value> {
                 .with_timezone(&Utc),
         )),
         KeyType::Date => Value::ChronoDate(Some(value.as_str()?.parse::<NaiveDate>().ok()?)),
+        KeyType::Calculated(_) => return None,
     })
 }
 
 fn null_of(ty: KeyType) -> Value {
-    match ty {
+    match ty.values() {
         KeyType::Uuid => Value::Uuid(None),
         KeyType::Int => Value::Int(None),
         KeyType::BigInt => Value::BigInt(None),
         KeyType::Text => Value::String(None),
         KeyType::Timestamp => Value::ChronoDateTimeUtc(None),
         KeyType::Date => Value::ChronoDate(None),
+        KeyType::Calculated(_) => Value::BigInt(None),
     }
+}
+
+/// The value of calculated key `index` of a result row.
+fn calculated_value(row: &QueryResult, index: usize, ty: KeyType) -> Result<Value, DbErr> {
+    let column = format!("_k{index}");
+    Ok(match ty.values() {
+        KeyType::Int => Value::Int(row.try_get::<Option<i32>>("", &column)?),
+        KeyType::Timestamp => {
+            Value::ChronoDateTimeUtc(row.try_get::<Option<DateTime<Utc>>>("", &column)?)
+        }
+        _ => Value::BigInt(row.try_get::<Option<i64>>("", &column)?),
+    })
 }
 
 fn is_null(value: &Value) -> bool {
@@ -295,6 +340,9 @@ pub struct Pages<M, X = ()> {
     pub rows: Vec<M>,
     /// Per-row extra values read from the same statement (e.g. a link's role).
     pub extras: Vec<X>,
+    /// Per row, the values of the calculated sort keys (`None` for column
+    /// keys, which the row itself holds); empty without calculated keys.
+    pub calculated: Vec<Vec<Option<Value>>>,
     pub by_parent: HashMap<Uuid, PageSlice>,
 }
 
@@ -360,6 +408,11 @@ impl PageQuery<'_> {
         if let Some(p) = &partition {
             base.expr_as(p.clone(), "_p");
         }
+        for (index, key) in keys.iter().enumerate() {
+            if matches!(key.ty, KeyType::Calculated(_)) {
+                base.expr_as(key.expr(), format!("_k{index}"));
+            }
+        }
         base.expr_window_as(Expr::cust("COUNT(*)"), by_parent(), "_total")
             .expr_as(in_range.clone(), "_in")
             .expr_window_as(Expr::cust("ROW_NUMBER()"), numbering, "_rn");
@@ -390,14 +443,17 @@ impl PageQuery<'_> {
     {
         let window = self.window.clone();
         let partitioned = self.partition.is_some();
+        let keys: Vec<SortKey> = self.keys.to_vec();
+        let any_calculated = keys.iter().any(|k| matches!(k.ty, KeyType::Calculated(_)));
         let statement = self.statement(db.get_database_backend());
         let results = db.query_all_raw(statement).await?;
         let mut pages = Pages {
             rows: Vec::new(),
             extras: Vec::new(),
+            calculated: Vec::new(),
             by_parent: HashMap::new(),
         };
-        let mut pending: Vec<(M, X)> = Vec::new();
+        let mut pending: Vec<(M, X, Vec<Option<Value>>)> = Vec::new();
         let mut current: Option<(Uuid, PageSlice)> = None;
         for row in &results {
             let parent = if partitioned {
@@ -421,7 +477,16 @@ impl PageQuery<'_> {
                 .or_else(|_| row.try_get::<i64>("", "_in").map(|v| v as i32))?
                 == 1;
             if in_range {
-                pending.push((M::from_query_result(row, "")?, extra(row)?));
+                let mut calculated = Vec::new();
+                if any_calculated {
+                    for (index, key) in keys.iter().enumerate() {
+                        calculated.push(match key.ty {
+                            KeyType::Calculated(_) => Some(calculated_value(row, index, key.ty)?),
+                            _ => None,
+                        });
+                    }
+                }
+                pending.push((M::from_query_result(row, "")?, extra(row)?, calculated));
             } else if let Some((_, slice)) = current.as_mut() {
                 // The outer query keeps one row outside the cursor range per
                 // parent when there is any: rows exist beyond `after`/`before`.
@@ -438,7 +503,7 @@ impl PageQuery<'_> {
 
 fn finish_page<M, X>(
     pages: &mut Pages<M, X>,
-    pending: &mut Vec<(M, X)>,
+    pending: &mut Vec<(M, X, Vec<Option<Value>>)>,
     parent: Uuid,
     mut slice: PageSlice,
     window: &Window,
@@ -456,9 +521,10 @@ fn finish_page<M, X>(
         slice.has_next = more;
     }
     slice.start = pages.rows.len();
-    for (model, extra) in pending.drain(..) {
+    for (model, extra, calculated) in pending.drain(..) {
         pages.rows.push(model);
         pages.extras.push(extra);
+        pages.calculated.push(calculated);
     }
     slice.end = pages.rows.len();
     pages.by_parent.insert(parent, slice);

@@ -8,6 +8,7 @@ mod access;
 mod analytics;
 mod charts;
 mod clients;
+mod figures;
 mod fixtures;
 mod helpers;
 mod history;

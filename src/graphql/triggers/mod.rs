@@ -68,7 +68,8 @@ pub async fn sweep_all(state: &AppState) -> ApiResult<usize> {
 
 /// Sweeps every `every` until the server stops.
 pub async fn sweep_periodically(state: AppState, every: Duration, shutdown: CancellationToken) {
-    let mut ticks = tokio::time::interval(every);
+    // The first sweep waits one interval: a starting server has nothing new to fire.
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,

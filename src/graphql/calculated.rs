@@ -1,0 +1,306 @@
+//! Calculated figures of contacts and companies as SQL expressions over the
+//! row being listed, so lists filter and sort by them (`ticketCount`,
+//! `churnRisk`…) in the same statement that pages them. The figure fields
+//! themselves are loaded per level by `insight`; both read the same tables
+//! with the same rules, and a test checks they agree.
+//!
+//! Churn risk, 0–100 (higher is riskier), is the sum of three parts:
+//! - satisfaction, 0–40: (5 − latest CSAT) × 10; without a CSAT, the latest
+//!   NPS: detractor 40, passive 20, promoter 0; without either, 20;
+//! - support load, 0–30: 10 per open ticket (OPEN or PENDING), at most 30;
+//! - recency, 0–30: the latest order placed within 30 days 0, within 90
+//!   days 10, within 180 days 20, older or never 30.
+
+use std::collections::HashMap;
+
+use async_graphql::{Context, InputObject};
+use chrono::Duration;
+use entity::enums::TicketStatus;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
+use sea_orm::{ActiveEnum, ConnectionTrait};
+use uuid::Uuid;
+
+use super::context::db;
+use super::error::ApiResult;
+use super::filter::{DateTimeFilter, DecimalFilter, IntFilter};
+use super::level::Row;
+use super::list::in_ids;
+
+/// Whose figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Of {
+    Contact,
+    Company,
+}
+
+/// One calculated figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Figure {
+    TicketCount(Of),
+    OpenTicketCount(Of),
+    LastTicketAt(Of),
+    LatestNps(Of),
+    LatestCsat(Of),
+    /// Σ of order amounts, by nominal amount across currencies (×10⁴).
+    LifetimeValue(Of),
+    ChurnRisk(Of),
+    /// A company's highest contact lead score.
+    CompanyLeadScore,
+}
+
+/// How a figure's values read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FigureType {
+    BigInt,
+    Int,
+    Timestamp,
+}
+
+impl Of {
+    fn table(self) -> &'static str {
+        match self {
+            Of::Contact => "contact",
+            Of::Company => "company",
+        }
+    }
+
+    /// `alias.<contact_id|company_id> = <row>.id`.
+    fn owns(self, alias: &str) -> String {
+        let key = match self {
+            Of::Contact => "contact_id",
+            Of::Company => "company_id",
+        };
+        format!(r#""{alias}"."{key}" = "{}"."id""#, self.table())
+    }
+
+    /// FROM … WHERE … of the live survey answers of the row.
+    fn surveys(self) -> String {
+        match self {
+            Of::Contact => format!(
+                r#"FROM "survey_response" AS "s" WHERE {} AND "s"."deleted_at" IS NULL"#,
+                self.owns("s")
+            ),
+            Of::Company => r#"FROM "survey_response" AS "s" JOIN "contact" AS "sc" ON "sc"."id" = "s"."contact_id" AND "sc"."deleted_at" IS NULL WHERE "sc"."company_id" = "company"."id" AND "s"."deleted_at" IS NULL"#.to_owned(),
+        }
+    }
+}
+
+impl Figure {
+    /// The name used in cursors and error messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Figure::TicketCount(_) => "ticket_count",
+            Figure::OpenTicketCount(_) => "open_ticket_count",
+            Figure::LastTicketAt(_) => "last_ticket_at",
+            Figure::LatestNps(_) => "latest_nps",
+            Figure::LatestCsat(_) => "latest_csat",
+            Figure::LifetimeValue(_) => "lifetime_value",
+            Figure::ChurnRisk(_) => "churn_risk",
+            Figure::CompanyLeadScore => "company_lead_score",
+        }
+    }
+
+    pub fn value_type(self) -> FigureType {
+        match self {
+            Figure::LastTicketAt(_) => FigureType::Timestamp,
+            Figure::LatestNps(_) | Figure::LatestCsat(_) | Figure::CompanyLeadScore => {
+                FigureType::Int
+            }
+            _ => FigureType::BigInt,
+        }
+    }
+
+    /// Whether rows can lack a value (sorted last).
+    pub fn nullable(self) -> bool {
+        matches!(
+            self,
+            Figure::LastTicketAt(_)
+                | Figure::LatestNps(_)
+                | Figure::LatestCsat(_)
+                | Figure::CompanyLeadScore
+        )
+    }
+
+    /// The SQL of a figure without bound values, correlated with the
+    /// listed row (churn risk binds the clock's limits: see [`Figure::expr`]).
+    fn sql(self) -> String {
+        match self {
+            Figure::TicketCount(of) => tickets(of, "COUNT(*)", ""),
+            Figure::OpenTicketCount(of) => tickets(of, "COUNT(*)", &open_only()),
+            Figure::LastTicketAt(of) => tickets(of, r#"MAX("t"."opened_at")"#, ""),
+            Figure::LatestNps(of) => latest(of, "NPS"),
+            Figure::LatestCsat(of) => latest(of, "CSAT"),
+            Figure::LifetimeValue(of) => format!(
+                r#"(SELECT CAST(COALESCE(SUM("o"."amount_e4"), 0) AS BIGINT) FROM "customer_order" AS "o" WHERE {} AND "o"."deleted_at" IS NULL)"#,
+                of.owns("o")
+            ),
+            Figure::ChurnRisk(of) => Figure::OpenTicketCount(of).sql(),
+            Figure::CompanyLeadScore => r#"(SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."company_id" = "company"."id" AND "lc"."deleted_at" IS NULL)"#.to_owned(),
+        }
+    }
+
+    /// The figure as an expression; churn risk binds the recency limits
+    /// computed from the server's clock.
+    pub fn expr(self) -> Expr {
+        match self {
+            Figure::ChurnRisk(of) => churn_risk(of),
+            _ => Expr::cust(self.sql()),
+        }
+    }
+}
+
+fn open_only() -> String {
+    format!(
+        r#" AND "t"."status" IN ('{}', '{}')"#,
+        TicketStatus::Open.to_value(),
+        TicketStatus::Pending.to_value()
+    )
+}
+
+fn tickets(of: Of, aggregate: &str, extra: &str) -> String {
+    let cast = if aggregate.starts_with("COUNT") {
+        format!("CAST({aggregate} AS BIGINT)")
+    } else {
+        aggregate.to_owned()
+    };
+    format!(
+        r#"(SELECT {cast} FROM "ticket" AS "t" WHERE {} AND "t"."deleted_at" IS NULL{extra})"#,
+        of.owns("t")
+    )
+}
+
+fn latest(of: Of, kind: &str) -> String {
+    format!(
+        r#"(SELECT "s"."score" {} AND "s"."kind" = '{kind}' ORDER BY "s"."responded_at" DESC, "s"."id" DESC LIMIT 1)"#,
+        of.surveys()
+    )
+}
+
+/// The churn risk formula of the module documentation.
+fn churn_risk(of: Of) -> Expr {
+    let csat = latest(of, "CSAT");
+    let nps = latest(of, "NPS");
+    let open = Figure::OpenTicketCount(of).sql();
+    let last_order = format!(
+        r#"(SELECT MAX("o"."ordered_at") FROM "customer_order" AS "o" WHERE {} AND "o"."deleted_at" IS NULL)"#,
+        of.owns("o")
+    );
+    let satisfaction_and_load = Expr::cust(format!(
+        "(CASE WHEN {csat} IS NOT NULL THEN (5 - {csat}) * 10 \
+         WHEN {nps} IS NOT NULL THEN (CASE WHEN {nps} >= 9 THEN 0 WHEN {nps} >= 7 THEN 20 ELSE 40 END) \
+         ELSE 20 END) \
+         + (CASE WHEN {open} >= 3 THEN 30 ELSE {open} * 10 END)"
+    ));
+    let now = crate::clock::now();
+    let since = |days| Expr::cust(last_order.clone()).gte(now - Duration::days(days));
+    let recency: Expr = Expr::case(since(30), 0)
+        .case(since(90), 10)
+        .case(since(180), 20)
+        .finally(30)
+        .into();
+    Func::cast_as(satisfaction_and_load.add(recency), "BIGINT").into()
+}
+
+/// Conditions on the calculated figures of a contact or company.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct FiguresFilter {
+    /// Live tickets.
+    pub ticket_count: Option<IntFilter>,
+    /// Tickets OPEN or PENDING.
+    pub open_ticket_count: Option<IntFilter>,
+    pub last_ticket_at: Option<DateTimeFilter>,
+    pub latest_nps: Option<IntFilter>,
+    pub latest_csat: Option<IntFilter>,
+    /// Σ of the orders, compared by nominal amount whatever the currency
+    /// (like `annualRevenue`); filter `orders` by currency for exact sums.
+    pub lifetime_value: Option<DecimalFilter>,
+    /// 0–100, see the README for the formula.
+    pub churn_risk: Option<IntFilter>,
+}
+
+impl FiguresFilter {
+    /// The filter's conditions on the listed rows of `of`.
+    pub fn condition(&self, of: Of) -> ApiResult<Condition> {
+        let mut all = Condition::all();
+        let counts = [
+            (&self.ticket_count, Figure::TicketCount(of)),
+            (&self.open_ticket_count, Figure::OpenTicketCount(of)),
+            (&self.latest_nps, Figure::LatestNps(of)),
+            (&self.latest_csat, Figure::LatestCsat(of)),
+            (&self.churn_risk, Figure::ChurnRisk(of)),
+        ];
+        for (filter, figure) in counts {
+            if let Some(f) = filter {
+                all = all.add(f.condition(figure.expr()));
+            }
+        }
+        if let Some(f) = &self.last_ticket_at {
+            all = all.add(f.condition(Figure::LastTicketAt(of).expr()));
+        }
+        if let Some(f) = &self.lifetime_value {
+            all = all.add(f.condition(
+                Figure::LifetimeValue(of).expr(),
+                "filter.figures.lifetimeValue",
+            )?);
+        }
+        Ok(all)
+    }
+}
+
+/// An integer figure of every row of `parent`'s level, in one statement:
+/// the same expression lists filter and sort by, so the field and the
+/// ordering always agree.
+pub async fn load<P: Send + Sync + 'static>(
+    ctx: &Context<'_>,
+    parent: &Row<P>,
+    parent_id: fn(&P) -> Uuid,
+    of: Of,
+    figure: Figure,
+) -> ApiResult<Option<i64>> {
+    let db = db(ctx)?;
+    let backend = db.get_database_backend();
+    let table = of.table();
+    let loaded = parent
+        .level
+        .load(format!("figure|{}", figure.name()), |rows| async move {
+            let ids: Vec<Uuid> = rows.iter().map(parent_id).collect();
+            let select = Query::select()
+                .expr_as(Expr::col((table, "id")), "id")
+                .expr_as(figure.expr(), "v")
+                .from(table)
+                .and_where(in_ids(backend, Expr::col((table, "id")), ids))
+                .to_owned();
+            let mut values: HashMap<Uuid, Option<i64>> = HashMap::new();
+            for row in db.query_all(&select).await? {
+                let value = match figure.value_type() {
+                    FigureType::Int => row.try_get::<Option<i32>>("", "v")?.map(i64::from),
+                    _ => row.try_get::<Option<i64>>("", "v")?,
+                };
+                values.insert(row.try_get("", "id")?, value);
+            }
+            Ok(values)
+        })
+        .await?;
+    Ok(loaded.get(&parent_id(parent.model())).copied().flatten())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::sea_query::{PostgresQueryBuilder, Query, SqliteQueryBuilder};
+
+    #[test]
+    fn churn_risk_binds_its_time_limits_on_both_backends() {
+        let select = Query::select()
+            .expr(Figure::ChurnRisk(Of::Contact).expr())
+            .from("contact")
+            .to_owned();
+        let (pg, pg_values) = select.build(PostgresQueryBuilder);
+        let (lite, lite_values) = select.build(SqliteQueryBuilder);
+        // Three time limits and the four points of the recency part.
+        assert_eq!(pg_values.0.len(), 7, "{pg}");
+        assert_eq!(lite_values.0.len(), 7, "{lite}");
+        assert!(pg.contains("$7"), "{pg}");
+        assert_eq!(lite.matches('?').count(), 7, "{lite}");
+    }
+}
