@@ -111,7 +111,7 @@ pub struct ActivityFilter {
 }
 
 impl RecordFilter for ActivityFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("activity", name);
         let mut all = Condition::all();
         let references = [

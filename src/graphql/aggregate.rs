@@ -145,7 +145,8 @@ pub async fn groups<R: Record, F: RecordFilter>(
     }
     let mut condition = scope::<R>(actor.workspace_id);
     if let Some(filter) = filter {
-        condition = condition.add(filter.condition(actor.workspace_id, 0)?);
+        condition =
+            condition.add(filter.condition(actor.workspace_id, db.get_database_backend(), 0)?);
     }
     let table = R::TABLE;
     let mut select = Query::select();

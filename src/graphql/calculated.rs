@@ -17,12 +17,13 @@ use async_graphql::{Context, InputObject};
 use chrono::Duration;
 use entity::enums::TicketStatus;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
-use sea_orm::{ActiveEnum, ConnectionTrait};
+use sea_orm::{ActiveEnum, ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
 use super::context::db;
 use super::error::ApiResult;
 use super::filter::{DateTimeFilter, DecimalFilter, IntFilter};
+use super::insight::seconds_between;
 use super::level::Row;
 use super::list::in_ids;
 
@@ -44,8 +45,17 @@ pub enum Figure {
     /// Σ of order amounts, by nominal amount across currencies (×10⁴).
     LifetimeValue(Of),
     ChurnRisk(Of),
+    /// Mean resolution time of resolved tickets, in hours ×10⁴ (so that a
+    /// decimal filter compares it exactly, like amounts).
+    AverageResolution(Of),
     /// A company's highest contact lead score.
     CompanyLeadScore,
+    /// Whole days a deal has been in its stage, at the server's clock.
+    DealDaysInStage,
+    /// Whole days from a deal's creation to its closing, or to now while open.
+    DealAgeDays,
+    /// A deal's amount × its stage's win probability (×10⁴).
+    DealWeightedAmount,
 }
 
 /// How a figure's values read back.
@@ -96,7 +106,11 @@ impl Figure {
             Figure::LatestCsat(_) => "latest_csat",
             Figure::LifetimeValue(_) => "lifetime_value",
             Figure::ChurnRisk(_) => "churn_risk",
+            Figure::AverageResolution(_) => "average_resolution",
             Figure::CompanyLeadScore => "company_lead_score",
+            Figure::DealDaysInStage => "days_in_stage",
+            Figure::DealAgeDays => "age_days",
+            Figure::DealWeightedAmount => "weighted_amount",
         }
     }
 
@@ -117,13 +131,14 @@ impl Figure {
             Figure::LastTicketAt(_)
                 | Figure::LatestNps(_)
                 | Figure::LatestCsat(_)
+                | Figure::AverageResolution(_)
                 | Figure::CompanyLeadScore
         )
     }
 
     /// The SQL of a figure without bound values, correlated with the
     /// listed row (churn risk binds the clock's limits: see [`Figure::expr`]).
-    fn sql(self) -> String {
+    fn sql(self, backend: DbBackend) -> String {
         match self {
             Figure::TicketCount(of) => tickets(of, "COUNT(*)", ""),
             Figure::OpenTicketCount(of) => tickets(of, "COUNT(*)", &open_only()),
@@ -134,18 +149,57 @@ impl Figure {
                 r#"(SELECT CAST(COALESCE(SUM("o"."amount_e4"), 0) AS BIGINT) FROM "customer_order" AS "o" WHERE {} AND "o"."deleted_at" IS NULL)"#,
                 of.owns("o")
             ),
-            Figure::ChurnRisk(of) => Figure::OpenTicketCount(of).sql(),
+            Figure::ChurnRisk(of) => Figure::OpenTicketCount(of).sql(backend),
+            Figure::AverageResolution(of) => {
+                let seconds = seconds_between(backend, r#""t"."opened_at""#, r#""t"."resolved_at""#);
+                let whole = if backend == DbBackend::Postgres { "BIGINT" } else { "INTEGER" };
+                tickets(
+                    of,
+                    &format!("CAST(ROUND(AVG({seconds}) / 0.36) AS {whole})"),
+                    r#" AND "t"."resolved_at" IS NOT NULL"#,
+                )
+            }
+            Figure::DealWeightedAmount => r#"(SELECT CAST("deal"."amount_e4" * "ws"."win_probability" / 100 AS BIGINT) FROM "stage" AS "ws" WHERE "ws"."id" = "deal"."stage_id")"#.to_owned(),
+            Figure::DealDaysInStage => whole_days(backend, r#""deal"."stage_entered_at""#, None),
+            Figure::DealAgeDays => whole_days(
+                backend,
+                r#""deal"."created_at""#,
+                Some(r#""deal"."closed_at""#),
+            ),
             Figure::CompanyLeadScore => r#"(SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."company_id" = "company"."id" AND "lc"."deleted_at" IS NULL)"#.to_owned(),
         }
     }
 
     /// The figure as an expression; churn risk binds the recency limits
     /// computed from the server's clock.
-    pub fn expr(self) -> Expr {
+    pub fn expr(self, backend: DbBackend) -> Expr {
         match self {
-            Figure::ChurnRisk(of) => churn_risk(of),
-            _ => Expr::cust(self.sql()),
+            Figure::ChurnRisk(of) => churn_risk(of, backend),
+            Figure::DealDaysInStage | Figure::DealAgeDays => {
+                Expr::cust_with_values(self.sql(backend), [crate::clock::now()])
+            }
+            _ => Expr::cust(self.sql(backend)),
         }
+    }
+}
+
+/// Whole days from `column` to `until` when set, else to the bound now
+/// (the one placeholder).
+fn whole_days(backend: DbBackend, column: &str, until: Option<&str>) -> String {
+    let placeholder = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let end = match until {
+        Some(until) => format!("COALESCE({until}, {placeholder})"),
+        None => placeholder.to_owned(),
+    };
+    match backend {
+        DbBackend::Postgres => {
+            format!("CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {column})) / 86400) AS BIGINT)")
+        }
+        _ => format!("CAST((julianday({end}) - julianday({column})) AS INTEGER)"),
     }
 }
 
@@ -177,10 +231,10 @@ fn latest(of: Of, kind: &str) -> String {
 }
 
 /// The churn risk formula of the module documentation.
-fn churn_risk(of: Of) -> Expr {
+fn churn_risk(of: Of, backend: DbBackend) -> Expr {
     let csat = latest(of, "CSAT");
     let nps = latest(of, "NPS");
-    let open = Figure::OpenTicketCount(of).sql();
+    let open = Figure::OpenTicketCount(of).sql(backend);
     let last_order = format!(
         r#"(SELECT MAX("o"."ordered_at") FROM "customer_order" AS "o" WHERE {} AND "o"."deleted_at" IS NULL)"#,
         of.owns("o")
@@ -216,11 +270,13 @@ pub struct FiguresFilter {
     pub lifetime_value: Option<DecimalFilter>,
     /// 0–100, see the README for the formula.
     pub churn_risk: Option<IntFilter>,
+    /// Mean hours from opening to resolution of resolved tickets.
+    pub average_resolution_hours: Option<DecimalFilter>,
 }
 
 impl FiguresFilter {
     /// The filter's conditions on the listed rows of `of`.
-    pub fn condition(&self, of: Of) -> ApiResult<Condition> {
+    pub fn condition(&self, of: Of, backend: DbBackend) -> ApiResult<Condition> {
         let mut all = Condition::all();
         let counts = [
             (&self.ticket_count, Figure::TicketCount(of)),
@@ -231,16 +287,22 @@ impl FiguresFilter {
         ];
         for (filter, figure) in counts {
             if let Some(f) = filter {
-                all = all.add(f.condition(figure.expr()));
+                all = all.add(f.condition(figure.expr(backend)));
             }
         }
         if let Some(f) = &self.last_ticket_at {
-            all = all.add(f.condition(Figure::LastTicketAt(of).expr()));
+            all = all.add(f.condition(Figure::LastTicketAt(of).expr(backend)));
         }
         if let Some(f) = &self.lifetime_value {
             all = all.add(f.condition(
-                Figure::LifetimeValue(of).expr(),
+                Figure::LifetimeValue(of).expr(backend),
                 "filter.figures.lifetimeValue",
+            )?);
+        }
+        if let Some(f) = &self.average_resolution_hours {
+            all = all.add(f.condition(
+                Figure::AverageResolution(of).expr(backend),
+                "filter.figures.averageResolutionHours",
             )?);
         }
         Ok(all)
@@ -266,7 +328,7 @@ pub async fn load<P: Send + Sync + 'static>(
             let ids: Vec<Uuid> = rows.iter().map(parent_id).collect();
             let select = Query::select()
                 .expr_as(Expr::col((table, "id")), "id")
-                .expr_as(figure.expr(), "v")
+                .expr_as(figure.expr(backend), "v")
                 .from(table)
                 .and_where(in_ids(backend, Expr::col((table, "id")), ids))
                 .to_owned();
@@ -291,12 +353,14 @@ mod tests {
 
     #[test]
     fn churn_risk_binds_its_time_limits_on_both_backends() {
-        let select = Query::select()
-            .expr(Figure::ChurnRisk(Of::Contact).expr())
-            .from("contact")
-            .to_owned();
-        let (pg, pg_values) = select.build(PostgresQueryBuilder);
-        let (lite, lite_values) = select.build(SqliteQueryBuilder);
+        let select = |backend| {
+            Query::select()
+                .expr(Figure::ChurnRisk(Of::Contact).expr(backend))
+                .from("contact")
+                .to_owned()
+        };
+        let (pg, pg_values) = select(DbBackend::Postgres).build(PostgresQueryBuilder);
+        let (lite, lite_values) = select(DbBackend::Sqlite).build(SqliteQueryBuilder);
         // Three time limits and the four points of the recency part.
         assert_eq!(pg_values.0.len(), 7, "{pg}");
         assert_eq!(lite_values.0.len(), 7, "{lite}");

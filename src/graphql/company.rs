@@ -71,6 +71,8 @@ pub enum CompanyOrderField {
     LifetimeValue,
     /// Calculated: 0–100.
     ChurnRisk,
+    /// Calculated: mean hours to resolve tickets (none last).
+    AverageResolutionHours,
     /// The highest lead score of its contacts.
     LeadScore,
 }
@@ -85,6 +87,7 @@ impl CompanyOrderField {
             Self::LatestCsat => Figure::LatestCsat(Of::Company),
             Self::LifetimeValue => Figure::LifetimeValue(Of::Company),
             Self::ChurnRisk => Figure::ChurnRisk(Of::Company),
+            Self::AverageResolutionHours => Figure::AverageResolution(Of::Company),
             Self::LeadScore => Figure::CompanyLeadScore,
             _ => return self.column_key(),
         };
@@ -147,7 +150,7 @@ pub struct CompanyFilter {
 }
 
 impl RecordFilter for CompanyFilter {
-    fn fields(&self, workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("company", name);
         let mut all = Condition::all();
         let strings = [
@@ -192,10 +195,10 @@ impl RecordFilter for CompanyFilter {
             all = all.add(f.condition(workspace_id, TaggableType::Company, c("id")));
         }
         if let Some(f) = &self.figures {
-            all = all.add(f.condition(Of::Company)?);
+            all = all.add(f.condition(Of::Company, backend)?);
         }
         if let Some(f) = &self.lead_score {
-            all = all.add(f.condition(Figure::CompanyLeadScore.expr()));
+            all = all.add(f.condition(Figure::CompanyLeadScore.expr(backend)));
         }
         Ok(all)
     }

@@ -73,6 +73,8 @@ pub enum ContactOrderField {
     LifetimeValue,
     /// Calculated: 0–100.
     ChurnRisk,
+    /// Calculated: mean hours to resolve tickets (none last).
+    AverageResolutionHours,
 }
 
 impl ContactOrderField {
@@ -85,6 +87,7 @@ impl ContactOrderField {
             Self::LatestCsat => Figure::LatestCsat(Of::Contact),
             Self::LifetimeValue => Figure::LifetimeValue(Of::Contact),
             Self::ChurnRisk => Figure::ChurnRisk(Of::Contact),
+            Self::AverageResolutionHours => Figure::AverageResolution(Of::Contact),
             _ => return self.column_key(),
         };
         SortKey::calculated("contact", figure)
@@ -145,7 +148,7 @@ pub struct ContactFilter {
 }
 
 impl RecordFilter for ContactFilter {
-    fn fields(&self, workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("contact", name);
         let mut all = Condition::all();
         let strings = [
@@ -187,7 +190,7 @@ impl RecordFilter for ContactFilter {
             all = all.add(f.condition(workspace_id, TaggableType::Contact, c("id")));
         }
         if let Some(f) = &self.figures {
-            all = all.add(f.condition(Of::Contact)?);
+            all = all.add(f.condition(Of::Contact, backend)?);
         }
         if let Some(f) = &self.lead_score {
             all = all.add(f.condition(c("lead_score")));

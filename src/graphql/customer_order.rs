@@ -93,7 +93,7 @@ pub struct OrderFilter {
 }
 
 impl RecordFilter for OrderFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("customer_order", name);
         let mut all = Condition::all();
         let references = [

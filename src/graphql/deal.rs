@@ -24,13 +24,14 @@ pub use self::mutation::{
     CreateDealInput, DealContactInput, DealMutation, DealOutcome, DealPayload, UpdateDealInput,
 };
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
+use super::calculated::Figure;
 use super::company::Company;
 use super::contact::{Contact, ContactFilter, ContactOrderField};
 use super::context::{actor, db};
 use super::error::{ApiError, ApiResult};
 use super::filter::{
-    DateFilter, DateTimeFilter, DecimalFilter, EnumFilter, IdFilter, RecordFilter, StringFilter,
-    TagFilter, col, record_filter_composition,
+    DateFilter, DateTimeFilter, DecimalFilter, EnumFilter, IdFilter, IntFilter, RecordFilter,
+    StringFilter, TagFilter, col, record_filter_composition,
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, NamedConn, Row};
@@ -86,10 +87,26 @@ pub enum DealOrderField {
     CreatedAt,
     /// When it last changed.
     UpdatedAt,
+    /// Calculated: whole days in the current stage.
+    DaysInStage,
+    /// Calculated: whole days since creation.
+    AgeDays,
+    /// Calculated: amount × stage win probability (nominal).
+    WeightedAmount,
 }
 
 impl DealOrderField {
     fn key(self) -> SortKey {
+        let figure = match self {
+            Self::DaysInStage => Figure::DealDaysInStage,
+            Self::AgeDays => Figure::DealAgeDays,
+            Self::WeightedAmount => Figure::DealWeightedAmount,
+            _ => return self.column_key(),
+        };
+        SortKey::calculated("deal", figure)
+    }
+
+    fn column_key(self) -> SortKey {
         let (column, ty, nullable) = match self {
             Self::Name => ("name", KeyType::Text, false),
             Self::Amount => ("amount_e4", KeyType::BigInt, false),
@@ -97,6 +114,8 @@ impl DealOrderField {
             Self::StageEnteredAt => ("stage_entered_at", KeyType::Timestamp, false),
             Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
             Self::UpdatedAt => ("updated_at", KeyType::Timestamp, false),
+            // Calculated fields are keyed by `key`.
+            _ => ("id", KeyType::Uuid, false),
         };
         SortKey {
             table: "deal",
@@ -150,10 +169,23 @@ pub struct DealFilter {
     pub updated_at: Option<DateTimeFilter>,
     /// By tag name.
     pub tags: Option<TagFilter>,
+    /// Conditions on the calculated figures.
+    pub figures: Option<DealFiguresFilter>,
+}
+
+/// Conditions on a deal's calculated figures.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DealFiguresFilter {
+    /// Whole days in the current stage.
+    pub days_in_stage: Option<IntFilter>,
+    /// Whole days since creation.
+    pub age_days: Option<IntFilter>,
+    /// Amount × stage win probability, by nominal amount.
+    pub weighted_amount: Option<DecimalFilter>,
 }
 
 impl RecordFilter for DealFilter {
-    fn fields(&self, workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("deal", name);
         let mut all = Condition::all();
         for (filter, column) in [(&self.name, "name"), (&self.currency, "currency")] {
@@ -204,12 +236,37 @@ impl RecordFilter for DealFilter {
         if let Some(f) = &self.tags {
             all = all.add(f.condition(workspace_id, TaggableType::Deal, c("id")));
         }
+        if let Some(figures) = &self.figures {
+            if let Some(f) = &figures.days_in_stage {
+                all = all.add(f.condition(Figure::DealDaysInStage.expr(backend)));
+            }
+            if let Some(f) = &figures.age_days {
+                all = all.add(f.condition(Figure::DealAgeDays.expr(backend)));
+            }
+            if let Some(f) = &figures.weighted_amount {
+                let weighted = Figure::DealWeightedAmount.expr(backend);
+                all = all.add(f.condition(weighted, "filter.figures.weightedAmount")?);
+            }
+        }
         Ok(all)
     }
     record_filter_composition!();
 
     fn own_hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
-        (self.amount.is_some() && !actor.sees_amounts()).then_some("amount")
+        if actor.sees_amounts() {
+            return None;
+        }
+        let weighted = self
+            .figures
+            .as_ref()
+            .is_some_and(|f| f.weighted_amount.is_some());
+        if self.amount.is_some() {
+            Some("amount")
+        } else if weighted {
+            Some("weightedAmount")
+        } else {
+            None
+        }
     }
 }
 
@@ -301,7 +358,7 @@ impl Deal {
     /// Whole days from its creation to its closing, or to now while open.
     async fn age_days(&self) -> i64 {
         let m = self.0.model();
-        (m.closed_at.unwrap_or_else(Utc::now) - m.created_at).num_days()
+        (m.closed_at.unwrap_or_else(crate::clock::now) - m.created_at).num_days()
     }
     /// `amount` × its stage's win probability, rounded to the currency's
     /// decimals; null for SUPPORT, or while the stage is deleted.
@@ -506,7 +563,7 @@ pub struct DealStageChangeFilter {
 }
 
 impl RecordFilter for DealStageChangeFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let mut all = Condition::all();
         if let Some(f) = &self.created_at {
             all = all.add(f.condition(col("deal_stage_change", "created_at")));
@@ -615,7 +672,11 @@ impl DealQuery {
         }
         let mut condition = list::scope::<Deal>(actor.workspace_id);
         if let Some(filter) = &filter {
-            condition = condition.add(filter.condition(actor.workspace_id, 0)?);
+            condition = condition.add(filter.condition(
+                actor.workspace_id,
+                db(ctx)?.get_database_backend(),
+                0,
+            )?);
         }
         // Amounts are integers ×10⁴, so the sum is exact. PostgreSQL widens
         // SUM(bigint) to NUMERIC; the cast brings both backends to one type.

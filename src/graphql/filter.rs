@@ -380,7 +380,7 @@ impl TagFilter {
 /// A record filter with `and`/`or`/`not` around its own field conditions.
 pub trait RecordFilter: Sized {
     /// The conditions of this filter's own fields (ANDed).
-    fn fields(&self, workspace_id: Uuid) -> ApiResult<Condition>;
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition>;
     fn and(&self) -> Option<&Vec<Self>>;
     fn or(&self) -> Option<&Vec<Self>>;
     fn not(&self) -> Option<&Self>;
@@ -401,28 +401,33 @@ pub trait RecordFilter: Sized {
     }
 
     /// The whole condition, refusing nesting deeper than [`MAX_FILTER_DEPTH`].
-    fn condition(&self, workspace_id: Uuid, depth: usize) -> ApiResult<Condition> {
+    fn condition(
+        &self,
+        workspace_id: Uuid,
+        backend: sea_orm::DbBackend,
+        depth: usize,
+    ) -> ApiResult<Condition> {
         if depth > MAX_FILTER_DEPTH {
             return Err(ApiError::bad_input(
                 "filter",
                 format!("nests deeper than {MAX_FILTER_DEPTH} levels"),
             ));
         }
-        let mut c = self.fields(workspace_id)?;
+        let mut c = self.fields(workspace_id, backend)?;
         if let Some(all) = self.and() {
             for f in all {
-                c = c.add(f.condition(workspace_id, depth + 1)?);
+                c = c.add(f.condition(workspace_id, backend, depth + 1)?);
             }
         }
         if let Some(any) = self.or() {
             let mut either = Condition::any();
             for f in any {
-                either = either.add(f.condition(workspace_id, depth + 1)?);
+                either = either.add(f.condition(workspace_id, backend, depth + 1)?);
             }
             c = c.add(either);
         }
         if let Some(not) = self.not() {
-            c = c.add(not.condition(workspace_id, depth + 1)?.not());
+            c = c.add(not.condition(workspace_id, backend, depth + 1)?.not());
         }
         Ok(c)
     }

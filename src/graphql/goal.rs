@@ -82,7 +82,7 @@ pub struct GoalFilter {
 }
 
 impl RecordFilter for GoalFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("goal", name);
         let mut all = Condition::all();
         if let Some(f) = &self.id {

@@ -118,20 +118,25 @@ impl<F: RecordFilter + Debug> ListArgs<'_, F> {
 
     /// The condition for `actor`, refusing filters and sorting on values
     /// its role may not see.
-    fn condition<R: Record>(&self, actor: &crate::auth::Actor) -> ApiResult<Condition> {
+    fn condition<R: Record>(
+        &self,
+        actor: &crate::auth::Actor,
+        backend: DbBackend,
+    ) -> ApiResult<Condition> {
         if let Some(field) = self.filter.and_then(|f| f.hidden_field(actor)) {
             return Err(ApiError::Forbidden(format!(
                 "this role may not filter by {field}"
             )));
         }
-        if !actor.sees_amounts() && self.keys.iter().any(|k| k.column == "amount_e4") {
+        let amount = |k: &SortKey| k.column == "amount_e4" || k.column == "weighted_amount";
+        if !actor.sees_amounts() && self.keys.iter().any(amount) {
             return Err(ApiError::Forbidden(
                 "this role may not sort by amount".into(),
             ));
         }
         let mut c = scope::<R>(actor.workspace_id).add(self.extra.clone());
         if let Some(filter) = self.filter {
-            c = c.add(filter.condition(actor.workspace_id, 0)?);
+            c = c.add(filter.condition(actor.workspace_id, backend, 0)?);
         }
         Ok(c)
     }
@@ -146,7 +151,7 @@ pub async fn top_level<R: Record, F: RecordFilter + Debug>(
     let db = db(ctx)?;
     let window = args.page.window(&args.keys)?;
     let base = R::Entity::find()
-        .filter(args.condition::<R>(actor)?)
+        .filter(args.condition::<R>(actor, db.get_database_backend())?)
         .into_query();
     let pages = PageQuery {
         base,
@@ -182,11 +187,13 @@ where
         .level
         .load(args.cache_key(field), |parents| async {
             let ids = distinct(parents.iter().map(parent_id));
-            let condition = args.condition::<R>(actor)?.add(in_ids(
-                db.get_database_backend(),
-                col(R::TABLE, foreign_key),
-                ids,
-            ));
+            let condition = args
+                .condition::<R>(actor, db.get_database_backend())?
+                .add(in_ids(
+                    db.get_database_backend(),
+                    col(R::TABLE, foreign_key),
+                    ids,
+                ));
             let base = R::Entity::find().filter(condition).into_query();
             let partition = Some(col(R::TABLE, foreign_key));
             let pages = PageQuery {

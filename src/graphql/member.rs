@@ -75,7 +75,7 @@ pub struct MemberFilter {
 }
 
 impl RecordFilter for MemberFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let mut all = Condition::all();
         if let Some(f) = &self.id {
             all = all.add(f.condition(col("member", "id"), Kind::Member, "filter.id")?);

@@ -19,7 +19,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sea_orm::sea_query::{
     Condition, Expr, ExprTrait, Order, OverStatement, SelectStatement, Value, WindowStatement,
 };
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, QueryResult, Statement};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -100,9 +100,9 @@ impl SortKey {
         }
     }
 
-    fn expr(&self) -> Expr {
+    fn expr(&self, backend: DbBackend) -> Expr {
         match self.ty {
-            KeyType::Calculated(figure) => figure.expr(),
+            KeyType::Calculated(figure) => figure.expr(backend),
             _ => Expr::col((self.table, self.column)),
         }
     }
@@ -275,7 +275,12 @@ fn is_null(value: &Value) -> bool {
 }
 
 /// Rows strictly after (`forward`) or before the cursor `values` in the order of `keys`.
-fn keyset_condition(keys: &[SortKey], values: &[Value], forward: bool) -> Condition {
+fn keyset_condition(
+    keys: &[SortKey],
+    values: &[Value],
+    forward: bool,
+    backend: DbBackend,
+) -> Condition {
     let mut any = Condition::any();
     let mut equal_so_far: Vec<Expr> = Vec::new();
     let with_prefix = |prefix: &[Expr], last: Expr| {
@@ -290,24 +295,24 @@ fn keyset_condition(keys: &[SortKey], values: &[Value], forward: bool) -> Condit
             // NULLs sort last: they come after every value and equal each other.
             if is_null(value) {
                 if !forward {
-                    any = any.add(with_prefix(&equal_so_far, key.expr().is_not_null()));
+                    any = any.add(with_prefix(&equal_so_far, key.expr(backend).is_not_null()));
                 }
-                equal_so_far.push(key.expr().is_null());
+                equal_so_far.push(key.expr(backend).is_null());
                 continue;
             }
             if forward {
-                any = any.add(with_prefix(&equal_so_far, key.expr().is_null()));
+                any = any.add(with_prefix(&equal_so_far, key.expr(backend).is_null()));
             }
-            equal_so_far.push(key.expr().is_not_null());
+            equal_so_far.push(key.expr(backend).is_not_null());
         }
         let greater = forward != key.desc;
         let step = if greater {
-            key.expr().gt(value.clone())
+            key.expr(backend).gt(value.clone())
         } else {
-            key.expr().lt(value.clone())
+            key.expr(backend).lt(value.clone())
         };
         any = any.add(with_prefix(&equal_so_far, step));
-        equal_so_far.push(key.expr().eq(value.clone()));
+        equal_so_far.push(key.expr(backend).eq(value.clone()));
     }
     any
 }
@@ -363,10 +368,10 @@ impl PageQuery<'_> {
         } = self;
         let mut range = Condition::all();
         if let Some(after) = &window.after {
-            range = range.add(keyset_condition(keys, after, true));
+            range = range.add(keyset_condition(keys, after, true, backend));
         }
         if let Some(before) = &window.before {
-            range = range.add(keyset_condition(keys, before, false));
+            range = range.add(keyset_condition(keys, before, false, backend));
         }
         let has_range = window.after.is_some() || window.before.is_some();
         let in_range = if has_range {
@@ -393,7 +398,7 @@ impl PageQuery<'_> {
                 Order::Asc
             };
             if key.nullable {
-                let nulls = Expr::case(key.expr().is_null(), 1).finally(0);
+                let nulls = Expr::case(key.expr(backend).is_null(), 1).finally(0);
                 numbering.order_by_expr(
                     nulls.into(),
                     if window.backward {
@@ -403,14 +408,14 @@ impl PageQuery<'_> {
                     },
                 );
             }
-            numbering.order_by_expr(key.expr(), order);
+            numbering.order_by_expr(key.expr(backend), order);
         }
         if let Some(p) = &partition {
             base.expr_as(p.clone(), "_p");
         }
         for (index, key) in keys.iter().enumerate() {
             if matches!(key.ty, KeyType::Calculated(_)) {
-                base.expr_as(key.expr(), format!("_k{index}"));
+                base.expr_as(key.expr(backend), format!("_k{index}"));
             }
         }
         base.expr_window_as(Expr::cust("COUNT(*)"), by_parent(), "_total")

@@ -168,7 +168,7 @@ pub struct PipelineFilter {
 }
 
 impl RecordFilter for PipelineFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("pipeline", name);
         let mut all = Condition::all();
         if let Some(f) = &self.id {
@@ -207,7 +207,7 @@ pub struct StageFilter {
 }
 
 impl RecordFilter for StageFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("stage", name);
         let mut all = Condition::all();
         if let Some(f) = &self.id {

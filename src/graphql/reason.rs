@@ -91,7 +91,7 @@ pub struct ReasonFilter {
 }
 
 impl RecordFilter for ReasonFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("reason", name);
         let mut all = Condition::all();
         if let Some(f) = &self.id {

@@ -95,7 +95,7 @@ pub struct SurveyResponseFilter {
 }
 
 impl RecordFilter for SurveyResponseFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("survey_response", name);
         let mut all = Condition::all();
         let references = [

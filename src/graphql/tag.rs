@@ -106,7 +106,7 @@ pub struct TagListFilter {
 }
 
 impl RecordFilter for TagListFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         Ok(self
             .name
             .as_ref()

@@ -121,7 +121,7 @@ pub struct TicketFilter {
 }
 
 impl RecordFilter for TicketFilter {
-    fn fields(&self, workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("ticket", name);
         let mut all = Condition::all();
         for (filter, column) in [(&self.subject, "subject"), (&self.category, "category")] {

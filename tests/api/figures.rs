@@ -9,6 +9,7 @@ use crate::helpers::{TestApp, on_both_databases};
 
 on_both_databases!(with crate::helpers::manual_clock;
     figures_filter_sort_and_page_like_columns,
+    deal_figures_filter_and_sort_and_hide_weighted_amounts,
 );
 
 const ORDER: &str =
@@ -59,6 +60,7 @@ async fn figures_filter_sort_and_page_like_columns(app: TestApp) {
             fixtures::ticket(&app, json!({ "subject": format!("A{n}"), "contactId": a })).await,
         );
     }
+    app.at("2025-11-25T06:00:00Z");
     mutate(
         &app,
         "mutation($id: ID!) { setTicketStatus(id: $id, status: RESOLVED) { ticket { id } } }",
@@ -127,6 +129,18 @@ async fn figures_filter_sort_and_page_like_columns(app: TestApp) {
     assert_eq!(names(&filtered), ["B"]);
     let valuable = contacts(&app, "filter: { figures: { lifetimeValue: { gt: 150 } } }").await;
     assert_eq!(names(&valuable), ["A"]);
+    let slow = contacts(
+        &app,
+        "filter: { figures: { averageResolutionHours: { gte: 5.5 } } }",
+    )
+    .await;
+    assert_eq!(names(&slow), ["A"], "6 hours");
+    let fastest = contacts(&app, "orderBy: [{ field: AVERAGE_RESOLUTION_HOURS }]").await;
+    assert_eq!(
+        names(&fastest),
+        ["A", "B", "C"],
+        "nothing resolved sorts last"
+    );
 
     // Fields agree with the filters; the projection: L = (2 + 1) / 2 years.
     let fields = app
@@ -163,4 +177,81 @@ async fn figures_filter_sort_and_page_like_columns(app: TestApp) {
         json!([{ "name": "Acme", "leadScore": 30, "churnRisk": 70 }]),
         "CSAT 1 → 40, 6 open → 30, ordered 10 days ago → 0"
     );
+}
+
+async fn deal_figures_filter_and_sort_and_hide_weighted_amounts(app: TestApp) {
+    let (pipeline, stages) = fixtures::pipeline(&app, "Sales").await;
+    fixtures::deal(
+        &app,
+        json!({ "name": "X", "amount": "1000", "currency": "EUR", "pipelineId": pipeline }),
+    )
+    .await;
+    app.at("2025-12-11T00:00:00Z");
+    let y = fixtures::deal(
+        &app,
+        json!({ "name": "Y", "amount": "500", "currency": "EUR", "pipelineId": pipeline }),
+    )
+    .await;
+    mutate(
+        &app,
+        "mutation($id: ID!, $stage: ID!) { moveDeal(id: $id, stageId: $stage) { deal { id } } }",
+        json!({ "id": y, "stage": stages[1] }),
+    )
+    .await;
+    app.at("2025-12-21T12:00:00Z");
+    // X: 20.5 days in Qualification at 10%; Y: 10.5 days, moved to Proposal at 50%.
+    assert_eq!(
+        deals(
+            &app,
+            "orderBy: [{ field: WEIGHTED_AMOUNT, direction: DESC }]"
+        )
+        .await,
+        json!([
+            { "name": "Y", "daysInStage": 10, "ageDays": 10, "weightedAmount": "250.00" },
+            { "name": "X", "daysInStage": 20, "ageDays": 20, "weightedAmount": "100.00" },
+        ])
+    );
+    let old = deals(&app, "filter: { figures: { ageDays: { gte: 15 } } }").await;
+    assert_eq!(old.as_array().map(Vec::len), Some(1));
+    assert_eq!(old[0]["name"], "X");
+    let fresh = deals(&app, "orderBy: [{ field: DAYS_IN_STAGE }], filter: { figures: { weightedAmount: { gte: 100 } } }").await;
+    assert_eq!(fresh[0]["name"], "Y");
+    assert_eq!(fresh[1]["name"], "X");
+
+    let support =
+        crate::helpers::member_token(&app.state, app.workspace_id, entity::enums::Role::Support)
+            .await;
+    for query in [
+        "{ deals(filter: { figures: { weightedAmount: { gte: 1 } } }) { totalCount } }",
+        "{ deals(orderBy: [{ field: WEIGHTED_AMOUNT }]) { totalCount } }",
+    ] {
+        let answer = app.gql_as(&support, query, json!({})).await;
+        assert_eq!(
+            crate::helpers::error_code(&answer),
+            "FORBIDDEN",
+            "{query}: {answer}"
+        );
+    }
+    let allowed = app
+        .gql_as(
+            &support,
+            "{ deals(filter: { figures: { ageDays: { gte: 15 } } }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        allowed["data"]["deals"]["totalCount"], 1,
+        "ages are not amounts"
+    );
+}
+
+async fn deals(app: &TestApp, arguments: &str) -> Value {
+    app.data(
+        &format!(
+            "{{ deals({arguments}) {{ nodes {{ name daysInStage ageDays weightedAmount }} }} }}"
+        ),
+        json!({}),
+    )
+    .await["deals"]["nodes"]
+        .clone()
 }

@@ -66,11 +66,12 @@ fn cache_key<F: Debug>(field: &str, args: &ListArgs<'_, F>) -> String {
 /// The scope, fixed conditions and filter of a list of `R`.
 fn condition<R: Record, F: RecordFilter>(
     workspace_id: Uuid,
+    backend: sea_orm::DbBackend,
     args: &ListArgs<'_, F>,
 ) -> ApiResult<Condition> {
     let mut c = list::scope::<R>(workspace_id).add(args.extra.clone());
     if let Some(filter) = args.filter {
-        c = c.add(filter.condition(workspace_id, 0)?);
+        c = c.add(filter.condition(workspace_id, backend, 0)?);
     }
     Ok(c)
 }
@@ -127,7 +128,11 @@ pub(super) async fn contacts_of_deal(
                 ids,
             );
             let mut base = contact::Entity::find()
-                .filter(condition::<Contact, _>(actor.workspace_id, &args)?)
+                .filter(condition::<Contact, _>(
+                    actor.workspace_id,
+                    db.get_database_backend(),
+                    &args,
+                )?)
                 .into_query();
             base.inner_join("deal_contact", join)
                 .expr_as(col("deal_contact", "role"), "_role");
@@ -173,7 +178,11 @@ pub async fn deals_of_contact(
                 ids,
             );
             let mut base = deal::Entity::find()
-                .filter(condition::<Deal, _>(actor.workspace_id, &args)?)
+                .filter(condition::<Deal, _>(
+                    actor.workspace_id,
+                    db.get_database_backend(),
+                    &args,
+                )?)
                 .into_query();
             base.inner_join("deal_contact", join);
             let partition = Some(col("deal_contact", "contact_id"));

@@ -80,7 +80,7 @@ pub struct LeadScoringRuleFilter {
 }
 
 impl RecordFilter for LeadScoringRuleFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("lead_scoring_rule", name);
         let mut all = Condition::all();
         if let Some(f) = &self.id {

@@ -70,7 +70,7 @@ pub struct TriggerRuleFilter {
 }
 
 impl RecordFilter for TriggerRuleFilter {
-    fn fields(&self, _workspace_id: Uuid) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("trigger_rule", name);
         let mut all = Condition::all();
         if let Some(f) = &self.id {
