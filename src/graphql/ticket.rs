@@ -28,8 +28,8 @@ use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
 use super::tag::{Tag, tags_of};
 use super::write::{
-    self, begin, check_reference, check_version, commit, event_for, expect_one_row, load_any,
-    load_live, now,
+    self, begin, check_reference, check_version, commit, event_for, event_for_new, expect_one_row,
+    load_any, load_live, now,
 };
 use crate::auth::{Actor, Area};
 use crate::domain::text;
@@ -647,7 +647,9 @@ impl TicketMutation {
         }
         .insert(&txn)
         .await?;
-        finish(ctx, txn, actor, row, "opened").await
+        let event = event_for_new::<Ticket>(&row, "opened")?;
+        commit(ctx, txn, actor, vec![event]).await?;
+        Ok(TicketPayload::of(row))
     }
 
     /// Changes a ticket. With `expectedVersion`, refuses (`CONFLICT`) if it changed since.

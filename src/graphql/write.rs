@@ -45,9 +45,10 @@ pub async fn commit(
 ) -> ApiResult<()> {
     let state = state(ctx)?;
     let at = now();
+    let new_records: Vec<bool> = events.iter().map(|e| e.new_record).collect();
     let stored =
         events::record(&txn, actor.workspace_id, Some(actor.member_id), at, events).await?;
-    events::history::record(&txn, &stored, actor.api_key_id, at).await?;
+    events::history::record(&txn, &stored, &new_records, actor.api_key_id, at).await?;
     txn.commit().await?;
     for _ in &stored {
         Metrics::inc(&state.metrics.events_published);
@@ -181,6 +182,16 @@ pub fn event_for<R: Record>(row: &R::Model, verb: &str) -> ApiResult<NewEvent> {
         record_id: R::id(row),
         payload: serde_json::to_value(row)
             .map_err(|e| ApiError::Internal(format!("event payload: {e}")))?,
+        new_record: false,
+    })
+}
+
+/// An event about `row` of `R`, inserted in this transaction with a new id:
+/// its history needs no earlier entry (one statement fewer).
+pub fn event_for_new<R: Record>(row: &R::Model, verb: &str) -> ApiResult<NewEvent> {
+    Ok(NewEvent {
+        new_record: true,
+        ..event_for::<R>(row, verb)?
     })
 }
 
