@@ -6,6 +6,12 @@ use rapport::config::{Config, LogFormat};
 use rapport::seed;
 use std::io::IsTerminal;
 
+/// mimalloc instead of glibc's malloc: a 10,000-object read allocates and
+/// frees hundreds of thousands of small blocks, and glibc spent a fifth of
+/// the server's CPU on it (malloc, free, consolidation; see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Rapport: a CRM server whose whole interface is GraphQL.
 #[derive(Parser)]
 #[command(version, about)]

@@ -14,22 +14,28 @@ use uuid::Uuid;
 const BOOKKEEPING: [&str; 2] = ["updated_at", "version"];
 
 /// Records one history entry per event, diffing against the record's last
-/// entry (one read and one insert each).
+/// entry (one read and one insert each; only the insert for an event whose
+/// `new_records` entry says the record was created in this transaction).
 pub async fn record<C: ConnectionTrait>(
     txn: &C,
     events: &[event::Model],
+    new_records: &[bool],
     api_key_id: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    for e in events {
+    for (i, e) in events.iter().enumerate() {
         let snapshot = snapshot_of(e);
-        let previous = record_change::Entity::find()
-            .filter(record_change::Column::WorkspaceId.eq(e.workspace_id))
-            .filter(record_change::Column::RecordId.eq(e.record_id))
-            .order_by_desc(record_change::Column::Id)
-            .one(txn)
-            .await?
-            .map(|c| c.snapshot);
+        let previous = if new_records.get(i).copied().unwrap_or(false) {
+            None
+        } else {
+            record_change::Entity::find()
+                .filter(record_change::Column::WorkspaceId.eq(e.workspace_id))
+                .filter(record_change::Column::RecordId.eq(e.record_id))
+                .order_by_desc(record_change::Column::Id)
+                .one(txn)
+                .await?
+                .map(|c| c.snapshot)
+        };
         let changes = diff(previous.as_ref(), &snapshot);
         record_change::ActiveModel {
             id: Set(Uuid::now_v7()),

@@ -1,84 +1,92 @@
 //! Refusing hostile documents before they run, and giving every error a code.
 //!
-//! async-graphql limits depth, complexity and directives itself; this
-//! extension adds an alias limit and puts an `extensions.code` on the errors
+//! async-graphql limits depth, complexity and directives itself; this guard
+//! adds an alias limit and puts an `extensions.code` on the errors
 //! async-graphql raises without one (parse, validation, limits), so that a
 //! client can always tell what went wrong by its code.
+//!
+//! It wraps execution instead of being an async-graphql extension: with any
+//! extension registered, async-graphql sends every field and every list item
+//! through the extension chain (a boxed future and a registry lookup each),
+//! which made up a large share of the executor's time on 10,000-object
+//! results (BENCHMARKS.md), although this guard never looks at fields.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextSubscribe,
-};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Positioned, Response, ServerError, ServerResult, Variables};
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
+use async_graphql::{BatchRequest, BatchResponse, Positioned, Request, Response, ServerError};
+use futures_util::stream::{self, Stream, StreamExt};
 
-/// The extension's settings.
-pub struct Guard {
-    pub max_aliases: usize,
+use super::RapportSchema;
+
+/// Runs a query or mutation: refused before it runs when its document has
+/// more than `max_aliases` aliases; every error leaves with a code.
+pub async fn execute(schema: &RapportSchema, mut request: Request, max_aliases: usize) -> Response {
+    let mut response = match refuse_aliases(&mut request, max_aliases) {
+        Some(error) => Response::from_errors(vec![error]),
+        None => schema.execute(request).await,
+    };
+    add_codes(&mut response);
+    response
 }
 
-impl ExtensionFactory for Guard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(GuardExtension {
-            max_aliases: self.max_aliases,
-        })
-    }
-}
-
-struct GuardExtension {
+/// [`execute`] for each request of a batch, in order.
+pub async fn execute_batch(
+    schema: &RapportSchema,
+    batch: BatchRequest,
     max_aliases: usize,
+) -> BatchResponse {
+    match batch {
+        BatchRequest::Single(request) => {
+            BatchResponse::Single(execute(schema, request, max_aliases).await)
+        }
+        BatchRequest::Batch(requests) => {
+            let mut responses = Vec::with_capacity(requests.len());
+            for request in requests {
+                responses.push(execute(schema, request, max_aliases).await);
+            }
+            BatchResponse::Batch(responses)
+        }
+    }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for GuardExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        add_codes(&mut response);
-        response
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream)
+/// Runs a subscription (or any operation over a websocket) as [`execute`] does.
+pub fn execute_stream(
+    schema: &RapportSchema,
+    mut request: Request,
+    max_aliases: usize,
+) -> impl Stream<Item = Response> + Send + 'static {
+    match refuse_aliases(&mut request, max_aliases) {
+        Some(error) => stream::once(async move {
+            let mut response = Response::from_errors(vec![error]);
+            add_codes(&mut response);
+            response
+        })
+        .left_stream(),
+        None => schema
+            .execute_stream(request)
             .map(|mut response| {
                 add_codes(&mut response);
                 response
             })
-            .boxed()
+            .right_stream(),
     }
+}
 
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let aliases = count_aliases(&document);
-        if aliases > self.max_aliases {
-            let mut error = ServerError::new(
-                format!(
-                    "the document has {aliases} aliases; at most {} are allowed",
-                    self.max_aliases
-                ),
-                None,
-            );
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", "TOO_MANY_ALIASES");
-            return Err(error);
-        }
-        Ok(document)
+/// The error refusing `request` for its aliases, if it has too many. A
+/// document that does not parse is left to execution, which reports it.
+fn refuse_aliases(request: &mut Request, max_aliases: usize) -> Option<ServerError> {
+    let aliases = count_aliases(request.parsed_query().ok()?);
+    if aliases <= max_aliases {
+        return None;
     }
+    let mut error = ServerError::new(
+        format!("the document has {aliases} aliases; at most {max_aliases} are allowed"),
+        None,
+    );
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", "TOO_MANY_ALIASES");
+    Some(error)
 }
 
 /// Aliased fields in every operation and fragment of the document (each

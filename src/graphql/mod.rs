@@ -116,10 +116,7 @@ pub fn build(state: Option<AppState>) -> RapportSchema {
         let config = &state.config;
         builder = builder
             .limit_complexity(config.max_complexity)
-            .limit_directives(MAX_DIRECTIVES)
-            .extension(guard::Guard {
-                max_aliases: config.max_aliases,
-            });
+            .limit_directives(MAX_DIRECTIVES);
         if !config.introspection {
             builder = builder.disable_introspection().disable_suggestions();
         }

@@ -28,8 +28,8 @@ use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
 use super::tag::{Tag, tags_of};
 use super::write::{
-    self, begin, check_reference, check_version, commit, event_for, expect_one_row, load_any,
-    load_live, now,
+    self, begin, check_reference, check_version, commit, event_for, event_for_new, expect_one_row,
+    load_any, load_live, now,
 };
 use crate::auth::{Actor, Area};
 use crate::domain::text;
@@ -531,11 +531,8 @@ async fn finish(
     row: ticket::Model,
     verb: &str,
 ) -> ApiResult<TicketPayload> {
-    let mut events = vec![event_for::<Ticket>(&row, verb)?];
-    if verb == "opened" {
-        events.extend(crate::graphql::triggers::fire::on_ticket(&txn, &row, row.opened_at).await?);
-    }
-    commit(ctx, txn, actor, events).await?;
+    let event = event_for::<Ticket>(&row, verb)?;
+    commit(ctx, txn, actor, vec![event]).await?;
     Ok(TicketPayload::of(row))
 }
 
@@ -650,7 +647,10 @@ impl TicketMutation {
         }
         .insert(&txn)
         .await?;
-        finish(ctx, txn, actor, row, "opened").await
+        let mut events = vec![event_for_new::<Ticket>(&row, "opened")?];
+        events.extend(crate::graphql::triggers::fire::on_ticket(&txn, &row, row.opened_at).await?);
+        commit(ctx, txn, actor, events).await?;
+        Ok(TicketPayload::of(row))
     }
 
     /// Changes a ticket. With `expectedVersion`, refuses (`CONFLICT`) if it changed since.

@@ -248,7 +248,11 @@ impl Connection {
             extensions.set("retryAfter", retry_after);
             return self.send(protocol::error(&id, &[error])).await;
         }
-        let responses = self.schema.execute_stream(request.data(actor));
+        let responses = crate::graphql::guard::execute_stream(
+            &self.schema,
+            request.data(actor),
+            self.state.config.max_aliases,
+        );
         let tagged = {
             let id = id.clone();
             let done = id.clone();

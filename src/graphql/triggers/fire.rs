@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::events::NewEvent;
 use crate::graphql::activity::Activity;
 use crate::graphql::error::ApiResult;
-use crate::graphql::write::event_for;
+use crate::graphql::write::event_for_new;
 
 /// How long the owner has for a task a trigger creates.
 const TASK_DUE_IN: Duration = Duration::days(1);
@@ -106,8 +106,9 @@ async fn fire(
         record_type: "TriggerRule",
         record_id: rule.id,
         payload: json!({ "trigger": rule, "firing": firing, "task": task }),
+        new_record: false,
     };
-    Ok(vec![event_for::<Activity>(&task, "created")?, fired])
+    Ok(vec![event_for_new::<Activity>(&task, "created")?, fired])
 }
 
 fn contact_target(c: &contact::Model) -> Target {
