@@ -246,6 +246,20 @@ pub async fn delete_or_restore<R: Record>(
     }
     check_version(expected_version, R::version(&row))?;
     set_deleted::<R>(&txn, actor, id, R::version(&row), delete).await?;
+    // Lead scores read company fields and skip deleted records.
+    let rescore = match R::KIND {
+        super::ids::Kind::Company => Some(super::scoring::Which::Company(id)),
+        super::ids::Kind::Contact => Some(super::scoring::Which::Contact(id)),
+        _ => None,
+    };
+    if let Some(which) = rescore {
+        let reason = format!(
+            "{} {}",
+            R::KIND.name(),
+            if delete { "deleted" } else { "restored" }
+        );
+        super::scoring::recompute(&txn, actor.workspace_id, which, &reason, now()).await?;
+    }
     let row = load_any::<R>(&txn, actor, id).await?;
     let event = event_for::<R>(&row, if delete { "deleted" } else { "restored" })?;
     commit(ctx, txn, actor, vec![event]).await?;

@@ -194,6 +194,26 @@ async fn scores_follow_rules_fields_and_engagement_with_history(app: TestApp) {
         .await;
     assert_eq!(rules["leadScoringRules"]["totalCount"], 6);
     assert_eq!(score(&app, &dana).await, 52);
+
+    // The company's points go with it and come back with it.
+    mutate(
+        &app,
+        "mutation($id: ID!) { deleteCompany(id: $id) { company { id } } }",
+        json!({ "id": acme }),
+    )
+    .await;
+    assert_eq!(
+        score(&app, &dana).await,
+        27,
+        "no more software (10) or size (15)"
+    );
+    mutate(
+        &app,
+        "mutation($id: ID!) { restoreCompany(id: $id) { company { id } } }",
+        json!({ "id": acme }),
+    )
+    .await;
+    assert_eq!(score(&app, &dana).await, 52);
 }
 
 async fn consent_is_recorded_and_withdrawn(app: TestApp) {

@@ -100,13 +100,15 @@ async fn fire(
     }
     .insert(txn)
     .await?;
+    // The event is about the firing (a new record), so history keeps it as
+    // the firing's own entry rather than as a change of the rule.
     let fired = NewEvent {
         topic: "trigger".to_owned(),
         kind: "trigger.fired".to_owned(),
-        record_type: "TriggerRule",
-        record_id: rule.id,
-        payload: json!({ "trigger": rule, "firing": firing, "task": task }),
-        new_record: false,
+        record_type: "TriggerFiring",
+        record_id: firing.id,
+        payload: json!({ "triggerfiring": firing, "trigger": rule, "task": task }),
+        new_record: true,
     };
     Ok(vec![event_for_new::<Activity>(&task, "created")?, fired])
 }

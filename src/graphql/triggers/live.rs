@@ -61,7 +61,7 @@ impl TriggerFiring {
 fn decode(e: Arc<event::Model>) -> Option<TriggerFiring> {
     Some(TriggerFiring {
         rule: payload_record(&e, "trigger")?,
-        firing: payload_record(&e, "firing")?,
+        firing: payload_record(&e, "triggerfiring")?,
         task: payload_record(&e, "task")?,
         event: e,
     })
