@@ -15,6 +15,17 @@ pub enum LogFormat {
     Json,
 }
 
+/// How top-level lists are answered (see `graphql::fast`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReadPath {
+    /// Plain nested lists without the per-field executor; anything else by the executor.
+    Fast,
+    /// Always async-graphql's executor.
+    Executor,
+    /// Both, failing a read when they differ (for tests: it costs twice).
+    Verify,
+}
+
 /// Settings shared by every command.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
@@ -88,6 +99,11 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_TRIGGER_SWEEP_SECONDS", default_value_t = 3600)]
     pub trigger_sweep_seconds: u64,
 
+    /// How top-level lists are answered: `fast` (plain nested lists skip the per-field executor),
+    /// `executor`, or `verify` (both, compared; for tests).
+    #[arg(long, env = "RAPPORT_READ_PATH", value_enum, default_value = "fast")]
+    pub read_path: ReadPath,
+
     /// The time the server acts at: the system clock, or (tests) a manual one.
     #[arg(skip)]
     pub clock: crate::clock::Clock,
@@ -130,6 +146,7 @@ impl Config {
             shutdown_grace_seconds: 10,
             trigger_sweep_seconds: 3600,
             clock: crate::clock::Clock::system(),
+            read_path: ReadPath::Fast,
         }
     }
 

@@ -14,6 +14,7 @@
 //! - [`seed`]: the deterministic demo workspace.
 //! - [`graphiql`]: GraphiQL served from the binary, so it works offline.
 //! - [`metrics`]: the counters `/metrics` exposes.
+//! - [`runtime`]: the tokio runtime servers run on.
 
 pub mod app;
 pub mod auth;
@@ -26,5 +27,6 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod runtime;
 pub mod seed;
 pub mod ws;

@@ -19,6 +19,8 @@ pub struct Metrics {
     pub graphql_requests: AtomicU64,
     /// GraphQL operations whose response carried errors.
     pub graphql_errors: AtomicU64,
+    /// Top-level lists answered by the fast read path (`graphql::fast`).
+    pub fast_reads: AtomicU64,
     /// Events written to the outbox and published.
     pub events_published: AtomicU64,
     /// Events the bus could not carry (Redis away or its queue full).
@@ -46,7 +48,7 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter and gauge.
     pub fn render(&self) -> String {
-        let counters: [(&str, &str, &AtomicU64); 9] = [
+        let counters: [(&str, &str, &AtomicU64); 10] = [
             (
                 "rapport_db_statements_total",
                 "SQL statements executed.",
@@ -71,6 +73,11 @@ impl Metrics {
                 "rapport_graphql_errors_total",
                 "GraphQL operations answered with errors.",
                 &self.graphql_errors,
+            ),
+            (
+                "rapport_fast_reads_total",
+                "Top-level lists answered without the per-field executor.",
+                &self.fast_reads,
             ),
             (
                 "rapport_events_published_total",

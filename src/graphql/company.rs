@@ -816,7 +816,7 @@ impl CompanyQuery {
         before: Option<String>,
         filter: Option<CompanyFilter>,
         order_by: Option<Vec<Ordering<CompanyOrderField>>>,
-    ) -> ApiResult<Conn<Company>> {
+    ) -> ApiResult<crate::graphql::fast::Fast<Conn<Company>>> {
         actor(ctx)?;
         let args = ListArgs {
             page: PageArgs {
@@ -829,6 +829,6 @@ impl CompanyQuery {
             keys: CompanyOrderField::keys(order_by.as_deref())?,
             extra: Condition::all(),
         };
-        list::top_level(ctx, args).await
+        crate::graphql::fast::top_level(ctx, args).await
     }
 }

@@ -850,7 +850,7 @@ impl ContactQuery {
         before: Option<String>,
         filter: Option<ContactFilter>,
         order_by: Option<Vec<Ordering<ContactOrderField>>>,
-    ) -> ApiResult<Conn<Contact>> {
+    ) -> ApiResult<crate::graphql::fast::Fast<Conn<Contact>>> {
         actor(ctx)?;
         let args = ListArgs {
             page: PageArgs {
@@ -863,6 +863,6 @@ impl ContactQuery {
             keys: ContactOrderField::keys(order_by.as_deref())?,
             extra: Condition::all(),
         };
-        list::top_level(ctx, args).await
+        crate::graphql::fast::top_level(ctx, args).await
     }
 }

@@ -5,7 +5,7 @@
 //! pipeline board subscribes to. The contacts of a deal and the mutations
 //! live in the submodules [`contacts`] and [`mutation`].
 
-mod contacts;
+pub(crate) mod contacts;
 pub mod mutation;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
@@ -643,7 +643,7 @@ impl DealQuery {
         before: Option<String>,
         filter: Option<DealFilter>,
         order_by: Option<Vec<Ordering<DealOrderField>>>,
-    ) -> ApiResult<Conn<Deal>> {
+    ) -> ApiResult<crate::graphql::fast::Fast<Conn<Deal>>> {
         actor(ctx)?;
         let args = ListArgs {
             page: PageArgs {
@@ -656,7 +656,7 @@ impl DealQuery {
             keys: DealOrderField::keys(order_by.as_deref())?,
             extra: Condition::all(),
         };
-        list::top_level(ctx, args).await
+        crate::graphql::fast::top_level(ctx, args).await
     }
 
     /// The total amount of the matching deals, per currency (amounts in

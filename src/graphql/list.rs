@@ -118,7 +118,7 @@ impl<F: RecordFilter + Debug> ListArgs<'_, F> {
 
     /// The condition for `actor`, refusing filters and sorting on values
     /// its role may not see.
-    fn condition<R: Record>(
+    pub(crate) fn condition<R: Record>(
         &self,
         actor: &crate::auth::Actor,
         backend: DbBackend,

@@ -17,6 +17,7 @@ pub mod customer;
 pub mod customer_order;
 pub mod deal;
 pub mod error;
+pub mod fast;
 pub mod filter;
 pub mod goal;
 pub mod guard;

@@ -262,6 +262,28 @@ fn calculated_value(row: &QueryResult, index: usize, ty: KeyType) -> Result<Valu
     })
 }
 
+/// The sort key values of a result row that selected the key columns (and
+/// the calculated keys as `_k<i>`), as a cursor holds them.
+pub fn key_values(row: &QueryResult, keys: &[SortKey]) -> Result<Vec<Value>, DbErr> {
+    keys.iter()
+        .enumerate()
+        .map(|(index, key)| {
+            let column = key.column;
+            Ok(match key.ty {
+                KeyType::Calculated(_) => calculated_value(row, index, key.ty)?,
+                KeyType::Uuid => Value::Uuid(row.try_get::<Option<Uuid>>("", column)?),
+                KeyType::Int => Value::Int(row.try_get::<Option<i32>>("", column)?),
+                KeyType::BigInt => Value::BigInt(row.try_get::<Option<i64>>("", column)?),
+                KeyType::Text => Value::String(row.try_get::<Option<String>>("", column)?),
+                KeyType::Timestamp => {
+                    Value::ChronoDateTimeUtc(row.try_get::<Option<DateTime<Utc>>>("", column)?)
+                }
+                KeyType::Date => Value::ChronoDate(row.try_get::<Option<NaiveDate>>("", column)?),
+            })
+        })
+        .collect()
+}
+
 fn is_null(value: &Value) -> bool {
     matches!(
         value,
@@ -446,6 +468,21 @@ impl PageQuery<'_> {
         M: FromQueryResult,
         C: ConnectionTrait,
     {
+        self.fetch_with(db, |row| M::from_query_result(row, ""), extra)
+            .await
+    }
+
+    /// Like [`fetch`](Self::fetch), each row read by `decode` (the fast read
+    /// path reads only the columns a query selects).
+    pub async fn fetch_with<M, X, C>(
+        self,
+        db: &C,
+        decode: impl Fn(&QueryResult) -> Result<M, DbErr>,
+        extra: impl Fn(&QueryResult) -> Result<X, DbErr>,
+    ) -> Result<Pages<M, X>, DbErr>
+    where
+        C: ConnectionTrait,
+    {
         let window = self.window.clone();
         let partitioned = self.partition.is_some();
         let keys: Vec<SortKey> = self.keys.to_vec();
@@ -491,7 +528,7 @@ impl PageQuery<'_> {
                         });
                     }
                 }
-                pending.push((M::from_query_result(row, "")?, extra(row)?, calculated));
+                pending.push((decode(row)?, extra(row)?, calculated));
             } else if let Some((_, slice)) = current.as_mut() {
                 // The outer query keeps one row outside the cursor range per
                 // parent when there is any: rows exist beyond `after`/`before`.

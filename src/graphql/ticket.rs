@@ -794,7 +794,7 @@ impl TicketQuery {
         before: Option<String>,
         filter: Option<TicketFilter>,
         order_by: Option<Vec<Ordering<TicketOrderField>>>,
-    ) -> ApiResult<Conn<Ticket>> {
+    ) -> ApiResult<crate::graphql::fast::Fast<Conn<Ticket>>> {
         actor(ctx)?;
         let args = ListArgs {
             page: PageArgs {
@@ -807,7 +807,7 @@ impl TicketQuery {
             keys: TicketOrderField::keys(order_by.as_deref())?,
             extra: Condition::all(),
         };
-        list::top_level(ctx, args).await
+        crate::graphql::fast::top_level(ctx, args).await
     }
 }
 

@@ -69,6 +69,8 @@ pub async fn spawn_app_with(
     config.bind = "127.0.0.1:0".parse().expect("address");
     // Tests write thousands of records as one member; the limiter has its own test.
     config.rate_limit_per_minute = 1_000_000;
+    // Every list read runs on the fast path and the executor, compared.
+    config.read_path = rapport::config::ReadPath::Verify;
     configure(&mut config);
     let app = App::build(config).await.expect("app builds");
     let addr = app.local_addr().expect("bound");
@@ -183,11 +185,17 @@ impl TestApp {
 
     /// The `rapport_db_statements_total` counter from `/metrics`.
     pub async fn statements(&self) -> u64 {
+        self.counter("rapport_db_statements_total").await
+    }
+
+    /// A counter from `/metrics`.
+    pub async fn counter(&self, name: &str) -> u64 {
         let text = self.get_text("/metrics").await;
+        let prefix = format!("{name} ");
         text.lines()
-            .find_map(|line| line.strip_prefix("rapport_db_statements_total "))
+            .find_map(|line| line.strip_prefix(&prefix))
             .and_then(|v| v.trim().parse().ok())
-            .expect("rapport_db_statements_total in /metrics")
+            .unwrap_or_else(|| panic!("{name} in /metrics"))
     }
 }
 
@@ -207,15 +215,20 @@ macro_rules! on_both_databases {
                 #[allow(unused_imports)]
                 use super::*;
 
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn on_sqlite() {
-                    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, $configure).await.expect("sqlite app");
-                    super::$name(app).await;
+                // The server's own runtime (its worker stack size), two workers.
+                #[test]
+                fn on_sqlite() {
+                    rapport::runtime::build(Some(2)).expect("runtime").block_on(async {
+                        let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, $configure).await.expect("sqlite app");
+                        super::$name(app).await;
+                    })
                 }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn on_postgres() {
-                    let Some(app) = crate::helpers::spawn_app_with(crate::helpers::Backend::Postgres, $configure).await else { return };
-                    super::$name(app).await;
+                #[test]
+                fn on_postgres() {
+                    rapport::runtime::build(Some(2)).expect("runtime").block_on(async {
+                        let Some(app) = crate::helpers::spawn_app_with(crate::helpers::Backend::Postgres, $configure).await else { return };
+                        super::$name(app).await;
+                    })
                 }
             }
         )*

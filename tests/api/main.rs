@@ -8,6 +8,7 @@ mod access;
 mod analytics;
 mod charts;
 mod clients;
+mod fast_reads;
 mod figures;
 mod fixtures;
 mod helpers;

@@ -52,8 +52,11 @@ async fn nested_query_returns_every_level(app: TestApp) {
     }
 }
 
-async fn nested_query_costs_one_statement_per_level_at_any_page_size(app: TestApp) {
-    world(&app, 3, 3, 2, 2).await;
+/// The statements of NESTED at first 1 and first 50, and how many lists
+/// the fast path answered.
+async fn nested_costs(app: &TestApp) -> (Vec<u64>, u64) {
+    world(app, 3, 3, 2, 2).await;
+    let fast_before = app.counter("rapport_fast_reads_total").await;
     let mut costs = Vec::new();
     for n in [1, 50] {
         let before = app.statements().await;
@@ -64,11 +67,24 @@ async fn nested_query_costs_one_statement_per_level_at_any_page_size(app: TestAp
             n.min(3) as usize
         );
     }
+    let fast = app.counter("rapport_fast_reads_total").await - fast_before;
+    (costs, fast)
+}
+
+async fn nested_query_costs_one_statement_per_level_on_the_fast_path(app: TestApp) {
+    let (costs, fast) = nested_costs(&app).await;
+    assert_eq!(fast, 2, "both reads took the fast path");
     assert_eq!(
         costs,
         vec![4, 4],
         "companies, contacts, deals, tickets: one statement each"
     );
+}
+
+async fn nested_query_costs_one_statement_per_level_on_the_executor(app: TestApp) {
+    let (costs, fast) = nested_costs(&app).await;
+    assert_eq!(fast, 0);
+    assert_eq!(costs, vec![4, 4]);
 }
 
 async fn nested_pages_are_per_parent(app: TestApp) {
@@ -89,11 +105,18 @@ on_both_databases!(
 
 /// 50 rows at each of four levels is 6 million rows in the worst case: far
 /// past the complexity limit, which this test is not about.
-fn no_complexity_limit(config: &mut rapport::config::Config) {
+fn fast_path_unlimited(config: &mut rapport::config::Config) {
     config.max_complexity = usize::MAX;
+    config.read_path = rapport::config::ReadPath::Fast;
 }
 
-on_both_databases!(with no_complexity_limit; nested_query_costs_one_statement_per_level_at_any_page_size);
+fn executor_unlimited(config: &mut rapport::config::Config) {
+    config.max_complexity = usize::MAX;
+    config.read_path = rapport::config::ReadPath::Executor;
+}
+
+on_both_databases!(with fast_path_unlimited; nested_query_costs_one_statement_per_level_on_the_fast_path);
+on_both_databases!(with executor_unlimited; nested_query_costs_one_statement_per_level_on_the_executor);
 
 async fn ten_thousand_parent_keys_are_one_statement(app: TestApp) {
     use rapport::graphql::filter::col;

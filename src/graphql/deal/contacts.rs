@@ -21,9 +21,9 @@ use super::{Deal, DealFilter};
 use crate::graphql::contact::{Contact, ContactFilter};
 use crate::graphql::context::{actor, db};
 use crate::graphql::error::ApiResult;
-use crate::graphql::filter::{RecordFilter, col};
+use crate::graphql::filter::col;
 use crate::graphql::level::{Conn, LoadedPages, NamedConn, Row};
-use crate::graphql::list::{self, ListArgs, Record};
+use crate::graphql::list::{self, ListArgs};
 use crate::graphql::page::PageQuery;
 
 /// What a `DealContactEdge` adds to a plain edge.
@@ -63,22 +63,9 @@ fn cache_key<F: Debug>(field: &str, args: &ListArgs<'_, F>) -> String {
     )
 }
 
-/// The scope, fixed conditions and filter of a list of `R`.
-fn condition<R: Record, F: RecordFilter>(
-    workspace_id: Uuid,
-    backend: sea_orm::DbBackend,
-    args: &ListArgs<'_, F>,
-) -> ApiResult<Condition> {
-    let mut c = list::scope::<R>(workspace_id).add(args.extra.clone());
-    if let Some(filter) = args.filter {
-        c = c.add(filter.condition(workspace_id, backend, 0)?);
-    }
-    Ok(c)
-}
-
 /// The link rows of the given parents: `deal_contact.<parent_column> IN ids`,
 /// in the workspace, joined to the listed table on `<other_column>`.
-fn link_join(
+pub(crate) fn link_join(
     backend: DbBackend,
     workspace_id: Uuid,
     parent_column: &'static str,
@@ -128,11 +115,7 @@ pub(super) async fn contacts_of_deal(
                 ids,
             );
             let mut base = contact::Entity::find()
-                .filter(condition::<Contact, _>(
-                    actor.workspace_id,
-                    db.get_database_backend(),
-                    &args,
-                )?)
+                .filter(args.condition::<Contact>(actor, db.get_database_backend())?)
                 .into_query();
             base.inner_join("deal_contact", join)
                 .expr_as(col("deal_contact", "role"), "_role");
@@ -178,11 +161,7 @@ pub async fn deals_of_contact(
                 ids,
             );
             let mut base = deal::Entity::find()
-                .filter(condition::<Deal, _>(
-                    actor.workspace_id,
-                    db.get_database_backend(),
-                    &args,
-                )?)
+                .filter(args.condition::<Deal>(actor, db.get_database_backend())?)
                 .into_query();
             base.inner_join("deal_contact", join);
             let partition = Some(col("deal_contact", "contact_id"));

@@ -1,0 +1,255 @@
+//! Runs a plan: one statement per level (the same `PageQuery` the resolvers
+//! use, selecting only the columns the query reads), then the response
+//! values, built bottom-up.
+
+use std::collections::{HashMap, HashSet};
+
+use async_graphql::Value;
+use async_graphql::indexmap::IndexMap;
+use entity::{company, contact, deal, ticket};
+use futures_util::future::BoxFuture;
+use sea_orm::sea_query::{Condition, SelectStatement};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryResult, QueryTrait};
+use uuid::Uuid;
+
+use super::fields::{Relation, Type};
+use super::plan::{Conn, ConnField, EdgeField, NodeField, PageInfoField};
+use crate::auth::Actor;
+use crate::graphql::deal::contacts::link_join;
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::col;
+use crate::graphql::list::in_ids;
+use crate::graphql::page::{KeyType, PageQuery, PageSlice, encode_cursor, key_values};
+
+/// One row as read: its id, the values of its plain fields (children are
+/// filled in once their level is loaded), and its cursor when selected.
+struct Decoded {
+    id: Uuid,
+    values: Vec<Value>,
+    cursor: Option<String>,
+}
+
+/// A loaded level: each row's response object, and each parent's page.
+pub struct Level {
+    objects: Vec<Value>,
+    cursors: Vec<Option<String>>,
+    by_parent: HashMap<Uuid, PageSlice>,
+}
+
+/// The parents of a nested level: how its rows point at them, and their ids.
+pub type Parents = (Relation, Vec<Uuid>);
+
+/// Loads the level `conn` (for `parents`, or top-level), then its children.
+pub fn load<'a>(
+    db: &'a DatabaseConnection,
+    actor: &'a Actor,
+    conn: &'a Conn,
+    parents: Option<Parents>,
+) -> BoxFuture<'a, ApiResult<Level>> {
+    Box::pin(async move {
+        let backend = db.get_database_backend();
+        let table = conn.ty.table();
+        let mut condition = conn.listing.condition.clone();
+        let mut partition = None;
+        let mut link = None;
+        match parents {
+            None => {}
+            Some((Relation::ForeignKey { column, .. }, ids)) => {
+                condition = condition.add(in_ids(backend, col(table, column), ids));
+                partition = Some(col(table, column));
+            }
+            Some((Relation::DealsOfContact, ids)) => {
+                let on = link_join(
+                    backend,
+                    actor.workspace_id,
+                    "contact_id",
+                    "deal_id",
+                    "deal",
+                    ids,
+                );
+                link = Some(on);
+                partition = Some(col("deal_contact", "contact_id"));
+            }
+        }
+        let mut base = select(conn.ty, condition);
+        if let Some(on) = link {
+            base.inner_join("deal_contact", on);
+        }
+        base.clear_selects();
+        let mut columns = conn.node.columns();
+        if conn.cursors {
+            for key in &conn.listing.keys {
+                if !matches!(key.ty, KeyType::Calculated(_)) && !columns.contains(&key.column) {
+                    columns.push(key.column);
+                }
+            }
+        }
+        for column in columns {
+            base.expr(col(table, column));
+        }
+        let pages = PageQuery {
+            base,
+            partition,
+            keys: &conn.listing.keys,
+            window: &conn.listing.window,
+        }
+        .fetch_with(db, |row| decode(row, conn, actor), |_| Ok(()))
+        .await?;
+        let mut rows = pages.rows;
+        for (index, (_, field)) in conn.node.fields.iter().enumerate() {
+            if let NodeField::Child(relation, child) = field {
+                fill_children(db, actor, &mut rows, index, *relation, child).await?;
+            }
+        }
+        let mut cursors = Vec::with_capacity(rows.len());
+        let objects = rows
+            .into_iter()
+            .map(|row| {
+                cursors.push(row.cursor);
+                let mut object = IndexMap::with_capacity(row.values.len());
+                for ((name, field), value) in conn.node.fields.iter().zip(row.values) {
+                    let value = match field {
+                        NodeField::Typename => Value::String(conn.ty.name().to_owned()),
+                        _ => value,
+                    };
+                    object.insert(name.clone(), value);
+                }
+                Value::Object(object)
+            })
+            .collect();
+        Ok(Level {
+            objects,
+            cursors,
+            by_parent: pages.by_parent,
+        })
+    })
+}
+
+/// Loads the child list at `index` of every row and puts each row's
+/// connection there. A record listed under two parents (a deal of two
+/// contacts) gets its own copy of the same children.
+async fn fill_children(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    rows: &mut [Decoded],
+    index: usize,
+    relation: Relation,
+    child: &Conn,
+) -> ApiResult<()> {
+    let mut seen = HashSet::new();
+    let ids: Vec<Uuid> = rows
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| seen.insert(*id))
+        .collect();
+    let mut level = load(db, actor, child, Some((relation, ids))).await?;
+    let mut remaining: HashMap<Uuid, usize> = HashMap::new();
+    for row in rows.iter() {
+        *remaining.entry(row.id).or_default() += 1;
+    }
+    let mut shared: HashMap<Uuid, Value> = HashMap::new();
+    for row in rows.iter_mut() {
+        let value = match shared.remove(&row.id) {
+            Some(value) => value,
+            None => connection(child, &mut level, row.id),
+        };
+        let left = remaining.entry(row.id).or_default();
+        *left = left.saturating_sub(1);
+        if *left > 0 {
+            shared.insert(row.id, value.clone());
+        }
+        row.values[index] = value;
+    }
+    Ok(())
+}
+
+/// The connection value of `parent`'s page (`Uuid::nil()` at the top level),
+/// its rows' objects moved out of the level.
+pub fn connection(conn: &Conn, level: &mut Level, parent: Uuid) -> Value {
+    let slice = level.by_parent.get(&parent).cloned().unwrap_or_default();
+    let range = slice.start..slice.end;
+    let mut nodes: Vec<Value> = level.objects[range.clone()]
+        .iter_mut()
+        .map(std::mem::take)
+        .collect();
+    let cursor = |k: usize| match level.cursors.get(k) {
+        Some(Some(cursor)) => Value::String(cursor.clone()),
+        _ => Value::Null,
+    };
+    let mut object = IndexMap::with_capacity(conn.fields.len());
+    for (name, field) in &conn.fields {
+        let value = match field {
+            ConnField::Nodes => Value::List(std::mem::take(&mut nodes)),
+            ConnField::Edges(fields) => Value::List(
+                range
+                    .clone()
+                    .map(|k| {
+                        let mut edge = IndexMap::with_capacity(fields.len());
+                        for (name, field) in fields {
+                            let value = match field {
+                                EdgeField::Node => nodes
+                                    .get_mut(k - slice.start)
+                                    .map(std::mem::take)
+                                    .unwrap_or_default(),
+                                EdgeField::Cursor => cursor(k),
+                                EdgeField::Typename => Value::String(conn.ty.edge_name()),
+                            };
+                            edge.insert(name.clone(), value);
+                        }
+                        Value::Object(edge)
+                    })
+                    .collect(),
+            ),
+            ConnField::PageInfo(fields) => {
+                let mut info = IndexMap::with_capacity(fields.len());
+                for (name, field) in fields {
+                    let value = match field {
+                        PageInfoField::HasNextPage => Value::Boolean(slice.has_next),
+                        PageInfoField::HasPreviousPage => Value::Boolean(slice.has_previous),
+                        PageInfoField::StartCursor if !range.is_empty() => cursor(slice.start),
+                        PageInfoField::EndCursor if !range.is_empty() => cursor(slice.end - 1),
+                        PageInfoField::StartCursor | PageInfoField::EndCursor => Value::Null,
+                        PageInfoField::Typename => Value::String("PageInfo".to_owned()),
+                    };
+                    info.insert(name.clone(), value);
+                }
+                Value::Object(info)
+            }
+            ConnField::TotalCount => Value::from(slice.total),
+            ConnField::Typename => Value::String(conn.ty.connection_name()),
+        };
+        object.insert(name.clone(), value);
+    }
+    Value::Object(object)
+}
+
+fn decode(row: &QueryResult, conn: &Conn, actor: &Actor) -> Result<Decoded, DbErr> {
+    let mut values = Vec::with_capacity(conn.node.fields.len());
+    for (_, field) in &conn.node.fields {
+        values.push(match field {
+            NodeField::Scalar(scalar) => (scalar.read)(row, actor)?,
+            _ => Value::Null,
+        });
+    }
+    let cursor = if conn.cursors {
+        let keys = &conn.listing.keys;
+        Some(encode_cursor(&key_values(row, keys)?, keys))
+    } else {
+        None
+    };
+    Ok(Decoded {
+        id: row.try_get("", "id")?,
+        values,
+        cursor,
+    })
+}
+
+/// The rows of `ty` matching `condition`, as the resolvers select them.
+fn select(ty: Type, condition: Condition) -> SelectStatement {
+    match ty {
+        Type::Company => company::Entity::find().filter(condition).into_query(),
+        Type::Contact => contact::Entity::find().filter(condition).into_query(),
+        Type::Deal => deal::Entity::find().filter(condition).into_query(),
+        Type::Ticket => ticket::Entity::find().filter(condition).into_query(),
+    }
+}
