@@ -74,6 +74,7 @@ pub fn execute_stream(
 /// The error refusing `request` for its aliases, if it has too many. A
 /// document that does not parse is left to execution, which reports it.
 fn refuse_aliases(request: &mut Request, max_aliases: usize) -> Option<ServerError> {
+    fill_variable_defaults(request);
     let aliases = count_aliases(request.parsed_query().ok()?);
     if aliases <= max_aliases {
         return None;
@@ -87,6 +88,39 @@ fn refuse_aliases(request: &mut Request, max_aliases: usize) -> Option<ServerErr
         .get_or_insert_with(Default::default)
         .set("code", "TOO_MANY_ALIASES");
     Some(error)
+}
+
+/// Adds each variable the request leaves out but its operation gives a
+/// default to. async-graphql evaluates `@skip(if: $v)`/`@include(if: $v)`
+/// against the variables sent only, so `query($v: Boolean = true)` sent
+/// without `v` dropped every `@include(if: $v)` field; arguments were right.
+fn fill_variable_defaults(request: &mut Request) {
+    let operation_name = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
+        return;
+    };
+    let mut operations = document.operations.iter();
+    let operation = match &operation_name {
+        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+        None => operations
+            .next()
+            .filter(|_| document.operations.iter().count() == 1),
+    };
+    let Some((_, operation)) = operation else {
+        return;
+    };
+    let defaults: Vec<_> = operation
+        .node
+        .variable_definitions
+        .iter()
+        .filter_map(|def| {
+            let default = def.node.default_value.as_ref()?;
+            Some((def.node.name.node.clone(), default.node.clone()))
+        })
+        .collect();
+    for (name, value) in defaults {
+        request.variables.entry(name).or_insert(value);
+    }
 }
 
 /// Aliased fields in every operation and fragment of the document (each

@@ -249,6 +249,14 @@ async fn what_the_fast_path_does_not_know_goes_to_the_executor(app: TestApp) {
         data["companies"]["nodes"][0],
         json!({ "name": "Company 0" })
     );
+    // A default value counts for `@include` as for arguments.
+    let query =
+        "query($yes: Boolean = true) { companies(first: 1) { nodes { name @include(if: $yes) } } }";
+    let data = fast(&app, &app.token, query, json!({}), 1).await;
+    assert_eq!(
+        data["companies"]["nodes"][0],
+        json!({ "name": "Company 0" })
+    );
     // Bad input: the executor's error and field.
     let response = app
         .gql(

@@ -329,11 +329,7 @@ fn child_listing(env: &Env<'_>, child: Type, field: &Field) -> Result<Listing, (
 /// A record type's `orderBy` → sort keys (e.g. `CompanyOrderField::keys`).
 type KeysOf<O> = fn(Option<&[Ordering<O>]>) -> ApiResult<Vec<SortKey>>;
 
-fn parsed<R, F, O>(
-    env: &Env<'_>,
-    field: &Field,
-    keys: KeysOf<O>,
-) -> Option<Listing>
+fn parsed<R, F, O>(env: &Env<'_>, field: &Field, keys: KeysOf<O>) -> Option<Listing>
 where
     R: Record,
     F: RecordFilter + InputType + std::fmt::Debug,
