@@ -116,13 +116,34 @@ async fn every_field_the_fast_path_knows_matches_the_executor(app: TestApp) {
 
     // The other top-level lists, each with its nested lists.
     let others = "{
-      contacts(first: 10) { nodes { id fullName deals { nodes { name } } tickets { nodes { subject } } } }
-      deals(first: 10, orderBy: [{ field: AMOUNT, direction: DESC }]) { totalCount nodes { id name amount status tickets { totalCount } } }
-      tickets(first: 10, filter: { subject: { contains: \"Ticket 1\" } }) { totalCount nodes { number subject status priority } }
+      contacts(first: 10) { nodes { id fullName company { __typename id name } deals { nodes { name } } tickets { nodes { subject } } } }
+      deals(first: 10, orderBy: [{ field: AMOUNT, direction: DESC }]) { totalCount nodes { id name amount status company { name } tickets { totalCount } } }
+      tickets(first: 20, filter: { subject: { contains: \"Ticket 1\" } }) { totalCount nodes { number subject status priority contact { fullName } company { name } deal { name amount } } }
     }";
     let data = fast(&app, &app.token, others, json!({}), 3).await;
     assert_eq!(data["contacts"]["nodes"].as_array().unwrap().len(), 5);
+    assert_eq!(data["contacts"]["nodes"][0]["company"]["name"], "Company 0");
     assert_eq!(data["tickets"]["totalCount"], 12);
+    assert_eq!(
+        data["tickets"]["nodes"][0]["contact"]["fullName"],
+        "Person 1.0"
+    );
+    assert_eq!(data["tickets"]["nodes"][0]["company"]["name"], "Company 1");
+    // A deleted company is null where it is referenced, on both paths.
+    mutate(
+        &app,
+        "mutation($id: ID!) { deleteCompany(id: $id) { company { id } } }",
+        json!({ "id": world.companies[0] }),
+    )
+    .await;
+    let data = fast(&app, &app.token, others, json!({}), 3).await;
+    let companies: Vec<&Value> = data["contacts"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["company"])
+        .collect();
+    assert!(companies.contains(&&Value::Null));
 }
 
 const PAGE: &str = "query($first: Int, $last: Int, $after: String, $before: String, $order: [CompanyOrder!]) {
@@ -176,11 +197,12 @@ async fn paging_through_cursors_matches_the_executor(app: TestApp) {
 async fn roles_and_workspaces_hold_on_the_fast_path(app: TestApp) {
     world(&app, 1, 2, 2, 1).await;
     let support = member_token(&app.state, app.workspace_id, Role::Support).await;
-    let query = "{ companies(first: 5) { nodes { contacts(first: 5) { nodes { deals(first: 5) { nodes { name amount } } } } } } deals { nodes { amount } } }";
-    let data = fast(&app, &support, query, json!({}), 2).await;
+    let query = "{ companies(first: 5) { nodes { contacts(first: 5) { nodes { deals(first: 5) { nodes { name amount } } } } } } deals { nodes { amount } } tickets { nodes { deal { amount } } } }";
+    let data = fast(&app, &support, query, json!({}), 3).await;
     for deal in data["deals"]["nodes"].as_array().unwrap() {
         assert_eq!(deal["amount"], Value::Null, "SUPPORT sees no amounts");
     }
+    assert_eq!(data["tickets"]["nodes"][0]["deal"]["amount"], Value::Null);
     let nested = &data["companies"]["nodes"][0]["contacts"]["nodes"][0]["deals"]["nodes"];
     assert_eq!(nested[0]["amount"], Value::Null);
     // Filtering or sorting by amount is refused to SUPPORT at every level, with the
@@ -194,7 +216,7 @@ async fn roles_and_workspaces_hold_on_the_fast_path(app: TestApp) {
         assert_eq!(error_code(&response), "FORBIDDEN", "{query}: {response}");
     }
     // Another workspace sees none of it.
-    let data = fast(&app, &app.other_token, query, json!({}), 2).await;
+    let data = fast(&app, &app.other_token, query, json!({}), 3).await;
     assert_eq!(data["companies"]["nodes"], json!([]));
     assert_eq!(data["deals"]["nodes"], json!([]));
 }
@@ -231,6 +253,7 @@ async fn what_the_fast_path_does_not_know_goes_to_the_executor(app: TestApp) {
         // A reference, a calculated field, a list it does not know.
         "{ companies { nodes { name owner { name } } } }",
         "{ companies { nodes { name churnRisk } } }",
+        "{ tickets { nodes { company { name contacts { totalCount } } } } }",
         "{ deals { nodes { name contacts { edges { role node { firstName } } } } } }",
         // A fragment on an interface, a key selected twice.
         "{ companies { nodes { ... on Node { id } } } }",

@@ -44,6 +44,14 @@ impl Relation {
     }
 }
 
+/// A to-one field: the `target` record whose id the row's `column` holds
+/// (null when unset, deleted or not visible, as `list::referenced` answers).
+#[derive(Debug, Clone, Copy)]
+pub struct Reference {
+    pub target: Type,
+    pub column: &'static str,
+}
+
 /// Reads one field's value from a row.
 type Read = fn(&QueryResult, &Actor) -> Result<Value, DbErr>;
 
@@ -104,6 +112,19 @@ impl Type {
             (Type::Contact, "deals") => Some(Relation::DealsOfContact),
             (Type::Contact, "tickets") => fk(Type::Ticket, "contact_id"),
             (Type::Deal, "tickets") => fk(Type::Ticket, "deal_id"),
+            _ => None,
+        }
+    }
+
+    /// The to-one field `field` of this type, when the fast path knows it.
+    pub fn reference(self, field: &str) -> Option<Reference> {
+        let to = |target, column| Some(Reference { target, column });
+        match (self, field) {
+            (Type::Contact, "company") => to(Type::Company, "company_id"),
+            (Type::Deal, "company") => to(Type::Company, "company_id"),
+            (Type::Ticket, "contact") => to(Type::Contact, "contact_id"),
+            (Type::Ticket, "company") => to(Type::Company, "company_id"),
+            (Type::Ticket, "deal") => to(Type::Deal, "deal_id"),
             _ => None,
         }
     }

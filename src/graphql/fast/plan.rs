@@ -16,7 +16,7 @@ use async_graphql::{InputType, Name, Positioned, Value, Variables};
 use sea_orm::DbBackend;
 use sea_orm::sea_query::Condition;
 
-use super::fields::{Relation, Scalar, Type};
+use super::fields::{Reference, Relation, Scalar, Type};
 use crate::auth::Actor;
 use crate::graphql::company::{Company, CompanyFilter, CompanyOrderField};
 use crate::graphql::contact::{Contact, ContactFilter, ContactOrderField};
@@ -104,6 +104,8 @@ pub enum NodeField {
     Scalar(Scalar),
     Typename,
     Child(Relation, Box<Conn>),
+    /// A to-one record, whose selection holds only plain fields.
+    Reference(Reference, Box<Node>),
 }
 
 impl Node {
@@ -112,11 +114,14 @@ impl Node {
     pub fn columns(&self) -> Vec<&'static str> {
         let mut columns = vec!["id"];
         for (_, field) in &self.fields {
-            if let NodeField::Scalar(scalar) = field {
-                for column in scalar.columns {
-                    if !columns.contains(column) {
-                        columns.push(column);
-                    }
+            let read: &[&'static str] = match field {
+                NodeField::Scalar(scalar) => scalar.columns,
+                NodeField::Reference(reference, _) => std::slice::from_ref(&reference.column),
+                _ => &[],
+            };
+            for column in read {
+                if !columns.contains(column) {
+                    columns.push(column);
                 }
             }
         }
@@ -193,8 +198,8 @@ pub fn connection(env: &Env<'_>, ty: Type, listing: Listing, set: &SelectionSet)
 }
 
 /// Plans what each row of `ty` selects.
-fn node(env: &Env<'_>, ty: Type, set: &SelectionSet) -> Option<Node> {
-    let mut node = Node::default();
+pub fn node(env: &Env<'_>, ty: Type, set: &SelectionSet) -> Option<Node> {
+    let mut planned = Node::default();
     for field in flatten(env, set, ty.name())? {
         let name = field.name.node.as_str();
         let plan = if name == "__typename" {
@@ -206,12 +211,24 @@ fn node(env: &Env<'_>, ty: Type, set: &SelectionSet) -> Option<Node> {
             let listing = child_listing(env, child, field).ok()?;
             let conn = connection(env, child, listing, &field.selection_set.node)?;
             NodeField::Child(relation, Box::new(conn))
+        } else if let Some(reference) = ty.reference(name) {
+            let target = node(env, reference.target, &field.selection_set.node)?;
+            let plain = target
+                .fields
+                .iter()
+                .all(|(_, f)| matches!(f, NodeField::Scalar(_) | NodeField::Typename));
+            if !plain {
+                return None;
+            }
+            NodeField::Reference(reference, Box::new(target))
         } else {
             return None;
         };
-        node.fields.push((field.response_key().node.clone(), plan));
+        planned
+            .fields
+            .push((field.response_key().node.clone(), plan));
     }
-    Some(node)
+    Some(planned)
 }
 
 /// The fields of a selection set on `type_name`, fragments inlined, in

@@ -9,23 +9,31 @@ use async_graphql::indexmap::IndexMap;
 use entity::{company, contact, deal, ticket};
 use futures_util::future::BoxFuture;
 use sea_orm::sea_query::{Condition, SelectStatement};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryResult, QueryTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryResult, QueryTrait,
+};
 use uuid::Uuid;
 
-use super::fields::{Relation, Type};
-use super::plan::{Conn, ConnField, EdgeField, NodeField, PageInfoField};
+use super::fields::{Reference, Relation, Type};
+use super::plan::{Conn, ConnField, EdgeField, Node, NodeField, PageInfoField};
 use crate::auth::Actor;
+use crate::graphql::company::Company;
+use crate::graphql::contact::Contact;
+use crate::graphql::deal::Deal;
 use crate::graphql::deal::contacts::link_join;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filter::col;
-use crate::graphql::list::in_ids;
+use crate::graphql::list::{self, in_ids};
 use crate::graphql::page::{KeyType, PageQuery, PageSlice, encode_cursor, key_values};
+use crate::graphql::ticket::Ticket;
 
 /// One row as read: its id, the values of its plain fields (children are
 /// filled in once their level is loaded), and its cursor when selected.
 struct Decoded {
     id: Uuid,
     values: Vec<Value>,
+    /// Per field, the id a to-one field points at (`None` for other fields).
+    refs: Vec<Option<Uuid>>,
     cursor: Option<String>,
 }
 
@@ -97,8 +105,14 @@ pub fn load<'a>(
         .await?;
         let mut rows = pages.rows;
         for (index, (_, field)) in conn.node.fields.iter().enumerate() {
-            if let NodeField::Child(relation, child) = field {
-                fill_children(db, actor, &mut rows, index, *relation, child).await?;
+            match field {
+                NodeField::Child(relation, child) => {
+                    fill_children(db, actor, &mut rows, index, *relation, child).await?;
+                }
+                NodeField::Reference(reference, node) => {
+                    fill_references(db, actor, &mut rows, index, *reference, node).await?;
+                }
+                _ => {}
             }
         }
         let mut cursors = Vec::with_capacity(rows.len());
@@ -159,6 +173,55 @@ async fn fill_children(
             shared.insert(row.id, value.clone());
         }
         row.values[index] = value;
+    }
+    Ok(())
+}
+
+/// Loads the to-one records of field `index` for every row (one statement,
+/// the workspace's live records only) and puts each row's object there.
+async fn fill_references(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    rows: &mut [Decoded],
+    index: usize,
+    reference: Reference,
+    node: &Node,
+) -> ApiResult<()> {
+    let mut seen = HashSet::new();
+    let ids: Vec<Uuid> = rows
+        .iter()
+        .filter_map(|r| r.refs[index])
+        .filter(|id| seen.insert(*id))
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let target = reference.target;
+    let backend = db.get_database_backend();
+    let condition =
+        scope(target, actor.workspace_id).add(in_ids(backend, col(target.table(), "id"), ids));
+    let mut query = select(target, condition);
+    query.clear_selects();
+    for column in node.columns() {
+        query.expr(col(target.table(), column));
+    }
+    let mut objects = HashMap::new();
+    for row in db.query_all_raw(backend.build(&query)).await? {
+        let id: Uuid = row.try_get("", "id")?;
+        let mut object = IndexMap::with_capacity(node.fields.len());
+        for (name, field) in &node.fields {
+            let value = match field {
+                NodeField::Scalar(scalar) => (scalar.read)(&row, actor)?,
+                _ => Value::String(target.name().to_owned()),
+            };
+            object.insert(name.clone(), value);
+        }
+        objects.insert(id, Value::Object(object));
+    }
+    for row in rows.iter_mut() {
+        if let Some(object) = row.refs[index].and_then(|id| objects.get(&id)) {
+            row.values[index] = object.clone();
+        }
     }
     Ok(())
 }
@@ -225,10 +288,15 @@ pub fn connection(conn: &Conn, level: &mut Level, parent: Uuid) -> Value {
 
 fn decode(row: &QueryResult, conn: &Conn, actor: &Actor) -> Result<Decoded, DbErr> {
     let mut values = Vec::with_capacity(conn.node.fields.len());
+    let mut refs = Vec::with_capacity(conn.node.fields.len());
     for (_, field) in &conn.node.fields {
         values.push(match field {
             NodeField::Scalar(scalar) => (scalar.read)(row, actor)?,
             _ => Value::Null,
+        });
+        refs.push(match field {
+            NodeField::Reference(reference, _) => row.try_get("", reference.column)?,
+            _ => None,
         });
     }
     let cursor = if conn.cursors {
@@ -240,8 +308,19 @@ fn decode(row: &QueryResult, conn: &Conn, actor: &Actor) -> Result<Decoded, DbEr
     Ok(Decoded {
         id: row.try_get("", "id")?,
         values,
+        refs,
         cursor,
     })
+}
+
+/// What the workspace may see of `ty`: its rows, not deleted.
+fn scope(ty: Type, workspace_id: Uuid) -> Condition {
+    match ty {
+        Type::Company => list::scope::<Company>(workspace_id),
+        Type::Contact => list::scope::<Contact>(workspace_id),
+        Type::Deal => list::scope::<Deal>(workspace_id),
+        Type::Ticket => list::scope::<Ticket>(workspace_id),
+    }
 }
 
 /// The rows of `ty` matching `condition`, as the resolvers select them.
