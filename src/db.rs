@@ -25,6 +25,10 @@ pub async fn connect(
         .max_connections(pool_size)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
+        // Ping only connections that sat idle (the ones a restart, proxy or
+        // firewall may have dropped): pinging on every checkout, the
+        // default, costs a round trip per statement and per transaction.
+        .test_before_acquire_if_idle_for(Duration::from_secs(10))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.foreign_keys(true)
