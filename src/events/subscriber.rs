@@ -66,7 +66,9 @@ pub async fn open(
         let Source { db, metrics, .. } = source;
         let mut last = start;
         loop {
-            let rows = outbox::after(&db, workspace_id, last, None, FILL_PAGE).await?;
+            // Queries are boxed: held inline, their futures would size the
+            // stream, which every idle subscriber keeps.
+            let rows = Box::pin(outbox::after(&db, workspace_id, last, None, FILL_PAGE)).await?;
             let full = rows.len() as u64 == FILL_PAGE;
             for row in rows {
                 last = row.seq;
@@ -90,7 +92,7 @@ pub async fn open(
                 continue;
             }
             while last + 1 < e.seq {
-                let rows = outbox::after(&db, workspace_id, last, Some(e.seq - 1), FILL_PAGE).await?;
+                let rows = Box::pin(outbox::after(&db, workspace_id, last, Some(e.seq - 1), FILL_PAGE)).await?;
                 if rows.is_empty() {
                     break;
                 }

@@ -14,9 +14,12 @@ pub use protocol::Protocol;
 use crate::app::AppState;
 use crate::graphql::RapportSchema;
 
-/// Bytes read from the socket at a time. tungstenite's default allocates
-/// 128 KiB per connection up front; an idle subscriber needs almost nothing.
-const READ_BUFFER: usize = 4 * 1024;
+/// Bytes read from the socket at a time (the buffer grows for a larger
+/// message). tungstenite's default allocates 128 KiB per connection up
+/// front; an idle subscriber needs almost nothing (4 → 1 KiB and the boxed
+/// queries in `events::subscriber` took RSS per idle subscriber from about
+/// 53 to 43 KiB, BENCHMARKS.md).
+const READ_BUFFER: usize = 1024;
 /// Largest message a client may send (a subscription document and its variables).
 const MAX_MESSAGE: usize = 64 * 1024;
 
