@@ -107,7 +107,9 @@ pub(crate) fn payload_record<M: serde::de::DeserializeOwned>(
     key: &str,
 ) -> Option<M> {
     let value = e.payload.get(key).unwrap_or(&e.payload);
-    match serde_json::from_value(value.clone()) {
+    // Read from the shared payload without copying it: every subscriber of
+    // the event decodes it.
+    match M::deserialize(value) {
         Ok(model) => Some(model),
         Err(error) => {
             tracing::error!(%error, seq = e.seq, kind = %e.kind, "undecodable event payload");
