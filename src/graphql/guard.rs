@@ -11,7 +11,9 @@
 //! which made up a large share of the executor's time on 10,000-object
 //! results (BENCHMARKS.md), although this guard never looks at fields.
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+};
 use async_graphql::{BatchRequest, BatchResponse, Positioned, Request, Response, ServerError};
 use futures_util::stream::{self, Stream, StreamExt};
 
@@ -99,14 +101,14 @@ fn fill_variable_defaults(request: &mut Request) {
     let Ok(document) = request.parsed_query() else {
         return;
     };
-    let mut operations = document.operations.iter();
-    let operation = match &operation_name {
-        Some(name) => operations.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => operations
-            .next()
-            .filter(|_| document.operations.iter().count() == 1),
+    // The operation async-graphql will run (`prepare_request`'s choice).
+    let operation = match (&operation_name, &document.operations) {
+        (None, DocumentOperations::Single(operation)) => Some(operation),
+        (None, DocumentOperations::Multiple(map)) if map.len() == 1 => map.values().next(),
+        (Some(name), DocumentOperations::Multiple(map)) => map.get(name.as_str()),
+        _ => None,
     };
-    let Some((_, operation)) = operation else {
+    let Some(operation) = operation else {
         return;
     };
     let defaults: Vec<_> = operation

@@ -298,7 +298,8 @@ fn id_column<R: Record>() -> Option<<R::Entity as EntityTrait>::Column> {
     <R::Entity as EntityTrait>::Column::iter().find(|c| sea_orm::IdenStatic::as_str(c) == "id")
 }
 
-fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+/// The ids in their first order, each once.
+pub(crate) fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
     let mut seen = HashSet::new();
     ids.filter(|id| seen.insert(*id)).collect()
 }

@@ -252,13 +252,22 @@ fn null_of(ty: KeyType) -> Value {
 
 /// The value of calculated key `index` of a result row.
 fn calculated_value(row: &QueryResult, index: usize, ty: KeyType) -> Result<Value, DbErr> {
-    let column = format!("_k{index}");
+    typed_value(row, &format!("_k{index}"), ty)
+}
+
+/// Column `column` of a result row, read as the values of a `ty` key are.
+fn typed_value(row: &QueryResult, column: &str, ty: KeyType) -> Result<Value, DbErr> {
     Ok(match ty.values() {
-        KeyType::Int => Value::Int(row.try_get::<Option<i32>>("", &column)?),
+        KeyType::Uuid => Value::Uuid(row.try_get::<Option<Uuid>>("", column)?),
+        KeyType::Int => Value::Int(row.try_get::<Option<i32>>("", column)?),
+        KeyType::Text => Value::String(row.try_get::<Option<String>>("", column)?),
         KeyType::Timestamp => {
-            Value::ChronoDateTimeUtc(row.try_get::<Option<DateTime<Utc>>>("", &column)?)
+            Value::ChronoDateTimeUtc(row.try_get::<Option<DateTime<Utc>>>("", column)?)
         }
-        _ => Value::BigInt(row.try_get::<Option<i64>>("", &column)?),
+        KeyType::Date => Value::ChronoDate(row.try_get::<Option<NaiveDate>>("", column)?),
+        KeyType::BigInt | KeyType::Calculated(_) => {
+            Value::BigInt(row.try_get::<Option<i64>>("", column)?)
+        }
     })
 }
 
@@ -267,19 +276,9 @@ fn calculated_value(row: &QueryResult, index: usize, ty: KeyType) -> Result<Valu
 pub fn key_values(row: &QueryResult, keys: &[SortKey]) -> Result<Vec<Value>, DbErr> {
     keys.iter()
         .enumerate()
-        .map(|(index, key)| {
-            let column = key.column;
-            Ok(match key.ty {
-                KeyType::Calculated(_) => calculated_value(row, index, key.ty)?,
-                KeyType::Uuid => Value::Uuid(row.try_get::<Option<Uuid>>("", column)?),
-                KeyType::Int => Value::Int(row.try_get::<Option<i32>>("", column)?),
-                KeyType::BigInt => Value::BigInt(row.try_get::<Option<i64>>("", column)?),
-                KeyType::Text => Value::String(row.try_get::<Option<String>>("", column)?),
-                KeyType::Timestamp => {
-                    Value::ChronoDateTimeUtc(row.try_get::<Option<DateTime<Utc>>>("", column)?)
-                }
-                KeyType::Date => Value::ChronoDate(row.try_get::<Option<NaiveDate>>("", column)?),
-            })
+        .map(|(index, key)| match key.ty {
+            KeyType::Calculated(_) => calculated_value(row, index, key.ty),
+            _ => typed_value(row, key.column, key.ty),
         })
         .collect()
 }

@@ -5,7 +5,6 @@
 //! statement per level. `Deal.contacts` also reads each link's role into its
 //! edge.
 
-use std::collections::HashSet;
 use std::fmt::Debug;
 
 use async_graphql::connection::EmptyFields;
@@ -23,7 +22,7 @@ use crate::graphql::context::{actor, db};
 use crate::graphql::error::ApiResult;
 use crate::graphql::filter::col;
 use crate::graphql::level::{Conn, LoadedPages, NamedConn, Row};
-use crate::graphql::list::{self, ListArgs};
+use crate::graphql::list::{self, ListArgs, distinct};
 use crate::graphql::page::PageQuery;
 
 /// What a `DealContactEdge` adds to a plain edge.
@@ -81,11 +80,6 @@ pub(crate) fn link_join(
             col("deal_contact", parent_column),
             ids,
         ))
-}
-
-fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
-    let mut seen = HashSet::new();
-    ids.filter(|id| seen.insert(*id)).collect()
 }
 
 fn role(row: &QueryResult) -> Result<DealContactRole, sea_orm::DbErr> {

@@ -198,7 +198,7 @@ pub fn connection(env: &Env<'_>, ty: Type, listing: Listing, set: &SelectionSet)
 }
 
 /// Plans what each row of `ty` selects.
-pub fn node(env: &Env<'_>, ty: Type, set: &SelectionSet) -> Option<Node> {
+fn node(env: &Env<'_>, ty: Type, set: &SelectionSet) -> Option<Node> {
     let mut planned = Node::default();
     for field in flatten(env, set, ty.name())? {
         let name = field.name.node.as_str();
@@ -233,10 +233,7 @@ pub fn node(env: &Env<'_>, ty: Type, set: &SelectionSet) -> Option<Node> {
 
 /// The fields of a selection set on `type_name`, fragments inlined, in
 /// order; `None` for what the executor should handle (see the module doc).
-fn flatten<'a>(env: &Env<'a>, set: &'a SelectionSet, type_name: &str) -> Option<Vec<&'a Field>>
-where
-    'a: 'a,
-{
+fn flatten<'a>(env: &Env<'a>, set: &'a SelectionSet, type_name: &str) -> Option<Vec<&'a Field>> {
     fn walk<'a>(
         env: &Env<'a>,
         set: &'a SelectionSet,

@@ -2,7 +2,7 @@
 //! use, selecting only the columns the query reads), then the response
 //! values, built bottom-up.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use async_graphql::Value;
 use async_graphql::indexmap::IndexMap;
@@ -23,7 +23,7 @@ use crate::graphql::deal::Deal;
 use crate::graphql::deal::contacts::link_join;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filter::col;
-use crate::graphql::list::{self, in_ids};
+use crate::graphql::list::{self, distinct, in_ids};
 use crate::graphql::page::{KeyType, PageQuery, PageSlice, encode_cursor, key_values};
 use crate::graphql::ticket::Ticket;
 
@@ -120,15 +120,7 @@ pub fn load<'a>(
             .into_iter()
             .map(|row| {
                 cursors.push(row.cursor);
-                let mut object = IndexMap::with_capacity(row.values.len());
-                for ((name, field), value) in conn.node.fields.iter().zip(row.values) {
-                    let value = match field {
-                        NodeField::Typename => Value::String(conn.ty.name().to_owned()),
-                        _ => value,
-                    };
-                    object.insert(name.clone(), value);
-                }
-                Value::Object(object)
+                object(&conn.node, conn.ty, row.values)
             })
             .collect();
         Ok(Level {
@@ -150,12 +142,7 @@ async fn fill_children(
     relation: Relation,
     child: &Conn,
 ) -> ApiResult<()> {
-    let mut seen = HashSet::new();
-    let ids: Vec<Uuid> = rows
-        .iter()
-        .map(|r| r.id)
-        .filter(|id| seen.insert(*id))
-        .collect();
+    let ids = distinct(rows.iter().map(|r| r.id));
     let mut level = load(db, actor, child, Some((relation, ids))).await?;
     let mut remaining: HashMap<Uuid, usize> = HashMap::new();
     for row in rows.iter() {
@@ -187,12 +174,7 @@ async fn fill_references(
     reference: Reference,
     node: &Node,
 ) -> ApiResult<()> {
-    let mut seen = HashSet::new();
-    let ids: Vec<Uuid> = rows
-        .iter()
-        .filter_map(|r| r.refs[index])
-        .filter(|id| seen.insert(*id))
-        .collect();
+    let ids = distinct(rows.iter().filter_map(|r| r.refs[index]));
     if ids.is_empty() {
         return Ok(());
     }
@@ -208,15 +190,7 @@ async fn fill_references(
     let mut objects = HashMap::new();
     for row in db.query_all_raw(backend.build(&query)).await? {
         let id: Uuid = row.try_get("", "id")?;
-        let mut object = IndexMap::with_capacity(node.fields.len());
-        for (name, field) in &node.fields {
-            let value = match field {
-                NodeField::Scalar(scalar) => (scalar.read)(&row, actor)?,
-                _ => Value::String(target.name().to_owned()),
-            };
-            object.insert(name.clone(), value);
-        }
-        objects.insert(id, Value::Object(object));
+        objects.insert(id, object(node, target, scalars(node, &row, actor)?));
     }
     for row in rows.iter_mut() {
         if let Some(object) = row.refs[index].and_then(|id| objects.get(&id)) {
@@ -287,13 +261,9 @@ pub fn connection(conn: &Conn, level: &mut Level, parent: Uuid) -> Value {
 }
 
 fn decode(row: &QueryResult, conn: &Conn, actor: &Actor) -> Result<Decoded, DbErr> {
-    let mut values = Vec::with_capacity(conn.node.fields.len());
+    let values = scalars(&conn.node, row, actor)?;
     let mut refs = Vec::with_capacity(conn.node.fields.len());
     for (_, field) in &conn.node.fields {
-        values.push(match field {
-            NodeField::Scalar(scalar) => (scalar.read)(row, actor)?,
-            _ => Value::Null,
-        });
         refs.push(match field {
             NodeField::Reference(reference, _) => row.try_get("", reference.column)?,
             _ => None,
@@ -311,6 +281,31 @@ fn decode(row: &QueryResult, conn: &Conn, actor: &Actor) -> Result<Decoded, DbEr
         refs,
         cursor,
     })
+}
+
+/// Per field of `node`, its value when it is a plain field, else null (a
+/// place that `object` or a loader fills).
+fn scalars(node: &Node, row: &QueryResult, actor: &Actor) -> Result<Vec<Value>, DbErr> {
+    node.fields
+        .iter()
+        .map(|(_, field)| match field {
+            NodeField::Scalar(scalar) => (scalar.read)(row, actor),
+            _ => Ok(Value::Null),
+        })
+        .collect()
+}
+
+/// The response object of one `ty` row: `values` by field, `__typename` filled.
+fn object(node: &Node, ty: Type, values: Vec<Value>) -> Value {
+    let mut object = IndexMap::with_capacity(values.len());
+    for ((name, field), value) in node.fields.iter().zip(values) {
+        let value = match field {
+            NodeField::Typename => Value::String(ty.name().to_owned()),
+            _ => value,
+        };
+        object.insert(name.clone(), value);
+    }
+    Value::Object(object)
 }
 
 /// What the workspace may see of `ty`: its rows, not deleted.

@@ -184,12 +184,11 @@ impl TicketSubscription {
         let matcher = Matcher::new(filter.unwrap_or_default())?;
         let db = state(ctx)?.db.clone();
         let stream = events(ctx, actor.workspace_id, after).await?;
-        let out = stream
+        Ok(stream
             .filter(|e| std::future::ready(e.topic == "ticket"))
             // Boxed: the decoding future holds a database query, and held
             // inline it would be part of every idle subscriber's stream.
             .filter_map(move |e| Box::pin(decode(db.clone(), e)))
-            .filter(move |event| std::future::ready(matcher.matches(&event.ticket)));
-        Ok(out)
+            .filter(move |event| std::future::ready(matcher.matches(&event.ticket))))
     }
 }
