@@ -2,7 +2,7 @@
 //! record's previous snapshot, in the same transaction as the change.
 
 use chrono::{DateTime, Utc};
-use entity::{event, record_change};
+use entity::record_change;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set,
@@ -10,26 +10,37 @@ use sea_orm::{
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use super::NewEvent;
+
 /// Fields every change touches, which history leaves out.
 const BOOKKEEPING: [&str; 2] = ["updated_at", "version"];
 
+/// Who made the changes being recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Made {
+    pub workspace_id: Uuid,
+    pub member_id: Option<Uuid>,
+    pub api_key_id: Option<Uuid>,
+    pub at: DateTime<Utc>,
+}
+
 /// Records one history entry per event, diffing against the record's last
-/// entry (one read and one insert each; only the insert for an event whose
-/// `new_records` entry says the record was created in this transaction).
+/// entry (one read and one insert each; only the insert for an event about
+/// a record created in this transaction). It needs no event number, so it
+/// runs before the events take theirs: the workspace row those numbers lock
+/// is then held for fewer statements.
 pub async fn record<C: ConnectionTrait>(
     txn: &C,
-    events: &[event::Model],
-    new_records: &[bool],
-    api_key_id: Option<Uuid>,
-    at: DateTime<Utc>,
+    made: Made,
+    events: &[NewEvent],
 ) -> Result<(), DbErr> {
-    for (i, e) in events.iter().enumerate() {
+    for e in events {
         let snapshot = snapshot_of(e);
-        let previous = if new_records.get(i).copied().unwrap_or(false) {
+        let previous = if e.new_record {
             None
         } else {
             record_change::Entity::find()
-                .filter(record_change::Column::WorkspaceId.eq(e.workspace_id))
+                .filter(record_change::Column::WorkspaceId.eq(made.workspace_id))
                 .filter(record_change::Column::RecordId.eq(e.record_id))
                 .order_by_desc(record_change::Column::Id)
                 .one(txn)
@@ -39,15 +50,15 @@ pub async fn record<C: ConnectionTrait>(
         let changes = diff(previous.as_ref(), &snapshot);
         record_change::ActiveModel {
             id: Set(Uuid::now_v7()),
-            workspace_id: Set(e.workspace_id),
-            record_type: Set(e.record_type.clone()),
+            workspace_id: Set(made.workspace_id),
+            record_type: Set(e.record_type.to_owned()),
             record_id: Set(e.record_id),
             kind: Set(e.kind.clone()),
-            actor_member_id: Set(e.actor_id),
-            actor_api_key_id: Set(api_key_id),
+            actor_member_id: Set(made.member_id),
+            actor_api_key_id: Set(made.api_key_id),
             snapshot: Set(snapshot),
             changes: Set(changes),
-            created_at: Set(at),
+            created_at: Set(made.at),
         }
         .insert(txn)
         .await?;
@@ -55,9 +66,17 @@ pub async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The snapshot and changes of the first entry of a record created by `e`
+/// (every field is new).
+pub fn first_entry(e: &NewEvent) -> (Value, Value) {
+    let snapshot = snapshot_of(e);
+    let changes = diff(None, &snapshot);
+    (snapshot, changes)
+}
+
 /// The record in an event's payload: `payload.deal` for `{ deal, … }`
 /// payloads, else the payload itself.
-fn snapshot_of(e: &event::Model) -> Value {
+fn snapshot_of(e: &NewEvent) -> Value {
     let key = e.record_type.to_lowercase();
     match e.payload.get(&key) {
         Some(record @ Value::Object(_)) => record.clone(),

@@ -29,6 +29,7 @@ pub mod list;
 pub mod live;
 pub mod member;
 pub mod node;
+pub mod numbered;
 pub mod order;
 pub mod page;
 pub mod pipeline;

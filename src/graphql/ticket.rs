@@ -5,9 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::{TaggableType, TicketPriority, TicketStatus};
 use entity::ticket;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
@@ -28,11 +26,13 @@ use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
 use super::tag::{Tag, tags_of};
 use super::write::{
-    self, begin, check_reference, check_version, commit, event_for, event_for_new, expect_one_row,
-    load_any, load_live, now,
+    self, begin, check_reference, check_version, commit, event_for, expect_one_row, load_any,
+    load_live, now,
 };
 use crate::auth::{Actor, Area};
 use crate::domain::text;
+
+mod create;
 
 /// Longest subject, as the column allows.
 const SUBJECT_MAX: usize = 300;
@@ -594,63 +594,7 @@ impl TicketMutation {
         input: CreateTicketInput,
     ) -> ApiResult<TicketPayload> {
         let actor = writer(ctx, Area::Tickets)?;
-        let subject = text::required_name(&input.subject, SUBJECT_MAX)
-            .map_err(ApiError::invalid("input.subject"))?;
-        let description = text::optional_text(input.description.as_deref(), DESCRIPTION_MAX)
-            .map_err(ApiError::invalid("input.description"))?;
-        let category = text::optional_text(input.category.as_deref(), CATEGORY_MAX)
-            .map_err(ApiError::invalid("input.category"))?;
-        let given = |id: Option<ID>| id.map_or(MaybeUndefined::Undefined, MaybeUndefined::Value);
-        let txn = begin(ctx).await?;
-        let (contact_id, company_id) = parties(
-            &txn,
-            actor,
-            given(input.contact_id),
-            given(input.company_id),
-            (None, None),
-        )
-        .await?;
-        let deal_id =
-            changed_reference::<Deal>(&txn, actor, given(input.deal_id), None, "input.dealId")
-                .await?;
-        let assignee_id = changed_reference::<Member>(
-            &txn,
-            actor,
-            given(input.assignee_id),
-            None,
-            "input.assigneeId",
-        )
-        .await?;
-        let number = next_number(&txn, actor.workspace_id).await?;
-        let at = now();
-        let row = ticket::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(actor.workspace_id),
-            number: Set(number),
-            subject: Set(subject),
-            description: Set(description),
-            status: Set(TicketStatus::Open),
-            priority: Set(input.priority),
-            category: Set(category),
-            contact_id: Set(contact_id),
-            company_id: Set(company_id),
-            deal_id: Set(deal_id),
-            assignee_id: Set(assignee_id),
-            opened_at: Set(at),
-            first_response_at: Set(None),
-            resolved_at: Set(None),
-            closed_at: Set(None),
-            version: Set(1),
-            deleted_at: Set(None),
-            created_at: Set(at),
-            updated_at: Set(at),
-        }
-        .insert(&txn)
-        .await?;
-        let mut events = vec![event_for_new::<Ticket>(&row, "opened")?];
-        events.extend(crate::graphql::triggers::fire::on_ticket(&txn, &row, row.opened_at).await?);
-        commit(ctx, txn, actor, events).await?;
-        Ok(TicketPayload::of(row))
+        create::create(ctx, actor, input).await
     }
 
     /// Changes a ticket. With `expectedVersion`, refuses (`CONFLICT`) if it changed since.

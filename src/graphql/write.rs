@@ -17,6 +17,7 @@ use super::list::Record;
 use crate::auth::Actor;
 use crate::events::{self, NewEvent};
 use crate::metrics::Metrics;
+use entity::event;
 
 /// Now, at the microsecond precision both databases keep, so that a value
 /// read back equals the value written (cursors compare them).
@@ -48,12 +49,7 @@ pub async fn commit(
     actor: &Actor,
     events: Vec<NewEvent>,
 ) -> ApiResult<()> {
-    let author = Author {
-        workspace_id: actor.workspace_id,
-        member_id: Some(actor.member_id),
-        api_key_id: actor.api_key_id,
-    };
-    commit_as(state(ctx)?, txn, author, events).await
+    commit_as(state(ctx)?, txn, Author::of(actor), events).await
 }
 
 /// Who a committed change is recorded as made by: a member (possibly through
@@ -65,6 +61,27 @@ pub struct Author {
     pub api_key_id: Option<Uuid>,
 }
 
+impl Author {
+    /// Of a member's request.
+    pub fn of(actor: &Actor) -> Self {
+        Author {
+            workspace_id: actor.workspace_id,
+            member_id: Some(actor.member_id),
+            api_key_id: actor.api_key_id,
+        }
+    }
+
+    /// The author of changes made `at`.
+    pub fn made(self, at: DateTime<Utc>) -> events::history::Made {
+        events::history::Made {
+            workspace_id: self.workspace_id,
+            member_id: self.member_id,
+            api_key_id: self.api_key_id,
+            at,
+        }
+    }
+}
+
 /// [`commit`] outside a request.
 pub async fn commit_as(
     state: &crate::app::AppState,
@@ -72,16 +89,37 @@ pub async fn commit_as(
     author: Author,
     events: Vec<NewEvent>,
 ) -> ApiResult<()> {
-    let at = now();
-    let new_records: Vec<bool> = events.iter().map(|e| e.new_record).collect();
-    let stored = events::record(&txn, author.workspace_id, author.member_id, at, events).await?;
-    events::history::record(&txn, &stored, &new_records, author.api_key_id, at).await?;
+    commit_after(state, txn, author, Vec::new(), events).await
+}
+
+/// Commits `txn` holding `recorded` (events already written in it, e.g. by
+/// a numbered create) and `events`, then publishes all of them in order.
+///
+/// History is written before the events take their numbers: those numbers
+/// lock the workspace row until the commit, so the fewer statements run
+/// after them, the shorter concurrent writers of the workspace wait.
+pub async fn commit_after(
+    state: &crate::app::AppState,
+    txn: DatabaseTransaction,
+    author: Author,
+    mut recorded: Vec<event::Model>,
+    events: Vec<NewEvent>,
+) -> ApiResult<()> {
+    let made = author.made(now());
+    events::history::record(&txn, made, &events).await?;
+    let stored = events::record(&txn, made.workspace_id, made.member_id, made.at, events).await?;
     txn.commit().await?;
-    for _ in &stored {
+    recorded.extend(stored);
+    publish(state, &recorded);
+    Ok(())
+}
+
+/// Publishes committed events on the bus.
+pub fn publish(state: &crate::app::AppState, stored: &[event::Model]) {
+    for _ in stored {
         Metrics::inc(&state.metrics.events_published);
     }
-    state.bus.publish(&stored);
-    Ok(())
+    state.bus.publish(stored);
 }
 
 /// `CONFLICT` unless the client's `expectedVersion` (when sent) is current.
