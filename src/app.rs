@@ -46,6 +46,8 @@ pub struct AppState {
     pub keys: TokenKeys,
     /// The configuration the server started with.
     pub config: Arc<Config>,
+    /// Identical live subscriptions, executed once for all their subscribers.
+    pub shared_subscriptions: Arc<crate::ws::Hub>,
 }
 
 /// A bound, ready-to-serve server.
@@ -167,9 +169,10 @@ impl AppState {
             directory,
             lockout: Arc::default(),
             rate_limiter: Arc::new(crate::http::RateLimiter::new(config.rate_limit_per_minute)),
-            metrics,
+            metrics: metrics.clone(),
             keys: TokenKeys::new(secret),
             config: Arc::new(config),
+            shared_subscriptions: Arc::new(crate::ws::Hub::new(metrics.clone())),
         };
         tokio::spawn(crate::graphql::triggers::sweep_periodically(
             state.clone(),

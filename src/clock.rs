@@ -68,6 +68,11 @@ pub async fn scope<F: Future>(clock: Clock, work: F) -> F::Output {
     CURRENT.scope(clock, work).await
 }
 
+/// The clock of the running task's scope, for work it spawns.
+pub fn current() -> Clock {
+    CURRENT.try_with(Clock::clone).unwrap_or_default()
+}
+
 /// The time of the running request (its server's clock), else the system's.
 pub fn now() -> DateTime<Utc> {
     CURRENT.try_with(Clock::now).unwrap_or_else(|_| Utc::now())

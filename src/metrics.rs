@@ -33,6 +33,10 @@ pub struct Metrics {
     pub websockets_open: AtomicU64,
     /// Subscriptions running now (a gauge).
     pub subscriptions_open: AtomicU64,
+    /// Shared subscription groups running now (a gauge, `ws::shared`).
+    pub subscription_groups_open: AtomicU64,
+    /// Shared subscribers that fell behind their group and continued alone.
+    pub shared_subscribers_behind: AtomicU64,
 }
 
 impl Metrics {
@@ -48,7 +52,7 @@ impl Metrics {
 
     /// The Prometheus text exposition of every counter and gauge.
     pub fn render(&self) -> String {
-        let counters: [(&str, &str, &AtomicU64); 10] = [
+        let counters: [(&str, &str, &AtomicU64); 11] = [
             (
                 "rapport_db_statements_total",
                 "SQL statements executed.",
@@ -99,8 +103,13 @@ impl Metrics {
                 "Subscribers that fell behind their buffer and caught up from the outbox.",
                 &self.subscriber_lags,
             ),
+            (
+                "rapport_shared_subscribers_behind_total",
+                "Shared subscribers that fell behind their group and continued alone from their cursor.",
+                &self.shared_subscribers_behind,
+            ),
         ];
-        let gauges: [(&str, &str, &AtomicU64); 2] = [
+        let gauges: [(&str, &str, &AtomicU64); 3] = [
             (
                 "rapport_websockets_open",
                 "Websocket connections open.",
@@ -110,6 +119,11 @@ impl Metrics {
                 "rapport_subscriptions_open",
                 "Subscriptions running.",
                 &self.subscriptions_open,
+            ),
+            (
+                "rapport_subscription_groups_open",
+                "Shared subscriptions running, each serving all its identical subscribers.",
+                &self.subscription_groups_open,
             ),
         ];
         let mut out = String::new();

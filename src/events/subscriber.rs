@@ -45,13 +45,20 @@ pub struct Source {
     pub metrics: Arc<Metrics>,
 }
 
-/// The stream of `workspace_id`'s events after `after` (or from now on).
-/// Fails up front, not mid-stream, when the cursor cannot be honoured.
+/// The stream of `workspace_id`'s events after `after` (or from now on), and
+/// the number it starts after. Fails up front, not mid-stream, when the
+/// cursor cannot be honoured.
 pub async fn open(
     source: Source,
     workspace_id: Uuid,
     after: Option<i64>,
-) -> Result<impl Stream<Item = Result<Arc<event::Model>, DbErr>> + Send + use<>, OpenError> {
+) -> Result<
+    (
+        i64,
+        impl Stream<Item = Result<Arc<event::Model>, DbErr>> + Send + use<>,
+    ),
+    OpenError,
+> {
     let mut live = source.feed.subscribe();
     let bounds = outbox::bounds(&source.db, workspace_id).await?;
     let start = match after {
@@ -61,49 +68,52 @@ pub async fn open(
         Some(cursor) => cursor,
     };
     let watch = source.feed.watch(workspace_id, start);
-    Ok(async_stream::try_stream! {
-        let _watch = watch;
-        let Source { db, metrics, .. } = source;
-        let mut last = start;
-        loop {
-            // Queries are boxed: held inline, their futures would size the
-            // stream, which every idle subscriber keeps.
-            let rows = Box::pin(outbox::after(&db, workspace_id, last, None, FILL_PAGE)).await?;
-            let full = rows.len() as u64 == FILL_PAGE;
-            for row in rows {
-                last = row.seq;
-                yield Arc::new(row);
-            }
-            if !full {
-                break;
-            }
-        }
-        loop {
-            let e = match live.recv().await {
-                Ok(e) => e,
-                Err(RecvError::Lagged(_)) => {
-                    // The next event received shows the hole, filled below.
-                    Metrics::inc(&metrics.subscriber_lags);
-                    continue;
-                }
-                Err(RecvError::Closed) => break,
-            };
-            if e.workspace_id != workspace_id || e.seq <= last {
-                continue;
-            }
-            while last + 1 < e.seq {
-                let rows = Box::pin(outbox::after(&db, workspace_id, last, Some(e.seq - 1), FILL_PAGE)).await?;
-                if rows.is_empty() {
-                    break;
-                }
+    Ok((
+        start,
+        async_stream::try_stream! {
+            let _watch = watch;
+            let Source { db, metrics, .. } = source;
+            let mut last = start;
+            loop {
+                // Queries are boxed: held inline, their futures would size the
+                // stream, which every idle subscriber keeps.
+                let rows = Box::pin(outbox::after(&db, workspace_id, last, None, FILL_PAGE)).await?;
+                let full = rows.len() as u64 == FILL_PAGE;
                 for row in rows {
                     last = row.seq;
-                    Metrics::inc(&metrics.events_recovered);
                     yield Arc::new(row);
                 }
+                if !full {
+                    break;
+                }
             }
-            last = e.seq;
-            yield e;
-        }
-    })
+            loop {
+                let e = match live.recv().await {
+                    Ok(e) => e,
+                    Err(RecvError::Lagged(_)) => {
+                        // The next event received shows the hole, filled below.
+                        Metrics::inc(&metrics.subscriber_lags);
+                        continue;
+                    }
+                    Err(RecvError::Closed) => break,
+                };
+                if e.workspace_id != workspace_id || e.seq <= last {
+                    continue;
+                }
+                while last + 1 < e.seq {
+                    let rows = Box::pin(outbox::after(&db, workspace_id, last, Some(e.seq - 1), FILL_PAGE)).await?;
+                    if rows.is_empty() {
+                        break;
+                    }
+                    for row in rows {
+                        last = row.seq;
+                        Metrics::inc(&metrics.events_recovered);
+                        yield Arc::new(row);
+                    }
+                }
+                last = e.seq;
+                yield e;
+            }
+        },
+    ))
 }

@@ -4,13 +4,13 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use async_graphql::Response;
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::stream::{AbortHandle, Abortable, BoxStream, SelectAll};
 use futures_util::{StreamExt, stream};
 use serde_json::Value;
 
 use super::protocol::{self, ClientMessage, Protocol};
+use super::shared;
 use crate::app::AppState;
 use crate::auth::{Actor, Revoked};
 use crate::graphql::RapportSchema;
@@ -37,7 +37,7 @@ mod code {
 
 /// What an operation's stream yields: a result, or the end.
 enum Item {
-    Next(Box<Response>),
+    Next(shared::Item),
     Done,
 }
 
@@ -248,16 +248,17 @@ impl Connection {
             extensions.set("retryAfter", retry_after);
             return self.send(protocol::error(&id, &[error])).await;
         }
-        let responses = crate::graphql::guard::execute_stream(
+        let results = self.state.shared_subscriptions.subscribe(
             &self.schema,
-            request.data(actor),
+            request,
+            actor,
             self.state.config.max_aliases,
         );
         let tagged = {
             let id = id.clone();
             let done = id.clone();
-            responses
-                .map(move |r| (id.clone(), Item::Next(Box::new(r))))
+            results
+                .map(move |r| (id.clone(), Item::Next(r)))
                 .chain(stream::once(async move { (done, Item::Done) }))
         };
         let (abort, registration) = AbortHandle::new_pair();
@@ -274,13 +275,22 @@ impl Connection {
             return Ok(());
         };
         match item {
-            Item::Next(response) => {
+            Item::Next(shared::Item::Own(response)) => {
                 if !*started && crate::graphql::error::never_ran(&response) {
                     self.finish(&id);
                     return self.send(protocol::error(&id, &response.errors)).await;
                 }
                 *started = true;
                 let text = protocol::next(self.protocol, &id, &response);
+                self.send(text).await
+            }
+            Item::Next(shared::Item::Shared(payload, refusal)) => {
+                if !*started && let Some(errors) = refusal {
+                    self.finish(&id);
+                    return self.send(protocol::encoded_error(&id, &errors)).await;
+                }
+                *started = true;
+                let text = protocol::encoded_next(self.protocol, &id, &payload);
                 self.send(text).await
             }
             Item::Done => {

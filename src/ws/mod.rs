@@ -5,11 +5,13 @@
 
 mod connection;
 mod protocol;
+pub mod shared;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
 
 pub use protocol::Protocol;
+pub use shared::Hub;
 
 use crate::app::AppState;
 use crate::graphql::RapportSchema;

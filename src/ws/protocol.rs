@@ -133,6 +133,26 @@ pub fn next(protocol: Protocol, id: &str, response: &async_graphql::Response) ->
     json!({ "type": kind, "id": id, "payload": response }).to_string()
 }
 
+/// [`next`] with a payload encoded once for many subscribers.
+pub fn encoded_next(protocol: Protocol, id: &str, payload: &str) -> String {
+    let kind = match protocol {
+        Protocol::TransportWs => "next",
+        Protocol::Legacy => "data",
+    };
+    framed(kind, id, payload)
+}
+
+/// [`error`] with errors encoded once for many subscribers.
+pub fn encoded_error(id: &str, errors: &str) -> String {
+    framed("error", id, errors)
+}
+
+/// `{"id":…,"payload":…,"type":…}`, the key order `json!` gives the others.
+fn framed(kind: &str, id: &str, payload: &str) -> String {
+    let id = Value::String(id.to_owned());
+    format!(r#"{{"id":{id},"payload":{payload},"type":"{kind}"}}"#)
+}
+
 /// Operation `id` failed before it ran (parse or validation errors).
 pub fn error(id: &str, errors: &[async_graphql::ServerError]) -> String {
     json!({ "type": "error", "id": id, "payload": errors }).to_string()

@@ -241,7 +241,8 @@ async fn a_subscriber_that_falls_behind_catches_up_from_the_outbox(app: TestApp)
     let mut stream = Box::pin(
         rapport::events::subscriber::open(source, app.workspace_id, None)
             .await
-            .expect("opens"),
+            .expect("opens")
+            .1,
     );
     fixtures::ticket(&app, json!({ "subject": "First" })).await;
     let first = stream.next().await.expect("event").expect("readable");

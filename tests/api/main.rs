@@ -26,6 +26,7 @@ mod protocol;
 mod roles;
 mod schema;
 mod scoring;
+mod shared_subscriptions;
 mod tenancy;
 mod triggers;
 mod writes;

@@ -99,6 +99,18 @@ impl WsClient {
         }
     }
 
+    /// The next JSON message if one comes `within` (panics on close). For
+    /// waiting until a subscription is live, never for asserting a timing.
+    pub async fn try_json(&mut self, within: Duration) -> Option<Value> {
+        let message = tokio::time::timeout(within, self.socket.next())
+            .await
+            .ok()?;
+        match message {
+            Some(Ok(Message::Text(text))) => Some(serde_json::from_str(&text).expect("JSON")),
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+
     /// The next JSON message (panics on close).
     pub async fn json(&mut self) -> Value {
         match self.receive().await {

@@ -8,6 +8,7 @@ mod pipeline_events;
 mod ticket_events;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use async_graphql::{Context, MergedSubscription, Object};
 use base64::Engine;
@@ -65,6 +66,33 @@ pub fn decode_cursor(cursor: &str) -> ApiResult<i64> {
         .ok_or_else(|| ApiError::bad_input("after", "not an event cursor"))
 }
 
+/// Request data of a shared subscription's task (`crate::ws::shared`): where
+/// its event stream stands, so that each result can carry its event number.
+#[derive(Clone, Default)]
+pub struct Progress(pub Arc<Position>);
+
+/// Event numbers; -1 until the stream opens.
+pub struct Position {
+    /// Where the stream started.
+    pub opened: AtomicI64,
+    /// The last event the stream yielded (or `opened`).
+    pub current: AtomicI64,
+}
+
+impl Default for Position {
+    fn default() -> Self {
+        Position {
+            opened: AtomicI64::new(-1),
+            current: AtomicI64::new(-1),
+        }
+    }
+}
+
+/// Request data standing for `after`: a shared subscriber that fell behind
+/// continues alone after the last event it was sent.
+#[derive(Clone, Copy, Debug)]
+pub struct ResumeAfter(pub i64);
+
 /// The workspace's events after the `after` cursor (or from now on), ended
 /// on the first database error.
 pub(crate) async fn events(
@@ -72,10 +100,14 @@ pub(crate) async fn events(
     workspace_id: Uuid,
     after: Option<String>,
 ) -> ApiResult<impl Stream<Item = Arc<event::Model>> + Send + use<>> {
-    let after = after.as_deref().map(decode_cursor).transpose()?;
+    let after = match ctx.data_opt::<ResumeAfter>() {
+        Some(resume) => Some(resume.0),
+        None => after.as_deref().map(decode_cursor).transpose()?,
+    };
+    let progress = ctx.data_opt::<Progress>().map(|p| p.0.clone());
     let state = state(ctx)?;
     let retention = state.config.event_retention_hours;
-    let stream = subscriber::open(state.event_source(), workspace_id, after)
+    let (start, stream) = subscriber::open(state.event_source(), workspace_id, after)
         .await
         .map_err(|e| match e {
             OpenError::Expired => ApiError::bad_input(
@@ -88,9 +120,18 @@ pub(crate) async fn events(
             OpenError::Unknown => ApiError::bad_input("after", "no such event cursor"),
             OpenError::Database(e) => e.into(),
         })?;
-    Ok(stream.scan((), |(), item| {
+    if let Some(position) = &progress {
+        position.opened.store(start, Ordering::Release);
+        position.current.store(start, Ordering::Release);
+    }
+    Ok(stream.scan((), move |(), item| {
         let next = match item {
-            Ok(e) => Some(e),
+            Ok(e) => {
+                if let Some(position) = &progress {
+                    position.current.store(e.seq, Ordering::Release);
+                }
+                Some(e)
+            }
             Err(error) => {
                 tracing::warn!(%error, "subscription ended: the outbox is unreadable");
                 None
