@@ -120,8 +120,21 @@ impl Connection {
     async fn run(&mut self) -> End {
         let init_deadline = tokio::time::Instant::now() + INIT_TIMEOUT;
         let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
+        // Waiting on the shutdown token and the revocation channel registers
+        // a waiter under a lock every connection shares. These futures live
+        // across iterations so that the loop registers once, not on every
+        // message it sends: a fan-out wakes every connection at once.
         let shutdown = self.state.shutdown.clone();
-        let mut revocations = self.state.directory.revocations();
+        let shutdown = shutdown.cancelled();
+        tokio::pin!(shutdown);
+        let revocations = stream::unfold(self.state.directory.revocations(), |mut r| async move {
+            match r.recv().await {
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => None,
+                revoked => Some((revoked, r)),
+            }
+        })
+        .fuse();
+        tokio::pin!(revocations);
         loop {
             let step = tokio::select! {
                 message = self.socket.recv() => match message {
@@ -137,13 +150,13 @@ impl Connection {
                 _ = keep_alive.tick(), if self.protocol == Protocol::Legacy && self.actor.is_some() => {
                     self.send(protocol::keep_alive()).await
                 }
-                revoked = revocations.recv() => match revoked {
+                Some(revoked) = revocations.next() => match revoked {
                     Ok(revoked) if self.uses(revoked) => {
                         Err(End::Close(code::FORBIDDEN, "Forbidden: credentials revoked".into()))
                     }
                     _ => Ok(()),
                 },
-                () = shutdown.cancelled() => {
+                () = &mut shutdown => {
                     Err(End::Close(code::SERVICE_RESTART, "server restarting: reconnect".into()))
                 }
             };
