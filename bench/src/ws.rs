@@ -65,6 +65,12 @@ pub async fn open(spec: &SubscribeSpec, n: usize, parallel: usize) -> Result<Sub
             drop(permit);
             let _ = ready.send(Ok(()));
             let mut ws = ws;
+            // Waited on across iterations: a `changed()` made afresh for every
+            // message registers under the watch's one lock, which all the
+            // subscribers of this process share.
+            let closing = closed.clone();
+            let stop = closed.changed();
+            tokio::pin!(stop);
             loop {
                 tokio::select! {
                     msg = ws.next() => match msg {
@@ -85,13 +91,13 @@ pub async fn open(spec: &SubscribeSpec, n: usize, parallel: usize) -> Result<Sub
                         }
                         Some(Ok(_)) => {}
                         Some(Err(_)) | None => {
-                            if !*closed.borrow() {
+                            if !*closing.borrow() {
                                 problems.fetch_add(1, Ordering::Relaxed);
                             }
                             return;
                         }
                     },
-                    _ = closed.changed() => {
+                    _ = &mut stop => {
                         let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(None)).await;
                         return;
                     }

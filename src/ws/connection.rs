@@ -118,12 +118,14 @@ pub async fn serve(socket: WebSocket, protocol: Protocol, state: AppState, schem
 
 impl Connection {
     async fn run(&mut self) -> End {
-        let init_deadline = tokio::time::Instant::now() + INIT_TIMEOUT;
+        let init_timeout = tokio::time::sleep(INIT_TIMEOUT);
+        tokio::pin!(init_timeout);
         let mut keep_alive = tokio::time::interval(KEEP_ALIVE);
         // Waiting on the shutdown token and the revocation channel registers
-        // a waiter under a lock every connection shares. These futures live
-        // across iterations so that the loop registers once, not on every
-        // message it sends: a fan-out wakes every connection at once.
+        // a waiter under a lock every connection shares, and a new timer
+        // reads the runtime's shared handle. These futures live across
+        // iterations so that the loop sets them up once, not on every message
+        // it sends: a fan-out wakes every connection at once.
         let shutdown = self.state.shutdown.clone();
         let shutdown = shutdown.cancelled();
         tokio::pin!(shutdown);
@@ -144,7 +146,7 @@ impl Connection {
                 Some((id, item)) = self.results.next(), if !self.results.is_empty() => {
                     self.on_result(id, item).await
                 }
-                () = tokio::time::sleep_until(init_deadline), if !self.init_seen => {
+                () = &mut init_timeout, if !self.init_seen => {
                     Err(End::Close(code::INIT_TIMEOUT, "Connection initialisation timeout".into()))
                 }
                 _ = keep_alive.tick(), if self.protocol == Protocol::Legacy && self.actor.is_some() => {
