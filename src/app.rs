@@ -48,6 +48,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Identical live subscriptions, executed once for all their subscribers.
     pub shared_subscriptions: Arc<crate::ws::Hub>,
+    /// Writes waiting, in arrival order, for their workspace's counter row.
+    pub counter_queue: Arc<crate::graphql::counter_queue::CounterQueue>,
 }
 
 /// A bound, ready-to-serve server.
@@ -173,6 +175,7 @@ impl AppState {
             keys: TokenKeys::new(secret),
             config: Arc::new(config),
             shared_subscriptions: Arc::new(crate::ws::Hub::new(metrics.clone())),
+            counter_queue: Arc::default(),
         };
         tokio::spawn(crate::graphql::triggers::sweep_periodically(
             state.clone(),

@@ -92,6 +92,9 @@ pub struct Sample {
     pub elapsed: Duration,
     /// Latency of every successful request, in microseconds.
     pub latencies: Vec<u32>,
+    /// When each successful request started (µs after the load began), in
+    /// the order of `latencies`: places slow requests in time.
+    pub started: Vec<u32>,
     /// CPU time (jiffies) the server and PostgreSQL used meanwhile.
     pub server_cpu: u64,
     pub db_cpu: u64,
@@ -108,6 +111,7 @@ impl Sample {
         }
         self.elapsed += other.elapsed;
         self.latencies.extend(other.latencies);
+        self.started.extend(other.started);
         self.server_cpu += other.server_cpu;
         self.db_cpu += other.db_cpu;
         self.client_cpu += other.client_cpu;
@@ -190,6 +194,9 @@ pub async fn load(
                         s.ok += 1;
                         s.latencies
                             .push(took.as_micros().min(u32::MAX as u128) as u32);
+                        s.started.push(
+                            t0.duration_since(start).as_micros().min(u32::MAX as u128) as u32,
+                        );
                     }
                     Err(e) => {
                         s.failed += 1;

@@ -226,6 +226,15 @@ impl Postgres {
             "-c log_rotation_size=0".into(),
             "-c log_rotation_age=0".into(),
         ]
+        .into_iter()
+        // Settings for experiments, e.g. BENCH_PG_SETTINGS="synchronous_commit=off".
+        .chain(
+            std::env::var("BENCH_PG_SETTINGS")
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(|setting| format!("-c {setting}")),
+        )
+        .collect::<Vec<_>>()
         .join(" ");
         let mut pg_ctl = as_postgres(&format!("{PG_BIN}/pg_ctl"));
         pg_ctl.args([

@@ -328,6 +328,7 @@ async fn rounds(
     for round in 0..ctx.plan.rounds {
         for (i, (c, make)) in list.iter().enumerate() {
             let s = measured(ctx, c, concurrency, make.clone()).await?;
+            write_timeline(ctx, label, c.name(), round + 1, &s)?;
             let mut l = s.latencies.clone();
             eprintln!(
                 "    round {} {label} {}: {:.1}/s p50 {:.2} ms p99 {:.2} ms ({} ok, {} failed{})",
@@ -347,6 +348,22 @@ async fn rounds(
         }
     }
     Ok(samples)
+}
+
+/// Writes when each request of a round started (Unix ms) and how long it
+/// took (µs), to place slow requests beside the server's and PostgreSQL's logs.
+fn write_timeline(ctx: &Ctx, label: &str, name: &str, round: usize, s: &Sample) -> Result<()> {
+    let began = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .saturating_sub(s.elapsed);
+    let file = format!("timeline {label} {name} {round}.csv").replace(' ', "-");
+    let mut out = String::from("start_unix_ms,latency_us\n");
+    for (start, took) in s.started.iter().zip(&s.latencies) {
+        let at = began + Duration::from_micros(u64::from(*start));
+        out.push_str(&format!("{:.3},{took}\n", at.as_secs_f64() * 1000.0));
+    }
+    std::fs::write(ctx.logs.join(file), out)?;
+    Ok(())
 }
 
 /// One measured round, with the CPU the server and PostgreSQL used.
@@ -788,6 +805,16 @@ async fn lookup(ctx: &mut Ctx, r: &Contender, p: &Contender) -> Result<()> {
         Some(s[0].failed == 0 && s[1].failed == 0),
     );
     cpu_row(ctx, d, &s[0], &s[1]);
+    let cells = statements_per_request(ctx, &list, "lookup").await?;
+    ctx.report.row(
+        "d. ticket by id, 1 client",
+        "SQL statements sent per lookup (top-level, pg_stat_statements, incl. BEGIN/COMMIT)",
+        cells[0].clone(),
+        cells[1].clone(),
+        String::new(),
+        "",
+        None,
+    );
     Ok(())
 }
 
@@ -866,13 +893,39 @@ async fn mutations(ctx: &mut Ctx, r: &Contender, p: &Contender) -> Result<f64> {
     ctx.report.note(
         "e. PostGraphile's mutation is `benchCreateTicket` (bench/peer/peer.sql): it takes the workspace's ticket number, inserts the ticket and NOTIFYs it for pg-pubsub. Rapport's createTicket also writes an outbox event and a history row and publishes to Redis.".into(),
     );
-    // What one mutation costs in statements (and database time), measured
-    // on its own.
+    let list = [
+        (r, r.create("e-statements".into())),
+        (p, p.create("e-statements".into())),
+    ];
+    let cells = statements_per_request(ctx, &list, "createTicket").await?;
+    ctx.report.row(
+        "e. createTicket, 1 client",
+        "SQL statements sent per mutation (top-level, pg_stat_statements, incl. BEGIN/COMMIT)",
+        cells[0].clone(),
+        cells[1].clone(),
+        String::new(),
+        "",
+        None,
+    );
+    Ok(at4)
+}
+
+/// What one request costs in statements and database time, measured with one
+/// client on its own; the statements are added to statements.txt. Returns a
+/// cell per contender.
+async fn statements_per_request(
+    ctx: &mut Ctx,
+    list: &[(&Contender, MakeRequest)],
+    what: &str,
+) -> Result<Vec<String>> {
     let k = ctx.plan.statement_requests * 2;
     let mut detail = String::new();
     let mut cells = Vec::new();
-    for (c, role) in [(r, "rapport"), (p, "peer")] {
-        let make = c.create("e-statements".into());
+    for (c, make) in list {
+        let role = match c.kind {
+            Kind::Rapport => "rapport",
+            Kind::Peer => "peer",
+        };
         let mut conn = http::Conn::open(&c.target).await?;
         ctx.db.reset_statements()?;
         for i in 0..k {
@@ -900,12 +953,12 @@ async fn mutations(ctx: &mut Ctx, r: &Contender, p: &Contender) -> Result<f64> {
             .unwrap_or(f64::NAN)
             / k as f64;
         detail.push_str(&format!(
-            "== {} createTicket: {per:.2} statements, {db_ms:.2} ms of statement execution per mutation over {k}\n",
+            "== {} {what}: {per:.2} statements, {db_ms:.2} ms of statement execution per request over {k}\n",
             c.name()
         ));
         for (q, calls) in &stats {
             detail.push_str(&format!(
-                "  {:.2}/mutation  {q:.300}\n",
+                "  {:.2}/request  {q:.300}\n",
                 *calls as f64 / k as f64
             ));
         }
@@ -916,16 +969,7 @@ async fn mutations(ctx: &mut Ctx, r: &Contender, p: &Contender) -> Result<f64> {
     let mut all = std::fs::read_to_string(&path).unwrap_or_default();
     all.push_str(&detail);
     std::fs::write(&path, all)?;
-    ctx.report.row(
-        "e. createTicket, 1 client",
-        "SQL statements sent per mutation (top-level, pg_stat_statements, incl. BEGIN/COMMIT)",
-        cells[0].clone(),
-        cells[1].clone(),
-        String::new(),
-        "",
-        None,
-    );
-    Ok(at4)
+    Ok(cells)
 }
 
 /// One fan-out measurement: what each event's delivery looked like.

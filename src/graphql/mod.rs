@@ -13,6 +13,7 @@ pub mod company;
 pub mod consent;
 pub mod contact;
 pub mod context;
+pub mod counter_queue;
 pub mod customer;
 pub mod customer_order;
 pub mod deal;

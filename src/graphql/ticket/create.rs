@@ -75,8 +75,11 @@ pub(super) async fn create(
         || input.assignee_id.is_some();
     if postgres && !names_records {
         // Nothing to read first, so no trigger can fire (they need a contact):
-        // the one statement is the whole transaction.
+        // the one statement is the whole transaction. It holds no lock yet,
+        // so it may queue for the counter row in this process first.
+        let admission = state.counter_queue.admit(actor.workspace_id).await;
         let (row, event) = insert_numbered(&state.db, actor, draft).await?;
+        drop(admission);
         publish(state, &[event]);
         return Ok(TicketPayload::of(row));
     }
