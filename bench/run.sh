@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rapport's benchmark, in one command (see BENCHMARKS.md):
 #
-#   bench/run.sh            # the full run (about 15 minutes on 2 cores)
+#   bench/run.sh            # the full run (about 9 minutes on 2 cores)
 #   bench/run.sh --quick    # everything at reduced size and duration (a few minutes)
 #   bench/run.sh --only ab  # only some workloads (a … g)
 #
