@@ -1222,10 +1222,15 @@ async fn fanout(ctx: &mut Ctx) -> Result<()> {
 async fn cross(ctx: &mut Ctx, mutation_rps: f64) -> Result<()> {
     let events = ctx.plan.cross_events;
     let subs_per = ctx.plan.cross_subscribers;
-    let rate = if mutation_rps.is_nan() {
-        200.0
-    } else {
-        (mutation_rps * 0.5).clamp(50.0, 500.0)
+    // BENCH_CROSS_RATE sets the rate for experiments (e.g. `--only g` at
+    // the rate a full run would use).
+    let rate = match std::env::var("BENCH_CROSS_RATE")
+        .ok()
+        .and_then(|r| r.parse().ok())
+    {
+        Some(rate) => rate,
+        None if mutation_rps.is_nan() => 200.0,
+        None => (mutation_rps * 0.5).clamp(50.0, 500.0),
     };
     let a = ctx.start_rapport("rapport-cross-a", true).await?;
     let b = ctx.start_rapport("rapport-cross-b", true).await?;
@@ -1362,6 +1367,15 @@ async fn cross(ctx: &mut Ctx, mutation_rps: f64) -> Result<()> {
     }
     sa.close().await;
     sb.close().await;
+    // What each instance counted (events recovered from the outbox, lags…).
+    for (c, name) in [(&ca, "a"), (&cb, "b")] {
+        if let Ok(metrics) = http::get(&c.target, "/metrics").await {
+            std::fs::write(
+                ctx.logs.join(format!("rapport-cross-{name}.metrics")),
+                metrics,
+            )?;
+        }
+    }
     procs::stop(ca.pid);
     procs::stop(cb.pid);
     let lost = |on_b: bool| -> (usize, usize) {
