@@ -412,6 +412,9 @@ async fn run(plan: Plan, out: Option<PathBuf>, run_dir: PathBuf) -> Result<()> {
     ctx.report.machine.extend(versions);
 
     let result = workloads::all(&mut ctx).await;
+    // PostgreSQL's log (checkpoints, autovacuum runs) goes with the run's
+    // logs, to place slow stretches of the timelines beside what it did.
+    let _ = std::fs::copy(ctx.pg.csv_log(), logs.join("postgresql.csv"));
     let postmaster = std::fs::read_to_string(ctx.pg.data.join("postmaster.pid"))
         .ok()
         .and_then(|s| s.lines().next()?.trim().parse::<i32>().ok());

@@ -225,6 +225,9 @@ impl Postgres {
             "-c log_filename=postgresql".into(),
             "-c log_rotation_size=0".into(),
             "-c log_rotation_age=0".into(),
+            // What PostgreSQL did in the background, to compare with slow requests.
+            "-c log_checkpoints=on".into(),
+            "-c log_autovacuum_min_duration=0".into(),
         ]
         .into_iter()
         // Settings for experiments, e.g. BENCH_PG_SETTINGS="synchronous_commit=off".
