@@ -65,6 +65,14 @@ impl Contender {
         self.target.name
     }
 
+    /// The database role it connects as (pg_stat_statements' `userid`).
+    fn role(&self) -> &'static str {
+        match self.kind {
+            Kind::Rapport => "rapport",
+            Kind::Peer => "peer",
+        }
+    }
+
     /// The nested query for the first `n` companies, checked for exactly
     /// n companies, 10 contacts each, 5 deals each, 3 tickets each.
     fn nested(&self, n: usize) -> MakeRequest {
@@ -676,7 +684,8 @@ async fn statements(ctx: &mut Ctx, r: &Contender, p: &Contender) -> Result<()> {
     let mut detail = String::new();
     for n in [1usize, 10, 50, 100, 200] {
         let mut cells = Vec::new();
-        for (c, role) in [(r, "rapport"), (p, "peer")] {
+        for c in [r, p] {
+            let role = c.role();
             if c.kind == Kind::Rapport && n > 100 {
                 // Over the cap: Rapport refuses, which is right.
                 let body = gql(RAPPORT_NESTED, serde_json::json!({ "n": n }));
@@ -805,17 +814,14 @@ async fn lookup(ctx: &mut Ctx, r: &Contender, p: &Contender) -> Result<()> {
         Some(s[0].failed == 0 && s[1].failed == 0),
     );
     cpu_row(ctx, d, &s[0], &s[1]);
-    let cells = statements_per_request(ctx, &list, "lookup").await?;
-    ctx.report.row(
+    statements_per_request(
+        ctx,
+        &list,
+        "lookup",
         "d. ticket by id, 1 client",
         "SQL statements sent per lookup (top-level, pg_stat_statements, incl. BEGIN/COMMIT)",
-        cells[0].clone(),
-        cells[1].clone(),
-        String::new(),
-        "",
-        None,
-    );
-    Ok(())
+    )
+    .await
 }
 
 /// Returns Rapport's throughput at 4 clients (the cross-instance workload
@@ -897,35 +903,32 @@ async fn mutations(ctx: &mut Ctx, r: &Contender, p: &Contender) -> Result<f64> {
         (r, r.create("e-statements".into())),
         (p, p.create("e-statements".into())),
     ];
-    let cells = statements_per_request(ctx, &list, "createTicket").await?;
-    ctx.report.row(
+    statements_per_request(
+        ctx,
+        &list,
+        "createTicket",
         "e. createTicket, 1 client",
         "SQL statements sent per mutation (top-level, pg_stat_statements, incl. BEGIN/COMMIT)",
-        cells[0].clone(),
-        cells[1].clone(),
-        String::new(),
-        "",
-        None,
-    );
+    )
+    .await?;
     Ok(at4)
 }
 
 /// What one request costs in statements and database time, measured with one
-/// client on its own; the statements are added to statements.txt. Returns a
-/// cell per contender.
+/// client on its own: a row of the table, and the statements themselves in
+/// statements.txt.
 async fn statements_per_request(
     ctx: &mut Ctx,
     list: &[(&Contender, MakeRequest)],
     what: &str,
-) -> Result<Vec<String>> {
+    workload: &str,
+    figure: &str,
+) -> Result<()> {
     let k = ctx.plan.statement_requests * 2;
     let mut detail = String::new();
     let mut cells = Vec::new();
     for (c, make) in list {
-        let role = match c.kind {
-            Kind::Rapport => "rapport",
-            Kind::Peer => "peer",
-        };
+        let role = c.role();
         let mut conn = http::Conn::open(&c.target).await?;
         ctx.db.reset_statements()?;
         for i in 0..k {
@@ -969,7 +972,16 @@ async fn statements_per_request(
     let mut all = std::fs::read_to_string(&path).unwrap_or_default();
     all.push_str(&detail);
     std::fs::write(&path, all)?;
-    Ok(cells)
+    ctx.report.row(
+        workload,
+        figure,
+        cells[0].clone(),
+        cells[1].clone(),
+        String::new(),
+        "",
+        None,
+    );
+    Ok(())
 }
 
 /// One fan-out measurement: what each event's delivery looked like.
