@@ -136,8 +136,8 @@ impl AppState {
     pub async fn connect(config: Config) -> anyhow::Result<Self> {
         let secret = load_or_create_secret(&config)?;
         let metrics = Arc::new(Metrics::default());
-        let db = db::connect(&config.database_url, config.db_pool_size, metrics.clone()).await?;
-        db::migrate(&db).await?;
+        let db = db::connect(&config, metrics.clone()).await?;
+        db::migrate(&config, &db).await?;
         let shutdown = CancellationToken::new();
         let buffer = config.event_buffer.max(1);
         let bus: Arc<dyn Bus> = match &config.redis_url {

@@ -63,6 +63,11 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_DB_POOL_SIZE", default_value_t = 10)]
     pub db_pool_size: u32,
 
+    /// Longest a request waits for a database connection, in milliseconds;
+    /// then it answers `UNAVAILABLE` (HTTP 503 with `Retry-After`).
+    #[arg(long, env = "RAPPORT_DB_ACQUIRE_TIMEOUT_MS", default_value_t = 2_000)]
+    pub db_acquire_timeout_ms: u64,
+
     /// How long issued tokens stay valid, in hours.
     #[arg(long, env = "RAPPORT_TOKEN_TTL_HOURS", default_value_t = 24 * 30)]
     pub token_ttl_hours: u32,
@@ -133,6 +138,7 @@ impl Config {
             cors_origins: "*".into(),
             log_format: LogFormat::Auto,
             db_pool_size: 10,
+            db_acquire_timeout_ms: 2_000,
             token_ttl_hours: 24 * 30,
             max_body_bytes: 1024 * 1024,
             max_complexity: 250_000,

@@ -6,25 +6,30 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr};
 
+use crate::config::Config;
 use crate::metrics::Metrics;
 
-/// Opens a pool on `url`, with every statement counted in `metrics`.
+/// Opens the server's pool for `config`, with every statement counted in `metrics`.
 ///
 /// SQLite gets WAL (readers do not block the writer), foreign keys on every
 /// connection, and a busy timeout so concurrent writers wait instead of failing.
-#[tracing::instrument(skip(metrics), fields(backend = url.split(':').next().unwrap_or_default()))]
-pub async fn connect(
-    url: &str,
-    pool_size: u32,
-    metrics: Arc<Metrics>,
-) -> Result<DatabaseConnection, DbErr> {
-    let mut options = ConnectOptions::new(url);
+///
+/// Waiting for a connection is bounded by `db_acquire_timeout_ms`, so a
+/// database outage answers `UNAVAILABLE` within it instead of hanging every
+/// request; on PostgreSQL every statement is bounded by the request time
+/// limit (`statement_timeout`), so a request that timed out does not leave
+/// its statement running, and perhaps committing, in the database.
+#[tracing::instrument(skip_all, fields(backend = config.database_url.split(':').next().unwrap_or_default()))]
+pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseConnection, DbErr> {
+    let statement_timeout = config.request_timeout_ms.to_string();
+    let mut options = ConnectOptions::new(&config.database_url);
     options
-        .max_connections(pool_size)
+        .max_connections(config.db_pool_size)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_millis(config.db_acquire_timeout_ms.max(1)))
+        .connect_timeout(Duration::from_millis(config.db_acquire_timeout_ms.max(1)))
         // Ping only connections that sat idle (the ones a restart, proxy or
         // firewall may have dropped): pinging on every checkout, the
         // default, costs a round trip per statement and per transaction.
@@ -35,6 +40,9 @@ pub async fn connect(
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
+        })
+        .map_sqlx_postgres_opts(move |opts| {
+            opts.options([("statement_timeout", statement_timeout.clone())])
         });
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(move |info| {
@@ -50,7 +58,54 @@ pub async fn connect(
     Ok(db)
 }
 
-/// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+/// Applies every pending migration. On PostgreSQL they run on a connection
+/// of their own, free of the pool's statement timeout (building an index on
+/// a large table may take longer than any request).
+pub async fn migrate(config: &Config, db: &DatabaseConnection) -> Result<(), DbErr> {
+    if config.is_sqlite() {
+        return Migrator::up(db, None).await;
+    }
+    let mut options = ConnectOptions::new(&config.database_url);
+    options
+        .max_connections(1)
+        .min_connections(0)
+        .sqlx_logging(false);
+    let once = Database::connect(options).await?;
+    let migrated = Migrator::up(&once, None).await;
+    once.close().await?;
+    migrated
+}
+
+/// Whether `err` says the database cannot serve right now (as opposed to a
+/// statement it refused): the pool timed out or is closed, the connection
+/// broke, the server is shutting down or starting, or a statement was
+/// cancelled at the time limit. Those answer `UNAVAILABLE`, not `INTERNAL`.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error;
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match sqlx.as_ref() {
+        Error::Io(_)
+        | Error::Tls(_)
+        | Error::Protocol(_)
+        | Error::PoolTimedOut
+        | Error::PoolClosed
+        | Error::WorkerCrashed => true,
+        Error::Database(database) => database.code().is_some_and(|code| {
+            // Class 08: connection exception; 57P: operator intervention
+            // (shutdown, cannot connect now); 57014: statement cancelled
+            // (statement_timeout); 53: insufficient resources.
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code == "57014"
+                || code.starts_with("53")
+        }),
+        _ => false,
+    }
 }

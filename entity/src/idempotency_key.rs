@@ -1,4 +1,6 @@
-//! The first response to a mutation sent with an `Idempotency-Key`.
+//! The claim of an `Idempotency-Key`: written in the transaction of the
+//! request's first committed write (so it exists exactly when that write
+//! committed), then completed with the request's response.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -18,6 +20,9 @@ pub struct Model {
     pub status: Option<i32>,
     /// The first response's body.
     pub response: Option<String>,
+    /// The sender's role when the write committed: a retry under another
+    /// role is not answered with this response.
+    pub role: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -18,6 +18,7 @@ mod m20261122_000011_create_order_and_survey_response;
 mod m20261122_000012_create_goal_and_reason;
 mod m20261122_000013_create_lead_scoring_and_consent;
 mod m20261122_000014_create_triggers;
+mod m20261202_000015_idempotency_key_role;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_create_goal_and_reason::Migration),
             Box::new(m20261122_000013_create_lead_scoring_and_consent::Migration),
             Box::new(m20261122_000014_create_triggers::Migration),
+            Box::new(m20261202_000015_idempotency_key_role::Migration),
         ]
     }
 }

@@ -29,6 +29,9 @@ pub enum ApiError {
     Conflict(String),
     /// Too many attempts: retry after this many seconds.
     RateLimited { retry_after: u64 },
+    /// The database cannot serve right now (down, unreachable, pool
+    /// exhausted, statement cancelled at the time limit): retry shortly.
+    Unavailable(String),
     /// Something broke on our side; the detail goes to the log only.
     Internal(String),
 }
@@ -60,6 +63,7 @@ impl ApiError {
             Self::BadInput { .. } => "BAD_USER_INPUT",
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }
@@ -67,7 +71,11 @@ impl ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        Self::Internal(format!("database: {err}"))
+        if crate::db::is_unavailable(&err) {
+            Self::Unavailable(format!("database: {err}"))
+        } else {
+            Self::Internal(format!("database: {err}"))
+        }
     }
 }
 
@@ -89,6 +97,13 @@ impl From<ApiError> for async_graphql::Error {
                 (format!("too many attempts: retry in {retry_after} s"), None)
             }
             ApiError::BadInput { field, message } => (format!("{field}: {message}"), Some(field)),
+            ApiError::Unavailable(detail) => {
+                tracing::warn!(detail, "database unavailable");
+                (
+                    "the database is unavailable: retry shortly".to_owned(),
+                    None,
+                )
+            }
             ApiError::Internal(detail) => {
                 let error_id = Uuid::now_v7();
                 tracing::error!(%error_id, detail, "internal error");

@@ -1,7 +1,9 @@
 //! Refusing hostile documents before they run, and giving every error a code.
 //!
 //! async-graphql limits depth, complexity and directives itself; this guard
-//! adds an alias limit and puts an `extensions.code` on the errors
+//! first bounds what those limits cannot see in time (bracket nesting before
+//! the parser recurses, fragment expansion before validation walks it, see
+//! [`super::bounds`]), adds an alias limit, and puts an `extensions.code` on the errors
 //! async-graphql raises without one (parse, validation, limits), so that a
 //! client can always tell what went wrong by its code.
 //!
@@ -17,12 +19,13 @@ use async_graphql::parser::types::{
 use async_graphql::{BatchRequest, BatchResponse, Positioned, Request, Response, ServerError};
 use futures_util::stream::{self, Stream, StreamExt};
 
-use super::RapportSchema;
+use super::{RapportSchema, bounds};
 
-/// Runs a query or mutation: refused before it runs when its document has
-/// more than `max_aliases` aliases; every error leaves with a code.
+/// Runs a query or mutation: refused before it runs when its document nests
+/// too deep, expands to too many fields or has more than `max_aliases`
+/// aliases; every error leaves with a code.
 pub async fn execute(schema: &RapportSchema, mut request: Request, max_aliases: usize) -> Response {
-    let mut response = match refuse_aliases(&mut request, max_aliases) {
+    let mut response = match refuse(&mut request, max_aliases) {
         Some(error) => Response::from_errors(vec![error]),
         None => schema.execute(request).await,
     };
@@ -56,7 +59,7 @@ pub fn execute_stream(
     mut request: Request,
     max_aliases: usize,
 ) -> impl Stream<Item = Response> + Send + 'static {
-    match refuse_aliases(&mut request, max_aliases) {
+    match refuse(&mut request, max_aliases) {
         Some(error) => stream::once(async move {
             let mut response = Response::from_errors(vec![error]);
             add_codes(&mut response);
@@ -73,23 +76,89 @@ pub fn execute_stream(
     }
 }
 
-/// The error refusing `request` for its aliases, if it has too many. A
-/// document that does not parse is left to execution, which reports it.
-fn refuse_aliases(request: &mut Request, max_aliases: usize) -> Option<ServerError> {
+/// The error refusing `request` before it runs, if any: the checks run in
+/// the order that keeps each one cheap (text, then variables, then the
+/// parsed document). A document that does not parse is left to execution,
+/// which reports it.
+fn refuse(request: &mut Request, max_aliases: usize) -> Option<ServerError> {
+    let nesting = bounds::nesting(&request.query, bounds::MAX_NESTING);
+    if nesting > bounds::MAX_NESTING {
+        return Some(coded(
+            format!(
+                "the document nests brackets more than {} deep",
+                bounds::MAX_NESTING
+            ),
+            "QUERY_TOO_DEEP",
+        ));
+    }
+    if let Some(depth) = variables_too_deep(request) {
+        return Some(coded(
+            format!(
+                "the variables nest {depth} deep; at most {} levels are allowed",
+                bounds::MAX_NESTING
+            ),
+            "VARIABLES_TOO_DEEP",
+        ));
+    }
     fill_variable_defaults(request);
-    let aliases = count_aliases(request.parsed_query().ok()?);
+    let document = request.parsed_query().ok()?;
+    match bounds::expanded_fields(document, MAX_FIELDS) {
+        Ok(_) => {}
+        Err(bounds::Expansion::TooLarge) => {
+            return Some(coded(
+                format!(
+                    "the document selects more than {MAX_FIELDS} fields once its fragments are spread"
+                ),
+                "QUERY_TOO_COMPLEX",
+            ));
+        }
+        Err(bounds::Expansion::Cycle(name)) => {
+            return Some(coded(
+                format!("fragment {name} spreads itself"),
+                "GRAPHQL_VALIDATION_FAILED",
+            ));
+        }
+        Err(bounds::Expansion::TooDeep) => {
+            return Some(coded(
+                "fragments are spread inside one another too deep".to_owned(),
+                "QUERY_TOO_DEEP",
+            ));
+        }
+    }
+    let aliases = count_aliases(document);
     if aliases <= max_aliases {
         return None;
     }
-    let mut error = ServerError::new(
+    Some(coded(
         format!("the document has {aliases} aliases; at most {max_aliases} are allowed"),
-        None,
-    );
+        "TOO_MANY_ALIASES",
+    ))
+}
+
+/// Fields one document may select with every fragment spread expanded (a
+/// field inside a fragment spread three times counts three times).
+pub const MAX_FIELDS: usize = 2_000;
+
+/// How deep the request's variables nest, when deeper than allowed.
+fn variables_too_deep(request: &Request) -> Option<usize> {
+    // Variables arrive as JSON, whose parser already stops at 128 levels;
+    // this bound is the document's, so both ways in agree.
+    let depth = request
+        .variables
+        .values()
+        .map(bounds::value_nesting)
+        .max()
+        .unwrap_or(0);
+    (depth > bounds::MAX_NESTING).then_some(depth)
+}
+
+fn coded(message: String, code: &str) -> ServerError {
+    let mut error = ServerError::new(message, None);
     error
         .extensions
         .get_or_insert_with(Default::default)
-        .set("code", "TOO_MANY_ALIASES");
-    Some(error)
+        .set("code", code);
+    error
 }
 
 /// Adds each variable the request leaves out but its operation gives a

@@ -106,9 +106,12 @@ pub async fn commit_after(
     events: Vec<NewEvent>,
 ) -> ApiResult<()> {
     let made = author.made(now());
+    // The request's Idempotency-Key commits with its first write, or not at all.
+    let staked = super::claim::stake(&txn).await?;
     events::history::record(&txn, made, &events).await?;
     let stored = events::record(&txn, made.workspace_id, made.member_id, made.at, events).await?;
     txn.commit().await?;
+    super::claim::committed(staked);
     recorded.extend(stored);
     publish(state, &recorded);
     Ok(())

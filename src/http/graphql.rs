@@ -92,14 +92,43 @@ pub struct Outcome {
     pub body: String,
 }
 
-/// The HTTP response of an outcome, in the negotiated media type.
+/// The HTTP response of an outcome, in the negotiated media type. A 503
+/// (timeout, database unavailable) tells the client when to retry.
 pub fn respond(media: MediaType, outcome: Outcome) -> Response {
-    (
+    let mut response = (
         outcome.status,
         [(header::CONTENT_TYPE, media.content_type())],
         outcome.body,
     )
-        .into_response()
+        .into_response();
+    if outcome.status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+    }
+    response
+}
+
+/// What a 503 advises: the database or the server is expected back soon.
+const RETRY_AFTER_SECONDS: u64 = 1;
+
+/// The refusal for a database error outside GraphQL execution: 503
+/// `UNAVAILABLE` when the database cannot serve, else `otherwise()`.
+pub(super) fn unavailable_or(error: &sea_orm::DbErr, otherwise: fn() -> Outcome) -> Outcome {
+    if crate::db::is_unavailable(error) {
+        unavailable()
+    } else {
+        otherwise()
+    }
+}
+
+/// 503 `UNAVAILABLE`.
+pub(super) fn unavailable() -> Outcome {
+    refused(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "UNAVAILABLE",
+        "the database is unavailable: retry shortly",
+    )
 }
 
 /// What every GraphQL request over HTTP carries besides its body.
@@ -168,22 +197,25 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", message),
     };
     let state = call.state.clone();
-    let claim = idempotency::claim(&state, &actor, key, &body).await;
-    match claim {
-        idempotency::Claim::Run(row) => {
-            let outcome = execute(call, batch).await;
-            idempotency::record(&state, row, &outcome).await;
-            respond(media, outcome)
-        }
-        idempotency::Claim::Replay(outcome) => {
-            let mut response = respond(media, outcome);
-            response
-                .headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
-            response
-        }
-        idempotency::Claim::Refused(outcome) => respond(media, outcome),
+    let claim = match idempotency::lookup(&state, &actor, key, &body).await {
+        idempotency::Lookup::Run(claim) => claim,
+        idempotency::Lookup::Replay(outcome) => return replayed(media, outcome),
+        idempotency::Lookup::Refused(outcome) => return respond(media, outcome),
+    };
+    let outcome = crate::graphql::claim::scope(claim.clone(), execute(call, batch)).await;
+    match idempotency::finish(&state, &claim, outcome).await {
+        (outcome, true) => replayed(media, outcome),
+        (outcome, false) => respond(media, outcome),
     }
+}
+
+/// A stored response, marked as replayed.
+fn replayed(media: MediaType, outcome: Outcome) -> Response {
+    let mut response = respond(media, outcome);
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
 }
 
 /// `GET /graphql?query=…&variables=…`: queries only.
@@ -279,9 +311,14 @@ fn request_from(value: Value) -> Result<async_graphql::Request, String> {
 }
 
 /// Whether the operation the request would run is a mutation (or a
-/// subscription, which GET cannot serve either). Unparsable documents are
-/// left to execution, which reports the syntax error.
+/// subscription, which GET cannot serve either). Unparsable documents, and
+/// documents nested too deep to parse safely, are left to execution, which
+/// refuses them.
 fn is_mutation(request: &async_graphql::Request) -> bool {
+    use crate::graphql::bounds;
+    if bounds::nesting(&request.query, bounds::MAX_NESTING) > bounds::MAX_NESTING {
+        return false;
+    }
     let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
         return false;
     };
@@ -342,7 +379,27 @@ async fn execute(call: Call, batch: BatchRequest) -> Outcome {
             "graphql"
         );
     });
+    let unavailable = responses.iter().any(|r| {
+        r.errors.iter().any(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(|c| *c == async_graphql::Value::from("UNAVAILABLE"))
+        })
+    });
     let (status, body) = match &response {
+        // The database could not serve: 503 and Retry-After, whatever the
+        // media type, so clients and proxies retry instead of reading a 200.
+        _ if unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            match &response {
+                BatchResponse::Single(r) => body_of(r),
+                BatchResponse::Batch(rs) => {
+                    let bodies: Vec<String> = rs.iter().map(body_of).collect();
+                    format!("[{}]", bodies.join(","))
+                }
+            },
+        ),
         BatchResponse::Single(r) => {
             let failed_before_running = crate::graphql::error::never_ran(r);
             let status = if failed_before_running && media == MediaType::GraphQLResponse {

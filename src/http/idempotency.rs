@@ -1,25 +1,36 @@
 //! `Idempotency-Key`: a retried POST replays the first response instead of
 //! running again. Keys are scoped to the actor; the same key with another
-//! request body is refused; a duplicate arriving while the first still runs
-//! waits for it and replays its response.
+//! request body is refused.
 //!
-//! The response is stored after the mutation's own transaction commits, not
-//! inside it: if the process dies in between, the key stays "running" and a
-//! retry answers CONFLICT (look, then use a new key) rather than risk
-//! running the mutation twice. Keys are kept 24 hours.
+//! The key's row is written in the transaction of the request's first
+//! committed write (`graphql::claim`), so it exists exactly when a write of
+//! the request committed:
+//! - no row: nothing was written (the request failed, timed out before its
+//!   commit, or the process died): the retry runs;
+//! - a row with a response: the retry gets that response (unless the
+//!   sender's role changed since, see [`role_changed`]);
+//! - a row without a response: the write committed and its request is still
+//!   finishing, or stopped before its response was stored; the retry waits
+//!   for it up to the request time limit, then answers
+//!   `IDEMPOTENCY_RESPONSE_LOST`: the write happened, read the records.
+//!
+//! Duplicates sent at the same time race to commit; the loser rolls back and
+//! answers with the winner's response. Keys are kept 24 hours.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{HeaderValue, StatusCode};
 use chrono::Utc;
 use entity::idempotency_key;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::graphql::{Outcome, refused};
 use crate::app::AppState;
 use crate::auth::Actor;
+use crate::graphql::claim::{Claim, Progress};
 
 /// How long a stored response is replayed.
 pub const RETENTION: chrono::Duration = chrono::Duration::hours(24);
@@ -27,12 +38,14 @@ pub const RETENTION: chrono::Duration = chrono::Duration::hours(24);
 const POLL: Duration = Duration::from_millis(25);
 
 /// What to do with a request carrying a key.
-pub enum Claim {
-    /// The first of its key: run it, then [`record`] the outcome.
-    Run(Uuid),
+pub enum Lookup {
+    /// Nothing committed under this key yet: run the request in the claim's
+    /// scope, then [`finish`].
+    Run(Arc<Claim>),
     /// A retry: answer what the first answered.
     Replay(Outcome),
-    /// Refused (key reused for another request, or the first never finished).
+    /// Refused (key reused for another request, role changed, or the
+    /// response of the committed write was lost).
     Refused(Outcome),
 }
 
@@ -49,81 +62,125 @@ pub fn parse_key(value: &HeaderValue) -> Result<&str, &'static str> {
     }
 }
 
-/// Claims `key` for this request, or finds what became of its first use.
-pub async fn claim(state: &AppState, actor: &Actor, key: &str, body: &[u8]) -> Claim {
-    let who = match actor.api_key_id {
-        Some(id) => format!("key:{id}"),
-        None => format!("member:{}", actor.member_id),
-    };
+/// Finds what became of `key`'s earlier uses, or a fresh claim to run with.
+pub async fn lookup(state: &AppState, actor: &Actor, key: &str, body: &[u8]) -> Lookup {
     let hash: String = Sha256::digest(body)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let now = Utc::now();
-    let id = Uuid::now_v7();
-    let row = idempotency_key::ActiveModel {
-        id: Set(id),
-        workspace_id: Set(actor.workspace_id),
-        actor: Set(who.clone()),
-        key: Set(key.to_owned()),
-        request_hash: Set(hash.clone()),
-        status: Set(None),
-        response: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    match row.insert(&state.db).await {
-        Ok(_) => return Claim::Run(id),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
-        Err(error) => {
-            tracing::error!(%error, "idempotency key not stored");
-            return Claim::Refused(internal());
-        }
+    let claim = Claim::new(
+        actor.workspace_id,
+        sender(actor),
+        key.to_owned(),
+        hash,
+        role_name(actor),
+    );
+    match find(state, &claim).await {
+        Ok(None) => Lookup::Run(claim),
+        Ok(Some(_)) => settled(state, &claim).await,
+        Err(outcome) => Lookup::Refused(outcome),
     }
-    let wait = Duration::from_millis(state.config.request_timeout_ms) + Duration::from_secs(1);
-    let deadline = tokio::time::Instant::now() + wait;
+}
+
+/// The answer to a request that ran with `claim`, and whether it is a
+/// replay: its own outcome, stored for retries when one of its writes
+/// committed; or, when another request with the key committed first, that
+/// request's answer.
+pub async fn finish(state: &AppState, claim: &Claim, outcome: Outcome) -> (Outcome, bool) {
+    match claim.progress() {
+        Progress::Committed(id) if outcome.status == StatusCode::SERVICE_UNAVAILABLE => {
+            // Timed out (or lost the database) after the write committed:
+            // that answer is not the write's outcome, so it is not replayed.
+            record(state, id, &lost()).await;
+            let answer = refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIMEOUT",
+                "the request's write committed, but its response could not be completed in time: read the records it changed",
+            );
+            (answer, false)
+        }
+        Progress::Committed(id) => {
+            record(state, id, &outcome).await;
+            (outcome, false)
+        }
+        Progress::Lost => match settled(state, claim).await {
+            Lookup::Replay(first) => (first, true),
+            Lookup::Refused(refusal) => (refusal, false),
+            Lookup::Run(_) => (internal(), false),
+        },
+        // Nothing committed (or the commit never confirmed, after a timeout:
+        // then the row exists only if it did commit, and a retry finds it).
+        Progress::Open | Progress::Staked(_) => (outcome, false),
+    }
+}
+
+/// The answer for a key whose row exists (or is about to, for a request
+/// that lost the race): the stored response once there is one.
+async fn settled(state: &AppState, claim: &Claim) -> Lookup {
+    let patience = Duration::from_millis(state.config.request_timeout_ms) + Duration::from_secs(1);
+    let started = tokio::time::Instant::now();
     loop {
-        let first = idempotency_key::Entity::find()
-            .filter(idempotency_key::Column::WorkspaceId.eq(actor.workspace_id))
-            .filter(idempotency_key::Column::Actor.eq(&who))
-            .filter(idempotency_key::Column::Key.eq(key))
-            .one(&state.db)
-            .await;
-        let first = match first {
+        let first = match find(state, claim).await {
             Ok(Some(first)) => first,
-            Ok(None) => return Claim::Refused(internal()),
-            Err(error) => {
-                tracing::error!(%error, "idempotency key unreadable");
-                return Claim::Refused(internal());
-            }
+            // The winner's row is committed before the loser can see its own
+            // insert fail, so a missing row is a fault, not a race.
+            Ok(None) => return Lookup::Refused(internal()),
+            Err(outcome) => return Lookup::Refused(outcome),
         };
-        if first.request_hash != hash {
-            return Claim::Refused(refused(
+        if first.request_hash != claim.request_hash {
+            return Lookup::Refused(refused(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "IDEMPOTENCY_KEY_REUSED",
                 "this Idempotency-Key was used for another request",
             ));
         }
         if let (Some(status), Some(body)) = (first.status, first.response) {
+            if role_changed(first.role.as_deref(), &claim.role) {
+                return Lookup::Refused(refused(
+                    StatusCode::CONFLICT,
+                    "IDEMPOTENCY_ROLE_CHANGED",
+                    "the request with this Idempotency-Key ran under another role, so its response is not replayed: read the records it changed",
+                ));
+            }
             let status = u16::try_from(status)
                 .ok()
                 .and_then(|s| StatusCode::from_u16(s).ok())
                 .unwrap_or(StatusCode::OK);
-            return Claim::Replay(Outcome { status, body });
+            return Lookup::Replay(Outcome { status, body });
         }
-        if tokio::time::Instant::now() >= deadline {
-            return Claim::Refused(refused(
-                StatusCode::CONFLICT,
-                "CONFLICT",
-                "the first request with this Idempotency-Key has not finished: check its effect, then retry with a new key",
-            ));
+        // The row is written at the commit, inside the first request's time
+        // limit: past that limit from the commit, no response is coming.
+        let age = (Utc::now() - first.created_at).to_std().unwrap_or_default();
+        if age >= patience || started.elapsed() >= patience {
+            return Lookup::Refused(lost());
         }
         tokio::time::sleep(POLL).await;
     }
 }
 
-/// Stores the outcome of the request that claimed row `id`.
-pub async fn record(state: &AppState, id: Uuid, outcome: &Outcome) {
+/// Whether a response recorded under `recorded` must not be replayed to a
+/// sender now acting as `current`: any change of role (a demotion would
+/// replay fields the sender may no longer read; after a promotion the
+/// stored answer would be missing what the sender may read now).
+fn role_changed(recorded: Option<&str>, current: &str) -> bool {
+    recorded.is_some_and(|recorded| recorded != current)
+}
+
+async fn find(state: &AppState, claim: &Claim) -> Result<Option<idempotency_key::Model>, Outcome> {
+    idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::WorkspaceId.eq(claim.workspace_id))
+        .filter(idempotency_key::Column::Actor.eq(&claim.actor))
+        .filter(idempotency_key::Column::Key.eq(&claim.key))
+        .one(&state.db)
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "idempotency key unreadable");
+            super::graphql::unavailable_or(&error, internal)
+        })
+}
+
+/// Stores the outcome of the request whose write committed row `id`.
+async fn record(state: &AppState, id: Uuid, outcome: &Outcome) {
     let change = idempotency_key::ActiveModel {
         id: Set(id),
         status: Set(Some(i32::from(outcome.status.as_u16()))),
@@ -132,8 +189,28 @@ pub async fn record(state: &AppState, id: Uuid, outcome: &Outcome) {
         ..Default::default()
     };
     if let Err(error) = change.update(&state.db).await {
-        tracing::error!(%error, "idempotent response not stored; retries will get CONFLICT");
+        tracing::error!(%error, "idempotent response not stored; retries will get IDEMPOTENCY_RESPONSE_LOST");
     }
+}
+
+/// `member:<uuid>`, or `key:<uuid>` for an API key: whose keys these are.
+fn sender(actor: &Actor) -> String {
+    match actor.api_key_id {
+        Some(id) => format!("key:{id}"),
+        None => format!("member:{}", actor.member_id),
+    }
+}
+
+fn role_name(actor: &Actor) -> String {
+    sea_orm::ActiveEnum::to_value(&actor.role)
+}
+
+fn lost() -> Outcome {
+    refused(
+        StatusCode::CONFLICT,
+        "IDEMPOTENCY_RESPONSE_LOST",
+        "the request with this Idempotency-Key committed its write, but its response was not recorded (it timed out, or its server stopped): read the records it changed",
+    )
 }
 
 /// Deletes stored responses past the retention; returns how many went.

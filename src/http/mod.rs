@@ -26,6 +26,9 @@ use crate::app::AppState;
 use crate::auth::Actor;
 use crate::graphql::RapportSchema;
 
+/// Longest `/readyz` takes to answer.
+const READY_WITHIN: std::time::Duration = std::time::Duration::from_millis(800);
+
 /// The request-id header, set when the client sent none and echoed back.
 const REQUEST_ID: &str = "x-request-id";
 
@@ -193,10 +196,20 @@ async fn healthz() -> &'static str {
 
 /// Ready when the database answers and the event bus is connected (a
 /// process cut off from Redis would serve stale subscriptions).
+///
+/// It answers within [`READY_WITHIN`] whatever the database does: a ping
+/// that has not answered by then counts as unreachable.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    if let Err(e) = state.db.ping().await {
-        tracing::warn!(error = %e, "database unreachable");
-        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
+    match tokio::time::timeout(READY_WITHIN, state.db.ping()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "database unreachable");
+            return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
+        }
+        Err(_) => {
+            tracing::warn!(?READY_WITHIN, "database did not answer the readiness ping");
+            return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
+        }
     }
     if !state.bus.is_ready() {
         return (StatusCode::SERVICE_UNAVAILABLE, "event bus unreachable");

@@ -64,6 +64,11 @@ impl ServerProcess {
         }
     }
 
+    /// Whether the process is still running (it has not exited or crashed).
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Sends SIGTERM, as an orchestrator stopping the instance would.
     pub fn terminate(&self) {
         let status = Command::new("kill")

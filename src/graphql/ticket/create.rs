@@ -73,7 +73,8 @@ pub(super) async fn create(
         || input.company_id.is_some()
         || input.deal_id.is_some()
         || input.assignee_id.is_some();
-    if postgres && !names_records {
+    // A request with an Idempotency-Key needs a transaction to commit its claim in.
+    if postgres && !names_records && !crate::graphql::claim::in_scope() {
         // Nothing to read first, so no trigger can fire (they need a contact):
         // the one statement is the whole transaction. It holds no lock yet,
         // so it may queue for the counter row in this process first.
