@@ -108,9 +108,14 @@ impl App {
             .with_graceful_shutdown(signal)
             .into_future();
         let mut serve = std::pin::pin!(serve);
+        // `biased`: once the stop is signalled, axum's serve future finishes
+        // soon after (it does not wait for upgraded websockets), and both
+        // branches are ready; an unbiased select picked the serve branch at
+        // random and skipped closing and awaiting the websockets.
         tokio::select! {
-            result = &mut serve => return result,
+            biased;
             () = stop.cancelled() => {}
+            result = &mut serve => return result,
         }
         tracing::info!("stopping: finishing requests and closing websockets");
         let websockets = self.state.websockets.clone();

@@ -42,7 +42,13 @@ pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseC
                 .busy_timeout(Duration::from_secs(10))
         })
         .map_sqlx_postgres_opts(move |opts| {
-            opts.options([("statement_timeout", statement_timeout.clone())])
+            opts.options([
+                ("statement_timeout", statement_timeout.clone()),
+                // A statement whose process died (killed, or stopped past its
+                // grace) is aborted within a second instead of running on,
+                // and perhaps committing, for nobody.
+                ("client_connection_check_interval", "1000".to_owned()),
+            ])
         });
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(move |info| {

@@ -349,9 +349,18 @@ async fn execute(call: Call, batch: BatchRequest) -> Outcome {
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
     let clock = state.config.clock.clone();
     let guarded = crate::graphql::guard::execute_batch(&schema, batch, state.config.max_aliases);
-    let executed = tokio::time::timeout(timeout, clock::scope(clock, guarded))
-        .instrument(span.clone())
-        .await;
+    let executed = tokio::time::timeout(timeout, clock::scope(clock, guarded));
+    let executed = tokio::select! {
+        executed = executed.instrument(span.clone()) => executed,
+        () = cut_off(&state) => {
+            span.in_scope(|| tracing::warn!("request cancelled: the server is stopping"));
+            return refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SHUTTING_DOWN",
+                "the server is stopping and cancelled this request: writes it had not committed were rolled back; retry (with the same Idempotency-Key to learn whether one had committed)",
+            );
+        }
+    };
     let Ok(response) = executed else {
         span.in_scope(|| tracing::warn!(?timeout, "request timed out"));
         return refused(
@@ -415,6 +424,18 @@ async fn execute(call: Call, batch: BatchRequest) -> Outcome {
         }
     };
     Outcome { status, body }
+}
+
+/// Completes when a request still running must give up because the
+/// server is stopping: shortly before the shutdown grace ends, so that the
+/// request answers (and its uncommitted writes roll back) before the
+/// process exits, instead of its connection being cut mid-write.
+async fn cut_off(state: &AppState) {
+    state.shutdown.cancelled().await;
+    let grace = Duration::from_secs(u64::from(state.config.shutdown_grace_seconds));
+    // Leave a quarter of the grace (at most 2 s) to answer and roll back.
+    let margin = (grace / 4).min(Duration::from_secs(2));
+    tokio::time::sleep(grace.saturating_sub(margin)).await;
 }
 
 /// The JSON of one response; one that never ran has no `data` entry.

@@ -29,6 +29,7 @@ mod roles;
 mod schema;
 mod scoring;
 mod shared_subscriptions;
+mod shutdown;
 mod tenancy;
 mod triggers;
 mod writes;
