@@ -1,7 +1,8 @@
 //! Refusing hostile documents before they run, and giving every error a code.
 //!
 //! async-graphql limits depth, complexity and directives itself; this guard
-//! adds an alias limit and puts an `extensions.code` on the errors
+//! adds an alias limit and a limit on password checks per request
+//! ([`super::password_cap`]), and puts an `extensions.code` on the errors
 //! async-graphql raises without one (parse, validation, limits), so that a
 //! client can always tell what went wrong by its code.
 //!
@@ -17,12 +18,13 @@ use async_graphql::parser::types::{
 use async_graphql::{BatchRequest, BatchResponse, Positioned, Request, Response, ServerError};
 use futures_util::stream::{self, Stream, StreamExt};
 
-use super::RapportSchema;
+use super::{RapportSchema, password_cap};
 
 /// Runs a query or mutation: refused before it runs when its document has
-/// more than `max_aliases` aliases; every error leaves with a code.
+/// more than `max_aliases` aliases or checks more than one password; every
+/// error leaves with a code.
 pub async fn execute(schema: &RapportSchema, mut request: Request, max_aliases: usize) -> Response {
-    let mut response = match refuse_aliases(&mut request, max_aliases) {
+    let mut response = match refuse(&mut request, max_aliases) {
         Some(error) => Response::from_errors(vec![error]),
         None => schema.execute(request).await,
     };
@@ -40,7 +42,18 @@ pub async fn execute_batch(
         BatchRequest::Single(request) => {
             BatchResponse::Single(execute(schema, request, max_aliases).await)
         }
-        BatchRequest::Batch(requests) => {
+        BatchRequest::Batch(mut requests) => {
+            // The cap holds for the batch as a whole, or a batch of ten
+            // documents would check ten passwords.
+            let checks: usize = requests.iter_mut().map(password_cap::count).sum();
+            if checks > password_cap::MAX_PER_REQUEST {
+                let refused = requests.iter().map(|_| {
+                    let mut response = Response::from_errors(vec![password_cap::refusal(checks)]);
+                    add_codes(&mut response);
+                    response
+                });
+                return BatchResponse::Batch(refused.collect());
+            }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
                 responses.push(execute(schema, request, max_aliases).await);
@@ -56,7 +69,7 @@ pub fn execute_stream(
     mut request: Request,
     max_aliases: usize,
 ) -> impl Stream<Item = Response> + Send + 'static {
-    match refuse_aliases(&mut request, max_aliases) {
+    match refuse(&mut request, max_aliases) {
         Some(error) => stream::once(async move {
             let mut response = Response::from_errors(vec![error]);
             add_codes(&mut response);
@@ -71,6 +84,16 @@ pub fn execute_stream(
             })
             .right_stream(),
     }
+}
+
+/// The error refusing `request` for its aliases or its password checks, if
+/// it has too many.
+fn refuse(request: &mut Request, max_aliases: usize) -> Option<ServerError> {
+    let checks = password_cap::count(request);
+    if checks > password_cap::MAX_PER_REQUEST {
+        return Some(password_cap::refusal(checks));
+    }
+    refuse_aliases(request, max_aliases)
 }
 
 /// The error refusing `request` for its aliases, if it has too many. A

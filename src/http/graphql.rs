@@ -109,8 +109,28 @@ pub struct Call {
     pub actor: Option<Actor>,
     pub request_id: String,
     pub media: MediaType,
-    /// The client's address, for login lockouts.
+    /// The client's address (behind trusted proxies, the forwarded one), for login lockouts.
     pub address: Option<std::net::IpAddr>,
+    /// Whose allowance the request's operations are taken from.
+    pub rate_key: String,
+}
+
+/// Takes `operations` from the caller's allowance: all of them, or the
+/// request is refused whole with 429 and `Retry-After`.
+fn admit(call: &Call, operations: usize) -> Result<(), Response> {
+    let cost = u32::try_from(operations).unwrap_or(u32::MAX);
+    let Err(retry_after) = call.state.rate_limiter.check(&call.rate_key, cost) else {
+        return Ok(());
+    };
+    let mut refused = refusal(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        &format!("too many operations: retry in {retry_after} s"),
+    );
+    refused
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    Err(refused)
 }
 
 /// `POST /graphql` with a JSON body: one request object, or an array (a batch).
@@ -155,6 +175,13 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         Ok(batch) => batch,
         Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
     };
+    let operations = match &batch {
+        BatchRequest::Single(_) => 1,
+        BatchRequest::Batch(requests) => requests.len(),
+    };
+    if let Err(refused) = admit(&call, operations) {
+        return refused;
+    }
     let media = call.media;
     let Some(key) = headers.get("idempotency-key") else {
         return respond(media, execute(call, batch).await);
@@ -188,6 +215,9 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
 
 /// `GET /graphql?query=…&variables=…`: queries only.
 pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
+    if let Err(refused) = admit(&call, 1) {
+        return refused;
+    }
     let mut object = serde_json::Map::new();
     for (key, value) in params {
         let value = match key.as_str() {
@@ -301,6 +331,7 @@ async fn execute(call: Call, batch: BatchRequest) -> Outcome {
         request_id,
         media,
         address,
+        rate_key: _,
     } = call;
     let started = Instant::now();
     let batch = match actor {
