@@ -336,3 +336,33 @@ async fn a_batch_costs_one_token_per_operation() {
         .expect("sent");
     assert_eq!(get.status(), 429, "a GET counts one");
 }
+
+/// A websocket subscribe is one operation of the same allowance.
+#[tokio::test]
+async fn each_websocket_subscribe_costs_one_token_of_the_same_allowance() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.rate_limit_per_minute = 12)
+        .await
+        .expect("app");
+    let items: Vec<Value> = (0..10)
+        .map(|_| json!({ "query": "{ me { id } }" }))
+        .collect();
+    let batch = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&app.token)
+        .json(&items)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(batch.status(), 200);
+    let mut socket = crate::ws::WsClient::ready(&app.base, &app.token).await;
+    for id in ["a", "b"] {
+        socket.subscribe(id, "{ me { id } }", json!({})).await;
+        assert!(socket.next_data(id).await["me"]["id"].is_string());
+        assert_eq!(socket.json().await["type"], "complete");
+    }
+    socket.subscribe("c", "{ me { id } }", json!({})).await;
+    let refused = socket.json().await;
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "RATE_LIMITED");
+}
