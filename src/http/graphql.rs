@@ -115,24 +115,6 @@ pub struct Call {
     pub rate_key: String,
 }
 
-/// Takes `operations` from the caller's allowance: all of them, or the
-/// request is refused whole with 429 and `Retry-After`.
-fn admit(call: &Call, operations: usize) -> Result<(), Response> {
-    let cost = u32::try_from(operations).unwrap_or(u32::MAX);
-    let Err(retry_after) = call.state.rate_limiter.check(&call.rate_key, cost) else {
-        return Ok(());
-    };
-    let mut refused = refusal(
-        StatusCode::TOO_MANY_REQUESTS,
-        "RATE_LIMITED",
-        &format!("too many operations: retry in {retry_after} s"),
-    );
-    refused
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-    Err(refused)
-}
-
 /// `POST /graphql` with a JSON body: one request object, or an array (a batch).
 pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
     if !is_json_body(headers) {
@@ -179,7 +161,7 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         BatchRequest::Single(_) => 1,
         BatchRequest::Batch(requests) => requests.len(),
     };
-    if let Err(refused) = admit(&call, operations) {
+    if let Some(refused) = super::rate_limit::admit(&call, operations) {
         return refused;
     }
     let media = call.media;
@@ -215,7 +197,7 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
 
 /// `GET /graphql?query=…&variables=…`: queries only.
 pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
-    if let Err(refused) = admit(&call, 1) {
+    if let Some(refused) = super::rate_limit::admit(&call, 1) {
         return refused;
     }
     let mut object = serde_json::Map::new();

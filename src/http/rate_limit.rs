@@ -12,6 +12,11 @@ use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+
+use super::graphql::{self, Call};
+
 /// Buckets idle this long (hence full again) are forgotten.
 const FORGET_AFTER: Duration = Duration::from_secs(120);
 /// Forgetting runs when this many buckets exist.
@@ -66,6 +71,22 @@ impl RateLimiter {
             Err(wait.ceil().max(1.0) as u64)
         }
     }
+}
+
+/// Takes `operations` from the caller's allowance: all of them, or the
+/// request is refused whole: the 429 response with `Retry-After`.
+pub(super) fn admit(call: &Call, operations: usize) -> Option<Response> {
+    let cost = u32::try_from(operations).unwrap_or(u32::MAX);
+    let retry_after = call.state.rate_limiter.check(&call.rate_key, cost).err()?;
+    let mut refused = graphql::refusal(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        &format!("too many operations: retry in {retry_after} s"),
+    );
+    refused
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    Some(refused)
 }
 
 #[cfg(test)]
