@@ -158,7 +158,7 @@ async fn call(
     };
     let actor = actor_from(&state, headers).await;
     let address = client_address_of(&state, headers, extensions);
-    // Counted per operation once the body is read (`graphql::admit`).
+    // Operations are counted once the body is read (`rate_limit::admit`).
     let rate_key = match (&actor, address) {
         (Some(actor), _) => format!("member:{}", actor.member_id),
         (None, Some(address)) => format!("address:{address}"),
