@@ -39,6 +39,10 @@ pub struct AppState {
     pub directory: Arc<crate::auth::Directory>,
     /// Failed logins per account and client address.
     pub lockout: Arc<crate::auth::lockout::Lockout>,
+    /// Argon2 hashing, a bounded number at once.
+    pub passwords: Arc<crate::auth::password::Passwords>,
+    /// The proxies whose forwarding header names the client.
+    pub trusted_proxies: Arc<crate::http::TrustedProxies>,
     /// Requests per minute per member or client address.
     pub rate_limiter: Arc<crate::http::RateLimiter>,
     /// Process counters for `/metrics`.
@@ -140,6 +144,9 @@ impl AppState {
     /// Connects, migrates and loads the secret, without binding a port.
     pub async fn connect(config: Config) -> anyhow::Result<Self> {
         let secret = load_or_create_secret(&config)?;
+        let trusted_proxies =
+            crate::http::TrustedProxies::parse(&config.trusted_proxies, config.forwarded_header)
+                .map_err(|e| anyhow::anyhow!("RAPPORT_TRUSTED_PROXIES: {e}"))?;
         let metrics = Arc::new(Metrics::default());
         let db = db::connect(&config, metrics.clone()).await?;
         db::migrate(&config, &db).await?;
@@ -176,6 +183,10 @@ impl AppState {
             websockets: TaskTracker::new(),
             directory,
             lockout: Arc::default(),
+            passwords: Arc::new(crate::auth::password::Passwords::new(
+                config.max_concurrent_password_checks,
+            )),
+            trusted_proxies: Arc::new(trusted_proxies),
             rate_limiter: Arc::new(crate::http::RateLimiter::new(config.rate_limit_per_minute)),
             metrics: metrics.clone(),
             keys: TokenKeys::new(secret),

@@ -88,9 +88,30 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
 
-    /// Requests (and subscribe messages) per minute per member, or per client address without a token.
+    /// Operations (each one of a batch, each websocket subscribe) per minute per member, or per client
+    /// address without a token.
     #[arg(long, env = "RAPPORT_RATE_LIMIT_PER_MINUTE", default_value_t = 1200)]
     pub rate_limit_per_minute: u32,
+
+    /// Reverse proxies (comma-separated IP addresses or CIDR networks) whose forwarding header names
+    /// the client; empty trusts none, and the TCP peer is the client.
+    #[arg(long, env = "RAPPORT_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
+    /// The header trusted proxies write the client's address into: `x-forwarded-for` or `forwarded`
+    /// (RFC 7239). Only this one is read.
+    #[arg(
+        long,
+        env = "RAPPORT_FORWARDED_HEADER",
+        value_enum,
+        default_value = "x-forwarded-for"
+    )]
+    pub forwarded_header: crate::http::ForwardedHeader,
+
+    /// Argon2 password checks (each about 19 MiB) running at once; more are refused with
+    /// `RATE_LIMITED`. Unset: the number of CPUs.
+    #[arg(long, env = "RAPPORT_MAX_CONCURRENT_PASSWORD_CHECKS")]
+    pub max_concurrent_password_checks: Option<usize>,
 
     /// Most operations in one batched POST (a JSON array).
     #[arg(long, env = "RAPPORT_MAX_BATCH", default_value_t = 10)]
@@ -146,6 +167,9 @@ impl Config {
             introspection: true,
             rate_limit_per_minute: 1200,
             max_batch: 10,
+            trusted_proxies: String::new(),
+            forwarded_header: crate::http::ForwardedHeader::XForwardedFor,
+            max_concurrent_password_checks: None,
             request_timeout_ms: 10_000,
             event_retention_hours: 24 * 7,
             event_buffer: 4096,

@@ -1,9 +1,12 @@
 //! Passwords: Argon2id (the argon2 crate's defaults: 19 MiB, 2 passes),
 //! hashed and verified on the blocking pool so that a burst of logins cannot
-//! stall the async workers.
+//! stall the async workers, at most a fixed number at once ([`Passwords`]).
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Shortest password accepted.
 pub const MIN_LENGTH: usize = 10;
@@ -22,33 +25,94 @@ pub fn check_policy(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The PHC string of `password` with a fresh salt.
-pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
-        let mut bytes = [0u8; 16];
-        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-        let salt = SaltString::encode_b64(&bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|hash| hash.to_string())
-            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
-    })
-    .await?
+/// Every Argon2 hash and verification goes through here: at most a fixed
+/// number run at once, because each holds about 19 MiB for its whole run
+/// (40 concurrent logins took the process from 173 to 829 MiB). Past that,
+/// a check is refused at once rather than queued: a queue would only move
+/// the memory into waiting requests and let a burst set everyone's latency.
+pub struct Passwords {
+    slots: Arc<Semaphore>,
+    verifications: AtomicU64,
 }
 
-/// Whether `password` matches the PHC string `stored`. Without a stored
-/// hash, a dummy one is checked so the answer takes as long either way.
-pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        let known = stored.is_some();
-        let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
-        let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
-        let matches = Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        Ok(known && matches)
-    })
-    .await?
+/// Why a password could not be hashed or checked.
+#[derive(Debug)]
+pub enum PasswordError {
+    /// Every slot is taken: retry in a moment.
+    Busy,
+    Failed(anyhow::Error),
+}
+
+impl Passwords {
+    /// At most `concurrent` checks at once (at least one); `None`: one per CPU.
+    pub fn new(concurrent: Option<usize>) -> Self {
+        let concurrent = concurrent
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .max(1);
+        Self {
+            slots: Arc::new(Semaphore::new(concurrent)),
+            verifications: AtomicU64::new(0),
+        }
+    }
+
+    /// Verifications run since start (tests count them: a login runs one,
+    /// whether or not the email exists).
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
+    }
+
+    /// The permit moves into the blocking task, so a request abandoned
+    /// mid-hash (a timeout) keeps its slot until the hash really ends.
+    fn slot(&self) -> Result<OwnedSemaphorePermit, PasswordError> {
+        self.slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| PasswordError::Busy)
+    }
+
+    /// The PHC string of `password` with a fresh salt.
+    pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
+        let slot = self.slot()?;
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            let mut bytes = [0u8; 16];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+            let salt = SaltString::encode_b64(&bytes).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+        })
+        .await
+        .map_err(|e| PasswordError::Failed(e.into()))?
+        .map_err(PasswordError::Failed)
+    }
+
+    /// Whether `password` matches the PHC string `stored`. Without a stored
+    /// hash, a dummy one with the same parameters is checked so the answer
+    /// takes as long either way.
+    pub async fn verify(
+        &self,
+        password: String,
+        stored: Option<String>,
+    ) -> Result<bool, PasswordError> {
+        let slot = self.slot()?;
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            let known = stored.is_some();
+            let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
+            let parsed =
+                PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+            let matches = Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok();
+            Ok(known && matches)
+        })
+        .await
+        .map_err(|e| PasswordError::Failed(e.into()))?
+        .map_err(PasswordError::Failed)
+    }
 }
 
 /// The hash of a random password nobody knows, for timing parity.
@@ -60,19 +124,64 @@ mod tests {
 
     #[tokio::test]
     async fn a_hashed_password_verifies_and_another_does_not() {
-        let stored = hash("correct horse battery".into()).await.unwrap();
+        let passwords = Passwords::new(None);
+        let stored = passwords
+            .hash("correct horse battery".into())
+            .await
+            .unwrap();
         assert!(stored.starts_with("$argon2id$"));
         assert!(
-            verify("correct horse battery".into(), Some(stored.clone()))
+            passwords
+                .verify("correct horse battery".into(), Some(stored.clone()))
                 .await
                 .unwrap()
         );
         assert!(
-            !verify("wrong horse battery".into(), Some(stored))
+            !passwords
+                .verify("wrong horse battery".into(), Some(stored))
                 .await
                 .unwrap()
         );
-        assert!(!verify("anything at all".into(), None).await.unwrap());
+        assert!(
+            !passwords
+                .verify("anything at all".into(), None)
+                .await
+                .unwrap()
+        );
+        assert_eq!(passwords.verifications(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_check_past_the_bound_is_refused_at_once() {
+        let passwords = Passwords::new(Some(1));
+        let held = passwords.slot().unwrap();
+        assert!(matches!(
+            passwords.verify("anything at all".into(), None).await,
+            Err(PasswordError::Busy)
+        ));
+        assert!(matches!(
+            passwords.hash("anything at all".into()).await,
+            Err(PasswordError::Busy)
+        ));
+        drop(held);
+        assert!(
+            passwords
+                .verify("anything at all".into(), None)
+                .await
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_one_does() {
+        let dummy = PasswordHash::new(DUMMY_HASH).unwrap();
+        let params = argon2::Params::try_from(&dummy).unwrap();
+        let default = argon2::Params::default();
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (default.m_cost(), default.t_cost(), default.p_cost())
+        );
+        assert_eq!(dummy.algorithm, argon2::Algorithm::Argon2id.ident());
     }
 
     #[test]

@@ -9,26 +9,24 @@ use entity::enums::Role;
 use entity::member;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
+    QueryOrder, QuerySelect, Set,
 };
 use uuid::Uuid;
 
-use super::context::{ClientAddress, db, state, writer};
+use super::context::{client_address, db, state, writer};
 use super::error::{ApiError, ApiResult};
 use super::ids::{self, Kind};
 use super::level::Level;
 use super::member::Member;
 use super::write::{begin, commit, event_for, load_any, now};
 use crate::auth::directory::{hash_secret, new_secret};
-use crate::auth::{Actor, Area, password};
+use crate::auth::password::{self, PasswordError};
+use crate::auth::{Actor, Area};
 use crate::domain::email::normalize_email;
 use crate::domain::text;
 
 /// How long an invitation code stays valid.
 const INVITATION_DAYS: i64 = 7;
-/// Members one email may have across workspaces that `login` without a
-/// `workspaceId` tries (each costs a password hash).
-const MAX_ACCOUNTS_PER_EMAIL: u64 = 5;
 
 /// A token and whom it is for.
 #[derive(SimpleObject)]
@@ -67,6 +65,15 @@ fn member_payload(row: member::Model) -> MemberPayload {
     }
 }
 
+/// A password check that could not run: busy (every hashing slot taken:
+/// retry in a moment) or broken.
+fn password_error(error: PasswordError) -> ApiError {
+    match error {
+        PasswordError::Busy => ApiError::RateLimited { retry_after: 1 },
+        PasswordError::Failed(e) => ApiError::Internal(format!("password check: {e}")),
+    }
+}
+
 fn wrong_credentials() -> ApiError {
     ApiError::BadInput {
         field: "password".into(),
@@ -79,10 +86,11 @@ pub struct AccessMutation;
 
 #[Object]
 impl AccessMutation {
-    /// Signs in with an email and password. `workspaceId` is needed only
-    /// when the email has accounts in several workspaces. Five failures
-    /// within 15 minutes lock the account and the client address for the
-    /// rest of that time (`RATE_LIMITED`, with `retryAfter`).
+    /// Signs in with an email and password. `workspaceId` is needed when
+    /// the email has accounts in several workspaces. Five failures within 15
+    /// minutes for one account from one client address lock that pair for
+    /// the rest of that time, and 50 from one address lock the address
+    /// (`RATE_LIMITED`, with `retryAfter`). A request may check one password.
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -93,44 +101,47 @@ impl AccessMutation {
         let state = state(ctx)?;
         let email_address = normalize_email(&email).map_err(ApiError::invalid("email"))?;
         let workspace = ids::decode_opt(workspace_id.as_ref(), Kind::Workspace, "workspaceId")?;
-        let mut keys = vec![format!("account:{email_address}")];
-        if let Some(ClientAddress(Some(address))) = ctx.data_opt::<ClientAddress>() {
-            keys.push(format!("address:{address}"));
-        }
-        state
+        let attempt = state
             .lockout
-            .check(&keys)
+            .begin(&format!("account:{email_address}"), client_address(ctx))
             .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
-        let mut query = member::Entity::find().filter(member::Column::Email.eq(&email_address));
+        let mut query = member::Entity::find()
+            .filter(member::Column::Email.eq(&email_address))
+            .filter(member::Column::DeactivatedAt.is_null());
         if let Some(workspace) = workspace {
             query = query.filter(member::Column::WorkspaceId.eq(workspace));
         }
         let accounts = query
-            .filter(member::Column::DeactivatedAt.is_null())
-            .paginate(db(ctx)?, MAX_ACCOUNTS_PER_EMAIL)
-            .fetch_page(0)
+            .order_by_asc(member::Column::CreatedAt)
+            .order_by_asc(member::Column::Id)
+            .limit(2)
+            .all(db(ctx)?)
             .await?;
-        let mut signed_in = None;
-        let candidates: Vec<_> = if accounts.is_empty() {
-            vec![None]
-        } else {
-            accounts.into_iter().map(Some).collect()
-        };
-        for account in candidates {
-            let stored = account.as_ref().and_then(|a| a.password_hash.clone());
-            let matches = password::verify(password.clone(), stored)
-                .await
-                .map_err(|e| ApiError::Internal(format!("password check: {e}")))?;
-            if matches {
-                signed_in = account;
-                break;
+        // Exactly one verification whether the email has no account, one,
+        // or several (then the oldest's), so the time taken tells nothing.
+        let stored = accounts.first().and_then(|a| a.password_hash.clone());
+        let matches = match state.passwords.verify(password, stored).await {
+            Ok(matches) => matches,
+            Err(error) => {
+                attempt.release();
+                return Err(password_error(error));
             }
+        };
+        if !matches {
+            attempt.fail();
+            return Err(wrong_credentials());
         }
-        let Some(account) = signed_in else {
-            state.lockout.fail(&keys);
+        attempt.succeed();
+        if accounts.len() > 1 {
+            // Said only to someone who knows the password.
+            return Err(ApiError::bad_input(
+                "workspaceId",
+                "this email has accounts in several workspaces: choose one with workspaceId",
+            ));
+        }
+        let Some(account) = accounts.into_iter().next() else {
             return Err(wrong_credentials());
         };
-        state.lockout.succeed(&keys[0]);
         let actor = Actor::member(account.workspace_id, account.id, account.role);
         Ok(LoginPayload {
             token: state.issue_token(&actor),
@@ -151,10 +162,12 @@ impl AccessMutation {
         let workspace = ids::decode(&workspace_id, Kind::Workspace, "workspaceId")?;
         let email_address = normalize_email(&email).map_err(ApiError::invalid("email"))?;
         password::check_policy(&password).map_err(|m| ApiError::bad_input("password", m))?;
-        let keys = vec![format!("invitation:{workspace}:{email_address}")];
-        state
+        let attempt = state
             .lockout
-            .check(&keys)
+            .begin(
+                &format!("invitation:{workspace}:{email_address}"),
+                client_address(ctx),
+            )
             .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
         let txn = begin(ctx).await?;
         let invited = member::Entity::find()
@@ -168,15 +181,18 @@ impl AccessMutation {
                 && m.invitation_expires_at.is_some_and(|at| at > Utc::now())
         });
         let Some(invited) = invited.filter(|_| valid) else {
-            state.lockout.fail(&keys);
+            attempt.fail();
             return Err(ApiError::bad_input(
                 "code",
                 "no such invitation, or it expired",
             ));
         };
-        let hash = password::hash(password)
+        attempt.succeed();
+        let hash = state
+            .passwords
+            .hash(password)
             .await
-            .map_err(|e| ApiError::Internal(format!("password hash: {e}")))?;
+            .map_err(password_error)?;
         let row = member::ActiveModel {
             id: Set(invited.id),
             password_hash: Set(Some(hash)),

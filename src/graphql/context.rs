@@ -43,6 +43,13 @@ pub fn db<'a>(ctx: &Context<'a>) -> ApiResult<&'a DatabaseConnection> {
     Ok(&state(ctx)?.db)
 }
 
-/// The client's network address, when known (for login lockouts).
+/// The client's network address, when known (for login lockouts): the TCP
+/// peer, or behind a trusted proxy the address it forwarded.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+/// The request's client address, when known.
+pub fn client_address(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
+    ctx.data_opt::<ClientAddress>()
+        .and_then(|ClientAddress(a)| *a)
+}

@@ -3,7 +3,8 @@
 //! async-graphql limits depth, complexity and directives itself; this guard
 //! first bounds what those limits cannot see in time (bracket nesting before
 //! the parser recurses, fragment expansion before validation walks it, see
-//! [`super::bounds`]), adds an alias limit, and puts an `extensions.code` on the errors
+//! [`super::bounds`]), adds an alias limit and a limit on password checks per
+//! request ([`super::password_cap`]), and puts an `extensions.code` on the errors
 //! async-graphql raises without one (parse, validation, limits), so that a
 //! client can always tell what went wrong by its code.
 //!
@@ -19,11 +20,11 @@ use async_graphql::parser::types::{
 use async_graphql::{BatchRequest, BatchResponse, Positioned, Request, Response, ServerError};
 use futures_util::stream::{self, Stream, StreamExt};
 
-use super::{RapportSchema, bounds};
+use super::{RapportSchema, bounds, password_cap};
 
 /// Runs a query or mutation: refused before it runs when its document nests
-/// too deep, expands to too many fields or has more than `max_aliases`
-/// aliases; every error leaves with a code.
+/// too deep, expands to too many fields, has more than `max_aliases`
+/// aliases or checks more than one password; every error leaves with a code.
 pub async fn execute(schema: &RapportSchema, mut request: Request, max_aliases: usize) -> Response {
     let mut response = match refuse(&mut request, max_aliases) {
         Some(error) => Response::from_errors(vec![error]),
@@ -43,7 +44,18 @@ pub async fn execute_batch(
         BatchRequest::Single(request) => {
             BatchResponse::Single(execute(schema, request, max_aliases).await)
         }
-        BatchRequest::Batch(requests) => {
+        BatchRequest::Batch(mut requests) => {
+            // The cap holds for the batch as a whole, or a batch of ten
+            // documents would check ten passwords.
+            let checks: usize = requests.iter_mut().map(password_cap::count).sum();
+            if checks > password_cap::MAX_PER_REQUEST {
+                let refused = requests.iter().map(|_| {
+                    let mut response = Response::from_errors(vec![password_cap::refusal(checks)]);
+                    add_codes(&mut response);
+                    response
+                });
+                return BatchResponse::Batch(refused.collect());
+            }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
                 responses.push(execute(schema, request, max_aliases).await);
@@ -99,6 +111,11 @@ fn refuse(request: &mut Request, max_aliases: usize) -> Option<ServerError> {
             ),
             "VARIABLES_TOO_DEEP",
         ));
+    }
+    // Only now is the document safe to parse.
+    let checks = password_cap::count(request);
+    if checks > password_cap::MAX_PER_REQUEST {
+        return Some(password_cap::refusal(checks));
     }
     fill_variable_defaults(request);
     let document = request.parsed_query().ok()?;

@@ -35,6 +35,7 @@ pub mod node;
 pub mod numbered;
 pub mod order;
 pub mod page;
+pub mod password_cap;
 pub mod pipeline;
 pub mod reason;
 pub mod scoring;

@@ -138,8 +138,10 @@ pub struct Call {
     pub actor: Option<Actor>,
     pub request_id: String,
     pub media: MediaType,
-    /// The client's address, for login lockouts.
+    /// The client's address (behind trusted proxies, the forwarded one), for login lockouts.
     pub address: Option<std::net::IpAddr>,
+    /// Whose allowance the request's operations are taken from.
+    pub rate_key: String,
 }
 
 /// `POST /graphql` with a JSON body: one request object, or an array (a batch).
@@ -184,6 +186,13 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         Ok(batch) => batch,
         Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
     };
+    let operations = match &batch {
+        BatchRequest::Single(_) => 1,
+        BatchRequest::Batch(requests) => requests.len(),
+    };
+    if let Some(refused) = super::rate_limit::admit(&call, operations) {
+        return refused;
+    }
     let media = call.media;
     let Some(key) = headers.get("idempotency-key") else {
         return respond(media, execute(call, batch).await);
@@ -220,6 +229,9 @@ fn replayed(media: MediaType, outcome: Outcome) -> Response {
 
 /// `GET /graphql?query=…&variables=…`: queries only.
 pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
+    if let Some(refused) = super::rate_limit::admit(&call, 1) {
+        return refused;
+    }
     let mut object = serde_json::Map::new();
     for (key, value) in params {
         let value = match key.as_str() {
@@ -338,6 +350,7 @@ async fn execute(call: Call, batch: BatchRequest) -> Outcome {
         request_id,
         media,
         address,
+        rate_key: _,
     } = call;
     let started = Instant::now();
     let batch = match actor {

@@ -1,9 +1,12 @@
 //! The HTTP surface around the schema: `/graphql`, health, readiness,
 //! metrics, GraphiQL, CORS, body limits and request logging.
 
+mod client_address;
 mod graphql;
 mod idempotency;
 mod rate_limit;
+
+pub use client_address::{ForwardedHeader, TrustedProxies};
 
 pub use idempotency::prune as prune_idempotency_keys;
 pub use rate_limit::RateLimiter;
@@ -94,8 +97,9 @@ async fn graphql_get(State(state): State<AppState>, request: Request) -> Respons
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if wants_websocket {
+        let address = client_address_of(&state, &parts.headers, &parts.extensions);
         return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
-            Ok(upgrade) => crate::ws::upgrade(upgrade, state, schema),
+            Ok(upgrade) => crate::ws::upgrade(upgrade, state, schema, address),
             Err(rejection) => rejection.into_response(),
         };
     }
@@ -140,8 +144,8 @@ async fn graphql_post(
     graphql::post(call, &parts.headers, body).await
 }
 
-/// The request's actor, id and response type; 406 when the client accepts
-/// no type we write.
+/// The request's actor, id, client address and response type; 406 when the
+/// client accepts no type we write.
 async fn call(
     state: AppState,
     schema: RapportSchema,
@@ -156,25 +160,13 @@ async fn call(
         )));
     };
     let actor = actor_from(&state, headers).await;
-    let address = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(address)| address.ip());
-    let key = match (&actor, extensions.get::<ConnectInfo<SocketAddr>>()) {
+    let address = client_address_of(&state, headers, extensions);
+    // Operations are counted once the body is read (`rate_limit::admit`).
+    let rate_key = match (&actor, address) {
         (Some(actor), _) => format!("member:{}", actor.member_id),
-        (None, Some(ConnectInfo(address))) => format!("address:{}", address.ip()),
+        (None, Some(address)) => format!("address:{address}"),
         (None, None) => "address:unknown".to_owned(),
     };
-    if let Err(retry_after) = state.rate_limiter.check(&key) {
-        let mut refused = graphql::refusal(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
-            &format!("too many requests: retry in {retry_after} s"),
-        );
-        refused
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-        return Err(Box::new(refused));
-    }
     let request_id = extensions
         .get::<RequestId>()
         .and_then(|id| id.header_value().to_str().ok())
@@ -187,7 +179,20 @@ async fn call(
         request_id,
         media,
         address,
+        rate_key,
     })
+}
+
+/// The client's address: the TCP peer, or what a trusted proxy forwarded.
+fn client_address_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> Option<std::net::IpAddr> {
+    let peer = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| *peer);
+    client_address::client_address(&state.trusted_proxies, peer, headers)
 }
 
 async fn healthz() -> &'static str {

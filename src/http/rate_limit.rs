@@ -1,11 +1,21 @@
 //! Per-actor rate limits: a token bucket per member (or per client address
 //! for requests without a token), refilled continuously, holding one
-//! minute's allowance. In memory, per process: with N instances behind a
+//! minute's allowance. A token is one operation: a batch of N costs N, a
+//! websocket subscribe 1. In memory, per process: with N instances behind a
 //! balancer the effective limit is up to N times the setting.
+//!
+//! Our own rather than `governor`'s keyed limiter: taking N tokens at once
+//! and the Retry-After hint are a few lines here, and governor would bring
+//! dashmap, quanta and more into a build that is slow already.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+
+use super::graphql::{self, Call};
 
 /// Buckets idle this long (hence full again) are forgotten.
 const FORGET_AFTER: Duration = Duration::from_secs(120);
@@ -30,14 +40,17 @@ impl RateLimiter {
         }
     }
 
-    /// Takes one request from `key`'s allowance; when it is spent, the
-    /// whole seconds until the next request is allowed.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        self.check_at(key, Instant::now())
+    /// Takes `cost` operations from `key`'s allowance, all or none; when
+    /// too few are left, the whole seconds until `cost` will be. A cost
+    /// above a full minute's allowance is taken as a full minute, so a batch
+    /// can still pass on a very low setting.
+    pub fn check(&self, key: &str, cost: u32) -> Result<(), u64> {
+        self.check_at(key, cost, Instant::now())
     }
 
-    fn check_at(&self, key: &str, now: Instant) -> Result<(), u64> {
+    fn check_at(&self, key: &str, cost: u32, now: Instant) -> Result<(), u64> {
         let capacity = f64::from(self.per_minute);
+        let cost = f64::from(cost.max(1)).min(capacity);
         let per_second = capacity / 60.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
         if buckets.len() >= SWEEP_AT {
@@ -50,14 +63,30 @@ impl RateLimiter {
         let elapsed = now.duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * per_second).min(capacity);
         bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+        if bucket.tokens >= cost {
+            bucket.tokens -= cost;
             Ok(())
         } else {
-            let wait = (1.0 - bucket.tokens) / per_second;
+            let wait = (cost - bucket.tokens) / per_second;
             Err(wait.ceil().max(1.0) as u64)
         }
     }
+}
+
+/// Takes `operations` from the caller's allowance: all of them, or the
+/// request is refused whole: the 429 response with `Retry-After`.
+pub(super) fn admit(call: &Call, operations: usize) -> Option<Response> {
+    let cost = u32::try_from(operations).unwrap_or(u32::MAX);
+    let retry_after = call.state.rate_limiter.check(&call.rate_key, cost).err()?;
+    let mut refused = graphql::refusal(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        &format!("too many operations: retry in {retry_after} s"),
+    );
+    refused
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+    Some(refused)
 }
 
 #[cfg(test)]
@@ -69,19 +98,38 @@ mod tests {
         let limiter = RateLimiter::new(60);
         let start = Instant::now();
         for _ in 0..60 {
-            assert!(limiter.check_at("m", start).is_ok());
+            assert!(limiter.check_at("m", 1, start).is_ok());
         }
-        assert_eq!(limiter.check_at("m", start), Err(1));
-        assert!(limiter.check_at("other", start).is_ok(), "per key");
+        assert_eq!(limiter.check_at("m", 1, start), Err(1));
+        assert!(limiter.check_at("other", 1, start).is_ok(), "per key");
         assert!(
             limiter
-                .check_at("m", start + Duration::from_secs(1))
+                .check_at("m", 1, start + Duration::from_secs(1))
                 .is_ok()
         );
         assert!(
             limiter
-                .check_at("m", start + Duration::from_secs(1))
+                .check_at("m", 1, start + Duration::from_secs(1))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn a_batch_costs_one_token_per_operation_all_or_none() {
+        let limiter = RateLimiter::new(60);
+        let start = Instant::now();
+        for _ in 0..5 {
+            assert!(limiter.check_at("m", 10, start).is_ok());
+        }
+        assert!(limiter.check_at("m", 10, start).is_ok(), "60 of 60 taken");
+        // Ten more would take ten seconds at one a second; none is taken.
+        assert_eq!(limiter.check_at("m", 10, start), Err(10));
+        let later = start + Duration::from_secs(9);
+        assert_eq!(limiter.check_at("m", 10, later), Err(1));
+        assert!(limiter.check_at("m", 9, later).is_ok());
+        // A batch larger than the whole allowance passes on a full bucket.
+        let small = RateLimiter::new(3);
+        assert!(small.check_at("m", 10, start).is_ok());
+        assert!(small.check_at("m", 1, start).is_err());
     }
 }

@@ -58,13 +58,21 @@ struct Connection {
     schema: RapportSchema,
     init_seen: bool,
     actor: Option<Actor>,
+    /// The client's address, for operations that lock out by address (`login`).
+    address: Option<std::net::IpAddr>,
     /// Running operations by id; `true` once one result was sent.
     running: HashMap<String, (AbortHandle, bool)>,
     results: SelectAll<BoxStream<'static, (String, Item)>>,
 }
 
 /// Serves the connection until it closes or the server stops.
-pub async fn serve(socket: WebSocket, protocol: Protocol, state: AppState, schema: RapportSchema) {
+pub async fn serve(
+    socket: WebSocket,
+    protocol: Protocol,
+    state: AppState,
+    schema: RapportSchema,
+    address: Option<std::net::IpAddr>,
+) {
     let metrics = state.metrics.clone();
     Metrics::inc(&metrics.websockets_open);
     let mut connection = Connection {
@@ -74,6 +82,7 @@ pub async fn serve(socket: WebSocket, protocol: Protocol, state: AppState, schem
         schema,
         init_seen: false,
         actor: None,
+        address,
         running: HashMap::new(),
         results: SelectAll::new(),
     };
@@ -252,8 +261,9 @@ impl Connection {
                 format!("Subscriber for {id} already exists"),
             ));
         }
+        // One subscribe is one operation, as one operation of a batch is.
         let key = format!("member:{}", actor.member_id);
-        if let Err(retry_after) = self.state.rate_limiter.check(&key) {
+        if let Err(retry_after) = self.state.rate_limiter.check(&key, 1) {
             let mut error = async_graphql::ServerError::new(
                 format!("too many requests: retry in {retry_after} s"),
                 None,
@@ -263,6 +273,7 @@ impl Connection {
             extensions.set("retryAfter", retry_after);
             return self.send(protocol::error(&id, &[error])).await;
         }
+        let request = request.data(crate::graphql::context::ClientAddress(self.address));
         let results = self.state.shared_subscriptions.subscribe(
             &self.schema,
             request,

@@ -26,8 +26,14 @@ const READ_BUFFER: usize = 1024;
 const MAX_MESSAGE: usize = 64 * 1024;
 
 /// Accepts the upgrade and serves the connection on its own task, which the
-/// server waits for (closing it with 1012) when it stops.
-pub fn upgrade(upgrade: WebSocketUpgrade, state: AppState, schema: RapportSchema) -> Response {
+/// server waits for (closing it with 1012) when it stops. `address` is the
+/// client's (behind trusted proxies, the forwarded one).
+pub fn upgrade(
+    upgrade: WebSocketUpgrade,
+    state: AppState,
+    schema: RapportSchema,
+    address: Option<std::net::IpAddr>,
+) -> Response {
     upgrade
         .protocols([Protocol::TRANSPORT_WS, Protocol::LEGACY])
         .read_buffer_size(READ_BUFFER)
@@ -39,7 +45,7 @@ pub fn upgrade(upgrade: WebSocketUpgrade, state: AppState, schema: RapportSchema
             let protocol = Protocol::from_header(socket.protocol().and_then(|p| p.to_str().ok()));
             let tracker = state.websockets.clone();
             let clock = state.config.clock.clone();
-            let connection = connection::serve(socket, protocol, state, schema);
+            let connection = connection::serve(socket, protocol, state, schema, address);
             tracker.track_future(crate::clock::scope(clock, connection))
         })
 }

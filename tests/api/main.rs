@@ -6,6 +6,7 @@ mod common;
 
 mod access;
 mod analytics;
+mod auth_hardening;
 mod charts;
 mod clients;
 mod fast_reads;
