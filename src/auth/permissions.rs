@@ -97,6 +97,29 @@ impl Actor {
     }
 }
 
+/// Whether everything `role` may do, `other` may do too (the roles form a
+/// lattice: VIEWER ≤ SALES, SUPPORT ≤ MANAGER ≤ ADMIN; SALES and SUPPORT
+/// each may what the other may not).
+fn within(role: Role, other: Role) -> bool {
+    role == other
+        || role == Role::Viewer
+        || other == Role::Admin
+        || (other == Role::Manager && role != Role::Admin)
+}
+
+/// The most either of two roles allows together: the lower one, or VIEWER
+/// for SALES and SUPPORT. An API key acts with the lesser of its own role
+/// and its creator's current one, so a key never outranks its creator.
+pub fn lesser_role(a: Role, b: Role) -> Role {
+    if within(a, b) {
+        a
+    } else if within(b, a) {
+        b
+    } else {
+        Role::Viewer
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +163,29 @@ mod tests {
         assert!(sales.may_edit_deal(Some(Uuid::from_u128(1))));
         assert!(!sales.may_edit_deal(Some(Uuid::from_u128(2))));
         assert!(actor(Role::Manager).may_edit_deal(Some(Uuid::from_u128(2))));
+    }
+
+    #[test]
+    fn a_key_never_outranks_its_creator() {
+        use Role::*;
+        let roles = [Admin, Manager, Sales, Support, Viewer];
+        for a in roles {
+            assert_eq!(lesser_role(a, a), a);
+            assert_eq!(lesser_role(a, Admin), a);
+            assert_eq!(lesser_role(a, Viewer), Viewer);
+            for b in roles {
+                let lesser = lesser_role(a, b);
+                assert_eq!(lesser, lesser_role(b, a), "{a:?} {b:?}");
+                // Nothing the lesser role may write is out of either's reach.
+                for area in [Area::Companies, Area::Deals, Area::Tickets, Area::Members] {
+                    let may = actor(lesser).may_write(area);
+                    assert!(!may || (actor(a).may_write(area) && actor(b).may_write(area)));
+                }
+                assert!(!actor(lesser).may_read_history() || actor(a).may_read_history());
+                assert!(!actor(lesser).sees_amounts() || actor(a).sees_amounts());
+            }
+        }
+        assert_eq!(lesser_role(Sales, Support), Viewer);
+        assert_eq!(lesser_role(Admin, Manager), Manager);
     }
 }
