@@ -180,6 +180,17 @@ async fn an_admin_key_acts_no_higher_than_its_creator_now_is(app: TestApp) {
         .as_str()
         .unwrap_or_else(|| panic!("{created}"))
         .to_owned();
+    let viewer_created = app
+        .gql_as(
+            &creator,
+            "mutation { createApiKey(input: { name: \"Reader\", role: VIEWER }) { key } }",
+            json!({}),
+        )
+        .await;
+    let viewer_key = viewer_created["data"]["createApiKey"]["key"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{viewer_created}"))
+        .to_owned();
     let write = |name: &str| json!({ "name": name });
     assert!(ok(&app
         .gql_as(&key, CREATE_COMPANY, write("As ADMIN"))
@@ -223,6 +234,41 @@ async fn an_admin_key_acts_no_higher_than_its_creator_now_is(app: TestApp) {
         .gql_as(&key, SET_ROLE, json!({ "id": creator_id, "role": "ADMIN" }))
         .await;
     assert_eq!(error_code(&promote_self), "FORBIDDEN", "{promote_self}");
+
+    // SUPPORT: the ADMIN key sees no deal amounts; the VIEWER key, which
+    // would read amounts yet may not write tickets, has no role left to act
+    // with and is refused until the creator's role changes again.
+    let (pipeline, _) = fixtures::pipeline(&app, "Sales").await;
+    let deal = fixtures::deal(
+        &app,
+        json!({ "name": "Big", "amount": "1000", "currency": "EUR", "pipelineId": pipeline }),
+    )
+    .await;
+    app.data(SET_ROLE, json!({ "id": creator_id, "role": "SUPPORT" }))
+        .await;
+    let amount = "query($id: ID!) { node(id: $id) { ... on Deal { amount } } }";
+    let as_support = app.gql_as(&key, amount, json!({ "id": deal })).await;
+    assert_eq!(
+        as_support,
+        json!({ "data": { "node": { "amount": null } } })
+    );
+    let ticket = "mutation { createTicket(input: { subject: \"Via key\" }) { ticket { id } } }";
+    assert!(ok(&app.gql_as(&key, ticket, json!({})).await));
+    assert_eq!(
+        error_code(&app.gql_as(&viewer_key, amount, json!({ "id": deal })).await),
+        "UNAUTHENTICATED"
+    );
+    app.data(SET_ROLE, json!({ "id": creator_id, "role": "SALES" }))
+        .await;
+    let as_viewer = app.gql_as(&viewer_key, amount, json!({ "id": deal })).await;
+    assert_eq!(
+        as_viewer,
+        json!({ "data": { "node": { "amount": "1000.00" } } })
+    );
+    assert_eq!(
+        error_code(&app.gql_as(&viewer_key, CREATE_COMPANY, write("No")).await),
+        "FORBIDDEN"
+    );
 
     // A deactivated creator's key stops working altogether.
     app.data(DEACTIVATE, json!({ "id": creator_id })).await;
