@@ -101,8 +101,10 @@ impl Directory {
             .then(|| Actor::member(entry.workspace_id, claims.sub, entry.role))
     }
 
-    /// The actor an API key stands for; `None` for an unknown, wrong or
-    /// revoked key, or one whose creator was deactivated.
+    /// The actor an API key stands for, with the lesser of the key's role
+    /// and its creator's current one (a key never outranks its creator);
+    /// `None` for an unknown, wrong or revoked key, one whose creator was
+    /// deactivated, or one whose role and its creator's have no lesser role.
     pub async fn actor_for_key(&self, presented: &str) -> Option<Actor> {
         let prefix = key_prefix(presented)?;
         let cached = self.read_keys().get(prefix).cloned();
@@ -135,12 +137,16 @@ impl Directory {
             iat: 0,
             exp: 0,
         };
-        self.actor_for_token(&creator).await?;
+        // The creator's current role, from the member cache: a role change
+        // or deactivation drops that entry at once, here and, through the
+        // bus, on every instance, so keys follow without caching it twice.
+        let creator = self.actor_for_token(&creator).await?;
+        let role = super::lesser_role(entry.key.role, creator.role)?;
         self.note_use(&mut entry).await;
         Some(Actor {
             workspace_id: entry.key.workspace_id,
             member_id: entry.key.created_by,
-            role: entry.key.role,
+            role,
             api_key_id: Some(entry.key.id),
         })
     }

@@ -10,6 +10,6 @@ mod token;
 
 pub use actor::Actor;
 pub use directory::{Directory, Revoked};
-pub use permissions::Area;
+pub use permissions::{Area, lesser_role};
 pub use secret::load_or_create_secret;
 pub use token::{Claims, TokenError, TokenKeys};

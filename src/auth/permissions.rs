@@ -97,6 +97,31 @@ impl Actor {
     }
 }
 
+/// Whether everything `role` may do, `other` may do too. VIEWER is below
+/// SALES, MANAGER and ADMIN, but not below SUPPORT: VIEWER reads deal
+/// amounts, SUPPORT does not.
+fn within(role: Role, other: Role) -> bool {
+    role == other
+        || other == Role::Admin
+        || (other == Role::Manager && role != Role::Admin)
+        || (role == Role::Viewer && other == Role::Sales)
+}
+
+/// The role allowing only what both roles allow: the lower one. `None` when
+/// no role does (SUPPORT with SALES or VIEWER: the one reads no deal amounts,
+/// the other writes or reads what SUPPORT may not). An API key acts with the
+/// lesser of its own role and its creator's current one, so a key never
+/// outranks its creator, and acts not at all while there is no such role.
+pub fn lesser_role(a: Role, b: Role) -> Option<Role> {
+    if within(a, b) {
+        Some(a)
+    } else if within(b, a) {
+        Some(b)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +165,35 @@ mod tests {
         assert!(sales.may_edit_deal(Some(Uuid::from_u128(1))));
         assert!(!sales.may_edit_deal(Some(Uuid::from_u128(2))));
         assert!(actor(Role::Manager).may_edit_deal(Some(Uuid::from_u128(2))));
+    }
+
+    #[test]
+    fn a_key_never_outranks_its_creator() {
+        use Role::*;
+        let roles = [Admin, Manager, Sales, Support, Viewer];
+        for a in roles {
+            assert_eq!(lesser_role(a, a), Some(a));
+            assert_eq!(lesser_role(a, Admin), Some(a));
+            for b in roles {
+                assert_eq!(lesser_role(a, b), lesser_role(b, a), "{a:?} {b:?}");
+                let Some(lesser) = lesser_role(a, b) else {
+                    assert!(matches!(
+                        (a, b),
+                        (Support, Sales | Viewer) | (Sales | Viewer, Support)
+                    ));
+                    continue;
+                };
+                // Nothing the lesser role may do is beyond either role.
+                for c in [a, b] {
+                    for area in [Area::Companies, Area::Deals, Area::Tickets, Area::Members] {
+                        assert!(!actor(lesser).may_write(area) || actor(c).may_write(area));
+                    }
+                    assert!(!actor(lesser).may_read_history() || actor(c).may_read_history());
+                    assert!(!actor(lesser).sees_amounts() || actor(c).sees_amounts());
+                }
+            }
+        }
+        assert_eq!(lesser_role(Admin, Viewer), Some(Viewer));
+        assert_eq!(lesser_role(Support, Manager), Some(Support));
     }
 }

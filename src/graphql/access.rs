@@ -8,11 +8,12 @@ use chrono::Utc;
 use entity::enums::Role;
 use entity::member;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
+use super::admins::Admins;
 use super::context::{client_address, db, state, writer};
 use super::error::{ApiError, ApiResult};
 use super::ids::{self, Kind};
@@ -283,9 +284,12 @@ impl AccessMutation {
         let actor = writer(ctx, Area::Members)?;
         let id = ids::decode(&id, Kind::Member, "id")?;
         let txn = begin(ctx).await?;
+        // Locked before the member is read, so that what the check decides
+        // on is what concurrent demotions left (see `admins.rs`).
+        let admins = Admins::lock(&txn, actor).await?;
         let current = load_any::<Member>(&txn, actor, id).await?;
         if current.role == Role::Admin && role != Role::Admin {
-            keep_an_admin(&txn, actor, id).await?;
+            admins.keep_one_besides(id)?;
         }
         let row = member::ActiveModel {
             id: Set(id),
@@ -310,12 +314,13 @@ impl AccessMutation {
             return Err(ApiError::bad_input("id", "you cannot deactivate yourself"));
         }
         let txn = begin(ctx).await?;
+        let admins = Admins::lock(&txn, actor).await?;
         let current = load_any::<Member>(&txn, actor, id).await?;
         if current.deactivated_at.is_some() {
             return Ok(member_payload(current));
         }
         if current.role == Role::Admin {
-            keep_an_admin(&txn, actor, id).await?;
+            admins.keep_one_besides(id)?;
         }
         let row = member::ActiveModel {
             id: Set(id),
@@ -350,23 +355,4 @@ impl AccessMutation {
         state(ctx)?.directory.forget_member(id, false);
         Ok(member_payload(row))
     }
-}
-
-/// Refuses a change that would leave the workspace without an active ADMIN
-/// besides `leaving`.
-async fn keep_an_admin(txn: &DatabaseTransaction, actor: &Actor, leaving: Uuid) -> ApiResult<()> {
-    let others = member::Entity::find()
-        .filter(member::Column::WorkspaceId.eq(actor.workspace_id))
-        .filter(member::Column::Role.eq(Role::Admin))
-        .filter(member::Column::DeactivatedAt.is_null())
-        .filter(member::Column::Id.ne(leaving))
-        .count(txn)
-        .await?;
-    if others == 0 {
-        return Err(ApiError::bad_input(
-            "id",
-            "the workspace must keep an active ADMIN",
-        ));
-    }
-    Ok(())
 }

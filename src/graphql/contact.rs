@@ -323,7 +323,14 @@ impl Contact {
             async_graphql::connection::EmptyFields,
         >,
     > {
-        crate::graphql::history::history(ctx, self.0.model().id, first, after).await
+        crate::graphql::history::history(
+            ctx,
+            crate::graphql::ids::Kind::Contact,
+            self.0.model().id,
+            first,
+            after,
+        )
+        .await
     }
     /// The global id.
     pub async fn id(&self) -> ID {

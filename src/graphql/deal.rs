@@ -288,7 +288,14 @@ impl Deal {
             async_graphql::connection::EmptyFields,
         >,
     > {
-        crate::graphql::history::history(ctx, self.0.model().id, first, after).await
+        crate::graphql::history::history(
+            ctx,
+            crate::graphql::ids::Kind::Deal,
+            self.0.model().id,
+            first,
+            after,
+        )
+        .await
     }
     /// The global id.
     pub async fn id(&self) -> ID {

@@ -1,5 +1,8 @@
 //! History: who changed a record, when, and each field's before and after.
-//! ADMIN and MANAGER only.
+//! ADMIN and MANAGER only, and of a record only when the actor may read the
+//! record itself: an API key's history (its name, role, revocation) is
+//! ADMIN's, like the key. Members are read by every role, so their history
+//! is not kept from MANAGER.
 
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
@@ -15,10 +18,11 @@ use uuid::Uuid;
 use super::api_key::ApiKey;
 use super::context::{actor, db};
 use super::error::{ApiError, ApiResult};
-use super::ids;
+use super::ids::{self, Kind};
 use super::list;
 use super::member::Member;
 use super::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::auth::{Actor, Area};
 
 /// One field's change.
 #[derive(SimpleObject)]
@@ -48,11 +52,12 @@ impl HistoryEntry {
             None => Ok(None),
         }
     }
-    /// The API key the change was made with, if it was.
+    /// The API key the change was made with, if it was (null for any but
+    /// ADMIN: API keys are ADMIN's to read).
     async fn api_key(&self, ctx: &Context<'_>) -> ApiResult<Option<ApiKey>> {
         match self.0.actor_api_key_id {
-            Some(id) => list::find::<ApiKey>(ctx, id).await,
-            None => Ok(None),
+            Some(id) if may_read(actor(ctx)?, Kind::ApiKey) => list::find::<ApiKey>(ctx, id).await,
+            _ => Ok(None),
         }
     }
     /// The fields that changed (all of them, from null, on creation).
@@ -118,9 +123,22 @@ fn decode_cursor(text: &str) -> ApiResult<Uuid> {
         .ok_or_else(|| ApiError::bad_input("after", "not a history cursor"))
 }
 
-/// The record's history, newest first.
+/// Whether `actor` may read records of `kind` (every role reads every
+/// record of its workspace, but for these).
+fn may_read(actor: &Actor, kind: Kind) -> bool {
+    match kind {
+        // `apiKeys` is ADMIN's; keys are no `Node`.
+        Kind::ApiKey => actor.may_write(Area::Members),
+        // Quotas are deal amounts (see `node.rs`).
+        Kind::Goal => actor.can_read_deals(),
+        _ => true,
+    }
+}
+
+/// The history of the record `record_id` of `kind`, newest first.
 pub async fn history(
     ctx: &Context<'_>,
+    kind: Kind,
     record_id: Uuid,
     first: Option<i32>,
     after: Option<String>,
@@ -138,9 +156,19 @@ pub async fn history(
             format!("must be between 0 and {MAX_PAGE_SIZE}"),
         ));
     }
+    // A record the actor may not read has no history for them, as it has
+    // no node (`node(id)` answers null): the answer of a record that does
+    // not exist, which tells nothing about it.
+    if !may_read(actor, kind) {
+        return Ok(Connection::new(false, false));
+    }
+    // The kind comes from the id the client sent, which it can forge: the
+    // entries must be of that kind too, or an API key's history could be
+    // read through its uuid in a company id.
     let mut query = record_change::Entity::find()
         .filter(record_change::Column::WorkspaceId.eq(actor.workspace_id))
-        .filter(record_change::Column::RecordId.eq(record_id));
+        .filter(record_change::Column::RecordId.eq(record_id))
+        .filter(record_change::Column::RecordType.eq(kind.name()));
     if let Some(after) = after.as_deref() {
         query = query.filter(record_change::Column::Id.lt(decode_cursor(after)?));
     }
@@ -165,7 +193,9 @@ pub struct HistoryQuery;
 #[Object]
 impl HistoryQuery {
     /// Who changed the record with this id, when, and how; newest first
-    /// (ADMIN and MANAGER). Works for any record id, deleted records included.
+    /// (ADMIN and MANAGER). Works for any record id, deleted records included;
+    /// empty for a record the actor may not read (an API key's history is
+    /// ADMIN's).
     async fn history(
         &self,
         ctx: &Context<'_>,
@@ -173,9 +203,9 @@ impl HistoryQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> ApiResult<Connection<String, HistoryEntry, EmptyFields, EmptyFields>> {
-        let (_, id) = ids::decode_any(&record_id)
+        let (kind, id) = ids::decode_any(&record_id)
             .ok_or_else(|| ApiError::bad_input("recordId", "not a record id"))?;
-        history(ctx, id, first, after).await
+        history(ctx, kind, id, first, after).await
     }
 }
 

@@ -235,7 +235,14 @@ impl Ticket {
             async_graphql::connection::EmptyFields,
         >,
     > {
-        crate::graphql::history::history(ctx, self.0.model().id, first, after).await
+        crate::graphql::history::history(
+            ctx,
+            crate::graphql::ids::Kind::Ticket,
+            self.0.model().id,
+            first,
+            after,
+        )
+        .await
     }
     /// The global id.
     pub async fn id(&self) -> ID {

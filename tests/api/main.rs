@@ -5,6 +5,7 @@
 mod common;
 
 mod access;
+mod access_invariants;
 mod analytics;
 mod auth_hardening;
 mod charts;
