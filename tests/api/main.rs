@@ -34,3 +34,4 @@ mod tenancy;
 mod triggers;
 mod writes;
 mod ws;
+mod ws_limits;
