@@ -3,6 +3,7 @@
 //! async-graphql's, which gets several of the protocol's close codes wrong
 //! (see `../shared/NOTES.md`).
 
+mod close;
 mod connection;
 mod protocol;
 pub mod shared;
