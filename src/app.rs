@@ -53,6 +53,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Identical live subscriptions, executed once for all their subscribers.
     pub shared_subscriptions: Arc<crate::ws::Hub>,
+    /// Operations each member runs over websockets, bounded.
+    pub subscription_slots: Arc<crate::ws::Slots>,
     /// Writes waiting, in arrival order, for their workspace's counter row.
     pub counter_queue: Arc<crate::graphql::counter_queue::CounterQueue>,
 }
@@ -175,6 +177,8 @@ impl AppState {
             shutdown.clone(),
         ));
         let sweep_every = Duration::from_secs(config.trigger_sweep_seconds.max(1));
+        let subscription_slots =
+            Arc::new(crate::ws::Slots::new(config.max_subscriptions_per_member));
         let state = Self {
             db,
             bus,
@@ -192,6 +196,7 @@ impl AppState {
             keys: TokenKeys::new(secret),
             config: Arc::new(config),
             shared_subscriptions: Arc::new(crate::ws::Hub::new(metrics.clone())),
+            subscription_slots,
             counter_queue: Arc::default(),
         };
         tokio::spawn(crate::graphql::triggers::sweep_periodically(

@@ -113,6 +113,29 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_MAX_CONCURRENT_PASSWORD_CHECKS")]
     pub max_concurrent_password_checks: Option<usize>,
 
+    /// Largest websocket message a client may send, in bytes; a larger one closes the socket with
+    /// 1009 (the same bound as a request body by default).
+    #[arg(long, env = "RAPPORT_MAX_WS_MESSAGE_BYTES", default_value_t = 1024 * 1024)]
+    pub max_ws_message_bytes: usize,
+
+    /// Most operations running at once on one websocket; one more is refused with
+    /// `TOO_MANY_SUBSCRIPTIONS`.
+    #[arg(
+        long,
+        env = "RAPPORT_MAX_SUBSCRIPTIONS_PER_SOCKET",
+        default_value_t = 100
+    )]
+    pub max_subscriptions_per_socket: usize,
+
+    /// Most operations running at once across all of one member's websockets (their API keys'
+    /// included), per process; one more is refused with `TOO_MANY_SUBSCRIPTIONS`.
+    #[arg(
+        long,
+        env = "RAPPORT_MAX_SUBSCRIPTIONS_PER_MEMBER",
+        default_value_t = 500
+    )]
+    pub max_subscriptions_per_member: usize,
+
     /// Most operations in one batched POST (a JSON array).
     #[arg(long, env = "RAPPORT_MAX_BATCH", default_value_t = 10)]
     pub max_batch: usize,
@@ -170,6 +193,9 @@ impl Config {
             trusted_proxies: String::new(),
             forwarded_header: crate::http::ForwardedHeader::XForwardedFor,
             max_concurrent_password_checks: None,
+            max_ws_message_bytes: 1024 * 1024,
+            max_subscriptions_per_socket: 100,
+            max_subscriptions_per_member: 500,
             request_timeout_ms: 10_000,
             event_retention_hours: 24 * 7,
             event_buffer: 4096,

@@ -9,6 +9,7 @@
 //! lost a message) and every [`FORGET_EVERY`] as a last bound on staleness.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -26,12 +27,17 @@ use crate::events::{Bus, BusMessage};
 
 /// The longest a cached entry lives without being confirmed.
 const FORGET_EVERY: Duration = Duration::from_secs(30);
+/// Member events after which the member's websockets check their credential
+/// again, on every instance (the instance that made the change does so at once).
+const REVOKING: [&str; 2] = ["member.deactivated", "member.role_changed"];
 /// How often a key's last use is written (per key, at most).
 const LAST_USE_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 /// API keys start with this, so they are told from tokens at a glance.
 pub const KEY_PREFIX: &str = "rpk_";
 
-/// A credential that stopped working: websockets using it close.
+/// A credential that may have stopped working or changed role (a
+/// deactivation, a role change, a revoked key): websockets using it check it
+/// again and close (4403) unless it still stands for the same actor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revoked {
     Member(Uuid),
@@ -56,6 +62,10 @@ pub struct Directory {
     members: RwLock<HashMap<Uuid, MemberEntry>>,
     keys: RwLock<HashMap<String, KeyEntry>>,
     revoked: broadcast::Sender<Revoked>,
+    /// How many revocations were sent: a websocket about to deliver a result
+    /// checks its credential again when this moved, so a result never goes
+    /// out under a role the revocation (not yet read) took away.
+    revisions: AtomicU64,
 }
 
 impl Directory {
@@ -66,6 +76,7 @@ impl Directory {
             members: RwLock::default(),
             keys: RwLock::default(),
             revoked: broadcast::channel(256).0,
+            revisions: AtomicU64::new(0),
         });
         tokio::spawn(listen(directory.clone(), bus.subscribe(), shutdown));
         directory
@@ -74,6 +85,16 @@ impl Directory {
     /// Credentials revoked from now on.
     pub fn revocations(&self) -> broadcast::Receiver<Revoked> {
         self.revoked.subscribe()
+    }
+
+    /// The number of revocations so far (see [`Self::revocations`]).
+    pub fn revision(&self) -> u64 {
+        self.revisions.load(Ordering::Acquire)
+    }
+
+    fn revoke(&self, revoked: Revoked) {
+        self.revisions.fetch_add(1, Ordering::AcqRel);
+        let _ = self.revoked.send(revoked);
     }
 
     /// The actor a verified token stands for: the member's current role,
@@ -175,11 +196,13 @@ impl Directory {
         }
     }
 
-    /// Drops what is cached about a member (after any change to it).
+    /// Drops what is cached about a member (after any change to it);
+    /// `revoked` when their websockets must check their credential again
+    /// (a deactivation or a role change).
     pub fn forget_member(&self, id: Uuid, revoked: bool) {
         self.write_members().remove(&id);
         if revoked {
-            let _ = self.revoked.send(Revoked::Member(id));
+            self.revoke(Revoked::Member(id));
         }
     }
 
@@ -187,7 +210,7 @@ impl Directory {
     pub fn forget_key(&self, id: Uuid, revoked: bool) {
         self.write_keys().retain(|_, entry| entry.key.id != id);
         if revoked {
-            let _ = self.revoked.send(Revoked::ApiKey(id));
+            self.revoke(Revoked::ApiKey(id));
         }
     }
 
@@ -232,11 +255,16 @@ async fn listen(
         tokio::select! {
             message = bus.recv() => match message {
                 Ok(BusMessage::Event(e)) => match e.record_type.as_str() {
-                    "Member" => directory.forget_member(e.record_id, e.kind == "member.deactivated"),
+                    "Member" => directory.forget_member(e.record_id, REVOKING.contains(&e.kind.as_str())),
                     "ApiKey" => directory.forget_key(e.record_id, e.kind == "api_key.revoked"),
                     _ => {}
                 },
-                Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => directory.forget_all(),
+                Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => {
+                    // A revocation may be among what was missed: websockets
+                    // check their credential before their next result.
+                    directory.forget_all();
+                    directory.revisions.fetch_add(1, Ordering::AcqRel);
+                }
                 Err(RecvError::Closed) => return,
             },
             _ = forget.tick() => directory.forget_all(),

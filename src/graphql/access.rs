@@ -301,7 +301,7 @@ impl AccessMutation {
         .await?;
         let event = event_for::<Member>(&row, "role_changed")?;
         commit(ctx, txn, actor, vec![event]).await?;
-        state(ctx)?.directory.forget_member(id, false);
+        state(ctx)?.directory.forget_member(id, true);
         Ok(member_payload(row))
     }
 

@@ -4,13 +4,15 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::{AbortHandle, Abortable, BoxStream, SelectAll};
 use futures_util::{StreamExt, stream};
 use serde_json::Value;
 
+use super::close::{End, code, too_big};
 use super::protocol::{self, ClientMessage, Protocol};
 use super::shared;
+use super::slots::Slot;
 use crate::app::AppState;
 use crate::auth::{Actor, Revoked};
 use crate::graphql::RapportSchema;
@@ -21,34 +23,19 @@ const INIT_TIMEOUT: Duration = Duration::from_secs(3);
 /// The legacy protocol's keep-alive interval.
 const KEEP_ALIVE: Duration = Duration::from_secs(20);
 
-/// How long a closing server waits for the client's close frame.
-const CLOSE_HANDSHAKE: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// Close codes (graphql-transport-ws PROTOCOL.md, and RFC 6455 for 1012).
-mod code {
-    pub const INVALID_MESSAGE: u16 = 4400;
-    pub const UNAUTHORIZED: u16 = 4401;
-    pub const FORBIDDEN: u16 = 4403;
-    pub const INIT_TIMEOUT: u16 = 4408;
-    pub const DUPLICATE_ID: u16 = 4409;
-    pub const TOO_MANY_INITS: u16 = 4429;
-    pub const SERVICE_RESTART: u16 = 1012;
-}
-
 /// What an operation's stream yields: a result, or the end.
 enum Item {
     Next(shared::Item),
     Done,
 }
 
-/// Why the connection ends.
-enum End {
-    /// Close with this code and reason.
-    Close(u16, String),
-    /// The peer is gone.
-    Gone,
-    /// The peer closed first: send back the close reply tungstenite queued.
-    PeerClosed,
+/// A running operation.
+struct Running {
+    abort: AbortHandle,
+    /// Whether one result was sent.
+    started: bool,
+    /// Its place in the member's limit, given back when it ends.
+    _slot: Slot,
 }
 
 struct Connection {
@@ -60,8 +47,13 @@ struct Connection {
     actor: Option<Actor>,
     /// The client's address, for operations that lock out by address (`login`).
     address: Option<std::net::IpAddr>,
-    /// Running operations by id; `true` once one result was sent.
-    running: HashMap<String, (AbortHandle, bool)>,
+    /// What `connection_init` authenticated with, to check it again after a
+    /// revocation and before each subscribe.
+    credential: Option<Box<str>>,
+    /// [`crate::auth::Directory::revision`] when the credential was last checked.
+    revision: u64,
+    /// Running operations by id.
+    running: HashMap<String, Running>,
     results: SelectAll<BoxStream<'static, (String, Item)>>,
 }
 
@@ -83,6 +75,8 @@ pub async fn serve(
         init_seen: false,
         actor: None,
         address,
+        credential: None,
+        revision: 0,
         running: HashMap::new(),
         results: SelectAll::new(),
     };
@@ -90,38 +84,7 @@ pub async fn serve(
     for _ in connection.running.drain() {
         Metrics::dec(&metrics.subscriptions_open);
     }
-    match end {
-        End::Close(code, reason) => {
-            let frame = CloseFrame {
-                code,
-                reason: protocol::close_reason(&reason).into(),
-            };
-            if connection
-                .socket
-                .send(Message::Close(Some(frame)))
-                .await
-                .is_ok()
-            {
-                // Finish the closing handshake (RFC 6455 §7.1.1): dropping the
-                // socket while the client's frames are unread makes the kernel
-                // reset the connection, and a reset can discard our close frame
-                // before the client reads it.
-                let socket = &mut connection.socket;
-                let _ = tokio::time::timeout(CLOSE_HANDSHAKE, async {
-                    while let Some(Ok(message)) = socket.recv().await {
-                        if matches!(message, Message::Close(_)) {
-                            break;
-                        }
-                    }
-                })
-                .await;
-            }
-        }
-        End::PeerClosed => {
-            let _ = futures_util::SinkExt::flush(&mut connection.socket).await;
-        }
-        End::Gone => {}
-    }
+    super::close::finish(&mut connection.socket, end).await;
     Metrics::dec(&metrics.websockets_open);
 }
 
@@ -150,6 +113,7 @@ impl Connection {
             let step = tokio::select! {
                 message = self.socket.recv() => match message {
                     Some(Ok(message)) => self.on_message(message).await,
+                    Some(Err(error)) if too_big(&error) => Err(End::TooBig),
                     Some(Err(_)) | None => Err(End::Gone),
                 },
                 Some((id, item)) = self.results.next(), if !self.results.is_empty() => {
@@ -162,10 +126,10 @@ impl Connection {
                     self.send(protocol::keep_alive()).await
                 }
                 Some(revoked) = revocations.next() => match revoked {
-                    Ok(revoked) if self.uses(revoked) => {
-                        Err(End::Close(code::FORBIDDEN, "Forbidden: credentials revoked".into()))
-                    }
-                    _ => Ok(()),
+                    Ok(revoked) if self.uses(revoked) => self.confirm().await,
+                    // Some revocations were missed: one may have been ours.
+                    Err(_) => self.confirm().await,
+                    Ok(_) => Ok(()),
                 },
                 () = &mut shutdown => {
                     Err(End::Close(code::SERVICE_RESTART, "server restarting: reconnect".into()))
@@ -211,10 +175,7 @@ impl Connection {
             ClientMessage::Init(payload) => self.on_init(payload).await,
             ClientMessage::Subscribe { id, request } => self.on_subscribe(id, *request).await,
             ClientMessage::Complete { id } => {
-                if let Some((abort, _)) = self.running.remove(&id) {
-                    abort.abort();
-                    Metrics::dec(&self.state.metrics.subscriptions_open);
-                }
+                self.finish(&id);
                 Ok(())
             }
             ClientMessage::Ping(payload) => self.send(protocol::pong(payload)).await,
@@ -231,9 +192,16 @@ impl Connection {
             ));
         }
         self.init_seen = true;
-        match authenticate(&self.state, payload.as_ref()).await {
+        self.revision = self.state.directory.revision();
+        let credential = credential(payload.as_ref());
+        let actor = match credential {
+            Some(credential) => self.state.authenticate(credential).await,
+            None => None,
+        };
+        match actor {
             Some(actor) => {
                 self.actor = Some(actor);
+                self.credential = credential.map(Into::into);
                 self.send(protocol::ack()).await
             }
             None => {
@@ -255,21 +223,37 @@ impl Connection {
         let Some(actor) = self.actor.clone() else {
             return Err(End::Close(code::UNAUTHORIZED, "Unauthorized".into()));
         };
+        // Never run an operation with a role the member no longer has, even
+        // before the revocation reached this connection.
+        self.confirm().await?;
         if self.running.contains_key(&id) {
             return Err(End::Close(
                 code::DUPLICATE_ID,
                 format!("Subscriber for {id} already exists"),
             ));
         }
-        // One subscribe is one operation, as one operation of a batch is.
+        let per_socket = self.state.config.max_subscriptions_per_socket;
+        let slots = &self.state.subscription_slots;
+        let slot = if self.running.len() >= per_socket {
+            Err(format!("at most {per_socket} operations per websocket"))
+        } else {
+            slots.take(actor.member_id).ok_or_else(|| {
+                let per_member = slots.per_member();
+                format!("at most {per_member} operations per member")
+            })
+        };
+        let slot = match slot {
+            Ok(slot) => slot,
+            Err(message) => {
+                let error = coded_error(message, "TOO_MANY_SUBSCRIPTIONS");
+                return self.send(protocol::error(&id, &[error])).await;
+            }
+        };
         let key = format!("member:{}", actor.member_id);
         if let Err(retry_after) = self.state.rate_limiter.check(&key, 1) {
-            let mut error = async_graphql::ServerError::new(
-                format!("too many requests: retry in {retry_after} s"),
-                None,
-            );
+            let message = format!("too many requests: retry in {retry_after} s");
+            let mut error = coded_error(message, "RATE_LIMITED");
             let extensions = error.extensions.get_or_insert_with(Default::default);
-            extensions.set("code", "RATE_LIMITED");
             extensions.set("retryAfter", retry_after);
             return self.send(protocol::error(&id, &[error])).await;
         }
@@ -290,14 +274,27 @@ impl Connection {
         let (abort, registration) = AbortHandle::new_pair();
         self.results
             .push(Abortable::new(tagged, registration).boxed());
-        self.running.insert(id, (abort, false));
+        let running = Running {
+            abort,
+            started: false,
+            _slot: slot,
+        };
+        self.running.insert(id, running);
         Metrics::inc(&self.state.metrics.subscriptions_open);
         Ok(())
     }
 
     async fn on_result(&mut self, id: String, item: Item) -> Result<(), End> {
-        let Some((_, started)) = self.running.get_mut(&id) else {
+        if !self.running.contains_key(&id) {
             // Completed by the client meanwhile.
+            return Ok(());
+        }
+        if matches!(item, Item::Next(_)) && self.state.directory.revision() != self.revision {
+            // A revocation is on its way: this result must not go out under
+            // a role the member just lost.
+            self.confirm().await?;
+        }
+        let Some(Running { started, .. }) = self.running.get_mut(&id) else {
             return Ok(());
         };
         match item {
@@ -326,22 +323,54 @@ impl Connection {
         }
     }
 
-    /// Forgets operation `id` and stops its stream.
+    /// Forgets operation `id` and stops its stream (its slot is given back).
     fn finish(&mut self, id: &str) {
-        if let Some((abort, _)) = self.running.remove(id) {
-            abort.abort();
+        if let Some(running) = self.running.remove(id) {
+            running.abort.abort();
             Metrics::dec(&self.state.metrics.subscriptions_open);
+        }
+    }
+
+    /// Checks the credential again, as an HTTP request would: it must still
+    /// stand for the same actor (member, workspace, role and key), or the
+    /// connection closes 4403 (a deactivation, a role change, a revoked key,
+    /// a key whose creator's role changed).
+    async fn confirm(&mut self) -> Result<(), End> {
+        let Some(credential) = self.credential.as_deref() else {
+            return Ok(());
+        };
+        // Read before authenticating: a revocation sent meanwhile is seen next time.
+        self.revision = self.state.directory.revision();
+        match self.state.authenticate(credential).await {
+            Some(current) if self.actor.as_ref() == Some(&current) => Ok(()),
+            Some(_) => Err(End::Close(
+                code::FORBIDDEN,
+                "Forbidden: role changed, reconnect".into(),
+            )),
+            None => Err(End::Close(
+                code::FORBIDDEN,
+                "Forbidden: credentials revoked".into(),
+            )),
         }
     }
 }
 
-/// The actor named by the credential in `connection_init`'s payload, under
-/// any of the keys clients use (`authorization`, `Authorization`,
-/// `authToken`), with or without the `Bearer ` prefix.
-async fn authenticate(state: &AppState, payload: Option<&Value>) -> Option<Actor> {
+/// The credential in `connection_init`'s payload, under any of the keys
+/// clients use (`authorization`, `Authorization`, `authToken`), with or
+/// without the `Bearer ` prefix.
+fn credential(payload: Option<&Value>) -> Option<&str> {
     let payload = payload?;
-    let value = ["authorization", "Authorization", "authToken"]
+    ["authorization", "Authorization", "authToken"]
         .iter()
-        .find_map(|key| payload.get(key)?.as_str())?;
-    state.authenticate(value).await
+        .find_map(|key| payload.get(key)?.as_str())
+}
+
+/// A GraphQL error with `extensions.code`.
+fn coded_error(message: String, code: &str) -> async_graphql::ServerError {
+    let mut error = async_graphql::ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code);
+    error
 }

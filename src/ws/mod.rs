@@ -3,15 +3,18 @@
 //! async-graphql's, which gets several of the protocol's close codes wrong
 //! (see `../shared/NOTES.md`).
 
+mod close;
 mod connection;
 mod protocol;
 pub mod shared;
+mod slots;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
 
 pub use protocol::Protocol;
 pub use shared::Hub;
+pub use slots::Slots;
 
 use crate::app::AppState;
 use crate::graphql::RapportSchema;
@@ -22,8 +25,6 @@ use crate::graphql::RapportSchema;
 /// queries in `events::subscriber` took RSS per idle subscriber from about
 /// 53 to 43 KiB, BENCHMARKS.md).
 const READ_BUFFER: usize = 1024;
-/// Largest message a client may send (a subscription document and its variables).
-const MAX_MESSAGE: usize = 64 * 1024;
 
 /// Accepts the upgrade and serves the connection on its own task, which the
 /// server waits for (closing it with 1012) when it stops. `address` is the
@@ -34,13 +35,15 @@ pub fn upgrade(
     schema: RapportSchema,
     address: Option<std::net::IpAddr>,
 ) -> Response {
+    // Larger messages and frames are not read: the connection closes 1009.
+    let max_message = state.config.max_ws_message_bytes;
     upgrade
         .protocols([Protocol::TRANSPORT_WS, Protocol::LEGACY])
         .read_buffer_size(READ_BUFFER)
         // Write each message out at once instead of collecting 128 KiB first.
         .write_buffer_size(0)
-        .max_message_size(MAX_MESSAGE)
-        .max_frame_size(MAX_MESSAGE)
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
         .on_upgrade(move |socket| {
             let protocol = Protocol::from_header(socket.protocol().and_then(|p| p.to_str().ok()));
             let tracker = state.websockets.clone();

@@ -36,3 +36,4 @@ mod tenancy;
 mod triggers;
 mod writes;
 mod ws;
+mod ws_limits;
