@@ -1,18 +1,20 @@
 //! Filter inputs: typed operators per scalar, composed with `and`/`or`/`not`.
 
+pub mod limits;
+mod text;
+
 use async_graphql::{ID, InputObject, InputType};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::TaggableType;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query, Value};
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, Value};
 use uuid::Uuid;
 
 use super::error::{ApiError, ApiResult};
 use super::ids::{self, Kind};
 use crate::domain::money;
-
-/// How deep `and`/`or`/`not` may nest, so a filter cannot become a huge query.
-pub const MAX_FILTER_DEPTH: usize = 8;
+pub use limits::MAX_FILTER_DEPTH;
 
 /// Conditions on a text field. `contains` and `startsWith` ignore case.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -195,14 +197,8 @@ fn membership<V: Into<Value> + Clone>(
     c
 }
 
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 impl StringFilter {
-    pub fn condition(&self, col: Expr) -> Condition {
+    pub fn condition(&self, col: Expr, backend: DbBackend) -> Condition {
         let c = ordered(
             Condition::all(),
             &col,
@@ -213,14 +209,11 @@ impl StringFilter {
             &col,
             self.is_null,
         );
-        let lower = Expr::expr(Func::lower(col.clone()));
         if let Some(text) = &self.contains {
-            let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
-            c = c.add(lower.clone().like(LikeExpr::new(pattern).escape('\\')));
+            c = c.add(text::matches(&col, text, text::At::Anywhere, backend));
         }
         if let Some(text) = &self.starts_with {
-            let pattern = format!("{}%", escape_like(&text.to_lowercase()));
-            c = c.add(lower.like(LikeExpr::new(pattern).escape('\\')));
+            c = c.add(text::matches(&col, text, text::At::Start, backend));
         }
         c
     }
@@ -378,7 +371,7 @@ impl TagFilter {
 }
 
 /// A record filter with `and`/`or`/`not` around its own field conditions.
-pub trait RecordFilter: Sized {
+pub trait RecordFilter: InputType {
     /// The conditions of this filter's own fields (ANDed).
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition>;
     fn and(&self) -> Option<&Vec<Self>>;
