@@ -83,7 +83,9 @@ fn capitals() -> &'static HashMap<char, Vec<char>> {
     static CAPITALS: OnceLock<HashMap<char, Vec<char>>> = OnceLock::new();
     CAPITALS.get_or_init(|| {
         let mut map: HashMap<char, Vec<char>> = HashMap::new();
-        for capital in '\u{80}'..=char::MAX {
+        // Planes 0 and 1 hold every letter with a case (Adlam, the last
+        // script added, ends at U+1E95F).
+        for capital in '\u{80}'..='\u{1ffff}' {
             let mut lower = capital.to_lowercase();
             if let (Some(small), None) = (lower.next(), lower.next())
                 && small != capital
