@@ -14,7 +14,8 @@ use crate::metrics::Metrics;
 /// Opens the server's pool for `config`, with every statement counted in `metrics`.
 ///
 /// SQLite gets WAL (readers do not block the writer), foreign keys on every
-/// connection, and a busy timeout so concurrent writers wait instead of failing.
+/// connection, a busy timeout so concurrent writers wait instead of failing,
+/// and `regexp()`, which text filters use to ignore case beyond ASCII.
 ///
 /// Waiting for a connection is bounded by `db_acquire_timeout_ms`, so a
 /// database outage answers `UNAVAILABLE` within it instead of hanging every
@@ -40,6 +41,7 @@ pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseC
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
+                .with_regexp()
         })
         .map_sqlx_postgres_opts(move |opts| {
             opts.options([

@@ -111,7 +111,7 @@ pub struct ActivityFilter {
 }
 
 impl RecordFilter for ActivityFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("activity", name);
         let mut all = Condition::all();
         let references = [
@@ -157,7 +157,7 @@ impl RecordFilter for ActivityFilter {
             all = all.add(f.condition(c("kind")));
         }
         if let Some(f) = &self.subject {
-            all = all.add(f.condition(c("subject")));
+            all = all.add(f.condition(c("subject"), backend));
         }
         for (filter, column) in [
             (&self.occurred_at, "occurred_at"),

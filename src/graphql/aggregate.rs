@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::context::{actor, db};
 use super::error::{ApiError, ApiResult};
-use super::filter::RecordFilter;
+use super::filter::{RecordFilter, limits};
 use super::ids::{self, Kind};
 use super::list::{Record, scope};
 use crate::domain::money;
@@ -137,6 +137,9 @@ pub async fn groups<R: Record, F: RecordFilter>(
             "groupBy",
             format!("give 1 to {MAX_GROUP_FIELDS} fields"),
         ));
+    }
+    if let Some(filter) = filter {
+        limits::check(filter)?;
     }
     if let Some(field) = filter.and_then(|f| f.hidden_field(actor)) {
         return Err(ApiError::Forbidden(format!(

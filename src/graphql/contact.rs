@@ -162,7 +162,7 @@ impl RecordFilter for ContactFilter {
         ];
         for (filter, column) in strings {
             if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
+                all = all.add(f.condition(c(column), backend));
             }
         }
         if let Some(f) = &self.id {

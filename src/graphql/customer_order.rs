@@ -93,7 +93,7 @@ pub struct OrderFilter {
 }
 
 impl RecordFilter for OrderFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("customer_order", name);
         let mut all = Condition::all();
         let references = [
@@ -118,7 +118,7 @@ impl RecordFilter for OrderFilter {
         }
         for (filter, column) in [(&self.product, "product"), (&self.currency, "currency")] {
             if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
+                all = all.add(f.condition(c(column), backend));
             }
         }
         if let Some(f) = &self.amount {

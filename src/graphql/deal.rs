@@ -190,7 +190,7 @@ impl RecordFilter for DealFilter {
         let mut all = Condition::all();
         for (filter, column) in [(&self.name, "name"), (&self.currency, "currency")] {
             if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
+                all = all.add(f.condition(c(column), backend));
             }
         }
         let references = [

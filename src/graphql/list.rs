@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::context::{actor, db};
 use super::error::{ApiError, ApiResult};
-use super::filter::{RecordFilter, col};
+use super::filter::{RecordFilter, col, limits};
 use super::ids::Kind;
 use super::level::{Conn, Level, LoadedPages, Row};
 use super::page::{PageArgs, PageQuery, SortKey};
@@ -124,13 +124,17 @@ impl<F: RecordFilter + Debug> ListArgs<'_, F> {
         )
     }
 
-    /// The condition for `actor`, refusing filters and sorting on values
-    /// its role may not see.
+    /// The condition for `actor`, refusing filters over the size limits
+    /// (before anything walks them) and filters and sorting on values its
+    /// role may not see.
     pub(crate) fn condition<R: Record>(
         &self,
         actor: &crate::auth::Actor,
         backend: DbBackend,
     ) -> ApiResult<Condition> {
+        if let Some(filter) = self.filter {
+            limits::check(filter)?;
+        }
         if let Some(field) = self.filter.and_then(|f| f.hidden_field(actor)) {
             return Err(ApiError::Forbidden(format!(
                 "this role may not filter by {field}"

@@ -75,16 +75,16 @@ pub struct MemberFilter {
 }
 
 impl RecordFilter for MemberFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let mut all = Condition::all();
         if let Some(f) = &self.id {
             all = all.add(f.condition(col("member", "id"), Kind::Member, "filter.id")?);
         }
         if let Some(f) = &self.name {
-            all = all.add(f.condition(col("member", "name")));
+            all = all.add(f.condition(col("member", "name"), backend));
         }
         if let Some(f) = &self.email {
-            all = all.add(f.condition(col("member", "email")));
+            all = all.add(f.condition(col("member", "email"), backend));
         }
         if let Some(f) = &self.role {
             all = all.add(f.condition(col("member", "role")));

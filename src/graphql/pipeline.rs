@@ -168,14 +168,14 @@ pub struct PipelineFilter {
 }
 
 impl RecordFilter for PipelineFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("pipeline", name);
         let mut all = Condition::all();
         if let Some(f) = &self.id {
             all = all.add(f.condition(c("id"), Kind::Pipeline, "filter.id")?);
         }
         if let Some(f) = &self.name {
-            all = all.add(f.condition(c("name")));
+            all = all.add(f.condition(c("name"), backend));
         }
         if let Some(f) = &self.created_at {
             all = all.add(f.condition(c("created_at")));
@@ -207,14 +207,14 @@ pub struct StageFilter {
 }
 
 impl RecordFilter for StageFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("stage", name);
         let mut all = Condition::all();
         if let Some(f) = &self.id {
             all = all.add(f.condition(c("id"), Kind::Stage, "filter.id")?);
         }
         if let Some(f) = &self.name {
-            all = all.add(f.condition(c("name")));
+            all = all.add(f.condition(c("name"), backend));
         }
         if let Some(f) = &self.kind {
             all = all.add(f.condition(c("kind")));

@@ -91,7 +91,7 @@ pub struct ReasonFilter {
 }
 
 impl RecordFilter for ReasonFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("reason", name);
         let mut all = Condition::all();
         if let Some(f) = &self.id {
@@ -101,7 +101,7 @@ impl RecordFilter for ReasonFilter {
             all = all.add(f.condition(c("kind")));
         }
         if let Some(f) = &self.code {
-            all = all.add(f.condition(c("code")));
+            all = all.add(f.condition(c("code"), backend));
         }
         if let Some(active) = self.active {
             all = all.add(sea_orm::sea_query::ExprTrait::eq(c("active"), active));

@@ -95,7 +95,7 @@ pub struct SurveyResponseFilter {
 }
 
 impl RecordFilter for SurveyResponseFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("survey_response", name);
         let mut all = Condition::all();
         let references = [
@@ -125,7 +125,7 @@ impl RecordFilter for SurveyResponseFilter {
             all = all.add(f.condition(c("score")));
         }
         if let Some(f) = &self.reason {
-            all = all.add(f.condition(c("reason")));
+            all = all.add(f.condition(c("reason"), backend));
         }
         if let Some(f) = &self.responded_at {
             all = all.add(f.condition(c("responded_at")));

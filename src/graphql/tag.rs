@@ -106,11 +106,11 @@ pub struct TagListFilter {
 }
 
 impl RecordFilter for TagListFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         Ok(self
             .name
             .as_ref()
-            .map(|f| f.condition(col("tag", "name")))
+            .map(|f| f.condition(col("tag", "name"), backend))
             .unwrap_or_else(Condition::all))
     }
     record_filter_composition!();

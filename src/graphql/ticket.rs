@@ -121,12 +121,12 @@ pub struct TicketFilter {
 }
 
 impl RecordFilter for TicketFilter {
-    fn fields(&self, workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("ticket", name);
         let mut all = Condition::all();
         for (filter, column) in [(&self.subject, "subject"), (&self.category, "category")] {
             if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
+                all = all.add(f.condition(c(column), backend));
             }
         }
         let references = [

@@ -19,6 +19,7 @@ mod history;
 mod hostile;
 mod http;
 mod idempotency;
+mod input_limits;
 mod insight;
 mod limits;
 mod lists;

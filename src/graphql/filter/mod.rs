@@ -1,18 +1,23 @@
 //! Filter inputs: typed operators per scalar, composed with `and`/`or`/`not`.
 
+pub mod limits;
+mod record;
+mod text;
+
 use async_graphql::{ID, InputObject, InputType};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::TaggableType;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr, Query, Value};
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, Value};
 use uuid::Uuid;
 
 use super::error::{ApiError, ApiResult};
 use super::ids::{self, Kind};
 use crate::domain::money;
-
-/// How deep `and`/`or`/`not` may nest, so a filter cannot become a huge query.
-pub const MAX_FILTER_DEPTH: usize = 8;
+pub use limits::MAX_FILTER_DEPTH;
+pub use record::RecordFilter;
+pub(crate) use record::record_filter_composition;
 
 /// Conditions on a text field. `contains` and `startsWith` ignore case.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -195,14 +200,8 @@ fn membership<V: Into<Value> + Clone>(
     c
 }
 
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 impl StringFilter {
-    pub fn condition(&self, col: Expr) -> Condition {
+    pub fn condition(&self, col: Expr, backend: DbBackend) -> Condition {
         let c = ordered(
             Condition::all(),
             &col,
@@ -213,14 +212,11 @@ impl StringFilter {
             &col,
             self.is_null,
         );
-        let lower = Expr::expr(Func::lower(col.clone()));
         if let Some(text) = &self.contains {
-            let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
-            c = c.add(lower.clone().like(LikeExpr::new(pattern).escape('\\')));
+            c = c.add(text::matches(&col, text, text::At::Anywhere, backend));
         }
         if let Some(text) = &self.starts_with {
-            let pattern = format!("{}%", escape_like(&text.to_lowercase()));
-            c = c.add(lower.like(LikeExpr::new(pattern).escape('\\')));
+            c = c.add(text::matches(&col, text, text::At::Start, backend));
         }
         c
     }
@@ -376,75 +372,3 @@ impl TagFilter {
         c
     }
 }
-
-/// A record filter with `and`/`or`/`not` around its own field conditions.
-pub trait RecordFilter: Sized {
-    /// The conditions of this filter's own fields (ANDed).
-    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition>;
-    fn and(&self) -> Option<&Vec<Self>>;
-    fn or(&self) -> Option<&Vec<Self>>;
-    fn not(&self) -> Option<&Self>;
-
-    /// A field of this filter itself that `actor` may not filter by.
-    fn own_hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
-        let _ = actor;
-        None
-    }
-
-    /// A field anywhere in the filter that `actor` may not filter by
-    /// (filtering by a hidden value would reveal it).
-    fn hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
-        self.own_hidden_field(actor)
-            .or_else(|| self.and()?.iter().find_map(|f| f.hidden_field(actor)))
-            .or_else(|| self.or()?.iter().find_map(|f| f.hidden_field(actor)))
-            .or_else(|| self.not()?.hidden_field(actor))
-    }
-
-    /// The whole condition, refusing nesting deeper than [`MAX_FILTER_DEPTH`].
-    fn condition(
-        &self,
-        workspace_id: Uuid,
-        backend: sea_orm::DbBackend,
-        depth: usize,
-    ) -> ApiResult<Condition> {
-        if depth > MAX_FILTER_DEPTH {
-            return Err(ApiError::bad_input(
-                "filter",
-                format!("nests deeper than {MAX_FILTER_DEPTH} levels"),
-            ));
-        }
-        let mut c = self.fields(workspace_id, backend)?;
-        if let Some(all) = self.and() {
-            for f in all {
-                c = c.add(f.condition(workspace_id, backend, depth + 1)?);
-            }
-        }
-        if let Some(any) = self.or() {
-            let mut either = Condition::any();
-            for f in any {
-                either = either.add(f.condition(workspace_id, backend, depth + 1)?);
-            }
-            c = c.add(either);
-        }
-        if let Some(not) = self.not() {
-            c = c.add(not.condition(workspace_id, backend, depth + 1)?.not());
-        }
-        Ok(c)
-    }
-}
-
-/// Implements [`RecordFilter`]'s `and`/`or`/`not` accessors for a filter struct.
-macro_rules! record_filter_composition {
-    () => {
-        fn and(&self) -> Option<&Vec<Self>> {
-            self.and.as_ref()
-        }
-        fn or(&self) -> Option<&Vec<Self>> {
-            self.or.as_ref()
-        }
-        fn not(&self) -> Option<&Self> {
-            self.not.as_deref()
-        }
-    };
-}
-pub(crate) use record_filter_composition;
