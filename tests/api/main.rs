@@ -14,6 +14,7 @@ mod fast_reads;
 mod faults;
 mod figures;
 mod fixtures;
+mod fuzz;
 mod helpers;
 mod history;
 mod hostile;
