@@ -209,31 +209,36 @@ impl AppState {
 
     /// The actor behind a credential: `Bearer <token>`, `Bearer rpk_…` (an
     /// API key), or either without the `Bearer ` prefix. `None` when it is
-    /// invalid, expired, revoked or deactivated (the reason is logged).
-    pub async fn authenticate(&self, credential: &str) -> Option<crate::auth::Actor> {
+    /// invalid, expired, revoked or deactivated (the reason is logged); an
+    /// error when the database could not be asked (a credential not in the
+    /// cache during an outage): that is `UNAVAILABLE`, not "unauthenticated".
+    pub async fn authenticate(
+        &self,
+        credential: &str,
+    ) -> Result<Option<crate::auth::Actor>, sea_orm::DbErr> {
         let credential = credential
             .strip_prefix("Bearer ")
             .or_else(|| credential.strip_prefix("bearer "))
             .unwrap_or(credential)
             .trim();
         if credential.starts_with(crate::auth::directory::KEY_PREFIX) {
-            let actor = self.directory.actor_for_key(credential).await;
+            let actor = self.directory.actor_for_key(credential).await?;
             if actor.is_none() {
                 tracing::info!("refused API key");
             }
-            return actor;
+            return Ok(actor);
         }
         match self.keys.verify(credential) {
             Ok(claims) => {
-                let actor = self.directory.actor_for_token(&claims).await;
+                let actor = self.directory.actor_for_token(&claims).await?;
                 if actor.is_none() {
                     tracing::info!(member = %claims.sub, "refused token of an inactive member");
                 }
-                actor
+                Ok(actor)
             }
             Err(reason) => {
                 tracing::info!(%reason, "refused bearer token");
-                None
+                Ok(None)
             }
         }
     }

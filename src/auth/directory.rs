@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use entity::{api_key, member};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set};
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
@@ -98,8 +98,9 @@ impl Directory {
     }
 
     /// The actor a verified token stands for: the member's current role,
-    /// `None` when the member is gone, deactivated or moved workspace.
-    pub async fn actor_for_token(&self, claims: &Claims) -> Option<Actor> {
+    /// `None` when the member is gone, deactivated or moved workspace; an
+    /// error when the database could not be asked.
+    pub async fn actor_for_token(&self, claims: &Claims) -> Result<Option<Actor>, DbErr> {
         let cached = self.read_members().get(&claims.sub).cloned();
         let entry = match cached {
             Some(entry) => entry,
@@ -107,8 +108,8 @@ impl Directory {
                 let row = member::Entity::find_by_id(claims.sub)
                     .one(&self.db)
                     .await
-                    .inspect_err(|error| tracing::warn!(%error, "member lookup failed"))
-                    .ok()??;
+                    .inspect_err(|error| tracing::warn!(%error, "member lookup failed"))?;
+                let Some(row) = row else { return Ok(None) };
                 let entry = MemberEntry {
                     workspace_id: row.workspace_id,
                     role: row.role,
@@ -118,16 +119,18 @@ impl Directory {
                 entry
             }
         };
-        (entry.active && entry.workspace_id == claims.ws)
-            .then(|| Actor::member(entry.workspace_id, claims.sub, entry.role))
+        Ok((entry.active && entry.workspace_id == claims.ws)
+            .then(|| Actor::member(entry.workspace_id, claims.sub, entry.role)))
     }
 
     /// The actor an API key stands for, with the lesser of the key's role
     /// and its creator's current one (a key never outranks its creator);
     /// `None` for an unknown, wrong or revoked key, one whose creator was
     /// deactivated, or one whose role and its creator's have no lesser role.
-    pub async fn actor_for_key(&self, presented: &str) -> Option<Actor> {
-        let prefix = key_prefix(presented)?;
+    pub async fn actor_for_key(&self, presented: &str) -> Result<Option<Actor>, DbErr> {
+        let Some(prefix) = key_prefix(presented) else {
+            return Ok(None);
+        };
         let cached = self.read_keys().get(prefix).cloned();
         let mut entry = match cached {
             Some(entry) => entry,
@@ -137,8 +140,8 @@ impl Directory {
                     .filter(api_key::Column::Prefix.eq(prefix))
                     .one(&self.db)
                     .await
-                    .inspect_err(|error| tracing::warn!(%error, "API key lookup failed"))
-                    .ok()??;
+                    .inspect_err(|error| tracing::warn!(%error, "API key lookup failed"))?;
+                let Some(key) = key else { return Ok(None) };
                 let entry = KeyEntry {
                     last_use_written: key.last_used_at,
                     key,
@@ -149,7 +152,7 @@ impl Directory {
         };
         let matches = constant_time_eq(&hash_secret(presented), &entry.key.secret_hash);
         if !matches || entry.key.revoked_at.is_some() {
-            return None;
+            return Ok(None);
         }
         let creator = Claims {
             sub: entry.key.created_by,
@@ -161,15 +164,19 @@ impl Directory {
         // The creator's current role, from the member cache: a role change
         // or deactivation drops that entry at once, here and, through the
         // bus, on every instance, so keys follow without caching it twice.
-        let creator = self.actor_for_token(&creator).await?;
-        let role = super::lesser_role(entry.key.role, creator.role)?;
+        let Some(creator) = self.actor_for_token(&creator).await? else {
+            return Ok(None);
+        };
+        let Some(role) = super::lesser_role(entry.key.role, creator.role) else {
+            return Ok(None);
+        };
         self.note_use(&mut entry).await;
-        Some(Actor {
+        Ok(Some(Actor {
             workspace_id: entry.key.workspace_id,
             member_id: entry.key.created_by,
             role,
             api_key_id: Some(entry.key.id),
-        })
+        }))
     }
 
     /// Records that the key was used, at most once a minute.

@@ -79,9 +79,17 @@ fn cors(origins: &str) -> CorsLayer {
 
 /// The actor of a request, from `Authorization: Bearer <token or API key>`.
 /// An invalid credential is logged and treated as none, so data fields
-/// answer UNAUTHENTICATED.
-async fn actor_from(state: &AppState, headers: &HeaderMap) -> Option<Actor> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+/// answer UNAUTHENTICATED; a database that cannot be asked is an error.
+async fn actor_from(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Actor>, sea_orm::DbErr> {
+    let Some(value) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(None);
+    };
     state.authenticate(value).await
 }
 
@@ -159,7 +167,17 @@ async fn call(
             "accept application/graphql-response+json or application/json",
         )));
     };
-    let actor = actor_from(&state, headers).await;
+    let actor = match actor_from(&state, headers).await {
+        Ok(actor) => actor,
+        Err(error) => {
+            tracing::warn!(%error, "credential could not be checked");
+            return Err(Box::new(graphql::refusal(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "UNAVAILABLE",
+                "the database is unavailable: retry shortly",
+            )));
+        }
+    };
     let address = client_address_of(&state, headers, extensions);
     // Operations are counted once the body is read (`rate_limit::admit`).
     let rate_key = match (&actor, address) {

@@ -17,6 +17,8 @@ pub mod code {
     pub const TOO_MANY_INITS: u16 = 4429;
     pub const SERVICE_RESTART: u16 = 1012;
     pub const MESSAGE_TOO_BIG: u16 = 1009;
+    /// The database could not check the credential: reconnect shortly.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
 }
 
 /// Why the connection ends.

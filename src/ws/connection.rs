@@ -195,7 +195,11 @@ impl Connection {
         self.revision = self.state.directory.revision();
         let credential = credential(payload.as_ref());
         let actor = match credential {
-            Some(credential) => self.state.authenticate(credential).await,
+            Some(credential) => self
+                .state
+                .authenticate(credential)
+                .await
+                .map_err(unavailable)?,
             None => None,
         };
         match actor {
@@ -341,7 +345,12 @@ impl Connection {
         };
         // Read before authenticating: a revocation sent meanwhile is seen next time.
         self.revision = self.state.directory.revision();
-        match self.state.authenticate(credential).await {
+        match self
+            .state
+            .authenticate(credential)
+            .await
+            .map_err(unavailable)?
+        {
             Some(current) if self.actor.as_ref() == Some(&current) => Ok(()),
             Some(_) => Err(End::Close(
                 code::FORBIDDEN,
@@ -353,6 +362,15 @@ impl Connection {
             )),
         }
     }
+}
+
+/// The end of a connection whose credential the database could not check.
+fn unavailable(error: sea_orm::DbErr) -> End {
+    tracing::warn!(%error, "websocket credential could not be checked");
+    End::Close(
+        code::TRY_AGAIN_LATER,
+        "Try again later: database unavailable".into(),
+    )
 }
 
 /// The credential in `connection_init`'s payload, under any of the keys

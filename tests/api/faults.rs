@@ -217,8 +217,10 @@ async fn an_unreachable_database_answers_unavailable_at_once() {
     };
     let cluster = postgres::cluster().expect("cluster");
     let database = database_name(&app);
-    // Authenticate once while the database is up (credentials are cached).
+    // Authenticate once while the database is up (credentials are cached);
+    // a second member's token is never seen before the outage.
     assert_eq!(companies(&app).await, 0);
+    let unseen = member_token(&app.state, app.workspace_id, Role::Sales).await;
     cluster.psql(
         "postgres",
         &format!(
@@ -244,6 +246,18 @@ async fn an_unreachable_database_answers_unavailable_at_once() {
         let answer: Value = response.json().await.expect("JSON");
         assert_eq!(error_code(&answer), "UNAVAILABLE", "{answer}");
     }
+    // A credential that cannot be checked is not "unauthenticated".
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&unseen)
+        .json(&json!({ "query": "{ me { id } }" }))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status().as_u16(), 503);
+    let answer: Value = response.json().await.expect("JSON");
+    assert_eq!(error_code(&answer), "UNAVAILABLE", "{answer}");
     let ready = app
         .client
         .get(format!("{}/readyz", app.base))
