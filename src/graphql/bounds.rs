@@ -17,7 +17,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
 use async_graphql::{Name, Positioned, Value as ConstValue};
 
 /// Brackets that may be open at once: a selection 20 levels deep (the depth
@@ -178,6 +178,36 @@ impl<'a> Sizes<'a> {
         self.known.insert(name, Some(size));
         Ok(size)
     }
+}
+
+/// How many of the fields written in the document (in every operation and
+/// fragment, each written field once: fragment spreads are not followed, so
+/// cycles cannot make it loop) `counts` says, summed.
+pub fn count_written(document: &ExecutableDocument, counts: &dyn Fn(&Field) -> usize) -> usize {
+    fn in_set(set: &Positioned<SelectionSet>, counts: &dyn Fn(&Field) -> usize) -> usize {
+        set.node
+            .items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(field) => {
+                    counts(&field.node) + in_set(&field.node.selection_set, counts)
+                }
+                Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set, counts),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    let operations: usize = document
+        .operations
+        .iter()
+        .map(|(_, op)| in_set(&op.node.selection_set, counts))
+        .sum();
+    let fragments: usize = document
+        .fragments
+        .values()
+        .map(|f| in_set(&f.node.selection_set, counts))
+        .sum();
+    operations + fragments
 }
 
 #[cfg(test)]

@@ -14,10 +14,8 @@
 //! which made up a large share of the executor's time on 10,000-object
 //! results (BENCHMARKS.md), although this guard never looks at fields.
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
-};
-use async_graphql::{BatchRequest, BatchResponse, Positioned, Request, Response, ServerError};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
+use async_graphql::{BatchRequest, BatchResponse, Request, Response, ServerError};
 use futures_util::stream::{self, Stream, StreamExt};
 
 use super::{RapportSchema, bounds, password_cap};
@@ -214,30 +212,7 @@ fn fill_variable_defaults(request: &mut Request) {
 /// Aliased fields in every operation and fragment of the document (each
 /// written alias once, so fragment cycles cannot make it loop).
 fn count_aliases(document: &ExecutableDocument) -> usize {
-    fn in_set(set: &Positioned<SelectionSet>) -> usize {
-        set.node
-            .items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(field) => {
-                    usize::from(field.node.alias.is_some()) + in_set(&field.node.selection_set)
-                }
-                Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set),
-                Selection::FragmentSpread(_) => 0,
-            })
-            .sum()
-    }
-    let operations: usize = document
-        .operations
-        .iter()
-        .map(|(_, op)| in_set(&op.node.selection_set))
-        .sum();
-    let fragments: usize = document
-        .fragments
-        .values()
-        .map(|f| in_set(&f.node.selection_set))
-        .sum();
-    operations + fragments
+    bounds::count_written(document, &|field| usize::from(field.alias.is_some()))
 }
 
 /// Puts a code on each error that has none.

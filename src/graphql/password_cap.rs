@@ -4,8 +4,8 @@
 //! A request that writes more is refused whole before anything runs, so
 //! nothing is hashed and no lockout count moves.
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Positioned, Request, ServerError};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Request, ServerError};
 
 /// Password-checking fields one request (a document, or a whole batch) may hold.
 pub const MAX_PER_REQUEST: usize = 1;
@@ -42,31 +42,9 @@ pub fn refusal(found: usize) -> ServerError {
 }
 
 fn in_document(document: &ExecutableDocument) -> usize {
-    fn in_set(set: &Positioned<SelectionSet>) -> usize {
-        set.node
-            .items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(field) => {
-                    let name = field.node.name.node.as_str();
-                    usize::from(HASHING_FIELDS.contains(&name)) + in_set(&field.node.selection_set)
-                }
-                Selection::InlineFragment(fragment) => in_set(&fragment.node.selection_set),
-                Selection::FragmentSpread(_) => 0,
-            })
-            .sum()
-    }
-    let operations: usize = document
-        .operations
-        .iter()
-        .map(|(_, op)| in_set(&op.node.selection_set))
-        .sum();
-    let fragments: usize = document
-        .fragments
-        .values()
-        .map(|f| in_set(&f.node.selection_set))
-        .sum();
-    operations + fragments
+    super::bounds::count_written(document, &|field| {
+        usize::from(HASHING_FIELDS.contains(&field.name.node.as_str()))
+    })
 }
 
 #[cfg(test)]

@@ -159,7 +159,12 @@ fn item_subject(item: Item) -> String {
 
 async fn a_shared_subscriber_that_falls_behind_continues_alone_without_a_gap(app: TestApp) {
     let schema = rapport::graphql::build(Some(app.state.clone()));
-    let actor = app.state.authenticate(&app.token).await.expect("database").expect("actor");
+    let actor = app
+        .state
+        .authenticate(&app.token)
+        .await
+        .expect("database")
+        .expect("actor");
     let hub = &app.state.shared_subscriptions;
     let subscribe = || hub.subscribe(&schema, EVENTS.into(), actor.clone(), 100);
     let mut reader = subscribe();
