@@ -27,7 +27,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::graphql::{Outcome, refused};
+use super::answer::{Outcome, refused};
 use crate::app::AppState;
 use crate::auth::Actor;
 use crate::graphql::claim::{Claim, Progress};
@@ -175,7 +175,7 @@ async fn find(state: &AppState, claim: &Claim) -> Result<Option<idempotency_key:
         .await
         .map_err(|error| {
             tracing::error!(%error, "idempotency key unreadable");
-            super::graphql::unavailable_or(&error, internal)
+            super::answer::unavailable_or(&error, internal)
         })
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP surface around the schema: `/graphql`, health, readiness,
 //! metrics, GraphiQL, CORS, body limits and request logging.
 
+mod answer;
 mod client_address;
 mod graphql;
 mod idempotency;
@@ -114,7 +115,7 @@ async fn graphql_get(State(state): State<AppState>, request: Request) -> Respons
     let params = match Query::<HashMap<String, String>>::try_from_uri(&parts.uri) {
         Ok(Query(params)) => params,
         Err(_) => {
-            return graphql::refusal(
+            return answer::refusal(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
                 "malformed query string",
@@ -142,7 +143,7 @@ async fn graphql_post(
     let body = match axum::body::to_bytes(body, limit).await {
         Ok(body) => body,
         Err(_) => {
-            return graphql::refusal(
+            return answer::refusal(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
                 &format!("the body is larger than {limit} bytes"),
@@ -160,8 +161,8 @@ async fn call(
     headers: &HeaderMap,
     extensions: &axum::http::Extensions,
 ) -> Result<graphql::Call, Box<Response>> {
-    let Some(media) = graphql::negotiate(headers) else {
-        return Err(Box::new(graphql::refusal(
+    let Some(media) = answer::negotiate(headers) else {
+        return Err(Box::new(answer::refusal(
             StatusCode::NOT_ACCEPTABLE,
             "NOT_ACCEPTABLE",
             "accept application/graphql-response+json or application/json",
@@ -171,7 +172,7 @@ async fn call(
         Ok(actor) => actor,
         Err(error) => {
             tracing::warn!(%error, "credential could not be checked");
-            return Err(Box::new(graphql::refusal(
+            return Err(Box::new(answer::refusal(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "UNAVAILABLE",
                 "the database is unavailable: retry shortly",

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-use super::graphql::{self, Call};
+use super::graphql::Call;
 
 /// Buckets idle this long (hence full again) are forgotten.
 const FORGET_AFTER: Duration = Duration::from_secs(120);
@@ -78,7 +78,7 @@ impl RateLimiter {
 pub(super) fn admit(call: &Call, operations: usize) -> Option<Response> {
     let cost = u32::try_from(operations).unwrap_or(u32::MAX);
     let retry_after = call.state.rate_limiter.check(&call.rate_key, cost).err()?;
-    let mut refused = graphql::refusal(
+    let mut refused = super::answer::refusal(
         StatusCode::TOO_MANY_REQUESTS,
         "RATE_LIMITED",
         &format!("too many operations: retry in {retry_after} s"),
