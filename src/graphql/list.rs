@@ -86,15 +86,29 @@ pub fn scope<R: Record>(workspace_id: Uuid) -> Condition {
 
 /// `column IN ids` as one bound parameter on PostgreSQL (`= ANY($1)`), so a
 /// level with 10,000 parents is still one statement with one parameter.
-/// SQLite binds a list (its bundled build allows 250,000 parameters).
+/// SQLite binds a list up to [`SQLITE_BOUND_IDS`] ids; past that, one JSON
+/// array of hex ids read by `json_each` (its bundled build allows 32,766
+/// parameters, and a nested level can have more parents than that).
 ///
 /// One id is `column = $1`: PostgreSQL planned `= ANY($1)` again on every
 /// execution of the prepared statement (the planner's functions led its
 /// profile during lookups by id), while `= $1` gets a generic plan once. A
 /// lookup by id cost PostgreSQL 0.09 ms of CPU before and 0.06 ms after.
+/// Ids SQLite gets as separate parameters; more go in one JSON array.
+pub const SQLITE_BOUND_IDS: usize = 1_000;
+
 pub fn in_ids(backend: DbBackend, column: Expr, ids: Vec<Uuid>) -> Expr {
     if let [id] = ids[..] {
         return column.eq(id);
+    }
+    if backend == DbBackend::Sqlite && ids.len() > SQLITE_BOUND_IDS {
+        // Ids are stored as 16-byte blobs: unhex the simple (no dashes) form.
+        let hex: Vec<String> = ids.iter().map(|id| id.simple().to_string()).collect();
+        let array = serde_json::Value::from(hex).to_string();
+        return column.binary(
+            sea_orm::sea_query::BinOper::In,
+            Expr::cust_with_values("(SELECT unhex(value) FROM json_each(?))", [array]),
+        );
     }
     let values: Vec<Value> = ids.into_iter().map(|id| Value::Uuid(Some(id))).collect();
     match backend {

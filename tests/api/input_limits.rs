@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::fixtures::company;
-use crate::helpers::{TestApp, error_code, on_both_databases};
+use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app};
 
 const COMPANIES: &str = "query($f: CompanyFilter) { companies(filter: $f, orderBy: [{ field: NAME }]) { totalCount nodes { name } } }";
 
@@ -252,3 +252,42 @@ on_both_databases!(
     deep_filters_are_refused,
     text_filters_ignore_case_beyond_ascii,
 );
+
+/// A nested level can have more parents than SQLite's 32,766 parameters:
+/// the store reads them through one JSON array instead, on both databases.
+#[tokio::test]
+async fn a_level_with_more_parents_than_sqlite_has_parameters_loads_in_one_statement() {
+    use entity::contact;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = spawn_app(backend).await else {
+            continue;
+        };
+        let created = app
+            .data(
+                "mutation { createContact(input: { firstName: \"Ada\", lastName: \"Lovelace\" }) { contact { id } } }",
+                serde_json::json!({}),
+            )
+            .await;
+        let id = created["createContact"]["contact"]["id"]
+            .as_str()
+            .expect("id");
+        let (_, known) = rapport::graphql::ids::decode_any(id).expect("uuid");
+        let mut ids: Vec<uuid::Uuid> = (0..40_000).map(|_| uuid::Uuid::now_v7()).collect();
+        ids.push(known);
+        let db = &app.state.db;
+        let condition = rapport::graphql::list::in_ids(
+            db.get_database_backend(),
+            sea_orm::sea_query::Expr::col(contact::Column::Id),
+            ids,
+        );
+        let found = contact::Entity::find()
+            .filter(contact::Column::WorkspaceId.eq(app.workspace_id))
+            .filter(condition)
+            .all(db)
+            .await
+            .expect("one statement, no parameter limit");
+        assert_eq!(found.len(), 1, "{backend:?}");
+        assert_eq!(found[0].id, known);
+    }
+}
