@@ -48,8 +48,9 @@ pub struct Config {
     /// The secret that signs bearer tokens (at least 32 bytes). Unset with SQLite: a random one is
     /// generated once and kept in a `.secret` file beside the database. Required with PostgreSQL,
     /// because every instance must share it.
+    /// Kept as a `SecretString`: it never shows in `Debug` output or logs.
     #[arg(long, env = "RAPPORT_JWT_SECRET", hide_env_values = true)]
-    pub jwt_secret: Option<String>,
+    pub jwt_secret: Option<secrecy::SecretString>,
 
     /// Browser origins allowed to call the API, comma-separated; `*` allows any (the demo default).
     #[arg(long, env = "RAPPORT_CORS_ORIGINS", default_value = "*")]
@@ -172,38 +173,20 @@ pub struct Config {
 }
 
 impl Config {
-    /// A configuration with every default, for tests and tools.
+    /// A configuration with every default, for tests and tools: the
+    /// defaults declared on the flags above (read from the process
+    /// environment nowhere), `database_url`, and a port the OS chooses.
     pub fn for_database(database_url: impl Into<String>) -> Self {
-        Self {
-            database_url: database_url.into(),
-            redis_url: None,
-            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
-            jwt_secret: None,
-            cors_origins: "*".into(),
-            log_format: LogFormat::Auto,
-            db_pool_size: 10,
-            db_acquire_timeout_ms: 2_000,
-            token_ttl_hours: 24 * 30,
-            max_body_bytes: 1024 * 1024,
-            max_complexity: 250_000,
-            max_aliases: 30,
-            introspection: true,
-            rate_limit_per_minute: 1200,
-            max_batch: 10,
-            trusted_proxies: String::new(),
-            forwarded_header: crate::http::ForwardedHeader::XForwardedFor,
-            max_concurrent_password_checks: None,
-            max_ws_message_bytes: 1024 * 1024,
-            max_subscriptions_per_socket: 100,
-            max_subscriptions_per_member: 500,
-            request_timeout_ms: 10_000,
-            event_retention_hours: 24 * 7,
-            event_buffer: 4096,
-            shutdown_grace_seconds: 10,
-            trigger_sweep_seconds: 3600,
-            clock: crate::clock::Clock::system(),
-            read_path: ReadPath::Fast,
-        }
+        use clap::{CommandFactory, FromArgMatches};
+        let command = Defaults::command().mut_args(|arg| arg.env(None));
+        let mut config = command
+            .try_get_matches_from(["rapport"])
+            .and_then(|matches| Defaults::from_arg_matches(&matches))
+            .map(|defaults| defaults.config)
+            .unwrap_or_else(|error| panic!("the declared defaults parse: {error}"));
+        config.database_url = database_url.into();
+        config.bind = SocketAddr::from(([127, 0, 0, 1], 0));
+        config
     }
 
     /// True when the database is SQLite (the embedded default).
@@ -220,9 +203,27 @@ impl Config {
     }
 }
 
+/// The flags alone, to read their declared defaults.
+#[derive(clap::Parser)]
+struct Defaults {
+    #[command(flatten)]
+    config: Config,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn defaults_come_from_the_flags_and_the_secret_stays_out_of_debug() {
+        let mut config = Config::for_database("sqlite://x.db?mode=rwc");
+        assert_eq!(config.request_timeout_ms, 10_000);
+        assert_eq!(config.max_batch, 10);
+        assert_eq!(config.read_path, ReadPath::Fast);
+        assert_eq!(config.bind.port(), 0);
+        config.jwt_secret = Some("a-secret-that-must-not-be-printed-anywhere".into());
+        assert!(!format!("{config:?}").contains("must-not-be-printed"));
+    }
 
     #[test]
     fn sqlite_path_is_read_from_the_url() {

@@ -7,10 +7,15 @@
 //! - [`db`]: connecting, migrating, and counting SQL statements for `/metrics`.
 //! - [`auth`]: signed bearer tokens and the request's [`auth::Actor`].
 //! - [`graphql`]: the schema, one module per domain, and the per-level loaders that keep nested
-//!   queries at one SQL statement per level.
+//!   queries at one SQL statement per level; `guard` and `bounds` refuse hostile documents
+//!   before anything recursive reads them.
 //! - [`domain`]: rules that are not GraphQL (validation, normalisation, money), plain functions.
 //! - [`events`]: the outbox writer and the bus that carries events to subscribers.
-//! - [`http`]: the HTTP handlers around the schema (`/graphql`, health, metrics).
+//! - [`http`]: the HTTP handlers around the schema (`/graphql`, health, metrics), idempotency
+//!   keys, rate limits and the client address behind trusted proxies.
+//! - [`ws`]: GraphQL over websockets (`graphql-transport-ws` and the legacy `graphql-ws`), with
+//!   shared subscriptions and per-socket and per-member limits.
+//! - [`clock`]: the time the server acts at (the system clock, or a manual one in tests).
 //! - [`seed`]: the deterministic demo workspace.
 //! - [`graphiql`]: GraphiQL served from the binary, so it works offline.
 //! - [`metrics`]: the counters `/metrics` exposes.

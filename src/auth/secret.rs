@@ -6,6 +6,7 @@ use std::path::Path;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
+use secrecy::ExposeSecret;
 
 use crate::config::Config;
 
@@ -17,6 +18,7 @@ const MIN_SECRET_BYTES: usize = 32;
 /// several instances that must agree, so there it must be configured.
 pub fn load_or_create_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &config.jwt_secret {
+        let secret = secret.expose_secret();
         anyhow::ensure!(
             secret.len() >= MIN_SECRET_BYTES,
             "RAPPORT_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes"

@@ -1,7 +1,10 @@
 //! GraphQL over websockets at `GET /graphql`: `graphql-transport-ws` and the
 //! legacy `graphql-ws`, served by our own connection loop rather than
-//! async-graphql's, which gets several of the protocol's close codes wrong
-//! (see `../shared/NOTES.md`).
+//! async-graphql's, which gets several of the protocol's close codes wrong:
+//! it never closes a socket that sends no `connection_init`, closes 1011
+//! instead of 4401 on a subscribe before the acknowledgement, 1002 instead of
+//! 4400 on malformed JSON, silently replaces a duplicate id (4409), and
+//! answers validation errors with `next` + `complete` instead of `error`.
 
 mod close;
 mod connection;
