@@ -56,6 +56,11 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_CORS_ORIGINS", default_value = "*")]
     pub cors_origins: String,
 
+    /// Request headers browsers may send cross-origin besides the built-in list (credentials,
+    /// idempotency key, trace context, Sentry, request id, Apollo client headers), comma-separated.
+    #[arg(long, env = "RAPPORT_CORS_HEADERS", default_value = "")]
+    pub cors_headers: String,
+
     /// Log line format.
     #[arg(long, env = "RAPPORT_LOG_FORMAT", value_enum, default_value = "auto")]
     pub log_format: LogFormat,

@@ -6,6 +6,7 @@ mod client_address;
 mod graphql;
 mod idempotency;
 mod rate_limit;
+mod refusals;
 
 pub use client_address::{ForwardedHeader, TrustedProxies};
 
@@ -39,7 +40,7 @@ const REQUEST_ID: &str = "x-request-id";
 /// The whole router.
 pub fn router(state: AppState, schema: RapportSchema) -> Router {
     let request_id = header::HeaderName::from_static(REQUEST_ID);
-    let cors = cors(&state.config.cors_origins);
+    let cors = cors(&state.config.cors_origins, &state.config.cors_headers);
     let body_limit = state.config.max_body_bytes;
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -49,14 +50,34 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
         .merge(crate::graphiql::routes())
         .layer(Extension(schema))
         .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn(refusals::as_graphql_errors))
         .layer(cors)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }
 
-/// CORS for browser apps: `*` allows any origin, otherwise a comma-separated list.
-fn cors(origins: &str) -> CorsLayer {
+/// Request headers browsers may send cross-origin besides `extra`: the
+/// credential, the body type, the idempotency key, W3C trace context and
+/// baggage, Sentry's trace, a request id, and the client identification and
+/// CSRF-prevention headers Apollo clients add.
+const CORS_HEADERS: [&str; 11] = [
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "x-request-id",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+];
+
+/// CORS for browser apps: `*` allows any origin, otherwise a comma-separated
+/// list; `extra` adds request headers (comma-separated) to [`CORS_HEADERS`].
+fn cors(origins: &str, extra: &str) -> CorsLayer {
     let allow_origin = if origins.trim() == "*" {
         AllowOrigin::any()
     } else {
@@ -66,14 +87,15 @@ fn cors(origins: &str) -> CorsLayer {
                 .filter_map(|o| HeaderValue::from_str(o.trim()).ok()),
         )
     };
+    let headers: Vec<header::HeaderName> = CORS_HEADERS
+        .into_iter()
+        .chain(extra.split(',').map(str::trim).filter(|h| !h.is_empty()))
+        .filter_map(|h| header::HeaderName::from_bytes(h.as_bytes()).ok())
+        .collect();
     CorsLayer::new()
         .allow_origin(allow_origin)
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::HeaderName::from_static("idempotency-key"),
-        ])
+        .allow_headers(headers)
         .expose_headers([header::HeaderName::from_static(REQUEST_ID)])
         .max_age(std::time::Duration::from_secs(600))
 }

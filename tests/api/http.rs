@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{Backend, error_code, spawn_app};
+use crate::helpers::{Backend, error_code, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn health_readiness_and_metrics_answer() {
@@ -65,6 +65,31 @@ async fn cors_preflight_allows_the_authorization_header() {
             .headers()
             .contains_key("access-control-allow-origin")
     );
+}
+
+#[tokio::test]
+async fn cors_preflight_allows_tracing_and_client_headers_and_configured_ones() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.cors_headers = "x-tenant-hint".into())
+        .await
+        .unwrap();
+    let asked = "traceparent,tracestate,baggage,sentry-trace,x-request-id,apollographql-client-name,apollographql-client-version,apollo-require-preflight,x-tenant-hint";
+    let response = app
+        .client
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.base))
+        .header("Origin", "https://app.example.com")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", asked)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let allowed = response.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    for header in asked.split(',') {
+        assert!(allowed.contains(header), "{header} not in {allowed}");
+    }
 }
 
 #[tokio::test]
@@ -204,6 +229,24 @@ async fn an_oversized_body_is_refused_before_it_is_parsed() {
     );
     let response = post_raw(&app, "application/json", "", huge).await;
     assert_eq!(response.status(), 413);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(content_type.contains("json"), "{content_type}");
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "PAYLOAD_TOO_LARGE", "{body}");
+    // A method axum refuses on its own answers the same shape, Allow kept.
+    let response = app
+        .client
+        .put(format!("{}/graphql", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert!(response.headers().contains_key("allow"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), "METHOD_NOT_ALLOWED", "{body}");
     let ok = app.gql("{ __typename }", json!({})).await;
     assert_eq!(
         ok["data"]["__typename"], "Query",
