@@ -91,7 +91,13 @@ pub struct Config {
     pub max_aliases: usize,
 
     /// Whether the schema can be introspected (and errors suggest field names).
-    #[arg(long, env = "RAPPORT_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(
+        long,
+        env = "RAPPORT_INTROSPECTION",
+        default_value = "true",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub introspection: bool,
 
     /// Operations (each one of a batch, each websocket subscribe) per minute per member, or per client

@@ -18,6 +18,18 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(flatten)]
     config: Config,
+    /// Do not seed the demo workspace into an empty database (`serve`, the default command).
+    #[arg(
+        long,
+        env = "RAPPORT_NO_DEMO",
+        action = clap::ArgAction::Set,
+        num_args = 0..=1,
+        default_value = "false",
+        default_missing_value = "true",
+        require_equals = true,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    no_demo: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -25,11 +37,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API (the default). Seeds the demo workspace into an empty database.
-    Serve {
-        /// Do not seed the demo workspace into an empty database.
-        #[arg(long, env = "RAPPORT_NO_DEMO")]
-        no_demo: bool,
-    },
+    Serve,
     /// Apply pending migrations and exit.
     Migrate,
     /// Seed data and exit.
@@ -49,13 +57,23 @@ enum Command {
 }
 
 fn main() -> anyhow::Result<()> {
-    rapport::runtime::build(None)?.block_on(run(Cli::parse()))
+    rapport::runtime::build(None)?.block_on(run(parse()))
+}
+
+/// The command line, with every setting accepted before or after the
+/// subcommand (`rapport serve --bind …` as well as `rapport --bind … serve`).
+fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command()
+        .mut_args(|arg| arg.global(true))
+        .get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     init_tracing(cli.config.log_format);
-    match cli.command.unwrap_or(Command::Serve { no_demo: false }) {
-        Command::Serve { no_demo } => serve(cli.config, !no_demo).await,
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(cli.config, !cli.no_demo).await,
         Command::Migrate => {
             AppState::connect(cli.config).await?;
             tracing::info!("migrations applied");

@@ -9,6 +9,7 @@ mod access_invariants;
 mod analytics;
 mod auth_hardening;
 mod charts;
+mod cli;
 mod clients;
 mod fast_reads;
 mod faults;

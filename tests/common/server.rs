@@ -23,9 +23,14 @@ impl ServerProcess {
     /// Starts `rapport serve --no-demo` on 127.0.0.1:0 with `env` added, and
     /// returns once it logged the address it serves on.
     pub fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_with_args(database_url, &["serve", "--no-demo"], env)
+    }
+
+    /// Like [`Self::start`], with the command line `args` instead.
+    pub fn start_with_args(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_rapport"));
         command
-            .args(["serve", "--no-demo"])
+            .args(args)
             .env("DATABASE_URL", database_url)
             .env("RAPPORT_BIND", "127.0.0.1:0")
             .env("RAPPORT_JWT_SECRET", SECRET)
