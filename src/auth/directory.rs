@@ -66,6 +66,10 @@ pub struct Directory {
     /// checks its credential again when this moved, so a result never goes
     /// out under a role the revocation (not yet read) took away.
     revisions: AtomicU64,
+    /// Bumped under the cache's write lock each time entries are forgotten:
+    /// a lookup that read the database before a forget (a deactivation
+    /// committing meanwhile) must not put its stale row back afterwards.
+    forgets: AtomicU64,
 }
 
 impl Directory {
@@ -77,6 +81,7 @@ impl Directory {
             keys: RwLock::default(),
             revoked: broadcast::channel(256).0,
             revisions: AtomicU64::new(0),
+            forgets: AtomicU64::new(0),
         });
         tokio::spawn(listen(directory.clone(), bus.subscribe(), shutdown));
         directory
@@ -105,6 +110,7 @@ impl Directory {
         let entry = match cached {
             Some(entry) => entry,
             None => {
+                let seen = self.forgets.load(Ordering::Acquire);
                 let row = member::Entity::find_by_id(claims.sub)
                     .one(&self.db)
                     .await
@@ -115,7 +121,10 @@ impl Directory {
                     role: row.role,
                     active: row.deactivated_at.is_none(),
                 };
-                self.write_members().insert(row.id, entry.clone());
+                let mut members = self.write_members();
+                if self.forgets.load(Ordering::Acquire) == seen {
+                    members.insert(row.id, entry.clone());
+                }
                 entry
             }
         };
@@ -136,6 +145,7 @@ impl Directory {
             Some(entry) => entry,
             None => {
                 use sea_orm::{ColumnTrait, QueryFilter};
+                let seen = self.forgets.load(Ordering::Acquire);
                 let key = api_key::Entity::find()
                     .filter(api_key::Column::Prefix.eq(prefix))
                     .one(&self.db)
@@ -146,7 +156,10 @@ impl Directory {
                     last_use_written: key.last_used_at,
                     key,
                 };
-                self.write_keys().insert(prefix.to_owned(), entry.clone());
+                let mut keys = self.write_keys();
+                if self.forgets.load(Ordering::Acquire) == seen {
+                    keys.insert(prefix.to_owned(), entry.clone());
+                }
                 entry
             }
         };
@@ -207,7 +220,11 @@ impl Directory {
     /// `revoked` when their websockets must check their credential again
     /// (a deactivation or a role change).
     pub fn forget_member(&self, id: Uuid, revoked: bool) {
-        self.write_members().remove(&id);
+        {
+            let mut members = self.write_members();
+            members.remove(&id);
+            self.forgets.fetch_add(1, Ordering::AcqRel);
+        }
         if revoked {
             self.revoke(Revoked::Member(id));
         }
@@ -215,15 +232,22 @@ impl Directory {
 
     /// Drops what is cached about a key (after any change to it).
     pub fn forget_key(&self, id: Uuid, revoked: bool) {
-        self.write_keys().retain(|_, entry| entry.key.id != id);
+        {
+            let mut keys = self.write_keys();
+            keys.retain(|_, entry| entry.key.id != id);
+            self.forgets.fetch_add(1, Ordering::AcqRel);
+        }
         if revoked {
             self.revoke(Revoked::ApiKey(id));
         }
     }
 
     fn forget_all(&self) {
-        self.write_members().clear();
-        self.write_keys().clear();
+        let mut members = self.write_members();
+        let mut keys = self.write_keys();
+        members.clear();
+        keys.clear();
+        self.forgets.fetch_add(1, Ordering::AcqRel);
     }
 
     fn read_members(&self) -> std::sync::RwLockReadGuard<'_, HashMap<Uuid, MemberEntry>> {

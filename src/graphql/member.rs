@@ -137,12 +137,21 @@ pub struct MemberQuery;
 
 #[Object]
 impl MemberQuery {
-    /// The member making this request.
+    /// The member making this request. With an API key: the key's creator,
+    /// with `role` the role the key acts with (never above the creator's).
     async fn me(&self, ctx: &Context<'_>) -> ApiResult<Member> {
         let actor = actor(ctx)?;
-        list::find::<Member>(ctx, actor.member_id)
+        let me = list::find::<Member>(ctx, actor.member_id)
             .await?
-            .ok_or(ApiError::Unauthenticated)
+            .ok_or(ApiError::Unauthenticated)?;
+        if actor.api_key_id.is_none() {
+            return Ok(me);
+        }
+        let mut acting = me.0.model().clone();
+        acting.role = actor.role;
+        Ok(<Member as Record>::wrap(super::level::Level::single(
+            acting,
+        )))
     }
 
     /// Members of the workspace.

@@ -191,6 +191,9 @@ async fn an_admin_key_acts_no_higher_than_its_creator_now_is(app: TestApp) {
         .as_str()
         .unwrap_or_else(|| panic!("{viewer_created}"))
         .to_owned();
+    // `me.role` with a key is the role the key acts with, not its creator's.
+    let me = app.gql_as(&viewer_key, "{ me { role } }", json!({})).await;
+    assert_eq!(me["data"]["me"]["role"], "VIEWER", "{me}");
     let write = |name: &str| json!({ "name": name });
     assert!(ok(&app
         .gql_as(&key, CREATE_COMPANY, write("As ADMIN"))
