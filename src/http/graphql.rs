@@ -292,32 +292,23 @@ async fn execute(call: Call, batch: BatchRequest) -> Outcome {
                 .is_some_and(|c| *c == async_graphql::Value::from("UNAVAILABLE"))
         })
     });
-    let (status, body) = match &response {
-        // The database could not serve: 503 and Retry-After, whatever the
-        // media type, so clients and proxies retry instead of reading a 200.
-        _ if unavailable => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            match &response {
-                BatchResponse::Single(r) => body_of(r),
-                BatchResponse::Batch(rs) => {
-                    let bodies: Vec<String> = rs.iter().map(body_of).collect();
-                    format!("[{}]", bodies.join(","))
-                }
-            },
-        ),
-        BatchResponse::Single(r) => {
-            let failed_before_running = crate::graphql::error::never_ran(r);
-            let status = if failed_before_running && media == MediaType::GraphQLResponse {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::OK
-            };
-            (status, body_of(r))
-        }
+    let body = match &response {
+        BatchResponse::Single(r) => body_of(r),
         BatchResponse::Batch(rs) => {
             let bodies: Vec<String> = rs.iter().map(body_of).collect();
-            (StatusCode::OK, format!("[{}]", bodies.join(",")))
+            format!("[{}]", bodies.join(","))
         }
+    };
+    let status = match &response {
+        // The database could not serve: 503 and Retry-After, whatever the
+        // media type, so clients and proxies retry instead of reading a 200.
+        _ if unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        BatchResponse::Single(r)
+            if crate::graphql::error::never_ran(r) && media == MediaType::GraphQLResponse =>
+        {
+            StatusCode::BAD_REQUEST
+        }
+        _ => StatusCode::OK,
     };
     Outcome { status, body }
 }

@@ -29,7 +29,12 @@ const CREATE_COMPANY: &str =
     "mutation($name: String!) { createCompany(input: { name: $name }) { company { id name } } }";
 
 /// POSTs `body` (sent byte for byte, so its hash is known) with `key`.
-async fn post_with_key(app: &TestApp, token: &str, key: &str, body: &Value) -> (u16, bool, Value) {
+pub async fn post_with_key(
+    app: &TestApp,
+    token: &str,
+    key: &str,
+    body: &Value,
+) -> (u16, bool, Value) {
     let response = app
         .client
         .post(format!("{}/graphql", app.base))
@@ -45,7 +50,7 @@ async fn post_with_key(app: &TestApp, token: &str, key: &str, body: &Value) -> (
     (status, replayed, response.json().await.expect("JSON"))
 }
 
-async fn companies(app: &TestApp) -> i64 {
+pub async fn companies(app: &TestApp) -> i64 {
     app.data("{ companies { totalCount } }", json!({})).await["companies"]["totalCount"]
         .as_i64()
         .expect("count")

@@ -16,25 +16,9 @@ on_both_databases!(
 const CREATE: &str =
     "mutation($name: String!) { createCompany(input: { name: $name }) { company { id name } } }";
 
+/// A POST with `key` as workspace A's admin.
 async fn post_with_key(app: &TestApp, key: &str, body: &Value) -> (u16, bool, Value) {
-    let response = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(&app.token)
-        .header("idempotency-key", key)
-        .json(body)
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status().as_u16();
-    let replayed = response.headers().contains_key("idempotent-replayed");
-    (status, replayed, response.json().await.expect("JSON"))
-}
-
-async fn companies(app: &TestApp) -> i64 {
-    app.data("{ companies { totalCount } }", json!({})).await["companies"]["totalCount"]
-        .as_i64()
-        .unwrap()
+    crate::faults::post_with_key(app, &app.token, key, body).await
 }
 
 async fn a_retry_with_the_same_key_replays_the_first_response(app: TestApp) {
@@ -44,13 +28,13 @@ async fn a_retry_with_the_same_key_replays_the_first_response(app: TestApp) {
     let (status, replayed, retry) = post_with_key(&app, "order-42", &body).await;
     assert_eq!((status, replayed), (200, true));
     assert_eq!(retry, first, "the same company, not a second one");
-    assert_eq!(companies(&app).await, 1);
+    assert_eq!(crate::faults::companies(&app).await, 1);
 
     let other = json!({ "query": CREATE, "variables": { "name": "Something else" } });
     let (status, _, refused) = post_with_key(&app, "order-42", &other).await;
     assert_eq!(status, 422);
     assert_eq!(error_code(&refused), "IDEMPOTENCY_KEY_REUSED");
-    assert_eq!(companies(&app).await, 1);
+    assert_eq!(crate::faults::companies(&app).await, 1);
 
     // Keys belong to their sender: another member's same key is theirs.
     let response = app
@@ -78,7 +62,7 @@ async fn concurrent_duplicates_execute_once(app: TestApp) {
         results.iter().filter(|(_, replayed, _)| !replayed).count(),
         1
     );
-    assert_eq!(companies(&app).await, 1);
+    assert_eq!(crate::faults::companies(&app).await, 1);
 }
 
 async fn concurrent_updates_on_one_version_let_exactly_one_win(app: TestApp) {
