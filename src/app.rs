@@ -18,6 +18,7 @@ use crate::events::{Bus, Feed, LocalBus, RedisBus, outbox, subscriber};
 use crate::graphql::{self, RapportSchema};
 use crate::metrics::Metrics;
 use crate::{db, http};
+use rapport_core::Core;
 
 /// How often old events are pruned from the outbox.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
@@ -25,10 +26,9 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// What every request handler and resolver shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The connection pool.
-    pub db: DatabaseConnection,
-    /// Where committed events are published.
-    pub bus: Arc<dyn Bus>,
+    /// The CRM itself: database, event bus, counters and numbering queue.
+    /// `AppState` dereferences to it, so `state.db` is the core's pool.
+    pub core: Core,
     /// This process's ordered stream of events, which subscriptions read.
     pub feed: Arc<Feed>,
     /// Cancelled when the server begins to stop: websockets close with 1012.
@@ -45,8 +45,6 @@ pub struct AppState {
     pub trusted_proxies: Arc<crate::http::TrustedProxies>,
     /// Requests per minute per member or client address.
     pub rate_limiter: Arc<crate::http::RateLimiter>,
-    /// Process counters for `/metrics`.
-    pub metrics: Arc<Metrics>,
     /// Signs and verifies bearer tokens.
     pub keys: TokenKeys,
     /// The configuration the server started with.
@@ -55,8 +53,15 @@ pub struct AppState {
     pub shared_subscriptions: Arc<crate::ws::Hub>,
     /// Operations each member runs over websockets, bounded.
     pub subscription_slots: Arc<crate::ws::Slots>,
-    /// Writes waiting, in arrival order, for their workspace's counter row.
-    pub counter_queue: Arc<crate::graphql::counter_queue::CounterQueue>,
+}
+
+/// The doors reach the core's pieces as fields of the state they hold.
+impl std::ops::Deref for AppState {
+    type Target = Core;
+
+    fn deref(&self) -> &Core {
+        &self.core
+    }
 }
 
 /// A bound, ready-to-serve server.
@@ -180,8 +185,7 @@ impl AppState {
         let subscription_slots =
             Arc::new(crate::ws::Slots::new(config.max_subscriptions_per_member));
         let state = Self {
-            db,
-            bus,
+            core: Core::new(db, bus, metrics.clone()),
             feed,
             shutdown,
             websockets: TaskTracker::new(),
@@ -192,15 +196,14 @@ impl AppState {
             )),
             trusted_proxies: Arc::new(trusted_proxies),
             rate_limiter: Arc::new(crate::http::RateLimiter::new(config.rate_limit_per_minute)),
-            metrics: metrics.clone(),
             keys: TokenKeys::new(secret),
             config: Arc::new(config),
             shared_subscriptions: Arc::new(crate::ws::Hub::new(metrics.clone())),
             subscription_slots,
-            counter_queue: Arc::default(),
         };
-        tokio::spawn(crate::graphql::triggers::sweep_periodically(
-            state.clone(),
+        tokio::spawn(rapport_core::rules::triggers::sweep_periodically(
+            state.core.clone(),
+            state.config.clock.clone(),
             sweep_every,
             state.shutdown.clone(),
         ));

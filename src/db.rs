@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -84,36 +84,4 @@ pub async fn migrate(config: &Config, db: &DatabaseConnection) -> Result<(), DbE
     migrated
 }
 
-/// Whether `err` says the database cannot serve right now (as opposed to a
-/// statement it refused): the pool timed out or is closed, the connection
-/// broke, the server is shutting down or starting, or a statement was
-/// cancelled at the time limit. Those answer `UNAVAILABLE`, not `INTERNAL`.
-pub fn is_unavailable(err: &DbErr) -> bool {
-    use sea_orm::sqlx::Error;
-    let runtime = match err {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
-        DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
-        _ => return false,
-    };
-    let RuntimeErr::SqlxError(sqlx) = runtime else {
-        return false;
-    };
-    match sqlx.as_ref() {
-        Error::Io(_)
-        | Error::Tls(_)
-        | Error::Protocol(_)
-        | Error::PoolTimedOut
-        | Error::PoolClosed
-        | Error::WorkerCrashed => true,
-        Error::Database(database) => database.code().is_some_and(|code| {
-            // Class 08: connection exception; 57P: operator intervention
-            // (shutdown, cannot connect now); 57014: statement cancelled
-            // (statement_timeout); 53: insufficient resources.
-            code.starts_with("08")
-                || code.starts_with("57P")
-                || code == "57014"
-                || code.starts_with("53")
-        }),
-        _ => false,
-    }
-}
+pub use rapport_core::error::is_unavailable;

@@ -2,6 +2,12 @@
 //!
 //! # Layout
 //!
+//! The CRM itself (store, rules, events, value rules) is the `rapport-core`
+//! crate in `core/`, which depends on neither async-graphql nor axum. This
+//! crate is its doors: GraphQL over HTTP and websockets, the CLI and seed.
+//! `clock`, `domain`, `events` and `metrics` are the core's, re-exported
+//! under the names this crate always used.
+//!
 //! - [`config`]: the one `Config`, every field a flag and an environment variable.
 //! - [`app`]: builds the router and shared state; `main` and the tests both start an [`app::App`].
 //! - [`db`]: connecting, migrating, and counting SQL statements for `/metrics`.
@@ -21,17 +27,16 @@
 //! - [`metrics`]: the counters `/metrics` exposes.
 //! - [`runtime`]: the tokio runtime servers run on.
 
+// The modules of the core crate, under the names the API crate always used.
+pub use rapport_core::{clock, domain, events, metrics};
+
 pub mod app;
 pub mod auth;
-pub mod clock;
 pub mod config;
 pub mod db;
-pub mod domain;
-pub mod events;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
-pub mod metrics;
 pub mod runtime;
 pub mod seed;
 pub mod ws;

@@ -1,4 +1,4 @@
-//! Enumerations stored as short strings. They double as GraphQL enums so the
+//! Enumerations stored as short strings. With the `graphql` feature they double as GraphQL enums, so the
 //! stored value and the API value cannot drift apart.
 
 use sea_orm::entity::prelude::*;
@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, async_graphql::Enum)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+        #[cfg_attr(feature = "graphql", derive(async_graphql::Enum))]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
         #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum $name {

@@ -7,6 +7,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::Utc;
 use entity::enums::Role;
 use entity::member;
+use rapport_core::error::CoreError;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -70,16 +71,16 @@ fn member_payload(row: member::Model) -> MemberPayload {
 /// retry in a moment) or broken.
 fn password_error(error: PasswordError) -> ApiError {
     match error {
-        PasswordError::Busy => ApiError::RateLimited { retry_after: 1 },
-        PasswordError::Failed(e) => ApiError::Internal(format!("password check: {e}")),
+        PasswordError::Busy => ApiError(CoreError::RateLimited { retry_after: 1 }),
+        PasswordError::Failed(e) => CoreError::Internal(format!("password check: {e}")).into(),
     }
 }
 
 fn wrong_credentials() -> ApiError {
-    ApiError::BadInput {
+    ApiError(CoreError::BadInput {
         field: "password".into(),
         message: "the email or the password is wrong".into(),
-    }
+    })
 }
 
 #[derive(Default)]
@@ -105,7 +106,7 @@ impl AccessMutation {
         let attempt = state
             .lockout
             .begin(&format!("account:{email_address}"), client_address(ctx))
-            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+            .map_err(|retry_after| CoreError::RateLimited { retry_after })?;
         let mut query = member::Entity::find()
             .filter(member::Column::Email.eq(&email_address))
             .filter(member::Column::DeactivatedAt.is_null());
@@ -169,7 +170,7 @@ impl AccessMutation {
                 &format!("invitation:{workspace}:{email_address}"),
                 client_address(ctx),
             )
-            .map_err(|retry_after| ApiError::RateLimited { retry_after })?;
+            .map_err(|retry_after| CoreError::RateLimited { retry_after })?;
         let txn = begin(ctx).await?;
         let invited = member::Entity::find()
             .filter(member::Column::WorkspaceId.eq(workspace))

@@ -20,7 +20,7 @@ use super::filter::{
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record, editable_record};
+use super::list::{self, ListArgs, Record};
 use super::member::Member;
 use super::order::{Ordering, newest_first};
 use super::page::{KeyType, PageArgs, SortKey};
@@ -40,21 +40,8 @@ pub struct Activity(pub Row<activity::Model>);
 impl Record for Activity {
     type Entity = activity::Entity;
     type Model = activity::Model;
-    const TABLE: &'static str = "activity";
-    const KIND: Kind = Kind::Activity;
-    const EVENT_NAME: &'static str = "activity";
     fn wrap(row: Row<activity::Model>) -> Self {
         Self(row)
-    }
-    editable_record!();
-    /// Activities on a ticket go out on the ticket channel, so that whoever
-    /// watches tickets sees replies and notes arrive.
-    fn topic(row: &activity::Model) -> String {
-        if row.ticket_id.is_some() {
-            "ticket".to_owned()
-        } else {
-            Self::EVENT_NAME.to_owned()
-        }
     }
 }
 

@@ -24,6 +24,7 @@
 
 use entity::enums::Role;
 use entity::member;
+use rapport_core::error::CoreError;
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -55,9 +56,9 @@ impl Admins {
             .all(txn)
             .await?;
         if !ids.contains(&actor.member_id) {
-            return Err(ApiError::Forbidden(
+            return Err(ApiError(CoreError::Forbidden(
                 "only an active ADMIN manages members: your role changed".into(),
-            ));
+            )));
         }
         Ok(Self(ids))
     }

@@ -5,6 +5,7 @@
 //! Amounts are never combined across currencies: every money statistic is
 //! per currency within its group.
 
+use rapport_core::error::CoreError;
 use std::collections::BTreeMap;
 
 use async_graphql::{Context, Enum, SimpleObject};
@@ -142,9 +143,9 @@ pub async fn groups<R: Record, F: RecordFilter>(
         limits::check(filter)?;
     }
     if let Some(field) = filter.and_then(|f| f.hidden_field(actor)) {
-        return Err(ApiError::Forbidden(format!(
+        return Err(ApiError(CoreError::Forbidden(format!(
             "this role may not filter by {field}"
-        )));
+        ))));
     }
     let mut condition = scope::<R>(actor.workspace_id);
     if let Some(filter) = filter {

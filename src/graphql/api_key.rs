@@ -6,6 +6,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::api_key;
 use entity::enums::Role;
+use rapport_core::error::CoreError;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
@@ -26,15 +27,8 @@ pub struct ApiKey(pub Row<api_key::Model>);
 impl Record for ApiKey {
     type Entity = api_key::Entity;
     type Model = api_key::Model;
-    const TABLE: &'static str = "api_key";
-    const KIND: Kind = Kind::ApiKey;
-    const EVENT_NAME: &'static str = "api_key";
-    const SOFT_DELETE: bool = false;
     fn wrap(row: Row<api_key::Model>) -> Self {
         Self(row)
-    }
-    fn id(row: &api_key::Model) -> Uuid {
-        row.id
     }
 }
 
@@ -122,7 +116,7 @@ impl ApiKeyMutation {
             text::required_name(&input.name, 200).map_err(ApiError::invalid("input.name"))?;
         let key = new_secret(KEY_PREFIX);
         let prefix = key_prefix(&key)
-            .ok_or_else(|| ApiError::Internal("generated key too short".into()))?
+            .ok_or_else(|| CoreError::Internal("generated key too short".into()))?
             .to_owned();
         let txn = begin(ctx).await?;
         let at = now();

@@ -21,7 +21,7 @@ use super::filter::{
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record, editable_record};
+use super::list::{self, ListArgs, Record};
 use super::member::Member;
 use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
@@ -40,13 +40,9 @@ pub struct Company(pub Row<company::Model>);
 impl Record for Company {
     type Entity = company::Entity;
     type Model = company::Model;
-    const TABLE: &'static str = "company";
-    const KIND: Kind = Kind::Company;
-    const EVENT_NAME: &'static str = "company";
     fn wrap(row: Row<company::Model>) -> Self {
         Self(row)
     }
-    editable_record!();
 }
 
 /// Fields companies can be sorted by.

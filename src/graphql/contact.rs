@@ -22,7 +22,7 @@ use super::filter::{
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record, editable_record};
+use super::list::{self, ListArgs, Record};
 use super::member::Member;
 use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
@@ -41,13 +41,9 @@ pub struct Contact(pub Row<contact::Model>);
 impl Record for Contact {
     type Entity = contact::Entity;
     type Model = contact::Model;
-    const TABLE: &'static str = "contact";
-    const KIND: Kind = Kind::Contact;
-    const EVENT_NAME: &'static str = "contact";
     fn wrap(row: Row<contact::Model>) -> Self {
         Self(row)
     }
-    editable_record!();
 }
 
 /// Fields contacts can be sorted by.

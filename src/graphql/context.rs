@@ -1,6 +1,7 @@
 //! What resolvers read from the request context.
 
 use async_graphql::Context;
+use rapport_core::error::CoreError;
 use sea_orm::DatabaseConnection;
 
 use super::error::{ApiError, ApiResult};
@@ -9,7 +10,8 @@ use crate::auth::{Actor, Area};
 
 /// The request's actor; `UNAUTHENTICATED` when the request carried no valid token.
 pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
-    ctx.data_opt::<Actor>().ok_or(ApiError::Unauthenticated)
+    ctx.data_opt::<Actor>()
+        .ok_or(ApiError(CoreError::Unauthenticated))
 }
 
 /// The actor, refused unless its role may change records of `area`.
@@ -24,18 +26,18 @@ pub fn require(actor: &Actor, area: Area) -> ApiResult<()> {
     if actor.may_write(area) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(format!(
+        Err(ApiError(CoreError::Forbidden(format!(
             "the {:?} role may not change {}",
             actor.role,
             area.name()
-        )))
+        ))))
     }
 }
 
 /// The shared server state.
 pub fn state<'a>(ctx: &Context<'a>) -> ApiResult<&'a AppState> {
     ctx.data::<AppState>()
-        .map_err(|_| ApiError::Internal("no AppState in the schema".into()))
+        .map_err(|_| ApiError(CoreError::Internal("no AppState in the schema".into())))
 }
 
 /// The database pool.

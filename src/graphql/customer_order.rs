@@ -19,7 +19,7 @@ use super::filter::{
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record, editable_record};
+use super::list::{self, ListArgs, Record};
 use super::order::{Ordering, newest_first};
 use super::page::{KeyType, PageArgs, SortKey};
 use super::write::{
@@ -37,13 +37,9 @@ pub struct Order(pub Row<customer_order::Model>);
 impl Record for Order {
     type Entity = customer_order::Entity;
     type Model = customer_order::Model;
-    const TABLE: &'static str = "customer_order";
-    const KIND: Kind = Kind::Order;
-    const EVENT_NAME: &'static str = "order";
     fn wrap(row: Row<customer_order::Model>) -> Self {
         Self(row)
     }
-    editable_record!();
 }
 
 /// Fields orders can be sorted by.

@@ -12,6 +12,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{DealStatus, TaggableType};
 use entity::{deal, deal_stage_change};
+use rapport_core::error::CoreError;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -35,7 +36,7 @@ use super::filter::{
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, NamedConn, Row};
-use super::list::{self, ListArgs, Record, editable_record};
+use super::list::{self, ListArgs, Record};
 use super::member::Member;
 use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
@@ -50,26 +51,9 @@ pub struct Deal(pub Row<deal::Model>);
 impl Record for Deal {
     type Entity = deal::Entity;
     type Model = deal::Model;
-    const TABLE: &'static str = "deal";
-    const KIND: Kind = Kind::Deal;
-    const EVENT_NAME: &'static str = "deal";
     fn wrap(row: Row<deal::Model>) -> Self {
         Self(row)
     }
-    /// A pipeline board subscribes to the deals of its pipeline.
-    fn topic(row: &deal::Model) -> String {
-        format!("pipeline:{}", row.pipeline_id)
-    }
-    fn check_write(actor: &crate::auth::Actor, row: &deal::Model) -> ApiResult<()> {
-        if actor.may_edit_deal(row.owner_id) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(
-                "SALES may change only its own deals and unowned ones".into(),
-            ))
-        }
-    }
-    editable_record!();
 }
 
 /// Fields deals can be sorted by.
@@ -543,16 +527,8 @@ pub struct DealStageChange(pub Row<deal_stage_change::Model>);
 impl Record for DealStageChange {
     type Entity = deal_stage_change::Entity;
     type Model = deal_stage_change::Model;
-    const TABLE: &'static str = "deal_stage_change";
-    const KIND: Kind = Kind::DealStageChange;
-    const EVENT_NAME: &'static str = "deal_stage_change";
-    /// History is append-only: no `version`, no `deleted_at`.
-    const SOFT_DELETE: bool = false;
     fn wrap(row: Row<deal_stage_change::Model>) -> Self {
         Self(row)
-    }
-    fn id(row: &deal_stage_change::Model) -> Uuid {
-        row.id
     }
 }
 
@@ -675,7 +651,9 @@ impl DealQuery {
     ) -> ApiResult<Vec<MoneyTotal>> {
         let actor = actor(ctx)?;
         if !actor.sees_amounts() {
-            return Err(ApiError::Forbidden("this role sees no deal amounts".into()));
+            return Err(ApiError(CoreError::Forbidden(
+                "this role sees no deal amounts".into(),
+            )));
         }
         let mut condition = list::scope::<Deal>(actor.workspace_id);
         if let Some(filter) = &filter {
@@ -701,7 +679,7 @@ impl DealQuery {
             .into_tuple()
             .all(db(ctx)?)
             .await
-            .map_err(|e| ApiError::Internal(format!("deal totals: {e}")))?;
+            .map_err(|e| CoreError::Internal(format!("deal totals: {e}")))?;
         Ok(rows
             .into_iter()
             .map(|(currency, total, count)| MoneyTotal {

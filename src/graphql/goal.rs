@@ -4,6 +4,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::goal;
+use rapport_core::error::CoreError;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Condition;
 use sea_orm::{ActiveModelTrait, Set};
@@ -14,7 +15,7 @@ use super::error::{ApiError, ApiResult};
 use super::filter::{DateFilter, IdFilter, RecordFilter, col, record_filter_composition};
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record, editable_record};
+use super::list::{self, ListArgs, Record};
 use super::member::Member;
 use super::order::{Ordering, newest_first};
 use super::page::{KeyType, PageArgs, SortKey};
@@ -30,13 +31,9 @@ pub struct Goal(pub Row<goal::Model>);
 impl Record for Goal {
     type Entity = goal::Entity;
     type Model = goal::Model;
-    const TABLE: &'static str = "goal";
-    const KIND: Kind = Kind::Goal;
-    const EVENT_NAME: &'static str = "goal";
     fn wrap(row: Row<goal::Model>) -> Self {
         Self(row)
     }
-    editable_record!();
 }
 
 /// Fields goals can be sorted by.
@@ -195,9 +192,9 @@ fn check_quota(quota: Decimal, raw_currency: &str) -> ApiResult<(String, i64)> {
 fn reader<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
     let actor = actor(ctx)?;
     if !actor.can_read_deals() {
-        return Err(ApiError::Forbidden(
+        return Err(ApiError(CoreError::Forbidden(
             "this role sees no deal amounts or quotas".into(),
-        ));
+        )));
     }
     Ok(actor)
 }

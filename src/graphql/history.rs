@@ -10,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::record_change;
+use rapport_core::error::CoreError;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
@@ -145,9 +146,9 @@ pub async fn history(
 ) -> ApiResult<Connection<String, HistoryEntry, EmptyFields, EmptyFields>> {
     let actor = actor(ctx)?;
     if !actor.may_read_history() {
-        return Err(ApiError::Forbidden(
+        return Err(ApiError(CoreError::Forbidden(
             "only ADMIN and MANAGER read history".into(),
-        ));
+        )));
     }
     let size = first.unwrap_or(DEFAULT_PAGE_SIZE);
     if !(0..=MAX_PAGE_SIZE).contains(&size) {

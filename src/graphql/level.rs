@@ -9,6 +9,7 @@
 //! parents is known before any child resolves, so the number of statements
 //! is the number of distinct (level, field, arguments) in the query.
 
+use rapport_core::error::CoreError;
 use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
@@ -70,7 +71,7 @@ impl<M: Send + Sync + 'static> Level<M> {
             let mut cache = self
                 .cache
                 .lock()
-                .map_err(|_| ApiError::Internal("level cache poisoned".into()))?;
+                .map_err(|_| CoreError::Internal("level cache poisoned".into()))?;
             cache.entry(key).or_default().clone()
         };
         let value = cell
@@ -83,7 +84,7 @@ impl<M: Send + Sync + 'static> Level<M> {
         value
             .clone()
             .downcast::<T>()
-            .map_err(|_| ApiError::Internal("level cache holds another type".into()))
+            .map_err(|_| ApiError(CoreError::Internal("level cache holds another type".into())))
     }
 }
 

@@ -3,6 +3,7 @@
 //! one statement), and a to-one reference (the parents of every child of a
 //! level in one statement).
 
+use rapport_core::error::CoreError;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Debug;
 
@@ -21,67 +22,39 @@ use super::filter::{RecordFilter, col, limits};
 use super::ids::Kind;
 use super::level::{Conn, Level, LoadedPages, Row};
 use super::page::{PageArgs, PageQuery, SortKey};
+use rapport_core::store::Table;
 
-/// A record type of the API: its table and how its GraphQL object wraps a row.
+/// A record type of the API: the GraphQL object wrapping rows of a core
+/// [`Table`], whose metadata it repeats under the names resolvers use.
 pub trait Record: async_graphql::OutputType + Sized + Send + Sync + 'static {
-    type Entity: EntityTrait<Model = Self::Model>;
+    type Entity: Table<Model = Self::Model>;
     type Model: ModelTrait<Entity = Self::Entity>
         + FromQueryResult
         + serde::Serialize
         + Send
         + Sync
         + 'static;
-    const TABLE: &'static str;
-    const KIND: Kind;
+    const TABLE: &'static str = <Self::Entity as Table>::TABLE;
+    const KIND: Kind = <Self::Entity as Table>::KIND;
     /// The prefix of its event kinds, e.g. `deal` in `deal.moved`.
-    const EVENT_NAME: &'static str;
+    const EVENT_NAME: &'static str = <Self::Entity as Table>::EVENT_NAME;
     /// Whether the table has `deleted_at` and `version` (lists skip deleted rows).
-    const SOFT_DELETE: bool = true;
+    const SOFT_DELETE: bool = <Self::Entity as Table>::SOFT_DELETE;
     fn wrap(row: Row<Self::Model>) -> Self;
-    fn id(row: &Self::Model) -> Uuid;
-    /// The event channel a change of `row` is published on.
-    fn topic(row: &Self::Model) -> String {
-        let _ = row;
-        Self::EVENT_NAME.to_owned()
+    fn id(row: &Self::Model) -> Uuid {
+        <Self::Entity as Table>::id(row)
     }
-    fn version(_row: &Self::Model) -> i32 {
-        0
+    fn version(row: &Self::Model) -> i32 {
+        <Self::Entity as Table>::version(row)
     }
-    fn deleted_at(_row: &Self::Model) -> Option<chrono::DateTime<chrono::Utc>> {
-        None
-    }
-    /// Refuses a change of `row` by `actor` beyond its role's area (which the
-    /// mutation checked already): SALES and deals it does not own.
-    fn check_write(actor: &crate::auth::Actor, row: &Self::Model) -> ApiResult<()> {
-        let _ = (actor, row);
-        Ok(())
+    fn deleted_at(row: &Self::Model) -> Option<chrono::DateTime<chrono::Utc>> {
+        <Self::Entity as Table>::deleted_at(row)
     }
 }
-
-/// Implements the row accessors of [`Record`] for an editable table.
-macro_rules! editable_record {
-    () => {
-        fn id(row: &Self::Model) -> uuid::Uuid {
-            row.id
-        }
-        fn version(row: &Self::Model) -> i32 {
-            row.version
-        }
-        fn deleted_at(row: &Self::Model) -> Option<chrono::DateTime<chrono::Utc>> {
-            row.deleted_at
-        }
-    };
-}
-pub(crate) use editable_record;
 
 /// What the actor's workspace may see of `R`: its rows, not deleted.
 pub fn scope<R: Record>(workspace_id: Uuid) -> Condition {
-    let c = Condition::all().add(col(R::TABLE, "workspace_id").eq(workspace_id));
-    if R::SOFT_DELETE {
-        c.add(col(R::TABLE, "deleted_at").is_null())
-    } else {
-        c
-    }
+    rapport_core::store::scope::<R::Entity>(workspace_id)
 }
 
 /// `column IN ids` as one bound parameter on PostgreSQL (`= ANY($1)`), so a
@@ -150,15 +123,15 @@ impl<F: RecordFilter + Debug> ListArgs<'_, F> {
             limits::check(filter)?;
         }
         if let Some(field) = self.filter.and_then(|f| f.hidden_field(actor)) {
-            return Err(ApiError::Forbidden(format!(
+            return Err(ApiError(CoreError::Forbidden(format!(
                 "this role may not filter by {field}"
-            )));
+            ))));
         }
         let amount = |k: &SortKey| k.column == "amount_e4" || k.column == "weighted_amount";
         if !actor.sees_amounts() && self.keys.iter().any(amount) {
-            return Err(ApiError::Forbidden(
+            return Err(ApiError(CoreError::Forbidden(
                 "this role may not sort by amount".into(),
-            ));
+            )));
         }
         let mut c = scope::<R>(actor.workspace_id).add(self.extra.clone());
         if let Some(filter) = self.filter {

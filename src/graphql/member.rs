@@ -4,12 +4,13 @@ use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::enums::Role;
 use entity::member;
+use rapport_core::error::CoreError;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use super::context::actor;
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::filter::{
     EnumFilter, IdFilter, RecordFilter, StringFilter, col, record_filter_composition,
 };
@@ -25,15 +26,8 @@ pub struct Member(pub Row<member::Model>);
 impl Record for Member {
     type Entity = member::Entity;
     type Model = member::Model;
-    const TABLE: &'static str = "member";
-    const KIND: Kind = Kind::Member;
-    const EVENT_NAME: &'static str = "member";
-    const SOFT_DELETE: bool = false;
     fn wrap(row: Row<member::Model>) -> Self {
         Self(row)
-    }
-    fn id(row: &member::Model) -> Uuid {
-        row.id
     }
 }
 
@@ -143,7 +137,7 @@ impl MemberQuery {
         let actor = actor(ctx)?;
         let me = list::find::<Member>(ctx, actor.member_id)
             .await?
-            .ok_or(ApiError::Unauthenticated)?;
+            .ok_or(CoreError::Unauthenticated)?;
         if actor.api_key_id.is_none() {
             return Ok(me);
         }

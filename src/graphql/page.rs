@@ -635,7 +635,7 @@ mod tests {
             ..Default::default()
         };
         assert!(
-            matches!(args.window(&KEYS), Err(ApiError::BadInput { field, .. }) if field == "first")
+            matches!(args.window(&KEYS), Err(ApiError(rapport_core::CoreError::BadInput { field, .. })) if field == "first")
         );
         let args = PageArgs {
             first: Some(1),

@@ -26,7 +26,7 @@ use super::filter::{
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Row};
-use super::list::{self, ListArgs, Record, editable_record};
+use super::list::{self, ListArgs, Record};
 use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
 
@@ -36,13 +36,9 @@ pub struct Pipeline(pub Row<pipeline::Model>);
 impl Record for Pipeline {
     type Entity = pipeline::Entity;
     type Model = pipeline::Model;
-    const TABLE: &'static str = "pipeline";
-    const KIND: Kind = Kind::Pipeline;
-    const EVENT_NAME: &'static str = "pipeline";
     fn wrap(row: Row<pipeline::Model>) -> Self {
         Self(row)
     }
-    editable_record!();
 }
 
 /// A step of a pipeline.
@@ -51,17 +47,9 @@ pub struct Stage(pub Row<stage::Model>);
 impl Record for Stage {
     type Entity = stage::Entity;
     type Model = stage::Model;
-    const TABLE: &'static str = "stage";
-    const KIND: Kind = Kind::Stage;
-    const EVENT_NAME: &'static str = "stage";
     fn wrap(row: Row<stage::Model>) -> Self {
         Self(row)
     }
-    /// Stage changes are configuration changes, like pipeline changes.
-    fn topic(_row: &stage::Model) -> String {
-        "pipeline".to_owned()
-    }
-    editable_record!();
 }
 
 const fn position_key(table: &'static str) -> SortKey {

@@ -18,7 +18,7 @@ use super::filter::{
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record, editable_record};
+use super::list::{self, ListArgs, Record};
 use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
 use super::write::{self, begin, check_version, commit, event_for, load_live, now};
@@ -34,13 +34,9 @@ pub struct Reason(pub Row<reason::Model>);
 impl Record for Reason {
     type Entity = reason::Entity;
     type Model = reason::Model;
-    const TABLE: &'static str = "reason";
-    const KIND: Kind = Kind::Reason;
-    const EVENT_NAME: &'static str = "reason";
     fn wrap(row: Row<reason::Model>) -> Self {
         Self(row)
     }
-    editable_record!();
 }
 
 /// Fields reasons can be sorted by.

@@ -18,7 +18,7 @@ use super::filter::{
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record, editable_record};
+use super::list::{self, ListArgs, Record};
 use super::order::{Ordering, newest_first};
 use super::page::{KeyType, PageArgs, SortKey};
 use super::reason::check_listed;
@@ -40,13 +40,9 @@ pub struct SurveyResponse(pub Row<survey_response::Model>);
 impl Record for SurveyResponse {
     type Entity = survey_response::Entity;
     type Model = survey_response::Model;
-    const TABLE: &'static str = "survey_response";
-    const KIND: Kind = Kind::SurveyResponse;
-    const EVENT_NAME: &'static str = "survey_response";
     fn wrap(row: Row<survey_response::Model>) -> Self {
         Self(row)
     }
-    editable_record!();
 }
 
 /// Fields survey responses can be sorted by.

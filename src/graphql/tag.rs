@@ -1,5 +1,6 @@
 //! Tags: labels on companies, contacts, deals and tickets, created on first use.
 
+use rapport_core::error::CoreError;
 use std::collections::HashMap;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
@@ -40,15 +41,8 @@ pub struct Tag(pub Row<tag::Model>);
 impl Record for Tag {
     type Entity = tag::Entity;
     type Model = tag::Model;
-    const TABLE: &'static str = "tag";
-    const KIND: Kind = Kind::Tag;
-    const EVENT_NAME: &'static str = "tag";
-    const SOFT_DELETE: bool = false;
     fn wrap(row: Row<tag::Model>) -> Self {
         Self(row)
-    }
-    fn id(row: &tag::Model) -> Uuid {
-        row.id
     }
 }
 
@@ -209,7 +203,9 @@ async fn tagged_record(
     };
     let (kind, uuid) = ids::decode_any(id).ok_or_else(not_taggable)?;
     let missing = |e: ApiError| match e {
-        ApiError::NotFound(what) => ApiError::bad_input("recordId", format!("no such {what}")),
+        ApiError(CoreError::NotFound(what)) => {
+            ApiError::bad_input("recordId", format!("no such {what}"))
+        }
         other => other,
     };
     Ok(match kind {
@@ -238,7 +234,7 @@ async fn tagged_record(
         Kind::Deal => {
             require(actor, Area::Deals)?;
             let row = load_live::<Deal>(txn, actor, uuid).await.map_err(missing)?;
-            Deal::check_write(actor, &row)?;
+            <entity::deal::Entity as rapport_core::store::Table>::check_write(actor, &row)?;
             (TaggableType::Deal, uuid, event_for::<Deal>(&row, "tagged")?)
         }
         Kind::Ticket => {

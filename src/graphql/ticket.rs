@@ -4,6 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, Utc};
 use entity::enums::{TaggableType, TicketPriority, TicketStatus};
 use entity::ticket;
+use rapport_core::error::CoreError;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -20,7 +21,7 @@ use super::filter::{
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record, editable_record};
+use super::list::{self, ListArgs, Record};
 use super::member::Member;
 use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
@@ -47,13 +48,9 @@ pub struct Ticket(pub Row<ticket::Model>);
 impl Record for Ticket {
     type Entity = ticket::Entity;
     type Model = ticket::Model;
-    const TABLE: &'static str = "ticket";
-    const KIND: Kind = Kind::Ticket;
-    const EVENT_NAME: &'static str = "ticket";
     fn wrap(row: Row<ticket::Model>) -> Self {
         Self(row)
     }
-    editable_record!();
 }
 
 /// Fields tickets can be sorted by.
@@ -454,7 +451,7 @@ async fn parties(
         MaybeUndefined::Undefined => match current.0 {
             Some(id) => match load_any::<Contact>(txn, actor, id).await {
                 Ok(row) => Some(row),
-                Err(ApiError::NotFound(_)) => None,
+                Err(ApiError(CoreError::NotFound(_))) => None,
                 Err(e) => return Err(e),
             },
             None => None,
@@ -491,7 +488,7 @@ async fn next_number(txn: &DatabaseTransaction, workspace_id: Uuid) -> ApiResult
     let row = txn
         .query_one(&stmt)
         .await?
-        .ok_or_else(|| ApiError::Internal("the actor's workspace is missing".into()))?;
+        .ok_or_else(|| CoreError::Internal("the actor's workspace is missing".into()))?;
     Ok(row.try_get::<i64>("", "ticket_seq")?)
 }
 

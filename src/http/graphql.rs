@@ -103,7 +103,7 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         idempotency::Lookup::Replay(outcome) => return replayed(media, outcome),
         idempotency::Lookup::Refused(outcome) => return respond(media, outcome),
     };
-    let outcome = crate::graphql::claim::scope(claim.clone(), execute(call, batch)).await;
+    let outcome = rapport_core::store::claim::scope(claim.clone(), execute(call, batch)).await;
     match idempotency::finish(&state, &claim, outcome).await {
         (outcome, true) => replayed(media, outcome),
         (outcome, false) => respond(media, outcome),

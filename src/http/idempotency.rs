@@ -3,7 +3,7 @@
 //! request body is refused.
 //!
 //! The key's row is written in the transaction of the request's first
-//! committed write (`graphql::claim`), so it exists exactly when a write of
+//! committed write (the core's `store::claim`), so it exists exactly when a write of
 //! the request committed:
 //! - no row: nothing was written (the request failed, timed out before its
 //!   commit, or the process died): the retry runs;
@@ -30,7 +30,7 @@ use uuid::Uuid;
 use super::answer::{Outcome, refused};
 use crate::app::AppState;
 use crate::auth::Actor;
-use crate::graphql::claim::{Claim, Progress};
+use rapport_core::store::claim::{Claim, Progress};
 
 /// How long a stored response is replayed.
 pub const RETENTION: chrono::Duration = chrono::Duration::hours(24);

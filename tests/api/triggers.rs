@@ -120,7 +120,7 @@ async fn triggers_fire_once_with_a_task_for_the_owner(app: TestApp) {
     assert_eq!(sweep(&app).await, json!(1), "Initech: 29 days ahead");
     assert_eq!(sweep(&app).await, json!(0), "it fired already");
     app.at("2026-02-20T00:00:00Z");
-    let fired = rapport::graphql::triggers::sweep_all(&app.state)
+    let fired = rapport_core::rules::triggers::sweep_all(&app.state.core, &app.state.config.clock)
         .await
         .expect("sweep");
     assert_eq!(fired, 1, "the server's own sweep: Umbrella, 28 days ahead");

@@ -15,6 +15,7 @@ mod sql;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::stage;
+use rapport_core::error::CoreError;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use self::customers::{CategoryCount, ChurnFigures, CsatFigures, NpsFigures, OrderMix};
@@ -60,7 +61,9 @@ impl Analytics {
         if self.actor.sees_amounts() {
             Ok(())
         } else {
-            Err(ApiError::Forbidden("this role sees no deal amounts".into()))
+            Err(ApiError(CoreError::Forbidden(
+                "this role sees no deal amounts".into(),
+            )))
         }
     }
 }
@@ -185,13 +188,13 @@ async fn scope(
     if let Some(id) = pipeline_id
         && list::find::<Pipeline>(ctx, id).await?.is_none()
     {
-        return Err(ApiError::NotFound("no such pipeline"));
+        return Err(ApiError(CoreError::NotFound("no such pipeline")));
     }
     let owner_id = ids::decode_opt(owner_id.as_ref(), Kind::Member, "ownerId")?;
     if let Some(id) = owner_id
         && list::find::<Member>(ctx, id).await?.is_none()
     {
-        return Err(ApiError::NotFound("no such member"));
+        return Err(ApiError(CoreError::NotFound("no such member")));
     }
     Ok(Scope {
         workspace_id: actor.workspace_id,
@@ -230,7 +233,9 @@ impl AnalyticsQuery {
         pipeline_id: Option<ID>,
     ) -> ApiResult<Vec<LeaderboardEntry>> {
         if !actor(ctx)?.sees_amounts() {
-            return Err(ApiError::Forbidden("this role sees no deal amounts".into()));
+            return Err(ApiError(CoreError::Forbidden(
+                "this role sees no deal amounts".into(),
+            )));
         }
         let scope = scope(ctx, period, pipeline_id, None).await?;
         Ok(leaderboard::leaderboard(db(ctx)?, &scope).await?)

@@ -10,6 +10,7 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{DealContactRole, DealStatus, ReasonKind, StageKind};
 use entity::{deal, deal_contact, deal_stage_change, stage};
+use rapport_core::error::CoreError;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
@@ -229,7 +230,7 @@ async fn current_deal(
     expected_version: Option<i32>,
 ) -> ApiResult<deal::Model> {
     let current = load_live::<Deal>(txn, actor, id).await?;
-    <Deal as crate::graphql::list::Record>::check_write(actor, &current)?;
+    <entity::deal::Entity as rapport_core::store::Table>::check_write(actor, &current)?;
     check_version(expected_version, current.version)?;
     Ok(current)
 }
@@ -246,9 +247,9 @@ fn check_assignment(actor: &Actor, owner: Option<Uuid>) -> ApiResult<()> {
     if actor.may_assign_deal(owner) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(
+        Err(ApiError(CoreError::Forbidden(
             "SALES may not assign deals to another member".into(),
-        ))
+        )))
     }
 }
 

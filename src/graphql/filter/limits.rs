@@ -184,7 +184,7 @@ mod tests {
 
     fn field_of(result: ApiResult<()>) -> String {
         match result {
-            Err(ApiError::BadInput { field, .. }) => field,
+            Err(ApiError(rapport_core::CoreError::BadInput { field, .. })) => field,
             other => panic!("expected BadInput, got {other:?}"),
         }
     }

@@ -5,6 +5,7 @@
 //! Amounts in different currencies are never added together: every money
 //! figure is a list with one total per currency.
 
+use rapport_core::error::CoreError;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -254,11 +255,13 @@ fn with_totals(select: &mut SelectStatement) -> &mut SelectStatement {
 async fn dashboard_pipeline(ctx: &Context<'_>, pipeline_id: &ID) -> ApiResult<Uuid> {
     let actor = actor(ctx)?;
     if !actor.can_read_deals() {
-        return Err(ApiError::Forbidden("this role sees no deal amounts".into()));
+        return Err(ApiError(CoreError::Forbidden(
+            "this role sees no deal amounts".into(),
+        )));
     }
     let id = ids::decode(pipeline_id, Kind::Pipeline, "pipelineId")?;
     if list::find::<Pipeline>(ctx, id).await?.is_none() {
-        return Err(ApiError::NotFound("pipeline"));
+        return Err(ApiError(CoreError::NotFound("pipeline")));
     }
     Ok(id)
 }

@@ -1,5 +1,6 @@
 //! `pipelineEvents`: what happens to the deals of one pipeline.
 
+use rapport_core::error::CoreError;
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Object, Subscription};
@@ -126,11 +127,13 @@ impl PipelineSubscription {
     ) -> Result<impl Stream<Item = PipelineEvent> + use<>, ApiError> {
         let actor = actor(ctx)?;
         if !actor.can_read_deals() {
-            return Err(ApiError::Forbidden("this role sees no deals".into()));
+            return Err(ApiError(CoreError::Forbidden(
+                "this role sees no deals".into(),
+            )));
         }
         let id = ids::decode(&pipeline_id, Kind::Pipeline, "pipelineId")?;
         if list::find::<Pipeline>(ctx, id).await?.is_none() {
-            return Err(ApiError::NotFound("pipeline"));
+            return Err(ApiError(CoreError::NotFound("pipeline")));
         }
         let topic = format!("pipeline:{id}");
         let stream = events(ctx, actor.workspace_id, after).await?;

@@ -9,7 +9,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::compute::{Which, recompute};
 use crate::auth::Area;
 use crate::domain::text;
 use crate::graphql::contact::Contact;
@@ -18,6 +17,7 @@ use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 use crate::graphql::write::{begin, check_reference, commit, event_for, load_live, now};
+use rapport_core::rules::scoring::{Which, recompute};
 
 /// Most entries of a score history returned at once.
 const HISTORY_MAX: u64 = 100;

@@ -5,12 +5,12 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::ScoringTarget;
 use entity::lead_scoring_rule;
+use rapport_core::error::CoreError;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, ExprTrait};
 use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
-use super::compute::{Which, recompute};
 use crate::auth::{Actor, Area};
 use crate::domain::{money, text};
 use crate::graphql::context::{actor, writer};
@@ -18,12 +18,13 @@ use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::filter::{EnumFilter, IdFilter, RecordFilter, col, record_filter_composition};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::{Conn, Level, Row};
-use crate::graphql::list::{self, ListArgs, Record, editable_record};
+use crate::graphql::list::{self, ListArgs, Record};
 use crate::graphql::order::{Ordering, sort_keys};
 use crate::graphql::page::{KeyType, PageArgs, SortKey};
 use crate::graphql::write::{
     self, begin, check_version, commit, event_for, load_any, load_live, now,
 };
+use rapport_core::rules::scoring::{Which, recompute};
 
 /// Points a rule may give or take, each way.
 const MAX_POINTS: i32 = 1000;
@@ -34,13 +35,9 @@ pub struct LeadScoringRule(pub Row<lead_scoring_rule::Model>);
 impl Record for LeadScoringRule {
     type Entity = lead_scoring_rule::Entity;
     type Model = lead_scoring_rule::Model;
-    const TABLE: &'static str = "lead_scoring_rule";
-    const KIND: Kind = Kind::LeadScoringRule;
-    const EVENT_NAME: &'static str = "lead_scoring_rule";
     fn wrap(row: Row<lead_scoring_rule::Model>) -> Self {
         Self(row)
     }
-    editable_record!();
 }
 
 /// Fields rules can be sorted by.
@@ -377,7 +374,7 @@ async fn delete_or_restore(
     let txn = begin(ctx).await?;
     let row = load_any::<LeadScoringRule>(&txn, actor, id).await?;
     match (delete, row.deleted_at) {
-        (true, Some(_)) => return Err(ApiError::NotFound("LeadScoringRule")),
+        (true, Some(_)) => return Err(ApiError(CoreError::NotFound("LeadScoringRule"))),
         (false, None) => {
             return Err(ApiError::bad_input("id", "this rule is not deleted"));
         }

@@ -23,9 +23,9 @@ use crate::graphql::context::state;
 use crate::graphql::deal::Deal;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::member::Member;
-use crate::graphql::numbered::{self, Numbering};
 use crate::graphql::triggers::fire::on_ticket;
-use crate::graphql::write::{Author, begin, commit, commit_after, event_for_new, now, publish};
+use crate::graphql::write::{Author, begin, commit, event_for_new, now};
+use rapport_core::store::numbered::{self, Numbering};
 
 /// Where a ticket's number comes from.
 const NUMBERING: Numbering = Numbering {
@@ -74,14 +74,14 @@ pub(super) async fn create(
         || input.deal_id.is_some()
         || input.assignee_id.is_some();
     // A request with an Idempotency-Key needs a transaction to commit its claim in.
-    if postgres && !names_records && !crate::graphql::claim::in_scope() {
+    if postgres && !names_records && !rapport_core::store::claim::in_scope() {
         // Nothing to read first, so no trigger can fire (they need a contact):
         // the one statement is the whole transaction. It holds no lock yet,
         // so it may queue for the counter row in this process first.
         let admission = state.counter_queue.admit(actor.workspace_id).await;
         let (row, event) = insert_numbered(&state.db, actor, draft).await?;
         drop(admission);
-        publish(state, &[event]);
+        state.core.publish(&[event]);
         return Ok(TicketPayload::of(row));
     }
     let txn = begin(ctx).await?;
@@ -108,7 +108,10 @@ pub(super) async fn create(
     if postgres {
         let (row, event) = insert_numbered(&txn, actor, draft).await?;
         let triggered = on_ticket(&txn, &row, row.opened_at).await?;
-        commit_after(state, txn, Author::of(actor), vec![event], triggered).await?;
+        state
+            .core
+            .commit_after(txn, Author::of(actor), vec![event], triggered)
+            .await?;
         return Ok(TicketPayload::of(row));
     }
     let mut model = draft.into_active_model().reset_all();

@@ -15,7 +15,7 @@ use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::filter::{EnumFilter, IdFilter, RecordFilter, col, record_filter_composition};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::{Conn, Level, Row};
-use crate::graphql::list::{self, ListArgs, Record, editable_record};
+use crate::graphql::list::{self, ListArgs, Record};
 use crate::graphql::order::{Ordering, sort_keys};
 use crate::graphql::page::{KeyType, PageArgs, SortKey};
 use crate::graphql::write::{self, begin, check_version, commit, event_for, load_live, now};
@@ -26,13 +26,9 @@ pub struct TriggerRule(pub Row<trigger_rule::Model>);
 impl Record for TriggerRule {
     type Entity = trigger_rule::Entity;
     type Model = trigger_rule::Model;
-    const TABLE: &'static str = "trigger_rule";
-    const KIND: Kind = Kind::TriggerRule;
-    const EVENT_NAME: &'static str = "trigger_rule";
     fn wrap(row: Row<trigger_rule::Model>) -> Self {
         Self(row)
     }
-    editable_record!();
 }
 
 /// Fields triggers can be sorted by.

@@ -22,8 +22,8 @@ use sea_orm::{
 };
 use serde_json::Value as Json;
 
+use super::Author;
 use crate::events::{NewEvent, history};
-use crate::graphql::write::Author;
 
 /// Where a record's number comes from and goes to.
 #[derive(Debug, Clone, Copy)]

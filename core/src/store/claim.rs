@@ -15,7 +15,7 @@ use entity::idempotency_key;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set, SqlErr};
 use uuid::Uuid;
 
-use super::error::{ApiError, ApiResult};
+use crate::error::{CoreError, CoreResult};
 
 /// Who claims which key for which request.
 #[derive(Debug)]
@@ -90,7 +90,7 @@ pub fn in_scope() -> bool {
 /// request committed it. Returns the row to confirm with [`committed`] once
 /// `txn` has committed. A key already committed by another request fails
 /// the write with `CONFLICT` (and `txn` rolls back when dropped).
-pub async fn stake(txn: &DatabaseTransaction) -> ApiResult<Option<Uuid>> {
+pub async fn stake(txn: &DatabaseTransaction) -> CoreResult<Option<Uuid>> {
     let Ok(claim) = CURRENT.try_with(Arc::clone) else {
         return Ok(None);
     };
@@ -118,7 +118,7 @@ pub async fn stake(txn: &DatabaseTransaction) -> ApiResult<Option<Uuid>> {
         }
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             claim.set(Progress::Lost);
-            Err(ApiError::Conflict(
+            Err(CoreError::Conflict(
                 "another request with this Idempotency-Key committed first".into(),
             ))
         }

@@ -15,10 +15,9 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::error::CoreResult;
 use crate::events::NewEvent;
-use crate::graphql::activity::Activity;
-use crate::graphql::error::ApiResult;
-use crate::graphql::write::event_for_new;
+use crate::store::event_for_new;
 
 /// How long the owner has for a task a trigger creates.
 const TASK_DUE_IN: Duration = Duration::days(1);
@@ -36,7 +35,7 @@ async fn active<C: ConnectionTrait>(
     db: &C,
     workspace_id: Uuid,
     kind: TriggerKind,
-) -> ApiResult<Vec<trigger_rule::Model>> {
+) -> CoreResult<Vec<trigger_rule::Model>> {
     Ok(trigger_rule::Entity::find()
         .filter(trigger_rule::Column::WorkspaceId.eq(workspace_id))
         .filter(trigger_rule::Column::Kind.eq(kind))
@@ -54,7 +53,7 @@ async fn fire(
     occasion: String,
     subject: String,
     at: DateTime<Utc>,
-) -> ApiResult<Vec<NewEvent>> {
+) -> CoreResult<Vec<NewEvent>> {
     let fired = trigger_firing::Entity::find()
         .filter(trigger_firing::Column::WorkspaceId.eq(rule.workspace_id))
         .filter(trigger_firing::Column::TriggerId.eq(rule.id))
@@ -110,7 +109,10 @@ async fn fire(
         payload: json!({ "triggerfiring": firing, "trigger": rule, "task": task }),
         new_record: true,
     };
-    Ok(vec![event_for_new::<Activity>(&task, "created")?, fired])
+    Ok(vec![
+        event_for_new::<activity::Entity>(&task, "created")?,
+        fired,
+    ])
 }
 
 fn contact_target(c: &contact::Model) -> Target {
@@ -132,7 +134,7 @@ async fn contact_of(
     txn: &DatabaseTransaction,
     workspace_id: Uuid,
     id: Uuid,
-) -> ApiResult<Option<contact::Model>> {
+) -> CoreResult<Option<contact::Model>> {
     Ok(contact::Entity::find()
         .filter(contact::Column::WorkspaceId.eq(workspace_id))
         .filter(contact::Column::Id.eq(id))
@@ -146,7 +148,7 @@ pub async fn on_survey(
     txn: &DatabaseTransaction,
     survey: &survey_response::Model,
     at: DateTime<Utc>,
-) -> ApiResult<Vec<NewEvent>> {
+) -> CoreResult<Vec<NewEvent>> {
     if survey.kind != SurveyKind::Csat {
         return Ok(Vec::new());
     }
@@ -172,7 +174,7 @@ pub async fn on_ticket(
     txn: &DatabaseTransaction,
     ticket: &ticket::Model,
     at: DateTime<Utc>,
-) -> ApiResult<Vec<NewEvent>> {
+) -> CoreResult<Vec<NewEvent>> {
     let Some(contact_id) = ticket.contact_id else {
         return Ok(Vec::new());
     };
@@ -221,7 +223,7 @@ pub async fn on_contract(
     txn: &DatabaseTransaction,
     company: &company::Model,
     at: DateTime<Utc>,
-) -> ApiResult<Vec<NewEvent>> {
+) -> CoreResult<Vec<NewEvent>> {
     let Some(ends) = company.vendor_contract_ends_on else {
         return Ok(Vec::new());
     };
@@ -238,7 +240,7 @@ async fn contract_firings(
     ends: NaiveDate,
     rules: &[trigger_rule::Model],
     at: DateTime<Utc>,
-) -> ApiResult<Vec<NewEvent>> {
+) -> CoreResult<Vec<NewEvent>> {
     let today = at.date_naive();
     let mut events = Vec::new();
     for rule in rules {
@@ -266,7 +268,7 @@ pub async fn sweep(
     txn: &DatabaseTransaction,
     workspace_id: Uuid,
     at: DateTime<Utc>,
-) -> ApiResult<Vec<NewEvent>> {
+) -> CoreResult<Vec<NewEvent>> {
     let rules = active(txn, workspace_id, TriggerKind::ContractEnding).await?;
     let Some(widest) = rules.iter().filter_map(|r| r.within_days).max() else {
         return Ok(Vec::new());
@@ -291,7 +293,7 @@ pub async fn sweep(
 }
 
 /// The workspaces that have an active CONTRACT_ENDING trigger.
-pub async fn workspaces_to_sweep<C: ConnectionTrait>(db: &C) -> ApiResult<Vec<Uuid>> {
+pub async fn workspaces_to_sweep<C: ConnectionTrait>(db: &C) -> CoreResult<Vec<Uuid>> {
     let mut ids: Vec<Uuid> = trigger_rule::Entity::find()
         .filter(trigger_rule::Column::Kind.eq(TriggerKind::ContractEnding))
         .filter(trigger_rule::Column::Active.eq(true))

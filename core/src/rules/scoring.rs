@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::graphql::error::ApiResult;
+use crate::error::CoreResult;
 
 /// Whose scores to recompute.
 #[derive(Debug, Clone, Copy)]
@@ -74,7 +74,7 @@ pub async fn recompute(
     which: Which,
     reason: &str,
     at: DateTime<Utc>,
-) -> ApiResult<usize> {
+) -> CoreResult<usize> {
     let backend = txn.get_database_backend();
     let mut sql = SCORE_SQL.to_owned();
     let mut values: Vec<Value> = vec![true.into(), true.into(), workspace_id.into()];

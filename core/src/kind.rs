@@ -1,0 +1,72 @@
+//! The kinds of record that have global ids, by their API type name.
+
+/// The record types that have global ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Company,
+    Contact,
+    Deal,
+    Pipeline,
+    Stage,
+    Ticket,
+    Activity,
+    Member,
+    Tag,
+    Workspace,
+    DealStageChange,
+    ApiKey,
+    Order,
+    SurveyResponse,
+    Goal,
+    Reason,
+    LeadScoringRule,
+    TriggerRule,
+}
+
+impl Kind {
+    /// Every kind, for reading a global id back.
+    pub const ALL: [Kind; 18] = [
+        Kind::Company,
+        Kind::Contact,
+        Kind::Deal,
+        Kind::Pipeline,
+        Kind::Stage,
+        Kind::Ticket,
+        Kind::Activity,
+        Kind::Member,
+        Kind::Tag,
+        Kind::Workspace,
+        Kind::DealStageChange,
+        Kind::ApiKey,
+        Kind::Order,
+        Kind::SurveyResponse,
+        Kind::Goal,
+        Kind::Reason,
+        Kind::LeadScoringRule,
+        Kind::TriggerRule,
+    ];
+
+    /// The GraphQL type name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Company => "Company",
+            Kind::Contact => "Contact",
+            Kind::Deal => "Deal",
+            Kind::Pipeline => "Pipeline",
+            Kind::Stage => "Stage",
+            Kind::Ticket => "Ticket",
+            Kind::Activity => "Activity",
+            Kind::Member => "Member",
+            Kind::Tag => "Tag",
+            Kind::Workspace => "Workspace",
+            Kind::DealStageChange => "DealStageChange",
+            Kind::ApiKey => "ApiKey",
+            Kind::Order => "Order",
+            Kind::SurveyResponse => "SurveyResponse",
+            Kind::Goal => "Goal",
+            Kind::Reason => "Reason",
+            Kind::LeadScoringRule => "LeadScoringRule",
+            Kind::TriggerRule => "TriggerRule",
+        }
+    }
+}

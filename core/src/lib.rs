@@ -1,0 +1,31 @@
+//! Rapport's CRM without its doors: everything a write or a figure needs,
+//! and nothing of GraphQL or HTTP (this crate depends on neither, so the
+//! compiler keeps the boundary). The API crate, the demo seed, background
+//! jobs and importers all call the same operations here.
+//!
+//! # Layout
+//!
+//! - [`error`]: the one error type, [`CoreError`], in terms a client can act on.
+//! - [`access`]: the [`access::Actor`] a change is made by, and what each role may change.
+//! - [`Kind`]: the kinds of record, by their API type name.
+//! - [`domain`]: value rules (validation, normalisation, money), plain functions.
+//! - [`events`]: the outbox writer, history, and the bus that carries events to subscribers.
+//! - [`clock`]: the time the server acts at (the system clock, or a manual one in tests).
+//! - [`store`]: the [`store::Core`] handle, record tables, transactions and the one commit
+//!   sequence, the version-guarded write, dense numbering, the Idempotency-Key claim.
+//! - [`rules`]: lead scoring and triggers, run inside a write's transaction.
+//! - [`metrics`]: the process counters `/metrics` exposes.
+
+pub mod access;
+pub mod clock;
+pub mod domain;
+pub mod error;
+pub mod events;
+mod kind;
+pub mod metrics;
+pub mod rules;
+pub mod store;
+
+pub use error::{CoreError, CoreResult};
+pub use kind::Kind;
+pub use store::Core;

@@ -1,0 +1,124 @@
+//! The shape every write shares: one transaction holding the change, its
+//! history and its outbox events, then publish after commit.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use entity::event;
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{Core, claim};
+use crate::access::Actor;
+use crate::error::CoreResult;
+use crate::events::{self, NewEvent};
+use crate::metrics::Metrics;
+
+/// Now, at the microsecond precision both databases keep, so that a value
+/// read back equals the value written (cursors compare them).
+pub fn now() -> DateTime<Utc> {
+    crate::clock::now().trunc_subsecs(6)
+}
+
+/// A transaction on `db`. On SQLite it takes the write lock at once (`BEGIN
+/// IMMEDIATE`): a deferred transaction that reads and then writes fails with
+/// SQLITE_BUSY when another writer committed in between, whereas an
+/// immediate one waits its turn (the busy timeout).
+pub async fn begin(db: &DatabaseConnection) -> CoreResult<DatabaseTransaction> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    };
+    Ok(db.begin_with_options(options).await?)
+}
+
+/// Who a committed change is recorded as made by: a member (possibly through
+/// an API key), or nobody for the server's own work (trigger sweeps).
+#[derive(Debug, Clone, Copy)]
+pub struct Author {
+    pub workspace_id: Uuid,
+    pub member_id: Option<Uuid>,
+    pub api_key_id: Option<Uuid>,
+}
+
+impl Author {
+    /// Of a member's request.
+    pub fn of(actor: &Actor) -> Self {
+        Author {
+            workspace_id: actor.workspace_id,
+            member_id: Some(actor.member_id),
+            api_key_id: actor.api_key_id,
+        }
+    }
+
+    /// The server itself, working in `workspace_id`.
+    pub fn server(workspace_id: Uuid) -> Self {
+        Author {
+            workspace_id,
+            member_id: None,
+            api_key_id: None,
+        }
+    }
+
+    /// The author of changes made `at`.
+    pub fn made(self, at: DateTime<Utc>) -> events::history::Made {
+        events::history::Made {
+            workspace_id: self.workspace_id,
+            member_id: self.member_id,
+            api_key_id: self.api_key_id,
+            at,
+        }
+    }
+}
+
+impl Core {
+    /// A transaction on the core's database (see [`begin`]).
+    pub async fn begin(&self) -> CoreResult<DatabaseTransaction> {
+        begin(&self.db).await
+    }
+
+    /// Writes `events` in `txn`, commits, then publishes them.
+    pub async fn commit(
+        &self,
+        txn: DatabaseTransaction,
+        author: Author,
+        events: Vec<NewEvent>,
+    ) -> CoreResult<()> {
+        self.commit_after(txn, author, Vec::new(), events).await
+    }
+
+    /// Commits `txn` holding `recorded` (events already written in it, e.g.
+    /// by a numbered create) and `events`, then publishes all of them in order.
+    ///
+    /// History is written before the events take their numbers: those numbers
+    /// lock the workspace row until the commit, so the fewer statements run
+    /// after them, the shorter concurrent writers of the workspace wait.
+    pub async fn commit_after(
+        &self,
+        txn: DatabaseTransaction,
+        author: Author,
+        mut recorded: Vec<event::Model>,
+        events: Vec<NewEvent>,
+    ) -> CoreResult<()> {
+        let made = author.made(now());
+        // The request's Idempotency-Key commits with its first write, or not at all.
+        let staked = claim::stake(&txn).await?;
+        events::history::record(&txn, made, &events).await?;
+        let stored =
+            events::record(&txn, made.workspace_id, made.member_id, made.at, events).await?;
+        txn.commit().await?;
+        claim::committed(staked);
+        recorded.extend(stored);
+        self.publish(&recorded);
+        Ok(())
+    }
+
+    /// Publishes committed events on the bus.
+    pub fn publish(&self, stored: &[event::Model]) {
+        for _ in stored {
+            Metrics::inc(&self.metrics.events_published);
+        }
+        self.bus.publish(stored);
+    }
+}

@@ -1,0 +1,49 @@
+//! The store: record tables, transactions, the one commit sequence, the
+//! version-guarded write, and dense numbering.
+
+pub mod claim;
+mod commit;
+pub mod counter_queue;
+mod guard;
+pub mod numbered;
+mod table;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::events::Bus;
+use crate::metrics::Metrics;
+
+pub use commit::{Author, begin, now};
+pub use guard::{
+    check_reference, check_version, event_for, event_for_new, expect_one_row, load_any, load_live,
+    save_if_unchanged, set_deleted,
+};
+pub use table::{Table, col, scope};
+
+/// What every operation runs against: the database, where committed events
+/// go, the process counters and the queue of numbered writes. Cheap to clone.
+#[derive(Clone)]
+pub struct Core {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// Where committed events are published.
+    pub bus: Arc<dyn Bus>,
+    /// Process counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+    /// Writes waiting, in arrival order, for their workspace's counter row.
+    pub counter_queue: Arc<counter_queue::CounterQueue>,
+}
+
+impl Core {
+    /// A core over `db` publishing on `bus`.
+    pub fn new(db: DatabaseConnection, bus: Arc<dyn Bus>, metrics: Arc<Metrics>) -> Self {
+        Self {
+            db,
+            bus,
+            metrics,
+            counter_queue: Arc::default(),
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! What the store knows of each record table: its name, its kind, its
+//! events, and the row accessors the generic writes and reads use.
+
+use chrono::{DateTime, Utc};
+use entity::{
+    activity, api_key, company, contact, customer_order, deal, deal_stage_change, goal,
+    lead_scoring_rule, member, pipeline, reason, stage, survey_response, tag, ticket, trigger_rule,
+};
+use sea_orm::EntityTrait;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::access::Actor;
+use crate::error::{CoreError, CoreResult};
+use crate::kind::Kind;
+
+/// A record table, implemented on its SeaORM entity.
+pub trait Table:
+    EntityTrait<Model: Serialize + Sync + 'static> + Default + Send + Sync + 'static
+{
+    /// The table's SQL name.
+    const TABLE: &'static str;
+    const KIND: Kind;
+    /// The prefix of its event kinds, e.g. `deal` in `deal.moved`.
+    const EVENT_NAME: &'static str;
+    /// Whether the table has `deleted_at` and `version` (lists skip deleted rows).
+    const SOFT_DELETE: bool = true;
+    fn id(row: &Self::Model) -> Uuid;
+    /// The event channel a change of `row` is published on.
+    fn topic(row: &Self::Model) -> String {
+        let _ = row;
+        Self::EVENT_NAME.to_owned()
+    }
+    fn version(_row: &Self::Model) -> i32 {
+        0
+    }
+    fn deleted_at(_row: &Self::Model) -> Option<DateTime<Utc>> {
+        None
+    }
+    /// Refuses a change of `row` by `actor` beyond its role's area (which the
+    /// operation checked already): SALES and deals it does not own.
+    fn check_write(actor: &Actor, row: &Self::Model) -> CoreResult<()> {
+        let _ = (actor, row);
+        Ok(())
+    }
+}
+
+/// `table.column`, qualified so that joins stay unambiguous.
+pub fn col(table: &'static str, column: &'static str) -> Expr {
+    Expr::col((table, column))
+}
+
+/// What a workspace may see of `T`: its rows, not deleted.
+pub fn scope<T: Table>(workspace_id: Uuid) -> Condition {
+    let c = Condition::all().add(col(T::TABLE, "workspace_id").eq(workspace_id));
+    if T::SOFT_DELETE {
+        c.add(col(T::TABLE, "deleted_at").is_null())
+    } else {
+        c
+    }
+}
+
+/// A table whose rows carry `version` and `deleted_at`.
+macro_rules! editable {
+    ($module:ident, $kind:ident, $event:literal $(, $($extra:tt)*)?) => {
+        impl Table for $module::Entity {
+            const TABLE: &'static str = stringify!($module);
+            const KIND: Kind = Kind::$kind;
+            const EVENT_NAME: &'static str = $event;
+            fn id(row: &$module::Model) -> Uuid {
+                row.id
+            }
+            fn version(row: &$module::Model) -> i32 {
+                row.version
+            }
+            fn deleted_at(row: &$module::Model) -> Option<DateTime<Utc>> {
+                row.deleted_at
+            }
+            $($($extra)*)?
+        }
+    };
+}
+
+/// A table whose rows are never edited or soft-deleted in place.
+macro_rules! plain {
+    ($module:ident, $kind:ident) => {
+        impl Table for $module::Entity {
+            const TABLE: &'static str = stringify!($module);
+            const KIND: Kind = Kind::$kind;
+            const EVENT_NAME: &'static str = stringify!($module);
+            const SOFT_DELETE: bool = false;
+            fn id(row: &$module::Model) -> Uuid {
+                row.id
+            }
+        }
+    };
+}
+
+editable!(company, Company, "company");
+editable!(contact, Contact, "contact");
+editable!(reason, Reason, "reason");
+editable!(survey_response, SurveyResponse, "survey_response");
+editable!(pipeline, Pipeline, "pipeline");
+editable!(goal, Goal, "goal");
+editable!(customer_order, Order, "order");
+editable!(lead_scoring_rule, LeadScoringRule, "lead_scoring_rule");
+editable!(trigger_rule, TriggerRule, "trigger_rule");
+editable!(ticket, Ticket, "ticket");
+editable! { stage, Stage, "stage",
+    /// Stage changes are configuration changes, like pipeline changes.
+    fn topic(_row: &stage::Model) -> String {
+        "pipeline".to_owned()
+    }
+}
+editable! { activity, Activity, "activity",
+    /// Activities on a ticket go out on the ticket channel, so that whoever
+    /// watches tickets sees replies and notes arrive.
+    fn topic(row: &activity::Model) -> String {
+        if row.ticket_id.is_some() {
+            "ticket".to_owned()
+        } else {
+            Self::EVENT_NAME.to_owned()
+        }
+    }
+}
+editable! { deal, Deal, "deal",
+    /// A pipeline board subscribes to the deals of its pipeline.
+    fn topic(row: &deal::Model) -> String {
+        format!("pipeline:{}", row.pipeline_id)
+    }
+    fn check_write(actor: &Actor, row: &deal::Model) -> CoreResult<()> {
+        if actor.may_edit_deal(row.owner_id) {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden(
+                "SALES may change only its own deals and unowned ones".into(),
+            ))
+        }
+    }
+}
+plain!(api_key, ApiKey);
+plain!(tag, Tag);
+plain!(member, Member);
+// History is append-only: no `version`, no `deleted_at`.
+plain!(deal_stage_change, DealStageChange);
