@@ -5,13 +5,14 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::activity;
 use entity::enums::ActivityKind;
+use rapport_macros::connections;
 use sea_orm::sea_query::{Condition, ExprTrait};
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::company::Company;
 use super::contact::Contact;
-use super::context::{actor, writer};
+use super::context::writer;
 use super::deal::Deal;
 use super::error::{ApiError, ApiResult};
 use super::filter::{
@@ -19,11 +20,11 @@ use super::filter::{
     record_filter_composition,
 };
 use super::ids::{self, Kind};
-use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record};
+use super::level::{Level, Row};
+use super::list::{self, Record};
 use super::member::Member;
 use super::order::{Ordering, newest_first};
-use super::page::{KeyType, PageArgs, SortKey};
+use super::page::{KeyType, SortKey};
 use super::ticket::{Ticket, changed_reference, edited_text};
 use super::write::{self, begin, check_version, commit, event_for, expect_one_row, load_live, now};
 use crate::auth::{Actor, Area};
@@ -562,35 +563,11 @@ impl ActivityMutation {
 #[derive(Default)]
 pub struct ActivityQuery;
 
+#[connections]
 #[Object]
 impl ActivityQuery {
     /// Activities of the workspace, newest first by default.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ActivityFilter>,
-        order_by: Option<Vec<Ordering<ActivityOrderField>>>,
-    ) -> ApiResult<Conn<Activity>> {
-        actor(ctx)?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: ActivityOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::top_level(ctx, args).await
-    }
+    listing!(activities: Activity, ActivityFilter, ActivityOrderField);
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::contact;
 use entity::enums::{LifecycleStage, TaggableType};
+use rapport_macros::connections;
 use sea_orm::sea_query::{Condition, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
@@ -12,8 +13,8 @@ use uuid::Uuid;
 
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
 use super::calculated::{Figure, FiguresFilter, Of};
-use super::company::{Company, country_code};
-use super::context::{actor, writer};
+use super::company::Company;
+use super::context::writer;
 use super::deal::{Deal, DealFilter, DealOrderField, deals_of_contact};
 use super::error::{ApiError, ApiResult};
 use super::filter::{
@@ -200,6 +201,8 @@ impl RecordFilter for ContactFilter {
 }
 
 /// A person at a customer: who they are and what they are like.
+#[connections]
+#[connections]
 #[Object]
 impl Contact {
     /// Support figures: ticket count, open tickets, last ticket, mean resolution time.
@@ -465,73 +468,11 @@ impl Contact {
         deals_of_contact(ctx, &self.0, args).await
     }
     /// Tickets the contact opened.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn tickets(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<TicketFilter>,
-        order_by: Option<Vec<Ordering<TicketOrderField>>>,
-    ) -> ApiResult<Conn<Ticket>> {
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: TicketOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::children(
-            ctx,
-            &self.0,
-            "tickets",
-            |m: &contact::Model| m.id,
-            "contact_id",
-            args,
-        )
-        .await
-    }
+    connection!(tickets: Ticket, TicketFilter, TicketOrderField,
+        of |m: &contact::Model| m.id, "contact_id");
     /// The contact's timeline.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ActivityFilter>,
-        order_by: Option<Vec<Ordering<ActivityOrderField>>>,
-    ) -> ApiResult<Conn<Activity>> {
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: ActivityOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::children(
-            ctx,
-            &self.0,
-            "activities",
-            |m: &contact::Model| m.id,
-            "contact_id",
-            args,
-        )
-        .await
-    }
+    connection!(activities: Activity, ActivityFilter, ActivityOrderField,
+        of |m: &contact::Model| m.id, "contact_id");
 }
 
 /// A new contact.
@@ -612,7 +553,8 @@ impl ContactFields {
             Some(e) => Some(email::normalize_email(e).map_err(ApiError::invalid("input.email"))?),
             None => None,
         };
-        self.country = country_code(self.country, "input.country")?;
+        self.country = crate::domain::text::country_code(self.country)
+            .map_err(ApiError::invalid("input.country"))?;
         self.phone = match self
             .phone
             .as_deref()
@@ -839,33 +781,9 @@ impl ContactMutation {
 #[derive(Default)]
 pub struct ContactQuery;
 
+#[connections]
 #[Object]
 impl ContactQuery {
     /// Contacts of the workspace.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn contacts(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ContactFilter>,
-        order_by: Option<Vec<Ordering<ContactOrderField>>>,
-    ) -> ApiResult<crate::graphql::fast::Fast<Conn<Contact>>> {
-        actor(ctx)?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: ContactOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        crate::graphql::fast::top_level(ctx, args).await
-    }
+    listing!(contacts: Contact, ContactFilter, ContactOrderField, fast);
 }

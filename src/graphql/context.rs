@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use super::error::{ApiError, ApiResult};
 use crate::app::AppState;
 use crate::auth::{Actor, Area};
+use rapport_core::Core;
 
 /// The request's actor; `UNAUTHENTICATED` when the request carried no valid token.
 pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
@@ -23,15 +24,17 @@ pub fn writer<'a>(ctx: &Context<'a>, area: Area) -> ApiResult<&'a Actor> {
 
 /// `FORBIDDEN` unless the actor's role may change records of `area`.
 pub fn require(actor: &Actor, area: Area) -> ApiResult<()> {
-    if actor.may_write(area) {
-        Ok(())
-    } else {
-        Err(ApiError(CoreError::Forbidden(format!(
-            "the {:?} role may not change {}",
-            actor.role,
-            area.name()
-        ))))
-    }
+    Ok(actor.require(area)?)
+}
+
+/// The core the request's operations run against, and the actor they run
+/// as, refused unless its role may change records of `area`. The operation
+/// checks the role again (other doors call it too); checking here first
+/// keeps the API's order: a refused role hears `FORBIDDEN` before anything
+/// about its input.
+pub fn acting<'a>(ctx: &Context<'a>, area: Area) -> ApiResult<(&'a Core, &'a Actor)> {
+    let actor = writer(ctx, area)?;
+    Ok((&state(ctx)?.core, actor))
 }
 
 /// The shared server state.

@@ -4,6 +4,7 @@
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::customer_order;
+use rapport_macros::connections;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Condition;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 use super::company::Company;
 use super::contact::Contact;
-use super::context::{actor, writer};
+use super::context::writer;
 use super::error::{ApiError, ApiResult};
 use super::filter::{
     DateTimeFilter, DecimalFilter, IdFilter, RecordFilter, StringFilter, col,
@@ -387,35 +388,11 @@ impl OrderMutation {
 #[derive(Default)]
 pub struct OrderQuery;
 
+#[connections]
 #[Object]
 impl OrderQuery {
     /// The workspace's orders (newest first unless `orderBy` says otherwise).
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn orders(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<OrderFilter>,
-        order_by: Option<Vec<Ordering<OrderOrderField>>>,
-    ) -> ApiResult<Conn<Order>> {
-        actor(ctx)?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: OrderOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::top_level(ctx, args).await
-    }
+    listing!(orders: Order, OrderFilter, OrderOrderField);
 }
 
 /// The orders of each row of a level, by `foreign_key` (`contact_id` or `company_id`).

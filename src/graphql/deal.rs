@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{DealStatus, TaggableType};
 use entity::{deal, deal_stage_change};
 use rapport_core::error::CoreError;
+use rapport_macros::connections;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -255,6 +256,8 @@ impl RecordFilter for DealFilter {
 }
 
 /// A sales opportunity: an amount moving through a pipeline's stages.
+#[connections]
+#[connections]
 #[Object]
 impl Deal {
     /// Who changed it, when and how, newest first (ADMIN and MANAGER).
@@ -411,73 +414,11 @@ impl Deal {
         contacts::contacts_of_deal(ctx, &self.0, args).await
     }
     /// Support tickets about the deal.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn tickets(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<TicketFilter>,
-        order_by: Option<Vec<Ordering<TicketOrderField>>>,
-    ) -> ApiResult<Conn<Ticket>> {
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: TicketOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::children(
-            ctx,
-            &self.0,
-            "tickets",
-            |m: &deal::Model| m.id,
-            "deal_id",
-            args,
-        )
-        .await
-    }
+    connection!(tickets: Ticket, TicketFilter, TicketOrderField,
+        of |m: &deal::Model| m.id, "deal_id");
     /// Its timeline: notes, calls, emails, meetings and tasks.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ActivityFilter>,
-        order_by: Option<Vec<Ordering<ActivityOrderField>>>,
-    ) -> ApiResult<Conn<Activity>> {
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: ActivityOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::children(
-            ctx,
-            &self.0,
-            "activities",
-            |m: &deal::Model| m.id,
-            "deal_id",
-            args,
-        )
-        .await
-    }
+    connection!(activities: Activity, ActivityFilter, ActivityOrderField,
+        of |m: &deal::Model| m.id, "deal_id");
     /// Every stage the deal entered, oldest first (the first entry is its creation).
     #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn stage_history(
@@ -612,35 +553,11 @@ pub struct MoneyTotal {
 #[derive(Default)]
 pub struct DealQuery;
 
+#[connections]
 #[Object]
 impl DealQuery {
     /// Deals of the workspace.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<DealFilter>,
-        order_by: Option<Vec<Ordering<DealOrderField>>>,
-    ) -> ApiResult<crate::graphql::fast::Fast<Conn<Deal>>> {
-        actor(ctx)?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: DealOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        crate::graphql::fast::top_level(ctx, args).await
-    }
+    listing!(deals: Deal, DealFilter, DealOrderField, fast);
 
     /// The total amount of the matching deals, per currency (amounts in
     /// different currencies are never added together), ordered by currency.

@@ -10,6 +10,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::enums::StageKind;
 use entity::{pipeline, stage};
+use rapport_macros::connections;
 use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
@@ -17,7 +18,6 @@ pub use self::mutation::{
     CreatePipelineInput, CreateStageInput, PipelineMutation, PipelinePayload, PipelineStageInput,
     StagePayload, UpdatePipelineInput, UpdateStageInput,
 };
-use super::context::actor;
 use super::deal::{Deal, DealFilter, DealOrderField};
 use super::error::ApiResult;
 use super::filter::{
@@ -25,10 +25,10 @@ use super::filter::{
     record_filter_composition,
 };
 use super::ids::{self, Kind};
-use super::level::{Conn, Row};
-use super::list::{self, ListArgs, Record};
+use super::level::Row;
+use super::list::{self, Record};
 use super::order::{Ordering, sort_keys};
-use super::page::{KeyType, PageArgs, SortKey};
+use super::page::{KeyType, SortKey};
 
 /// A sales process: an ordered list of stages.
 pub struct Pipeline(pub Row<pipeline::Model>);
@@ -219,6 +219,8 @@ impl RecordFilter for StageFilter {
 }
 
 /// A sales process: an ordered list of stages deals move through.
+#[connections]
+#[connections]
 #[Object]
 impl Pipeline {
     /// The global id.
@@ -250,76 +252,16 @@ impl Pipeline {
         self.0.model().updated_at
     }
     /// Its stages, by position unless ordered otherwise.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn stages(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<StageFilter>,
-        order_by: Option<Vec<Ordering<StageOrderField>>>,
-    ) -> ApiResult<Conn<Stage>> {
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: StageOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::children(
-            ctx,
-            &self.0,
-            "stages",
-            |m: &pipeline::Model| m.id,
-            "pipeline_id",
-            args,
-        )
-        .await
-    }
+    connection!(stages: Stage, StageFilter, StageOrderField,
+        of |m: &pipeline::Model| m.id, "pipeline_id");
     /// The deals in it.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<DealFilter>,
-        order_by: Option<Vec<Ordering<DealOrderField>>>,
-    ) -> ApiResult<Conn<Deal>> {
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: DealOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::children(
-            ctx,
-            &self.0,
-            "deals",
-            |m: &pipeline::Model| m.id,
-            "pipeline_id",
-            args,
-        )
-        .await
-    }
+    connection!(deals: Deal, DealFilter, DealOrderField,
+        of |m: &pipeline::Model| m.id, "pipeline_id");
 }
 
 /// A step of a pipeline, with the probability that a deal in it is won.
+#[connections]
+#[connections]
 #[Object]
 impl Stage {
     /// The global id.
@@ -366,100 +308,20 @@ impl Stage {
         .await
     }
     /// The deals in this stage.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<DealFilter>,
-        order_by: Option<Vec<Ordering<DealOrderField>>>,
-    ) -> ApiResult<Conn<Deal>> {
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: DealOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::children(
-            ctx,
-            &self.0,
-            "deals",
-            |m: &stage::Model| m.id,
-            "stage_id",
-            args,
-        )
-        .await
-    }
+    connection!(deals: Deal, DealFilter, DealOrderField,
+        of |m: &stage::Model| m.id, "stage_id");
 }
 
 /// Pipeline and stage queries.
 #[derive(Default)]
 pub struct PipelineQuery;
 
+#[connections]
 #[Object]
 impl PipelineQuery {
     /// Pipelines of the workspace, by position unless ordered otherwise.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn pipelines(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<PipelineFilter>,
-        order_by: Option<Vec<Ordering<PipelineOrderField>>>,
-    ) -> ApiResult<Conn<Pipeline>> {
-        actor(ctx)?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: PipelineOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::top_level(ctx, args).await
-    }
+    listing!(pipelines: Pipeline, PipelineFilter, PipelineOrderField);
 
     /// Stages of every pipeline of the workspace; filter by `pipelineId` for one.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn stages(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<StageFilter>,
-        order_by: Option<Vec<Ordering<StageOrderField>>>,
-    ) -> ApiResult<Conn<Stage>> {
-        actor(ctx)?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: StageOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::top_level(ctx, args).await
-    }
+    listing!(stages: Stage, StageFilter, StageOrderField);
 }

@@ -7,20 +7,21 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::ReasonKind;
 use entity::reason;
+use rapport_macros::connections;
 use sea_orm::sea_query::Condition;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::context::{actor, writer};
+use super::context::writer;
 use super::error::{ApiError, ApiResult};
 use super::filter::{
     EnumFilter, IdFilter, RecordFilter, StringFilter, col, record_filter_composition,
 };
 use super::ids::{self, Kind};
-use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record};
+use super::level::{Level, Row};
+use super::list::{self, Record};
 use super::order::{Ordering, sort_keys};
-use super::page::{KeyType, PageArgs, SortKey};
+use super::page::{KeyType, SortKey};
 use super::write::{self, begin, check_version, commit, event_for, load_live, now};
 use crate::auth::{Actor, Area};
 use crate::domain::text;
@@ -343,35 +344,11 @@ impl ReasonMutation {
 #[derive(Default)]
 pub struct ReasonQuery;
 
+#[connections]
 #[Object]
 impl ReasonQuery {
     /// The workspace's standardised reasons (by kind and code unless `orderBy` says otherwise).
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn reasons(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ReasonFilter>,
-        order_by: Option<Vec<Ordering<ReasonOrderField>>>,
-    ) -> ApiResult<Conn<Reason>> {
-        actor(ctx)?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: ReasonOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::top_level(ctx, args).await
-    }
+    listing!(reasons: Reason, ReasonFilter, ReasonOrderField);
 }
 
 #[cfg(test)]

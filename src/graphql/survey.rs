@@ -5,12 +5,13 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::enums::{ReasonKind, SurveyKind};
 use entity::survey_response;
+use rapport_macros::connections;
 use sea_orm::sea_query::Condition;
 use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
 use super::contact::Contact;
-use super::context::{actor, writer};
+use super::context::writer;
 use super::error::{ApiError, ApiResult};
 use super::filter::{
     DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter, col,
@@ -401,35 +402,11 @@ impl SurveyResponseMutation {
 #[derive(Default)]
 pub struct SurveyResponseQuery;
 
+#[connections]
 #[Object]
 impl SurveyResponseQuery {
     /// The workspace's survey responses (newest first unless `orderBy` says otherwise).
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn survey_responses(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<SurveyResponseFilter>,
-        order_by: Option<Vec<Ordering<SurveyResponseOrderField>>>,
-    ) -> ApiResult<Conn<SurveyResponse>> {
-        actor(ctx)?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: SurveyResponseOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::top_level(ctx, args).await
-    }
+    listing!(survey_responses: SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField);
 }
 
 /// The responses of each row of a level, by `foreign_key` (`contact_id` or `ticket_id`).

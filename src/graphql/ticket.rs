@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::{TaggableType, TicketPriority, TicketStatus};
 use entity::ticket;
 use rapport_core::error::CoreError;
+use rapport_macros::connections;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -12,7 +13,7 @@ use uuid::Uuid;
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
 use super::company::Company;
 use super::contact::Contact;
-use super::context::{actor, writer};
+use super::context::writer;
 use super::deal::Deal;
 use super::error::{ApiError, ApiResult};
 use super::filter::{
@@ -21,7 +22,7 @@ use super::filter::{
 };
 use super::ids::{self, Kind};
 use super::level::{Conn, Level, Row};
-use super::list::{self, ListArgs, Record};
+use super::list::{self, Record};
 use super::member::Member;
 use super::order::{Ordering, sort_keys};
 use super::page::{KeyType, PageArgs, SortKey};
@@ -182,6 +183,8 @@ impl RecordFilter for TicketFilter {
 }
 
 /// A support request: what the customer needs and where it stands.
+#[connections]
+#[connections]
 #[Object]
 impl Ticket {
     /// Survey answers about this ticket, newest first.
@@ -328,39 +331,8 @@ impl Ticket {
         tags_of(ctx, &self.0, TaggableType::Ticket, |m: &ticket::Model| m.id).await
     }
     /// Its timeline: replies, calls, notes and tasks, newest first by default.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn activities(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ActivityFilter>,
-        order_by: Option<Vec<Ordering<ActivityOrderField>>>,
-    ) -> ApiResult<Conn<Activity>> {
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: ActivityOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        list::children(
-            ctx,
-            &self.0,
-            "activities",
-            |m: &ticket::Model| m.id,
-            "ticket_id",
-            args,
-        )
-        .await
-    }
+    connection!(activities: Activity, ActivityFilter, ActivityOrderField,
+        of |m: &ticket::Model| m.id, "ticket_id");
 }
 
 /// A new ticket. It starts OPEN.
@@ -728,35 +700,11 @@ impl TicketMutation {
 #[derive(Default)]
 pub struct TicketQuery;
 
+#[connections]
 #[Object]
 impl TicketQuery {
     /// Tickets of the workspace.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn tickets(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<TicketFilter>,
-        order_by: Option<Vec<Ordering<TicketOrderField>>>,
-    ) -> ApiResult<crate::graphql::fast::Fast<Conn<Ticket>>> {
-        actor(ctx)?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: TicketOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        crate::graphql::fast::top_level(ctx, args).await
-    }
+    listing!(tickets: Ticket, TicketFilter, TicketOrderField, fast);
 }
 
 #[cfg(test)]

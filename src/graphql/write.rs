@@ -13,6 +13,7 @@ use crate::auth::Actor;
 use crate::events::NewEvent;
 use entity::event;
 use rapport_core::error::CoreError;
+use rapport_core::ops::Patch;
 use rapport_core::store;
 pub use rapport_core::store::{Author, check_version, expect_one_row, now};
 
@@ -156,6 +157,24 @@ pub async fn delete_or_restore<R: Record>(
     let event = event_for::<R>(&row, if delete { "deleted" } else { "restored" })?;
     commit(ctx, txn, actor, vec![event]).await?;
     Ok(R::wrap(super::level::Level::single(row)))
+}
+
+/// A nullable input field as a core patch: omitted keeps, `null` clears.
+pub fn patch<T>(input: async_graphql::MaybeUndefined<T>) -> Patch<T> {
+    match input {
+        async_graphql::MaybeUndefined::Undefined => Patch::Keep,
+        async_graphql::MaybeUndefined::Null => Patch::Clear,
+        async_graphql::MaybeUndefined::Value(value) => Patch::Set(value),
+    }
+}
+
+/// A nullable id input field as a core patch, the id decoded as a `kind`.
+pub fn patch_id(
+    input: async_graphql::MaybeUndefined<async_graphql::ID>,
+    kind: super::ids::Kind,
+    field: &str,
+) -> ApiResult<Patch<Uuid>> {
+    patch(input).try_map(|id| super::ids::decode(&id, kind, field))
 }
 
 /// The new value of a nullable field: unchanged when the input omitted it,

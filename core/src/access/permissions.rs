@@ -24,6 +24,7 @@ use entity::enums::Role;
 use uuid::Uuid;
 
 use super::Actor;
+use crate::error::{CoreError, CoreResult};
 
 /// A part of the data that is written as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +73,19 @@ impl Actor {
             ),
             Role::Support => matches!(area, Tickets | Activities | Surveys),
             Role::Viewer => false,
+        }
+    }
+
+    /// `FORBIDDEN` unless the role may change records of `area`.
+    pub fn require(&self, area: Area) -> CoreResult<()> {
+        if self.may_write(area) {
+            Ok(())
+        } else {
+            Err(CoreError::Forbidden(format!(
+                "the {:?} role may not change {}",
+                self.role,
+                area.name()
+            )))
         }
     }
 

@@ -97,6 +97,22 @@ pub fn normalize_domain(raw: &str) -> Result<String, Invalid> {
     Ok(host.to_owned())
 }
 
+/// An ISO 3166-1 alpha-2 country code, upper-cased; `None` when blank.
+pub fn country_code(raw: Option<String>) -> Result<Option<String>, Invalid> {
+    let Some(code) = raw
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty())
+    else {
+        return Ok(None);
+    };
+    if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(Invalid(
+            "must be an ISO 3166-1 alpha-2 code such as DE or US".into(),
+        ));
+    }
+    Ok(Some(code))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,219 @@
+//! Resolver shapes the API repeats, written once.
+//!
+//! Why a procedural macro rather than `macro_rules!`: async-graphql binds
+//! `child_complexity` and the field's arguments inside its own expansion,
+//! and an expression written in a `macro_rules!` expansion cannot see those
+//! bindings (hygiene). Tokens made here carry the call site's hygiene, the
+//! same as the `#[Object]` beside them.
+
+use proc_macro::TokenStream;
+use quote::quote;
+use syn::parse::{Parse, ParseStream};
+use syn::{Expr, Ident, ImplItem, ItemImpl, LitStr, Token, Type, parse_macro_input, parse_quote};
+
+/// On an `#[Object]` impl (written above `#[Object]`), two kinds of item.
+///
+/// `listing!(name: Record, RecordFilter, RecordOrderField);` becomes the
+/// top-level list field `name(first, after, last, before, filter, orderBy)`
+/// of the workspace's records; `, fast` at the end serves it through the
+/// fast read path.
+///
+/// Each item
+/// `connection!(name: Child, ChildFilter, ChildOrderField, of |p: &Model| p.id, "parent_id");`
+/// becomes the nested-connection field `name(first, after, last, before,
+/// filter, orderBy)`: the children whose `parent_id` is the parent's id, for
+/// every parent of the level in one statement, at the page cost of every
+/// list. `, where <condition>` at the end adds a condition the field always
+/// applies. Doc comments on the item document the field; items keep their
+/// place, so the schema lists fields in source order.
+#[proc_macro_attribute]
+pub fn connections(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut object = parse_macro_input!(item as ItemImpl);
+    for item in &mut object.items {
+        let ImplItem::Macro(call) = item else {
+            continue;
+        };
+        let docs = &call.attrs;
+        let resolver = if call.mac.path.is_ident("connection") {
+            call.mac
+                .parse_body::<Connection>()
+                .map(|c| c.resolver(docs))
+        } else if call.mac.path.is_ident("listing") {
+            call.mac.parse_body::<Listing>().map(|l| l.resolver(docs))
+        } else {
+            continue;
+        };
+        match resolver {
+            Ok(resolver) => *item = resolver,
+            Err(error) => return error.to_compile_error().into(),
+        }
+    }
+    quote!(#object).into()
+}
+
+/// `name: Child, Filter, Order, of parent_id, "foreign_key" [, where condition]`.
+struct Connection {
+    name: Ident,
+    child: Type,
+    filter: Type,
+    order: Type,
+    parent_id: Expr,
+    foreign_key: LitStr,
+    extra: Option<Expr>,
+}
+
+mod kw {
+    syn::custom_keyword!(of);
+    syn::custom_keyword!(fast);
+}
+
+/// `name: Record, Filter, Order [, fast]`.
+struct Listing {
+    name: Ident,
+    record: Type,
+    filter: Type,
+    order: Type,
+    fast: bool,
+}
+
+impl Parse for Listing {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let record = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let filter = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let order = input.parse()?;
+        let fast = input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty();
+        if fast {
+            input.parse::<kw::fast>()?;
+        }
+        Ok(Listing {
+            name,
+            record,
+            filter,
+            order,
+            fast,
+        })
+    }
+}
+
+impl Listing {
+    fn resolver(&self, docs: &[syn::Attribute]) -> ImplItem {
+        let Listing {
+            name,
+            record,
+            filter,
+            order,
+            fast,
+        } = self;
+        let (output, run) = if *fast {
+            (
+                quote!(crate::graphql::fast::Fast<crate::graphql::level::Conn<#record>>),
+                quote!(crate::graphql::fast::top_level),
+            )
+        } else {
+            (
+                quote!(crate::graphql::level::Conn<#record>),
+                quote!(crate::graphql::list::top_level),
+            )
+        };
+        parse_quote! {
+            #(#docs)*
+            #[allow(clippy::too_many_arguments)]
+            #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+            async fn #name(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+                filter: Option<#filter>,
+                order_by: Option<Vec<crate::graphql::order::Ordering<#order>>>,
+            ) -> crate::graphql::error::ApiResult<#output> {
+                crate::graphql::context::actor(ctx)?;
+                let args = crate::graphql::list::ListArgs {
+                    page: crate::graphql::page::PageArgs { first, after, last, before },
+                    filter: filter.as_ref(),
+                    keys: <#order>::keys(order_by.as_deref())?,
+                    extra: sea_orm::sea_query::Condition::all(),
+                };
+                #run(ctx, args).await
+            }
+        }
+    }
+}
+
+impl Parse for Connection {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let child = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let filter = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let order = input.parse()?;
+        input.parse::<Token![,]>()?;
+        input.parse::<kw::of>()?;
+        let parent_id = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let foreign_key = input.parse()?;
+        let extra = if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            input.parse::<Token![where]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
+        Ok(Connection {
+            name,
+            child,
+            filter,
+            order,
+            parent_id,
+            foreign_key,
+            extra,
+        })
+    }
+}
+
+impl Connection {
+    fn resolver(&self, docs: &[syn::Attribute]) -> ImplItem {
+        let Connection {
+            name,
+            child,
+            filter,
+            order,
+            parent_id,
+            foreign_key,
+            extra,
+        } = self;
+        let field = LitStr::new(&name.to_string(), name.span());
+        let extra = extra.iter();
+        parse_quote! {
+            #(#docs)*
+            #[allow(clippy::too_many_arguments)]
+            #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+            async fn #name(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+                last: Option<i32>,
+                before: Option<String>,
+                filter: Option<#filter>,
+                order_by: Option<Vec<crate::graphql::order::Ordering<#order>>>,
+            ) -> crate::graphql::error::ApiResult<crate::graphql::level::Conn<#child>> {
+                let args = crate::graphql::list::ListArgs {
+                    page: crate::graphql::page::PageArgs { first, after, last, before },
+                    filter: filter.as_ref(),
+                    keys: <#order>::keys(order_by.as_deref())?,
+                    extra: sea_orm::sea_query::Condition::all() #(.add(#extra))*,
+                };
+                crate::graphql::list::children(ctx, &self.0, #field, #parent_id, #foreign_key, args)
+                    .await
+            }
+        }
+    }
+}

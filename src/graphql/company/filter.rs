@@ -1,0 +1,172 @@
+//! How companies are sorted and filtered.
+
+use async_graphql::{Enum, InputObject};
+use entity::enums::TaggableType;
+use sea_orm::sea_query::Condition;
+use uuid::Uuid;
+
+use crate::graphql::calculated::{Figure, FiguresFilter, Of};
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::{
+    DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
+    TagFilter, col, record_filter_composition,
+};
+use crate::graphql::ids::Kind;
+use crate::graphql::order::{Ordering, sort_keys};
+use crate::graphql::page::{KeyType, SortKey};
+
+/// Fields companies can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CompanyOrderField {
+    Name,
+    EmployeeCount,
+    AnnualRevenue,
+    CreatedAt,
+    UpdatedAt,
+    /// Calculated: live tickets.
+    TicketCount,
+    /// Calculated: tickets OPEN or PENDING.
+    OpenTicketCount,
+    /// Calculated: the latest ticket's opening (none last).
+    LastTicketAt,
+    /// Calculated (none last).
+    LatestNps,
+    /// Calculated (none last).
+    LatestCsat,
+    /// Calculated: Σ of orders by nominal amount.
+    LifetimeValue,
+    /// Calculated: 0–100.
+    ChurnRisk,
+    /// Calculated: mean hours to resolve tickets (none last).
+    AverageResolutionHours,
+    /// The highest lead score of its contacts.
+    LeadScore,
+}
+
+impl CompanyOrderField {
+    fn key(self) -> SortKey {
+        let figure = match self {
+            Self::TicketCount => Figure::TicketCount(Of::Company),
+            Self::OpenTicketCount => Figure::OpenTicketCount(Of::Company),
+            Self::LastTicketAt => Figure::LastTicketAt(Of::Company),
+            Self::LatestNps => Figure::LatestNps(Of::Company),
+            Self::LatestCsat => Figure::LatestCsat(Of::Company),
+            Self::LifetimeValue => Figure::LifetimeValue(Of::Company),
+            Self::ChurnRisk => Figure::ChurnRisk(Of::Company),
+            Self::AverageResolutionHours => Figure::AverageResolution(Of::Company),
+            Self::LeadScore => Figure::CompanyLeadScore,
+            _ => return self.column_key(),
+        };
+        SortKey::calculated("company", figure)
+    }
+
+    fn column_key(self) -> SortKey {
+        let (column, ty, nullable) = match self {
+            Self::Name => ("name", KeyType::Text, false),
+            Self::EmployeeCount => ("employee_count", KeyType::Int, true),
+            Self::AnnualRevenue => ("annual_revenue_e4", KeyType::BigInt, true),
+            Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
+            Self::UpdatedAt => ("updated_at", KeyType::Timestamp, false),
+            // Calculated fields are keyed by `key`.
+            _ => ("id", KeyType::Uuid, false),
+        };
+        SortKey {
+            table: "company",
+            column,
+            ty,
+            nullable,
+            desc: false,
+        }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: oldest first).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        sort_keys(order_by, "company", Self::key, &[SortKey::id("company")])
+    }
+}
+
+/// Which companies to return. Fields combine with AND.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct CompanyFilter {
+    pub and: Option<Vec<CompanyFilter>>,
+    pub or: Option<Vec<CompanyFilter>>,
+    pub not: Option<Box<CompanyFilter>>,
+    pub id: Option<IdFilter>,
+    pub name: Option<StringFilter>,
+    pub domain: Option<StringFilter>,
+    pub industry: Option<StringFilter>,
+    pub employee_count: Option<IntFilter>,
+    /// Compared by nominal amount, whatever the currency.
+    pub annual_revenue: Option<DecimalFilter>,
+    pub city: Option<StringFilter>,
+    pub country: Option<StringFilter>,
+    pub owner_id: Option<IdFilter>,
+    pub created_at: Option<DateTimeFilter>,
+    pub updated_at: Option<DateTimeFilter>,
+    pub tags: Option<TagFilter>,
+    /// Conditions on the calculated figures.
+    pub figures: Option<FiguresFilter>,
+    /// The highest lead score among its contacts.
+    pub lead_score: Option<IntFilter>,
+    pub current_vendor: Option<StringFilter>,
+    pub vendor_contract_ends_on: Option<DateFilter>,
+    /// When the customer left; `{ isNull: true }` for current customers and prospects.
+    pub churned_at: Option<DateTimeFilter>,
+    pub exit_reason: Option<StringFilter>,
+}
+
+impl RecordFilter for CompanyFilter {
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        let c = |name| col("company", name);
+        let mut all = Condition::all();
+        let strings = [
+            (&self.name, "name"),
+            (&self.domain, "domain"),
+            (&self.industry, "industry"),
+            (&self.city, "city"),
+            (&self.country, "country"),
+            (&self.current_vendor, "current_vendor"),
+            (&self.exit_reason, "exit_reason"),
+        ];
+        for (filter, column) in strings {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column), backend));
+            }
+        }
+        if let Some(f) = &self.id {
+            all = all.add(f.condition(c("id"), Kind::Company, "filter.id")?);
+        }
+        if let Some(f) = &self.owner_id {
+            all = all.add(f.condition(c("owner_id"), Kind::Member, "filter.ownerId")?);
+        }
+        if let Some(f) = &self.employee_count {
+            all = all.add(f.condition(c("employee_count")));
+        }
+        if let Some(f) = &self.annual_revenue {
+            all = all.add(f.condition(c("annual_revenue_e4"), "filter.annualRevenue")?);
+        }
+        if let Some(f) = &self.created_at {
+            all = all.add(f.condition(c("created_at")));
+        }
+        if let Some(f) = &self.updated_at {
+            all = all.add(f.condition(c("updated_at")));
+        }
+        if let Some(f) = &self.vendor_contract_ends_on {
+            all = all.add(f.condition(c("vendor_contract_ends_on")));
+        }
+        if let Some(f) = &self.churned_at {
+            all = all.add(f.condition(c("churned_at")));
+        }
+        if let Some(f) = &self.tags {
+            all = all.add(f.condition(workspace_id, TaggableType::Company, c("id")));
+        }
+        if let Some(f) = &self.figures {
+            all = all.add(f.condition(Of::Company, backend)?);
+        }
+        if let Some(f) = &self.lead_score {
+            all = all.add(f.condition(Figure::CompanyLeadScore.expr(backend)));
+        }
+        Ok(all)
+    }
+    record_filter_composition!();
+}

@@ -1,0 +1,254 @@
+//! Companies: the organisations a workspace sells to and supports.
+
+mod filter;
+mod mutation;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::company;
+use entity::enums::TaggableType;
+use rapport_macros::connections;
+use rust_decimal::Decimal;
+
+use super::activity::{Activity, ActivityFilter, ActivityOrderField};
+use super::calculated::{Figure, Of};
+use super::contact::{Contact, ContactFilter, ContactOrderField};
+use super::deal::{Deal, DealFilter, DealOrderField};
+use super::error::ApiResult;
+use super::ids::{self, Kind};
+use super::level::{Conn, Row};
+use super::list::{self, Record};
+use super::member::Member;
+use super::page::PageArgs;
+use super::tag::{Tag, tags_of};
+use super::ticket::{Ticket, TicketFilter, TicketOrderField};
+use crate::domain::money;
+
+pub use filter::{CompanyFilter, CompanyOrderField};
+pub use mutation::{CompanyMutation, CompanyPayload};
+
+/// A customer organisation.
+pub struct Company(pub Row<company::Model>);
+
+impl Record for Company {
+    type Entity = company::Entity;
+    type Model = company::Model;
+    fn wrap(row: Row<company::Model>) -> Self {
+        Self(row)
+    }
+}
+
+/// A customer organisation: who it is and what it is like.
+#[connections]
+#[connections]
+#[Object]
+impl Company {
+    /// Support figures: ticket count, open tickets, last ticket, mean resolution time.
+    async fn ticket_stats(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::TicketFigures> {
+        crate::graphql::insight::tickets(ctx, &self.0, |m: &company::Model| m.id, "company_id")
+            .await
+    }
+    /// Order figures: count, lifetime value per currency, last order.
+    async fn order_stats(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::OrderFigures> {
+        crate::graphql::insight::orders(ctx, &self.0, |m: &company::Model| m.id, "company_id").await
+    }
+    /// The latest NPS and CSAT answers of the company's contacts.
+    async fn satisfaction(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::SatisfactionFigures> {
+        crate::graphql::insight::satisfaction(ctx, &self.0, |m: &company::Model| m.id, true).await
+    }
+    /// Orders recorded for the company (an order by one of its contacts counts for the company it had then), newest first.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<crate::graphql::customer_order::OrderFilter>,
+        order_by: Option<
+            Vec<crate::graphql::order::Ordering<crate::graphql::customer_order::OrderOrderField>>,
+        >,
+    ) -> ApiResult<Conn<crate::graphql::customer_order::Order>> {
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        crate::graphql::customer_order::orders_of(
+            ctx,
+            &self.0,
+            "orders",
+            |m: &company::Model| m.id,
+            "company_id",
+            page,
+            filter,
+            order_by,
+        )
+        .await
+    }
+    /// Who changed it, when and how, newest first (ADMIN and MANAGER).
+    #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<
+        async_graphql::connection::Connection<
+            String,
+            crate::graphql::history::HistoryEntry,
+            async_graphql::connection::EmptyFields,
+            async_graphql::connection::EmptyFields,
+        >,
+    > {
+        crate::graphql::history::history(
+            ctx,
+            crate::graphql::ids::Kind::Company,
+            self.0.model().id,
+            first,
+            after,
+        )
+        .await
+    }
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Company, self.0.model().id)
+    }
+    /// The company's name.
+    async fn name(&self) -> &str {
+        &self.0.model().name
+    }
+    /// Its web domain, lower-cased, without scheme or path.
+    async fn domain(&self) -> Option<&str> {
+        self.0.model().domain.as_deref()
+    }
+    /// Its industry.
+    async fn industry(&self) -> Option<&str> {
+        self.0.model().industry.as_deref()
+    }
+    /// How many people it employs.
+    async fn employee_count(&self) -> Option<i32> {
+        self.0.model().employee_count
+    }
+    /// Yearly revenue, in `annualRevenueCurrency`.
+    async fn annual_revenue(&self) -> Option<Decimal> {
+        let m = self.0.model();
+        m.annual_revenue_e4
+            .map(|v| money::from_e4(v, m.annual_revenue_currency.as_deref().unwrap_or("USD")))
+    }
+    /// ISO 4217 code of `annualRevenue`.
+    async fn annual_revenue_currency(&self) -> Option<&str> {
+        self.0.model().annual_revenue_currency.as_deref()
+    }
+    /// City of its main office.
+    async fn city(&self) -> Option<&str> {
+        self.0.model().city.as_deref()
+    }
+    /// 0–100, higher is riskier, over the company's contacts' answers, its
+    /// tickets and its orders; the README has the formula.
+    async fn churn_risk(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let figure = Figure::ChurnRisk(Of::Company);
+        let value = crate::graphql::calculated::load(
+            ctx,
+            &self.0,
+            |m: &company::Model| m.id,
+            Of::Company,
+            figure,
+        )
+        .await?;
+        Ok(value.unwrap_or_default())
+    }
+    /// The highest lead score among its contacts; null without contacts.
+    async fn lead_score(&self, ctx: &Context<'_>) -> ApiResult<Option<i64>> {
+        crate::graphql::calculated::load(
+            ctx,
+            &self.0,
+            |m: &company::Model| m.id,
+            Of::Company,
+            Figure::CompanyLeadScore,
+        )
+        .await
+    }
+    /// The competitor it buys from today.
+    async fn current_vendor(&self) -> Option<&str> {
+        self.0.model().current_vendor.as_deref()
+    }
+    /// When its contract with `currentVendor` ends.
+    async fn vendor_contract_ends_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.model().vendor_contract_ends_on
+    }
+    /// When it stopped being a customer; null while it is one.
+    async fn churned_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().churned_at
+    }
+    /// Why it left: a CUSTOMER_EXIT reason code.
+    async fn exit_reason(&self) -> Option<&str> {
+        self.0.model().exit_reason.as_deref()
+    }
+    /// ISO 3166-1 alpha-2 country of its main office.
+    async fn country(&self) -> Option<&str> {
+        self.0.model().country.as_deref()
+    }
+    /// The member responsible for the account.
+    async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
+        list::referenced(ctx, &self.0, "owner", |m: &company::Model| m.owner_id).await
+    }
+    /// Incremented by every change; send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.model().version
+    }
+    /// Set while the company is deleted (it can be restored).
+    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().deleted_at
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.model().created_at
+    }
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.model().updated_at
+    }
+    /// Its tags.
+    async fn tags(&self, ctx: &Context<'_>) -> ApiResult<Vec<Tag>> {
+        tags_of(ctx, &self.0, TaggableType::Company, |m: &company::Model| {
+            m.id
+        })
+        .await
+    }
+    /// The people who work there.
+    connection!(contacts: Contact, ContactFilter, ContactOrderField,
+        of |m: &company::Model| m.id, "company_id");
+    /// Its deals.
+    connection!(deals: Deal, DealFilter, DealOrderField,
+        of |m: &company::Model| m.id, "company_id");
+    /// Its support tickets.
+    connection!(tickets: Ticket, TicketFilter, TicketOrderField,
+        of |m: &company::Model| m.id, "company_id");
+    /// Its timeline: notes, calls, emails, meetings and tasks.
+    connection!(activities: Activity, ActivityFilter, ActivityOrderField,
+        of |m: &company::Model| m.id, "company_id");
+}
+
+/// Company queries.
+#[derive(Default)]
+pub struct CompanyQuery;
+
+#[connections]
+#[Object]
+impl CompanyQuery {
+    /// Companies of the workspace.
+    listing!(companies: Company, CompanyFilter, CompanyOrderField, fast);
+}

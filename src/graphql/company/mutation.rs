@@ -1,0 +1,137 @@
+//! Company mutations: each converts its input and calls one core operation.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use rapport_core::ops::company::{self, CompanyChanges, NewCompany};
+use rust_decimal::Decimal;
+
+use super::Company;
+use crate::auth::Area;
+use crate::graphql::context::acting;
+use crate::graphql::error::ApiResult;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::level::Level;
+use crate::graphql::write::{patch, patch_id};
+
+/// A new company.
+#[derive(InputObject)]
+pub struct CreateCompanyInput {
+    pub name: String,
+    /// A domain or website URL; stored as the bare domain.
+    pub domain: Option<String>,
+    pub industry: Option<String>,
+    pub employee_count: Option<i32>,
+    pub annual_revenue: Option<Decimal>,
+    /// ISO 4217; required with `annualRevenue`.
+    pub annual_revenue_currency: Option<String>,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub owner_id: Option<ID>,
+}
+
+/// Changes to a company; omitted fields stay, `null` clears.
+#[derive(InputObject, Default)]
+pub struct UpdateCompanyInput {
+    pub name: Option<String>,
+    pub domain: MaybeUndefined<String>,
+    pub industry: MaybeUndefined<String>,
+    pub employee_count: MaybeUndefined<i32>,
+    pub annual_revenue: MaybeUndefined<Decimal>,
+    pub annual_revenue_currency: MaybeUndefined<String>,
+    pub city: MaybeUndefined<String>,
+    pub country: MaybeUndefined<String>,
+    pub owner_id: MaybeUndefined<ID>,
+}
+
+/// The result of a company mutation.
+#[derive(SimpleObject)]
+pub struct CompanyPayload {
+    /// The company after the change.
+    pub company: Company,
+}
+
+impl CompanyPayload {
+    fn of(row: entity::company::Model) -> Self {
+        Self {
+            company: Company(Level::single(row)),
+        }
+    }
+}
+
+/// Company mutations.
+#[derive(Default)]
+pub struct CompanyMutation;
+
+#[Object]
+impl CompanyMutation {
+    /// Creates a company.
+    async fn create_company(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCompanyInput,
+    ) -> ApiResult<CompanyPayload> {
+        let (core, actor) = acting(ctx, Area::Companies)?;
+        let new = NewCompany {
+            name: input.name,
+            domain: input.domain,
+            industry: input.industry,
+            employee_count: input.employee_count,
+            annual_revenue: input.annual_revenue,
+            annual_revenue_currency: input.annual_revenue_currency,
+            city: input.city,
+            country: input.country,
+            owner_id: ids::decode_opt(input.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
+        };
+        Ok(CompanyPayload::of(company::create(core, actor, new).await?))
+    }
+
+    /// Changes a company. With `expectedVersion`, refuses (`CONFLICT`) if it changed since.
+    async fn update_company(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateCompanyInput,
+        expected_version: Option<i32>,
+    ) -> ApiResult<CompanyPayload> {
+        let (core, actor) = acting(ctx, Area::Companies)?;
+        let id = ids::decode(&id, Kind::Company, "id")?;
+        let changes = CompanyChanges {
+            name: input.name,
+            domain: patch(input.domain),
+            industry: patch(input.industry),
+            employee_count: patch(input.employee_count),
+            annual_revenue: patch(input.annual_revenue),
+            annual_revenue_currency: patch(input.annual_revenue_currency),
+            city: patch(input.city),
+            country: patch(input.country),
+            owner_id: patch_id(input.owner_id, Kind::Member, "input.ownerId")?,
+        };
+        let row = company::update(core, actor, id, changes, expected_version).await?;
+        Ok(CompanyPayload::of(row))
+    }
+
+    /// Soft-deletes a company: lists skip it, `restoreCompany` brings it back.
+    async fn delete_company(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<CompanyPayload> {
+        let (core, actor) = acting(ctx, Area::Companies)?;
+        let id = ids::decode(&id, Kind::Company, "id")?;
+        let row = company::delete(core, actor, id, expected_version, true).await?;
+        Ok(CompanyPayload::of(row))
+    }
+
+    /// Restores a deleted company.
+    async fn restore_company(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<CompanyPayload> {
+        let (core, actor) = acting(ctx, Area::Companies)?;
+        let id = ids::decode(&id, Kind::Company, "id")?;
+        let row = company::delete(core, actor, id, expected_version, false).await?;
+        Ok(CompanyPayload::of(row))
+    }
+}
