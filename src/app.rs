@@ -14,55 +14,17 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth::{TokenKeys, load_or_create_secret};
 use crate::config::Config;
-use crate::events::{Bus, Feed, LocalBus, RedisBus, outbox, subscriber};
+use crate::events::{Bus, Feed, LocalBus, RedisBus, outbox};
 use crate::graphql::{self, RapportSchema};
 use crate::metrics::Metrics;
 use crate::{db, http};
 use rapport_core::Core;
 
+use crate::services::Services;
+pub use crate::state::AppState;
+
 /// How often old events are pruned from the outbox.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
-
-/// What every request handler and resolver shares.
-#[derive(Clone)]
-pub struct AppState {
-    /// The CRM itself: database, event bus, counters and numbering queue.
-    /// `AppState` dereferences to it, so `state.db` is the core's pool.
-    pub core: Core,
-    /// This process's ordered stream of events, which subscriptions read.
-    pub feed: Arc<Feed>,
-    /// Cancelled when the server begins to stop: websockets close with 1012.
-    pub shutdown: CancellationToken,
-    /// The websocket connections, awaited (within the grace period) on stop.
-    pub websockets: TaskTracker,
-    /// The members and API keys behind credentials, cached.
-    pub directory: Arc<crate::auth::Directory>,
-    /// Failed logins per account and client address.
-    pub lockout: Arc<crate::auth::lockout::Lockout>,
-    /// Argon2 hashing, a bounded number at once.
-    pub passwords: Arc<crate::auth::password::Passwords>,
-    /// The proxies whose forwarding header names the client.
-    pub trusted_proxies: Arc<crate::http::TrustedProxies>,
-    /// Requests per minute per member or client address.
-    pub rate_limiter: Arc<crate::http::RateLimiter>,
-    /// Signs and verifies bearer tokens.
-    pub keys: TokenKeys,
-    /// The configuration the server started with.
-    pub config: Arc<Config>,
-    /// Identical live subscriptions, executed once for all their subscribers.
-    pub shared_subscriptions: Arc<crate::ws::Hub>,
-    /// Operations each member runs over websockets, bounded.
-    pub subscription_slots: Arc<crate::ws::Slots>,
-}
-
-/// The doors reach the core's pieces as fields of the state they hold.
-impl std::ops::Deref for AppState {
-    type Target = Core;
-
-    fn deref(&self) -> &Core {
-        &self.core
-    }
-}
 
 /// A bound, ready-to-serve server.
 pub struct App {
@@ -78,7 +40,7 @@ impl App {
     /// Connects and migrates the database, loads the signing secret and binds `config.bind`.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let state = AppState::connect(config).await?;
-        let schema = graphql::build(Some(state.clone()));
+        let schema = graphql::build(Some(state.services.clone()));
         let router = http::router(state.clone(), schema.clone());
         let listener = TcpListener::bind(state.config.bind).await?;
         Ok(Self {
@@ -184,20 +146,24 @@ impl AppState {
         let sweep_every = Duration::from_secs(config.trigger_sweep_seconds.max(1));
         let subscription_slots =
             Arc::new(crate::ws::Slots::new(config.max_subscriptions_per_member));
-        let state = Self {
+        let rate_limiter = Arc::new(crate::http::RateLimiter::new(config.rate_limit_per_minute));
+        let passwords =
+            crate::auth::password::Passwords::new(config.max_concurrent_password_checks);
+        let services = Services {
             core: Core::new(db, bus, metrics.clone()),
             feed,
-            shutdown,
-            websockets: TaskTracker::new(),
             directory,
             lockout: Arc::default(),
-            passwords: Arc::new(crate::auth::password::Passwords::new(
-                config.max_concurrent_password_checks,
-            )),
-            trusted_proxies: Arc::new(trusted_proxies),
-            rate_limiter: Arc::new(crate::http::RateLimiter::new(config.rate_limit_per_minute)),
+            passwords: Arc::new(passwords),
             keys: TokenKeys::new(secret),
             config: Arc::new(config),
+        };
+        let state = Self {
+            services,
+            shutdown,
+            websockets: TaskTracker::new(),
+            trusted_proxies: Arc::new(trusted_proxies),
+            rate_limiter,
             shared_subscriptions: Arc::new(crate::ws::Hub::new(metrics.clone())),
             subscription_slots,
         };
@@ -208,59 +174,6 @@ impl AppState {
             state.shutdown.clone(),
         ));
         Ok(state)
-    }
-
-    /// The actor behind a credential: `Bearer <token>`, `Bearer rpk_…` (an
-    /// API key), or either without the `Bearer ` prefix. `None` when it is
-    /// invalid, expired, revoked or deactivated (the reason is logged); an
-    /// error when the database could not be asked (a credential not in the
-    /// cache during an outage): that is `UNAVAILABLE`, not "unauthenticated".
-    pub async fn authenticate(
-        &self,
-        credential: &str,
-    ) -> Result<Option<crate::auth::Actor>, sea_orm::DbErr> {
-        let credential = credential
-            .strip_prefix("Bearer ")
-            .or_else(|| credential.strip_prefix("bearer "))
-            .unwrap_or(credential)
-            .trim();
-        if credential.starts_with(crate::auth::directory::KEY_PREFIX) {
-            let actor = self.directory.actor_for_key(credential).await?;
-            if actor.is_none() {
-                tracing::info!("refused API key");
-            }
-            return Ok(actor);
-        }
-        match self.keys.verify(credential) {
-            Ok(claims) => {
-                let actor = self.directory.actor_for_token(&claims).await?;
-                if actor.is_none() {
-                    tracing::info!(member = %claims.sub, "refused token of an inactive member");
-                }
-                Ok(actor)
-            }
-            Err(reason) => {
-                tracing::info!(%reason, "refused bearer token");
-                Ok(None)
-            }
-        }
-    }
-
-    /// What a subscription stream reads from.
-    pub fn event_source(&self) -> subscriber::Source {
-        subscriber::Source {
-            db: self.db.clone(),
-            feed: self.feed.clone(),
-            metrics: self.metrics.clone(),
-        }
-    }
-
-    /// A bearer token for `actor`, valid for the configured lifetime.
-    pub fn issue_token(&self, actor: &crate::auth::Actor) -> String {
-        self.keys.issue(
-            actor,
-            chrono::Duration::hours(i64::from(self.config.token_ttl_hours)),
-        )
     }
 }
 

@@ -118,7 +118,7 @@ pub struct Config {
         value_enum,
         default_value = "x-forwarded-for"
     )]
-    pub forwarded_header: crate::http::ForwardedHeader,
+    pub forwarded_header: crate::http::client_address::ForwardedHeader,
 
     /// Argon2 password checks (each about 19 MiB) running at once; more are refused with
     /// `RATE_LIMITED`. Unset: the number of CPUs.

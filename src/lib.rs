@@ -39,4 +39,6 @@ pub mod graphql;
 pub mod http;
 pub mod runtime;
 pub mod seed;
+pub mod services;
+pub mod state;
 pub mod ws;

@@ -5,8 +5,8 @@ use rapport_core::error::CoreError;
 use sea_orm::DatabaseConnection;
 
 use super::error::{ApiError, ApiResult};
-use crate::app::AppState;
 use crate::auth::{Actor, Area};
+use crate::services::Services;
 use rapport_core::Core;
 
 /// The request's actor; `UNAUTHENTICATED` when the request carried no valid token.
@@ -37,10 +37,10 @@ pub fn acting<'a>(ctx: &Context<'a>, area: Area) -> ApiResult<(&'a Core, &'a Act
     Ok((&state(ctx)?.core, actor))
 }
 
-/// The shared server state.
-pub fn state<'a>(ctx: &Context<'a>) -> ApiResult<&'a AppState> {
-    ctx.data::<AppState>()
-        .map_err(|_| ApiError(CoreError::Internal("no AppState in the schema".into())))
+/// The services resolvers share (the core, credentials, configuration).
+pub fn state<'a>(ctx: &Context<'a>) -> ApiResult<&'a Services> {
+    ctx.data::<Services>()
+        .map_err(|_| ApiError(CoreError::Internal("no Services in the schema".into())))
 }
 
 /// The database pool.

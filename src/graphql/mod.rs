@@ -45,7 +45,7 @@ pub mod write;
 
 use async_graphql::{MergedObject, Schema};
 
-use crate::app::AppState;
+use crate::services::Services;
 
 /// Every query field.
 #[derive(MergedObject, Default)]
@@ -107,9 +107,9 @@ pub const MAX_DEPTH: usize = 20;
 /// Most directives on one field.
 pub const MAX_DIRECTIVES: usize = 4;
 
-/// The schema, with the shared state every resolver reads and the limits
+/// The schema, with the services every resolver reads and the limits
 /// its configuration sets.
-pub fn build(state: Option<AppState>) -> RapportSchema {
+pub fn build(state: Option<Services>) -> RapportSchema {
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),

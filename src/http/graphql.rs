@@ -17,11 +17,11 @@ use tracing::Instrument;
 
 use super::answer::{JSON, MediaType, Outcome, refusal, refused, replayed, respond};
 use super::idempotency;
-use crate::app::AppState;
 use crate::auth::Actor;
 use crate::clock;
 use crate::graphql::RapportSchema;
 use crate::metrics::Metrics;
+use crate::state::AppState;
 
 /// What every GraphQL request over HTTP carries besides its body.
 pub struct Call {
@@ -82,7 +82,9 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         BatchRequest::Single(_) => 1,
         BatchRequest::Batch(requests) => requests.len(),
     };
-    if let Some(refused) = super::rate_limit::admit(&call, operations) {
+    if let Some(refused) =
+        super::rate_limit::admit(&call.state.rate_limiter, &call.rate_key, operations)
+    {
         return refused;
     }
     let media = call.media;
@@ -112,7 +114,7 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
 
 /// `GET /graphql?query=…&variables=…`: queries only.
 pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
-    if let Some(refused) = super::rate_limit::admit(&call, 1) {
+    if let Some(refused) = super::rate_limit::admit(&call.state.rate_limiter, &call.rate_key, 1) {
         return refused;
     }
     let mut object = serde_json::Map::new();

@@ -28,8 +28,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::answer::{Outcome, refused};
-use crate::app::AppState;
 use crate::auth::Actor;
+use crate::state::AppState;
 use rapport_core::store::claim::{Claim, Progress};
 
 /// How long a stored response is replayed.

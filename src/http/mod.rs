@@ -2,10 +2,10 @@
 //! metrics, GraphiQL, CORS, body limits and request logging.
 
 mod answer;
-mod client_address;
+pub mod client_address;
 mod graphql;
 mod idempotency;
-mod rate_limit;
+pub mod rate_limit;
 mod refusals;
 
 pub use client_address::{ForwardedHeader, TrustedProxies};
@@ -27,9 +27,9 @@ use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 
-use crate::app::AppState;
 use crate::auth::Actor;
 use crate::graphql::RapportSchema;
+use crate::state::AppState;
 
 /// Longest `/readyz` takes to answer.
 const READY_WITHIN: std::time::Duration = std::time::Duration::from_millis(800);

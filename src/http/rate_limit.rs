@@ -15,8 +15,6 @@ use std::time::{Duration, Instant};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
-use super::graphql::Call;
-
 /// Buckets idle this long (hence full again) are forgotten.
 const FORGET_AFTER: Duration = Duration::from_secs(120);
 /// Forgetting runs when this many buckets exist.
@@ -75,9 +73,9 @@ impl RateLimiter {
 
 /// Takes `operations` from the caller's allowance: all of them, or the
 /// request is refused whole: the 429 response with `Retry-After`.
-pub(super) fn admit(call: &Call, operations: usize) -> Option<Response> {
+pub(super) fn admit(limiter: &RateLimiter, key: &str, operations: usize) -> Option<Response> {
     let cost = u32::try_from(operations).unwrap_or(u32::MAX);
-    let retry_after = call.state.rate_limiter.check(&call.rate_key, cost).err()?;
+    let retry_after = limiter.check(key, cost).err()?;
     let mut refused = super::answer::refusal(
         StatusCode::TOO_MANY_REQUESTS,
         "RATE_LIMITED",

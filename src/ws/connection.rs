@@ -13,10 +13,10 @@ use super::close::{End, code, too_big};
 use super::protocol::{self, ClientMessage, Protocol};
 use super::shared;
 use super::slots::Slot;
-use crate::app::AppState;
 use crate::auth::{Actor, Revoked};
 use crate::graphql::RapportSchema;
 use crate::metrics::Metrics;
+use crate::state::AppState;
 
 /// A client must send `connection_init` within this time.
 const INIT_TIMEOUT: Duration = Duration::from_secs(3);

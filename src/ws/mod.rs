@@ -10,7 +10,7 @@ mod close;
 mod connection;
 mod protocol;
 pub mod shared;
-mod slots;
+pub mod slots;
 
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
@@ -19,8 +19,8 @@ pub use protocol::Protocol;
 pub use shared::Hub;
 pub use slots::Slots;
 
-use crate::app::AppState;
 use crate::graphql::RapportSchema;
+use crate::state::AppState;
 
 /// Bytes read from the socket at a time (the buffer grows for a larger
 /// message). tungstenite's default allocates 128 KiB per connection up

@@ -158,7 +158,7 @@ fn item_subject(item: Item) -> String {
 }
 
 async fn a_shared_subscriber_that_falls_behind_continues_alone_without_a_gap(app: TestApp) {
-    let schema = rapport::graphql::build(Some(app.state.clone()));
+    let schema = rapport::graphql::build(Some(app.state.services.clone()));
     let actor = app
         .state
         .authenticate(&app.token)
