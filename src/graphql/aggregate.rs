@@ -194,7 +194,7 @@ pub async fn groups<R: Record, F: RecordFilter>(
         keys.push(format!(r#""{table}"."currency""#));
     }
     if measures.resolution {
-        let seconds = super::insight::seconds_between(
+        let seconds = rapport_core::rules::figures::seconds_between(
             backend,
             &format!(r#""{table}"."opened_at""#),
             &format!(r#""{table}"."resolved_at""#),

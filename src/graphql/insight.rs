@@ -8,7 +8,7 @@ use async_graphql::{Context, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{SurveyKind, TicketStatus};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{ActiveEnum, ConnectionTrait, DbBackend};
+use sea_orm::{ActiveEnum, ConnectionTrait};
 use uuid::Uuid;
 
 use super::context::{actor, db};
@@ -17,6 +17,7 @@ use super::error::ApiResult;
 use super::level::Row;
 use super::list::in_ids;
 use crate::domain::money;
+use rapport_core::rules::figures::seconds_between;
 
 /// A contact's or company's support figures.
 #[derive(SimpleObject, Clone, Debug, Default, PartialEq)]
@@ -55,14 +56,6 @@ pub struct SatisfactionFigures {
     pub latest_nps: Option<i32>,
     /// The latest CSAT score (1–5).
     pub latest_csat: Option<i32>,
-}
-
-/// Seconds between two timestamp columns, as each backend computes it.
-pub fn seconds_between(backend: DbBackend, from: &str, to: &str) -> String {
-    match backend {
-        DbBackend::Postgres => format!("EXTRACT(EPOCH FROM ({to} - {from}))"),
-        _ => format!("(julianday({to}) - julianday({from})) * 86400.0"),
-    }
 }
 
 /// Ticket figures of every row of `parent`'s level, keyed by `foreign_key`

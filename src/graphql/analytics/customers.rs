@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
 
 use super::sql::{Scope, count_when, float, int, ratio, round2, rows};
-use crate::graphql::insight::seconds_between;
+use rapport_core::rules::figures::seconds_between;
 
 /// NPS answers given in the period.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]

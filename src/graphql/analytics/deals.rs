@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::sql::{Scope, count_when, float, int, ratio, rows, totals};
 use crate::domain::money;
 use crate::graphql::deal::MoneyTotal;
-use crate::graphql::insight::seconds_between;
+use rapport_core::rules::figures::seconds_between;
 
 /// Deals closed in the period.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
