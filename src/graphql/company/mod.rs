@@ -40,7 +40,6 @@ impl Record for Company {
 
 /// A customer organisation: who it is and what it is like.
 #[connections]
-#[connections]
 #[Object]
 impl Company {
     /// Support figures: ticket count, open tickets, last ticket, mean resolution time.
