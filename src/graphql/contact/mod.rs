@@ -42,7 +42,6 @@ impl Record for Contact {
 
 /// A person at a customer: who they are and what they are like.
 #[connections]
-#[connections]
 #[Object]
 impl Contact {
     /// Support figures: ticket count, open tickets, last ticket, mean resolution time.
