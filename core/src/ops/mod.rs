@@ -5,8 +5,13 @@
 //! events, commits and publishes. Every door (GraphQL, the seed, importers,
 //! background jobs) calls these, so the rules run the same whoever writes.
 
+pub mod activity;
 pub mod company;
+pub mod consent;
+pub mod contact;
+pub mod customer;
 pub mod lifecycle;
 mod patch;
+pub mod reason;
 
 pub use patch::Patch;

@@ -1,0 +1,261 @@
+//! Contacts: create, change, delete and restore.
+
+use chrono::{NaiveDate, Utc};
+use entity::enums::LifecycleStage;
+use entity::{company, contact, member};
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
+};
+use uuid::Uuid;
+
+use super::Patch;
+use super::lifecycle::delete_or_restore;
+use crate::access::{Actor, Area};
+use crate::domain::{email, phone, text};
+use crate::error::{CoreError, CoreResult};
+use crate::rules::scoring::{self, Which};
+use crate::store::{
+    Author, Core, check_reference, check_version, col, event_for, expect_one_row, load_live, now,
+};
+
+/// A new contact.
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    /// Any common format; numbers without `+` are read in `country`'s numbering plan.
+    pub phone: Option<String>,
+    pub job_title: Option<String>,
+    pub lifecycle_stage: LifecycleStage,
+    pub city: Option<String>,
+    pub country: Option<String>,
+    pub birthdate: Option<NaiveDate>,
+    pub company_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+}
+
+/// Changes to a contact; `None` and `Patch::Keep` fields stay.
+#[derive(Debug, Clone, Default)]
+pub struct ContactChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Patch<String>,
+    pub phone: Patch<String>,
+    pub job_title: Patch<String>,
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub city: Patch<String>,
+    pub country: Patch<String>,
+    pub birthdate: Patch<NaiveDate>,
+    pub company_id: Patch<Uuid>,
+    pub owner_id: Patch<Uuid>,
+}
+
+/// Creates a contact. The email, when given, must be unused in the workspace.
+pub async fn create(core: &Core, actor: &Actor, new: NewContact) -> CoreResult<contact::Model> {
+    actor.require(Area::Contacts)?;
+    let fields = Fields {
+        first_name: new.first_name,
+        last_name: new.last_name,
+        email: new.email,
+        phone: new.phone,
+        job_title: new.job_title,
+        lifecycle_stage: new.lifecycle_stage,
+        city: new.city,
+        country: new.country,
+        birthdate: new.birthdate,
+        company_id: new.company_id,
+        owner_id: new.owner_id,
+    }
+    .validate()?;
+    let txn = core.begin().await?;
+    fields.check_references(&txn, actor).await?;
+    let at = now();
+    let mut model = contact::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(actor.workspace_id),
+        version: Set(1),
+        deleted_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    fields.apply(&mut model);
+    let row = model.insert(&txn).await.map_err(email_taken)?;
+    scoring::recompute(
+        &txn,
+        actor.workspace_id,
+        Which::Contact(row.id),
+        "contact created",
+        at,
+    )
+    .await?;
+    // Read back: scoring has just set the lead score.
+    let row = load_live::<contact::Entity>(&txn, actor, row.id).await?;
+    let event = event_for::<contact::Entity>(&row, "created")?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Changes contact `id`; with `expected_version`, refuses (`CONFLICT`) if it
+/// changed since. Its lead score follows its fields.
+pub async fn update(
+    core: &Core,
+    actor: &Actor,
+    id: Uuid,
+    changes: ContactChanges,
+    expected_version: Option<i32>,
+) -> CoreResult<contact::Model> {
+    actor.require(Area::Contacts)?;
+    let txn = core.begin().await?;
+    let current = load_live::<contact::Entity>(&txn, actor, id).await?;
+    check_version(expected_version, current.version)?;
+    let fields = Fields {
+        first_name: changes
+            .first_name
+            .unwrap_or_else(|| current.first_name.clone()),
+        last_name: changes
+            .last_name
+            .unwrap_or_else(|| current.last_name.clone()),
+        email: changes.email.apply(current.email.clone()),
+        phone: changes.phone.apply(current.phone.clone()),
+        job_title: changes.job_title.apply(current.job_title.clone()),
+        lifecycle_stage: changes.lifecycle_stage.unwrap_or(current.lifecycle_stage),
+        city: changes.city.apply(current.city.clone()),
+        country: changes.country.apply(current.country.clone()),
+        birthdate: changes.birthdate.apply(current.birthdate),
+        company_id: changes.company_id.apply(current.company_id),
+        owner_id: changes.owner_id.apply(current.owner_id),
+    }
+    .validate()?;
+    fields.check_references(&txn, actor).await?;
+    let mut model = contact::ActiveModel {
+        version: Set(current.version + 1),
+        updated_at: Set(now()),
+        ..Default::default()
+    };
+    fields.apply(&mut model);
+    // By hand rather than `save_if_unchanged`, which would turn the unique
+    // violation of a taken email into an internal error before we see it.
+    let rows = contact::Entity::update_many()
+        .set(model)
+        .filter(col("contact", "id").eq(id))
+        .filter(col("contact", "version").eq(current.version))
+        .exec(&txn)
+        .await
+        .map_err(email_taken)?
+        .rows_affected;
+    expect_one_row(rows)?;
+    let reason = "contact updated";
+    scoring::recompute(&txn, actor.workspace_id, Which::Contact(id), reason, now()).await?;
+    let row = load_live::<contact::Entity>(&txn, actor, id).await?;
+    let event = event_for::<contact::Entity>(&row, "updated")?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Soft-deletes (`delete`) or restores contact `id`.
+pub async fn delete(
+    core: &Core,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    delete: bool,
+) -> CoreResult<contact::Model> {
+    delete_or_restore::<contact::Entity>(core, actor, Area::Contacts, id, expected_version, delete)
+        .await
+}
+
+/// The editable fields of a contact, as sent (create) or as they will be (update).
+struct Fields {
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    job_title: Option<String>,
+    lifecycle_stage: LifecycleStage,
+    city: Option<String>,
+    country: Option<String>,
+    birthdate: Option<NaiveDate>,
+    company_id: Option<Uuid>,
+    owner_id: Option<Uuid>,
+}
+
+impl Fields {
+    /// Normalises and checks every value (references are checked apart, in the transaction).
+    fn validate(mut self) -> CoreResult<Self> {
+        self.first_name = text::required_name(&self.first_name, 100)
+            .map_err(CoreError::invalid("input.firstName"))?;
+        self.last_name = text::optional_text(Some(&self.last_name), 100)
+            .map_err(CoreError::invalid("input.lastName"))?
+            .unwrap_or_default();
+        self.email = match self
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+        {
+            Some(e) => Some(email::normalize_email(e).map_err(CoreError::invalid("input.email"))?),
+            None => None,
+        };
+        // The country first: a phone without `+` is read in its numbering plan.
+        self.country =
+            text::country_code(self.country).map_err(CoreError::invalid("input.country"))?;
+        self.phone = match self
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            Some(p) => Some(
+                phone::normalize_phone(p, self.country.as_deref())
+                    .map_err(CoreError::invalid("input.phone"))?,
+            ),
+            None => None,
+        };
+        self.job_title = text::optional_text(self.job_title.as_deref(), 200)
+            .map_err(CoreError::invalid("input.jobTitle"))?;
+        self.city = text::optional_text(self.city.as_deref(), 100)
+            .map_err(CoreError::invalid("input.city"))?;
+        // The wall clock, not the server clock: a birthday is a calendar fact.
+        if self.birthdate.is_some_and(|d| d > Utc::now().date_naive()) {
+            return Err(CoreError::bad_input(
+                "input.birthdate",
+                "must not be in the future",
+            ));
+        }
+        Ok(self)
+    }
+
+    /// The company and owner must be live records of the workspace.
+    async fn check_references(&self, txn: &DatabaseTransaction, actor: &Actor) -> CoreResult<()> {
+        check_reference::<company::Entity>(txn, actor, self.company_id, "input.companyId").await?;
+        check_reference::<member::Entity>(txn, actor, self.owner_id, "input.ownerId").await?;
+        Ok(())
+    }
+
+    fn apply(self, model: &mut contact::ActiveModel) {
+        model.first_name = Set(self.first_name);
+        model.last_name = Set(self.last_name);
+        model.email = Set(self.email);
+        model.phone = Set(self.phone);
+        model.job_title = Set(self.job_title);
+        model.lifecycle_stage = Set(self.lifecycle_stage);
+        model.city = Set(self.city);
+        model.country = Set(self.country);
+        model.birthdate = Set(self.birthdate);
+        model.company_id = Set(self.company_id);
+        model.owner_id = Set(self.owner_id);
+    }
+}
+
+/// A unique-email violation becomes a field error; anything else stays internal.
+fn email_taken(err: DbErr) -> CoreError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            CoreError::bad_input("input.email", "another contact already has this email")
+        }
+        _ => err.into(),
+    }
+}

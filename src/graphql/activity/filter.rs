@@ -1,0 +1,159 @@
+//! How activities are sorted and filtered.
+
+use async_graphql::{Enum, InputObject};
+use entity::enums::ActivityKind;
+use sea_orm::sea_query::Condition;
+use uuid::Uuid;
+
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::{
+    DateTimeFilter, EnumFilter, IdFilter, RecordFilter, StringFilter, col,
+    record_filter_composition,
+};
+use crate::graphql::ids::Kind;
+use crate::graphql::order::{Ordering, newest_first};
+use crate::graphql::page::{KeyType, SortKey};
+
+/// Fields activities can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActivityOrderField {
+    OccurredAt,
+    /// Activities without a due date come last.
+    DueAt,
+    CreatedAt,
+}
+
+impl ActivityOrderField {
+    fn key(self) -> SortKey {
+        let (column, ty, nullable) = match self {
+            Self::OccurredAt => ("occurred_at", KeyType::Timestamp, false),
+            Self::DueAt => ("due_at", KeyType::Timestamp, true),
+            Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
+        };
+        SortKey {
+            table: "activity",
+            column,
+            ty,
+            nullable,
+            desc: false,
+        }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: newest first, as timelines read).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        newest_first(order_by, "activity", Self::key, Self::OccurredAt)
+    }
+}
+
+/// Which activities to return. Fields combine with AND.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ActivityFilter {
+    pub and: Option<Vec<ActivityFilter>>,
+    pub or: Option<Vec<ActivityFilter>>,
+    pub not: Option<Box<ActivityFilter>>,
+    pub id: Option<IdFilter>,
+    pub kind: Option<EnumFilter<ActivityKind>>,
+    pub subject: Option<StringFilter>,
+    pub contact_id: Option<IdFilter>,
+    pub company_id: Option<IdFilter>,
+    pub deal_id: Option<IdFilter>,
+    pub ticket_id: Option<IdFilter>,
+    pub author_id: Option<IdFilter>,
+    pub assignee_id: Option<IdFilter>,
+    pub occurred_at: Option<DateTimeFilter>,
+    pub due_at: Option<DateTimeFilter>,
+    /// `{isNull: true}` with `kind: {eq: TASK}` lists open tasks.
+    pub completed_at: Option<DateTimeFilter>,
+}
+
+impl RecordFilter for ActivityFilter {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        let c = |name| col("activity", name);
+        let mut all = Condition::all();
+        let references = [
+            (&self.id, "id", Kind::Activity, "filter.id"),
+            (
+                &self.contact_id,
+                "contact_id",
+                Kind::Contact,
+                "filter.contactId",
+            ),
+            (
+                &self.company_id,
+                "company_id",
+                Kind::Company,
+                "filter.companyId",
+            ),
+            (&self.deal_id, "deal_id", Kind::Deal, "filter.dealId"),
+            (
+                &self.ticket_id,
+                "ticket_id",
+                Kind::Ticket,
+                "filter.ticketId",
+            ),
+            (
+                &self.author_id,
+                "author_id",
+                Kind::Member,
+                "filter.authorId",
+            ),
+            (
+                &self.assignee_id,
+                "assignee_id",
+                Kind::Member,
+                "filter.assigneeId",
+            ),
+        ];
+        for (filter, column, kind, field) in references {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column), kind, field)?);
+            }
+        }
+        if let Some(f) = &self.kind {
+            all = all.add(f.condition(c("kind")));
+        }
+        if let Some(f) = &self.subject {
+            all = all.add(f.condition(c("subject"), backend));
+        }
+        for (filter, column) in [
+            (&self.occurred_at, "occurred_at"),
+            (&self.due_at, "due_at"),
+            (&self.completed_at, "completed_at"),
+        ] {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column)));
+            }
+        }
+        Ok(all)
+    }
+    record_filter_composition!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphql::order::OrderDirection;
+
+    #[test]
+    fn timelines_default_to_newest_first() {
+        let keys = ActivityOrderField::keys(None).unwrap();
+        assert_eq!(
+            keys.iter().map(|k| (k.column, k.desc)).collect::<Vec<_>>(),
+            [("occurred_at", true), ("id", true)]
+        );
+    }
+
+    #[test]
+    fn an_explicit_order_ends_with_the_id() {
+        let order = [Ordering {
+            field: ActivityOrderField::DueAt,
+            direction: OrderDirection::Asc,
+        }];
+        let keys = ActivityOrderField::keys(Some(&order)).unwrap();
+        assert_eq!(
+            keys.iter().map(|k| k.column).collect::<Vec<_>>(),
+            ["due_at", "id"]
+        );
+        assert!(keys[0].nullable);
+    }
+}

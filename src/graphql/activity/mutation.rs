@@ -1,0 +1,160 @@
+//! Activity mutations: each converts its input and calls one core operation.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::enums::ActivityKind;
+use rapport_core::ops::activity::{self, ActivityChanges, NewActivity};
+
+use super::Activity;
+use crate::auth::Area;
+use crate::graphql::context::acting;
+use crate::graphql::error::ApiResult;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::level::Level;
+use crate::graphql::write::{patch, patch_id};
+
+/// A new activity, attached to at least one contact, company, deal or ticket.
+#[derive(InputObject)]
+pub struct CreateActivityInput {
+    pub kind: ActivityKind,
+    pub subject: String,
+    pub body: Option<String>,
+    /// Defaults to now.
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub contact_id: Option<ID>,
+    pub company_id: Option<ID>,
+    pub deal_id: Option<ID>,
+    pub ticket_id: Option<ID>,
+    /// Who should do it (tasks); a member of the workspace.
+    pub assignee_id: Option<ID>,
+}
+
+/// Changes to an activity; omitted fields stay, `null` clears. It must stay
+/// attached to at least one record.
+#[derive(InputObject, Default)]
+pub struct UpdateActivityInput {
+    /// Changing a completed task into another kind clears `completedAt`.
+    pub kind: Option<ActivityKind>,
+    pub subject: Option<String>,
+    pub body: MaybeUndefined<String>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub due_at: MaybeUndefined<DateTime<Utc>>,
+    pub contact_id: MaybeUndefined<ID>,
+    pub company_id: MaybeUndefined<ID>,
+    pub deal_id: MaybeUndefined<ID>,
+    pub ticket_id: MaybeUndefined<ID>,
+    pub assignee_id: MaybeUndefined<ID>,
+}
+
+/// The result of an activity mutation.
+#[derive(SimpleObject)]
+pub struct ActivityPayload {
+    /// The activity after the change.
+    pub activity: Activity,
+}
+
+impl ActivityPayload {
+    fn of(row: entity::activity::Model) -> Self {
+        Self {
+            activity: Activity(Level::single(row)),
+        }
+    }
+}
+
+/// Activity mutations.
+#[derive(Default)]
+pub struct ActivityMutation;
+
+#[Object]
+impl ActivityMutation {
+    /// Records an activity, authored by the caller.
+    async fn create_activity(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateActivityInput,
+    ) -> ApiResult<ActivityPayload> {
+        let (core, actor) = acting(ctx, Area::Activities)?;
+        let id = |id: Option<ID>, kind, field| ids::decode_opt(id.as_ref(), kind, field);
+        let new = NewActivity {
+            kind: input.kind,
+            subject: input.subject,
+            body: input.body,
+            occurred_at: input.occurred_at,
+            due_at: input.due_at,
+            contact_id: id(input.contact_id, Kind::Contact, "input.contactId")?,
+            company_id: id(input.company_id, Kind::Company, "input.companyId")?,
+            deal_id: id(input.deal_id, Kind::Deal, "input.dealId")?,
+            ticket_id: id(input.ticket_id, Kind::Ticket, "input.ticketId")?,
+            assignee_id: id(input.assignee_id, Kind::Member, "input.assigneeId")?,
+        };
+        Ok(ActivityPayload::of(
+            activity::create(core, actor, new).await?,
+        ))
+    }
+
+    /// Changes an activity. With `expectedVersion`, refuses (`CONFLICT`) if it changed since.
+    async fn update_activity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateActivityInput,
+        expected_version: Option<i32>,
+    ) -> ApiResult<ActivityPayload> {
+        let (core, actor) = acting(ctx, Area::Activities)?;
+        let id = ids::decode(&id, Kind::Activity, "id")?;
+        let changes = ActivityChanges {
+            kind: input.kind,
+            subject: input.subject,
+            body: patch(input.body),
+            occurred_at: input.occurred_at,
+            due_at: patch(input.due_at),
+            contact_id: patch_id(input.contact_id, Kind::Contact, "input.contactId")?,
+            company_id: patch_id(input.company_id, Kind::Company, "input.companyId")?,
+            deal_id: patch_id(input.deal_id, Kind::Deal, "input.dealId")?,
+            ticket_id: patch_id(input.ticket_id, Kind::Ticket, "input.ticketId")?,
+            assignee_id: patch_id(input.assignee_id, Kind::Member, "input.assigneeId")?,
+        };
+        let row = activity::update(core, actor, id, changes, expected_version).await?;
+        Ok(ActivityPayload::of(row))
+    }
+
+    /// Marks a task done. Completing a completed task changes nothing.
+    async fn complete_task(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<ActivityPayload> {
+        let (core, actor) = acting(ctx, Area::Activities)?;
+        let id = ids::decode(&id, Kind::Activity, "id")?;
+        let row = activity::complete_task(core, actor, id, expected_version).await?;
+        Ok(ActivityPayload::of(row))
+    }
+
+    /// Soft-deletes an activity: lists skip it, `restoreActivity` brings it back.
+    async fn delete_activity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<ActivityPayload> {
+        let (core, actor) = acting(ctx, Area::Activities)?;
+        let id = ids::decode(&id, Kind::Activity, "id")?;
+        let row = activity::delete(core, actor, id, expected_version, true).await?;
+        Ok(ActivityPayload::of(row))
+    }
+
+    /// Restores a deleted activity.
+    async fn restore_activity(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<ActivityPayload> {
+        let (core, actor) = acting(ctx, Area::Activities)?;
+        let id = ids::decode(&id, Kind::Activity, "id")?;
+        let row = activity::delete(core, actor, id, expected_version, false).await?;
+        Ok(ActivityPayload::of(row))
+    }
+}

@@ -1,0 +1,169 @@
+//! How contacts are sorted and filtered.
+
+use async_graphql::{Enum, InputObject};
+use entity::enums::{LifecycleStage, TaggableType};
+use sea_orm::sea_query::{Condition, ExprTrait};
+use uuid::Uuid;
+
+use crate::graphql::calculated::{Figure, FiguresFilter, Of};
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::{
+    DateFilter, DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
+    TagFilter, col, record_filter_composition,
+};
+use crate::graphql::ids::Kind;
+use crate::graphql::order::{Ordering, sort_keys};
+use crate::graphql::page::{KeyType, SortKey};
+
+/// Fields contacts can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContactOrderField {
+    FirstName,
+    LastName,
+    Email,
+    LeadScore,
+    CreatedAt,
+    UpdatedAt,
+    /// Calculated: live tickets.
+    TicketCount,
+    /// Calculated: tickets OPEN or PENDING.
+    OpenTicketCount,
+    /// Calculated: the latest ticket's opening (none last).
+    LastTicketAt,
+    /// Calculated (none last).
+    LatestNps,
+    /// Calculated (none last).
+    LatestCsat,
+    /// Calculated: Σ of orders by nominal amount.
+    LifetimeValue,
+    /// Calculated: 0–100.
+    ChurnRisk,
+    /// Calculated: mean hours to resolve tickets (none last).
+    AverageResolutionHours,
+}
+
+impl ContactOrderField {
+    fn key(self) -> SortKey {
+        let figure = match self {
+            Self::TicketCount => Figure::TicketCount(Of::Contact),
+            Self::OpenTicketCount => Figure::OpenTicketCount(Of::Contact),
+            Self::LastTicketAt => Figure::LastTicketAt(Of::Contact),
+            Self::LatestNps => Figure::LatestNps(Of::Contact),
+            Self::LatestCsat => Figure::LatestCsat(Of::Contact),
+            Self::LifetimeValue => Figure::LifetimeValue(Of::Contact),
+            Self::ChurnRisk => Figure::ChurnRisk(Of::Contact),
+            Self::AverageResolutionHours => Figure::AverageResolution(Of::Contact),
+            _ => return self.column_key(),
+        };
+        SortKey::calculated("contact", figure)
+    }
+
+    fn column_key(self) -> SortKey {
+        let (column, ty, nullable) = match self {
+            Self::FirstName => ("first_name", KeyType::Text, false),
+            Self::LastName => ("last_name", KeyType::Text, false),
+            Self::Email => ("email", KeyType::Text, true),
+            Self::LeadScore => ("lead_score", KeyType::Int, false),
+            Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
+            Self::UpdatedAt => ("updated_at", KeyType::Timestamp, false),
+            // Calculated fields are keyed by `key`.
+            _ => ("id", KeyType::Uuid, false),
+        };
+        SortKey {
+            table: "contact",
+            column,
+            ty,
+            nullable,
+            desc: false,
+        }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: oldest first).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        sort_keys(order_by, "contact", Self::key, &[SortKey::id("contact")])
+    }
+}
+
+/// Which contacts to return. Fields combine with AND.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ContactFilter {
+    pub and: Option<Vec<ContactFilter>>,
+    pub or: Option<Vec<ContactFilter>>,
+    pub not: Option<Box<ContactFilter>>,
+    pub id: Option<IdFilter>,
+    pub first_name: Option<StringFilter>,
+    pub last_name: Option<StringFilter>,
+    pub email: Option<StringFilter>,
+    pub phone: Option<StringFilter>,
+    pub job_title: Option<StringFilter>,
+    pub lifecycle_stage: Option<EnumFilter<LifecycleStage>>,
+    pub city: Option<StringFilter>,
+    pub country: Option<StringFilter>,
+    pub birthdate: Option<DateFilter>,
+    pub company_id: Option<IdFilter>,
+    pub owner_id: Option<IdFilter>,
+    pub created_at: Option<DateTimeFilter>,
+    pub updated_at: Option<DateTimeFilter>,
+    pub tags: Option<TagFilter>,
+    /// Conditions on the calculated figures.
+    pub figures: Option<FiguresFilter>,
+    pub lead_score: Option<IntFilter>,
+    /// True for contacts who agreed to marketing email and have not unsubscribed.
+    pub email_opt_in: Option<bool>,
+}
+
+impl RecordFilter for ContactFilter {
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        let c = |name| col("contact", name);
+        let mut all = Condition::all();
+        let strings = [
+            (&self.first_name, "first_name"),
+            (&self.last_name, "last_name"),
+            (&self.email, "email"),
+            (&self.phone, "phone"),
+            (&self.job_title, "job_title"),
+            (&self.city, "city"),
+            (&self.country, "country"),
+        ];
+        for (filter, column) in strings {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column), backend));
+            }
+        }
+        if let Some(f) = &self.id {
+            all = all.add(f.condition(c("id"), Kind::Contact, "filter.id")?);
+        }
+        if let Some(f) = &self.company_id {
+            all = all.add(f.condition(c("company_id"), Kind::Company, "filter.companyId")?);
+        }
+        if let Some(f) = &self.owner_id {
+            all = all.add(f.condition(c("owner_id"), Kind::Member, "filter.ownerId")?);
+        }
+        if let Some(f) = &self.lifecycle_stage {
+            all = all.add(f.condition(c("lifecycle_stage")));
+        }
+        if let Some(f) = &self.birthdate {
+            all = all.add(f.condition(c("birthdate")));
+        }
+        if let Some(f) = &self.created_at {
+            all = all.add(f.condition(c("created_at")));
+        }
+        if let Some(f) = &self.updated_at {
+            all = all.add(f.condition(c("updated_at")));
+        }
+        if let Some(f) = &self.tags {
+            all = all.add(f.condition(workspace_id, TaggableType::Contact, c("id")));
+        }
+        if let Some(f) = &self.figures {
+            all = all.add(f.condition(Of::Contact, backend)?);
+        }
+        if let Some(f) = &self.lead_score {
+            all = all.add(f.condition(c("lead_score")));
+        }
+        if let Some(opt_in) = self.email_opt_in {
+            all = all.add(c("email_opt_in").eq(opt_in));
+        }
+        Ok(all)
+    }
+    record_filter_composition!();
+}

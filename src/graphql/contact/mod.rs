@@ -1,0 +1,266 @@
+//! Contacts: the people at customers, with identity and descriptive data.
+
+mod filter;
+mod mutation;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::contact;
+use entity::enums::{LifecycleStage, TaggableType};
+use rapport_macros::connections;
+use sea_orm::sea_query::Condition;
+
+use super::activity::{Activity, ActivityFilter, ActivityOrderField};
+use super::calculated::{Figure, Of};
+use super::company::Company;
+use super::customer_order::{Order, OrderFilter, OrderOrderField};
+use super::deal::{Deal, DealFilter, DealOrderField, deals_of_contact};
+use super::error::ApiResult;
+use super::ids::{self, Kind};
+use super::level::{Conn, Row};
+use super::list::{self, ListArgs, Record};
+use super::member::Member;
+use super::order::Ordering;
+use super::page::PageArgs;
+use super::survey::{SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField};
+use super::tag::{Tag, tags_of};
+use super::ticket::{Ticket, TicketFilter, TicketOrderField};
+
+pub use filter::{ContactFilter, ContactOrderField};
+pub use mutation::{ContactMutation, ContactPayload};
+
+/// A person at a customer.
+pub struct Contact(pub Row<contact::Model>);
+
+impl Record for Contact {
+    type Entity = contact::Entity;
+    type Model = contact::Model;
+    fn wrap(row: Row<contact::Model>) -> Self {
+        Self(row)
+    }
+}
+
+/// A person at a customer: who they are and what they are like.
+#[connections]
+#[Object]
+impl Contact {
+    /// Support figures: ticket count, open tickets, last ticket, mean resolution time.
+    async fn ticket_stats(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::TicketFigures> {
+        crate::graphql::insight::tickets(ctx, &self.0, |m: &contact::Model| m.id, "contact_id")
+            .await
+    }
+    /// 0–100, higher is riskier: satisfaction (0–40), open tickets (0–30)
+    /// and time since the last order (0–30); the README has the formula.
+    async fn churn_risk(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let figure = Figure::ChurnRisk(Of::Contact);
+        let value = crate::graphql::calculated::load(
+            ctx,
+            &self.0,
+            |m: &contact::Model| m.id,
+            Of::Contact,
+            figure,
+        )
+        .await?;
+        Ok(value.unwrap_or_default())
+    }
+    /// Order figures: count, lifetime value per currency, last order.
+    async fn order_stats(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::OrderFigures> {
+        crate::graphql::insight::orders(ctx, &self.0, |m: &contact::Model| m.id, "contact_id").await
+    }
+    /// The latest NPS and CSAT answers.
+    async fn satisfaction(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<crate::graphql::insight::SatisfactionFigures> {
+        crate::graphql::insight::satisfaction(ctx, &self.0, |m: &contact::Model| m.id, false).await
+    }
+    /// Orders the contact placed, newest first.
+    connection!(orders: Order, OrderFilter, OrderOrderField,
+        of |m: &contact::Model| m.id, "contact_id");
+    /// The contact's survey answers, newest first.
+    connection!(survey_responses: SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField,
+        of |m: &contact::Model| m.id, "contact_id");
+    /// Who changed it, when and how, newest first (ADMIN and MANAGER).
+    #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<
+        async_graphql::connection::Connection<
+            String,
+            crate::graphql::history::HistoryEntry,
+            async_graphql::connection::EmptyFields,
+            async_graphql::connection::EmptyFields,
+        >,
+    > {
+        crate::graphql::history::history(
+            ctx,
+            crate::graphql::ids::Kind::Contact,
+            self.0.model().id,
+            first,
+            after,
+        )
+        .await
+    }
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Contact, self.0.model().id)
+    }
+    /// Given name.
+    async fn first_name(&self) -> &str {
+        &self.0.model().first_name
+    }
+    /// Family name.
+    async fn last_name(&self) -> &str {
+        &self.0.model().last_name
+    }
+    /// First and last name.
+    async fn full_name(&self) -> String {
+        let m = self.0.model();
+        format!("{} {}", m.first_name, m.last_name)
+            .trim()
+            .to_owned()
+    }
+    /// Email address, trimmed and lower-cased; unique in the workspace.
+    async fn email(&self) -> Option<&str> {
+        self.0.model().email.as_deref()
+    }
+    /// Phone number in E.164 form, e.g. +14155552671.
+    async fn phone(&self) -> Option<&str> {
+        self.0.model().phone.as_deref()
+    }
+    /// Job title.
+    async fn job_title(&self) -> Option<&str> {
+        self.0.model().job_title.as_deref()
+    }
+    /// The sum of the points of the workspace's scoring rules that match
+    /// the contact; kept current on every change to its inputs.
+    async fn lead_score(&self) -> i32 {
+        self.0.model().lead_score
+    }
+    /// How the lead score changed, newest first (one statement per contact:
+    /// meant for a contact's page, not for long lists).
+    async fn lead_score_history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+    ) -> ApiResult<Vec<crate::graphql::scoring::LeadScoreChange>> {
+        crate::graphql::scoring::score_history(ctx, self.0.model().id, first).await
+    }
+    /// Whether the contact may get marketing email.
+    async fn email_opt_in(&self) -> bool {
+        self.0.model().email_opt_in
+    }
+    /// When the contact opted in.
+    async fn email_opt_in_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().email_opt_in_at
+    }
+    /// Where the consent was given.
+    async fn consent_source(&self) -> Option<&str> {
+        self.0.model().consent_source.as_deref()
+    }
+    async fn consent_legal_basis(&self) -> Option<entity::enums::LegalBasis> {
+        self.0.model().consent_legal_basis
+    }
+    async fn unsubscribed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().unsubscribed_at
+    }
+    /// Where the contact stands in the customer lifecycle.
+    async fn lifecycle_stage(&self) -> LifecycleStage {
+        self.0.model().lifecycle_stage
+    }
+    /// City.
+    async fn city(&self) -> Option<&str> {
+        self.0.model().city.as_deref()
+    }
+    /// ISO 3166-1 alpha-2 country.
+    async fn country(&self) -> Option<&str> {
+        self.0.model().country.as_deref()
+    }
+    /// Date of birth.
+    async fn birthdate(&self) -> Option<NaiveDate> {
+        self.0.model().birthdate
+    }
+    /// Incremented by every change; send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.model().version
+    }
+    /// Set while the contact is deleted (it can be restored).
+    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().deleted_at
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.model().created_at
+    }
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.model().updated_at
+    }
+    /// The company the contact works for.
+    async fn company(&self, ctx: &Context<'_>) -> ApiResult<Option<Company>> {
+        list::referenced(ctx, &self.0, "company", |m: &contact::Model| m.company_id).await
+    }
+    /// The member responsible for the contact.
+    async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
+        list::referenced(ctx, &self.0, "owner", |m: &contact::Model| m.owner_id).await
+    }
+    /// Its tags.
+    async fn tags(&self, ctx: &Context<'_>) -> ApiResult<Vec<Tag>> {
+        tags_of(ctx, &self.0, TaggableType::Contact, |m: &contact::Model| {
+            m.id
+        })
+        .await
+    }
+    /// Deals the contact takes part in.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+    async fn deals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<DealFilter>,
+        order_by: Option<Vec<Ordering<DealOrderField>>>,
+    ) -> ApiResult<Conn<Deal>> {
+        let args = ListArgs {
+            page: PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            filter: filter.as_ref(),
+            keys: DealOrderField::keys(order_by.as_deref())?,
+            extra: Condition::all(),
+        };
+        deals_of_contact(ctx, &self.0, args).await
+    }
+    /// Tickets the contact opened.
+    connection!(tickets: Ticket, TicketFilter, TicketOrderField,
+        of |m: &contact::Model| m.id, "contact_id");
+    /// The contact's timeline.
+    connection!(activities: Activity, ActivityFilter, ActivityOrderField,
+        of |m: &contact::Model| m.id, "contact_id");
+}
+
+/// Contact queries.
+#[derive(Default)]
+pub struct ContactQuery;
+
+#[connections]
+#[Object]
+impl ContactQuery {
+    /// Contacts of the workspace.
+    listing!(contacts: Contact, ContactFilter, ContactOrderField, fast);
+}

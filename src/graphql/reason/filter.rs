@@ -1,0 +1,82 @@
+//! How reasons are sorted and filtered.
+
+use async_graphql::{Enum, InputObject};
+use entity::enums::ReasonKind;
+use sea_orm::sea_query::Condition;
+use uuid::Uuid;
+
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::{
+    EnumFilter, IdFilter, RecordFilter, StringFilter, col, record_filter_composition,
+};
+use crate::graphql::ids::Kind;
+use crate::graphql::order::{Ordering, sort_keys};
+use crate::graphql::page::{KeyType, SortKey};
+
+/// Fields reasons can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReasonOrderField {
+    Kind,
+    Code,
+    Label,
+}
+
+impl ReasonOrderField {
+    fn key(self) -> SortKey {
+        let column = match self {
+            Self::Kind => "kind",
+            Self::Code => "code",
+            Self::Label => "label",
+        };
+        SortKey {
+            table: "reason",
+            column,
+            ty: KeyType::Text,
+            nullable: false,
+            desc: false,
+        }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: by kind, then code).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        sort_keys(
+            order_by,
+            "reason",
+            Self::key,
+            &[Self::Kind.key(), Self::Code.key()],
+        )
+    }
+}
+
+/// Which reasons to return. Fields combine with AND.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ReasonFilter {
+    pub and: Option<Vec<ReasonFilter>>,
+    pub or: Option<Vec<ReasonFilter>>,
+    pub not: Option<Box<ReasonFilter>>,
+    pub id: Option<IdFilter>,
+    pub kind: Option<EnumFilter<ReasonKind>>,
+    pub code: Option<StringFilter>,
+    pub active: Option<bool>,
+}
+
+impl RecordFilter for ReasonFilter {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        let c = |name| col("reason", name);
+        let mut all = Condition::all();
+        if let Some(f) = &self.id {
+            all = all.add(f.condition(c("id"), Kind::Reason, "filter.id")?);
+        }
+        if let Some(f) = &self.kind {
+            all = all.add(f.condition(c("kind")));
+        }
+        if let Some(f) = &self.code {
+            all = all.add(f.condition(c("code"), backend));
+        }
+        if let Some(active) = self.active {
+            all = all.add(sea_orm::sea_query::ExprTrait::eq(c("active"), active));
+        }
+        Ok(all)
+    }
+    record_filter_composition!();
+}

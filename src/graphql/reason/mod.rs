@@ -1,0 +1,75 @@
+//! The workspace's lists of standardised reasons: why deals are won and
+//! lost, why customers leave, why a survey scored as it did. Once a list has
+//! entries, records of that kind accept only its active codes, so reports
+//! can count reasons instead of reading free text.
+
+mod filter;
+mod mutation;
+
+use async_graphql::{ID, Object};
+use chrono::{DateTime, Utc};
+use entity::enums::ReasonKind;
+use entity::reason;
+use rapport_macros::connections;
+
+use super::ids::{self, Kind};
+use super::level::Row;
+use super::list::Record;
+
+pub use filter::{ReasonFilter, ReasonOrderField};
+pub use mutation::{ReasonMutation, ReasonPayload};
+/// Deals and survey responses check their codes with the core's rule.
+pub use rapport_core::ops::reason::check_listed;
+
+/// One standardised reason.
+pub struct Reason(pub Row<reason::Model>);
+
+impl Record for Reason {
+    type Entity = reason::Entity;
+    type Model = reason::Model;
+    fn wrap(row: Row<reason::Model>) -> Self {
+        Self(row)
+    }
+}
+
+/// An entry of a list of standardised reasons.
+#[Object]
+impl Reason {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Reason, self.0.model().id)
+    }
+    async fn kind(&self) -> ReasonKind {
+        self.0.model().kind
+    }
+    /// The code records carry, e.g. `PRICE_TOO_HIGH`.
+    async fn code(&self) -> &str {
+        &self.0.model().code
+    }
+    async fn label(&self) -> &str {
+        &self.0.model().label
+    }
+    /// Inactive reasons stay on old records but are refused on new ones.
+    async fn active(&self) -> bool {
+        self.0.model().active
+    }
+    async fn version(&self) -> i32 {
+        self.0.model().version
+    }
+    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().deleted_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.model().created_at
+    }
+}
+
+#[derive(Default)]
+pub struct ReasonQuery;
+
+#[connections]
+#[Object]
+impl ReasonQuery {
+    /// The workspace's standardised reasons (by kind and code unless `orderBy` says otherwise).
+    listing!(reasons: Reason, ReasonFilter, ReasonOrderField);
+}
