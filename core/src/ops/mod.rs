@@ -6,7 +6,15 @@
 //! background jobs) calls these, so the rules run the same whoever writes.
 
 pub mod company;
+pub mod edit;
+pub mod engagement;
 pub mod lifecycle;
+pub mod order;
 mod patch;
+pub mod scoring_rule;
+pub mod survey;
+pub mod tag;
+pub mod ticket;
+pub mod trigger;
 
 pub use patch::Patch;
