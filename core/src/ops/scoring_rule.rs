@@ -237,3 +237,54 @@ fn check(input: &RuleSettings) -> CoreResult<Checked> {
         max,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(target: ScoringTarget) -> RuleSettings {
+        RuleSettings {
+            name: "Big accounts".into(),
+            target,
+            contains: None,
+            at_least: None,
+            at_most: None,
+            points: 10,
+            active: true,
+        }
+    }
+
+    fn refused_field(settings: &RuleSettings) -> Option<String> {
+        match check(settings) {
+            Err(CoreError::BadInput { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn text_rules_need_text_and_number_rules_need_bounds() {
+        let mut title = rule(ScoringTarget::JobTitle);
+        assert_eq!(refused_field(&title).as_deref(), Some("input.contains"));
+        title.contains = Some("50%".into());
+        assert_eq!(refused_field(&title).as_deref(), Some("input.contains"));
+        title.contains = Some("Director".into());
+        assert!(check(&title).is_ok());
+        let mut size = rule(ScoringTarget::CompanySize);
+        assert_eq!(refused_field(&size).as_deref(), Some("input.atLeast"));
+        size.at_least = Some(Decimal::new(15, 1));
+        assert_eq!(refused_field(&size).as_deref(), Some("input.atLeast"));
+        size.at_least = Some(Decimal::from(100));
+        size.at_most = Some(Decimal::from(50));
+        assert_eq!(refused_field(&size).as_deref(), Some("input.atMost"));
+    }
+
+    #[test]
+    fn revenue_bounds_are_stored_times_ten_thousand() {
+        let mut revenue = rule(ScoringTarget::AnnualRevenue);
+        revenue.at_least = Some(Decimal::new(15, 1));
+        let checked = check(&revenue).unwrap();
+        assert_eq!((checked.min, checked.max), (Some(15_000), None));
+        revenue.points = MAX_POINTS + 1;
+        assert_eq!(refused_field(&revenue).as_deref(), Some("input.points"));
+    }
+}

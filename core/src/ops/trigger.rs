@@ -159,3 +159,39 @@ fn check(input: &TriggerSettings) -> CoreResult<(String, Option<i32>, Option<i32
     };
     Ok((name, threshold, within))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(kind: TriggerKind, threshold: Option<i32>, within: Option<i32>) -> TriggerSettings {
+        TriggerSettings {
+            name: "Watch".into(),
+            kind,
+            threshold,
+            within_days: within,
+            active: true,
+        }
+    }
+
+    fn refused_field(settings: &TriggerSettings) -> Option<String> {
+        match check(settings) {
+            Err(CoreError::BadInput { field, .. }) => Some(field),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn each_kind_takes_its_own_settings_within_range() {
+        let csat = settings(TriggerKind::CsatBelow, Some(3), None);
+        assert_eq!(check(&csat).unwrap(), ("Watch".into(), Some(3), None));
+        let too_low = settings(TriggerKind::CsatBelow, Some(1), None);
+        assert_eq!(refused_field(&too_low).as_deref(), Some("input.threshold"));
+        let extra = settings(TriggerKind::CsatBelow, Some(3), Some(7));
+        assert_eq!(refused_field(&extra).as_deref(), Some("input.withinDays"));
+        let burst = settings(TriggerKind::TicketBurst, Some(5), None);
+        assert_eq!(refused_field(&burst).as_deref(), Some("input.withinDays"));
+        let ending = settings(TriggerKind::ContractEnding, None, Some(0));
+        assert!(check(&ending).is_ok());
+    }
+}
