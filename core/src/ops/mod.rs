@@ -10,8 +10,16 @@ pub mod company;
 pub mod consent;
 pub mod contact;
 pub mod customer;
+pub mod edit;
+pub mod engagement;
 pub mod lifecycle;
+pub mod order;
 mod patch;
 pub mod reason;
+pub mod scoring_rule;
+pub mod survey;
+pub mod tag;
+pub mod ticket;
+pub mod trigger;
 
 pub use patch::Patch;

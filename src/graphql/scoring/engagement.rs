@@ -1,23 +1,19 @@
 //! Tracked engagement (`trackEngagement`) and the history of lead scores.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use entity::enums::EngagementKind;
-use entity::{engagement, lead_score_change};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use entity::lead_score_change;
+use rapport_core::ops::engagement::{self, NewEngagement};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::auth::Area;
-use crate::domain::text;
 use crate::graphql::contact::Contact;
-use crate::graphql::context::{actor, db, writer};
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::context::{acting, actor, db};
+use crate::graphql::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
-use crate::graphql::write::{begin, check_reference, commit, event_for, load_live, now};
-use rapport_core::rules::scoring::{Which, recompute};
 
 /// Most entries of a score history returned at once.
 const HISTORY_MAX: u64 = 100;
@@ -89,42 +85,17 @@ impl EngagementMutation {
         ctx: &Context<'_>,
         input: TrackEngagementInput,
     ) -> ApiResult<TrackEngagementPayload> {
-        let actor = writer(ctx, Area::Contacts)?;
-        let contact_id = ids::decode(&input.contact_id, Kind::Contact, "input.contactId")?;
-        let detail = text::optional_text(input.detail.as_deref(), 500)
-            .map_err(ApiError::invalid("input.detail"))?;
-        let txn = begin(ctx).await?;
-        let before = check_reference::<Contact>(&txn, actor, Some(contact_id), "input.contactId")
-            .await?
-            .map_or(0, |c| c.lead_score);
-        let at = now();
-        engagement::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(actor.workspace_id),
-            contact_id: Set(contact_id),
-            kind: Set(input.kind),
-            occurred_at: Set(input.occurred_at.map_or(at, |t| t.trunc_subsecs(6))),
-            detail: Set(detail),
-            created_at: Set(at),
-            updated_at: Set(at),
-        }
-        .insert(&txn)
-        .await?;
-        let reason = format!("engagement {:?}", input.kind);
-        recompute(
-            &txn,
-            actor.workspace_id,
-            Which::Contact(contact_id),
-            &reason,
-            at,
-        )
-        .await?;
-        let contact = load_live::<Contact>(&txn, actor, contact_id).await?;
-        let event = event_for::<Contact>(&contact, "engaged")?;
-        commit(ctx, txn, actor, vec![event]).await?;
+        let (core, actor) = acting(ctx, Area::Contacts)?;
+        let new = NewEngagement {
+            contact_id: ids::decode(&input.contact_id, Kind::Contact, "input.contactId")?,
+            kind: input.kind,
+            occurred_at: input.occurred_at,
+            detail: input.detail,
+        };
+        let tracked = engagement::track(core, actor, new).await?;
         Ok(TrackEngagementPayload {
-            contact: Contact(Level::single(contact)),
-            previous_score: before,
+            contact: Contact(Level::single(tracked.contact)),
+            previous_score: tracked.previous_score,
         })
     }
 }

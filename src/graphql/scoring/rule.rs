@@ -1,33 +1,27 @@
 //! Lead scoring rules, with the full API treatment. Every change to a rule
-//! rescores the workspace's contacts in the same transaction.
+//! rescores the workspace's contacts in the same transaction (the core's
+//! `ops::scoring_rule`).
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::ScoringTarget;
 use entity::lead_scoring_rule;
-use rapport_core::error::CoreError;
+use rapport_core::ops::scoring_rule::{self, Rescored, RuleSettings};
+use rapport_macros::connections;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, ExprTrait};
-use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
-use crate::auth::{Actor, Area};
-use crate::domain::{money, text};
-use crate::graphql::context::{actor, writer};
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::auth::Area;
+use crate::domain::money;
+use crate::graphql::context::acting;
+use crate::graphql::error::ApiResult;
 use crate::graphql::filter::{EnumFilter, IdFilter, RecordFilter, col, record_filter_composition};
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::level::{Conn, Level, Row};
-use crate::graphql::list::{self, ListArgs, Record};
+use crate::graphql::level::{Level, Row};
+use crate::graphql::list::Record;
 use crate::graphql::order::{Ordering, sort_keys};
-use crate::graphql::page::{KeyType, PageArgs, SortKey};
-use crate::graphql::write::{
-    self, begin, check_version, commit, event_for, load_any, load_live, now,
-};
-use rapport_core::rules::scoring::{Which, recompute};
-
-/// Points a rule may give or take, each way.
-const MAX_POINTS: i32 = 1000;
+use crate::graphql::page::{KeyType, SortKey};
 
 /// A lead scoring rule.
 pub struct LeadScoringRule(pub Row<lead_scoring_rule::Model>);
@@ -62,6 +56,16 @@ impl LeadScoringRuleOrderField {
             nullable: false,
             desc: false,
         }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: by name).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        sort_keys(
+            order_by,
+            "lead_scoring_rule",
+            Self::key,
+            &[Self::Name.key()],
+        )
     }
 }
 
@@ -160,90 +164,18 @@ pub struct LeadScoringRuleInput {
     pub active: bool,
 }
 
-/// A rule's checked columns: name, text, min, max, points.
-type Checked = (String, Option<String>, Option<i64>, Option<i64>, i32);
-
-fn check(input: &LeadScoringRuleInput) -> ApiResult<Checked> {
-    let name = text::required_name(&input.name, 200).map_err(ApiError::invalid("input.name"))?;
-    if input.points.abs() > MAX_POINTS {
-        return Err(ApiError::bad_input(
-            "input.points",
-            format!("between -{MAX_POINTS} and {MAX_POINTS}"),
-        ));
+impl LeadScoringRuleInput {
+    fn settings(self) -> RuleSettings {
+        RuleSettings {
+            name: self.name,
+            target: self.target,
+            contains: self.contains,
+            at_least: self.at_least,
+            at_most: self.at_most,
+            points: self.points,
+            active: self.active,
+        }
     }
-    let texts = matches!(
-        input.target,
-        ScoringTarget::JobTitle | ScoringTarget::Industry
-    );
-    let numbers = matches!(
-        input.target,
-        ScoringTarget::CompanySize | ScoringTarget::AnnualRevenue
-    );
-    let contains = text::optional_text(input.contains.as_deref(), 200)
-        .map_err(ApiError::invalid("input.contains"))?;
-    match (&contains, texts) {
-        (None, true) => {
-            return Err(ApiError::bad_input(
-                "input.contains",
-                "a JOB_TITLE or INDUSTRY rule needs the text to look for",
-            ));
-        }
-        (Some(_), false) => {
-            return Err(ApiError::bad_input(
-                "input.contains",
-                "only JOB_TITLE and INDUSTRY rules match text",
-            ));
-        }
-        (Some(text), true) if text.contains(['%', '_']) => {
-            return Err(ApiError::bad_input(
-                "input.contains",
-                "may not contain % or _",
-            ));
-        }
-        _ => {}
-    }
-    let has_bounds = input.at_least.is_some() || input.at_most.is_some();
-    if numbers != has_bounds {
-        return Err(ApiError::bad_input(
-            "input.atLeast",
-            if numbers {
-                "a COMPANY_SIZE or ANNUAL_REVENUE rule needs atLeast or atMost"
-            } else {
-                "only COMPANY_SIZE and ANNUAL_REVENUE rules have bounds"
-            },
-        ));
-    }
-    let store = |value: Option<Decimal>, field: &str| -> ApiResult<Option<i64>> {
-        let Some(value) = value else { return Ok(None) };
-        if value.is_sign_negative() {
-            return Err(ApiError::bad_input(field, "must not be negative"));
-        }
-        if input.target == ScoringTarget::AnnualRevenue {
-            return money::to_e4(value)
-                .map(Some)
-                .map_err(ApiError::invalid(field));
-        }
-        if !value.fract().is_zero() {
-            return Err(ApiError::bad_input(
-                field,
-                "a company size is a whole number",
-            ));
-        }
-        i64::try_from(value)
-            .map(Some)
-            .map_err(|_| ApiError::bad_input(field, "too large"))
-    };
-    let min = store(input.at_least, "input.atLeast")?;
-    let max = store(input.at_most, "input.atMost")?;
-    if let (Some(low), Some(high)) = (min, max)
-        && high < low
-    {
-        return Err(ApiError::bad_input(
-            "input.atMost",
-            "must not be below atLeast",
-        ));
-    }
-    Ok((name, contains, min, max, input.points))
 }
 
 #[derive(SimpleObject)]
@@ -253,26 +185,11 @@ pub struct LeadScoringRulePayload {
     pub rescored_contacts: i32,
 }
 
-fn payload(row: lead_scoring_rule::Model, rescored: usize) -> LeadScoringRulePayload {
+fn payload(change: Rescored) -> LeadScoringRulePayload {
     LeadScoringRulePayload {
-        lead_scoring_rule: LeadScoringRule(Level::single(row)),
-        rescored_contacts: i32::try_from(rescored).unwrap_or(i32::MAX),
+        lead_scoring_rule: LeadScoringRule(Level::single(change.rule)),
+        rescored_contacts: i32::try_from(change.rescored_contacts).unwrap_or(i32::MAX),
     }
-}
-
-/// Rescores the workspace, writes the event and commits.
-async fn finish(
-    ctx: &Context<'_>,
-    txn: sea_orm::DatabaseTransaction,
-    actor: &Actor,
-    row: lead_scoring_rule::Model,
-    verb: &str,
-) -> ApiResult<LeadScoringRulePayload> {
-    let reason = format!("rule {} {verb}", row.name);
-    let rescored = recompute(&txn, actor.workspace_id, Which::Workspace, &reason, now()).await?;
-    let event = event_for::<LeadScoringRule>(&row, verb)?;
-    commit(ctx, txn, actor, vec![event]).await?;
-    Ok(payload(row, rescored))
 }
 
 #[derive(Default)]
@@ -286,28 +203,10 @@ impl RuleMutation {
         ctx: &Context<'_>,
         input: LeadScoringRuleInput,
     ) -> ApiResult<LeadScoringRulePayload> {
-        let actor = writer(ctx, Area::Settings)?;
-        let (name, contains, min, max, points) = check(&input)?;
-        let txn = begin(ctx).await?;
-        let at = now();
-        let row = lead_scoring_rule::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(actor.workspace_id),
-            name: Set(name),
-            target: Set(input.target),
-            text_value: Set(contains),
-            min_value: Set(min),
-            max_value: Set(max),
-            points: Set(points),
-            active: Set(input.active),
-            version: Set(1),
-            deleted_at: Set(None),
-            created_at: Set(at),
-            updated_at: Set(at),
-        }
-        .insert(&txn)
-        .await?;
-        finish(ctx, txn, actor, row, "created").await
+        let (core, actor) = acting(ctx, Area::Settings)?;
+        Ok(payload(
+            scoring_rule::create(core, actor, input.settings()).await?,
+        ))
     }
 
     /// Replaces a rule's settings (the whole input, as rules are small) and rescores.
@@ -318,28 +217,12 @@ impl RuleMutation {
         input: LeadScoringRuleInput,
         expected_version: Option<i32>,
     ) -> ApiResult<LeadScoringRulePayload> {
-        let actor = writer(ctx, Area::Settings)?;
+        let (core, actor) = acting(ctx, Area::Settings)?;
         let id = ids::decode(&id, Kind::LeadScoringRule, "id")?;
-        let (name, contains, min, max, points) = check(&input)?;
-        let txn = begin(ctx).await?;
-        let current = load_live::<LeadScoringRule>(&txn, actor, id).await?;
-        check_version(expected_version, current.version)?;
-        let change = lead_scoring_rule::ActiveModel {
-            name: Set(name),
-            target: Set(input.target),
-            text_value: Set(contains),
-            min_value: Set(min),
-            max_value: Set(max),
-            points: Set(points),
-            active: Set(input.active),
-            version: Set(current.version + 1),
-            updated_at: Set(now()),
-            ..Default::default()
-        };
-        let row =
-            write::save_if_unchanged::<LeadScoringRule>(&txn, actor, id, current.version, change)
-                .await?;
-        finish(ctx, txn, actor, row, "updated").await
+        let settings = input.settings();
+        Ok(payload(
+            scoring_rule::update(core, actor, id, settings, expected_version).await?,
+        ))
     }
 
     /// Deletes a rule (restorable) and rescores.
@@ -349,7 +232,11 @@ impl RuleMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<LeadScoringRulePayload> {
-        delete_or_restore(ctx, id, expected_version, true).await
+        let (core, actor) = acting(ctx, Area::Settings)?;
+        let id = ids::decode(&id, Kind::LeadScoringRule, "id")?;
+        Ok(payload(
+            scoring_rule::delete(core, actor, id, expected_version, true).await?,
+        ))
     }
 
     /// Restores a deleted rule and rescores.
@@ -359,76 +246,20 @@ impl RuleMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<LeadScoringRulePayload> {
-        delete_or_restore(ctx, id, expected_version, false).await
+        let (core, actor) = acting(ctx, Area::Settings)?;
+        let id = ids::decode(&id, Kind::LeadScoringRule, "id")?;
+        Ok(payload(
+            scoring_rule::delete(core, actor, id, expected_version, false).await?,
+        ))
     }
-}
-
-async fn delete_or_restore(
-    ctx: &Context<'_>,
-    id: ID,
-    expected_version: Option<i32>,
-    delete: bool,
-) -> ApiResult<LeadScoringRulePayload> {
-    let actor = writer(ctx, Area::Settings)?;
-    let id = ids::decode(&id, Kind::LeadScoringRule, "id")?;
-    let txn = begin(ctx).await?;
-    let row = load_any::<LeadScoringRule>(&txn, actor, id).await?;
-    match (delete, row.deleted_at) {
-        (true, Some(_)) => return Err(ApiError(CoreError::NotFound("LeadScoringRule"))),
-        (false, None) => {
-            return Err(ApiError::bad_input("id", "this rule is not deleted"));
-        }
-        _ => {}
-    }
-    check_version(expected_version, row.version)?;
-    write::set_deleted::<LeadScoringRule>(&txn, actor, id, row.version, delete).await?;
-    let row = load_any::<LeadScoringRule>(&txn, actor, id).await?;
-    finish(
-        ctx,
-        txn,
-        actor,
-        row,
-        if delete { "deleted" } else { "restored" },
-    )
-    .await
 }
 
 #[derive(Default)]
 pub struct RuleQuery;
 
+#[connections]
 #[Object]
 impl RuleQuery {
     /// The workspace's lead scoring rules (by name unless `orderBy` says otherwise).
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn lead_scoring_rules(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<LeadScoringRuleFilter>,
-        order_by: Option<Vec<Ordering<LeadScoringRuleOrderField>>>,
-    ) -> ApiResult<Conn<LeadScoringRule>> {
-        actor(ctx)?;
-        let keys = sort_keys(
-            order_by.as_deref(),
-            "lead_scoring_rule",
-            LeadScoringRuleOrderField::key,
-            &[LeadScoringRuleOrderField::Name.key()],
-        )?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys,
-            extra: Condition::all(),
-        };
-        list::top_level(ctx, args).await
-    }
+    listing!(lead_scoring_rules: LeadScoringRule, LeadScoringRuleFilter, LeadScoringRuleOrderField);
 }

@@ -11,9 +11,9 @@ pub use live::TriggerSubscription;
 pub use rule::{TriggerRule, TriggerRuleMutation, TriggerRuleOrderField, TriggerRuleQuery};
 
 use crate::auth::Area;
-use crate::graphql::context::writer;
+use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
-use crate::graphql::write::{begin, commit, now};
+use rapport_core::ops::trigger;
 pub use rapport_core::rules::triggers::fire;
 
 /// What a sweep did.
@@ -32,11 +32,8 @@ impl TriggerSweepMutation {
     /// as the server does every `RAPPORT_TRIGGER_SWEEP_SECONDS`; returns how
     /// many fired. Firing is idempotent: a second run fires nothing new.
     async fn run_trigger_sweep(&self, ctx: &Context<'_>) -> ApiResult<TriggerSweepPayload> {
-        let actor = writer(ctx, Area::Settings)?;
-        let txn = begin(ctx).await?;
-        let events = fire::sweep(&txn, actor.workspace_id, now()).await?;
-        let fired = events.iter().filter(|e| e.kind == "trigger.fired").count();
-        commit(ctx, txn, actor, events).await?;
+        let (core, actor) = acting(ctx, Area::Settings)?;
+        let fired = trigger::sweep(core, actor).await?;
         Ok(TriggerSweepPayload {
             fired: i32::try_from(fired).unwrap_or(i32::MAX),
         })

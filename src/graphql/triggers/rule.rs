@@ -1,24 +1,24 @@
-//! Trigger rules, with the full API treatment (ADMIN and MANAGER write).
+//! Trigger rules, with the full API treatment (ADMIN and MANAGER write);
+//! the rules of a rule are the core's `ops::trigger`.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::TriggerKind;
 use entity::trigger_rule;
+use rapport_core::ops::trigger::{self, TriggerSettings};
+use rapport_macros::connections;
 use sea_orm::sea_query::{Condition, ExprTrait};
-use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
 use crate::auth::Area;
-use crate::domain::text;
-use crate::graphql::context::{actor, writer};
-use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::context::acting;
+use crate::graphql::error::ApiResult;
 use crate::graphql::filter::{EnumFilter, IdFilter, RecordFilter, col, record_filter_composition};
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::level::{Conn, Level, Row};
-use crate::graphql::list::{self, ListArgs, Record};
+use crate::graphql::level::{Level, Row};
+use crate::graphql::list::Record;
 use crate::graphql::order::{Ordering, sort_keys};
-use crate::graphql::page::{KeyType, PageArgs, SortKey};
-use crate::graphql::write::{self, begin, check_version, commit, event_for, load_live, now};
+use crate::graphql::page::{KeyType, SortKey};
 
 /// A trigger rule.
 pub struct TriggerRule(pub Row<trigger_rule::Model>);
@@ -51,6 +51,11 @@ impl TriggerRuleOrderField {
             nullable: false,
             desc: false,
         }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: by name).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        sort_keys(order_by, "trigger_rule", Self::key, &[Self::Name.key()])
     }
 }
 
@@ -129,42 +134,16 @@ pub struct TriggerRuleInput {
     pub active: bool,
 }
 
-fn check(input: &TriggerRuleInput) -> ApiResult<(String, Option<i32>, Option<i32>)> {
-    let name = text::required_name(&input.name, 200).map_err(ApiError::invalid("input.name"))?;
-    let want = |value: Option<i32>, field: &str, range: std::ops::RangeInclusive<i32>| match value {
-        Some(v) if range.contains(&v) => Ok(Some(v)),
-        _ => Err(ApiError::bad_input(
-            field,
-            format!(
-                "a {:?} trigger needs it between {} and {}",
-                input.kind,
-                range.start(),
-                range.end()
-            ),
-        )),
-    };
-    let refuse = |value: Option<i32>, field: &str| match value {
-        None => Ok(None),
-        Some(_) => Err(ApiError::bad_input(
-            field,
-            format!("a {:?} trigger does not take it", input.kind),
-        )),
-    };
-    let (threshold, within) = match input.kind {
-        TriggerKind::CsatBelow => (
-            want(input.threshold, "input.threshold", 2..=5)?,
-            refuse(input.within_days, "input.withinDays")?,
-        ),
-        TriggerKind::TicketBurst => (
-            want(input.threshold, "input.threshold", 2..=100)?,
-            want(input.within_days, "input.withinDays", 1..=365)?,
-        ),
-        TriggerKind::ContractEnding => (
-            refuse(input.threshold, "input.threshold")?,
-            want(input.within_days, "input.withinDays", 0..=365)?,
-        ),
-    };
-    Ok((name, threshold, within))
+impl TriggerRuleInput {
+    fn settings(self) -> TriggerSettings {
+        TriggerSettings {
+            name: self.name,
+            kind: self.kind,
+            threshold: self.threshold,
+            within_days: self.within_days,
+            active: self.active,
+        }
+    }
 }
 
 #[derive(SimpleObject)]
@@ -189,28 +168,10 @@ impl TriggerRuleMutation {
         ctx: &Context<'_>,
         input: TriggerRuleInput,
     ) -> ApiResult<TriggerRulePayload> {
-        let actor = writer(ctx, Area::Settings)?;
-        let (name, threshold, within_days) = check(&input)?;
-        let txn = begin(ctx).await?;
-        let at = now();
-        let row = trigger_rule::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            workspace_id: Set(actor.workspace_id),
-            name: Set(name),
-            kind: Set(input.kind),
-            threshold: Set(threshold),
-            within_days: Set(within_days),
-            active: Set(input.active),
-            version: Set(1),
-            deleted_at: Set(None),
-            created_at: Set(at),
-            updated_at: Set(at),
-        }
-        .insert(&txn)
-        .await?;
-        let event = event_for::<TriggerRule>(&row, "created")?;
-        commit(ctx, txn, actor, vec![event]).await?;
-        Ok(payload(row))
+        let (core, actor) = acting(ctx, Area::Settings)?;
+        Ok(payload(
+            trigger::create_rule(core, actor, input.settings()).await?,
+        ))
     }
 
     /// Replaces a trigger's settings.
@@ -221,27 +182,12 @@ impl TriggerRuleMutation {
         input: TriggerRuleInput,
         expected_version: Option<i32>,
     ) -> ApiResult<TriggerRulePayload> {
-        let actor = writer(ctx, Area::Settings)?;
+        let (core, actor) = acting(ctx, Area::Settings)?;
         let id = ids::decode(&id, Kind::TriggerRule, "id")?;
-        let (name, threshold, within_days) = check(&input)?;
-        let txn = begin(ctx).await?;
-        let current = load_live::<TriggerRule>(&txn, actor, id).await?;
-        check_version(expected_version, current.version)?;
-        let change = trigger_rule::ActiveModel {
-            name: Set(name),
-            kind: Set(input.kind),
-            threshold: Set(threshold),
-            within_days: Set(within_days),
-            active: Set(input.active),
-            version: Set(current.version + 1),
-            updated_at: Set(now()),
-            ..Default::default()
-        };
-        let row = write::save_if_unchanged::<TriggerRule>(&txn, actor, id, current.version, change)
-            .await?;
-        let event = event_for::<TriggerRule>(&row, "updated")?;
-        commit(ctx, txn, actor, vec![event]).await?;
-        Ok(payload(row))
+        let settings = input.settings();
+        Ok(payload(
+            trigger::update_rule(core, actor, id, settings, expected_version).await?,
+        ))
     }
 
     /// Deletes a trigger (restorable).
@@ -251,10 +197,11 @@ impl TriggerRuleMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<TriggerRulePayload> {
-        let actor = writer(ctx, Area::Settings)?;
-        let trigger_rule =
-            write::delete_or_restore(ctx, actor, &id, expected_version, true).await?;
-        Ok(TriggerRulePayload { trigger_rule })
+        let (core, actor) = acting(ctx, Area::Settings)?;
+        let id = ids::decode(&id, Kind::TriggerRule, "id")?;
+        Ok(payload(
+            trigger::delete_rule(core, actor, id, expected_version, true).await?,
+        ))
     }
 
     /// Restores a deleted trigger.
@@ -264,49 +211,20 @@ impl TriggerRuleMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<TriggerRulePayload> {
-        let actor = writer(ctx, Area::Settings)?;
-        let trigger_rule =
-            write::delete_or_restore(ctx, actor, &id, expected_version, false).await?;
-        Ok(TriggerRulePayload { trigger_rule })
+        let (core, actor) = acting(ctx, Area::Settings)?;
+        let id = ids::decode(&id, Kind::TriggerRule, "id")?;
+        Ok(payload(
+            trigger::delete_rule(core, actor, id, expected_version, false).await?,
+        ))
     }
 }
 
 #[derive(Default)]
 pub struct TriggerRuleQuery;
 
+#[connections]
 #[Object]
 impl TriggerRuleQuery {
     /// The workspace's triggers (by name unless `orderBy` says otherwise).
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn trigger_rules(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-        last: Option<i32>,
-        before: Option<String>,
-        filter: Option<TriggerRuleFilter>,
-        order_by: Option<Vec<Ordering<TriggerRuleOrderField>>>,
-    ) -> ApiResult<Conn<TriggerRule>> {
-        actor(ctx)?;
-        let keys = sort_keys(
-            order_by.as_deref(),
-            "trigger_rule",
-            TriggerRuleOrderField::key,
-            &[TriggerRuleOrderField::Name.key()],
-        )?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys,
-            extra: Condition::all(),
-        };
-        list::top_level(ctx, args).await
-    }
+    listing!(trigger_rules: TriggerRule, TriggerRuleFilter, TriggerRuleOrderField);
 }

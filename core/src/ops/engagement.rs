@@ -1,0 +1,77 @@
+//! Tracked engagement: a contact's page view, email click or webinar
+//! sign-up, which moves the contact's lead score.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use entity::enums::EngagementKind;
+use entity::{contact, engagement};
+use sea_orm::{ActiveModelTrait, Set};
+use uuid::Uuid;
+
+use crate::access::{Actor, Area};
+use crate::domain::text;
+use crate::error::{CoreError, CoreResult};
+use crate::rules::scoring::{Which, recompute};
+use crate::store::{Author, Core, check_reference, event_for, load_live, now};
+
+/// Longest detail.
+const DETAIL_MAX: usize = 500;
+
+/// One engagement of a contact.
+#[derive(Debug, Clone)]
+pub struct NewEngagement {
+    pub contact_id: Uuid,
+    pub kind: EngagementKind,
+    /// Defaults to now.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// What was engaged with: a URL, a campaign, a webinar.
+    pub detail: Option<String>,
+}
+
+/// The contact after an engagement, and its score before.
+#[derive(Debug, Clone)]
+pub struct Tracked {
+    pub contact: contact::Model,
+    pub previous_score: i32,
+}
+
+/// Records an engagement and rescores the contact in the same transaction.
+pub async fn track(core: &Core, actor: &Actor, new: NewEngagement) -> CoreResult<Tracked> {
+    actor.require(Area::Contacts)?;
+    let detail = text::optional_text(new.detail.as_deref(), DETAIL_MAX)
+        .map_err(CoreError::invalid("input.detail"))?;
+    let contact_id = new.contact_id;
+    let txn = core.begin().await?;
+    let before =
+        check_reference::<contact::Entity>(&txn, actor, Some(contact_id), "input.contactId")
+            .await?
+            .map_or(0, |c| c.lead_score);
+    let at = now();
+    engagement::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(actor.workspace_id),
+        contact_id: Set(contact_id),
+        kind: Set(new.kind),
+        occurred_at: Set(new.occurred_at.map_or(at, |t| t.trunc_subsecs(6))),
+        detail: Set(detail),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    let reason = format!("engagement {:?}", new.kind);
+    recompute(
+        &txn,
+        actor.workspace_id,
+        Which::Contact(contact_id),
+        &reason,
+        at,
+    )
+    .await?;
+    let contact = load_live::<contact::Entity>(&txn, actor, contact_id).await?;
+    let event = event_for::<contact::Entity>(&contact, "engaged")?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(Tracked {
+        contact,
+        previous_score: before,
+    })
+}

@@ -1,0 +1,194 @@
+//! Orders: what contacts and companies bought. Lifetime value and revenue
+//! figures are sums over them.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use entity::{company, contact, customer_order};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+use uuid::Uuid;
+
+use super::lifecycle::delete_or_restore;
+use crate::access::{Actor, Area};
+use crate::domain::{currency, money, text};
+use crate::error::{CoreError, CoreResult};
+use crate::store::{
+    Author, Core, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
+};
+
+/// Longest product name.
+const PRODUCT_MAX: usize = 200;
+
+/// A new order, by a contact, a company, or a contact of a company.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub contact_id: Option<Uuid>,
+    /// Defaults to the contact's company.
+    pub company_id: Option<Uuid>,
+    pub product: String,
+    /// At least 1; defaults to 1.
+    pub quantity: Option<i32>,
+    /// The order's total, at most as many decimals as the currency has.
+    pub amount: Decimal,
+    pub currency: String,
+    /// Defaults to now.
+    pub ordered_at: Option<DateTime<Utc>>,
+}
+
+/// Changes to an order; `None` fields stay. An amount needs no currency
+/// unless the currency changes too.
+#[derive(Debug, Clone, Default)]
+pub struct OrderChanges {
+    pub product: Option<String>,
+    pub quantity: Option<i32>,
+    pub amount: Option<Decimal>,
+    pub currency: Option<String>,
+    pub ordered_at: Option<DateTime<Utc>>,
+}
+
+/// Records an order.
+pub async fn create(
+    core: &Core,
+    actor: &Actor,
+    new: NewOrder,
+) -> CoreResult<customer_order::Model> {
+    actor.require(Area::Orders)?;
+    let product = text::required_name(&new.product, PRODUCT_MAX)
+        .map_err(CoreError::invalid("input.product"))?;
+    let quantity = check_quantity(new.quantity.unwrap_or(1))?;
+    let code = currency::normalize_currency(&new.currency)
+        .map_err(CoreError::invalid("input.currency"))?;
+    let amount_e4 =
+        money::amount_e4(new.amount, &code).map_err(CoreError::invalid("input.amount"))?;
+    let txn = core.begin().await?;
+    let (contact_id, company_id) = buyer(&txn, actor, new.contact_id, new.company_id).await?;
+    let at = now();
+    let row = customer_order::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(actor.workspace_id),
+        contact_id: Set(contact_id),
+        company_id: Set(company_id),
+        product: Set(product),
+        quantity: Set(quantity),
+        amount_e4: Set(amount_e4),
+        currency: Set(code),
+        ordered_at: Set(new.ordered_at.map_or(at, |t| t.trunc_subsecs(6))),
+        version: Set(1),
+        deleted_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    let event = event_for::<customer_order::Entity>(&row, "created")?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Changes order `id`; with `expected_version`, refuses (`CONFLICT`) if it
+/// changed since.
+pub async fn update(
+    core: &Core,
+    actor: &Actor,
+    id: Uuid,
+    changes: OrderChanges,
+    expected_version: Option<i32>,
+) -> CoreResult<customer_order::Model> {
+    actor.require(Area::Orders)?;
+    let txn = core.begin().await?;
+    let current = load_live::<customer_order::Entity>(&txn, actor, id).await?;
+    check_version(expected_version, current.version)?;
+    let mut change = <customer_order::ActiveModel as Default>::default();
+    if let Some(product) = &changes.product {
+        change.product = Set(text::required_name(product, PRODUCT_MAX)
+            .map_err(CoreError::invalid("input.product"))?);
+    }
+    if let Some(quantity) = changes.quantity {
+        change.quantity = Set(check_quantity(quantity)?);
+    }
+    if changes.amount.is_some() || changes.currency.is_some() {
+        let code = match &changes.currency {
+            Some(raw) => {
+                currency::normalize_currency(raw).map_err(CoreError::invalid("input.currency"))?
+            }
+            None => current.currency.clone(),
+        };
+        let amount = changes
+            .amount
+            .unwrap_or_else(|| money::from_e4(current.amount_e4, &current.currency));
+        // A kept amount that the new currency cannot hold is the currency's fault.
+        let field = if changes.amount.is_some() {
+            "input.amount"
+        } else {
+            "input.currency"
+        };
+        change.amount_e4 = Set(money::amount_e4(amount, &code).map_err(CoreError::invalid(field))?);
+        change.currency = Set(code);
+    }
+    if let Some(at) = changes.ordered_at {
+        change.ordered_at = Set(at.trunc_subsecs(6));
+    }
+    change.version = Set(current.version + 1);
+    change.updated_at = Set(now());
+    let row = save_if_unchanged::<customer_order::Entity>(&txn, actor, id, current.version, change)
+        .await?;
+    let event = event_for::<customer_order::Entity>(&row, "updated")?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Soft-deletes (`delete`) or restores order `id`: sums and lists leave a
+/// deleted order out.
+pub async fn delete(
+    core: &Core,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    delete: bool,
+) -> CoreResult<customer_order::Model> {
+    delete_or_restore::<customer_order::Entity>(
+        core,
+        actor,
+        Area::Orders,
+        id,
+        expected_version,
+        delete,
+    )
+    .await
+}
+
+fn check_quantity(quantity: i32) -> CoreResult<i32> {
+    if quantity < 1 {
+        return Err(CoreError::bad_input("input.quantity", "must be at least 1"));
+    }
+    Ok(quantity)
+}
+
+/// The buyer: the contact and company given, the contact's company by
+/// default, and never a contact of another company.
+async fn buyer(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    contact_id: Option<Uuid>,
+    company_id: Option<Uuid>,
+) -> CoreResult<(Option<Uuid>, Option<Uuid>)> {
+    let contact =
+        check_reference::<contact::Entity>(txn, actor, contact_id, "input.contactId").await?;
+    check_reference::<company::Entity>(txn, actor, company_id, "input.companyId").await?;
+    let company_id = match (&contact, company_id) {
+        (Some(c), Some(given)) if c.company_id.is_some_and(|own| own != given) => {
+            return Err(CoreError::bad_input(
+                "input.companyId",
+                "the contact works for another company",
+            ));
+        }
+        (Some(c), None) => c.company_id,
+        (_, given) => given,
+    };
+    if contact_id.is_none() && company_id.is_none() {
+        return Err(CoreError::bad_input(
+            "input",
+            "give the contact or the company that bought",
+        ));
+    }
+    Ok((contact_id, company_id))
+}

@@ -1,0 +1,124 @@
+//! Orders: what contacts and companies bought. Lifetime value and revenue
+//! figures are sums over them.
+
+mod filter;
+mod mutation;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::customer_order;
+use rapport_macros::connections;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Condition;
+use uuid::Uuid;
+
+use super::company::Company;
+use super::contact::Contact;
+use super::error::ApiResult;
+use super::ids::{self, Kind};
+use super::level::{Conn, Row};
+use super::list::{self, ListArgs, Record};
+use super::order::Ordering;
+use super::page::PageArgs;
+use crate::domain::money;
+
+pub use filter::{OrderFilter, OrderOrderField};
+pub use mutation::{OrderMutation, OrderPayload};
+
+/// A purchase.
+pub struct Order(pub Row<customer_order::Model>);
+
+impl Record for Order {
+    type Entity = customer_order::Entity;
+    type Model = customer_order::Model;
+    fn wrap(row: Row<customer_order::Model>) -> Self {
+        Self(row)
+    }
+}
+
+/// A purchase by a contact or a company.
+#[Object]
+impl Order {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Order, self.0.model().id)
+    }
+    async fn product(&self) -> &str {
+        &self.0.model().product
+    }
+    async fn quantity(&self) -> i32 {
+        self.0.model().quantity
+    }
+    /// The order's total, in `currency`.
+    async fn amount(&self) -> Decimal {
+        let m = self.0.model();
+        money::from_e4(m.amount_e4, &m.currency)
+    }
+    /// ISO 4217 code of `amount`.
+    async fn currency(&self) -> &str {
+        &self.0.model().currency
+    }
+    async fn ordered_at(&self) -> DateTime<Utc> {
+        self.0.model().ordered_at
+    }
+    /// Incremented by every change; send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.model().version
+    }
+    /// Set while the order is deleted (it can be restored).
+    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().deleted_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.model().created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.model().updated_at
+    }
+    /// Who bought.
+    async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
+        list::referenced(ctx, &self.0, "contact", |m: &customer_order::Model| {
+            m.contact_id
+        })
+        .await
+    }
+    /// The company that bought, or the buyer's company.
+    async fn company(&self, ctx: &Context<'_>) -> ApiResult<Option<Company>> {
+        list::referenced(ctx, &self.0, "company", |m: &customer_order::Model| {
+            m.company_id
+        })
+        .await
+    }
+}
+
+/// Order queries.
+#[derive(Default)]
+pub struct OrderQuery;
+
+#[connections]
+#[Object]
+impl OrderQuery {
+    /// The workspace's orders (newest first unless `orderBy` says otherwise).
+    listing!(orders: Order, OrderFilter, OrderOrderField);
+}
+
+/// The orders of each row of a level, by `foreign_key` (`contact_id` or `company_id`).
+#[allow(clippy::too_many_arguments)]
+pub async fn orders_of<P: Send + Sync + 'static>(
+    ctx: &Context<'_>,
+    parent: &Row<P>,
+    field: &str,
+    parent_id: fn(&P) -> Uuid,
+    foreign_key: &'static str,
+    page: PageArgs,
+    filter: Option<OrderFilter>,
+    order_by: Option<Vec<Ordering<OrderOrderField>>>,
+) -> ApiResult<Conn<Order>> {
+    let args = ListArgs {
+        page,
+        filter: filter.as_ref(),
+        keys: OrderOrderField::keys(order_by.as_deref())?,
+        extra: Condition::all(),
+    };
+    list::children(ctx, parent, field, parent_id, foreign_key, args).await
+}

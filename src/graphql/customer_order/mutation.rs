@@ -1,0 +1,136 @@
+//! Order mutations: each converts its input and calls one core operation.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::customer_order;
+use rapport_core::ops::order::{self, NewOrder, OrderChanges};
+use rust_decimal::Decimal;
+
+use super::Order;
+use crate::auth::Area;
+use crate::graphql::context::acting;
+use crate::graphql::error::ApiResult;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::level::Level;
+
+/// A new order, by a contact, a company, or a contact of a company.
+#[derive(InputObject)]
+pub struct CreateOrderInput {
+    pub contact_id: Option<ID>,
+    /// Defaults to the contact's company.
+    pub company_id: Option<ID>,
+    pub product: String,
+    /// At least 1; defaults to 1.
+    pub quantity: Option<i32>,
+    /// The order's total, at most as many decimals as the currency has.
+    pub amount: Decimal,
+    pub currency: String,
+    /// Defaults to now.
+    pub ordered_at: Option<DateTime<Utc>>,
+}
+
+/// Changes to an order; omitted fields stay. An amount needs no currency
+/// unless the currency changes too.
+#[derive(InputObject, Default)]
+pub struct UpdateOrderInput {
+    pub product: Option<String>,
+    pub quantity: Option<i32>,
+    pub amount: Option<Decimal>,
+    pub currency: Option<String>,
+    pub ordered_at: Option<DateTime<Utc>>,
+}
+
+/// The result of an order mutation.
+#[derive(SimpleObject)]
+pub struct OrderPayload {
+    pub order: Order,
+}
+
+fn payload(row: customer_order::Model) -> OrderPayload {
+    OrderPayload {
+        order: Order(Level::single(row)),
+    }
+}
+
+/// Order mutations.
+#[derive(Default)]
+pub struct OrderMutation;
+
+#[Object]
+impl OrderMutation {
+    /// Records an order.
+    async fn create_order(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrderInput,
+    ) -> ApiResult<OrderPayload> {
+        let (core, actor) = acting(ctx, Area::Orders)?;
+        let new = NewOrder {
+            contact_id: ids::decode_opt(
+                input.contact_id.as_ref(),
+                Kind::Contact,
+                "input.contactId",
+            )?,
+            company_id: ids::decode_opt(
+                input.company_id.as_ref(),
+                Kind::Company,
+                "input.companyId",
+            )?,
+            product: input.product,
+            quantity: input.quantity,
+            amount: input.amount,
+            currency: input.currency,
+            ordered_at: input.ordered_at,
+        };
+        Ok(payload(order::create(core, actor, new).await?))
+    }
+
+    /// Changes an order. With `expectedVersion`, refuses (`CONFLICT`) if it changed since.
+    async fn update_order(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateOrderInput,
+        expected_version: Option<i32>,
+    ) -> ApiResult<OrderPayload> {
+        let (core, actor) = acting(ctx, Area::Orders)?;
+        let id = ids::decode(&id, Kind::Order, "id")?;
+        let changes = OrderChanges {
+            product: input.product,
+            quantity: input.quantity,
+            amount: input.amount,
+            currency: input.currency,
+            ordered_at: input.ordered_at,
+        };
+        let row = order::update(core, actor, id, changes, expected_version).await?;
+        Ok(payload(row))
+    }
+
+    /// Soft-deletes an order: sums and lists leave it out; `restoreOrder` brings it back.
+    async fn delete_order(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<OrderPayload> {
+        let (core, actor) = acting(ctx, Area::Orders)?;
+        let id = ids::decode(&id, Kind::Order, "id")?;
+        Ok(payload(
+            order::delete(core, actor, id, expected_version, true).await?,
+        ))
+    }
+
+    /// Restores a deleted order.
+    async fn restore_order(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<OrderPayload> {
+        let (core, actor) = acting(ctx, Area::Orders)?;
+        let id = ids::decode(&id, Kind::Order, "id")?;
+        Ok(payload(
+            order::delete(core, actor, id, expected_version, false).await?,
+        ))
+    }
+}

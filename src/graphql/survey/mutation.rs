@@ -1,0 +1,118 @@
+//! Survey response mutations: each converts its input and calls one core operation.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::enums::SurveyKind;
+use entity::survey_response;
+use rapport_core::ops::survey::{self, NewSurveyResponse, SurveyResponseChanges};
+
+use super::SurveyResponse;
+use crate::auth::Area;
+use crate::graphql::context::acting;
+use crate::graphql::error::ApiResult;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::level::Level;
+use crate::graphql::write::patch;
+
+#[derive(InputObject)]
+pub struct CreateSurveyResponseInput {
+    pub contact_id: ID,
+    /// A ticket of the same contact, when the survey was about one.
+    pub ticket_id: Option<ID>,
+    pub kind: SurveyKind,
+    pub score: i32,
+    pub reason: Option<String>,
+    pub comment: Option<String>,
+    /// Defaults to now.
+    pub responded_at: Option<DateTime<Utc>>,
+}
+
+#[derive(InputObject, Default)]
+pub struct UpdateSurveyResponseInput {
+    pub score: Option<i32>,
+    pub reason: MaybeUndefined<String>,
+    pub comment: MaybeUndefined<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct SurveyResponsePayload {
+    pub survey_response: SurveyResponse,
+}
+
+fn payload(row: survey_response::Model) -> SurveyResponsePayload {
+    SurveyResponsePayload {
+        survey_response: SurveyResponse(Level::single(row)),
+    }
+}
+
+#[derive(Default)]
+pub struct SurveyResponseMutation;
+
+#[Object]
+impl SurveyResponseMutation {
+    /// Records a survey answer.
+    async fn create_survey_response(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateSurveyResponseInput,
+    ) -> ApiResult<SurveyResponsePayload> {
+        let (core, actor) = acting(ctx, Area::Surveys)?;
+        let new = NewSurveyResponse {
+            contact_id: ids::decode(&input.contact_id, Kind::Contact, "input.contactId")?,
+            ticket_id: ids::decode_opt(input.ticket_id.as_ref(), Kind::Ticket, "input.ticketId")?,
+            kind: input.kind,
+            score: input.score,
+            reason: input.reason,
+            comment: input.comment,
+            responded_at: input.responded_at,
+        };
+        Ok(payload(survey::create(core, actor, new).await?))
+    }
+
+    /// Corrects a response's score, reason or comment.
+    async fn update_survey_response(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateSurveyResponseInput,
+        expected_version: Option<i32>,
+    ) -> ApiResult<SurveyResponsePayload> {
+        let (core, actor) = acting(ctx, Area::Surveys)?;
+        let id = ids::decode(&id, Kind::SurveyResponse, "id")?;
+        let changes = SurveyResponseChanges {
+            score: input.score,
+            reason: patch(input.reason),
+            comment: patch(input.comment),
+        };
+        let row = survey::update(core, actor, id, changes, expected_version).await?;
+        Ok(payload(row))
+    }
+
+    /// Soft-deletes a response.
+    async fn delete_survey_response(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<SurveyResponsePayload> {
+        let (core, actor) = acting(ctx, Area::Surveys)?;
+        let id = ids::decode(&id, Kind::SurveyResponse, "id")?;
+        Ok(payload(
+            survey::delete(core, actor, id, expected_version, true).await?,
+        ))
+    }
+
+    /// Restores a deleted response.
+    async fn restore_survey_response(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<SurveyResponsePayload> {
+        let (core, actor) = acting(ctx, Area::Surveys)?;
+        let id = ids::decode(&id, Kind::SurveyResponse, "id")?;
+        Ok(payload(
+            survey::delete(core, actor, id, expected_version, false).await?,
+        ))
+    }
+}

@@ -1,0 +1,58 @@
+//! How tag lists are sorted and filtered.
+
+use async_graphql::{Enum, InputObject};
+use sea_orm::sea_query::Condition;
+use uuid::Uuid;
+
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::{RecordFilter, StringFilter, col, record_filter_composition};
+use crate::graphql::order::{Ordering, sort_keys};
+use crate::graphql::page::{KeyType, SortKey};
+
+/// Fields tags can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TagOrderField {
+    Name,
+    CreatedAt,
+}
+
+impl TagOrderField {
+    fn key(self) -> SortKey {
+        let (column, ty) = match self {
+            Self::Name => ("name", KeyType::Text),
+            Self::CreatedAt => ("created_at", KeyType::Timestamp),
+        };
+        SortKey {
+            table: "tag",
+            column,
+            ty,
+            nullable: false,
+            desc: false,
+        }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: by name).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        sort_keys(order_by, "tag", Self::key, &[Self::Name.key()])
+    }
+}
+
+/// Which tags to list.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TagListFilter {
+    pub and: Option<Vec<TagListFilter>>,
+    pub or: Option<Vec<TagListFilter>>,
+    pub not: Option<Box<TagListFilter>>,
+    pub name: Option<StringFilter>,
+}
+
+impl RecordFilter for TagListFilter {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Ok(self
+            .name
+            .as_ref()
+            .map(|f| f.condition(col("tag", "name"), backend))
+            .unwrap_or_else(Condition::all))
+    }
+    record_filter_composition!();
+}

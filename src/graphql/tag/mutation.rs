@@ -1,0 +1,49 @@
+//! Tag mutations: each calls one core operation.
+
+use async_graphql::{Context, ID, Object};
+use rapport_core::ops::tag;
+
+use super::Tag;
+use crate::graphql::context::{actor, state};
+use crate::graphql::error::ApiResult;
+use crate::graphql::ids;
+use crate::graphql::level::Level;
+
+/// The tags of a record, as the API shows them.
+fn tags(rows: Vec<entity::tag::Model>) -> Vec<Tag> {
+    Level::new(rows).all().into_iter().map(Tag).collect()
+}
+
+/// Tag mutations.
+#[derive(Default)]
+pub struct TagMutation;
+
+#[Object]
+impl TagMutation {
+    /// Puts tags (by name, created when new) on a company, contact, deal or ticket; returns its tags.
+    async fn add_tags(
+        &self,
+        ctx: &Context<'_>,
+        record_id: ID,
+        names: Vec<String>,
+    ) -> ApiResult<Vec<Tag>> {
+        // The role needed depends on the record's kind: the operation checks it.
+        let actor = actor(ctx)?;
+        let core = &state(ctx)?.core;
+        let rows = tag::add(core, actor, ids::decode_any(&record_id), &names).await?;
+        Ok(tags(rows))
+    }
+
+    /// Takes tags (by name) off a record; returns its remaining tags.
+    async fn remove_tags(
+        &self,
+        ctx: &Context<'_>,
+        record_id: ID,
+        names: Vec<String>,
+    ) -> ApiResult<Vec<Tag>> {
+        let actor = actor(ctx)?;
+        let core = &state(ctx)?.core;
+        let rows = tag::remove(core, actor, ids::decode_any(&record_id), &names).await?;
+        Ok(tags(rows))
+    }
+}

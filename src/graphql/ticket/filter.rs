@@ -1,0 +1,143 @@
+//! How ticket lists are sorted and filtered.
+
+use async_graphql::{Enum, InputObject};
+use entity::enums::{TaggableType, TicketPriority, TicketStatus};
+use sea_orm::sea_query::Condition;
+use uuid::Uuid;
+
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::{
+    DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter, TagFilter, col,
+    record_filter_composition,
+};
+use crate::graphql::ids::Kind;
+use crate::graphql::order::{Ordering, sort_keys};
+use crate::graphql::page::{KeyType, SortKey};
+
+/// Fields tickets can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TicketOrderField {
+    /// The ticket number (creation order within the workspace).
+    Number,
+    OpenedAt,
+    /// Unresolved tickets come last.
+    ResolvedAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl TicketOrderField {
+    fn key(self) -> SortKey {
+        let (column, ty, nullable) = match self {
+            Self::Number => ("number", KeyType::BigInt, false),
+            Self::OpenedAt => ("opened_at", KeyType::Timestamp, false),
+            Self::ResolvedAt => ("resolved_at", KeyType::Timestamp, true),
+            Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
+            Self::UpdatedAt => ("updated_at", KeyType::Timestamp, false),
+        };
+        SortKey {
+            table: "ticket",
+            column,
+            ty,
+            nullable,
+            desc: false,
+        }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: by number).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        sort_keys(
+            order_by,
+            "ticket",
+            Self::key,
+            &[Self::Number.key(), SortKey::id("ticket")],
+        )
+    }
+}
+
+/// Which tickets to return. Fields combine with AND.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TicketFilter {
+    pub and: Option<Vec<TicketFilter>>,
+    pub or: Option<Vec<TicketFilter>>,
+    pub not: Option<Box<TicketFilter>>,
+    pub id: Option<IdFilter>,
+    pub number: Option<IntFilter>,
+    pub subject: Option<StringFilter>,
+    pub status: Option<EnumFilter<TicketStatus>>,
+    pub priority: Option<EnumFilter<TicketPriority>>,
+    pub category: Option<StringFilter>,
+    pub contact_id: Option<IdFilter>,
+    pub company_id: Option<IdFilter>,
+    pub deal_id: Option<IdFilter>,
+    pub assignee_id: Option<IdFilter>,
+    pub opened_at: Option<DateTimeFilter>,
+    pub resolved_at: Option<DateTimeFilter>,
+    pub created_at: Option<DateTimeFilter>,
+    pub updated_at: Option<DateTimeFilter>,
+    pub tags: Option<TagFilter>,
+}
+
+impl RecordFilter for TicketFilter {
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        let c = |name| col("ticket", name);
+        let mut all = Condition::all();
+        for (filter, column) in [(&self.subject, "subject"), (&self.category, "category")] {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column), backend));
+            }
+        }
+        let references = [
+            (&self.id, "id", Kind::Ticket, "filter.id"),
+            (
+                &self.contact_id,
+                "contact_id",
+                Kind::Contact,
+                "filter.contactId",
+            ),
+            (
+                &self.company_id,
+                "company_id",
+                Kind::Company,
+                "filter.companyId",
+            ),
+            (&self.deal_id, "deal_id", Kind::Deal, "filter.dealId"),
+            (
+                &self.assignee_id,
+                "assignee_id",
+                Kind::Member,
+                "filter.assigneeId",
+            ),
+        ];
+        for (filter, column, kind, field) in references {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column), kind, field)?);
+            }
+        }
+        if let Some(f) = &self.number {
+            all = all.add(f.condition(c("number")));
+        }
+        if let Some(f) = &self.status {
+            all = all.add(f.condition(c("status")));
+        }
+        if let Some(f) = &self.priority {
+            all = all.add(f.condition(c("priority")));
+        }
+        let times = [
+            (&self.opened_at, "opened_at"),
+            (&self.resolved_at, "resolved_at"),
+            (&self.created_at, "created_at"),
+            (&self.updated_at, "updated_at"),
+        ];
+        for (filter, column) in times {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column)));
+            }
+        }
+        if let Some(f) = &self.tags {
+            all = all.add(f.condition(workspace_id, TaggableType::Ticket, c("id")));
+        }
+        Ok(all)
+    }
+    record_filter_composition!();
+}

@@ -1,0 +1,169 @@
+//! Support tickets: numbered per workspace, moving OPEN → PENDING → RESOLVED → CLOSED.
+
+mod filter;
+mod mutation;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::enums::{TaggableType, TicketPriority, TicketStatus};
+use entity::ticket;
+use rapport_macros::connections;
+
+use super::activity::{Activity, ActivityFilter, ActivityOrderField};
+use super::company::Company;
+use super::contact::Contact;
+use super::deal::Deal;
+use super::error::ApiResult;
+use super::ids::{self, Kind};
+use super::level::Row;
+use super::list::{self, Record};
+use super::member::Member;
+use super::survey::{SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField};
+use super::tag::{Tag, tags_of};
+
+pub use filter::{TicketFilter, TicketOrderField};
+pub use mutation::{TicketMutation, TicketPayload};
+
+/// A support request.
+pub struct Ticket(pub Row<ticket::Model>);
+
+impl Record for Ticket {
+    type Entity = ticket::Entity;
+    type Model = ticket::Model;
+    fn wrap(row: Row<ticket::Model>) -> Self {
+        Self(row)
+    }
+}
+
+/// A support request: what the customer needs and where it stands.
+#[connections]
+#[Object]
+impl Ticket {
+    /// Survey answers about this ticket, newest first.
+    connection!(survey_responses: SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField,
+        of |m: &ticket::Model| m.id, "ticket_id");
+    /// Who changed it, when and how, newest first (ADMIN and MANAGER).
+    #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<
+        async_graphql::connection::Connection<
+            String,
+            crate::graphql::history::HistoryEntry,
+            async_graphql::connection::EmptyFields,
+            async_graphql::connection::EmptyFields,
+        >,
+    > {
+        crate::graphql::history::history(
+            ctx,
+            crate::graphql::ids::Kind::Ticket,
+            self.0.model().id,
+            first,
+            after,
+        )
+        .await
+    }
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Ticket, self.0.model().id)
+    }
+    /// 1, 2, 3… within the workspace, for people to quote ("ticket #42").
+    async fn number(&self) -> i64 {
+        self.0.model().number
+    }
+    /// A one-line summary.
+    async fn subject(&self) -> &str {
+        &self.0.model().subject
+    }
+    /// The full request.
+    async fn description(&self) -> Option<&str> {
+        self.0.model().description.as_deref()
+    }
+    /// Where the ticket is in its life.
+    async fn status(&self) -> TicketStatus {
+        self.0.model().status
+    }
+    /// How urgent it is.
+    async fn priority(&self) -> TicketPriority {
+        self.0.model().priority
+    }
+    /// A free-form category, e.g. "billing".
+    async fn category(&self) -> Option<&str> {
+        self.0.model().category.as_deref()
+    }
+    /// When it was opened.
+    async fn opened_at(&self) -> DateTime<Utc> {
+        self.0.model().opened_at
+    }
+    /// When support first responded: the first time the status left OPEN.
+    async fn first_response_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().first_response_at
+    }
+    /// When it was last resolved (or closed without being resolved first); cleared when reopened.
+    async fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().resolved_at
+    }
+    /// When it was closed.
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().closed_at
+    }
+    /// Seconds from `openedAt` to `resolvedAt`; null while unresolved.
+    async fn resolution_time_seconds(&self) -> Option<i64> {
+        let m = self.0.model();
+        m.resolved_at
+            .map(|resolved| (resolved - m.opened_at).num_seconds())
+    }
+    /// Incremented by every change; send it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.model().version
+    }
+    /// Set while the ticket is deleted (it can be restored).
+    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().deleted_at
+    }
+    /// When it was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.model().created_at
+    }
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.model().updated_at
+    }
+    /// The person who asked.
+    async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
+        list::referenced(ctx, &self.0, "contact", |m: &ticket::Model| m.contact_id).await
+    }
+    /// The customer the ticket is for.
+    async fn company(&self, ctx: &Context<'_>) -> ApiResult<Option<Company>> {
+        list::referenced(ctx, &self.0, "company", |m: &ticket::Model| m.company_id).await
+    }
+    /// The deal it relates to.
+    async fn deal(&self, ctx: &Context<'_>) -> ApiResult<Option<Deal>> {
+        list::referenced(ctx, &self.0, "deal", |m: &ticket::Model| m.deal_id).await
+    }
+    /// The member working on it.
+    async fn assignee(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
+        list::referenced(ctx, &self.0, "assignee", |m: &ticket::Model| m.assignee_id).await
+    }
+    /// Its tags.
+    async fn tags(&self, ctx: &Context<'_>) -> ApiResult<Vec<Tag>> {
+        tags_of(ctx, &self.0, TaggableType::Ticket, |m: &ticket::Model| m.id).await
+    }
+    /// Its timeline: replies, calls, notes and tasks, newest first by default.
+    connection!(activities: Activity, ActivityFilter, ActivityOrderField,
+        of |m: &ticket::Model| m.id, "ticket_id");
+}
+
+/// Ticket queries.
+#[derive(Default)]
+pub struct TicketQuery;
+
+#[connections]
+#[Object]
+impl TicketQuery {
+    /// Tickets of the workspace.
+    listing!(tickets: Ticket, TicketFilter, TicketOrderField, fast);
+}

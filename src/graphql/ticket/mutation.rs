@@ -1,0 +1,167 @@
+//! Ticket mutations: each converts its input and calls one core operation.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use entity::enums::{TicketPriority, TicketStatus};
+use entity::ticket;
+use rapport_core::ops::ticket::{self as ops, NewTicket, TicketChanges};
+
+use super::Ticket;
+use crate::auth::Area;
+use crate::graphql::context::acting;
+use crate::graphql::error::ApiResult;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::level::Level;
+use crate::graphql::write::{patch, patch_id};
+
+/// A new ticket. It starts OPEN.
+#[derive(InputObject)]
+pub struct CreateTicketInput {
+    pub subject: String,
+    pub description: Option<String>,
+    #[graphql(default_with = "TicketPriority::Normal")]
+    pub priority: TicketPriority,
+    pub category: Option<String>,
+    /// Without `companyId`, the ticket is for the contact's company.
+    pub contact_id: Option<ID>,
+    /// Must be the contact's company when the contact has one.
+    pub company_id: Option<ID>,
+    pub deal_id: Option<ID>,
+    pub assignee_id: Option<ID>,
+}
+
+/// Changes to a ticket; omitted fields stay, `null` clears. Status and
+/// assignee change through `setTicketStatus` and `assignTicket`.
+#[derive(InputObject, Default)]
+pub struct UpdateTicketInput {
+    pub subject: Option<String>,
+    pub description: MaybeUndefined<String>,
+    pub priority: Option<TicketPriority>,
+    pub category: MaybeUndefined<String>,
+    /// A new contact without `companyId` also moves the ticket to the contact's company, if it has one.
+    pub contact_id: MaybeUndefined<ID>,
+    pub company_id: MaybeUndefined<ID>,
+    pub deal_id: MaybeUndefined<ID>,
+}
+
+/// The result of a ticket mutation.
+#[derive(SimpleObject)]
+pub struct TicketPayload {
+    /// The ticket after the change.
+    pub ticket: Ticket,
+}
+
+impl TicketPayload {
+    fn of(row: ticket::Model) -> Self {
+        Self {
+            ticket: Ticket(Level::single(row)),
+        }
+    }
+}
+
+/// Ticket mutations.
+#[derive(Default)]
+pub struct TicketMutation;
+
+#[Object]
+impl TicketMutation {
+    /// Opens a ticket with the workspace's next number.
+    async fn create_ticket(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateTicketInput,
+    ) -> ApiResult<TicketPayload> {
+        let (core, actor) = acting(ctx, Area::Tickets)?;
+        let id = |id: Option<&ID>, kind, field| ids::decode_opt(id, kind, field);
+        let new = NewTicket {
+            subject: input.subject,
+            description: input.description,
+            priority: input.priority,
+            category: input.category,
+            contact_id: id(input.contact_id.as_ref(), Kind::Contact, "input.contactId")?,
+            company_id: id(input.company_id.as_ref(), Kind::Company, "input.companyId")?,
+            deal_id: id(input.deal_id.as_ref(), Kind::Deal, "input.dealId")?,
+            assignee_id: id(input.assignee_id.as_ref(), Kind::Member, "input.assigneeId")?,
+        };
+        Ok(TicketPayload::of(ops::create(core, actor, new).await?))
+    }
+
+    /// Changes a ticket. With `expectedVersion`, refuses (`CONFLICT`) if it changed since.
+    async fn update_ticket(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateTicketInput,
+        expected_version: Option<i32>,
+    ) -> ApiResult<TicketPayload> {
+        let (core, actor) = acting(ctx, Area::Tickets)?;
+        let id = ids::decode(&id, Kind::Ticket, "id")?;
+        let changes = TicketChanges {
+            subject: input.subject,
+            description: patch(input.description),
+            priority: input.priority,
+            category: patch(input.category),
+            contact_id: patch_id(input.contact_id, Kind::Contact, "input.contactId")?,
+            company_id: patch_id(input.company_id, Kind::Company, "input.companyId")?,
+            deal_id: patch_id(input.deal_id, Kind::Deal, "input.dealId")?,
+        };
+        let row = ops::update(core, actor, id, changes, expected_version).await?;
+        Ok(TicketPayload::of(row))
+    }
+
+    /// Gives a ticket to a member, or unassigns it with `assigneeId: null`.
+    async fn assign_ticket(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        assignee_id: Option<ID>,
+        expected_version: Option<i32>,
+    ) -> ApiResult<TicketPayload> {
+        let (core, actor) = acting(ctx, Area::Tickets)?;
+        let assignee_id = ids::decode_opt(assignee_id.as_ref(), Kind::Member, "assigneeId")?;
+        let id = ids::decode(&id, Kind::Ticket, "id")?;
+        let row = ops::assign(core, actor, id, assignee_id, expected_version).await?;
+        Ok(TicketPayload::of(row))
+    }
+
+    /// Moves a ticket to `status`. RESOLVED sets `resolvedAt`; OPEN and
+    /// PENDING reopen it (clearing `resolvedAt`); CLOSED is final. Setting
+    /// the current status again changes nothing.
+    async fn set_ticket_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: TicketStatus,
+        expected_version: Option<i32>,
+    ) -> ApiResult<TicketPayload> {
+        let (core, actor) = acting(ctx, Area::Tickets)?;
+        let id = ids::decode(&id, Kind::Ticket, "id")?;
+        let row = ops::set_status(core, actor, id, status, expected_version).await?;
+        Ok(TicketPayload::of(row))
+    }
+
+    /// Soft-deletes a ticket: lists skip it, `restoreTicket` brings it back.
+    async fn delete_ticket(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<TicketPayload> {
+        let (core, actor) = acting(ctx, Area::Tickets)?;
+        let id = ids::decode(&id, Kind::Ticket, "id")?;
+        let row = ops::delete(core, actor, id, expected_version, true).await?;
+        Ok(TicketPayload::of(row))
+    }
+
+    /// Restores a deleted ticket.
+    async fn restore_ticket(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: Option<i32>,
+    ) -> ApiResult<TicketPayload> {
+        let (core, actor) = acting(ctx, Area::Tickets)?;
+        let id = ids::decode(&id, Kind::Ticket, "id")?;
+        let row = ops::delete(core, actor, id, expected_version, false).await?;
+        Ok(TicketPayload::of(row))
+    }
+}
