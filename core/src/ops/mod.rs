@@ -6,7 +6,10 @@
 //! background jobs) calls these, so the rules run the same whoever writes.
 
 pub mod company;
+pub mod deal;
+pub mod goal;
 pub mod lifecycle;
 mod patch;
+pub mod pipeline;
 
 pub use patch::Patch;

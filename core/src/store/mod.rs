@@ -6,6 +6,7 @@ mod commit;
 pub mod counter_queue;
 mod guard;
 pub mod numbered;
+pub mod reason_list;
 mod table;
 
 use std::sync::Arc;
