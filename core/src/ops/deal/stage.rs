@@ -201,3 +201,41 @@ pub(super) async fn in_pipeline(
     }
     Ok(stage)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entering_a_closed_stage_closes_the_deal_and_an_open_one_reopens_it() {
+        let at = now();
+        let stage = |kind| stage::Model {
+            id: Uuid::now_v7(),
+            workspace_id: Uuid::now_v7(),
+            pipeline_id: Uuid::now_v7(),
+            name: "s".into(),
+            position: 0,
+            win_probability: 0,
+            kind,
+            version: 1,
+            deleted_at: None,
+            created_at: at,
+            updated_at: at,
+        };
+        let mut won = <deal::ActiveModel as Default>::default();
+        enter(&mut won, &stage(StageKind::Won), at, Some("price".into()));
+        assert_eq!(won.status.unwrap(), DealStatus::Won);
+        assert_eq!(won.closed_at.unwrap(), Some(at));
+        assert_eq!(won.close_reason.unwrap(), Some("price".into()));
+        let mut open = <deal::ActiveModel as Default>::default();
+        enter(
+            &mut open,
+            &stage(StageKind::Open),
+            at,
+            Some("ignored".into()),
+        );
+        assert_eq!(open.status.unwrap(), DealStatus::Open);
+        assert_eq!(open.closed_at.unwrap(), None);
+        assert_eq!(open.close_reason.unwrap(), None);
+    }
+}

@@ -207,3 +207,24 @@ pub(super) async fn insert(
     };
     Ok(model.insert(txn).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probabilities_agree_with_the_stage_kind() {
+        assert!(check_probability(StageKind::Open, 40, "p").is_ok());
+        assert!(check_probability(StageKind::Won, 100, "p").is_ok());
+        assert!(check_probability(StageKind::Lost, 0, "p").is_ok());
+        for (kind, probability) in [
+            (StageKind::Open, 101),
+            (StageKind::Open, -1),
+            (StageKind::Won, 90),
+            (StageKind::Lost, 10),
+        ] {
+            let err = check_probability(kind, probability, "input.winProbability").unwrap_err();
+            assert_eq!(err.code(), "BAD_USER_INPUT");
+        }
+    }
+}
