@@ -2,44 +2,45 @@
 //! and stage history.
 //!
 //! Deal events go to the topic `pipeline:<pipeline id>`, which is what a
-//! pipeline board subscribes to. The contacts of a deal and the mutations
-//! live in the submodules [`contacts`] and [`mutation`].
+//! pipeline board subscribes to. The rules of every change live in the
+//! core (`rapport_core::ops::deal`); here are the object, its filters
+//! ([`filter`]), its stage history ([`stage_change`]), the contacts of a deal
+//! ([`contacts`]) and the mutations ([`mutation`]).
 
 pub(crate) mod contacts;
+mod filter;
 pub mod mutation;
+mod stage_change;
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::deal;
 use entity::enums::{DealStatus, TaggableType};
-use entity::{deal, deal_stage_change};
 use rapport_core::error::CoreError;
 use rapport_macros::connections;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, Expr};
 use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use uuid::Uuid;
 
 pub use self::contacts::{
     DealContactConnectionName, DealContactEdgeFields, DealContactEdgeName, deals_of_contact,
 };
+pub use self::filter::{DealFiguresFilter, DealFilter, DealOrderField};
 pub use self::mutation::{
     CreateDealInput, DealContactInput, DealMutation, DealOutcome, DealPayload, UpdateDealInput,
 };
+pub use self::stage_change::{DealStageChange, DealStageChangeFilter};
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
-use super::calculated::Figure;
 use super::company::Company;
 use super::contact::{Contact, ContactFilter, ContactOrderField};
 use super::context::{actor, db};
 use super::error::{ApiError, ApiResult};
-use super::filter::{
-    DateFilter, DateTimeFilter, DecimalFilter, EnumFilter, IdFilter, IntFilter, RecordFilter,
-    StringFilter, TagFilter, col, record_filter_composition,
-};
+use super::filter::RecordFilter;
 use super::ids::{self, Kind};
 use super::level::{Conn, NamedConn, Row};
 use super::list::{self, ListArgs, Record};
 use super::member::Member;
-use super::order::{Ordering, sort_keys};
+use super::order::Ordering;
 use super::page::{KeyType, PageArgs, SortKey};
 use super::pipeline::{Pipeline, Stage};
 use super::tag::{Tag, tags_of};
@@ -54,204 +55,6 @@ impl Record for Deal {
     type Model = deal::Model;
     fn wrap(row: Row<deal::Model>) -> Self {
         Self(row)
-    }
-}
-
-/// Fields deals can be sorted by.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DealOrderField {
-    /// The deal's name.
-    Name,
-    /// The nominal amount, whatever the currency.
-    Amount,
-    /// The expected close date; deals without one come last.
-    ExpectedCloseDate,
-    /// When the deal entered its current stage.
-    StageEnteredAt,
-    /// When it was created.
-    CreatedAt,
-    /// When it last changed.
-    UpdatedAt,
-    /// Calculated: whole days in the current stage.
-    DaysInStage,
-    /// Calculated: whole days since creation.
-    AgeDays,
-    /// Calculated: amount × stage win probability (nominal).
-    WeightedAmount,
-}
-
-impl DealOrderField {
-    fn key(self) -> SortKey {
-        let figure = match self {
-            Self::DaysInStage => Figure::DealDaysInStage,
-            Self::AgeDays => Figure::DealAgeDays,
-            Self::WeightedAmount => Figure::DealWeightedAmount,
-            _ => return self.column_key(),
-        };
-        SortKey::calculated("deal", figure)
-    }
-
-    fn column_key(self) -> SortKey {
-        let (column, ty, nullable) = match self {
-            Self::Name => ("name", KeyType::Text, false),
-            Self::Amount => ("amount_e4", KeyType::BigInt, false),
-            Self::ExpectedCloseDate => ("expected_close_date", KeyType::Date, true),
-            Self::StageEnteredAt => ("stage_entered_at", KeyType::Timestamp, false),
-            Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
-            Self::UpdatedAt => ("updated_at", KeyType::Timestamp, false),
-            // Calculated fields are keyed by `key`.
-            _ => ("id", KeyType::Uuid, false),
-        };
-        SortKey {
-            table: "deal",
-            column,
-            ty,
-            nullable,
-            desc: false,
-        }
-    }
-
-    /// The sort keys of an `orderBy` argument (default: oldest first).
-    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
-        sort_keys(order_by, "deal", Self::key, &[SortKey::id("deal")])
-    }
-}
-
-/// Which deals to return. Fields combine with AND.
-#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct DealFilter {
-    /// All of these filters.
-    pub and: Option<Vec<DealFilter>>,
-    /// At least one of these filters.
-    pub or: Option<Vec<DealFilter>>,
-    /// Not this filter.
-    pub not: Option<Box<DealFilter>>,
-    /// The deal's id.
-    pub id: Option<IdFilter>,
-    /// The deal's name.
-    pub name: Option<StringFilter>,
-    /// Compared by nominal amount, whatever the currency.
-    pub amount: Option<DecimalFilter>,
-    /// ISO 4217 code.
-    pub currency: Option<StringFilter>,
-    /// Open, won or lost.
-    pub status: Option<EnumFilter<DealStatus>>,
-    /// The deal's pipeline.
-    pub pipeline_id: Option<IdFilter>,
-    /// The deal's current stage.
-    pub stage_id: Option<IdFilter>,
-    /// The customer company.
-    pub company_id: Option<IdFilter>,
-    /// The responsible member.
-    pub owner_id: Option<IdFilter>,
-    /// The expected close date.
-    pub expected_close_date: Option<DateFilter>,
-    /// When it was won or lost.
-    pub closed_at: Option<DateTimeFilter>,
-    /// When it was created.
-    pub created_at: Option<DateTimeFilter>,
-    /// When it last changed.
-    pub updated_at: Option<DateTimeFilter>,
-    /// By tag name.
-    pub tags: Option<TagFilter>,
-    /// Conditions on the calculated figures.
-    pub figures: Option<DealFiguresFilter>,
-}
-
-/// Conditions on a deal's calculated figures.
-#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct DealFiguresFilter {
-    /// Whole days in the current stage.
-    pub days_in_stage: Option<IntFilter>,
-    /// Whole days since creation.
-    pub age_days: Option<IntFilter>,
-    /// Amount × stage win probability, by nominal amount.
-    pub weighted_amount: Option<DecimalFilter>,
-}
-
-impl RecordFilter for DealFilter {
-    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("deal", name);
-        let mut all = Condition::all();
-        for (filter, column) in [(&self.name, "name"), (&self.currency, "currency")] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), backend));
-            }
-        }
-        let references = [
-            (&self.id, "id", Kind::Deal, "filter.id"),
-            (
-                &self.pipeline_id,
-                "pipeline_id",
-                Kind::Pipeline,
-                "filter.pipelineId",
-            ),
-            (&self.stage_id, "stage_id", Kind::Stage, "filter.stageId"),
-            (
-                &self.company_id,
-                "company_id",
-                Kind::Company,
-                "filter.companyId",
-            ),
-            (&self.owner_id, "owner_id", Kind::Member, "filter.ownerId"),
-        ];
-        for (filter, column, kind, field) in references {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), kind, field)?);
-            }
-        }
-        if let Some(f) = &self.amount {
-            all = all.add(f.condition(c("amount_e4"), "filter.amount")?);
-        }
-        if let Some(f) = &self.status {
-            all = all.add(f.condition(c("status")));
-        }
-        if let Some(f) = &self.expected_close_date {
-            all = all.add(f.condition(c("expected_close_date")));
-        }
-        for (filter, column) in [
-            (&self.closed_at, "closed_at"),
-            (&self.created_at, "created_at"),
-            (&self.updated_at, "updated_at"),
-        ] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
-            }
-        }
-        if let Some(f) = &self.tags {
-            all = all.add(f.condition(workspace_id, TaggableType::Deal, c("id")));
-        }
-        if let Some(figures) = &self.figures {
-            if let Some(f) = &figures.days_in_stage {
-                all = all.add(f.condition(Figure::DealDaysInStage.expr(backend)));
-            }
-            if let Some(f) = &figures.age_days {
-                all = all.add(f.condition(Figure::DealAgeDays.expr(backend)));
-            }
-            if let Some(f) = &figures.weighted_amount {
-                let weighted = Figure::DealWeightedAmount.expr(backend);
-                all = all.add(f.condition(weighted, "filter.figures.weightedAmount")?);
-            }
-        }
-        Ok(all)
-    }
-    record_filter_composition!();
-
-    fn own_hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
-        if actor.sees_amounts() {
-            return None;
-        }
-        let weighted = self
-            .figures
-            .as_ref()
-            .is_some_and(|f| f.weighted_amount.is_some());
-        if self.amount.is_some() {
-            Some("amount")
-        } else if weighted {
-            Some("weightedAmount")
-        } else {
-            None
-        }
     }
 }
 
@@ -459,82 +262,6 @@ impl Deal {
             args,
         )
         .await
-    }
-}
-
-/// A deal entering a stage: one entry of its history.
-pub struct DealStageChange(pub Row<deal_stage_change::Model>);
-
-impl Record for DealStageChange {
-    type Entity = deal_stage_change::Entity;
-    type Model = deal_stage_change::Model;
-    fn wrap(row: Row<deal_stage_change::Model>) -> Self {
-        Self(row)
-    }
-}
-
-/// Which stage changes to return. Fields combine with AND.
-#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct DealStageChangeFilter {
-    /// All of these filters.
-    pub and: Option<Vec<DealStageChangeFilter>>,
-    /// At least one of these filters.
-    pub or: Option<Vec<DealStageChangeFilter>>,
-    /// Not this filter.
-    pub not: Option<Box<DealStageChangeFilter>>,
-    /// When the change happened.
-    pub created_at: Option<DateTimeFilter>,
-}
-
-impl RecordFilter for DealStageChangeFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let mut all = Condition::all();
-        if let Some(f) = &self.created_at {
-            all = all.add(f.condition(col("deal_stage_change", "created_at")));
-        }
-        Ok(all)
-    }
-    record_filter_composition!();
-}
-
-/// A deal entering a stage.
-#[Object]
-impl DealStageChange {
-    /// The global id.
-    pub async fn id(&self) -> ID {
-        ids::encode(Kind::DealStageChange, self.0.model().id)
-    }
-    /// The deal.
-    async fn deal(&self, ctx: &Context<'_>) -> ApiResult<Option<Deal>> {
-        list::referenced(ctx, &self.0, "deal", |m: &deal_stage_change::Model| {
-            Some(m.deal_id)
-        })
-        .await
-    }
-    /// The stage it left; null for the entry that created the deal, or when that stage is deleted.
-    async fn from_stage(&self, ctx: &Context<'_>) -> ApiResult<Option<Stage>> {
-        list::referenced(ctx, &self.0, "fromStage", |m: &deal_stage_change::Model| {
-            m.from_stage_id
-        })
-        .await
-    }
-    /// The stage it entered; null when that stage is deleted.
-    async fn to_stage(&self, ctx: &Context<'_>) -> ApiResult<Option<Stage>> {
-        list::referenced(ctx, &self.0, "toStage", |m: &deal_stage_change::Model| {
-            Some(m.to_stage_id)
-        })
-        .await
-    }
-    /// The member who moved it.
-    async fn changed_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
-        list::referenced(ctx, &self.0, "changedBy", |m: &deal_stage_change::Model| {
-            m.changed_by
-        })
-        .await
-    }
-    /// When it entered the stage.
-    async fn changed_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
     }
 }
 

@@ -1,0 +1,155 @@
+//! Goals: a member's quota (a won amount in one currency) for a period.
+
+use chrono::NaiveDate;
+use entity::{goal, member};
+use rust_decimal::Decimal;
+use sea_orm::{ActiveModelTrait, Set};
+use uuid::Uuid;
+
+use super::lifecycle::delete_or_restore;
+use crate::access::{Actor, Area};
+use crate::domain::{currency, money};
+use crate::error::{CoreError, CoreResult};
+use crate::store::{
+    Author, Core, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
+};
+
+/// A new goal.
+#[derive(Debug, Clone)]
+pub struct NewGoal {
+    pub member_id: Uuid,
+    pub period_start: NaiveDate,
+    /// The last day of the period (included); not before `period_start`.
+    pub period_end: NaiveDate,
+    /// Zero or more, with at most as many decimals as the currency has.
+    pub quota: Decimal,
+    pub currency: String,
+}
+
+/// Changes to a goal; `None` fields stay.
+#[derive(Debug, Clone, Default)]
+pub struct GoalChanges {
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub quota: Option<Decimal>,
+    pub currency: Option<String>,
+}
+
+/// Sets a member's quota for a period (ADMIN and MANAGER).
+pub async fn create(core: &Core, actor: &Actor, new: NewGoal) -> CoreResult<goal::Model> {
+    actor.require(Area::Settings)?;
+    check_period(new.period_start, new.period_end)?;
+    let (code, quota_e4) = check_quota(new.quota, &new.currency)?;
+    let txn = core.begin().await?;
+    check_reference::<member::Entity>(&txn, actor, Some(new.member_id), "input.memberId").await?;
+    let at = now();
+    let row = goal::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        workspace_id: Set(actor.workspace_id),
+        member_id: Set(new.member_id),
+        period_start: Set(new.period_start),
+        period_end: Set(new.period_end),
+        quota_e4: Set(quota_e4),
+        currency: Set(code),
+        version: Set(1),
+        deleted_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    let event = event_for::<goal::Entity>(&row, "created")?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Changes goal `id`'s period or quota; with `expected_version`, refuses
+/// (`CONFLICT`) if it changed since.
+pub async fn update(
+    core: &Core,
+    actor: &Actor,
+    id: Uuid,
+    changes: GoalChanges,
+    expected_version: Option<i32>,
+) -> CoreResult<goal::Model> {
+    actor.require(Area::Settings)?;
+    let txn = core.begin().await?;
+    let current = load_live::<goal::Entity>(&txn, actor, id).await?;
+    check_version(expected_version, current.version)?;
+    let start = changes.period_start.unwrap_or(current.period_start);
+    let end = changes.period_end.unwrap_or(current.period_end);
+    check_period(start, end)?;
+    let code = changes.currency.unwrap_or_else(|| current.currency.clone());
+    // A kept quota is re-checked against a new currency's decimals.
+    let quota = changes
+        .quota
+        .unwrap_or_else(|| money::from_e4(current.quota_e4, &current.currency));
+    let (code, quota_e4) = check_quota(quota, &code)?;
+    let change = goal::ActiveModel {
+        period_start: Set(start),
+        period_end: Set(end),
+        quota_e4: Set(quota_e4),
+        currency: Set(code),
+        version: Set(current.version + 1),
+        updated_at: Set(now()),
+        ..Default::default()
+    };
+    let row = save_if_unchanged::<goal::Entity>(&txn, actor, id, current.version, change).await?;
+    let event = event_for::<goal::Entity>(&row, "updated")?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Soft-deletes (`delete`) or restores goal `id`.
+pub async fn delete(
+    core: &Core,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    delete: bool,
+) -> CoreResult<goal::Model> {
+    delete_or_restore::<goal::Entity>(core, actor, Area::Settings, id, expected_version, delete)
+        .await
+}
+
+/// A period whose end is not before its start.
+fn check_period(start: NaiveDate, end: NaiveDate) -> CoreResult<()> {
+    if end < start {
+        return Err(CoreError::bad_input(
+            "input.periodEnd",
+            "must not be before periodStart",
+        ));
+    }
+    Ok(())
+}
+
+/// A quota's currency code and stored amount.
+fn check_quota(quota: Decimal, raw_currency: &str) -> CoreResult<(String, i64)> {
+    let code =
+        currency::normalize_currency(raw_currency).map_err(CoreError::invalid("input.currency"))?;
+    if quota.is_sign_negative() {
+        return Err(CoreError::bad_input("input.quota", "must not be negative"));
+    }
+    let stored = money::amount_e4(quota, &code).map_err(CoreError::invalid("input.quota"))?;
+    Ok((code, stored))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_and_quotas_are_checked() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+        assert!(check_period(day(1), day(31)).is_ok());
+        assert!(check_period(day(1), day(1)).is_ok());
+        assert!(check_period(day(2), day(1)).is_err());
+        assert_eq!(
+            check_quota(Decimal::new(1000, 0), "eur").unwrap(),
+            ("EUR".to_owned(), 10_000_000)
+        );
+        assert!(check_quota(Decimal::new(-1, 0), "EUR").is_err());
+        assert!(check_quota(Decimal::new(1, 3), "EUR").is_err());
+        assert!(check_quota(Decimal::new(1, 0), "XXZ").is_err());
+    }
+}

@@ -1,0 +1,214 @@
+//! How deals are sorted and filtered.
+
+use async_graphql::{Enum, InputObject};
+use entity::enums::{DealStatus, TaggableType};
+use sea_orm::sea_query::Condition;
+use uuid::Uuid;
+
+use crate::graphql::calculated::Figure;
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::{
+    DateFilter, DateTimeFilter, DecimalFilter, EnumFilter, IdFilter, IntFilter, RecordFilter,
+    StringFilter, TagFilter, col, record_filter_composition,
+};
+use crate::graphql::ids::Kind;
+use crate::graphql::order::{Ordering, sort_keys};
+use crate::graphql::page::{KeyType, SortKey};
+
+/// Fields deals can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DealOrderField {
+    /// The deal's name.
+    Name,
+    /// The nominal amount, whatever the currency.
+    Amount,
+    /// The expected close date; deals without one come last.
+    ExpectedCloseDate,
+    /// When the deal entered its current stage.
+    StageEnteredAt,
+    /// When it was created.
+    CreatedAt,
+    /// When it last changed.
+    UpdatedAt,
+    /// Calculated: whole days in the current stage.
+    DaysInStage,
+    /// Calculated: whole days since creation.
+    AgeDays,
+    /// Calculated: amount × stage win probability (nominal).
+    WeightedAmount,
+}
+
+impl DealOrderField {
+    fn key(self) -> SortKey {
+        let figure = match self {
+            Self::DaysInStage => Figure::DealDaysInStage,
+            Self::AgeDays => Figure::DealAgeDays,
+            Self::WeightedAmount => Figure::DealWeightedAmount,
+            _ => return self.column_key(),
+        };
+        SortKey::calculated("deal", figure)
+    }
+
+    fn column_key(self) -> SortKey {
+        let (column, ty, nullable) = match self {
+            Self::Name => ("name", KeyType::Text, false),
+            Self::Amount => ("amount_e4", KeyType::BigInt, false),
+            Self::ExpectedCloseDate => ("expected_close_date", KeyType::Date, true),
+            Self::StageEnteredAt => ("stage_entered_at", KeyType::Timestamp, false),
+            Self::CreatedAt => ("created_at", KeyType::Timestamp, false),
+            Self::UpdatedAt => ("updated_at", KeyType::Timestamp, false),
+            // Calculated fields are keyed by `key`.
+            _ => ("id", KeyType::Uuid, false),
+        };
+        SortKey {
+            table: "deal",
+            column,
+            ty,
+            nullable,
+            desc: false,
+        }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: oldest first).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        sort_keys(order_by, "deal", Self::key, &[SortKey::id("deal")])
+    }
+}
+
+/// Which deals to return. Fields combine with AND.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DealFilter {
+    /// All of these filters.
+    pub and: Option<Vec<DealFilter>>,
+    /// At least one of these filters.
+    pub or: Option<Vec<DealFilter>>,
+    /// Not this filter.
+    pub not: Option<Box<DealFilter>>,
+    /// The deal's id.
+    pub id: Option<IdFilter>,
+    /// The deal's name.
+    pub name: Option<StringFilter>,
+    /// Compared by nominal amount, whatever the currency.
+    pub amount: Option<DecimalFilter>,
+    /// ISO 4217 code.
+    pub currency: Option<StringFilter>,
+    /// Open, won or lost.
+    pub status: Option<EnumFilter<DealStatus>>,
+    /// The deal's pipeline.
+    pub pipeline_id: Option<IdFilter>,
+    /// The deal's current stage.
+    pub stage_id: Option<IdFilter>,
+    /// The customer company.
+    pub company_id: Option<IdFilter>,
+    /// The responsible member.
+    pub owner_id: Option<IdFilter>,
+    /// The expected close date.
+    pub expected_close_date: Option<DateFilter>,
+    /// When it was won or lost.
+    pub closed_at: Option<DateTimeFilter>,
+    /// When it was created.
+    pub created_at: Option<DateTimeFilter>,
+    /// When it last changed.
+    pub updated_at: Option<DateTimeFilter>,
+    /// By tag name.
+    pub tags: Option<TagFilter>,
+    /// Conditions on the calculated figures.
+    pub figures: Option<DealFiguresFilter>,
+}
+
+/// Conditions on a deal's calculated figures.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct DealFiguresFilter {
+    /// Whole days in the current stage.
+    pub days_in_stage: Option<IntFilter>,
+    /// Whole days since creation.
+    pub age_days: Option<IntFilter>,
+    /// Amount × stage win probability, by nominal amount.
+    pub weighted_amount: Option<DecimalFilter>,
+}
+
+impl RecordFilter for DealFilter {
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        let c = |name| col("deal", name);
+        let mut all = Condition::all();
+        for (filter, column) in [(&self.name, "name"), (&self.currency, "currency")] {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column), backend));
+            }
+        }
+        let references = [
+            (&self.id, "id", Kind::Deal, "filter.id"),
+            (
+                &self.pipeline_id,
+                "pipeline_id",
+                Kind::Pipeline,
+                "filter.pipelineId",
+            ),
+            (&self.stage_id, "stage_id", Kind::Stage, "filter.stageId"),
+            (
+                &self.company_id,
+                "company_id",
+                Kind::Company,
+                "filter.companyId",
+            ),
+            (&self.owner_id, "owner_id", Kind::Member, "filter.ownerId"),
+        ];
+        for (filter, column, kind, field) in references {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column), kind, field)?);
+            }
+        }
+        if let Some(f) = &self.amount {
+            all = all.add(f.condition(c("amount_e4"), "filter.amount")?);
+        }
+        if let Some(f) = &self.status {
+            all = all.add(f.condition(c("status")));
+        }
+        if let Some(f) = &self.expected_close_date {
+            all = all.add(f.condition(c("expected_close_date")));
+        }
+        for (filter, column) in [
+            (&self.closed_at, "closed_at"),
+            (&self.created_at, "created_at"),
+            (&self.updated_at, "updated_at"),
+        ] {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column)));
+            }
+        }
+        if let Some(f) = &self.tags {
+            all = all.add(f.condition(workspace_id, TaggableType::Deal, c("id")));
+        }
+        if let Some(figures) = &self.figures {
+            if let Some(f) = &figures.days_in_stage {
+                all = all.add(f.condition(Figure::DealDaysInStage.expr(backend)));
+            }
+            if let Some(f) = &figures.age_days {
+                all = all.add(f.condition(Figure::DealAgeDays.expr(backend)));
+            }
+            if let Some(f) = &figures.weighted_amount {
+                let weighted = Figure::DealWeightedAmount.expr(backend);
+                all = all.add(f.condition(weighted, "filter.figures.weightedAmount")?);
+            }
+        }
+        Ok(all)
+    }
+    record_filter_composition!();
+
+    fn own_hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
+        if actor.sees_amounts() {
+            return None;
+        }
+        let weighted = self
+            .figures
+            .as_ref()
+            .is_some_and(|f| f.weighted_amount.is_some());
+        if self.amount.is_some() {
+            Some("amount")
+        } else if weighted {
+            Some("weightedAmount")
+        } else {
+            None
+        }
+    }
+}

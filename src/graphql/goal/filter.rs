@@ -1,0 +1,74 @@
+//! How goals are sorted and filtered.
+
+use async_graphql::{Enum, InputObject};
+use sea_orm::sea_query::Condition;
+use uuid::Uuid;
+
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::{DateFilter, IdFilter, RecordFilter, col, record_filter_composition};
+use crate::graphql::ids::Kind;
+use crate::graphql::order::{Ordering, newest_first};
+use crate::graphql::page::{KeyType, SortKey};
+
+/// Fields goals can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GoalOrderField {
+    PeriodStart,
+    PeriodEnd,
+    CreatedAt,
+}
+
+impl GoalOrderField {
+    fn key(self) -> SortKey {
+        let (column, ty) = match self {
+            Self::PeriodStart => ("period_start", KeyType::Date),
+            Self::PeriodEnd => ("period_end", KeyType::Date),
+            Self::CreatedAt => ("created_at", KeyType::Timestamp),
+        };
+        SortKey {
+            table: "goal",
+            column,
+            ty,
+            nullable: false,
+            desc: false,
+        }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: latest period first).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        newest_first(order_by, "goal", Self::key, Self::PeriodStart)
+    }
+}
+
+/// Which goals to return. Fields combine with AND.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct GoalFilter {
+    pub and: Option<Vec<GoalFilter>>,
+    pub or: Option<Vec<GoalFilter>>,
+    pub not: Option<Box<GoalFilter>>,
+    pub id: Option<IdFilter>,
+    pub member_id: Option<IdFilter>,
+    pub period_start: Option<DateFilter>,
+    pub period_end: Option<DateFilter>,
+}
+
+impl RecordFilter for GoalFilter {
+    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        let c = |name| col("goal", name);
+        let mut all = Condition::all();
+        if let Some(f) = &self.id {
+            all = all.add(f.condition(c("id"), Kind::Goal, "filter.id")?);
+        }
+        if let Some(f) = &self.member_id {
+            all = all.add(f.condition(c("member_id"), Kind::Member, "filter.memberId")?);
+        }
+        if let Some(f) = &self.period_start {
+            all = all.add(f.condition(c("period_start")));
+        }
+        if let Some(f) = &self.period_end {
+            all = all.add(f.condition(c("period_end")));
+        }
+        Ok(all)
+    }
+    record_filter_composition!();
+}

@@ -1,0 +1,120 @@
+//! Goals: a member's quota (a won amount in one currency) for a period.
+//! The leaderboard reads them to report quota attainment. The rules of every
+//! change live in the core (`rapport_core::ops::goal`); here are the object,
+//! its filter ([`filter`]) and the mutations ([`mutation`]).
+
+mod filter;
+mod mutation;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::goal;
+use rapport_core::error::CoreError;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Condition;
+
+use super::context::actor;
+use super::error::{ApiError, ApiResult};
+use super::ids::{self, Kind};
+use super::level::{Conn, Row};
+use super::list::{self, ListArgs, Record};
+use super::member::Member;
+use super::order::Ordering;
+use super::page::PageArgs;
+use crate::auth::Actor;
+use crate::domain::money;
+
+pub use self::filter::{GoalFilter, GoalOrderField};
+pub use self::mutation::{CreateGoalInput, GoalMutation, GoalPayload, UpdateGoalInput};
+
+/// A member's quota for a period.
+pub struct Goal(pub Row<goal::Model>);
+
+impl Record for Goal {
+    type Entity = goal::Entity;
+    type Model = goal::Model;
+    fn wrap(row: Row<goal::Model>) -> Self {
+        Self(row)
+    }
+}
+
+/// A member's quota: the amount of deals they should win from
+/// `periodStart` to `periodEnd` (both days included).
+#[Object]
+impl Goal {
+    /// The global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Goal, self.0.model().id)
+    }
+    async fn period_start(&self) -> NaiveDate {
+        self.0.model().period_start
+    }
+    /// The last day of the period (included).
+    async fn period_end(&self) -> NaiveDate {
+        self.0.model().period_end
+    }
+    async fn quota(&self) -> Decimal {
+        let m = self.0.model();
+        money::from_e4(m.quota_e4, &m.currency)
+    }
+    async fn currency(&self) -> &str {
+        &self.0.model().currency
+    }
+    async fn version(&self) -> i32 {
+        self.0.model().version
+    }
+    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().deleted_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.model().created_at
+    }
+    async fn member(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
+        list::referenced(ctx, &self.0, "member", |m: &goal::Model| Some(m.member_id)).await
+    }
+}
+
+/// Goals carry quota amounts, which SUPPORT does not see.
+fn reader<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
+    let actor = actor(ctx)?;
+    if !actor.can_read_deals() {
+        return Err(ApiError(CoreError::Forbidden(
+            "this role sees no deal amounts or quotas".into(),
+        )));
+    }
+    Ok(actor)
+}
+
+#[derive(Default)]
+pub struct GoalQuery;
+
+#[Object]
+impl GoalQuery {
+    /// The members' goals (latest period first unless `orderBy` says otherwise).
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+    async fn goals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<GoalFilter>,
+        order_by: Option<Vec<Ordering<GoalOrderField>>>,
+    ) -> ApiResult<Conn<Goal>> {
+        reader(ctx)?;
+        let args = ListArgs {
+            page: PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            filter: filter.as_ref(),
+            keys: GoalOrderField::keys(order_by.as_deref())?,
+            extra: Condition::all(),
+        };
+        list::top_level(ctx, args).await
+    }
+}
