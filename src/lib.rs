@@ -2,29 +2,29 @@
 //!
 //! # Layout
 //!
-//! The CRM itself (store, rules, events, value rules) is the `rapport-core`
-//! crate in `core/`, which depends on neither async-graphql nor axum. This
-//! crate is its doors: GraphQL over HTTP and websockets, the CLI and seed.
-//! `clock`, `domain`, `events` and `metrics` are the core's, re-exported
-//! under the names this crate always used.
+//! The CRM itself is the `rapport-core` crate in `core/`, which depends on
+//! neither async-graphql nor axum: the store, the operations per domain,
+//! the rules (figures, scoring, triggers), events, value rules, the clock
+//! and counters. This crate is its doors; `clock`, `domain`, `events` and
+//! `metrics` are the core's, re-exported under the names this crate always
+//! used.
 //!
 //! - [`config`]: the one `Config`, every field a flag and an environment variable.
-//! - [`app`]: builds the router and shared state; `main` and the tests both start an [`app::App`].
+//! - [`services`]: what resolvers share (the core, the event feed, credentials, configuration).
+//! - [`state`]: what the HTTP and websocket doors share (the services plus the server's machinery).
+//! - [`app`]: assembles the state, schema, router and listener; `main` and the tests
+//!   start an [`app::App`]. Nothing below it imports it.
 //! - [`db`]: connecting, migrating, and counting SQL statements for `/metrics`.
-//! - [`auth`]: signed bearer tokens and the request's [`auth::Actor`].
-//! - [`graphql`]: the schema, one module per domain, and the per-level loaders that keep nested
-//!   queries at one SQL statement per level; `guard` and `bounds` refuse hostile documents
-//!   before anything recursive reads them.
-//! - [`domain`]: rules that are not GraphQL (validation, normalisation, money), plain functions.
-//! - [`events`]: the outbox writer and the bus that carries events to subscribers.
+//! - [`auth`]: signed bearer tokens, the credential cache, lockouts and password hashing.
+//! - [`graphql`]: the schema, a folder per domain whose resolvers call one core operation
+//!   each, and the per-level loaders that keep nested queries at one SQL statement per
+//!   level; `guard` and `bounds` refuse hostile documents before anything recursive reads them.
 //! - [`http`]: the HTTP handlers around the schema (`/graphql`, health, metrics), idempotency
 //!   keys, rate limits and the client address behind trusted proxies.
 //! - [`ws`]: GraphQL over websockets (`graphql-transport-ws` and the legacy `graphql-ws`), with
 //!   shared subscriptions and per-socket and per-member limits.
-//! - [`clock`]: the time the server acts at (the system clock, or a manual one in tests).
-//! - [`seed`]: the deterministic demo workspace.
+//! - [`seed`]: the deterministic demo workspace, written through the core's operations.
 //! - [`graphiql`]: GraphiQL served from the binary, so it works offline.
-//! - [`metrics`]: the counters `/metrics` exposes.
 //! - [`runtime`]: the tokio runtime servers run on.
 
 // The modules of the core crate, under the names the API crate always used.

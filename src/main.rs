@@ -82,7 +82,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed { demo } => {
             anyhow::ensure!(demo, "say what to seed: `rapport seed --demo`");
             let state = AppState::connect(cli.config).await?;
-            let created = seed::demo(&state.db).await?;
+            let created = seed::demo(&state.core).await?;
             tracing::info!(created, "demo workspace seeded");
             Ok(())
         }
@@ -102,7 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(config: Config, seed_demo: bool) -> anyhow::Result<()> {
     let app = App::build(config).await?;
     if seed_demo && seed::is_empty(&app.state.db).await? {
-        seed::demo(&app.state.db).await?;
+        seed::demo(&app.state.core).await?;
         tracing::info!("seeded the demo workspace");
     }
     let addr = app.local_addr()?;

@@ -75,7 +75,7 @@ async fn a_request_over_the_time_limit_answers_timeout() {
         .expect("app");
     // The demo workspace's whole nested graph: thousands of objects, far
     // more than a millisecond of work.
-    rapport::seed::demo(&app.state.db).await.expect("seeded");
+    rapport::seed::demo(&app.state.core).await.expect("seeded");
     let admin = rapport::seed::actor_by_email(&app.state.db, rapport::seed::DEMO_ADMIN_EMAIL)
         .await
         .expect("demo admin");

@@ -49,7 +49,7 @@ pub async fn record<C: ConnectionTrait>(
         };
         let changes = diff(previous.as_ref(), &snapshot);
         record_change::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(crate::store::new_id()),
             workspace_id: Set(made.workspace_id),
             record_type: Set(e.record_type.to_owned()),
             record_id: Set(e.record_id),

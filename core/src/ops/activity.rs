@@ -80,7 +80,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewActivity) -> CoreResult<
     check_reference::<member::Entity>(&txn, actor, new.assignee_id, "input.assigneeId").await?;
     let at = now();
     let row = activity::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         kind: Set(new.kind),
         subject: Set(subject),

@@ -62,7 +62,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewCompany) -> CoreResult<c
     check_reference::<member::Entity>(&txn, actor, new.owner_id, "input.ownerId").await?;
     let at = now();
     let mut model = company::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         name: Set(name),
         owner_id: Set(new.owner_id),

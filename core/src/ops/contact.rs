@@ -73,7 +73,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewContact) -> CoreResult<c
     fields.check_references(&txn, actor).await?;
     let at = now();
     let mut model = contact::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         version: Set(1),
         deleted_at: Set(None),

@@ -47,7 +47,7 @@ pub async fn track(core: &Core, actor: &Actor, new: NewEngagement) -> CoreResult
             .map_or(0, |c| c.lead_score);
     let at = now();
     engagement::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         contact_id: Set(contact_id),
         kind: Set(new.kind),

@@ -44,7 +44,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewGoal) -> CoreResult<goal
     check_reference::<member::Entity>(&txn, actor, Some(new.member_id), "input.memberId").await?;
     let at = now();
     let row = goal::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         member_id: Set(new.member_id),
         period_start: Set(new.period_start),

@@ -63,7 +63,7 @@ pub async fn create(
     let (contact_id, company_id) = buyer(&txn, actor, new.contact_id, new.company_id).await?;
     let at = now();
     let row = customer_order::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         contact_id: Set(contact_id),
         company_id: Set(company_id),

@@ -127,7 +127,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewReason) -> CoreResult<re
     }
     let at = now();
     let row = reason::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         kind: Set(new.kind),
         code: Set(code),

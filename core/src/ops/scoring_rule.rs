@@ -47,7 +47,7 @@ pub async fn create(core: &Core, actor: &Actor, settings: RuleSettings) -> CoreR
     let txn = core.begin().await?;
     let at = now();
     let row = lead_scoring_rule::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         name: Set(checked.name),
         target: Set(settings.target),

@@ -72,7 +72,7 @@ pub async fn create(
     }
     let at = now();
     let row = survey_response::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         contact_id: Set(contact_id),
         ticket_id: Set(new.ticket_id),

@@ -42,7 +42,7 @@ pub async fn add(
         .filter(|n| !existing.iter().any(|t| &t.name == *n))
     {
         let model = tag::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(crate::store::new_id()),
             workspace_id: Set(actor.workspace_id),
             name: Set(name.clone()),
             color: Set(None),
@@ -61,7 +61,7 @@ pub async fn add(
         .collect();
     for tag in tags.iter().filter(|t| !already.contains(&t.id)) {
         let link = tagging::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(crate::store::new_id()),
             workspace_id: Set(actor.workspace_id),
             tag_id: Set(tag.id),
             record_type: Set(record_type),

@@ -39,7 +39,7 @@ pub async fn create_rule(
     let txn = core.begin().await?;
     let at = now();
     let row = trigger_rule::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         name: Set(name),
         kind: Set(settings.kind),

@@ -108,7 +108,7 @@ pub async fn recompute(
         );
         txn.execute_raw(update).await?;
         lead_score_change::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(crate::store::new_id()),
             workspace_id: Set(workspace_id),
             contact_id: Set(id),
             previous: Set(previous),

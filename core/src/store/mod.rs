@@ -5,6 +5,7 @@ pub mod claim;
 mod commit;
 pub mod counter_queue;
 mod guard;
+pub mod ids;
 pub mod numbered;
 pub mod page;
 mod table;
@@ -21,6 +22,7 @@ pub use guard::{
     check_reference, check_version, event_for, event_for_new, expect_one_row, load_any, load_live,
     save_if_unchanged, set_deleted,
 };
+pub use ids::new_id;
 pub use table::{Table, col, scope};
 
 /// What every operation runs against: the database, where committed events

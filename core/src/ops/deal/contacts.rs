@@ -42,7 +42,7 @@ pub async fn add(
         }
         None => {
             deal_contact::ActiveModel {
-                id: Set(Uuid::now_v7()),
+                id: Set(crate::store::new_id()),
                 workspace_id: Set(actor.workspace_id),
                 deal_id: Set(deal_id),
                 contact_id: Set(contact_id),

@@ -118,7 +118,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal
     }
 
     let at = now();
-    let id = Uuid::now_v7();
+    let id = crate::store::new_id();
     let mut model = deal::ActiveModel {
         id: Set(id),
         workspace_id: Set(actor.workspace_id),
@@ -140,7 +140,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal
     stage::record_change(&txn, actor, id, None, stage.id, at).await?;
     for (c, _) in contacts {
         deal_contact::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(crate::store::new_id()),
             workspace_id: Set(actor.workspace_id),
             deal_id: Set(id),
             contact_id: Set(c.contact_id),

@@ -154,7 +154,7 @@ pub(super) async fn record_change(
     at: DateTime<Utc>,
 ) -> CoreResult<()> {
     deal_stage_change::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         deal_id: Set(deal_id),
         from_stage_id: Set(from),

@@ -69,7 +69,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewPipeline) -> CoreResult<
     };
     let at = now();
     let row = pipeline::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         name: Set(name),
         position: Set(position),

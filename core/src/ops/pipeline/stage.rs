@@ -193,7 +193,7 @@ pub(super) async fn insert(
 ) -> CoreResult<stage::Model> {
     let at = now();
     let model = stage::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         pipeline_id: Set(pipeline_id),
         name: Set(stage.name),

@@ -57,7 +57,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewTicket) -> CoreResult<ti
         .map_err(CoreError::invalid("input.category"))?;
     let at = now();
     let mut draft = ticket::Model {
-        id: Uuid::now_v7(),
+        id: crate::store::new_id(),
         workspace_id: actor.workspace_id,
         number: 0,
         subject,

@@ -65,7 +65,7 @@ async fn fire(
         return Ok(Vec::new());
     }
     let task = activity::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(rule.workspace_id),
         kind: Set(ActivityKind::Task),
         subject: Set(subject),
@@ -87,7 +87,7 @@ async fn fire(
     .insert(txn)
     .await?;
     let firing = trigger_firing::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(rule.workspace_id),
         trigger_id: Set(rule.id),
         record_id: Set(target.record_id),

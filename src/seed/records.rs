@@ -1,0 +1,416 @@
+//! The demo's records, each written through the core's operations at the
+//! moment it is dated (the manual clock is set before each one).
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::enums::{
+    ActivityKind, DealContactRole, LifecycleStage, StageKind, TicketPriority, TicketStatus,
+};
+use entity::stage;
+use rapport_core::clock::Clock;
+use rapport_core::domain::phone;
+use rapport_core::ops::deal::{DealContact, NewDeal, Outcome};
+use rapport_core::ops::pipeline::NewPipeline;
+use rapport_core::ops::pipeline::stage::NewStage;
+use rapport_core::ops::{activity, company, contact, deal, pipeline, tag, ticket};
+use rapport_core::{Core, CoreError, Kind};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::ExprTrait;
+use sea_orm::{EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::{
+    CATEGORIES, CITIES, COMPANIES, FIRST, INDUSTRIES, LAST, LOST_REASONS, Sequence, TAGS, TITLES,
+    Team, WON_REASONS,
+};
+use crate::auth::Actor;
+use crate::graphql::filter::col;
+
+/// A refused operation, as an error the CLI can print.
+fn refused(error: CoreError) -> anyhow::Error {
+    anyhow::anyhow!("the demo seed was refused: {} {error:?}", error.code())
+}
+
+/// A pipeline's stages, in order, with their kinds.
+type Stages = Vec<(Uuid, StageKind)>;
+
+pub struct Demo<'a> {
+    core: &'a Core,
+    clock: Clock,
+    seq: Arc<Mutex<Sequence>>,
+    team: Team,
+    start: DateTime<Utc>,
+}
+
+impl<'a> Demo<'a> {
+    pub fn new(core: &'a Core, clock: Clock, seq: Arc<Mutex<Sequence>>, team: Team) -> Self {
+        let start = clock.now();
+        Self {
+            core,
+            clock,
+            seq,
+            team,
+            start,
+        }
+    }
+
+    fn below(&self, n: usize) -> usize {
+        self.seq
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .below(n)
+    }
+
+    fn pick<T: Copy>(&self, items: &[T]) -> T {
+        items[self.below(items.len())]
+    }
+
+    fn seller(&self) -> Actor {
+        self.team.sellers[self.below(self.team.sellers.len())].clone()
+    }
+
+    /// A moment in the demo's first 300 days, advancing with the sequence.
+    fn moment(&self) -> DateTime<Utc> {
+        self.start + Duration::minutes(self.below(300 * 24 * 60) as i64)
+    }
+
+    /// Sets the clock the next operation acts at.
+    fn at(&self, at: DateTime<Utc>) {
+        self.clock.set(at);
+    }
+
+    pub async fn write(self) -> anyhow::Result<()> {
+        let pipelines = self.pipelines().await?;
+        let (companies, contacts) = self.companies().await?;
+        let deals = self.deals(&pipelines, &companies, &contacts).await?;
+        self.tickets(&contacts, &deals).await?;
+        for (i, (contact_id, company_id)) in contacts.iter().enumerate() {
+            let kind = [
+                ActivityKind::Note,
+                ActivityKind::Call,
+                ActivityKind::Meeting,
+                ActivityKind::Task,
+            ][i % 4];
+            let subject = [
+                "Intro call notes",
+                "Follow-up call",
+                "On-site meeting",
+                "Send the proposal",
+            ][i % 4];
+            let deal_id = deals.iter().find(|(_, c)| c == company_id).map(|(d, _)| *d);
+            let author = self.seller();
+            self.activity(&author, kind, subject, (Some(*contact_id), deal_id, None))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn pipelines(&self) -> anyhow::Result<Vec<(Uuid, Stages)>> {
+        let plans = [
+            (
+                "New business",
+                vec![
+                    ("Qualification", 10, StageKind::Open),
+                    ("Discovery", 25, StageKind::Open),
+                    ("Proposal", 50, StageKind::Open),
+                    ("Negotiation", 75, StageKind::Open),
+                    ("Won", 100, StageKind::Won),
+                    ("Lost", 0, StageKind::Lost),
+                ],
+            ),
+            (
+                "Renewals",
+                vec![
+                    ("Upcoming", 60, StageKind::Open),
+                    ("Negotiating", 80, StageKind::Open),
+                    ("Renewed", 100, StageKind::Won),
+                    ("Churned", 0, StageKind::Lost),
+                ],
+            ),
+        ];
+        let mut pipelines = Vec::new();
+        for (position, (name, stages)) in plans.into_iter().enumerate() {
+            let stages = stages
+                .into_iter()
+                .enumerate()
+                .map(|(position, (name, win_probability, kind))| NewStage {
+                    name: name.into(),
+                    position: i32::try_from(position).ok(),
+                    win_probability,
+                    kind,
+                })
+                .collect();
+            let new = NewPipeline {
+                name: name.into(),
+                position: i32::try_from(position).ok(),
+                stages,
+            };
+            let row = pipeline::create(self.core, &self.team.admin, new)
+                .await
+                .map_err(refused)?;
+            let stages = stage::Entity::find()
+                .filter(col("stage", "pipeline_id").eq(row.id))
+                .order_by_asc(stage::Column::Position)
+                .all(&self.core.db)
+                .await?;
+            pipelines.push((row.id, stages.iter().map(|s| (s.id, s.kind)).collect()));
+        }
+        Ok(pipelines)
+    }
+
+    /// The companies, each with five contacts; some companies tagged.
+    async fn companies(&self) -> anyhow::Result<(Vec<(Uuid, &'static str)>, Vec<(Uuid, Uuid)>)> {
+        let admin = &self.team.admin;
+        let mut companies = Vec::new();
+        let mut contacts = Vec::new();
+        for (i, name) in COMPANIES.iter().enumerate() {
+            let at = self.start + Duration::hours(i as i64);
+            self.at(at);
+            let (city, country, prefix) = self.pick(&CITIES);
+            let domain = format!(
+                "{}.example",
+                name.split(' ').next().unwrap_or("company").to_lowercase()
+            );
+            let currency = if country == "GB" { "GBP" } else { "EUR" };
+            let new = company::NewCompany {
+                name: (*name).into(),
+                domain: Some(domain.clone()),
+                industry: Some(self.pick(&INDUSTRIES).into()),
+                employee_count: Some(10 + self.below(5000) as i32),
+                annual_revenue: Some(Decimal::from((1 + self.below(500)) as i64 * 100_000)),
+                annual_revenue_currency: Some(currency.into()),
+                city: Some(city.into()),
+                country: Some(country.into()),
+                owner_id: Some(self.seller().member_id),
+            };
+            let row = company::create(self.core, admin, new)
+                .await
+                .map_err(refused)?;
+            companies.push((row.id, currency));
+            if i % 3 == 0 {
+                let name = self.pick(&TAGS).to_owned();
+                tag::add(self.core, admin, Some((Kind::Company, row.id)), &[name])
+                    .await
+                    .map_err(refused)?;
+            }
+            for j in 0..5 {
+                self.at(at + Duration::minutes(j));
+                let first = self.pick(&FIRST);
+                let last = self.pick(&LAST);
+                let local = format!("{}.{}", first, last.replace(' ', "")).to_lowercase();
+                let lifecycle_stage = [
+                    LifecycleStage::Lead,
+                    LifecycleStage::MarketingQualified,
+                    LifecycleStage::SalesQualified,
+                    LifecycleStage::Opportunity,
+                    LifecycleStage::Customer,
+                ][self.below(5)];
+                let number = format!("{prefix}{:07}", 1_000_000 + self.below(8_999_999));
+                // The phone rule refuses numbers no plan assigns: keep only real-looking ones.
+                let phone = phone::normalize_phone(&number, None).ok().map(|_| number);
+                let new = contact::NewContact {
+                    first_name: first.into(),
+                    last_name: last.into(),
+                    email: Some(format!("{local}.{i}{j}@{domain}")),
+                    phone,
+                    job_title: Some(self.pick(&TITLES).into()),
+                    lifecycle_stage,
+                    city: Some(city.into()),
+                    country: Some(country.into()),
+                    birthdate: NaiveDate::from_ymd_opt(
+                        1960 + self.below(40) as i32,
+                        1 + self.below(12) as u32,
+                        1 + self.below(28) as u32,
+                    ),
+                    company_id: Some(row.id),
+                    owner_id: Some(self.seller().member_id),
+                };
+                let person = contact::create(self.core, admin, new)
+                    .await
+                    .map_err(refused)?;
+                contacts.push((person.id, row.id));
+            }
+        }
+        Ok((companies, contacts))
+    }
+
+    /// The deals: created in a stage, and those that ended closed later
+    /// with a reason (stage history and events as the API writes them).
+    async fn deals(
+        &self,
+        pipelines: &[(Uuid, Stages)],
+        companies: &[(Uuid, &'static str)],
+        contacts: &[(Uuid, Uuid)],
+    ) -> anyhow::Result<Vec<(Uuid, Uuid)>> {
+        let admin = &self.team.admin;
+        let mut deals = Vec::new();
+        for i in 0..100 {
+            let (company_id, currency) = companies[i % companies.len()];
+            let (pipeline_id, stages) = &pipelines[if i % 5 == 4 { 1 } else { 0 }];
+            let (stage_id, kind) = self.pick(stages);
+            let created = self.moment();
+            self.at(created);
+            let people = contacts
+                .iter()
+                .filter(|(_, c)| *c == company_id)
+                .take(1 + i % 2)
+                .enumerate()
+                .map(|(k, (contact_id, _))| DealContact {
+                    contact_id: *contact_id,
+                    role: if k == 0 {
+                        DealContactRole::DecisionMaker
+                    } else {
+                        DealContactRole::Champion
+                    },
+                })
+                .collect();
+            let open_stage = stages.iter().find(|(_, k)| *k == StageKind::Open);
+            let new = NewDeal {
+                name: format!(
+                    "{} — {}",
+                    COMPANIES[i % COMPANIES.len()],
+                    ["Platform", "Expansion", "Pilot", "Renewal", "Support plan"][i % 5]
+                ),
+                amount: Decimal::from((1_000 + self.below(99_000)) as i64 * 10),
+                currency: currency.into(),
+                pipeline_id: *pipeline_id,
+                stage_id: Some(if kind == StageKind::Open {
+                    stage_id
+                } else {
+                    open_stage.map_or(stage_id, |(id, _)| *id)
+                }),
+                company_id: Some(company_id),
+                owner_id: Some(self.seller().member_id),
+                expected_close_date: Some(
+                    (created + Duration::days(30 + self.below(90) as i64)).date_naive(),
+                ),
+                contacts: people,
+            };
+            let row = deal::create(self.core, admin, new).await.map_err(refused)?;
+            let outcome = match kind {
+                StageKind::Won => Some((Outcome::Won, self.pick(&WON_REASONS))),
+                StageKind::Lost => Some((Outcome::Lost, self.pick(&LOST_REASONS))),
+                StageKind::Open => None,
+            };
+            if let Some((outcome, reason)) = outcome {
+                self.at(created + Duration::days(10 + self.below(60) as i64));
+                deal::stage::close(self.core, admin, row.id, outcome, reason, None)
+                    .await
+                    .map_err(refused)?;
+            }
+            if i % 7 == 0 {
+                tag::add(
+                    self.core,
+                    admin,
+                    Some((Kind::Deal, row.id)),
+                    &[TAGS[1].into()],
+                )
+                .await
+                .map_err(refused)?;
+            }
+            deals.push((row.id, company_id));
+        }
+        Ok(deals)
+    }
+
+    /// The tickets, numbered 1 to 200 by the core as they open; those no
+    /// longer open answered half an hour later, and resolved or closed.
+    async fn tickets(
+        &self,
+        contacts: &[(Uuid, Uuid)],
+        deals: &[(Uuid, Uuid)],
+    ) -> anyhow::Result<()> {
+        let support = &self.team.support;
+        for number in 1..=200usize {
+            let (contact_id, company_id) = contacts[self.below(contacts.len())];
+            let opened = self.moment();
+            self.at(opened);
+            let status = [
+                TicketStatus::Open,
+                TicketStatus::Pending,
+                TicketStatus::Resolved,
+                TicketStatus::Closed,
+            ][self.below(4)];
+            let done = matches!(status, TicketStatus::Resolved | TicketStatus::Closed);
+            let resolved = done.then(|| opened + Duration::hours(1 + self.below(96) as i64));
+            let deal_id = deals
+                .iter()
+                .find(|(_, c)| *c == company_id)
+                .map(|(d, _)| *d)
+                .filter(|_| number % 4 == 0);
+            let new = ticket::NewTicket {
+                subject: format!("{} question #{number}", self.pick(&CATEGORIES)),
+                description: Some("Reported through the support portal.".into()),
+                priority: [
+                    TicketPriority::Low,
+                    TicketPriority::Normal,
+                    TicketPriority::Normal,
+                    TicketPriority::High,
+                    TicketPriority::Urgent,
+                ][self.below(5)],
+                category: Some(self.pick(&CATEGORIES).into()),
+                contact_id: Some(contact_id),
+                company_id: Some(company_id),
+                deal_id,
+                assignee_id: Some(support.member_id),
+            };
+            let row = ticket::create(self.core, support, new)
+                .await
+                .map_err(refused)?;
+            if status != TicketStatus::Open {
+                self.at(opened + Duration::minutes(30));
+                self.status(row.id, TicketStatus::Pending).await?;
+            }
+            if let Some(resolved) = resolved {
+                self.at(resolved);
+                self.status(row.id, TicketStatus::Resolved).await?;
+                if status == TicketStatus::Closed {
+                    self.status(row.id, TicketStatus::Closed).await?;
+                }
+            }
+            if number % 2 == 0 {
+                let subject = "Replied to the customer";
+                let on = (None, None, Some(row.id));
+                self.activity(support, ActivityKind::Email, subject, on)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn status(&self, id: Uuid, status: TicketStatus) -> anyhow::Result<()> {
+        ticket::set_status(self.core, &self.team.support, id, status, None)
+            .await
+            .map_err(refused)?;
+        Ok(())
+    }
+
+    /// An activity by `author` at a moment of the demo, on (contact, deal, ticket).
+    async fn activity(
+        &self,
+        author: &Actor,
+        kind: ActivityKind,
+        subject: &str,
+        (contact_id, deal_id, ticket_id): (Option<Uuid>, Option<Uuid>, Option<Uuid>),
+    ) -> anyhow::Result<()> {
+        let at = self.moment();
+        self.at(at);
+        let new = activity::NewActivity {
+            kind,
+            subject: subject.into(),
+            body: None,
+            occurred_at: Some(at),
+            due_at: (kind == ActivityKind::Task).then(|| at + Duration::days(7)),
+            contact_id,
+            company_id: None,
+            deal_id,
+            ticket_id,
+            assignee_id: None,
+        };
+        activity::create(self.core, author, new)
+            .await
+            .map_err(refused)?;
+        Ok(())
+    }
+}
