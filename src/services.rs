@@ -66,7 +66,10 @@ impl Services {
         }
         match self.keys.verify(credential) {
             Ok(claims) => {
-                let actor = self.directory.actor_for_token(&claims).await?;
+                let actor = self
+                    .directory
+                    .actor_for_member(claims.sub, claims.ws)
+                    .await?;
                 if actor.is_none() {
                     tracing::info!(member = %claims.sub, "refused token of an inactive member");
                 }

@@ -2,9 +2,7 @@
 //! Mutation, plus the machinery that keeps nested lists at one SQL statement
 //! per level ([`level`], [`page`], [`list`]).
 
-pub mod access;
 pub mod activity;
-pub mod admins;
 pub mod aggregate;
 pub mod analytics;
 pub mod api_key;
@@ -76,7 +74,7 @@ pub struct Query(
 /// Every mutation.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
-    access::AccessMutation,
+    member::MemberMutation,
     api_key::ApiKeyMutation,
     customer_order::OrderMutation,
     survey::SurveyResponseMutation,

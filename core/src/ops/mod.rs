@@ -6,6 +6,7 @@
 //! background jobs) calls these, so the rules run the same whoever writes.
 
 pub mod activity;
+pub mod api_key;
 pub mod company;
 pub mod consent;
 pub mod contact;
@@ -15,6 +16,7 @@ pub mod edit;
 pub mod engagement;
 pub mod goal;
 pub mod lifecycle;
+pub mod member;
 pub mod order;
 mod patch;
 pub mod pipeline;

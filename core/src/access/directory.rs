@@ -22,7 +22,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::{Actor, Claims};
+use super::Actor;
 use crate::events::{Bus, BusMessage};
 
 /// The longest a cached entry lives without being confirmed.
@@ -102,16 +102,21 @@ impl Directory {
         let _ = self.revoked.send(revoked);
     }
 
-    /// The actor a verified token stands for: the member's current role,
-    /// `None` when the member is gone, deactivated or moved workspace; an
-    /// error when the database could not be asked.
-    pub async fn actor_for_token(&self, claims: &Claims) -> Result<Option<Actor>, DbErr> {
-        let cached = self.read_members().get(&claims.sub).cloned();
+    /// The actor member `member_id` of `workspace_id` stands for (the
+    /// subject of a verified token): the member's current role, `None` when
+    /// the member is gone, deactivated or moved workspace; an error when the
+    /// database could not be asked.
+    pub async fn actor_for_member(
+        &self,
+        member_id: Uuid,
+        workspace_id: Uuid,
+    ) -> Result<Option<Actor>, DbErr> {
+        let cached = self.read_members().get(&member_id).cloned();
         let entry = match cached {
             Some(entry) => entry,
             None => {
                 let seen = self.forgets.load(Ordering::Acquire);
-                let row = member::Entity::find_by_id(claims.sub)
+                let row = member::Entity::find_by_id(member_id)
                     .one(&self.db)
                     .await
                     .inspect_err(|error| tracing::warn!(%error, "member lookup failed"))?;
@@ -128,8 +133,8 @@ impl Directory {
                 entry
             }
         };
-        Ok((entry.active && entry.workspace_id == claims.ws)
-            .then(|| Actor::member(entry.workspace_id, claims.sub, entry.role)))
+        Ok((entry.active && entry.workspace_id == workspace_id)
+            .then(|| Actor::member(entry.workspace_id, member_id, entry.role)))
     }
 
     /// The actor an API key stands for, with the lesser of the key's role
@@ -167,17 +172,13 @@ impl Directory {
         if !matches || entry.key.revoked_at.is_some() {
             return Ok(None);
         }
-        let creator = Claims {
-            sub: entry.key.created_by,
-            ws: entry.key.workspace_id,
-            role: entry.key.role,
-            iat: 0,
-            exp: 0,
-        };
         // The creator's current role, from the member cache: a role change
         // or deactivation drops that entry at once, here and, through the
         // bus, on every instance, so keys follow without caching it twice.
-        let Some(creator) = self.actor_for_token(&creator).await? else {
+        let creator = self
+            .actor_for_member(entry.key.created_by, entry.key.workspace_id)
+            .await?;
+        let Some(creator) = creator else {
             return Ok(None);
         };
         let Some(role) = super::lesser_role(entry.key.role, creator.role) else {

@@ -11,12 +11,12 @@
 //!   rows are locked in id order, so two such transactions cannot deadlock
 //!   on each other. Member rows rather than the workspace row: ordinary
 //!   writes lock the workspace row last (event numbers, see
-//!   `numbered.rs`), after the rows they change, so taking it first here
-//!   could deadlock with e.g. `acceptInvitation` of the same member.
+//!   `store/numbered.rs`), after the rows they change, so taking it first
+//!   here could deadlock with e.g. `acceptInvitation` of the same member.
 //! - SQLite: the lock clause is left out (SQLite has none), and needs none:
-//!   [`super::write::begin`] opens `BEGIN IMMEDIATE`, which takes the
-//!   database's write lock before the first read, so these transactions run
-//!   one after the other.
+//!   [`Core::begin`](crate::store::Core::begin) opens `BEGIN IMMEDIATE`,
+//!   which takes the database's write lock before the first read, so these
+//!   transactions run one after the other.
 //!
 //! Promotions, reactivations and accepted invitations only add ADMINs; they
 //! take no lock, and reading them a moment late can only make this check
@@ -24,17 +24,16 @@
 
 use entity::enums::Role;
 use entity::member;
-use rapport_core::error::CoreError;
 use sea_orm::{
     ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::error::{ApiError, ApiResult};
-use crate::auth::Actor;
+use crate::access::Actor;
+use crate::error::{CoreError, CoreResult};
 
 /// The ADMINs who count, locked until the transaction ends.
-pub struct Admins(Vec<Uuid>);
+pub(super) struct Admins(Vec<Uuid>);
 
 impl Admins {
     /// Locks the workspace's active ADMINs who have accepted their
@@ -42,7 +41,7 @@ impl Admins {
     /// checks that the acting member is still one of them: a request
     /// authorised a moment before its actor was demoted must not go on to
     /// change other members.
-    pub async fn lock(txn: &DatabaseTransaction, actor: &Actor) -> ApiResult<Self> {
+    pub(super) async fn lock(txn: &DatabaseTransaction, actor: &Actor) -> CoreResult<Self> {
         let ids: Vec<Uuid> = member::Entity::find()
             .select_only()
             .column(member::Column::Id)
@@ -56,20 +55,20 @@ impl Admins {
             .all(txn)
             .await?;
         if !ids.contains(&actor.member_id) {
-            return Err(ApiError(CoreError::Forbidden(
+            return Err(CoreError::Forbidden(
                 "only an active ADMIN manages members: your role changed".into(),
-            )));
+            ));
         }
         Ok(Self(ids))
     }
 
     /// Refuses a change that takes `leaving` away as an ADMIN when no other
     /// counted ADMIN would remain.
-    pub fn keep_one_besides(&self, leaving: Uuid) -> ApiResult<()> {
+    pub(super) fn keep_one_besides(&self, leaving: Uuid) -> CoreResult<()> {
         if self.0.iter().any(|id| *id != leaving) {
             return Ok(());
         }
-        Err(ApiError::bad_input(
+        Err(CoreError::bad_input(
             "id",
             "the workspace must keep an active ADMIN who has accepted their invitation",
         ))

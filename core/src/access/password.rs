@@ -43,6 +43,17 @@ pub enum PasswordError {
     Failed(anyhow::Error),
 }
 
+/// A check that could not run: busy (every hashing slot taken: retry in a
+/// moment) or broken.
+impl From<PasswordError> for crate::error::CoreError {
+    fn from(error: PasswordError) -> Self {
+        match error {
+            PasswordError::Busy => Self::RateLimited { retry_after: 1 },
+            PasswordError::Failed(e) => Self::Internal(format!("password check: {e}")),
+        }
+    }
+}
+
 impl Passwords {
     /// At most `concurrent` checks at once (at least one); `None`: one per CPU.
     pub fn new(concurrent: Option<usize>) -> Self {

@@ -1,0 +1,107 @@
+//! What a member may do: their role, and whether they may act at all
+//! (ADMIN). Each change drops the member's cached credential after commit;
+//! a demotion or deactivation also makes their websockets check it again.
+
+use entity::enums::Role;
+use entity::member;
+use sea_orm::{ActiveModelTrait, Set};
+use uuid::Uuid;
+
+use super::admins::Admins;
+use crate::access::{Actor, Area, Directory};
+use crate::error::{CoreError, CoreResult};
+use crate::store::{Author, Core, event_for, load_any, now};
+
+/// Gives member `id` `role` (ADMIN); it applies from their next request.
+/// The last active ADMIN cannot be demoted.
+pub async fn set_role(
+    core: &Core,
+    actor: &Actor,
+    directory: &Directory,
+    id: Uuid,
+    role: Role,
+) -> CoreResult<member::Model> {
+    actor.require(Area::Members)?;
+    let txn = core.begin().await?;
+    // Locked before the member is read, so that what the check decides
+    // on is what concurrent demotions left (see `admins`).
+    let admins = Admins::lock(&txn, actor).await?;
+    let current = load_any::<member::Entity>(&txn, actor, id).await?;
+    if current.role == Role::Admin && role != Role::Admin {
+        admins.keep_one_besides(id)?;
+    }
+    let row = member::ActiveModel {
+        id: Set(id),
+        role: Set(role),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let event = event_for::<member::Entity>(&row, "role_changed")?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    directory.forget_member(id, true);
+    Ok(row)
+}
+
+/// Deactivates member `id` (ADMIN): their tokens and API keys stop working
+/// at once and their websockets close; their records stay. Nobody
+/// deactivates themselves, nor the last active ADMIN. Deactivating a
+/// deactivated member changes nothing.
+pub async fn deactivate(
+    core: &Core,
+    actor: &Actor,
+    directory: &Directory,
+    id: Uuid,
+) -> CoreResult<member::Model> {
+    actor.require(Area::Members)?;
+    if id == actor.member_id {
+        return Err(CoreError::bad_input("id", "you cannot deactivate yourself"));
+    }
+    let txn = core.begin().await?;
+    let admins = Admins::lock(&txn, actor).await?;
+    let current = load_any::<member::Entity>(&txn, actor, id).await?;
+    if current.deactivated_at.is_some() {
+        return Ok(current);
+    }
+    if current.role == Role::Admin {
+        admins.keep_one_besides(id)?;
+    }
+    let row = member::ActiveModel {
+        id: Set(id),
+        deactivated_at: Set(Some(now())),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let event = event_for::<member::Entity>(&row, "deactivated")?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    directory.forget_member(id, true);
+    Ok(row)
+}
+
+/// Lets deactivated member `id` sign in again (ADMIN). Only adds a possible
+/// ADMIN, so it takes no lock (see `admins`).
+pub async fn reactivate(
+    core: &Core,
+    actor: &Actor,
+    directory: &Directory,
+    id: Uuid,
+) -> CoreResult<member::Model> {
+    actor.require(Area::Members)?;
+    let txn = core.begin().await?;
+    load_any::<member::Entity>(&txn, actor, id).await?;
+    let row = member::ActiveModel {
+        id: Set(id),
+        deactivated_at: Set(None),
+        updated_at: Set(now()),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    let event = event_for::<member::Entity>(&row, "reactivated")?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    directory.forget_member(id, false);
+    Ok(row)
+}

@@ -1,0 +1,82 @@
+//! API keys for programs (ADMIN): shown once at creation, stored as a
+//! SHA-256 with a visible prefix, scoped to the workspace and a role,
+//! revocable, with their last use recorded. The rules are the core's
+//! (`rapport_core::ops::api_key`).
+
+mod mutation;
+
+use async_graphql::{Context, ID, Object};
+use chrono::{DateTime, Utc};
+use entity::api_key;
+use entity::enums::Role;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::context::{db, writer};
+use super::error::ApiResult;
+use super::ids::{self, Kind};
+use super::level::{Level, Row};
+use super::list::{self, Record};
+use super::member::Member;
+use crate::auth::Area;
+
+pub use mutation::ApiKeyMutation;
+
+/// A key a program authenticates with: `Authorization: Bearer rpk_…`.
+pub struct ApiKey(pub Row<api_key::Model>);
+
+impl Record for ApiKey {
+    type Entity = api_key::Entity;
+    type Model = api_key::Model;
+    fn wrap(row: Row<api_key::Model>) -> Self {
+        Self(row)
+    }
+}
+
+#[Object]
+impl ApiKey {
+    async fn id(&self) -> ID {
+        ids::encode(Kind::ApiKey, self.0.model().id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.model().name
+    }
+    /// The key's visible beginning, to tell keys apart.
+    async fn prefix(&self) -> &str {
+        &self.0.model().prefix
+    }
+    /// What the key may do (as a member of this role).
+    async fn role(&self) -> Role {
+        self.0.model().role
+    }
+    /// The member who created it; the key acts on their behalf.
+    async fn created_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
+        list::find::<Member>(ctx, self.0.model().created_by).await
+    }
+    /// When it last authenticated a request (to the minute).
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().last_used_at
+    }
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.model().revoked_at
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.model().created_at
+    }
+}
+
+#[derive(Default)]
+pub struct ApiKeyQuery;
+
+#[Object]
+impl ApiKeyQuery {
+    /// The workspace's API keys, newest first (ADMIN).
+    async fn api_keys(&self, ctx: &Context<'_>) -> ApiResult<Vec<ApiKey>> {
+        let actor = writer(ctx, Area::Members)?;
+        let rows = api_key::Entity::find()
+            .filter(api_key::Column::WorkspaceId.eq(actor.workspace_id))
+            .order_by_desc(api_key::Column::CreatedAt)
+            .all(db(ctx)?)
+            .await?;
+        Ok(Level::new(rows).all().into_iter().map(ApiKey).collect())
+    }
+}

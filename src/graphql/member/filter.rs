@@ -1,0 +1,76 @@
+//! How members are sorted and filtered.
+
+use async_graphql::{Enum, InputObject};
+use entity::enums::Role;
+use sea_orm::sea_query::Condition;
+use uuid::Uuid;
+
+use crate::graphql::error::ApiResult;
+use crate::graphql::filter::{
+    EnumFilter, IdFilter, RecordFilter, StringFilter, col, record_filter_composition,
+};
+use crate::graphql::ids::Kind;
+use crate::graphql::order::{Ordering, sort_keys};
+use crate::graphql::page::{KeyType, SortKey};
+
+/// Fields members can be sorted by.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MemberOrderField {
+    Name,
+    Email,
+    CreatedAt,
+}
+
+impl MemberOrderField {
+    fn key(self) -> SortKey {
+        let (column, ty) = match self {
+            Self::Name => ("name", KeyType::Text),
+            Self::Email => ("email", KeyType::Text),
+            Self::CreatedAt => ("created_at", KeyType::Timestamp),
+        };
+        SortKey {
+            table: "member",
+            column,
+            ty,
+            nullable: false,
+            desc: false,
+        }
+    }
+
+    /// The sort keys of an `orderBy` argument (default: oldest first).
+    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+        sort_keys(order_by, "member", Self::key, &[SortKey::id("member")])
+    }
+}
+
+/// Which members to return.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct MemberFilter {
+    pub and: Option<Vec<MemberFilter>>,
+    pub or: Option<Vec<MemberFilter>>,
+    pub not: Option<Box<MemberFilter>>,
+    pub id: Option<IdFilter>,
+    pub name: Option<StringFilter>,
+    pub email: Option<StringFilter>,
+    pub role: Option<EnumFilter<Role>>,
+}
+
+impl RecordFilter for MemberFilter {
+    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        let mut all = Condition::all();
+        if let Some(f) = &self.id {
+            all = all.add(f.condition(col("member", "id"), Kind::Member, "filter.id")?);
+        }
+        if let Some(f) = &self.name {
+            all = all.add(f.condition(col("member", "name"), backend));
+        }
+        if let Some(f) = &self.email {
+            all = all.add(f.condition(col("member", "email"), backend));
+        }
+        if let Some(f) = &self.role {
+            all = all.add(f.condition(col("member", "role")));
+        }
+        Ok(all)
+    }
+    record_filter_composition!();
+}

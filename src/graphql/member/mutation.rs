@@ -1,0 +1,182 @@
+//! Signing in and managing who may (`login`, invitations, member roles,
+//! deactivation): each resolver converts its input and calls one core
+//! operation (`rapport_core::ops::member`); issuing the token stays here.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use entity::enums::Role;
+use entity::member;
+use rapport_core::access::Credentials;
+use rapport_core::ops::member::{self as ops, Acceptance, NewMember, SignIn};
+
+use super::Member;
+use crate::auth::{Actor, Area};
+use crate::graphql::context::{acting, client_address, state};
+use crate::graphql::error::ApiResult;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::level::Level;
+use crate::services::Services;
+
+/// A token and whom it is for.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub member: Member,
+}
+
+impl LoginPayload {
+    /// Signs `row` in: a token for the member as they are now.
+    fn signed_in(services: &Services, row: member::Model) -> Self {
+        let actor = Actor::member(row.workspace_id, row.id, row.role);
+        Self {
+            token: services.issue_token(&actor),
+            member: Member(Level::single(row)),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct InviteMemberInput {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub title: Option<String>,
+    /// Commission on won deals in basis points (1000 = 10%).
+    pub commission_bps: Option<i32>,
+}
+
+#[derive(SimpleObject)]
+pub struct InvitationPayload {
+    pub member: Member,
+    /// Give this to the person invited; it is shown once and redeemed with
+    /// `acceptInvitation` within 7 days.
+    pub invitation_code: String,
+}
+
+#[derive(SimpleObject)]
+pub struct MemberPayload {
+    pub member: Member,
+}
+
+impl MemberPayload {
+    fn of(row: member::Model) -> Self {
+        Self {
+            member: Member(Level::single(row)),
+        }
+    }
+}
+
+/// What the sign-in operations check passwords with.
+fn credentials(services: &Services) -> Credentials<'_> {
+    Credentials {
+        directory: &services.directory,
+        lockout: &services.lockout,
+        passwords: &services.passwords,
+    }
+}
+
+/// Sign-in and member mutations.
+#[derive(Default)]
+pub struct MemberMutation;
+
+#[Object]
+impl MemberMutation {
+    /// Signs in with an email and password. `workspaceId` is needed when
+    /// the email has accounts in several workspaces. Five failures within 15
+    /// minutes for one account from one client address lock that pair for
+    /// the rest of that time, and 50 from one address lock the address
+    /// (`RATE_LIMITED`, with `retryAfter`). A request may check one password.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+        workspace_id: Option<ID>,
+    ) -> ApiResult<LoginPayload> {
+        let services = state(ctx)?;
+        let sign_in = SignIn {
+            email,
+            password,
+            workspace_id: ids::decode_opt(workspace_id.as_ref(), Kind::Workspace, "workspaceId")?,
+            client: client_address(ctx),
+        };
+        let row = ops::login(&services.core, credentials(services), sign_in).await?;
+        Ok(LoginPayload::signed_in(services, row))
+    }
+
+    /// Redeems an invitation: sets the invited member's password and signs in.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        workspace_id: ID,
+        email: String,
+        code: String,
+        password: String,
+    ) -> ApiResult<LoginPayload> {
+        let services = state(ctx)?;
+        let acceptance = Acceptance {
+            workspace_id: ids::decode(&workspace_id, Kind::Workspace, "workspaceId")?,
+            email,
+            code,
+            password,
+            client: client_address(ctx),
+        };
+        let row = ops::accept_invitation(&services.core, credentials(services), acceptance).await?;
+        Ok(LoginPayload::signed_in(services, row))
+    }
+
+    /// Invites someone to the workspace (ADMIN). Returns the invitation code,
+    /// shown once.
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        input: InviteMemberInput,
+    ) -> ApiResult<InvitationPayload> {
+        let (core, actor) = acting(ctx, Area::Members)?;
+        let new = NewMember {
+            email: input.email,
+            name: input.name,
+            role: input.role,
+            title: input.title,
+            commission_bps: input.commission_bps,
+        };
+        let invitation = ops::invite(core, actor, new).await?;
+        Ok(InvitationPayload {
+            member: Member(Level::single(invitation.member)),
+            invitation_code: invitation.code,
+        })
+    }
+
+    /// Changes a member's role (ADMIN); it applies from their next request.
+    async fn set_member_role(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        role: Role,
+    ) -> ApiResult<MemberPayload> {
+        let (core, actor) = acting(ctx, Area::Members)?;
+        let id = ids::decode(&id, Kind::Member, "id")?;
+        let directory = &state(ctx)?.directory;
+        let row = ops::set_role(core, actor, directory, id, role).await?;
+        Ok(MemberPayload::of(row))
+    }
+
+    /// Deactivates a member (ADMIN): their tokens and API keys stop working
+    /// at once and their websockets close. Their records stay.
+    async fn deactivate_member(&self, ctx: &Context<'_>, id: ID) -> ApiResult<MemberPayload> {
+        let (core, actor) = acting(ctx, Area::Members)?;
+        let id = ids::decode(&id, Kind::Member, "id")?;
+        let directory = &state(ctx)?.directory;
+        let row = ops::deactivate(core, actor, directory, id).await?;
+        Ok(MemberPayload::of(row))
+    }
+
+    /// Lets a deactivated member sign in again (ADMIN).
+    async fn reactivate_member(&self, ctx: &Context<'_>, id: ID) -> ApiResult<MemberPayload> {
+        let (core, actor) = acting(ctx, Area::Members)?;
+        let id = ids::decode(&id, Kind::Member, "id")?;
+        let directory = &state(ctx)?.directory;
+        let row = ops::reactivate(core, actor, directory, id).await?;
+        Ok(MemberPayload::of(row))
+    }
+}
