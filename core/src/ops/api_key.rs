@@ -42,7 +42,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewApiKey) -> CoreResult<Cr
     let txn = core.begin().await?;
     let at = now();
     let row = api_key::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         name: Set(name),
         prefix: Set(prefix),

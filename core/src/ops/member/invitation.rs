@@ -3,7 +3,6 @@
 use entity::enums::Role;
 use entity::member;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
-use uuid::Uuid;
 
 use crate::access::directory::{hash_secret, new_secret};
 use crate::access::{Actor, Area};
@@ -65,7 +64,7 @@ pub async fn invite(core: &Core, actor: &Actor, new: NewMember) -> CoreResult<In
     let code = new_secret("inv_");
     let at = now();
     let row = member::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         email: Set(email),
         name: Set(name),
