@@ -11,7 +11,11 @@ use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Ident, ImplItem, ItemImpl, LitStr, Token, Type, parse_macro_input, parse_quote};
 
-/// On an `#[Object]` impl (written above `#[Object]`), two kinds of item.
+/// On an `#[Object]` impl (written above `#[Object]`), three kinds of item.
+///
+/// `field!(name: Type);` becomes the field `name` reading the row's column
+/// of the same name: `&str` borrows a `String` column, `Option<&str>` an
+/// optional one, any other type is copied out of the row.
 ///
 /// `listing!(name: Record, RecordFilter, RecordOrderField);` becomes the
 /// top-level list field `name(first, after, last, before, filter, orderBy)`
@@ -40,6 +44,8 @@ pub fn connections(_attr: TokenStream, item: TokenStream) -> TokenStream {
                 .map(|c| c.resolver(docs))
         } else if call.mac.path.is_ident("listing") {
             call.mac.parse_body::<Listing>().map(|l| l.resolver(docs))
+        } else if call.mac.path.is_ident("field") {
+            call.mac.parse_body::<Field>().map(|f| f.resolver(docs))
         } else {
             continue;
         };
@@ -65,6 +71,39 @@ struct Connection {
 mod kw {
     syn::custom_keyword!(of);
     syn::custom_keyword!(fast);
+}
+
+/// `name: Type`.
+struct Field {
+    name: Ident,
+    ty: Type,
+}
+
+impl Parse for Field {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let ty = input.parse()?;
+        Ok(Field { name, ty })
+    }
+}
+
+impl Field {
+    fn resolver(&self, docs: &[syn::Attribute]) -> ImplItem {
+        let Field { name, ty } = self;
+        let written = quote!(#ty).to_string().replace(' ', "");
+        let read = match written.as_str() {
+            "&str" => quote!(&self.0.model().#name),
+            "Option<&str>" => quote!(self.0.model().#name.as_deref()),
+            _ => quote!(self.0.model().#name),
+        };
+        parse_quote! {
+            #(#docs)*
+            async fn #name(&self) -> #ty {
+                #read
+            }
+        }
+    }
 }
 
 /// `name: Record, Filter, Order [, fast]`.

@@ -4,16 +4,14 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::enums::{
-    ActivityKind, DealContactRole, LifecycleStage, StageKind, TicketPriority, TicketStatus,
-};
+use entity::enums::{ActivityKind, DealContactRole, LifecycleStage, StageKind};
 use entity::stage;
 use rapport_core::clock::Clock;
 use rapport_core::domain::phone;
 use rapport_core::ops::deal::{DealContact, NewDeal, Outcome};
 use rapport_core::ops::pipeline::NewPipeline;
 use rapport_core::ops::pipeline::stage::NewStage;
-use rapport_core::ops::{activity, company, contact, deal, pipeline, tag, ticket};
+use rapport_core::ops::{company, contact, deal, pipeline, tag};
 use rapport_core::{Core, CoreError, Kind};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::ExprTrait;
@@ -21,14 +19,14 @@ use sea_orm::{EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::{
-    CATEGORIES, CITIES, COMPANIES, FIRST, INDUSTRIES, LAST, LOST_REASONS, Sequence, TAGS, TITLES,
-    Team, WON_REASONS,
+    CITIES, COMPANIES, FIRST, INDUSTRIES, LAST, LOST_REASONS, Sequence, TAGS, TITLES, Team,
+    WON_REASONS,
 };
 use crate::auth::Actor;
 use crate::graphql::filter::col;
 
 /// A refused operation, as an error the CLI can print.
-fn refused(error: CoreError) -> anyhow::Error {
+pub(super) fn refused(error: CoreError) -> anyhow::Error {
     anyhow::anyhow!("the demo seed was refused: {} {error:?}", error.code())
 }
 
@@ -36,10 +34,10 @@ fn refused(error: CoreError) -> anyhow::Error {
 type Stages = Vec<(Uuid, StageKind)>;
 
 pub struct Demo<'a> {
-    core: &'a Core,
+    pub(super) core: &'a Core,
     clock: Clock,
     seq: Arc<Mutex<Sequence>>,
-    team: Team,
+    pub(super) team: Team,
     start: DateTime<Utc>,
 }
 
@@ -55,14 +53,14 @@ impl<'a> Demo<'a> {
         }
     }
 
-    fn below(&self, n: usize) -> usize {
+    pub(super) fn below(&self, n: usize) -> usize {
         self.seq
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .below(n)
     }
 
-    fn pick<T: Copy>(&self, items: &[T]) -> T {
+    pub(super) fn pick<T: Copy>(&self, items: &[T]) -> T {
         items[self.below(items.len())]
     }
 
@@ -71,12 +69,12 @@ impl<'a> Demo<'a> {
     }
 
     /// A moment in the demo's first 300 days, advancing with the sequence.
-    fn moment(&self) -> DateTime<Utc> {
+    pub(super) fn moment(&self) -> DateTime<Utc> {
         self.start + Duration::minutes(self.below(300 * 24 * 60) as i64)
     }
 
     /// Sets the clock the next operation acts at.
-    fn at(&self, at: DateTime<Utc>) {
+    pub(super) fn at(&self, at: DateTime<Utc>) {
         self.clock.set(at);
     }
 
@@ -312,105 +310,5 @@ impl<'a> Demo<'a> {
             deals.push((row.id, company_id));
         }
         Ok(deals)
-    }
-
-    /// The tickets, numbered 1 to 200 by the core as they open; those no
-    /// longer open answered half an hour later, and resolved or closed.
-    async fn tickets(
-        &self,
-        contacts: &[(Uuid, Uuid)],
-        deals: &[(Uuid, Uuid)],
-    ) -> anyhow::Result<()> {
-        let support = &self.team.support;
-        for number in 1..=200usize {
-            let (contact_id, company_id) = contacts[self.below(contacts.len())];
-            let opened = self.moment();
-            self.at(opened);
-            let status = [
-                TicketStatus::Open,
-                TicketStatus::Pending,
-                TicketStatus::Resolved,
-                TicketStatus::Closed,
-            ][self.below(4)];
-            let done = matches!(status, TicketStatus::Resolved | TicketStatus::Closed);
-            let resolved = done.then(|| opened + Duration::hours(1 + self.below(96) as i64));
-            let deal_id = deals
-                .iter()
-                .find(|(_, c)| *c == company_id)
-                .map(|(d, _)| *d)
-                .filter(|_| number % 4 == 0);
-            let new = ticket::NewTicket {
-                subject: format!("{} question #{number}", self.pick(&CATEGORIES)),
-                description: Some("Reported through the support portal.".into()),
-                priority: [
-                    TicketPriority::Low,
-                    TicketPriority::Normal,
-                    TicketPriority::Normal,
-                    TicketPriority::High,
-                    TicketPriority::Urgent,
-                ][self.below(5)],
-                category: Some(self.pick(&CATEGORIES).into()),
-                contact_id: Some(contact_id),
-                company_id: Some(company_id),
-                deal_id,
-                assignee_id: Some(support.member_id),
-            };
-            let row = ticket::create(self.core, support, new)
-                .await
-                .map_err(refused)?;
-            if status != TicketStatus::Open {
-                self.at(opened + Duration::minutes(30));
-                self.status(row.id, TicketStatus::Pending).await?;
-            }
-            if let Some(resolved) = resolved {
-                self.at(resolved);
-                self.status(row.id, TicketStatus::Resolved).await?;
-                if status == TicketStatus::Closed {
-                    self.status(row.id, TicketStatus::Closed).await?;
-                }
-            }
-            if number % 2 == 0 {
-                let subject = "Replied to the customer";
-                let on = (None, None, Some(row.id));
-                self.activity(support, ActivityKind::Email, subject, on)
-                    .await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn status(&self, id: Uuid, status: TicketStatus) -> anyhow::Result<()> {
-        ticket::set_status(self.core, &self.team.support, id, status, None)
-            .await
-            .map_err(refused)?;
-        Ok(())
-    }
-
-    /// An activity by `author` at a moment of the demo, on (contact, deal, ticket).
-    async fn activity(
-        &self,
-        author: &Actor,
-        kind: ActivityKind,
-        subject: &str,
-        (contact_id, deal_id, ticket_id): (Option<Uuid>, Option<Uuid>, Option<Uuid>),
-    ) -> anyhow::Result<()> {
-        let at = self.moment();
-        self.at(at);
-        let new = activity::NewActivity {
-            kind,
-            subject: subject.into(),
-            body: None,
-            occurred_at: Some(at),
-            due_at: (kind == ActivityKind::Task).then(|| at + Duration::days(7)),
-            contact_id,
-            company_id: None,
-            deal_id,
-            ticket_id,
-            assignee_id: None,
-        };
-        activity::create(self.core, author, new)
-            .await
-            .map_err(refused)?;
-        Ok(())
     }
 }

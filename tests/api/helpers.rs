@@ -188,6 +188,22 @@ impl TestApp {
         self.counter("rapport_db_statements_total").await
     }
 
+    /// The statement count once the server's own start-up work (the first
+    /// outbox and idempotency-key pruning) has run: the same on two reads a
+    /// moment apart.
+    pub async fn settled_statements(&self) -> u64 {
+        let mut last = self.statements().await;
+        for _ in 0..100 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let now = self.statements().await;
+            if now == last {
+                break;
+            }
+            last = now;
+        }
+        last
+    }
+
     /// A counter from `/metrics`.
     pub async fn counter(&self, name: &str) -> u64 {
         let text = self.get_text("/metrics").await;

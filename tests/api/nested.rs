@@ -123,7 +123,7 @@ async fn ten_thousand_parent_keys_are_one_statement(app: TestApp) {
     use rapport::graphql::list::in_ids;
     use sea_orm::{EntityTrait, QueryFilter};
     let keys: Vec<uuid::Uuid> = (0..10_000).map(|_| uuid::Uuid::now_v7()).collect();
-    let before = app.statements().await;
+    let before = app.settled_statements().await;
     let condition = in_ids(
         app.state.db.get_database_backend(),
         col("contact", "company_id"),

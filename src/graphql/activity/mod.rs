@@ -35,6 +35,7 @@ impl Record for Activity {
 }
 
 /// A note, call, email, meeting or task on the timeline of the records it is attached to.
+#[connections]
 #[Object]
 impl Activity {
     /// The global id.
@@ -42,45 +43,25 @@ impl Activity {
         ids::encode(Kind::Activity, self.0.model().id)
     }
     /// What sort of entry it is.
-    async fn kind(&self) -> ActivityKind {
-        self.0.model().kind
-    }
+    field!(kind: ActivityKind);
     /// A one-line summary.
-    async fn subject(&self) -> &str {
-        &self.0.model().subject
-    }
+    field!(subject: &str);
     /// The full text: the note, the call summary, the email.
-    async fn body(&self) -> Option<&str> {
-        self.0.model().body.as_deref()
-    }
+    field!(body: Option<&str>);
     /// When it happened (or is planned to).
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.model().occurred_at
-    }
+    field!(occurred_at: DateTime<Utc>);
     /// When a task is due.
-    async fn due_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().due_at
-    }
+    field!(due_at: Option<DateTime<Utc>>);
     /// When a task was completed; null while it is open.
-    async fn completed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().completed_at
-    }
+    field!(completed_at: Option<DateTime<Utc>>);
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while the activity is deleted (it can be restored).
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.model().updated_at
-    }
+    field!(updated_at: DateTime<Utc>);
     /// The contact it is about.
     async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
         list::referenced(ctx, &self.0, "contact", |m: &activity::Model| m.contact_id).await

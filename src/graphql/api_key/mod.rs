@@ -9,6 +9,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::api_key;
 use entity::enums::Role;
+use rapport_macros::connections;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::context::{db, writer};
@@ -32,6 +33,7 @@ impl Record for ApiKey {
     }
 }
 
+#[connections]
 #[Object]
 impl ApiKey {
     async fn id(&self) -> ID {
@@ -41,21 +43,15 @@ impl ApiKey {
         &self.0.model().name
     }
     /// The key's visible beginning, to tell keys apart.
-    async fn prefix(&self) -> &str {
-        &self.0.model().prefix
-    }
+    field!(prefix: &str);
     /// What the key may do (as a member of this role).
-    async fn role(&self) -> Role {
-        self.0.model().role
-    }
+    field!(role: Role);
     /// The member who created it; the key acts on their behalf.
     async fn created_by(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
         list::find::<Member>(ctx, self.0.model().created_by).await
     }
     /// When it last authenticated a request (to the minute).
-    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().last_used_at
-    }
+    field!(last_used_at: Option<DateTime<Utc>>);
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.model().revoked_at
     }

@@ -126,21 +126,13 @@ impl Company {
         ids::encode(Kind::Company, self.0.model().id)
     }
     /// The company's name.
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// Its web domain, lower-cased, without scheme or path.
-    async fn domain(&self) -> Option<&str> {
-        self.0.model().domain.as_deref()
-    }
+    field!(domain: Option<&str>);
     /// Its industry.
-    async fn industry(&self) -> Option<&str> {
-        self.0.model().industry.as_deref()
-    }
+    field!(industry: Option<&str>);
     /// How many people it employs.
-    async fn employee_count(&self) -> Option<i32> {
-        self.0.model().employee_count
-    }
+    field!(employee_count: Option<i32>);
     /// Yearly revenue, in `annualRevenueCurrency`.
     async fn annual_revenue(&self) -> Option<Decimal> {
         let m = self.0.model();
@@ -148,13 +140,9 @@ impl Company {
             .map(|v| money::from_e4(v, m.annual_revenue_currency.as_deref().unwrap_or("USD")))
     }
     /// ISO 4217 code of `annualRevenue`.
-    async fn annual_revenue_currency(&self) -> Option<&str> {
-        self.0.model().annual_revenue_currency.as_deref()
-    }
+    field!(annual_revenue_currency: Option<&str>);
     /// City of its main office.
-    async fn city(&self) -> Option<&str> {
-        self.0.model().city.as_deref()
-    }
+    field!(city: Option<&str>);
     /// 0–100, higher is riskier, over the company's contacts' answers, its
     /// tickets and its orders; the README has the formula.
     async fn churn_risk(&self, ctx: &Context<'_>) -> ApiResult<i64> {
@@ -181,45 +169,27 @@ impl Company {
         .await
     }
     /// The competitor it buys from today.
-    async fn current_vendor(&self) -> Option<&str> {
-        self.0.model().current_vendor.as_deref()
-    }
+    field!(current_vendor: Option<&str>);
     /// When its contract with `currentVendor` ends.
-    async fn vendor_contract_ends_on(&self) -> Option<chrono::NaiveDate> {
-        self.0.model().vendor_contract_ends_on
-    }
+    field!(vendor_contract_ends_on: Option<chrono::NaiveDate>);
     /// When it stopped being a customer; null while it is one.
-    async fn churned_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().churned_at
-    }
+    field!(churned_at: Option<DateTime<Utc>>);
     /// Why it left: a CUSTOMER_EXIT reason code.
-    async fn exit_reason(&self) -> Option<&str> {
-        self.0.model().exit_reason.as_deref()
-    }
+    field!(exit_reason: Option<&str>);
     /// ISO 3166-1 alpha-2 country of its main office.
-    async fn country(&self) -> Option<&str> {
-        self.0.model().country.as_deref()
-    }
+    field!(country: Option<&str>);
     /// The member responsible for the account.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
         list::referenced(ctx, &self.0, "owner", |m: &company::Model| m.owner_id).await
     }
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while the company is deleted (it can be restored).
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.model().updated_at
-    }
+    field!(updated_at: DateTime<Utc>);
     /// Its tags.
     async fn tags(&self, ctx: &Context<'_>) -> ApiResult<Vec<Tag>> {
         tags_of(ctx, &self.0, TaggableType::Company, |m: &company::Model| {

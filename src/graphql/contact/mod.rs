@@ -115,13 +115,9 @@ impl Contact {
         ids::encode(Kind::Contact, self.0.model().id)
     }
     /// Given name.
-    async fn first_name(&self) -> &str {
-        &self.0.model().first_name
-    }
+    field!(first_name: &str);
     /// Family name.
-    async fn last_name(&self) -> &str {
-        &self.0.model().last_name
-    }
+    field!(last_name: &str);
     /// First and last name.
     async fn full_name(&self) -> String {
         let m = self.0.model();
@@ -130,22 +126,14 @@ impl Contact {
             .to_owned()
     }
     /// Email address, trimmed and lower-cased; unique in the workspace.
-    async fn email(&self) -> Option<&str> {
-        self.0.model().email.as_deref()
-    }
+    field!(email: Option<&str>);
     /// Phone number in E.164 form, e.g. +14155552671.
-    async fn phone(&self) -> Option<&str> {
-        self.0.model().phone.as_deref()
-    }
+    field!(phone: Option<&str>);
     /// Job title.
-    async fn job_title(&self) -> Option<&str> {
-        self.0.model().job_title.as_deref()
-    }
+    field!(job_title: Option<&str>);
     /// The sum of the points of the workspace's scoring rules that match
     /// the contact; kept current on every change to its inputs.
-    async fn lead_score(&self) -> i32 {
-        self.0.model().lead_score
-    }
+    field!(lead_score: i32);
     /// How the lead score changed, newest first (one statement per contact:
     /// meant for a contact's page, not for long lists).
     async fn lead_score_history(
@@ -156,17 +144,11 @@ impl Contact {
         crate::graphql::scoring::score_history(ctx, self.0.model().id, first).await
     }
     /// Whether the contact may get marketing email.
-    async fn email_opt_in(&self) -> bool {
-        self.0.model().email_opt_in
-    }
+    field!(email_opt_in: bool);
     /// When the contact opted in.
-    async fn email_opt_in_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().email_opt_in_at
-    }
+    field!(email_opt_in_at: Option<DateTime<Utc>>);
     /// Where the consent was given.
-    async fn consent_source(&self) -> Option<&str> {
-        self.0.model().consent_source.as_deref()
-    }
+    field!(consent_source: Option<&str>);
     async fn consent_legal_basis(&self) -> Option<entity::enums::LegalBasis> {
         self.0.model().consent_legal_basis
     }
@@ -174,37 +156,21 @@ impl Contact {
         self.0.model().unsubscribed_at
     }
     /// Where the contact stands in the customer lifecycle.
-    async fn lifecycle_stage(&self) -> LifecycleStage {
-        self.0.model().lifecycle_stage
-    }
+    field!(lifecycle_stage: LifecycleStage);
     /// City.
-    async fn city(&self) -> Option<&str> {
-        self.0.model().city.as_deref()
-    }
+    field!(city: Option<&str>);
     /// ISO 3166-1 alpha-2 country.
-    async fn country(&self) -> Option<&str> {
-        self.0.model().country.as_deref()
-    }
+    field!(country: Option<&str>);
     /// Date of birth.
-    async fn birthdate(&self) -> Option<NaiveDate> {
-        self.0.model().birthdate
-    }
+    field!(birthdate: Option<NaiveDate>);
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while the contact is deleted (it can be restored).
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.model().updated_at
-    }
+    field!(updated_at: DateTime<Utc>);
     /// The company the contact works for.
     async fn company(&self, ctx: &Context<'_>) -> ApiResult<Option<Company>> {
         list::referenced(ctx, &self.0, "company", |m: &contact::Model| m.company_id).await

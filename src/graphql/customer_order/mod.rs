@@ -37,6 +37,7 @@ impl Record for Order {
 }
 
 /// A purchase by a contact or a company.
+#[connections]
 #[Object]
 impl Order {
     /// The global id.
@@ -55,20 +56,14 @@ impl Order {
         money::from_e4(m.amount_e4, &m.currency)
     }
     /// ISO 4217 code of `amount`.
-    async fn currency(&self) -> &str {
-        &self.0.model().currency
-    }
+    field!(currency: &str);
     async fn ordered_at(&self) -> DateTime<Utc> {
         self.0.model().ordered_at
     }
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while the order is deleted (it can be restored).
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.model().created_at
     }

@@ -92,9 +92,7 @@ impl Deal {
         ids::encode(Kind::Deal, self.0.model().id)
     }
     /// The deal's name.
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// The amount, in `currency`; null for SUPPORT, which sees no deal amounts.
     async fn amount(&self, ctx: &Context<'_>) -> ApiResult<Option<Decimal>> {
         let m = self.0.model();
@@ -102,45 +100,25 @@ impl Deal {
         Ok(visible.then(|| money::from_e4(m.amount_e4, &m.currency)))
     }
     /// ISO 4217 code of `amount`.
-    async fn currency(&self) -> &str {
-        &self.0.model().currency
-    }
+    field!(currency: &str);
     /// Open, won or lost; follows the kind of the deal's stage.
-    async fn status(&self) -> DealStatus {
-        self.0.model().status
-    }
+    field!(status: DealStatus);
     /// When the deal is expected to close.
-    async fn expected_close_date(&self) -> Option<NaiveDate> {
-        self.0.model().expected_close_date
-    }
+    field!(expected_close_date: Option<NaiveDate>);
     /// When it was won or lost; null while open.
-    async fn closed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().closed_at
-    }
+    field!(closed_at: Option<DateTime<Utc>>);
     /// Why it was won or lost, as given to `closeDeal`.
-    async fn close_reason(&self) -> Option<&str> {
-        self.0.model().close_reason.as_deref()
-    }
+    field!(close_reason: Option<&str>);
     /// When it entered its current stage.
-    async fn stage_entered_at(&self) -> DateTime<Utc> {
-        self.0.model().stage_entered_at
-    }
+    field!(stage_entered_at: DateTime<Utc>);
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while the deal is deleted (it can be restored).
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.model().updated_at
-    }
+    field!(updated_at: DateTime<Utc>);
     /// Its pipeline; null while that pipeline is deleted.
     async fn pipeline(&self, ctx: &Context<'_>) -> ApiResult<Option<Pipeline>> {
         list::referenced(ctx, &self.0, "pipeline", |m: &deal::Model| {

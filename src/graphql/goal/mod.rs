@@ -10,6 +10,7 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::goal;
 use rapport_core::error::CoreError;
+use rapport_macros::connections;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Condition;
 
@@ -40,6 +41,7 @@ impl Record for Goal {
 
 /// A member's quota: the amount of deals they should win from
 /// `periodStart` to `periodEnd` (both days included).
+#[connections]
 #[Object]
 impl Goal {
     /// The global id.
@@ -50,9 +52,7 @@ impl Goal {
         self.0.model().period_start
     }
     /// The last day of the period (included).
-    async fn period_end(&self) -> NaiveDate {
-        self.0.model().period_end
-    }
+    field!(period_end: NaiveDate);
     async fn quota(&self) -> Decimal {
         let m = self.0.model();
         money::from_e4(m.quota_e4, &m.currency)

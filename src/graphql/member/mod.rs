@@ -33,6 +33,7 @@ impl Record for Member {
 }
 
 /// A person who works in the workspace.
+#[connections]
 #[Object]
 impl Member {
     /// The global id.
@@ -40,21 +41,13 @@ impl Member {
         ids::encode(Kind::Member, self.0.model().id)
     }
     /// Login email, lower-cased.
-    async fn email(&self) -> &str {
-        &self.0.model().email
-    }
+    field!(email: &str);
     /// Display name.
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// What the member may do.
-    async fn role(&self) -> Role {
-        self.0.model().role
-    }
+    field!(role: Role);
     /// Job title.
-    async fn title(&self) -> Option<&str> {
-        self.0.model().title.as_deref()
-    }
+    field!(title: Option<&str>);
     /// Commission on won deals, in percent (e.g. 7.5).
     async fn commission_rate(&self) -> Decimal {
         Decimal::new(i64::from(self.0.model().commission_bps), 2)
@@ -64,9 +57,7 @@ impl Member {
         self.0.model().deactivated_at.is_none()
     }
     /// When the member joined.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
 }
 
 /// Member queries.

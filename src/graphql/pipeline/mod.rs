@@ -58,29 +58,17 @@ impl Pipeline {
         ids::encode(Kind::Pipeline, self.0.model().id)
     }
     /// The pipeline's name.
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// Its place among the workspace's pipelines (ascending).
-    async fn position(&self) -> i32 {
-        self.0.model().position
-    }
+    field!(position: i32);
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while the pipeline is deleted (it can be restored).
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.model().updated_at
-    }
+    field!(updated_at: DateTime<Utc>);
     /// Its stages, by position unless ordered otherwise.
     connection!(stages: Stage, StageFilter, StageOrderField,
         of |m: &pipeline::Model| m.id, "pipeline_id");
@@ -99,37 +87,21 @@ impl Stage {
         ids::encode(Kind::Stage, self.0.model().id)
     }
     /// The stage's name.
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// Its place in the pipeline (ascending).
-    async fn position(&self) -> i32 {
-        self.0.model().position
-    }
+    field!(position: i32);
     /// Percent chance that a deal in this stage is won: 100 in WON stages, 0 in LOST ones.
-    async fn win_probability(&self) -> i32 {
-        self.0.model().win_probability
-    }
+    field!(win_probability: i32);
     /// Whether deals in it are open, won or lost.
-    async fn kind(&self) -> StageKind {
-        self.0.model().kind
-    }
+    field!(kind: StageKind);
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while the stage is deleted (it can be restored).
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.model().updated_at
-    }
+    field!(updated_at: DateTime<Utc>);
     /// The pipeline it belongs to; null while that pipeline is deleted.
     async fn pipeline(&self, ctx: &Context<'_>) -> ApiResult<Option<Pipeline>> {
         list::referenced(ctx, &self.0, "pipeline", |m: &stage::Model| {

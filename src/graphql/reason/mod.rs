@@ -33,6 +33,7 @@ impl Record for Reason {
 }
 
 /// An entry of a list of standardised reasons.
+#[connections]
 #[Object]
 impl Reason {
     /// The global id.
@@ -43,16 +44,12 @@ impl Reason {
         self.0.model().kind
     }
     /// The code records carry, e.g. `PRICE_TOO_HIGH`.
-    async fn code(&self) -> &str {
-        &self.0.model().code
-    }
+    field!(code: &str);
     async fn label(&self) -> &str {
         &self.0.model().label
     }
     /// Inactive reasons stay on old records but are refused on new ones.
-    async fn active(&self) -> bool {
-        self.0.model().active
-    }
+    field!(active: bool);
     async fn version(&self) -> i32 {
         self.0.model().version
     }

@@ -99,6 +99,7 @@ impl RecordFilter for LeadScoringRuleFilter {
 }
 
 /// Adds `points` to the score of every contact the rule matches.
+#[connections]
 #[Object]
 impl LeadScoringRule {
     pub async fn id(&self) -> ID {
@@ -124,9 +125,7 @@ impl LeadScoringRule {
     }
     /// Points added when the rule matches (per engagement for engagement
     /// targets); negative points subtract.
-    async fn points(&self) -> i32 {
-        self.0.model().points
-    }
+    field!(points: i32);
     async fn active(&self) -> bool {
         self.0.model().active
     }

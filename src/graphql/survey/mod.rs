@@ -36,6 +36,7 @@ impl Record for SurveyResponse {
 }
 
 /// A contact's answer to an NPS or CSAT survey.
+#[connections]
 #[Object]
 impl SurveyResponse {
     /// The global id.
@@ -46,18 +47,14 @@ impl SurveyResponse {
         self.0.model().kind
     }
     /// 0–10 for NPS, 1–5 for CSAT.
-    async fn score(&self) -> i32 {
-        self.0.model().score
-    }
+    field!(score: i32);
     /// For NPS: PROMOTER (9–10), PASSIVE (7–8) or DETRACTOR (0–6).
     async fn nps_category(&self) -> Option<NpsCategory> {
         let m = self.0.model();
         (m.kind == SurveyKind::Nps).then(|| NpsCategory::of(m.score))
     }
     /// A standardised reason code, e.g. `SLOW_RESPONSE`.
-    async fn reason(&self) -> Option<&str> {
-        self.0.model().reason.as_deref()
-    }
+    field!(reason: Option<&str>);
     async fn comment(&self) -> Option<&str> {
         self.0.model().comment.as_deref()
     }
@@ -65,9 +62,7 @@ impl SurveyResponse {
         self.0.model().responded_at
     }
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     async fn deleted_at(&self) -> Option<DateTime<Utc>> {
         self.0.model().deleted_at
     }

@@ -36,6 +36,7 @@ impl Record for Tag {
 }
 
 /// A label, unique by name in the workspace.
+#[connections]
 #[Object]
 impl Tag {
     /// The global id.
@@ -43,17 +44,11 @@ impl Tag {
         ids::encode(Kind::Tag, self.0.model().id)
     }
     /// The label.
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// A display colour, e.g. `#ff8800`.
-    async fn color(&self) -> Option<&str> {
-        self.0.model().color.as_deref()
-    }
+    field!(color: Option<&str>);
     /// When it was first used.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
 }
 
 /// A tag row with the record it is on, from the join.

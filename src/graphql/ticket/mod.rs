@@ -71,45 +71,25 @@ impl Ticket {
         ids::encode(Kind::Ticket, self.0.model().id)
     }
     /// 1, 2, 3… within the workspace, for people to quote ("ticket #42").
-    async fn number(&self) -> i64 {
-        self.0.model().number
-    }
+    field!(number: i64);
     /// A one-line summary.
-    async fn subject(&self) -> &str {
-        &self.0.model().subject
-    }
+    field!(subject: &str);
     /// The full request.
-    async fn description(&self) -> Option<&str> {
-        self.0.model().description.as_deref()
-    }
+    field!(description: Option<&str>);
     /// Where the ticket is in its life.
-    async fn status(&self) -> TicketStatus {
-        self.0.model().status
-    }
+    field!(status: TicketStatus);
     /// How urgent it is.
-    async fn priority(&self) -> TicketPriority {
-        self.0.model().priority
-    }
+    field!(priority: TicketPriority);
     /// A free-form category, e.g. "billing".
-    async fn category(&self) -> Option<&str> {
-        self.0.model().category.as_deref()
-    }
+    field!(category: Option<&str>);
     /// When it was opened.
-    async fn opened_at(&self) -> DateTime<Utc> {
-        self.0.model().opened_at
-    }
+    field!(opened_at: DateTime<Utc>);
     /// When support first responded: the first time the status left OPEN.
-    async fn first_response_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().first_response_at
-    }
+    field!(first_response_at: Option<DateTime<Utc>>);
     /// When it was last resolved (or closed without being resolved first); cleared when reopened.
-    async fn resolved_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().resolved_at
-    }
+    field!(resolved_at: Option<DateTime<Utc>>);
     /// When it was closed.
-    async fn closed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().closed_at
-    }
+    field!(closed_at: Option<DateTime<Utc>>);
     /// Seconds from `openedAt` to `resolvedAt`; null while unresolved.
     async fn resolution_time_seconds(&self) -> Option<i64> {
         let m = self.0.model();
@@ -117,21 +97,13 @@ impl Ticket {
             .map(|resolved| (resolved - m.opened_at).num_seconds())
     }
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while the ticket is deleted (it can be restored).
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.model().updated_at
-    }
+    field!(updated_at: DateTime<Utc>);
     /// The person who asked.
     async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
         list::referenced(ctx, &self.0, "contact", |m: &ticket::Model| m.contact_id).await

@@ -89,6 +89,7 @@ impl RecordFilter for TriggerRuleFilter {
 }
 
 /// Watches for a condition and creates a task for the owner when it holds.
+#[connections]
 #[Object]
 impl TriggerRule {
     pub async fn id(&self) -> ID {
@@ -101,13 +102,9 @@ impl TriggerRule {
         self.0.model().kind
     }
     /// CSAT_BELOW: answers below this score fire; TICKET_BURST: this many tickets fire.
-    async fn threshold(&self) -> Option<i32> {
-        self.0.model().threshold
-    }
+    field!(threshold: Option<i32>);
     /// TICKET_BURST: the window in days; CONTRACT_ENDING: how many days ahead.
-    async fn within_days(&self) -> Option<i32> {
-        self.0.model().within_days
-    }
+    field!(within_days: Option<i32>);
     async fn active(&self) -> bool {
         self.0.model().active
     }
