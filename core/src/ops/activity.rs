@@ -13,8 +13,7 @@ use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::store::{
-    Author, Core, Table, check_reference, check_version, event_for, load_live, now,
-    save_if_unchanged,
+    Core, Table, check_reference, check_version, load_live, now, save_if_unchanged,
 };
 
 /// Longest subject, as the column allows.
@@ -101,9 +100,8 @@ pub async fn create(core: &Core, actor: &Actor, new: NewActivity) -> CoreResult<
     }
     .insert(&txn)
     .await?;
-    let event = event_for::<activity::Entity>(&row, "created")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<activity::Entity>(txn, actor, row, "created")
+        .await
 }
 
 /// Changes activity `id`; with `expected_version`, refuses (`CONFLICT`) if
@@ -168,9 +166,8 @@ pub async fn update(
         ..Default::default()
     };
     let row = save(&txn, actor, &current, model).await?;
-    let event = event_for::<activity::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<activity::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Marks task `id` done. Completing a completed task changes nothing.
@@ -196,9 +193,8 @@ pub async fn complete_task(
         ..Default::default()
     };
     let row = save(&txn, actor, &current, model).await?;
-    let event = event_for::<activity::Entity>(&row, "completed")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<activity::Entity>(txn, actor, row, "completed")
+        .await
 }
 
 /// Soft-deletes (`delete`) or restores activity `id`.

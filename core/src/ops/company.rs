@@ -11,9 +11,7 @@ use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
 use crate::rules::scoring::{self, Which};
-use crate::store::{
-    Author, Core, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
-};
+use crate::store::{Core, check_reference, check_version, load_live, now, save_if_unchanged};
 
 /// A new company.
 #[derive(Debug, Clone, Default)]
@@ -74,9 +72,8 @@ pub async fn create(core: &Core, actor: &Actor, new: NewCompany) -> CoreResult<c
     };
     fields.apply(&mut model);
     let row = model.insert(&txn).await?;
-    let event = event_for::<company::Entity>(&row, "created")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<company::Entity>(txn, actor, row, "created")
+        .await
 }
 
 /// Changes company `id`; with `expected_version`, refuses (`CONFLICT`) if it
@@ -127,9 +124,8 @@ pub async fn update(
     let row = save_if_unchanged::<company::Entity>(&txn, actor, id, current.version, model).await?;
     let reason = "company updated";
     scoring::recompute(&txn, actor.workspace_id, Which::Company(id), reason, now()).await?;
-    let event = event_for::<company::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<company::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Soft-deletes (`delete`) or restores company `id`.

@@ -15,9 +15,7 @@ use crate::access::{Actor, Area};
 use crate::domain::{email, phone, text};
 use crate::error::{CoreError, CoreResult};
 use crate::rules::scoring::{self, Which};
-use crate::store::{
-    Author, Core, check_reference, check_version, col, event_for, expect_one_row, load_live, now,
-};
+use crate::store::{Core, check_reference, check_version, col, expect_one_row, load_live, now};
 
 /// A new contact.
 #[derive(Debug, Clone)]
@@ -93,9 +91,8 @@ pub async fn create(core: &Core, actor: &Actor, new: NewContact) -> CoreResult<c
     .await?;
     // Read back: scoring has just set the lead score.
     let row = load_live::<contact::Entity>(&txn, actor, row.id).await?;
-    let event = event_for::<contact::Entity>(&row, "created")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<contact::Entity>(txn, actor, row, "created")
+        .await
 }
 
 /// Changes contact `id`; with `expected_version`, refuses (`CONFLICT`) if it
@@ -150,9 +147,8 @@ pub async fn update(
     let reason = "contact updated";
     scoring::recompute(&txn, actor.workspace_id, Which::Contact(id), reason, now()).await?;
     let row = load_live::<contact::Entity>(&txn, actor, id).await?;
-    let event = event_for::<contact::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<contact::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Soft-deletes (`delete`) or restores contact `id`.

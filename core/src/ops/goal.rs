@@ -10,9 +10,7 @@ use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
 use crate::domain::{currency, money};
 use crate::error::{CoreError, CoreResult};
-use crate::store::{
-    Author, Core, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
-};
+use crate::store::{Core, check_reference, check_version, load_live, now, save_if_unchanged};
 
 /// A new goal.
 #[derive(Debug, Clone)]
@@ -58,9 +56,8 @@ pub async fn create(core: &Core, actor: &Actor, new: NewGoal) -> CoreResult<goal
     }
     .insert(&txn)
     .await?;
-    let event = event_for::<goal::Entity>(&row, "created")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<goal::Entity>(txn, actor, row, "created")
+        .await
 }
 
 /// Changes goal `id`'s period or quota; with `expected_version`, refuses
@@ -95,9 +92,8 @@ pub async fn update(
         ..Default::default()
     };
     let row = save_if_unchanged::<goal::Entity>(&txn, actor, id, current.version, change).await?;
-    let event = event_for::<goal::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<goal::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Soft-deletes (`delete`) or restores goal `id`.

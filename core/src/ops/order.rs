@@ -11,9 +11,7 @@ use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
-use crate::store::{
-    Author, Core, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
-};
+use crate::store::{Core, check_reference, check_version, load_live, now, save_if_unchanged};
 
 /// Longest product name.
 const PRODUCT_MAX: usize = 200;
@@ -79,9 +77,8 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    let event = event_for::<customer_order::Entity>(&row, "created")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<customer_order::Entity>(txn, actor, row, "created")
+        .await
 }
 
 /// Changes order `id`; with `expected_version`, refuses (`CONFLICT`) if it
@@ -131,9 +128,8 @@ pub async fn update(
     change.updated_at = Set(now());
     let row = save_if_unchanged::<customer_order::Entity>(&txn, actor, id, current.version, change)
         .await?;
-    let event = event_for::<customer_order::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<customer_order::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Soft-deletes (`delete`) or restores order `id`: sums and lists leave a

@@ -15,9 +15,7 @@ use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
-use crate::store::{
-    Author, Core, check_version, event_for, load_live, now, save_if_unchanged, scope,
-};
+use crate::store::{Core, check_version, load_live, now, save_if_unchanged, scope};
 
 /// Longest reason code.
 pub const CODE_MAX: usize = 100;
@@ -140,9 +138,8 @@ pub async fn create(core: &Core, actor: &Actor, new: NewReason) -> CoreResult<re
     }
     .insert(&txn)
     .await?;
-    let event = event_for::<reason::Entity>(&row, "created")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<reason::Entity>(txn, actor, row, "created")
+        .await
 }
 
 /// Relabels reason `id`, or retires or reactivates it.
@@ -171,9 +168,8 @@ pub async fn update(
         ..Default::default()
     };
     let row = save_if_unchanged::<reason::Entity>(&txn, actor, id, current.version, change).await?;
-    let event = event_for::<reason::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<reason::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Soft-deletes (`delete`) or restores reason `id`.

@@ -129,9 +129,8 @@ pub async fn update(
     let row =
         save_if_unchanged::<survey_response::Entity>(&txn, actor, id, current.version, change)
             .await?;
-    let event = event_for::<survey_response::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<survey_response::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Soft-deletes (`delete`) or restores answer `id`.

@@ -14,7 +14,7 @@ use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::rules::triggers::fire;
-use crate::store::{Author, Core, check_version, event_for, load_live, now, save_if_unchanged};
+use crate::store::{Author, Core, check_version, load_live, now, save_if_unchanged};
 
 /// A trigger's settings, whole (an update replaces them all).
 #[derive(Debug, Clone)]
@@ -53,9 +53,8 @@ pub async fn create_rule(
     }
     .insert(&txn)
     .await?;
-    let event = event_for::<trigger_rule::Entity>(&row, "created")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<trigger_rule::Entity>(txn, actor, row, "created")
+        .await
 }
 
 /// Replaces trigger `id`'s settings; with `expected_version`, refuses
@@ -84,9 +83,8 @@ pub async fn update_rule(
     };
     let row =
         save_if_unchanged::<trigger_rule::Entity>(&txn, actor, id, current.version, change).await?;
-    let event = event_for::<trigger_rule::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<trigger_rule::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Deletes (`delete`, restorable) or restores trigger `id`.

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Core, claim};
+use super::{Core, Table, claim, event_for};
 use crate::access::Actor;
 use crate::error::CoreResult;
 use crate::events::{self, NewEvent};
@@ -112,6 +112,20 @@ impl Core {
         recorded.extend(stored);
         self.publish(&recorded);
         Ok(())
+    }
+
+    /// Commits `txn` holding the change of `row` with its `T.<verb>` event,
+    /// and returns the row: how most operations end.
+    pub async fn finish<T: Table>(
+        &self,
+        txn: DatabaseTransaction,
+        actor: &Actor,
+        row: T::Model,
+        verb: &str,
+    ) -> CoreResult<T::Model> {
+        let event = event_for::<T>(&row, verb)?;
+        self.commit(txn, Author::of(actor), vec![event]).await?;
+        Ok(row)
     }
 
     /// Publishes committed events on the bus.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{current, save};
 use crate::access::{Actor, Area};
 use crate::error::{CoreError, CoreResult};
-use crate::store::{Author, Core, check_reference, col, event_for, now};
+use crate::store::{Core, check_reference, col, now};
 
 /// Puts contact `contact_id` on deal `deal_id` with `role`, or changes the
 /// role of one already on it.
@@ -55,9 +55,8 @@ pub async fn add(
         }
     }
     let row = save(&txn, actor, &current, Default::default()).await?;
-    let event = event_for::<deal::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<deal::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Takes contact `contact_id` off deal `deal_id`.
@@ -82,7 +81,6 @@ pub async fn remove(
         return Err(CoreError::bad_input("contactId", "is not on this deal"));
     }
     let row = save(&txn, actor, &current, Default::default()).await?;
-    let event = event_for::<deal::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<deal::Entity>(txn, actor, row, "updated")
+        .await
 }

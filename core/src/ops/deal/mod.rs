@@ -31,8 +31,7 @@ use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
 use crate::store::{
-    Author, Core, Table, check_reference, check_version, event_for, load_live, now,
-    save_if_unchanged,
+    Core, Table, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
 };
 
 /// The longest deal name, and the longest close reason.
@@ -151,9 +150,8 @@ pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal
         .insert(&txn)
         .await?;
     }
-    let event = event_for::<deal::Entity>(&row, "created")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<deal::Entity>(txn, actor, row, "created")
+        .await
 }
 
 /// Changes deal `id`'s details; with `expected_version`, refuses
@@ -209,9 +207,8 @@ pub async fn update(
         ..Default::default()
     };
     let row = save(&txn, actor, &current, model).await?;
-    let event = event_for::<deal::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<deal::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Soft-deletes (`delete`) or restores deal `id`.

@@ -121,9 +121,8 @@ pub async fn update(
     };
     let row =
         save_if_unchanged::<pipeline::Entity>(&txn, actor, id, current.version, model).await?;
-    let event = event_for::<pipeline::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<pipeline::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Soft-deletes pipeline `id`; refused (`BAD_USER_INPUT` on `id`) while it
@@ -207,7 +206,5 @@ async fn delete_without_deals<T: Table>(
     refuse_with_deals(live_deals(&txn, actor, deal_column, id).await?, "id")?;
     set_deleted::<T>(&txn, actor, id, T::version(&row), true).await?;
     let row = load_any::<T>(&txn, actor, id).await?;
-    let event = event_for::<T>(&row, "deleted")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<T>(txn, actor, row, "deleted").await
 }

@@ -13,8 +13,7 @@ use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::ops::lifecycle::delete_or_restore;
 use crate::store::{
-    Author, Core, check_reference, check_version, col, event_for, load_live, now,
-    save_if_unchanged, scope,
+    Core, check_reference, check_version, col, load_live, now, save_if_unchanged, scope,
 };
 
 /// A new stage, in an existing pipeline or one created with it.
@@ -73,9 +72,8 @@ pub async fn create(
     check_reference::<pipeline::Entity>(&txn, actor, Some(pipeline_id), "input.pipelineId").await?;
     let position = next_stage_position(&txn, actor, pipeline_id).await?;
     let row = insert(&txn, actor, pipeline_id, stage, position).await?;
-    let event = event_for::<stage::Entity>(&row, "created")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<stage::Entity>(txn, actor, row, "created")
+        .await
 }
 
 /// Changes stage `id`; with `expected_version`, refuses (`CONFLICT`) if it
@@ -123,9 +121,8 @@ pub async fn update(
         ..Default::default()
     };
     let row = save_if_unchanged::<stage::Entity>(&txn, actor, id, current.version, model).await?;
-    let event = event_for::<stage::Entity>(&row, "updated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.finish::<stage::Entity>(txn, actor, row, "updated")
+        .await
 }
 
 /// Soft-deletes stage `id`; refused (`BAD_USER_INPUT` on `id`) while live
