@@ -11,7 +11,13 @@ use quote::quote;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Ident, ImplItem, ItemImpl, LitStr, Token, Type, parse_macro_input, parse_quote};
 
-/// On an `#[Object]` impl (written above `#[Object]`), three kinds of item.
+/// On an `#[Object]` impl (written above `#[Object]`), four kinds of item.
+///
+/// `lifecycle!(delete_x: XPayload, Area, Kind, op, true);` becomes the
+/// mutation `deleteX(id, expectedVersion)` (or, with `false`, a restore):
+/// the role is checked for `Area`, `id` decoded as a `Kind`, then
+/// `op(core, actor, id, expected_version, flag)` runs and its row is wrapped
+/// with `XPayload::of`.
 ///
 /// `field!(name: Type);` becomes the field `name` reading the row's column
 /// of the same name: `&str` borrows a `String` column, `Option<&str>` an
@@ -44,6 +50,8 @@ pub fn connections(_attr: TokenStream, item: TokenStream) -> TokenStream {
                 .map(|c| c.resolver(docs))
         } else if call.mac.path.is_ident("listing") {
             call.mac.parse_body::<Listing>().map(|l| l.resolver(docs))
+        } else if call.mac.path.is_ident("lifecycle") {
+            call.mac.parse_body::<Lifecycle>().map(|l| l.resolver(docs))
         } else if call.mac.path.is_ident("field") {
             call.mac.parse_body::<Field>().map(|f| f.resolver(docs))
         } else {
@@ -71,6 +79,67 @@ struct Connection {
 mod kw {
     syn::custom_keyword!(of);
     syn::custom_keyword!(fast);
+}
+
+/// `name: Payload, Area, Kind, operation, delete`.
+struct Lifecycle {
+    name: Ident,
+    payload: Type,
+    area: Ident,
+    kind: Ident,
+    operation: syn::Path,
+    delete: syn::LitBool,
+}
+
+impl Parse for Lifecycle {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let payload = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let area = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let kind = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let operation = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let delete = input.parse()?;
+        Ok(Lifecycle {
+            name,
+            payload,
+            area,
+            kind,
+            operation,
+            delete,
+        })
+    }
+}
+
+impl Lifecycle {
+    fn resolver(&self, docs: &[syn::Attribute]) -> ImplItem {
+        let Lifecycle {
+            name,
+            payload,
+            area,
+            kind,
+            operation,
+            delete,
+        } = self;
+        parse_quote! {
+            #(#docs)*
+            async fn #name(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                id: async_graphql::ID,
+                expected_version: Option<i32>,
+            ) -> crate::graphql::error::ApiResult<#payload> {
+                let (core, actor) = crate::graphql::context::acting(ctx, crate::auth::Area::#area)?;
+                let id = crate::graphql::ids::decode(&id, crate::graphql::ids::Kind::#kind, "id")?;
+                let row = #operation(core, actor, id, expected_version, #delete).await?;
+                Ok(<#payload>::of(row))
+            }
+        }
+    }
 }
 
 /// `name: Type`.

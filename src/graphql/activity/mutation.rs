@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use chrono::{DateTime, Utc};
 use entity::enums::ActivityKind;
 use rapport_core::ops::activity::{self, ActivityChanges, NewActivity};
+use rapport_macros::connections;
 
 use super::Activity;
 use crate::auth::Area;
@@ -66,6 +67,7 @@ impl ActivityPayload {
 #[derive(Default)]
 pub struct ActivityMutation;
 
+#[connections]
 #[Object]
 impl ActivityMutation {
     /// Records an activity, authored by the caller.
@@ -133,28 +135,8 @@ impl ActivityMutation {
     }
 
     /// Soft-deletes an activity: lists skip it, `restoreActivity` brings it back.
-    async fn delete_activity(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<ActivityPayload> {
-        let (core, actor) = acting(ctx, Area::Activities)?;
-        let id = ids::decode(&id, Kind::Activity, "id")?;
-        let row = activity::delete(core, actor, id, expected_version, true).await?;
-        Ok(ActivityPayload::of(row))
-    }
+    lifecycle!(delete_activity: ActivityPayload, Activities, Activity, activity::delete, true);
 
     /// Restores a deleted activity.
-    async fn restore_activity(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<ActivityPayload> {
-        let (core, actor) = acting(ctx, Area::Activities)?;
-        let id = ids::decode(&id, Kind::Activity, "id")?;
-        let row = activity::delete(core, actor, id, expected_version, false).await?;
-        Ok(ActivityPayload::of(row))
-    }
+    lifecycle!(restore_activity: ActivityPayload, Activities, Activity, activity::delete, false);
 }

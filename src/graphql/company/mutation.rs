@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use rapport_core::ops::company::{self, CompanyChanges, NewCompany};
+use rapport_macros::connections;
 use rust_decimal::Decimal;
 
 use super::Company;
@@ -61,6 +62,7 @@ impl CompanyPayload {
 #[derive(Default)]
 pub struct CompanyMutation;
 
+#[connections]
 #[Object]
 impl CompanyMutation {
     /// Creates a company.
@@ -110,28 +112,8 @@ impl CompanyMutation {
     }
 
     /// Soft-deletes a company: lists skip it, `restoreCompany` brings it back.
-    async fn delete_company(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<CompanyPayload> {
-        let (core, actor) = acting(ctx, Area::Companies)?;
-        let id = ids::decode(&id, Kind::Company, "id")?;
-        let row = company::delete(core, actor, id, expected_version, true).await?;
-        Ok(CompanyPayload::of(row))
-    }
+    lifecycle!(delete_company: CompanyPayload, Companies, Company, company::delete, true);
 
     /// Restores a deleted company.
-    async fn restore_company(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<CompanyPayload> {
-        let (core, actor) = acting(ctx, Area::Companies)?;
-        let id = ids::decode(&id, Kind::Company, "id")?;
-        let row = company::delete(core, actor, id, expected_version, false).await?;
-        Ok(CompanyPayload::of(row))
-    }
+    lifecycle!(restore_company: CompanyPayload, Companies, Company, company::delete, false);
 }

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use chrono::NaiveDate;
 use entity::enums::LifecycleStage;
 use rapport_core::ops::contact::{self, ContactChanges, NewContact};
+use rapport_macros::connections;
 
 use super::Contact;
 use crate::auth::Area;
@@ -68,6 +69,7 @@ impl ContactPayload {
 #[derive(Default)]
 pub struct ContactMutation;
 
+#[connections]
 #[Object]
 impl ContactMutation {
     /// Creates a contact. The email, when given, must be unused in the workspace.
@@ -125,28 +127,8 @@ impl ContactMutation {
     }
 
     /// Soft-deletes a contact: lists skip it, `restoreContact` brings it back.
-    async fn delete_contact(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<ContactPayload> {
-        let (core, actor) = acting(ctx, Area::Contacts)?;
-        let id = ids::decode(&id, Kind::Contact, "id")?;
-        let row = contact::delete(core, actor, id, expected_version, true).await?;
-        Ok(ContactPayload::of(row))
-    }
+    lifecycle!(delete_contact: ContactPayload, Contacts, Contact, contact::delete, true);
 
     /// Restores a deleted contact.
-    async fn restore_contact(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<ContactPayload> {
-        let (core, actor) = acting(ctx, Area::Contacts)?;
-        let id = ids::decode(&id, Kind::Contact, "id")?;
-        let row = contact::delete(core, actor, id, expected_version, false).await?;
-        Ok(ContactPayload::of(row))
-    }
+    lifecycle!(restore_contact: ContactPayload, Contacts, Contact, contact::delete, false);
 }

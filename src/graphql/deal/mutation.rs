@@ -6,6 +6,7 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 use chrono::NaiveDate;
 use entity::enums::DealContactRole;
 use rapport_core::ops::deal::{self, DealChanges, NewDeal, Outcome};
+use rapport_macros::connections;
 use rust_decimal::Decimal;
 
 use super::Deal;
@@ -102,6 +103,7 @@ impl From<DealOutcome> for Outcome {
 #[derive(Default)]
 pub struct DealMutation;
 
+#[connections]
 #[Object]
 impl DealMutation {
     /// Creates a deal in its first stage and records that stage in its history.
@@ -195,30 +197,10 @@ impl DealMutation {
     }
 
     /// Soft-deletes a deal: lists skip it, `restoreDeal` brings it back.
-    async fn delete_deal(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<DealPayload> {
-        let (core, actor) = acting(ctx, Area::Deals)?;
-        let id = ids::decode(&id, Kind::Deal, "id")?;
-        let row = deal::delete(core, actor, id, expected_version, true).await?;
-        Ok(DealPayload::of(row))
-    }
+    lifecycle!(delete_deal: DealPayload, Deals, Deal, deal::delete, true);
 
     /// Restores a deleted deal.
-    async fn restore_deal(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<DealPayload> {
-        let (core, actor) = acting(ctx, Area::Deals)?;
-        let id = ids::decode(&id, Kind::Deal, "id")?;
-        let row = deal::delete(core, actor, id, expected_version, false).await?;
-        Ok(DealPayload::of(row))
-    }
+    lifecycle!(restore_deal: DealPayload, Deals, Deal, deal::delete, false);
 
     /// Puts a contact on a deal with a role, or changes the role of one already on it.
     async fn add_deal_contact(

@@ -4,6 +4,7 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::NaiveDate;
 use rapport_core::ops::goal::{self, GoalChanges, NewGoal};
+use rapport_macros::connections;
 use rust_decimal::Decimal;
 
 use super::Goal;
@@ -49,6 +50,7 @@ impl GoalPayload {
 #[derive(Default)]
 pub struct GoalMutation;
 
+#[connections]
 #[Object]
 impl GoalMutation {
     /// Sets a member's quota for a period (ADMIN and MANAGER).
@@ -89,28 +91,8 @@ impl GoalMutation {
     }
 
     /// Soft-deletes a goal.
-    async fn delete_goal(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<GoalPayload> {
-        let (core, actor) = acting(ctx, Area::Settings)?;
-        let id = ids::decode(&id, Kind::Goal, "id")?;
-        let row = goal::delete(core, actor, id, expected_version, true).await?;
-        Ok(GoalPayload::of(row))
-    }
+    lifecycle!(delete_goal: GoalPayload, Settings, Goal, goal::delete, true);
 
     /// Restores a deleted goal.
-    async fn restore_goal(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<GoalPayload> {
-        let (core, actor) = acting(ctx, Area::Settings)?;
-        let id = ids::decode(&id, Kind::Goal, "id")?;
-        let row = goal::delete(core, actor, id, expected_version, false).await?;
-        Ok(GoalPayload::of(row))
-    }
+    lifecycle!(restore_goal: GoalPayload, Settings, Goal, goal::delete, false);
 }

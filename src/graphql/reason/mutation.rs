@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::enums::ReasonKind;
 use rapport_core::ops::reason::{self, NewReason, ReasonChanges};
+use rapport_macros::connections;
 
 use super::Reason;
 use crate::auth::Area;
@@ -41,6 +42,7 @@ impl ReasonPayload {
 #[derive(Default)]
 pub struct ReasonMutation;
 
+#[connections]
 #[Object]
 impl ReasonMutation {
     /// Adds a reason to one of the workspace's lists (ADMIN and MANAGER).
@@ -77,28 +79,8 @@ impl ReasonMutation {
     }
 
     /// Soft-deletes a reason.
-    async fn delete_reason(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<ReasonPayload> {
-        let (core, actor) = acting(ctx, Area::Settings)?;
-        let id = ids::decode(&id, Kind::Reason, "id")?;
-        let row = reason::delete(core, actor, id, expected_version, true).await?;
-        Ok(ReasonPayload::of(row))
-    }
+    lifecycle!(delete_reason: ReasonPayload, Settings, Reason, reason::delete, true);
 
     /// Restores a deleted reason.
-    async fn restore_reason(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<ReasonPayload> {
-        let (core, actor) = acting(ctx, Area::Settings)?;
-        let id = ids::decode(&id, Kind::Reason, "id")?;
-        let row = reason::delete(core, actor, id, expected_version, false).await?;
-        Ok(ReasonPayload::of(row))
-    }
+    lifecycle!(restore_reason: ReasonPayload, Settings, Reason, reason::delete, false);
 }

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use entity::enums::{TicketPriority, TicketStatus};
 use entity::ticket;
 use rapport_core::ops::ticket::{self as ops, NewTicket, TicketChanges};
+use rapport_macros::connections;
 
 use super::Ticket;
 use crate::auth::Area;
@@ -62,6 +63,7 @@ impl TicketPayload {
 #[derive(Default)]
 pub struct TicketMutation;
 
+#[connections]
 #[Object]
 impl TicketMutation {
     /// Opens a ticket with the workspace's next number.
@@ -140,28 +142,8 @@ impl TicketMutation {
     }
 
     /// Soft-deletes a ticket: lists skip it, `restoreTicket` brings it back.
-    async fn delete_ticket(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<TicketPayload> {
-        let (core, actor) = acting(ctx, Area::Tickets)?;
-        let id = ids::decode(&id, Kind::Ticket, "id")?;
-        let row = ops::delete(core, actor, id, expected_version, true).await?;
-        Ok(TicketPayload::of(row))
-    }
+    lifecycle!(delete_ticket: TicketPayload, Tickets, Ticket, ops::delete, true);
 
     /// Restores a deleted ticket.
-    async fn restore_ticket(
-        &self,
-        ctx: &Context<'_>,
-        id: ID,
-        expected_version: Option<i32>,
-    ) -> ApiResult<TicketPayload> {
-        let (core, actor) = acting(ctx, Area::Tickets)?;
-        let id = ids::decode(&id, Kind::Ticket, "id")?;
-        let row = ops::delete(core, actor, id, expected_version, false).await?;
-        Ok(TicketPayload::of(row))
-    }
+    lifecycle!(restore_ticket: TicketPayload, Tickets, Ticket, ops::delete, false);
 }
