@@ -227,30 +227,9 @@ impl Listing {
                 quote!(crate::graphql::list::top_level),
             )
         };
-        parse_quote! {
-            #(#docs)*
-            #[allow(clippy::too_many_arguments)]
-            #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-            async fn #name(
-                &self,
-                ctx: &async_graphql::Context<'_>,
-                first: Option<i32>,
-                after: Option<String>,
-                last: Option<i32>,
-                before: Option<String>,
-                filter: Option<#filter>,
-                order_by: Option<Vec<crate::graphql::order::Ordering<#order>>>,
-            ) -> crate::graphql::error::ApiResult<#output> {
-                crate::graphql::context::actor(ctx)?;
-                let args = crate::graphql::list::ListArgs {
-                    page: crate::graphql::page::PageArgs { first, after, last, before },
-                    filter: filter.as_ref(),
-                    keys: <#order>::keys(order_by.as_deref())?,
-                    extra: sea_orm::sea_query::Condition::all(),
-                };
-                #run(ctx, args).await
-            }
-        }
+        let guard = quote!(crate::graphql::context::actor(ctx)?;);
+        let call = quote!(#run(ctx, args).await);
+        list_field(docs, name, filter, order, &output, &guard, None, &call)
     }
 }
 
@@ -298,30 +277,61 @@ impl Connection {
             extra,
         } = self;
         let field = LitStr::new(&name.to_string(), name.span());
-        let extra = extra.iter();
-        parse_quote! {
-            #(#docs)*
-            #[allow(clippy::too_many_arguments)]
-            #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-            async fn #name(
-                &self,
-                ctx: &async_graphql::Context<'_>,
-                first: Option<i32>,
-                after: Option<String>,
-                last: Option<i32>,
-                before: Option<String>,
-                filter: Option<#filter>,
-                order_by: Option<Vec<crate::graphql::order::Ordering<#order>>>,
-            ) -> crate::graphql::error::ApiResult<crate::graphql::level::Conn<#child>> {
-                let args = crate::graphql::list::ListArgs {
-                    page: crate::graphql::page::PageArgs { first, after, last, before },
-                    filter: filter.as_ref(),
-                    keys: <#order>::keys(order_by.as_deref())?,
-                    extra: sea_orm::sea_query::Condition::all() #(.add(#extra))*,
-                };
-                crate::graphql::list::children(ctx, &self.0, #field, #parent_id, #foreign_key, args)
-                    .await
-            }
+        let output = quote!(crate::graphql::level::Conn<#child>);
+        let call = quote! {
+            crate::graphql::list::children(ctx, &self.0, #field, #parent_id, #foreign_key, args)
+                .await
+        };
+        list_field(
+            docs,
+            name,
+            filter,
+            order,
+            &output,
+            &quote!(),
+            extra.as_ref(),
+            &call,
+        )
+    }
+}
+
+/// A paged list field: the Relay arguments, `filter` and `orderBy`, the page
+/// cost, and the `ListArgs` they make (with `extra` conditions), then
+/// `call`, which reads `ctx` and `args`; `guard` runs first.
+#[allow(clippy::too_many_arguments)]
+fn list_field(
+    docs: &[syn::Attribute],
+    name: &Ident,
+    filter: &Type,
+    order: &Type,
+    output: &proc_macro2::TokenStream,
+    guard: &proc_macro2::TokenStream,
+    extra: Option<&Expr>,
+    call: &proc_macro2::TokenStream,
+) -> ImplItem {
+    let extra = extra.into_iter();
+    parse_quote! {
+        #(#docs)*
+        #[allow(clippy::too_many_arguments)]
+        #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+        async fn #name(
+            &self,
+            ctx: &async_graphql::Context<'_>,
+            first: Option<i32>,
+            after: Option<String>,
+            last: Option<i32>,
+            before: Option<String>,
+            filter: Option<#filter>,
+            order_by: Option<Vec<crate::graphql::order::Ordering<#order>>>,
+        ) -> crate::graphql::error::ApiResult<#output> {
+            #guard
+            let args = crate::graphql::list::ListArgs {
+                page: crate::graphql::page::PageArgs { first, after, last, before },
+                filter: filter.as_ref(),
+                keys: <#order>::keys(order_by.as_deref())?,
+                extra: sea_orm::sea_query::Condition::all() #(.add(#extra))*,
+            };
+            #call
         }
     }
 }

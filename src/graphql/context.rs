@@ -18,13 +18,8 @@ pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
 /// The actor, refused unless its role may change records of `area`.
 pub fn writer<'a>(ctx: &Context<'a>, area: Area) -> ApiResult<&'a Actor> {
     let actor = actor(ctx)?;
-    require(actor, area)?;
+    actor.require(area)?;
     Ok(actor)
-}
-
-/// `FORBIDDEN` unless the actor's role may change records of `area`.
-pub fn require(actor: &Actor, area: Area) -> ApiResult<()> {
-    Ok(actor.require(area)?)
 }
 
 /// The core the request's operations run against, and the actor they run
