@@ -28,6 +28,7 @@ mod lists;
 mod live;
 mod migrations;
 mod nested;
+mod paging;
 mod processes;
 mod protocol;
 mod roles;
