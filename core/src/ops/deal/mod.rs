@@ -30,6 +30,7 @@ use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
+use crate::rules::stored_figures::{self, Weights};
 use crate::store::{
     Core, Table, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
 };
@@ -137,6 +138,11 @@ pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal
     stage::enter(&mut model, &stage, at, None);
     let row = model.insert(&txn).await?;
     stage::record_change(&txn, actor, id, None, stage.id, at).await?;
+    let weights = Weights::Deal {
+        deal: id,
+        stage: stage.id,
+    };
+    stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
     for (c, _) in contacts {
         deal_contact::ActiveModel {
             id: Set(crate::store::new_id()),
@@ -207,6 +213,13 @@ pub async fn update(
         ..Default::default()
     };
     let row = save(&txn, actor, &current, model).await?;
+    if (row.amount_e4, &row.currency) != (current.amount_e4, &current.currency) {
+        let weights = Weights::Deal {
+            deal: id,
+            stage: row.stage_id,
+        };
+        stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
+    }
     core.finish::<deal::Entity>(txn, actor, row, "updated")
         .await
 }

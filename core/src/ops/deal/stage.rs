@@ -14,6 +14,7 @@ use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::ops::reason::check_listed;
+use crate::rules::stored_figures::{self, Weights};
 use crate::store::{Author, Core, check_reference, col, now, scope};
 
 /// How a deal ends.
@@ -65,6 +66,11 @@ pub async fn move_to(
     enter(&mut changes, &stage, at, None);
     let row = save(&txn, actor, &current, changes).await?;
     record_change(&txn, actor, id, Some(current.stage_id), stage.id, at).await?;
+    let weights = Weights::Deal {
+        deal: id,
+        stage: stage.id,
+    };
+    stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
     let details = json!({ "fromStageId": current.stage_id, "toStageId": stage.id });
     let event = event_with(&row, "moved", details)?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
@@ -112,6 +118,11 @@ pub async fn close(
     let row = save(&txn, actor, &current, changes).await?;
     if to_stage != current.stage_id {
         record_change(&txn, actor, id, Some(current.stage_id), to_stage, at).await?;
+        let weights = Weights::Deal {
+            deal: id,
+            stage: to_stage,
+        };
+        stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
     }
     let details = json!({ "fromStageId": current.stage_id, "toStageId": to_stage, "outcome": kind_name, "reason": reason });
     let event = event_with(&row, "closed", details)?;
