@@ -35,6 +35,7 @@ mod schema;
 mod scoring;
 mod shared_subscriptions;
 mod shutdown;
+mod stored_figures;
 mod tenancy;
 mod triggers;
 mod writes;
