@@ -2,9 +2,9 @@
 //! become columns that the write operations keep current in their own
 //! transaction (so lists sort and filter on an index instead of running
 //! correlated subqueries per row), filled here from the records as they are.
-//! Also the indexes the period figures read through: every time column
-//! analytics, groups and the dashboard bound (`closed_at`, `created_at`,
-//! `resolved_at`, stage-change times…), leading with `workspace_id` and
+//! Also the indexes the period figures read through: the time columns
+//! analytics, groups and the dashboard bound that no list sorts by
+//! (`closed_at`, stage-change times), leading with `workspace_id` and
 //! partial on live rows where that is what they read.
 //!
 //! The backfill is this migration's own SQL, frozen with it: it computes
@@ -44,171 +44,170 @@ fn added_columns() -> Vec<(&'static str, ColumnDef)> {
     all
 }
 
-/// `(name, table, columns, live only)`: every index leads with `workspace_id`.
-const INDEXES: &[(&str, &str, &str, bool)] = &[
-    // The figure sorts (and range filters) of contacts and companies.
-    (
+/// An index leading with `workspace_id`.
+struct Sorted {
+    name: &'static str,
+    table: &'static str,
+    columns: &'static str,
+    /// Only live rows (`deleted_at IS NULL`), which is what lists and
+    /// figures read.
+    live: bool,
+    /// A sort column with NULLs: it gets a descending companion (see below).
+    nullable: bool,
+}
+
+const fn index(name: &'static str, table: &'static str, columns: &'static str) -> Sorted {
+    Sorted {
+        name,
+        table,
+        columns,
+        live: true,
+        nullable: false,
+    }
+}
+
+const fn nullable(name: &'static str, table: &'static str, columns: &'static str) -> Sorted {
+    Sorted {
+        nullable: true,
+        ..index(name, table, columns)
+    }
+}
+
+/// The figure sorts follow the list sorts of migration 16: `(workspace_id,
+/// figure, id)` over live rows, scanned either way; lists put NULLs last in
+/// both directions, so a nullable figure also gets a `DESC NULLS LAST`
+/// companion (plain `DESC` on SQLite, which sorts NULLs lowest). The period
+/// reads use migration 16's indexes on the time columns lists sort by
+/// (`created_at`, `opened_at`, `resolved_at`, `ordered_at`, `responded_at`,
+/// `expected_close_date`) and these on the others.
+const INDEXES: &[Sorted] = &[
+    index(
         "ix_contact_figure_ticket_count",
         "contact",
         "ticket_count, id",
-        true,
     ),
-    (
+    index(
         "ix_contact_figure_open_ticket_count",
         "contact",
         "open_ticket_count, id",
-        true,
     ),
-    (
+    nullable(
         "ix_contact_figure_last_ticket_at",
         "contact",
         "last_ticket_at, id",
-        true,
     ),
-    (
+    nullable(
         "ix_contact_figure_average_resolution",
         "contact",
         "average_resolution_e4, id",
-        true,
     ),
-    (
-        "ix_contact_figure_latest_nps",
-        "contact",
-        "latest_nps, id",
-        true,
-    ),
-    (
+    nullable("ix_contact_figure_latest_nps", "contact", "latest_nps, id"),
+    nullable(
         "ix_contact_figure_latest_csat",
         "contact",
         "latest_csat, id",
-        true,
     ),
-    (
+    index(
         "ix_contact_figure_lifetime_value",
         "contact",
         "lifetime_value_e4, id",
-        true,
     ),
-    (
+    index(
         "ix_company_figure_ticket_count",
         "company",
         "ticket_count, id",
-        true,
     ),
-    (
+    index(
         "ix_company_figure_open_ticket_count",
         "company",
         "open_ticket_count, id",
-        true,
     ),
-    (
+    nullable(
         "ix_company_figure_last_ticket_at",
         "company",
         "last_ticket_at, id",
-        true,
     ),
-    (
+    nullable(
         "ix_company_figure_average_resolution",
         "company",
         "average_resolution_e4, id",
-        true,
     ),
-    (
-        "ix_company_figure_latest_nps",
-        "company",
-        "latest_nps, id",
-        true,
-    ),
-    (
+    nullable("ix_company_figure_latest_nps", "company", "latest_nps, id"),
+    nullable(
         "ix_company_figure_latest_csat",
         "company",
         "latest_csat, id",
-        true,
     ),
-    (
+    index(
         "ix_company_figure_lifetime_value",
         "company",
         "lifetime_value_e4, id",
-        true,
     ),
-    (
-        "ix_company_figure_lead_score",
-        "company",
-        "lead_score, id",
-        true,
-    ),
-    (
+    nullable("ix_company_figure_lead_score", "company", "lead_score, id"),
+    index(
         "ix_deal_figure_weighted_amount",
         "deal",
         "weighted_amount_e4, id",
-        true,
     ),
-    (
-        "ix_deal_figure_stage_entered_at",
-        "deal",
-        "stage_entered_at, id",
-        true,
-    ),
-    // The period figures: rows of a period, through their time column.
-    ("ix_deal_period_closed_at", "deal", "closed_at", true),
-    ("ix_deal_period_created_at", "deal", "created_at", true),
-    (
-        "ix_deal_period_expected_close_date",
-        "deal",
-        "expected_close_date",
-        true,
-    ),
-    (
+    // Deals closed in a period (outcomes, revenue, cycle, reasons, the
+    // dashboard's month), per owner (goals), open ones (pipeline value).
+    index("ix_deal_period_closed_at", "deal", "closed_at"),
+    index(
         "ix_deal_period_owner_closed_at",
         "deal",
         "owner_id, closed_at",
-        true,
     ),
-    (
+    index(
         "ix_deal_period_status_created_at",
         "deal",
         "status, created_at",
-        true,
     ),
     // The dashboard's per-stage totals, read from the index alone.
-    (
+    index(
         "ix_deal_period_pipeline_totals",
         "deal",
-        "pipeline_id, stage_id, status, currency, amount_e4, weighted_amount_e4",
-        true,
+        "pipeline_id, stage_id, status, currency, amount_e4",
     ),
-    (
-        "ix_deal_stage_change_period_created_at",
-        "deal_stage_change",
-        "created_at",
-        false,
-    ),
-    ("ix_ticket_period_opened_at", "ticket", "opened_at", true),
-    (
-        "ix_ticket_period_resolved_at",
-        "ticket",
-        "resolved_at",
-        true,
-    ),
-    (
-        "ix_survey_response_period_responded_at",
-        "survey_response",
-        "responded_at",
-        true,
-    ),
-    (
-        "ix_customer_order_period_ordered_at",
-        "customer_order",
-        "ordered_at",
-        true,
-    ),
-    (
-        "ix_contact_period_created_at",
-        "contact",
-        "created_at",
-        true,
-    ),
+    // Stays in stages that ended in a period.
+    Sorted {
+        live: false,
+        ..index(
+            "ix_deal_stage_change_period_created_at",
+            "deal_stage_change",
+            "created_at",
+        )
+    },
 ];
+
+impl Sorted {
+    fn create(&self, backend: DbBackend, descending: bool) -> String {
+        let mut columns: Vec<String> = self
+            .columns
+            .split(", ")
+            .map(|c| format!(r#""{c}""#))
+            .collect();
+        let mut name = self.name.to_owned();
+        if descending {
+            let nulls = if backend == DbBackend::Postgres {
+                " NULLS LAST"
+            } else {
+                ""
+            };
+            columns = columns.iter().map(|c| format!("{c} DESC{nulls}")).collect();
+            name.push_str("_desc");
+        }
+        let live = if self.live {
+            r#" WHERE "deleted_at" IS NULL"#
+        } else {
+            ""
+        };
+        format!(
+            r#"CREATE INDEX "{name}" ON "{}" ("workspace_id", {}){live}"#,
+            self.table,
+            columns.join(", ")
+        )
+    }
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -225,30 +224,23 @@ impl MigrationTrait for Migration {
         for statement in backfill(backend) {
             db.execute_unprepared(&statement).await?;
         }
-        for (name, table, columns, live) in INDEXES {
-            let live = if *live {
-                r#" WHERE "deleted_at" IS NULL"#
-            } else {
-                ""
-            };
-            let columns = columns
-                .split(", ")
-                .map(|c| format!(r#""{c}""#))
-                .collect::<Vec<_>>()
-                .join(", ");
-            db.execute_unprepared(&format!(
-                r#"CREATE INDEX "{name}" ON "{table}" ("workspace_id", {columns}){live}"#
-            ))
-            .await?;
+        for index in INDEXES {
+            db.execute_unprepared(&index.create(backend, false)).await?;
+            if index.nullable {
+                db.execute_unprepared(&index.create(backend, true)).await?;
+            }
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (name, table, _, _) in INDEXES.iter().rev() {
-            manager
-                .drop_index(Index::drop().name(*name).table(*table).to_owned())
-                .await?;
+        let db = manager.get_connection();
+        for index in INDEXES.iter().rev() {
+            for suffix in ["", "_desc"] {
+                let name = format!("{}{suffix}", index.name);
+                db.execute_unprepared(&format!(r#"DROP INDEX IF EXISTS "{name}""#))
+                    .await?;
+            }
         }
         for (table, column) in added_columns().iter().rev() {
             let alter = Table::alter()
