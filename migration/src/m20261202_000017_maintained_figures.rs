@@ -168,13 +168,22 @@ const INDEXES: &[Sorted] = &[
         "deal",
         "pipeline_id, stage_id, status, currency, amount_e4",
     ),
-    // Stays in stages that ended in a period.
+    // Stays in stages that ended in a period: the period's changes, and
+    // for each the deal's change before it, read from the index alone.
     Sorted {
         live: false,
         ..index(
             "ix_deal_stage_change_period_created_at",
             "deal_stage_change",
             "created_at",
+        )
+    },
+    Sorted {
+        live: false,
+        ..index(
+            "ix_deal_stage_change_stays",
+            "deal_stage_change",
+            "deal_id, created_at, id, to_stage_id",
         )
     },
 ];

@@ -4,7 +4,7 @@
 
 use async_graphql::SimpleObject;
 use entity::enums::{DealStatus, SurveyKind};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
 
 use super::sql::{Scope, count_when, float, int, ratio, round2, rows};
@@ -273,21 +273,29 @@ pub async fn order_mix<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<Orde
             by(r#""e"."company_id" IS NULL AND "e"."contact_id" = "customer_order"."contact_id""#)
         )
     };
-    let (returning, same_product) = (earlier(false), earlier(true));
-    let select = Query::select()
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "orders")
-        .expr_as(count_when(&format!("NOT {returning}")), "first_orders")
-        .expr_as(count_when(&same_product), "upsell")
-        .expr_as(
-            count_when(&format!("{returning} AND NOT {same_product}")),
-            "cross_sell",
-        )
+    // Each probe runs once per order of the period.
+    let probed = Query::select()
+        .expr_as(Expr::cust(earlier(false)), "returning")
+        .expr_as(Expr::cust(earlier(true)), "same_product")
         .from("customer_order")
         .cond_where(
             scope
                 .live("customer_order")
                 .add(scope.within("customer_order", "ordered_at")),
         )
+        // A LIMIT keeps it a subquery (neither database merges it into the
+        // outer one), so each probe runs once per order, not once per use.
+        .limit(i64::MAX as u64)
+        .to_owned();
+    let select = Query::select()
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "orders")
+        .expr_as(count_when(r#"NOT "probed"."returning""#), "first_orders")
+        .expr_as(count_when(r#""probed"."same_product""#), "upsell")
+        .expr_as(
+            count_when(r#""probed"."returning" AND NOT "probed"."same_product""#),
+            "cross_sell",
+        )
+        .from_subquery(probed, Alias::new("probed"))
         .to_owned();
     let found = rows(db, &select).await?;
     let Some(row) = found.first() else {

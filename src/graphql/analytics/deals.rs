@@ -5,7 +5,7 @@
 use async_graphql::SimpleObject;
 use entity::enums::DealStatus;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -242,25 +242,21 @@ pub async fn sales_cycle_days<C: ConnectionTrait>(
 /// still running are not counted (they have no length yet).
 ///
 /// Only the stage changes made in the period are read (through their time
-/// index), each with the change before it of the same deal, which began
-/// the stay it ends.
+/// index), each looking up the change before it of the same deal, which
+/// began the stay it ends (one probe of the deal's history each).
 pub async fn time_in_stage<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
 ) -> Result<Vec<(Uuid, i64, f64)>, DbErr> {
-    let seconds = seconds_between(
-        db.get_database_backend(),
-        r#""began"."created_at""#,
-        r#""deal_stage_change"."created_at""#,
-    );
-    let began = Alias::new("began");
-    let select = Query::select()
-        .expr_as(Expr::col((began.clone(), "to_stage_id")), "stage_id")
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "visits")
-        .expr_as(
-            Expr::cust(format!("CAST(AVG({seconds}) AS DOUBLE PRECISION)")),
-            "seconds",
-        )
+    let previous = |column: &str| {
+        Expr::cust(format!(
+            r#"(SELECT "p"."{column}" FROM "deal_stage_change" AS "p" WHERE "p"."workspace_id" = "deal_stage_change"."workspace_id" AND "p"."deal_id" = "deal_stage_change"."deal_id" AND ("p"."created_at" < "deal_stage_change"."created_at" OR ("p"."created_at" = "deal_stage_change"."created_at" AND "p"."id" < "deal_stage_change"."id")) ORDER BY "p"."created_at" DESC, "p"."id" DESC LIMIT 1)"#
+        ))
+    };
+    let stays = Query::select()
+        .expr_as(previous("to_stage_id"), "stage_id")
+        .expr_as(previous("created_at"), "entered_at")
+        .expr_as(Expr::col(("deal_stage_change", "created_at")), "left_at")
         .from("deal_stage_change")
         .inner_join(
             "deal",
@@ -268,21 +264,33 @@ pub async fn time_in_stage<C: ConnectionTrait>(
                 .equals(("deal_stage_change", "workspace_id"))
                 .and(Expr::col(("deal", "id")).equals(("deal_stage_change", "deal_id"))),
         )
-        .join_as(
-            JoinType::InnerJoin,
-            "deal_stage_change",
-            began.clone(),
-            Expr::col((began.clone(), "workspace_id"))
-                .equals(("deal_stage_change", "workspace_id"))
-                .and(Expr::col((began.clone(), "id")).eq(Expr::cust(PREVIOUS_CHANGE))),
-        )
         .cond_where(
             scope
                 .deals("deal")
                 .add(Expr::col(("deal_stage_change", "workspace_id")).eq(scope.workspace_id))
                 .add(scope.within("deal_stage_change", "created_at")),
         )
-        .group_by_col((began, "to_stage_id"))
+        // A LIMIT keeps it a subquery (neither database merges it into the
+        // outer one), so each probe runs once per change, not once per use.
+        .limit(i64::MAX as u64)
+        .to_owned();
+    let seconds = seconds_between(
+        db.get_database_backend(),
+        r#""stays"."entered_at""#,
+        r#""stays"."left_at""#,
+    );
+    let stays_alias = Alias::new("stays");
+    let select = Query::select()
+        .expr_as(Expr::col((stays_alias.clone(), "stage_id")), "stage_id")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "visits")
+        .expr_as(
+            Expr::cust(format!("CAST(AVG({seconds}) AS DOUBLE PRECISION)")),
+            "seconds",
+        )
+        .from_subquery(stays, stays_alias.clone())
+        // A deal's first change (its creation) ends no stay.
+        .and_where(Expr::col((stays_alias.clone(), "stage_id")).is_not_null())
+        .group_by_col((stays_alias, "stage_id"))
         .to_owned();
     rows(db, &select)
         .await?
@@ -296,9 +304,6 @@ pub async fn time_in_stage<C: ConnectionTrait>(
         })
         .collect()
 }
-
-/// The deal's stage change just before `deal_stage_change` (by time, then id).
-const PREVIOUS_CHANGE: &str = r#"(SELECT "p"."id" FROM "deal_stage_change" AS "p" WHERE "p"."workspace_id" = "deal_stage_change"."workspace_id" AND "p"."deal_id" = "deal_stage_change"."deal_id" AND ("p"."created_at" < "deal_stage_change"."created_at" OR ("p"."created_at" = "deal_stage_change"."created_at" AND "p"."id" < "deal_stage_change"."id")) ORDER BY "p"."created_at" DESC, "p"."id" DESC LIMIT 1)"#;
 
 /// How often each close reason was given for deals closed in the period.
 pub async fn close_reasons<C: ConnectionTrait>(
