@@ -37,6 +37,7 @@ fn added_columns() -> Vec<(&'static str, ColumnDef)> {
         all.extend(owner_columns().into_iter().map(|c| (table, c)));
     }
     all.push(("company", integer_null("lead_score")));
+    all.push(("company", timestamp_with_time_zone_null("customer_since")));
     all.push((
         "deal",
         big_integer("weighted_amount_e4").default(0).to_owned(),
@@ -144,6 +145,12 @@ const INDEXES: &[Sorted] = &[
         "lifetime_value_e4, id",
     ),
     nullable("ix_company_figure_lead_score", "company", "lead_score, id"),
+    // Customers when a period began (churn).
+    index(
+        "ix_company_period_customer_since",
+        "company",
+        "customer_since, churned_at",
+    ),
     index(
         "ix_deal_figure_weighted_amount",
         "deal",
@@ -323,6 +330,7 @@ fn backfill(backend: DbBackend) -> Vec<String> {
         ));
     }
     statements.push(r#"UPDATE "company" SET "lead_score" = (SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."workspace_id" = "company"."workspace_id" AND "lc"."company_id" = "company"."id" AND "lc"."deleted_at" IS NULL)"#.to_owned());
+    statements.push(r#"UPDATE "company" SET "customer_since" = (SELECT MIN("x"."since") FROM (SELECT MIN("d"."closed_at") AS "since" FROM "deal" AS "d" WHERE "d"."workspace_id" = "company"."workspace_id" AND "d"."company_id" = "company"."id" AND "d"."deleted_at" IS NULL AND "d"."status" = 'WON' UNION ALL SELECT MIN("o"."ordered_at") FROM "customer_order" AS "o" WHERE "o"."workspace_id" = "company"."workspace_id" AND "o"."company_id" = "company"."id" AND "o"."deleted_at" IS NULL) AS "x")"#.to_owned());
     statements.push(format!(
         r#"UPDATE "deal" SET "weighted_amount_e4" = COALESCE((SELECT {} FROM "stage" AS "ws" WHERE "ws"."workspace_id" = "deal"."workspace_id" AND "ws"."id" = "deal"."stage_id"), 0)"#,
         weighted(r#""deal"."amount_e4""#, r#""deal"."currency""#, r#""ws"."win_probability""#)

@@ -11,6 +11,7 @@ mod auth_hardening;
 mod charts;
 mod cli;
 mod clients;
+mod deal_weights;
 mod exact_figures;
 mod fast_reads;
 mod faults;

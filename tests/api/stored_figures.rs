@@ -1,10 +1,9 @@
 //! Stored figures stay right: after every kind of write, delete and restore
 //! that feeds them, each contact's and company's stored ticket, order and
-//! survey figures, each company's lead score and each deal's weighted
-//! amount equal what the records give, computed afresh from them here.
+//! survey figures, and each company's lead score and first purchase, equal
+//! what the records give, computed afresh from them here.
 
 use chrono::{DateTime, Utc};
-use rapport::domain::money;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -12,10 +11,7 @@ use uuid::Uuid;
 use crate::fixtures::{self, mutate};
 use crate::helpers::{TestApp, on_both_databases};
 
-on_both_databases!(
-    stored_figures_follow_every_write_delete_and_restore,
-    deal_weights_follow_amounts_stages_and_probabilities,
-);
+on_both_databases!(stored_figures_follow_every_write_delete_and_restore);
 
 /// The stored figures of one contact or company, and what its records give.
 #[derive(Debug, PartialEq)]
@@ -29,10 +25,11 @@ struct Figures {
     nps: Option<i32>,
     csat: Option<i32>,
     lead_score: Option<i32>,
+    customer_since: Option<DateTime<Utc>>,
 }
 
 /// `?` placeholders numbered for PostgreSQL.
-fn numbered(backend: DbBackend, sql: &str) -> String {
+pub fn numbered(backend: DbBackend, sql: &str) -> String {
     if backend != DbBackend::Postgres {
         return sql.to_owned();
     }
@@ -67,13 +64,21 @@ async fn compare(app: &TestApp, table: &str) -> Vec<(Uuid, Figures, Figures)> {
             r#"(SELECT "s"."score" {answers} AND "s"."deleted_at" IS NULL AND "s"."kind" = '{kind}' ORDER BY "s"."responded_at" DESC, "s"."id" DESC LIMIT 1)"#
         )
     };
-    let lead_score = if table == "company" {
+    let (lead_score, since) = if table == "company" {
         (
-            r#""o"."lead_score""#,
-            r#"(SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."company_id" = "o"."id" AND "lc"."deleted_at" IS NULL)"#,
+            (
+                r#""o"."lead_score""#,
+                r#"(SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."company_id" = "o"."id" AND "lc"."deleted_at" IS NULL)"#,
+            ),
+            (
+                r#""o"."customer_since""#,
+                r#"(SELECT MIN("t") FROM (SELECT "d"."closed_at" AS "t" FROM "deal" AS "d" WHERE "d"."company_id" = "o"."id" AND "d"."deleted_at" IS NULL AND "d"."status" = 'WON' UNION ALL SELECT "x"."ordered_at" FROM "customer_order" AS "x" WHERE "x"."company_id" = "o"."id" AND "x"."deleted_at" IS NULL) AS "firsts")"#,
+            ),
         )
     } else {
-        ("CAST(NULL AS INTEGER)", "CAST(NULL AS INTEGER)")
+        let none = ("CAST(NULL AS INTEGER)", "CAST(NULL AS INTEGER)");
+        let never = ("CAST(NULL AS TIMESTAMP)", "CAST(NULL AS TIMESTAMP)");
+        (none, never)
     };
     let sql = format!(
         r#"SELECT "o"."id" AS "id",
@@ -86,12 +91,14 @@ async fn compare(app: &TestApp, table: &str) -> Vec<(Uuid, Figures, Figures)> {
           "o"."last_order_at" AS "s_last_order", (SELECT MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {mine}) AS "c_last_order",
           "o"."latest_nps" AS "s_nps", {} AS "c_nps",
           "o"."latest_csat" AS "s_csat", {} AS "c_csat",
-          {} AS "s_lead", {} AS "c_lead"
+          {} AS "s_lead", {} AS "c_lead", {} AS "s_since", {} AS "c_since"
         FROM "{table}" AS "o" WHERE "o"."workspace_id" = ? ORDER BY "o"."id""#,
         latest("NPS"),
         latest("CSAT"),
         lead_score.0,
         lead_score.1,
+        since.0,
+        since.1,
     );
     let db = &app.state.db;
     let backend = db.get_database_backend();
@@ -118,6 +125,7 @@ async fn compare(app: &TestApp, table: &str) -> Vec<(Uuid, Figures, Figures)> {
                 nps: row.try_get("", &format!("{prefix}_nps")).unwrap(),
                 csat: row.try_get("", &format!("{prefix}_csat")).unwrap(),
                 lead_score: row.try_get("", &format!("{prefix}_lead")).unwrap(),
+                customer_since: row.try_get("", &format!("{prefix}_since")).unwrap(),
             };
             (row.try_get("", "id").unwrap(), read("s"), read("c"))
         })
@@ -283,6 +291,31 @@ async fn stored_figures_follow_every_write_delete_and_restore(app: TestApp) {
         .await;
     }
 
+    // Deals: a company's first win makes it a customer.
+    let (pipeline, stages) = fixtures::pipeline(&app, "Sales").await;
+    let deal = run(&app, "won deal", "mutation($p: ID!, $s: ID!, $co: ID!) { createDeal(input: { name: \"D\", amount: \"10\", currency: \"EUR\", pipelineId: $p, stageId: $s, companyId: $co }) { deal { id } } }", json!({ "p": pipeline, "s": stages[2], "co": acme })).await["deal"]["id"].clone();
+    let move_deal =
+        "mutation($id: ID!, $s: ID!) { moveDeal(id: $id, stageId: $s) { deal { id } } }";
+    run(
+        &app,
+        "reopened",
+        move_deal,
+        json!({ "id": deal, "s": stages[0] }),
+    )
+    .await;
+    run(
+        &app,
+        "closed",
+        "mutation($id: ID!) { closeDeal(id: $id, outcome: WON, reason: \"Fit\") { deal { id } } }",
+        json!({ "id": deal }),
+    )
+    .await;
+    run(&app, "deal's company", "mutation($id: ID!, $co: ID!) { updateDeal(id: $id, input: { companyId: $co }) { deal { id } } }", json!({ "id": deal, "co": globex })).await;
+    for verb in ["delete", "restore"] {
+        let query = format!("mutation($id: ID!) {{ {verb}Deal(id: $id) {{ deal {{ id }} }} }}");
+        run(&app, &format!("{verb} deal"), &query, json!({ "id": deal })).await;
+    }
+
     // What the lists read agrees: Bo (Globex) answered CSAT 2, NPS 4.
     let data = app
         .data("{ companies(orderBy: [{ field: LATEST_CSAT }]) { nodes { name leadScore } } contacts(filter: { figures: { latestCsat: { eq: 2 }, ticketCount: { eq: 5 } } }) { nodes { firstName } } }", json!({}))
@@ -292,96 +325,4 @@ async fn stored_figures_follow_every_write_delete_and_restore(app: TestApp) {
         json!([{ "name": "Globex", "leadScore": 30 }, { "name": "Acme", "leadScore": 30 }])
     );
     assert_eq!(data["contacts"]["nodes"], json!([{ "firstName": "Bo" }]));
-}
-
-/// Each deal's stored weighted amount and what its amount and stage give.
-async fn check_weights(app: &TestApp, after: &str) {
-    let sql = r#"SELECT "d"."id" AS "id", "d"."amount_e4" AS "amount", "d"."currency" AS "currency", "d"."weighted_amount_e4" AS "weighted", "s"."win_probability" AS "p" FROM "deal" AS "d" JOIN "stage" AS "s" ON "s"."id" = "d"."stage_id" WHERE "d"."workspace_id" = ?"#;
-    let db = &app.state.db;
-    let backend = db.get_database_backend();
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            numbered(backend, sql),
-            [app.workspace_id.into()],
-        ))
-        .await
-        .expect("deals");
-    assert!(!rows.is_empty());
-    for row in rows {
-        let id: Uuid = row.try_get("", "id").unwrap();
-        let amount: i64 = row.try_get("", "amount").unwrap();
-        let currency: String = row.try_get("", "currency").unwrap();
-        let p: i32 = row.try_get("", "p").unwrap();
-        let stored: i64 = row.try_get("", "weighted").unwrap();
-        assert_eq!(
-            stored,
-            money::weighted_e4(amount, &currency, p),
-            "deal {id} after {after}"
-        );
-    }
-}
-
-async fn deal_weights_follow_amounts_stages_and_probabilities(app: TestApp) {
-    let (pipeline, stages) = fixtures::pipeline(&app, "Sales").await;
-    let deal = fixtures::deal(
-        &app,
-        json!({ "name": "D", "amount": "1000.05", "currency": "EUR", "pipelineId": pipeline }),
-    )
-    .await;
-    let kuwait = fixtures::deal(
-        &app,
-        json!({ "name": "K", "amount": "0.145", "currency": "KWD", "pipelineId": pipeline, "stageId": stages[1] }),
-    )
-    .await;
-    check_weights(&app, "created").await;
-    for (after, query, variables) in [
-        (
-            "amount changed",
-            "mutation($id: ID!) { updateDeal(id: $id, input: { amount: \"2000.15\" }) { deal { id } } }",
-            json!({ "id": deal }),
-        ),
-        (
-            "currency changed",
-            "mutation($id: ID!) { updateDeal(id: $id, input: { currency: \"JPY\", amount: \"2001\" }) { deal { id } } }",
-            json!({ "id": deal }),
-        ),
-        (
-            "moved",
-            "mutation($id: ID!, $s: ID!) { moveDeal(id: $id, stageId: $s) { deal { id } } }",
-            json!({ "id": deal, "s": stages[1] }),
-        ),
-        (
-            "closed",
-            "mutation($id: ID!) { closeDeal(id: $id, outcome: WON, reason: \"Price\") { deal { id } } }",
-            json!({ "id": deal }),
-        ),
-        (
-            "probability changed",
-            "mutation($s: ID!) { updateStage(id: $s, input: { winProbability: 33 }) { stage { id } } }",
-            json!({ "s": stages[1] }),
-        ),
-        (
-            "deleted",
-            "mutation($id: ID!) { deleteDeal(id: $id) { deal { id } } }",
-            json!({ "id": kuwait }),
-        ),
-        (
-            "restored",
-            "mutation($id: ID!) { restoreDeal(id: $id) { deal { id } } }",
-            json!({ "id": kuwait }),
-        ),
-    ] {
-        mutate(&app, query, variables).await;
-        check_weights(&app, after).await;
-    }
-    // 0.145 KWD × 33% = 0.04785, rounded half up to fils: the field, the
-    // filter and the sort read the same stored amount.
-    let data = app
-        .data("{ deals(filter: { figures: { weightedAmount: { eq: 0.048 } } }, orderBy: [{ field: WEIGHTED_AMOUNT, direction: DESC }]) { nodes { name weightedAmount } } }", json!({}))
-        .await;
-    assert_eq!(
-        data["deals"]["nodes"],
-        json!([{ "name": "K", "weightedAmount": "0.048" }])
-    );
 }

@@ -79,7 +79,8 @@ pub async fn create(
     .insert(&txn)
     .await?;
     let owners = Owners::of(row.contact_id, row.company_id);
-    stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::Orders]).await?;
+    let inputs = [Inputs::Orders, Inputs::Customer];
+    stored_figures::refresh(&txn, actor.workspace_id, &owners, &inputs).await?;
     core.finish::<customer_order::Entity>(txn, actor, row, "created")
         .await
 }
@@ -132,7 +133,8 @@ pub async fn update(
     let row = save_if_unchanged::<customer_order::Entity>(&txn, actor, id, current.version, change)
         .await?;
     let owners = Owners::of(row.contact_id, row.company_id);
-    stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::Orders]).await?;
+    let inputs = [Inputs::Orders, Inputs::Customer];
+    stored_figures::refresh(&txn, actor.workspace_id, &owners, &inputs).await?;
     core.finish::<customer_order::Entity>(txn, actor, row, "updated")
         .await
 }

@@ -3,7 +3,7 @@
 //! each.
 
 use async_graphql::SimpleObject;
-use entity::enums::{DealStatus, SurveyKind};
+use entity::enums::SurveyKind;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
 
@@ -135,26 +135,10 @@ pub async fn csat<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<CsatFigur
     })
 }
 
+/// Companies that were customers when the period began (their stored
+/// `customer_since`, the first won deal or order, lies before it) and had
+/// not left, through the index on that column.
 pub async fn churn<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<ChurnFigures, DbErr> {
-    let won_before = Query::select()
-        .expr(Expr::val(1))
-        .from("deal")
-        .and_where(Expr::col(("deal", "workspace_id")).equals(("company", "workspace_id")))
-        .and_where(Expr::col(("deal", "company_id")).equals(("company", "id")))
-        .and_where(Expr::col(("deal", "status")).eq(DealStatus::Won.to_value()))
-        .and_where(Expr::col(("deal", "deleted_at")).is_null())
-        .and_where(Expr::col(("deal", "closed_at")).lt(scope.from))
-        .to_owned();
-    let ordered_before = Query::select()
-        .expr(Expr::val(1))
-        .from("customer_order")
-        .and_where(
-            Expr::col(("customer_order", "workspace_id")).equals(("company", "workspace_id")),
-        )
-        .and_where(Expr::col(("customer_order", "company_id")).equals(("company", "id")))
-        .and_where(Expr::col(("customer_order", "deleted_at")).is_null())
-        .and_where(Expr::col(("customer_order", "ordered_at")).lt(scope.from))
-        .to_owned();
     let select = Query::select()
         .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "customers")
         .expr_as(
@@ -173,7 +157,7 @@ pub async fn churn<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<ChurnFig
                         .is_null()
                         .or(Expr::col(("company", "churned_at")).gte(scope.from)),
                 )
-                .add(Expr::exists(won_before).or(Expr::exists(ordered_before))),
+                .add(Expr::col(("company", "customer_since")).lt(scope.from)),
         )
         .to_owned();
     let found = rows(db, &select).await?;

@@ -30,7 +30,7 @@ use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
-use crate::rules::stored_figures::{self, Weights};
+use crate::rules::stored_figures::{self, Inputs, Owners, Weights};
 use crate::store::{
     Core, Table, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
 };
@@ -143,6 +143,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal
         stage: stage.id,
     };
     stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
+    customer_since(&txn, actor, Owners::of(None, row.company_id)).await?;
     for (c, _) in contacts {
         deal_contact::ActiveModel {
             id: Set(crate::store::new_id()),
@@ -220,6 +221,10 @@ pub async fn update(
         };
         stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
     }
+    if row.company_id != current.company_id {
+        let companies = Owners::of(None, current.company_id).and(None, row.company_id);
+        customer_since(&txn, actor, companies).await?;
+    }
     core.finish::<deal::Entity>(txn, actor, row, "updated")
         .await
 }
@@ -260,6 +265,16 @@ async fn save(
     changes.version = Set(current.version + 1);
     changes.updated_at = Set(now());
     save_if_unchanged::<deal::Entity>(txn, actor, current.id, current.version, changes).await
+}
+
+/// Recomputes since when `companies` are customers (their first won deal
+/// or order), after a deal of theirs was won, reopened or moved between them.
+pub(super) async fn customer_since(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    companies: Owners,
+) -> CoreResult<()> {
+    stored_figures::refresh(txn, actor.workspace_id, &companies, &[Inputs::Customer]).await
 }
 
 /// SALES may own deals but not give them to someone else.

@@ -9,12 +9,12 @@ use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, QueryFilter, Q
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{TEXT_MAX, current, event_with, save};
+use super::{TEXT_MAX, current, customer_since, event_with, save};
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::ops::reason::check_listed;
-use crate::rules::stored_figures::{self, Weights};
+use crate::rules::stored_figures::{self, Owners, Weights};
 use crate::store::{Author, Core, check_reference, col, now, scope};
 
 /// How a deal ends.
@@ -71,6 +71,7 @@ pub async fn move_to(
         stage: stage.id,
     };
     stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
+    customer_since(&txn, actor, Owners::of(None, row.company_id)).await?;
     let details = json!({ "fromStageId": current.stage_id, "toStageId": stage.id });
     let event = event_with(&row, "moved", details)?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
@@ -123,6 +124,7 @@ pub async fn close(
             stage: to_stage,
         };
         stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
+        customer_since(&txn, actor, Owners::of(None, row.company_id)).await?;
     }
     let details = json!({ "fromStageId": current.stage_id, "toStageId": to_stage, "outcome": kind_name, "reason": reason });
     let event = event_with(&row, "closed", details)?;
