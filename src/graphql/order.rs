@@ -69,9 +69,14 @@ pub fn sort_keys<F: InputType + Copy + PartialEq>(
     } else {
         order_by
             .iter()
-            .map(|o| SortKey {
-                desc: o.direction == OrderDirection::Desc,
-                ..key(o.field)
+            .map(|o| {
+                // A key may sort its column the other way round (a deal's
+                // days in stage: by entry time, latest first).
+                let key = key(o.field);
+                SortKey {
+                    desc: key.desc != (o.direction == OrderDirection::Desc),
+                    ..key
+                }
             })
             .collect()
     };
