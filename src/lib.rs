@@ -23,6 +23,9 @@
 //!   keys, rate limits and the client address behind trusted proxies.
 //! - [`ws`]: GraphQL over websockets (`graphql-transport-ws` and the legacy `graphql-ws`), with
 //!   shared subscriptions and per-socket and per-member limits.
+//! - [`cli`]: the `export` and `workspace` commands, on the same operations as the API.
+//! - [`export`]: every row of a list as CSV or JSON Lines, streamed (`/export/…`, `rapport export`).
+//! - [`operator`]: the operator credential that provisions workspaces.
 //! - [`seed`]: the deterministic demo workspace, written through the core's operations.
 //! - [`graphiql`]: GraphiQL served from the binary, so it works offline.
 //! - [`runtime`]: the tokio runtime servers run on.
@@ -32,11 +35,14 @@ pub use rapport_core::{clock, domain, events, metrics};
 
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod operator;
 pub mod runtime;
 pub mod seed;
 pub mod services;

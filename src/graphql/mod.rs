@@ -39,6 +39,7 @@ pub mod survey;
 pub mod tag;
 pub mod ticket;
 pub mod triggers;
+pub mod workspace;
 pub mod write;
 
 use async_graphql::{MergedObject, Schema};
@@ -93,6 +94,7 @@ pub struct Mutation(
     consent::ConsentMutation,
     triggers::TriggerRuleMutation,
     triggers::TriggerSweepMutation,
+    workspace::WorkspaceMutation,
 );
 
 /// The schema type.

@@ -48,6 +48,11 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .merge(crate::graphiql::routes())
+        .merge(crate::export::http::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::operator::recognise,
+        ))
         .layer(Extension(schema))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(axum::middleware::from_fn(refusals::as_graphql_errors))
