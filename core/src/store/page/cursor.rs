@@ -145,17 +145,7 @@ pub(super) fn keyset_condition(
     let Some(first) = keys.first() else {
         return Condition::all();
     };
-    let uniform = keys
-        .iter()
-        .all(|k| !k.nullable && greater(k) == greater(first));
-    if uniform {
-        let row = Expr::tuple(keys.iter().map(|k| k.expr(backend)));
-        let cursor = Expr::tuple(values.iter().cloned().map(Expr::val));
-        let step = if greater(first) {
-            row.gt(cursor)
-        } else {
-            row.lt(cursor)
-        };
+    if let Some(step) = row_comparison(keys, values, forward, false, backend) {
         return Condition::all().add(step);
     }
     let expanded = expanded_keyset(keys, values, forward, backend);
@@ -170,6 +160,34 @@ pub(super) fn keyset_condition(
         }
         _ => expanded,
     }
+}
+
+/// `(k1, k2, …) > (v1, v2, …)` (or `<`, as `forward` and the keys' direction
+/// say; with `inclusive`, the complement `<=`/`>=`), when every key runs the
+/// same way and none is nullable; `None` otherwise.
+pub(super) fn row_comparison(
+    keys: &[SortKey],
+    values: &[Value],
+    forward: bool,
+    complement: bool,
+    backend: DbBackend,
+) -> Option<Expr> {
+    let first = keys.first()?;
+    let greater = |key: &SortKey| forward != key.desc;
+    if !keys
+        .iter()
+        .all(|k| !k.nullable && greater(k) == greater(first))
+    {
+        return None;
+    }
+    let row = Expr::tuple(keys.iter().map(|k| k.expr(backend)));
+    let cursor = Expr::tuple(values.iter().cloned().map(Expr::val));
+    Some(match (greater(first), complement) {
+        (true, false) => row.gt(cursor),
+        (true, true) => row.lte(cursor),
+        (false, false) => row.lt(cursor),
+        (false, true) => row.gte(cursor),
+    })
 }
 
 /// The keyset condition as an OR of "equal on the keys so far, then past

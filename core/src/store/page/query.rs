@@ -23,7 +23,7 @@ use sea_orm::sea_query::{ArrayType, SubQueryStatement};
 use sea_orm::{DbBackend, Statement};
 use uuid::Uuid;
 
-use super::cursor::keyset_condition;
+use super::cursor::{keyset_condition, row_comparison};
 use super::{SortKey, Window};
 
 /// One page per parent (or one page, without parents), built on `base`.
@@ -81,6 +81,21 @@ impl PageQuery<'_> {
         range
     }
 
+    /// The rows outside the cursor range as row comparisons an index can
+    /// seek by (`(key, id) <= (after)`), when the keys allow it. Otherwise
+    /// `None`, and the probe tests the range through a CASE, which keeps
+    /// rows whose keyset test is unknown (NULLs) out of it as the range does.
+    fn outside(&self, backend: DbBackend) -> Option<Condition> {
+        let mut outside = Condition::any();
+        if let Some(after) = &self.window.after {
+            outside = outside.add(row_comparison(self.keys, after, true, true, backend)?);
+        }
+        if let Some(before) = &self.window.before {
+            outside = outside.add(row_comparison(self.keys, before, false, true, backend)?);
+        }
+        Some(outside)
+    }
+
     /// `base` with every key selected as `_k<i>` (and the parent as `_p`).
     fn keyed(&self, backend: DbBackend) -> SelectStatement {
         let mut select = self.base.clone();
@@ -132,9 +147,8 @@ impl PageQuery<'_> {
             let condition = if in_range {
                 range
             } else {
-                // CASE keeps rows whose keyset test is unknown (NULLs) out
-                // of the range, as the range itself does.
-                Condition::all().add(Expr::case(range, 1).finally(0).eq(0))
+                self.outside(backend)
+                    .unwrap_or_else(|| Condition::all().add(Expr::case(range, 1).finally(0).eq(0)))
             };
             select
                 .expr_as(Expr::val(i32::from(in_range)), "_in")
