@@ -10,6 +10,7 @@ pub mod bounds;
 pub mod calculated;
 pub mod charts;
 pub mod company;
+pub mod completion;
 pub mod consent;
 pub mod contact;
 pub mod context;

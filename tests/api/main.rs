@@ -30,6 +30,7 @@ mod migrations;
 mod nested;
 mod processes;
 mod protocol;
+mod responses;
 mod roles;
 mod schema;
 mod scoring;
