@@ -40,6 +40,7 @@ pub mod survey;
 pub mod tag;
 pub mod ticket;
 pub mod triggers;
+pub mod workspace;
 pub mod write;
 
 use async_graphql::{MergedObject, Schema};
@@ -51,6 +52,7 @@ use crate::services::Services;
 pub struct Query(
     node::NodeQuery,
     member::MemberQuery,
+    workspace::WorkspaceQuery,
     company::CompanyQuery,
     contact::ContactQuery,
     pipeline::PipelineQuery,

@@ -11,6 +11,7 @@ mod auth_hardening;
 mod charts;
 mod cli;
 mod clients;
+mod credentials;
 mod fast_reads;
 mod faults;
 mod figures;
