@@ -18,7 +18,8 @@
 //! - [`auth`]: signed bearer tokens, the credential cache, lockouts and password hashing.
 //! - [`graphql`]: the schema, a folder per domain whose resolvers call one core operation
 //!   each, and the per-level loaders that keep nested queries at one SQL statement per
-//!   level; `guard` and `bounds` refuse hostile documents before anything recursive reads them.
+//!   level; `guard` and `bounds` refuse hostile documents before anything recursive reads them,
+//!   and `completion` gives every answer the spec's shape (query order, failed fields null).
 //! - [`http`]: the HTTP handlers around the schema (`/graphql`, health, metrics), idempotency
 //!   keys, rate limits and the client address behind trusted proxies.
 //! - [`ws`]: GraphQL over websockets (`graphql-transport-ws` and the legacy `graphql-ws`), with

@@ -10,6 +10,7 @@ pub mod bounds;
 pub mod calculated;
 pub mod charts;
 pub mod company;
+pub mod completion;
 pub mod consent;
 pub mod contact;
 pub mod context;
@@ -51,6 +52,7 @@ use crate::services::Services;
 pub struct Query(
     node::NodeQuery,
     member::MemberQuery,
+    workspace::WorkspaceQuery,
     company::CompanyQuery,
     contact::ContactQuery,
     pipeline::PipelineQuery,
