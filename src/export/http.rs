@@ -44,7 +44,8 @@ async fn export(
     let actor = match credential {
         None => None,
         Some(credential) => match state.authenticate(credential).await {
-            Ok(actor) => actor,
+            Ok(Ok(actor)) => Some(actor),
+            Ok(Err(refused)) => return refusal(ApiError(CoreError::Refused(refused))),
             Err(error) => return refusal(ApiError::from(error)),
         },
     };

@@ -433,7 +433,8 @@ async fn every_metric_matches_the_hand_computed_figures(app: TestApp) {
 
     // Who may see what, and bad input.
     let support = member_token(&app.state, app.workspace_id, entity::enums::Role::Support).await;
-    let counts = "query($period: PeriodInput!) { analytics(period: $period) { dealOutcomes { won } } }";
+    let counts =
+        "query($period: PeriodInput!) { analytics(period: $period) { dealOutcomes { won } } }";
     let answer = app
         .gql_as(
             &support,
@@ -461,7 +462,10 @@ async fn every_metric_matches_the_hand_computed_figures(app: TestApp) {
         "FORBIDDEN",
         "amounts are not: {answer}"
     );
-    assert_eq!(answer["errors"][0]["path"], json!(["analytics", "wonRevenue"]));
+    assert_eq!(
+        answer["errors"][0]["path"],
+        json!(["analytics", "wonRevenue"])
+    );
     let answer = app
         .gql_as(
             &support,

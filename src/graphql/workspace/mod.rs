@@ -1,6 +1,11 @@
-//! Provisioning workspaces through the API, for a hosted deployment that
-//! signs customers up: `createWorkspace`, behind the operator credential
-//! (`crate::operator`), calling the core's `ops::workspace::create`.
+//! Workspaces in the API: the caller's own (`workspace`, in `query`), and
+//! provisioning for a hosted deployment that signs customers up:
+//! `createWorkspace`, behind the operator credential (`crate::operator`),
+//! calling the core's `ops::workspace::create`.
+
+mod query;
+
+pub use query::{Workspace, WorkspaceQuery};
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use rapport_core::ops::workspace as ops;

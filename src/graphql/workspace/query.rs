@@ -6,9 +6,9 @@ use entity::workspace;
 use rapport_core::error::CoreError;
 use sea_orm::EntityTrait;
 
-use super::context::{actor, db};
-use super::error::ApiResult;
-use super::ids::{self, Kind};
+use crate::graphql::context::{actor, db};
+use crate::graphql::error::ApiResult;
+use crate::graphql::ids::{self, Kind};
 
 /// A workspace: one business's data, members and settings.
 pub struct Workspace(workspace::Model);
