@@ -101,7 +101,14 @@ fn cors(origins: &str, extra: &str) -> CorsLayer {
         .allow_origin(allow_origin)
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
         .allow_headers(headers)
-        .expose_headers([header::HeaderName::from_static(REQUEST_ID)])
+        // Response headers a browser client may read besides the safelisted
+        // ones: the request id, when to retry a 429 or 503, and whether an
+        // idempotent request was replayed.
+        .expose_headers([
+            header::HeaderName::from_static(REQUEST_ID),
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("idempotent-replayed"),
+        ])
         .max_age(std::time::Duration::from_secs(600))
 }
 

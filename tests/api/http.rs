@@ -93,6 +93,26 @@ async fn cors_preflight_allows_tracing_and_client_headers_and_configured_ones() 
 }
 
 #[tokio::test]
+async fn browsers_may_read_the_request_id_retry_after_and_replay_headers() {
+    let app = spawn_app(Backend::Sqlite).await.unwrap();
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .header("Origin", "https://app.example.com")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    let exposed = response.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    for header in ["x-request-id", "retry-after", "idempotent-replayed"] {
+        assert!(exposed.contains(header), "{header} not in {exposed}");
+    }
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = spawn_app(Backend::Sqlite).await.expect("app");
     let response = app

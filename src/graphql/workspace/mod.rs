@@ -24,7 +24,7 @@ pub struct CreateWorkspacePayload {
     pub admin_id: ID,
     pub admin_email: String,
     /// Shown once: the admin redeems it within 7 days with
-    /// `acceptInvitation(workspaceId, email, code, password)`.
+    /// `acceptInvitation(email, code, password)`.
     pub invitation_code: String,
 }
 
