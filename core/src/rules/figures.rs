@@ -265,7 +265,7 @@ mod tests {
         assert_eq!(lite_values.0.len(), 7, "{lite}");
         assert!(pg.contains("$7"), "{pg}");
         assert_eq!(lite.matches('?').count(), 7, "{lite}");
-        assert!(!pg.contains("SELECT"), "no subquery: {pg}");
+        assert!(!pg.contains("(SELECT"), "no subquery: {pg}");
     }
 
     #[test]
