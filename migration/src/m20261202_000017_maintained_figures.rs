@@ -209,7 +209,13 @@ impl Sorted {
             } else {
                 ""
             };
-            columns = columns.iter().map(|c| format!("{c} DESC{nulls}")).collect();
+            // The figure's NULLs last; `id` (never NULL) plain descending,
+            // as lists write it.
+            columns = columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| format!("{c} DESC{}", if i == 0 { nulls } else { "" }))
+                .collect();
             name.push_str("_desc");
         }
         let live = if self.live {
