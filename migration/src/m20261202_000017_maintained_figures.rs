@@ -42,6 +42,10 @@ fn added_columns() -> Vec<(&'static str, ColumnDef)> {
         "deal",
         big_integer("weighted_amount_e4").default(0).to_owned(),
     ));
+    all.push((
+        "deal_stage_change",
+        timestamp_with_time_zone_null("stay_began_at"),
+    ));
     all
 }
 
@@ -145,6 +149,15 @@ const INDEXES: &[Sorted] = &[
         "lifetime_value_e4, id",
     ),
     nullable("ix_company_figure_lead_score", "company", "lead_score, id"),
+    // Contacts of a period on a live deal (lead conversion), from the index alone.
+    Sorted {
+        live: false,
+        ..index(
+            "ix_deal_contact_period_contact_deal",
+            "deal_contact",
+            "contact_id, deal_id",
+        )
+    },
     // Customers when a period began (churn).
     index(
         "ix_company_period_customer_since",
@@ -175,22 +188,14 @@ const INDEXES: &[Sorted] = &[
         "deal",
         "pipeline_id, stage_id, status, currency, amount_e4",
     ),
-    // Stays in stages that ended in a period: the period's changes, and
-    // for each the deal's change before it, read from the index alone.
+    // Stays in stages that ended in a period: the period's changes, each
+    // with when its stay began.
     Sorted {
         live: false,
         ..index(
             "ix_deal_stage_change_period_created_at",
             "deal_stage_change",
             "created_at",
-        )
-    },
-    Sorted {
-        live: false,
-        ..index(
-            "ix_deal_stage_change_stays",
-            "deal_stage_change",
-            "deal_id, created_at, id, to_stage_id",
         )
     },
 ];
@@ -337,6 +342,8 @@ fn backfill(backend: DbBackend) -> Vec<String> {
     }
     statements.push(r#"UPDATE "company" SET "lead_score" = (SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."workspace_id" = "company"."workspace_id" AND "lc"."company_id" = "company"."id" AND "lc"."deleted_at" IS NULL)"#.to_owned());
     statements.push(r#"UPDATE "company" SET "customer_since" = (SELECT MIN("x"."since") FROM (SELECT MIN("d"."closed_at") AS "since" FROM "deal" AS "d" WHERE "d"."workspace_id" = "company"."workspace_id" AND "d"."company_id" = "company"."id" AND "d"."deleted_at" IS NULL AND "d"."status" = 'WON' UNION ALL SELECT MIN("o"."ordered_at") FROM "customer_order" AS "o" WHERE "o"."workspace_id" = "company"."workspace_id" AND "o"."company_id" = "company"."id" AND "o"."deleted_at" IS NULL) AS "x")"#.to_owned());
+    // The stay a change ends began with the deal's change before it.
+    statements.push(r#"UPDATE "deal_stage_change" SET "stay_began_at" = (SELECT "p"."created_at" FROM "deal_stage_change" AS "p" WHERE "p"."workspace_id" = "deal_stage_change"."workspace_id" AND "p"."deal_id" = "deal_stage_change"."deal_id" AND ("p"."created_at" < "deal_stage_change"."created_at" OR ("p"."created_at" = "deal_stage_change"."created_at" AND "p"."id" < "deal_stage_change"."id")) ORDER BY "p"."created_at" DESC, "p"."id" DESC LIMIT 1) WHERE "from_stage_id" IS NOT NULL"#.to_owned());
     statements.push(format!(
         r#"UPDATE "deal" SET "weighted_amount_e4" = COALESCE((SELECT {} FROM "stage" AS "ws" WHERE "ws"."workspace_id" = "deal"."workspace_id" AND "ws"."id" = "deal"."stage_id"), 0)"#,
         weighted(r#""deal"."amount_e4""#, r#""deal"."currency""#, r#""ws"."win_probability""#)
