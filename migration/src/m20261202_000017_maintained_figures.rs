@@ -27,6 +27,7 @@ fn owner_columns() -> Vec<ColumnDef> {
         integer_null("latest_nps"),
         integer_null("latest_csat"),
         big_integer("lifetime_value_e4").default(0).to_owned(),
+        timestamp_with_time_zone_null("first_order_at"),
         timestamp_with_time_zone_null("last_order_at"),
     ]
 }
@@ -156,6 +157,23 @@ const INDEXES: &[Sorted] = &[
             "ix_deal_contact_period_contact_deal",
             "deal_contact",
             "contact_id, deal_id",
+        )
+    },
+    // The buying spans of a workspace's customers (projected lifetime value).
+    Sorted {
+        live: false,
+        ..index(
+            "ix_contact_buyer_span",
+            "contact",
+            "first_order_at, last_order_at",
+        )
+    },
+    Sorted {
+        live: false,
+        ..index(
+            "ix_company_buyer_span",
+            "company",
+            "first_order_at, last_order_at",
         )
     },
     // Customers when a period began (churn).
@@ -320,7 +338,7 @@ fn backfill(backend: DbBackend) -> Vec<String> {
         ));
         let sum = saturating_sum(backend, r#""x"."amount_e4""#);
         statements.push(format!(
-            r#"UPDATE "{table}" SET ("lifetime_value_e4", "last_order_at") = (SELECT {sum}, MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {} AND "x"."deleted_at" IS NULL) WHERE EXISTS (SELECT 1 FROM "customer_order" AS "x" WHERE {})"#,
+            r#"UPDATE "{table}" SET ("lifetime_value_e4", "first_order_at", "last_order_at") = (SELECT {sum}, MIN("x"."ordered_at"), MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {} AND "x"."deleted_at" IS NULL) WHERE EXISTS (SELECT 1 FROM "customer_order" AS "x" WHERE {})"#,
             owns("x"),
             owns("x")
         ));

@@ -28,7 +28,7 @@ use sql::{assignment, weight_assignment};
 pub enum Inputs {
     /// Ticket counts, the last opening and the mean resolution time.
     Tickets,
-    /// Lifetime value and the last order.
+    /// Lifetime value and the first and last orders.
     Orders,
     /// The latest NPS and CSAT (a company's come from its live contacts).
     Surveys,

@@ -36,7 +36,7 @@ pub(super) fn assignment(of: Of, input: Inputs, backend: DbBackend) -> Option<St
             )
         }
         Inputs::Orders => format!(
-            r#"("lifetime_value_e4", "last_order_at") = (SELECT {}, MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {})"#,
+            r#"("lifetime_value_e4", "first_order_at", "last_order_at") = (SELECT {}, MIN("x"."ordered_at"), MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {})"#,
             saturating_sum(backend, r#""x"."amount_e4""#),
             owns("x")
         ),
