@@ -319,6 +319,22 @@ async fn stored_figures_follow_every_write_delete_and_restore(app: TestApp) {
         run(&app, &format!("{verb} deal"), &query, json!({ "id": deal })).await;
     }
 
+    // A loader that wrote rows without the operations refreshes them all.
+    let db = &app.state.db;
+    for table in ["contact", "company"] {
+        let wipe = format!(
+            r#"UPDATE "{table}" SET "ticket_count" = 0, "open_ticket_count" = 0, "last_ticket_at" = NULL, "average_resolution_e4" = NULL, "latest_nps" = NULL, "latest_csat" = NULL, "lifetime_value_e4" = 0, "first_order_at" = NULL, "last_order_at" = NULL"#
+        );
+        db.execute_unprepared(&wipe).await.expect("wipe");
+    }
+    db.execute_unprepared(r#"UPDATE "company" SET "lead_score" = NULL, "customer_since" = NULL"#)
+        .await
+        .expect("wipe");
+    rapport_core::rules::stored_figures::refresh_workspace(db, app.workspace_id)
+        .await
+        .expect("refresh");
+    check(&app, "the workspace refreshed").await;
+
     // What the lists read agrees: Bo (Globex) answered CSAT 2, NPS 4.
     let data = app
         .data("{ companies(orderBy: [{ field: LATEST_CSAT }]) { nodes { name leadScore } } contacts(filter: { figures: { latestCsat: { eq: 2 }, ticketCount: { eq: 5 } } }) { nodes { firstName } } }", json!({}))
