@@ -27,7 +27,6 @@ fn owner_columns() -> Vec<ColumnDef> {
         integer_null("latest_nps"),
         integer_null("latest_csat"),
         big_integer("lifetime_value_e4").default(0).to_owned(),
-        timestamp_with_time_zone_null("first_order_at"),
         timestamp_with_time_zone_null("last_order_at"),
     ]
 }
@@ -42,10 +41,6 @@ fn added_columns() -> Vec<(&'static str, ColumnDef)> {
     all.push((
         "deal",
         big_integer("weighted_amount_e4").default(0).to_owned(),
-    ));
-    all.push((
-        "deal_stage_change",
-        timestamp_with_time_zone_null("stay_began_at"),
     ));
     all
 }
@@ -150,32 +145,6 @@ const INDEXES: &[Sorted] = &[
         "lifetime_value_e4, id",
     ),
     nullable("ix_company_figure_lead_score", "company", "lead_score, id"),
-    // Contacts of a period on a live deal (lead conversion), from the index alone.
-    Sorted {
-        live: false,
-        ..index(
-            "ix_deal_contact_period_contact_deal",
-            "deal_contact",
-            "contact_id, deal_id",
-        )
-    },
-    // The buying spans of a workspace's customers (projected lifetime value).
-    Sorted {
-        live: false,
-        ..index(
-            "ix_contact_buyer_span",
-            "contact",
-            "first_order_at, last_order_at",
-        )
-    },
-    Sorted {
-        live: false,
-        ..index(
-            "ix_company_buyer_span",
-            "company",
-            "first_order_at, last_order_at",
-        )
-    },
     // Customers when a period began (churn).
     index(
         "ix_company_period_customer_since",
@@ -206,14 +175,22 @@ const INDEXES: &[Sorted] = &[
         "deal",
         "pipeline_id, stage_id, status, currency, amount_e4",
     ),
-    // Stays in stages that ended in a period: the period's changes, each
-    // with when its stay began.
+    // Stays in stages that ended in a period: the period's changes, and
+    // for each the deal's change before it, read from the index alone.
     Sorted {
         live: false,
         ..index(
             "ix_deal_stage_change_period_created_at",
             "deal_stage_change",
             "created_at",
+        )
+    },
+    Sorted {
+        live: false,
+        ..index(
+            "ix_deal_stage_change_stays",
+            "deal_stage_change",
+            "deal_id, created_at, id, to_stage_id",
         )
     },
 ];
@@ -232,12 +209,19 @@ impl Sorted {
             } else {
                 ""
             };
-            // The figure's NULLs last; `id` (never NULL) plain descending,
-            // as lists write it.
+            // Only the figure may be NULL: the columns after it are plain
+            // `DESC`, as the lists order them (PostgreSQL matches an index to
+            // an ORDER BY only with the same NULLS placement).
             columns = columns
                 .iter()
                 .enumerate()
-                .map(|(i, c)| format!("{c} DESC{}", if i == 0 { nulls } else { "" }))
+                .map(|(i, c)| {
+                    if i == 0 {
+                        format!("{c} DESC{nulls}")
+                    } else {
+                        format!("{c} DESC")
+                    }
+                })
                 .collect();
             name.push_str("_desc");
         }
@@ -338,7 +322,7 @@ fn backfill(backend: DbBackend) -> Vec<String> {
         ));
         let sum = saturating_sum(backend, r#""x"."amount_e4""#);
         statements.push(format!(
-            r#"UPDATE "{table}" SET ("lifetime_value_e4", "first_order_at", "last_order_at") = (SELECT {sum}, MIN("x"."ordered_at"), MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {} AND "x"."deleted_at" IS NULL) WHERE EXISTS (SELECT 1 FROM "customer_order" AS "x" WHERE {})"#,
+            r#"UPDATE "{table}" SET ("lifetime_value_e4", "last_order_at") = (SELECT {sum}, MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {} AND "x"."deleted_at" IS NULL) WHERE EXISTS (SELECT 1 FROM "customer_order" AS "x" WHERE {})"#,
             owns("x"),
             owns("x")
         ));
@@ -360,8 +344,6 @@ fn backfill(backend: DbBackend) -> Vec<String> {
     }
     statements.push(r#"UPDATE "company" SET "lead_score" = (SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."workspace_id" = "company"."workspace_id" AND "lc"."company_id" = "company"."id" AND "lc"."deleted_at" IS NULL)"#.to_owned());
     statements.push(r#"UPDATE "company" SET "customer_since" = (SELECT MIN("x"."since") FROM (SELECT MIN("d"."closed_at") AS "since" FROM "deal" AS "d" WHERE "d"."workspace_id" = "company"."workspace_id" AND "d"."company_id" = "company"."id" AND "d"."deleted_at" IS NULL AND "d"."status" = 'WON' UNION ALL SELECT MIN("o"."ordered_at") FROM "customer_order" AS "o" WHERE "o"."workspace_id" = "company"."workspace_id" AND "o"."company_id" = "company"."id" AND "o"."deleted_at" IS NULL) AS "x")"#.to_owned());
-    // The stay a change ends began with the deal's change before it.
-    statements.push(r#"UPDATE "deal_stage_change" SET "stay_began_at" = (SELECT "p"."created_at" FROM "deal_stage_change" AS "p" WHERE "p"."workspace_id" = "deal_stage_change"."workspace_id" AND "p"."deal_id" = "deal_stage_change"."deal_id" AND ("p"."created_at" < "deal_stage_change"."created_at" OR ("p"."created_at" = "deal_stage_change"."created_at" AND "p"."id" < "deal_stage_change"."id")) ORDER BY "p"."created_at" DESC, "p"."id" DESC LIMIT 1) WHERE "from_stage_id" IS NOT NULL"#.to_owned());
     statements.push(format!(
         r#"UPDATE "deal" SET "weighted_amount_e4" = COALESCE((SELECT {} FROM "stage" AS "ws" WHERE "ws"."workspace_id" = "deal"."workspace_id" AND "ws"."id" = "deal"."stage_id"), 0)"#,
         weighted(r#""deal"."amount_e4""#, r#""deal"."currency""#, r#""ws"."win_probability""#)
