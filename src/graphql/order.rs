@@ -86,7 +86,14 @@ pub fn sort_keys<F: InputType + Copy + PartialEq>(
         }
     }
     if !keys.iter().any(|k| k.column == "id") {
-        keys.push(SortKey::id(table));
+        // The tie-breaker runs the way of the key before it, so that one
+        // index `(workspace_id, key, id)` serves the order in both
+        // directions (scanned backwards for descending).
+        let desc = keys.last().is_some_and(|k| k.desc);
+        keys.push(SortKey {
+            desc,
+            ..SortKey::id(table)
+        });
     }
     Ok(keys)
 }

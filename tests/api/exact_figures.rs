@@ -56,8 +56,10 @@ async fn money_is_exact_up_to_the_largest_amounts(app: TestApp) {
             { "name": "J", "weightedAmount": "461168601842739" },
             { "name": "C", "weightedAmount": "461168601842738.7904" },
             { "name": "K", "weightedAmount": "461168601842738.790" },
-            { "name": "A", "weightedAmount": "92233720368547.76" },
+            // Equal figures tie-break by id in the sort's direction: B, created
+            // after A, comes first when descending.
             { "name": "B", "weightedAmount": "92233720368547.76" },
+            { "name": "A", "weightedAmount": "92233720368547.76" },
         ])
     );
 

@@ -16,14 +16,14 @@
 //! only when a query selects it ([`PageQuery::count`]), in the same statement.
 
 use sea_orm::sea_query::{
-    Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, OverStatement, Query,
-    SelectStatement, UnionType, Value, WindowStatement,
+    Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, NullOrdering, Order,
+    OverStatement, Query, SelectStatement, UnionType, Value, WindowStatement,
 };
 use sea_orm::sea_query::{ArrayType, SubQueryStatement};
 use sea_orm::{DbBackend, Statement};
 use uuid::Uuid;
 
-use super::cursor::keyset_condition;
+use super::cursor::{keyset_condition, row_comparison};
 use super::{SortKey, Window};
 
 /// One page per parent (or one page, without parents), built on `base`.
@@ -81,6 +81,21 @@ impl PageQuery<'_> {
         range
     }
 
+    /// The rows outside the cursor range as row comparisons an index can
+    /// seek by (`(key, id) <= (after)`), when the keys allow it. Otherwise
+    /// `None`, and the probe tests the range through a CASE, which keeps
+    /// rows whose keyset test is unknown (NULLs) out of it as the range does.
+    fn outside(&self, backend: DbBackend) -> Option<Condition> {
+        let mut outside = Condition::any();
+        if let Some(after) = &self.window.after {
+            outside = outside.add(row_comparison(self.keys, after, true, true, backend)?);
+        }
+        if let Some(before) = &self.window.before {
+            outside = outside.add(row_comparison(self.keys, before, false, true, backend)?);
+        }
+        Some(outside)
+    }
+
     /// `base` with every key selected as `_k<i>` (and the parent as `_p`).
     fn keyed(&self, backend: DbBackend) -> SelectStatement {
         let mut select = self.base.clone();
@@ -93,23 +108,34 @@ impl PageQuery<'_> {
         select
     }
 
-    /// The sort of the page: the keys in the window's direction, NULLs last
-    /// in both directions (reversed with the rows for `last`).
-    fn order(&self, expr: impl Fn(usize, &SortKey) -> Expr) -> Vec<(Expr, Order)> {
+    /// The sort of the page: the keys in the window's direction, NULLs of
+    /// nullable keys last in both directions (first when `last` reverses
+    /// the rows). Written as `NULLS LAST`/`FIRST` rather than a CASE, so an
+    /// index on the column serves the sort; keys without NULLs say nothing,
+    /// as PostgreSQL matches a backward index scan only to the default
+    /// (`DESC NULLS FIRST`).
+    fn order(
+        &self,
+        expr: impl Fn(usize, &SortKey) -> Expr,
+    ) -> Vec<(Expr, Order, Option<NullOrdering>)> {
         let backward = self.window.backward;
-        let towards = |descending: bool| {
-            if descending { Order::Desc } else { Order::Asc }
+        let nulls = if backward {
+            NullOrdering::First
+        } else {
+            NullOrdering::Last
         };
-        let mut order = Vec::new();
-        for (index, key) in self.keys.iter().enumerate() {
-            let value = expr(index, key);
-            if key.nullable {
-                let nulls = Expr::case(value.clone().is_null(), 1).finally(0);
-                order.push((nulls.into(), towards(backward)));
-            }
-            order.push((value, towards(key.desc != backward)));
-        }
-        order
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(index, key)| {
+                let order = if key.desc != backward {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                (expr(index, key), order, key.nullable.then_some(nulls))
+            })
+            .collect()
     }
 
     /// The page's rows (`_in` = 1, at most `n + 1`) and, with a cursor, the
@@ -121,16 +147,15 @@ impl PageQuery<'_> {
             let condition = if in_range {
                 range
             } else {
-                // CASE keeps rows whose keyset test is unknown (NULLs) out
-                // of the range, as the range itself does.
-                Condition::all().add(Expr::case(range, 1).finally(0).eq(0))
+                self.outside(backend)
+                    .unwrap_or_else(|| Condition::all().add(Expr::case(range, 1).finally(0).eq(0)))
             };
             select
                 .expr_as(Expr::val(i32::from(in_range)), "_in")
                 .cond_where(condition)
                 .cond_where(extra.clone());
-            for (expr, order) in self.order(|_, key| key.expr(backend)) {
-                select.order_by_expr(expr, order);
+            for (expr, order, nulls) in self.order(|_, key| key.expr(backend)) {
+                sort_select(&mut select, expr, order, nulls);
             }
             select.limit(limit);
             Query::select()
@@ -152,8 +177,8 @@ impl PageQuery<'_> {
             select.order_by_expr(Expr::col(Alias::new("_p")), Order::Asc);
         }
         select.order_by_expr(Expr::col(Alias::new("_in")), Order::Desc);
-        for (expr, order) in self.order(|index, _| Expr::col(Alias::new(key_alias(index)))) {
-            select.order_by_expr(expr, order);
+        for (expr, order, nulls) in self.order(|index, _| Expr::col(Alias::new(key_alias(index)))) {
+            sort_select(select, expr, order, nulls);
         }
     }
 
@@ -234,8 +259,11 @@ impl PageQuery<'_> {
         if self.has_range() {
             numbering.add_partition_by(in_range.clone());
         }
-        for (expr, order) in self.order(|_, key| key.expr(backend)) {
-            numbering.order_by_expr(expr, order);
+        for (expr, order, nulls) in self.order(|_, key| key.expr(backend)) {
+            match nulls {
+                Some(nulls) => numbering.order_by_expr_with_nulls(expr, order, nulls),
+                None => numbering.order_by_expr(expr, order),
+            };
         }
         let mut inner = self.keyed(backend);
         if self.count {
@@ -261,6 +289,18 @@ impl PageQuery<'_> {
             .order_by_expr(rn(), Order::Asc);
         select.to_owned()
     }
+}
+
+fn sort_select(
+    select: &mut SelectStatement,
+    expr: Expr,
+    order: Order,
+    nulls: Option<NullOrdering>,
+) {
+    match nulls {
+        Some(nulls) => select.order_by_expr_with_nulls(expr, order, nulls),
+        None => select.order_by_expr(expr, order),
+    };
 }
 
 /// `(SELECT COUNT(*) FROM (<rows>))`: counts the rows `select` keeps.
