@@ -12,6 +12,10 @@ pub struct Model {
     pub deal_id: Uuid,
     pub from_stage_id: Option<Uuid>,
     pub to_stage_id: Uuid,
+    /// When the deal entered `from_stage_id`: the stay this change ends
+    /// began then (null for a deal's first stage). Stored so that time in
+    /// stage reads a period's changes alone.
+    pub stay_began_at: Option<DateTimeUtc>,
     pub changed_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

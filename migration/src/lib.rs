@@ -21,6 +21,7 @@ mod m20261122_000014_create_triggers;
 mod m20261202_000015_idempotency_key_role;
 mod m20261202_000016_list_indexes;
 mod m20261202_000017_maintained_figures;
+mod m20261202_000018_buying_spans_and_stays;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_idempotency_key_role::Migration),
             Box::new(m20261202_000016_list_indexes::Migration),
             Box::new(m20261202_000017_maintained_figures::Migration),
+            Box::new(m20261202_000018_buying_spans_and_stays::Migration),
         ]
     }
 }

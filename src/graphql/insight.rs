@@ -297,27 +297,32 @@ fn projection(totals: &[MoneyTotal], span_years: f64, lifespan_years: f64) -> Ve
 }
 
 /// The mean buying span (first to last order) of the workspace's customers
-/// keyed by `foreign_key`, in years, each span counted as at least a year.
+/// keyed by `foreign_key`, in years, each span counted as at least a year:
+/// read from the buyers' stored first and last orders, through an index.
 async fn average_lifespan_years<C: ConnectionTrait>(
     db: &C,
     workspace_id: Uuid,
     foreign_key: &'static str,
 ) -> Result<f64, sea_orm::DbErr> {
+    // Each buyer's first and last live order are stored with it.
+    let buyers = if foreign_key == "company_id" {
+        "company"
+    } else {
+        "contact"
+    };
     let span = seconds_between(
         db.get_database_backend(),
-        r#"MIN("customer_order"."ordered_at")"#,
-        r#"MAX("customer_order"."ordered_at")"#,
+        &format!(r#""{buyers}"."first_order_at""#),
+        &format!(r#""{buyers}"."last_order_at""#),
     );
     let spans = Query::select()
         .expr_as(
             Expr::cust(format!("CAST({span} AS DOUBLE PRECISION)")),
             "span",
         )
-        .from("customer_order")
-        .and_where(Expr::col(("customer_order", "workspace_id")).eq(workspace_id))
-        .and_where(Expr::col(("customer_order", "deleted_at")).is_null())
-        .and_where(Expr::col(("customer_order", foreign_key)).is_not_null())
-        .group_by_col(("customer_order", foreign_key))
+        .from(buyers)
+        .and_where(Expr::col((buyers, "workspace_id")).eq(workspace_id))
+        .and_where(Expr::col((buyers, "first_order_at")).is_not_null())
         .to_owned();
     let statement = Query::select()
         .expr_as(

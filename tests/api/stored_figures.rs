@@ -21,6 +21,7 @@ struct Figures {
     last_ticket: Option<DateTime<Utc>>,
     resolved: bool,
     lifetime_e4: i64,
+    first_order: Option<DateTime<Utc>>,
     last_order: Option<DateTime<Utc>>,
     nps: Option<i32>,
     csat: Option<i32>,
@@ -88,6 +89,7 @@ async fn compare(app: &TestApp, table: &str) -> Vec<(Uuid, Figures, Figures)> {
           CAST(CASE WHEN "o"."average_resolution_e4" IS NULL THEN 0 ELSE 1 END AS BIGINT) AS "s_resolved",
           (SELECT COUNT(*) FROM "ticket" AS "x" WHERE {mine} AND "x"."resolved_at" IS NOT NULL) AS "c_resolved",
           "o"."lifetime_value_e4" AS "s_lifetime", (SELECT CAST(COALESCE(SUM("x"."amount_e4"), 0) AS BIGINT) FROM "customer_order" AS "x" WHERE {mine}) AS "c_lifetime",
+          "o"."first_order_at" AS "s_first_order", (SELECT MIN("x"."ordered_at") FROM "customer_order" AS "x" WHERE {mine}) AS "c_first_order",
           "o"."last_order_at" AS "s_last_order", (SELECT MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {mine}) AS "c_last_order",
           "o"."latest_nps" AS "s_nps", {} AS "c_nps",
           "o"."latest_csat" AS "s_csat", {} AS "c_csat",
@@ -121,6 +123,7 @@ async fn compare(app: &TestApp, table: &str) -> Vec<(Uuid, Figures, Figures)> {
                     .unwrap()
                     > 0,
                 lifetime_e4: row.try_get("", &format!("{prefix}_lifetime")).unwrap(),
+                first_order: row.try_get("", &format!("{prefix}_first_order")).unwrap(),
                 last_order: row.try_get("", &format!("{prefix}_last_order")).unwrap(),
                 nps: row.try_get("", &format!("{prefix}_nps")).unwrap(),
                 csat: row.try_get("", &format!("{prefix}_csat")).unwrap(),
@@ -315,6 +318,22 @@ async fn stored_figures_follow_every_write_delete_and_restore(app: TestApp) {
         let query = format!("mutation($id: ID!) {{ {verb}Deal(id: $id) {{ deal {{ id }} }} }}");
         run(&app, &format!("{verb} deal"), &query, json!({ "id": deal })).await;
     }
+
+    // A loader that wrote rows without the operations refreshes them all.
+    let db = &app.state.db;
+    for table in ["contact", "company"] {
+        let wipe = format!(
+            r#"UPDATE "{table}" SET "ticket_count" = 0, "open_ticket_count" = 0, "last_ticket_at" = NULL, "average_resolution_e4" = NULL, "latest_nps" = NULL, "latest_csat" = NULL, "lifetime_value_e4" = 0, "first_order_at" = NULL, "last_order_at" = NULL"#
+        );
+        db.execute_unprepared(&wipe).await.expect("wipe");
+    }
+    db.execute_unprepared(r#"UPDATE "company" SET "lead_score" = NULL, "customer_since" = NULL"#)
+        .await
+        .expect("wipe");
+    rapport_core::rules::stored_figures::refresh_workspace(db, app.workspace_id)
+        .await
+        .expect("refresh");
+    check(&app, "the workspace refreshed").await;
 
     // What the lists read agrees: Bo (Globex) answered CSAT 2, NPS 4.
     let data = app

@@ -241,22 +241,28 @@ pub async fn sales_cycle_days<C: ConnectionTrait>(
 /// stage change; a deal moved back and forth stays several times. Stays
 /// still running are not counted (they have no length yet).
 ///
-/// Only the stage changes made in the period are read (through their time
-/// index), each looking up the change before it of the same deal, which
-/// began the stay it ends (one probe of the deal's history each).
+/// Each stage change records the stage it left and when the deal had
+/// entered it, so only the period's changes are read (through their time
+/// index), none before them.
 pub async fn time_in_stage<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
 ) -> Result<Vec<(Uuid, i64, f64)>, DbErr> {
-    let previous = |column: &str| {
-        Expr::cust(format!(
-            r#"(SELECT "p"."{column}" FROM "deal_stage_change" AS "p" WHERE "p"."workspace_id" = "deal_stage_change"."workspace_id" AND "p"."deal_id" = "deal_stage_change"."deal_id" AND ("p"."created_at" < "deal_stage_change"."created_at" OR ("p"."created_at" = "deal_stage_change"."created_at" AND "p"."id" < "deal_stage_change"."id")) ORDER BY "p"."created_at" DESC, "p"."id" DESC LIMIT 1)"#
-        ))
-    };
-    let stays = Query::select()
-        .expr_as(previous("to_stage_id"), "stage_id")
-        .expr_as(previous("created_at"), "entered_at")
-        .expr_as(Expr::col(("deal_stage_change", "created_at")), "left_at")
+    let seconds = seconds_between(
+        db.get_database_backend(),
+        r#""deal_stage_change"."stay_began_at""#,
+        r#""deal_stage_change"."created_at""#,
+    );
+    let select = Query::select()
+        .expr_as(
+            Expr::col(("deal_stage_change", "from_stage_id")),
+            "stage_id",
+        )
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "visits")
+        .expr_as(
+            Expr::cust(format!("CAST(AVG({seconds}) AS DOUBLE PRECISION)")),
+            "seconds",
+        )
         .from("deal_stage_change")
         .inner_join(
             "deal",
@@ -268,29 +274,11 @@ pub async fn time_in_stage<C: ConnectionTrait>(
             scope
                 .deals("deal")
                 .add(Expr::col(("deal_stage_change", "workspace_id")).eq(scope.workspace_id))
-                .add(scope.within("deal_stage_change", "created_at")),
+                .add(scope.within("deal_stage_change", "created_at"))
+                // A deal's first change (its creation) ends no stay.
+                .add(Expr::col(("deal_stage_change", "from_stage_id")).is_not_null()),
         )
-        // A LIMIT keeps it a subquery (neither database merges it into the
-        // outer one), so each probe runs once per change, not once per use.
-        .limit(i64::MAX as u64)
-        .to_owned();
-    let seconds = seconds_between(
-        db.get_database_backend(),
-        r#""stays"."entered_at""#,
-        r#""stays"."left_at""#,
-    );
-    let stays_alias = Alias::new("stays");
-    let select = Query::select()
-        .expr_as(Expr::col((stays_alias.clone(), "stage_id")), "stage_id")
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "visits")
-        .expr_as(
-            Expr::cust(format!("CAST(AVG({seconds}) AS DOUBLE PRECISION)")),
-            "seconds",
-        )
-        .from_subquery(stays, stays_alias.clone())
-        // A deal's first change (its creation) ends no stay.
-        .and_where(Expr::col((stays_alias.clone(), "stage_id")).is_not_null())
-        .group_by_col((stays_alias, "stage_id"))
+        .group_by_col(("deal_stage_change", "from_stage_id"))
         .to_owned();
     rows(db, &select)
         .await?

@@ -65,7 +65,8 @@ pub async fn move_to(
     let mut changes = <deal::ActiveModel as Default>::default();
     enter(&mut changes, &stage, at, None);
     let row = save(&txn, actor, &current, changes).await?;
-    record_change(&txn, actor, id, Some(current.stage_id), stage.id, at).await?;
+    let left = Some((current.stage_id, current.stage_entered_at));
+    record_change(&txn, actor, id, left, stage.id, at).await?;
     let weights = Weights::Deal {
         deal: id,
         stage: stage.id,
@@ -118,7 +119,8 @@ pub async fn close(
     };
     let row = save(&txn, actor, &current, changes).await?;
     if to_stage != current.stage_id {
-        record_change(&txn, actor, id, Some(current.stage_id), to_stage, at).await?;
+        let left = Some((current.stage_id, current.stage_entered_at));
+        record_change(&txn, actor, id, left, to_stage, at).await?;
         let weights = Weights::Deal {
             deal: id,
             stage: to_stage,
@@ -157,12 +159,13 @@ pub(super) fn enter(
     model.close_reason = Set(if closed { reason } else { None });
 }
 
-/// Records the deal entering stage `to` (from `from`, none when created).
+/// Records the deal entering stage `to` at `at`, leaving the stage it
+/// entered at the time given (none when created).
 pub(super) async fn record_change(
     txn: &DatabaseTransaction,
     actor: &Actor,
     deal_id: Uuid,
-    from: Option<Uuid>,
+    left: Option<(Uuid, DateTime<Utc>)>,
     to: Uuid,
     at: DateTime<Utc>,
 ) -> CoreResult<()> {
@@ -170,7 +173,8 @@ pub(super) async fn record_change(
         id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         deal_id: Set(deal_id),
-        from_stage_id: Set(from),
+        from_stage_id: Set(left.map(|(stage, _)| stage)),
+        stay_began_at: Set(left.map(|(_, entered)| entered)),
         to_stage_id: Set(to),
         changed_by: Set(Some(actor.member_id)),
         created_at: Set(at),

@@ -21,14 +21,14 @@ use super::scoring::numbered;
 use crate::error::CoreResult;
 use crate::kind::Kind;
 pub use sql::weighted_sql;
-use sql::{assignment, weight_assignment};
+use sql::{STAY_BEGAN, assignment, weight_assignment};
 
 /// The inputs a write changed, each feeding some of the stored figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Inputs {
     /// Ticket counts, the last opening and the mean resolution time.
     Tickets,
-    /// Lifetime value and the last order.
+    /// Lifetime value and the first and last orders.
     Orders,
     /// The latest NPS and CSAT (a company's come from its live contacts).
     Surveys,
@@ -164,8 +164,9 @@ pub async fn refresh_every<C: ConnectionTrait>(
     run(conn, &update, vec![workspace_id.into()]).await
 }
 
-/// Recomputes every stored figure of a workspace: for loaders that write
-/// records in bulk without the operations.
+/// Recomputes every stored figure of a workspace, and when the stays that
+/// its stage changes end began: for loaders that write records in bulk
+/// without the operations.
 pub async fn refresh_workspace<C: ConnectionTrait>(conn: &C, workspace_id: Uuid) -> CoreResult<()> {
     let all = [
         Inputs::Tickets,
@@ -181,7 +182,12 @@ pub async fn refresh_workspace<C: ConnectionTrait>(conn: &C, workspace_id: Uuid)
         r#"UPDATE "deal" SET {} WHERE "workspace_id" = ?"#,
         weight_assignment()
     );
-    run(conn, &update, vec![workspace_id.into()]).await
+    run(conn, &update, vec![workspace_id.into()]).await?;
+    // Stage changes written without when the stay they end began.
+    let stays = format!(
+        r#"UPDATE "deal_stage_change" SET {STAY_BEGAN} WHERE "workspace_id" = ? AND "from_stage_id" IS NOT NULL AND "stay_began_at" IS NULL"#
+    );
+    run(conn, &stays, vec![workspace_id.into()]).await
 }
 
 /// The owners and inputs whose figures record `id` of `kind` feeds, for a

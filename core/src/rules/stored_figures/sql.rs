@@ -36,7 +36,7 @@ pub(super) fn assignment(of: Of, input: Inputs, backend: DbBackend) -> Option<St
             )
         }
         Inputs::Orders => format!(
-            r#"("lifetime_value_e4", "last_order_at") = (SELECT {}, MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {})"#,
+            r#"("lifetime_value_e4", "first_order_at", "last_order_at") = (SELECT {}, MIN("x"."ordered_at"), MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {})"#,
             saturating_sum(backend, r#""x"."amount_e4""#),
             owns("x")
         ),
@@ -122,3 +122,7 @@ pub fn weighted_sql(amount: &str, currency: &str, percent: &str) -> String {
     let minor = format!("({amount} / {unit})");
     format!("(({minor} / 100) * {percent} + (({minor} % 100) * {percent} + 50) / 100) * {unit}")
 }
+
+/// `"stay_began_at" = …` for the stage change being updated: when the
+/// deal's change before it was made.
+pub(super) const STAY_BEGAN: &str = r#""stay_began_at" = (SELECT "p"."created_at" FROM "deal_stage_change" AS "p" WHERE "p"."workspace_id" = "deal_stage_change"."workspace_id" AND "p"."deal_id" = "deal_stage_change"."deal_id" AND ("p"."created_at" < "deal_stage_change"."created_at" OR ("p"."created_at" = "deal_stage_change"."created_at" AND "p"."id" < "deal_stage_change"."id")) ORDER BY "p"."created_at" DESC, "p"."id" DESC LIMIT 1)"#;
