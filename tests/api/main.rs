@@ -31,6 +31,7 @@ mod nested;
 mod processes;
 mod protocol;
 mod roles;
+mod scale_seed;
 mod schema;
 mod scoring;
 mod shared_subscriptions;
