@@ -257,11 +257,11 @@ async fn measure(
         }
         eprintln!("{line}");
     }
-    if let Some((db, ..)) = &subject.postgres {
+    if let Some((db, _, name)) = &subject.postgres {
         let folder = dir.join("plans").join(subject.contacts.to_string());
         plans::log_plans(db, true)?;
         let captured = capture(
-            db,
+            (db, name),
             &folder,
             operations,
             &fixture,
@@ -283,7 +283,7 @@ async fn measure(
 /// Runs each read once per contender with plan logging on, and keeps what
 /// PostgreSQL logged for it.
 async fn capture(
-    db: &Db,
+    (db, database): (&Db, &str),
     folder: &Path,
     operations: &[Op],
     fixture: &ops::Fixture,
@@ -299,7 +299,7 @@ async fn capture(
             let from = db.log_len();
             let answered = measure::run_once(target, query, expect, fixture).await;
             let role = if who == "rapport" { "rapport" } else { "peer" };
-            let logged = plans::since(db, role, from)?;
+            let logged = plans::since(db, database, role, from)?;
             let text = format!(
                 "{} — {who}, answered in {answered} (with plan logging on)\n\n{logged}",
                 op.label
