@@ -181,6 +181,11 @@ pub struct Config {
     /// On SIGTERM, how long in-flight requests may take before the process exits anyway, in seconds.
     #[arg(long, env = "RAPPORT_SHUTDOWN_GRACE_SECONDS", default_value_t = 10)]
     pub shutdown_grace_seconds: u32,
+
+    /// The operator credential that provisions workspaces (`createWorkspace`), sent as
+    /// `Authorization: Operator <key>`; unset, provisioning through the API is refused.
+    #[arg(long, env = "RAPPORT_OPERATOR_KEY", hide_env_values = true)]
+    pub operator_key: Option<secrecy::SecretString>,
 }
 
 impl Config {

@@ -18,11 +18,15 @@
 //! - [`auth`]: signed bearer tokens, the credential cache, lockouts and password hashing.
 //! - [`graphql`]: the schema, a folder per domain whose resolvers call one core operation
 //!   each, and the per-level loaders that keep nested queries at one SQL statement per
-//!   level; `guard` and `bounds` refuse hostile documents before anything recursive reads them.
+//!   level; `guard` and `bounds` refuse hostile documents before anything recursive reads them,
+//!   and `completion` gives every answer the spec's shape (query order, failed fields null).
 //! - [`http`]: the HTTP handlers around the schema (`/graphql`, health, metrics), idempotency
 //!   keys, rate limits and the client address behind trusted proxies.
 //! - [`ws`]: GraphQL over websockets (`graphql-transport-ws` and the legacy `graphql-ws`), with
 //!   shared subscriptions and per-socket and per-member limits.
+//! - [`cli`]: the `export` and `workspace` commands, on the same operations as the API.
+//! - [`export`]: every row of a list as CSV or JSON Lines, streamed (`/export/…`, `rapport export`).
+//! - [`operator`]: the operator credential that provisions workspaces.
 //! - [`seed`]: the deterministic demo workspace, written through the core's operations.
 //! - [`graphiql`]: GraphiQL served from the binary, so it works offline.
 //! - [`runtime`]: the tokio runtime servers run on.
@@ -32,11 +36,14 @@ pub use rapport_core::{clock, domain, events, metrics};
 
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod operator;
 pub mod runtime;
 pub mod seed;
 pub mod services;

@@ -61,6 +61,11 @@ enum Command {
         #[arg(long, default_value = seed::DEMO_ADMIN_EMAIL)]
         email: String,
     },
+    /// Write every row of a list as CSV or JSON Lines (the bytes of `GET /export/…`).
+    Export(rapport::cli::ExportArgs),
+    /// Create or delete a workspace.
+    #[command(subcommand)]
+    Workspace(rapport::cli::WorkspaceCommand),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -115,6 +120,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let actor = seed::actor_by_email(&state.db, &email).await?;
             print!("{}", state.issue_token(&actor));
             Ok(())
+        }
+        Command::Export(args) => {
+            let state = AppState::connect(cli.config).await?;
+            rapport::cli::export(&state, args).await
+        }
+        Command::Workspace(command) => {
+            let state = AppState::connect(cli.config).await?;
+            rapport::cli::workspace(&state, command).await
         }
     }
 }

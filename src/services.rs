@@ -10,7 +10,7 @@ use rapport_core::events::{Feed, subscriber};
 
 use crate::auth::lockout::Lockout;
 use crate::auth::password::Passwords;
-use crate::auth::{Directory, TokenKeys};
+use crate::auth::{Directory, Refused, TokenError, TokenKeys};
 use crate::config::Config;
 
 /// The shared pieces every resolver and door reads.
@@ -44,42 +44,39 @@ impl std::ops::Deref for Services {
 
 impl Services {
     /// The actor behind a credential: `Bearer <token>`, `Bearer rpk_…` (an
-    /// API key), or either without the `Bearer ` prefix. `None` when it is
-    /// invalid, expired, revoked or deactivated (the reason is logged); an
+    /// API key), or either without the `Bearer ` prefix; or why it stands
+    /// for no one (invalid, expired, revoked, deactivated…, also logged). An
     /// error when the database could not be asked (a credential not in the
-    /// cache during an outage): that is `UNAVAILABLE`, not "unauthenticated".
+    /// cache during an outage): that is `UNAVAILABLE`, not a refusal.
     pub async fn authenticate(
         &self,
         credential: &str,
-    ) -> Result<Option<crate::auth::Actor>, sea_orm::DbErr> {
+    ) -> Result<Result<crate::auth::Actor, Refused>, sea_orm::DbErr> {
         let credential = credential
             .strip_prefix("Bearer ")
             .or_else(|| credential.strip_prefix("bearer "))
             .unwrap_or(credential)
             .trim();
-        if credential.starts_with(crate::auth::directory::KEY_PREFIX) {
-            let actor = self.directory.actor_for_key(credential).await?;
-            if actor.is_none() {
-                tracing::info!("refused API key");
-            }
-            return Ok(actor);
-        }
-        match self.keys.verify(credential) {
-            Ok(claims) => {
-                let actor = self
-                    .directory
-                    .actor_for_member(claims.sub, claims.ws)
-                    .await?;
-                if actor.is_none() {
-                    tracing::info!(member = %claims.sub, "refused token of an inactive member");
+        let actor = if credential.starts_with(crate::auth::directory::KEY_PREFIX) {
+            self.directory.actor_for_key(credential).await?
+        } else {
+            match self.keys.verify(credential) {
+                Ok(claims) => {
+                    self.directory
+                        .actor_for_member(claims.sub, claims.ws)
+                        .await?
                 }
-                Ok(actor)
+                Err(TokenError::Expired) => Err(Refused::TokenExpired),
+                Err(reason) => {
+                    tracing::info!(%reason, "refused bearer token");
+                    Err(Refused::InvalidToken)
+                }
             }
-            Err(reason) => {
-                tracing::info!(%reason, "refused bearer token");
-                Ok(None)
-            }
+        };
+        if let Err(refused) = actor {
+            tracing::info!(reason = refused.reason(), "refused credential");
         }
+        Ok(actor)
     }
 
     /// What a subscription stream reads from.

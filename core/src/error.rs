@@ -16,8 +16,10 @@ pub type CoreResult<T> = Result<T, CoreError>;
 /// What went wrong, in the terms a client can act on.
 #[derive(Debug, Clone)]
 pub enum CoreError {
-    /// No valid token.
+    /// No credential.
     Unauthenticated,
+    /// A credential was presented and refused, for this reason.
+    Refused(crate::access::Refused),
     /// The actor's role may not do this.
     Forbidden(String),
     /// No such record in the actor's workspace (another workspace's records look the same).
@@ -56,7 +58,7 @@ impl CoreError {
     /// The `extensions.code` value.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Unauthenticated | Self::Refused(_) => "UNAUTHENTICATED",
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadInput { .. } => "BAD_USER_INPUT",

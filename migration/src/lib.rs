@@ -19,6 +19,8 @@ mod m20261122_000012_create_goal_and_reason;
 mod m20261122_000013_create_lead_scoring_and_consent;
 mod m20261122_000014_create_triggers;
 mod m20261202_000015_idempotency_key_role;
+mod m20261202_000016_list_indexes;
+mod m20261202_000017_maintained_figures;
 
 pub struct Migrator;
 
@@ -41,6 +43,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000013_create_lead_scoring_and_consent::Migration),
             Box::new(m20261122_000014_create_triggers::Migration),
             Box::new(m20261202_000015_idempotency_key_role::Migration),
+            Box::new(m20261202_000016_list_indexes::Migration),
+            Box::new(m20261202_000017_maintained_figures::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@ mod secret;
 mod token;
 
 pub use directory::{Directory, Revoked};
-pub use rapport_core::access::{Actor, Area, lesser_role};
+pub use rapport_core::access::{Actor, Area, Refused, lesser_role};
 /// The credential cache, lockout and hashing are the core's (the sign-in
 /// operations use them); the doors reach them here as before.
 pub use rapport_core::access::{directory, lockout, password};

@@ -20,6 +20,7 @@ use super::filter::{RecordFilter, limits};
 use super::ids::{self, Kind};
 use super::list::{Record, scope};
 use crate::domain::money;
+use rapport_core::rules::sums;
 
 /// Most `groupBy` entries in one request.
 const MAX_GROUP_FIELDS: usize = 3;
@@ -183,12 +184,8 @@ pub async fn groups<R: Record, F: RecordFilter>(
     }
     let amounts = measures.amounts && actor.sees_amounts();
     if amounts {
-        select
-            .expr_as(Expr::cust(format!(r#""{table}"."currency""#)), "currency")
-            .expr_as(
-                Expr::cust(format!(r#"CAST(SUM("{table}"."amount_e4") AS BIGINT)"#)),
-                "sum",
-            )
+        select.expr_as(Expr::cust(format!(r#""{table}"."currency""#)), "currency");
+        sums::select(&mut select, &format!(r#""{table}"."amount_e4""#), "sum")
             .expr_as(Expr::cust(format!(r#"MIN("{table}"."amount_e4")"#)), "min")
             .expr_as(Expr::cust(format!(r#"MAX("{table}"."amount_e4")"#)), "max");
         keys.push(format!(r#""{table}"."currency""#));
@@ -257,16 +254,17 @@ fn fold(
         group.count += count;
         if amounts {
             let currency: String = row.try_get("", "currency")?;
-            let sum: i64 = row.try_get("", "sum")?;
+            let sum = sums::read(&row, "sum")?;
             let min: i64 = row.try_get("", "min")?;
             let max: i64 = row.try_get("", "max")?;
-            // The mean of the stored ten-thousandths, rounded half up.
-            let n = i128::from(count.max(1));
-            let avg_e4 = (i128::from(sum) * 2 + n).div_euclid(2 * n);
-            let avg = money::from_e4(i64::try_from(avg_e4).unwrap_or(i64::MAX), &currency);
+            // The mean, rounded to the currency by the one rule.
+            let exact = Decimal::try_from_i128_with_scale(sum, money::STORED_SCALE)
+                .unwrap_or(Decimal::MAX)
+                / Decimal::from(count.max(1));
+            let avg = money::round_to_currency(exact, &currency);
             group.amounts.push(AmountStats {
                 count,
-                sum: money::from_e4(sum, &currency),
+                sum: money::from_e4_wide(sum, &currency),
                 avg,
                 min: money::from_e4(min, &currency),
                 max: money::from_e4(max, &currency),

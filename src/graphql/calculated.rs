@@ -1,21 +1,24 @@
-//! The calculated figures through GraphQL: the `figures` filter input and
-//! the per-level loader of figure fields. The figures themselves (SQL
-//! expressions over the listed row) are the core's `rules::figures`.
+//! The calculated figures through GraphQL: the `figures` filter input, the
+//! sort key of each figure, and the per-level loader of figure fields. The
+//! figures themselves (stored columns, or SQL expressions over the listed
+//! row) are the core's `rules::figures`.
 
 use std::collections::HashMap;
 
 use async_graphql::{Context, InputObject};
-use sea_orm::sea_query::{Condition, Expr, Query};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
-use super::context::db;
+use super::context::{actor, db};
 use super::error::ApiResult;
 use super::filter::{DateTimeFilter, DecimalFilter, IntFilter};
 use super::level::Row;
 use super::list::in_ids;
+use super::page::{KeyType, SortKey};
 
-pub use rapport_core::rules::figures::{Figure, FigureType, Of};
+pub use rapport_core::rules::figures::{Figure, FigureType, Of, entered_by};
 
 /// Conditions on the calculated figures of a contact or company.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -71,19 +74,87 @@ impl FiguresFilter {
     }
 }
 
-/// An integer figure of every row of `parent`'s level, in one statement:
-/// the same expression lists filter and sort by, so the field and the
-/// ordering always agree.
+/// The sort key of a figure: a deal's days in stage sort by when it entered
+/// the stage (later entries have fewer days: an index on the column serves
+/// it); every other figure by its expression, which for a stored figure is
+/// its column, so an index serves those too. (Stored figures are not entity
+/// fields, which keeps them out of event payloads and history, so their
+/// cursor values come from the page statement like any expression's.)
+pub fn sort_key(figure: Figure) -> SortKey {
+    if figure == Figure::DealDaysInStage {
+        return SortKey {
+            column: "stage_entered_at",
+            ty: KeyType::Timestamp,
+            // Flipped by the requested direction (see `order::sort_keys`).
+            desc: true,
+            ..SortKey::id(figure.table())
+        };
+    }
+    SortKey::calculated(figure.table(), figure)
+}
+
+/// `filter` on the whole days since `column` (rounded down), at `now`, as
+/// conditions on the column itself, so that an index on it serves them:
+/// whole days ≥ N exactly when `column` ≤ now − N days.
+pub fn whole_days_condition(filter: &IntFilter, column: Expr, now: DateTime<Utc>) -> Condition {
+    let at_least = |days: i64| column.clone().lte(entered_by(now, days));
+    let below = |days: i64| column.clone().gt(entered_by(now, days));
+    let exactly = |days: i64| {
+        Condition::all()
+            .add(at_least(days))
+            .add(below(days.saturating_add(1)))
+    };
+    let never = || Expr::cust("1 = 0");
+    let mut all = Condition::all();
+    if let Some(n) = filter.eq {
+        all = all.add(exactly(n));
+    }
+    if let Some(n) = filter.ne {
+        all = all.add(exactly(n).not());
+    }
+    if let Some(n) = filter.lt {
+        all = all.add(below(n));
+    }
+    if let Some(n) = filter.lte {
+        all = all.add(below(n.saturating_add(1)));
+    }
+    if let Some(n) = filter.gt {
+        all = all.add(at_least(n.saturating_add(1)));
+    }
+    if let Some(n) = filter.gte {
+        all = all.add(at_least(n));
+    }
+    let any_of = |values: &[i64]| {
+        values
+            .iter()
+            .fold(Condition::any().add(never()), |any, n| any.add(exactly(*n)))
+    };
+    if let Some(values) = &filter.in_ {
+        all = all.add(any_of(values));
+    }
+    if let Some(values) = &filter.not_in {
+        all = all.add(any_of(values).not());
+    }
+    match filter.is_null {
+        // A deal always has whole days in its stage.
+        Some(true) => all.add(never()),
+        _ => all,
+    }
+}
+
+/// A figure of every row of `parent`'s level, in one statement: the same
+/// expression lists filter and sort by, so the field and the ordering
+/// always agree.
 pub async fn load<P: Send + Sync + 'static>(
     ctx: &Context<'_>,
     parent: &Row<P>,
     parent_id: fn(&P) -> Uuid,
-    of: Of,
     figure: Figure,
 ) -> ApiResult<Option<i64>> {
     let db = db(ctx)?;
+    let workspace_id = actor(ctx)?.workspace_id;
     let backend = db.get_database_backend();
-    let table = of.table();
+    let table = figure.table();
     let loaded = parent
         .level
         .load(format!("figure|{}", figure.name()), |rows| async move {
@@ -92,6 +163,7 @@ pub async fn load<P: Send + Sync + 'static>(
                 .expr_as(Expr::col((table, "id")), "id")
                 .expr_as(figure.expr(backend), "v")
                 .from(table)
+                .and_where(Expr::col((table, "workspace_id")).eq(workspace_id))
                 .and_where(in_ids(backend, Expr::col((table, "id")), ids))
                 .to_owned();
             let mut values: HashMap<Uuid, Option<i64>> = HashMap::new();

@@ -5,14 +5,19 @@ use rapport_core::error::CoreError;
 use sea_orm::DatabaseConnection;
 
 use super::error::{ApiError, ApiResult};
-use crate::auth::{Actor, Area};
+use crate::auth::{Actor, Area, Refused};
 use crate::services::Services;
 use rapport_core::Core;
 
-/// The request's actor; `UNAUTHENTICATED` when the request carried no valid token.
+/// The request's actor; `UNAUTHENTICATED` when the request carried no
+/// credential, or one that was refused (with the reason).
 pub fn actor<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
-    ctx.data_opt::<Actor>()
-        .ok_or(ApiError(CoreError::Unauthenticated))
+    ctx.data_opt::<Actor>().ok_or_else(|| {
+        ApiError(match ctx.data_opt::<Refused>() {
+            Some(refused) => CoreError::Refused(*refused),
+            None => CoreError::Unauthenticated,
+        })
+    })
 }
 
 /// The actor, refused unless its role may change records of `area`.

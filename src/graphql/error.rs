@@ -55,11 +55,16 @@ impl From<ApiError> for async_graphql::Error {
             CoreError::RateLimited { retry_after } => Some(*retry_after),
             _ => None,
         };
+        let refused = match &err.0 {
+            CoreError::Refused(refused) => Some(refused.reason()),
+            _ => None,
+        };
         let (message, field) = match err.0 {
             CoreError::Unauthenticated => (
                 "authentication required: send Authorization: Bearer <token>".to_owned(),
                 None,
             ),
+            CoreError::Refused(refused) => (refused.message().to_owned(), None),
             CoreError::Forbidden(message) | CoreError::Conflict(message) => (message, None),
             CoreError::NotFound(what) => (format!("{what} not found"), None),
             CoreError::RateLimited { retry_after } => {
@@ -86,6 +91,9 @@ impl From<ApiError> for async_graphql::Error {
             }
             if let Some(retry_after) = retry_after {
                 ext.set("retryAfter", retry_after);
+            }
+            if let Some(reason) = refused {
+                ext.set("reason", reason);
             }
         })
     }

@@ -6,7 +6,8 @@
 //! [`super::bounds`]), adds an alias limit and a limit on password checks per
 //! request ([`super::password_cap`]), and puts an `extensions.code` on the errors
 //! async-graphql raises without one (parse, validation, limits), so that a
-//! client can always tell what went wrong by its code.
+//! client can always tell what went wrong by its code. What runs is then
+//! completed to the spec's shape ([`super::completion`]).
 //!
 //! It wraps execution instead of being an async-graphql extension: with any
 //! extension registered, async-graphql sends every field and every list item
@@ -14,10 +15,11 @@
 //! which made up a large share of the executor's time on 10,000-object
 //! results (BENCHMARKS.md), although this guard never looks at fields.
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{BatchRequest, BatchResponse, Request, Response, ServerError};
 use futures_util::stream::{self, Stream, StreamExt};
 
+use super::completion::{self, Shape};
 use super::{RapportSchema, bounds, password_cap};
 
 /// Runs a query or mutation: refused before it runs when its document nests
@@ -26,7 +28,14 @@ use super::{RapportSchema, bounds, password_cap};
 pub async fn execute(schema: &RapportSchema, mut request: Request, max_aliases: usize) -> Response {
     let mut response = match refuse(&mut request, max_aliases) {
         Some(error) => Response::from_errors(vec![error]),
-        None => schema.execute(request).await,
+        None => {
+            let shape = Shape::prepare(&mut request);
+            let mut response = schema.execute(request).await;
+            if let Some(shape) = shape {
+                shape.complete(&mut response);
+            }
+            response
+        }
     };
     add_codes(&mut response);
     response
@@ -76,13 +85,19 @@ pub fn execute_stream(
             response
         })
         .left_stream(),
-        None => schema
-            .execute_stream(request)
-            .map(|mut response| {
-                add_codes(&mut response);
-                response
-            })
-            .right_stream(),
+        None => {
+            let shape = Shape::prepare(&mut request);
+            schema
+                .execute_stream(request)
+                .map(move |mut response| {
+                    if let Some(shape) = &shape {
+                        shape.complete(&mut response);
+                    }
+                    add_codes(&mut response);
+                    response
+                })
+                .right_stream()
+        }
     }
 }
 
@@ -186,13 +201,7 @@ fn fill_variable_defaults(request: &mut Request) {
         return;
     };
     // The operation async-graphql will run (`prepare_request`'s choice).
-    let operation = match (&operation_name, &document.operations) {
-        (None, DocumentOperations::Single(operation)) => Some(operation),
-        (None, DocumentOperations::Multiple(map)) if map.len() == 1 => map.values().next(),
-        (Some(name), DocumentOperations::Multiple(map)) => map.get(name.as_str()),
-        _ => None,
-    };
-    let Some(operation) = operation else {
+    let Some(operation) = completion::operation(document, operation_name.as_deref()) else {
         return;
     };
     let defaults: Vec<_> = operation

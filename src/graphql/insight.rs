@@ -18,6 +18,7 @@ use super::level::Row;
 use super::list::in_ids;
 use crate::domain::money;
 use rapport_core::rules::figures::seconds_between;
+use rapport_core::rules::sums;
 
 /// A contact's or company's support figures.
 #[derive(SimpleObject, Clone, Debug, Default, PartialEq)]
@@ -137,41 +138,40 @@ pub async fn orders<P: Send + Sync + 'static>(
         .level
         .load(format!("order-figures|{foreign_key}"), |rows| async move {
             let ids: Vec<Uuid> = rows.iter().map(parent_id).collect();
-            let statement = Query::select()
+            let mut statement = Query::select();
+            statement
                 .expr_as(Expr::col(("customer_order", foreign_key)), "parent")
                 .expr_as(Expr::col(("customer_order", "currency")), "currency")
-                .expr_as(Expr::cust("COUNT(*)"), "count")
-                .expr_as(
-                    Expr::cust(r#"CAST(SUM("customer_order"."amount_e4") AS BIGINT)"#),
-                    "total",
-                )
-                .expr_as(
-                    Expr::cust(r#"MAX("customer_order"."ordered_at")"#),
-                    "last_ordered_at",
-                )
-                .expr_as(
-                    Expr::cust(r#"MIN("customer_order"."ordered_at")"#),
-                    "first_ordered_at",
-                )
-                .from("customer_order")
-                .and_where(Expr::col(("customer_order", "workspace_id")).eq(actor.workspace_id))
-                .and_where(Expr::col(("customer_order", "deleted_at")).is_null())
-                .and_where(in_ids(
-                    backend,
-                    Expr::col(("customer_order", foreign_key)),
-                    ids,
-                ))
-                .group_by_col(("customer_order", foreign_key))
-                .group_by_col(("customer_order", "currency"))
-                .order_by(Alias::new("currency"), sea_orm::Order::Asc)
-                .to_owned();
+                .expr_as(Expr::cust("COUNT(*)"), "count");
+            let statement =
+                sums::select(&mut statement, r#""customer_order"."amount_e4""#, "total")
+                    .expr_as(
+                        Expr::cust(r#"MAX("customer_order"."ordered_at")"#),
+                        "last_ordered_at",
+                    )
+                    .expr_as(
+                        Expr::cust(r#"MIN("customer_order"."ordered_at")"#),
+                        "first_ordered_at",
+                    )
+                    .from("customer_order")
+                    .and_where(Expr::col(("customer_order", "workspace_id")).eq(actor.workspace_id))
+                    .and_where(Expr::col(("customer_order", "deleted_at")).is_null())
+                    .and_where(in_ids(
+                        backend,
+                        Expr::col(("customer_order", foreign_key)),
+                        ids,
+                    ))
+                    .group_by_col(("customer_order", foreign_key))
+                    .group_by_col(("customer_order", "currency"))
+                    .order_by(Alias::new("currency"), sea_orm::Order::Asc)
+                    .to_owned();
             let mut figures: HashMap<Uuid, OrderFigures> = HashMap::new();
             let mut first_orders: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
             for row in db.query_all(&statement).await? {
                 let parent: Uuid = row.try_get("", "parent")?;
                 let currency: String = row.try_get("", "currency")?;
                 let count: i64 = row.try_get("", "count")?;
-                let total: i64 = row.try_get("", "total")?;
+                let total = sums::read(&row, "total")?;
                 let last: Option<DateTime<Utc>> = row.try_get("", "last_ordered_at")?;
                 let first: Option<DateTime<Utc>> = row.try_get("", "first_ordered_at")?;
                 if let Some(first) = first {
@@ -182,7 +182,7 @@ pub async fn orders<P: Send + Sync + 'static>(
                 entry.count += count;
                 entry.last_ordered_at = Ord::max(entry.last_ordered_at, last);
                 entry.lifetime_value.push(MoneyTotal {
-                    amount: money::from_e4(total, &currency),
+                    amount: money::from_e4_wide(total, &currency),
                     currency,
                     count,
                 });
@@ -290,7 +290,7 @@ fn projection(totals: &[MoneyTotal], span_years: f64, lifespan_years: f64) -> Ve
         .iter()
         .map(|t| MoneyTotal {
             currency: t.currency.clone(),
-            amount: (t.amount * factor).round_dp(money::from_e4(0, &t.currency).scale()),
+            amount: money::round_to_currency(t.amount * factor, &t.currency),
             count: t.count,
         })
         .collect()

@@ -21,7 +21,7 @@ use super::error::{ApiError, ApiResult};
 use super::filter::{RecordFilter, col, limits};
 use super::ids::Kind;
 use super::level::{Conn, Level, LoadedPages, Row};
-use super::page::{PageArgs, PageQuery, SortKey};
+use super::page::{PageArgs, PageQuery, Partition, SortKey};
 use rapport_core::store::Table;
 
 /// A record type of the API: the GraphQL object wrapping rows of a core
@@ -104,9 +104,11 @@ pub struct ListArgs<'a, F> {
 }
 
 impl<F: RecordFilter + Debug> ListArgs<'_, F> {
-    fn cache_key(&self, field: &str) -> String {
+    /// `count`: whether the load counts each parent's rows, which a second
+    /// alias of the same list may ask for when the first did not.
+    pub(crate) fn cache_key(&self, field: &str, count: bool) -> String {
         format!(
-            "{field}|{:?}|{:?}|{:?}|{:?}",
+            "{field}|{count}|{:?}|{:?}|{:?}|{:?}",
             self.page, self.filter, self.keys, self.extra
         )
     }
@@ -141,7 +143,14 @@ impl<F: RecordFilter + Debug> ListArgs<'_, F> {
     }
 }
 
-/// A top-level connection: one statement for the page and its total.
+/// Whether the connection being resolved selects `totalCount` (directly or
+/// through a fragment): only then does its statement count the whole set.
+pub fn counts(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
+/// A top-level connection: one statement for the page (and its total when
+/// selected).
 pub async fn top_level<R: Record, F: RecordFilter + Debug>(
     ctx: &Context<'_>,
     args: ListArgs<'_, F>,
@@ -157,6 +166,7 @@ pub async fn top_level<R: Record, F: RecordFilter + Debug>(
         partition: None,
         keys: &args.keys,
         window: &window,
+        count: counts(ctx),
     }
     .fetch::<R::Model, (), _>(db, |_| Ok(()))
     .await?;
@@ -182,24 +192,29 @@ where
     let actor = actor(ctx)?;
     let db = db(ctx)?;
     let window = args.page.window(&args.keys)?;
+    let count = counts(ctx);
     let loaded = parent
         .level
-        .load(args.cache_key(field), |parents| async {
+        .load(args.cache_key(field, count), |parents| async {
             let ids = distinct(parents.iter().map(parent_id));
             let condition = args
                 .condition::<R>(actor, db.get_database_backend())?
                 .add(in_ids(
                     db.get_database_backend(),
                     col(R::TABLE, foreign_key),
-                    ids,
+                    ids.clone(),
                 ));
             let base = R::Entity::find().filter(condition).into_query();
-            let partition = Some(col(R::TABLE, foreign_key));
+            let partition = Some(Partition {
+                key: col(R::TABLE, foreign_key),
+                parents: ids,
+            });
             let pages = PageQuery {
                 base,
                 partition,
                 keys: &args.keys,
                 window: &window,
+                count,
             }
             .fetch::<R::Model, (), _>(db, |_| Ok(()))
             .await?;

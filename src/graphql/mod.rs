@@ -10,6 +10,7 @@ pub mod bounds;
 pub mod calculated;
 pub mod charts;
 pub mod company;
+pub mod completion;
 pub mod consent;
 pub mod contact;
 pub mod context;
@@ -39,6 +40,7 @@ pub mod survey;
 pub mod tag;
 pub mod ticket;
 pub mod triggers;
+pub mod workspace;
 pub mod write;
 
 use async_graphql::{MergedObject, Schema};
@@ -50,6 +52,7 @@ use crate::services::Services;
 pub struct Query(
     node::NodeQuery,
     member::MemberQuery,
+    workspace::WorkspaceQuery,
     company::CompanyQuery,
     contact::ContactQuery,
     pipeline::PipelineQuery,
@@ -93,6 +96,7 @@ pub struct Mutation(
     consent::ConsentMutation,
     triggers::TriggerRuleMutation,
     triggers::TriggerSweepMutation,
+    workspace::WorkspaceMutation,
 );
 
 /// The schema type.

@@ -69,9 +69,14 @@ pub fn sort_keys<F: InputType + Copy + PartialEq>(
     } else {
         order_by
             .iter()
-            .map(|o| SortKey {
-                desc: o.direction == OrderDirection::Desc,
-                ..key(o.field)
+            .map(|o| {
+                // A key may sort its column the other way round (a deal's
+                // days in stage: by entry time, latest first).
+                let key = key(o.field);
+                SortKey {
+                    desc: key.desc != (o.direction == OrderDirection::Desc),
+                    ..key
+                }
             })
             .collect()
     };
@@ -81,7 +86,14 @@ pub fn sort_keys<F: InputType + Copy + PartialEq>(
         }
     }
     if !keys.iter().any(|k| k.column == "id") {
-        keys.push(SortKey::id(table));
+        // The tie-breaker runs the way of the key before it, so that one
+        // index `(workspace_id, key, id)` serves the order in both
+        // directions (scanned backwards for descending).
+        let desc = keys.last().is_some_and(|k| k.desc);
+        keys.push(SortKey {
+            desc,
+            ..SortKey::id(table)
+        });
     }
     Ok(keys)
 }

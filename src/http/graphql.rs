@@ -17,7 +17,7 @@ use tracing::Instrument;
 
 use super::answer::{JSON, MediaType, Outcome, refusal, refused, replayed, respond};
 use super::idempotency;
-use crate::auth::Actor;
+use crate::auth::{Actor, Refused};
 use crate::clock;
 use crate::graphql::RapportSchema;
 use crate::metrics::Metrics;
@@ -28,6 +28,8 @@ pub struct Call {
     pub state: AppState,
     pub schema: RapportSchema,
     pub actor: Option<Actor>,
+    /// Why the credential the request carried stands for no one.
+    pub refused_credential: Option<Refused>,
     pub request_id: String,
     pub media: MediaType,
     /// The client's address (behind trusted proxies, the forwarded one), for login lockouts.
@@ -232,15 +234,17 @@ async fn execute(call: Call, batch: BatchRequest) -> Outcome {
         state,
         schema,
         actor,
+        refused_credential,
         request_id,
         media,
         address,
         rate_key: _,
     } = call;
     let started = Instant::now();
-    let batch = match actor {
-        Some(actor) => batch.data(actor),
-        None => batch,
+    let batch = match (actor, refused_credential) {
+        (Some(actor), _) => batch.data(actor),
+        (None, Some(refused)) => batch.data(refused),
+        (None, None) => batch,
     };
     let batch = batch.data(crate::graphql::context::ClientAddress(address));
     let span = tracing::info_span!("graphql", request_id = %request_id);

@@ -27,7 +27,7 @@ use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 
-use crate::auth::Actor;
+use crate::auth::{Actor, Refused};
 use crate::graphql::RapportSchema;
 use crate::state::AppState;
 
@@ -48,6 +48,11 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .merge(crate::graphiql::routes())
+        .merge(crate::export::http::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::operator::recognise,
+        ))
         .layer(Extension(schema))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(axum::middleware::from_fn(refusals::as_graphql_errors))
@@ -100,20 +105,22 @@ fn cors(origins: &str, extra: &str) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(600))
 }
 
-/// The actor of a request, from `Authorization: Bearer <token or API key>`.
-/// An invalid credential is logged and treated as none, so data fields
-/// answer UNAUTHENTICATED; a database that cannot be asked is an error.
+/// The actor of a request, from `Authorization: Bearer <token or API key>`:
+/// `None` without one. A refused credential is not refused here, since
+/// fields that need no actor (`login`) still run: fields that need one
+/// answer UNAUTHENTICATED with the reason. A database that cannot be asked
+/// is an error.
 async fn actor_from(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<Actor>, sea_orm::DbErr> {
+) -> Result<Option<Result<Actor, Refused>>, sea_orm::DbErr> {
     let Some(value) = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
     else {
         return Ok(None);
     };
-    state.authenticate(value).await
+    state.authenticate(value).await.map(Some)
 }
 
 /// `GET /graphql`: a websocket upgrade for subscriptions, else a query in the URL.
@@ -190,8 +197,10 @@ async fn call(
             "accept application/graphql-response+json or application/json",
         )));
     };
-    let actor = match actor_from(&state, headers).await {
-        Ok(actor) => actor,
+    let (actor, refused) = match actor_from(&state, headers).await {
+        Ok(None) => (None, None),
+        Ok(Some(Ok(actor))) => (Some(actor), None),
+        Ok(Some(Err(refused))) => (None, Some(refused)),
         Err(error) => {
             tracing::warn!(%error, "credential could not be checked");
             return Err(Box::new(answer::refusal(
@@ -215,6 +224,7 @@ async fn call(
         .to_owned();
     Ok(graphql::Call {
         actor,
+        refused_credential: refused,
         state,
         schema,
         request_id,

@@ -199,22 +199,26 @@ impl Connection {
                 .state
                 .authenticate(credential)
                 .await
-                .map_err(unavailable)?,
-            None => None,
+                .map_err(unavailable)?
+                .map_err(Some),
+            None => Err(None),
         };
         match actor {
-            Some(actor) => {
+            Ok(actor) => {
                 self.actor = Some(actor);
                 self.credential = credential.map(Into::into);
                 self.send(protocol::ack()).await
             }
-            None => {
+            Err(refused) => {
+                // Why, as an HTTP request would hear it (short enough for a close reason).
+                let reason = match refused {
+                    Some(refused) => format!("Forbidden: {}", refused.message()),
+                    None => "Forbidden: a valid token is required".to_owned(),
+                };
                 if self.protocol == Protocol::Legacy {
-                    let refusal =
-                        protocol::connection_error("Forbidden: a valid token is required");
-                    self.send(refusal).await?;
+                    self.send(protocol::connection_error(&reason)).await?;
                 }
-                Err(End::Close(code::FORBIDDEN, "Forbidden".into()))
+                Err(End::Close(code::FORBIDDEN, reason))
             }
         }
     }
@@ -351,14 +355,14 @@ impl Connection {
             .await
             .map_err(unavailable)?
         {
-            Some(current) if self.actor.as_ref() == Some(&current) => Ok(()),
-            Some(_) => Err(End::Close(
+            Ok(current) if self.actor.as_ref() == Some(&current) => Ok(()),
+            Ok(_) => Err(End::Close(
                 code::FORBIDDEN,
                 "Forbidden: role changed, reconnect".into(),
             )),
-            None => Err(End::Close(
+            Err(refused) => Err(End::Close(
                 code::FORBIDDEN,
-                "Forbidden: credentials revoked".into(),
+                format!("Forbidden: {}", refused.message()),
             )),
         }
     }

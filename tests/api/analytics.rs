@@ -433,6 +433,21 @@ async fn every_metric_matches_the_hand_computed_figures(app: TestApp) {
 
     // Who may see what, and bad input.
     let support = member_token(&app.state, app.workspace_id, entity::enums::Role::Support).await;
+    let counts =
+        "query($period: PeriodInput!) { analytics(period: $period) { dealOutcomes { won } } }";
+    let answer = app
+        .gql_as(
+            &support,
+            counts,
+            json!({ "period": { "from": jan, "to": feb } }),
+        )
+        .await;
+    assert_eq!(
+        answer["data"]["analytics"]["dealOutcomes"]["won"], 3,
+        "counts are fine: {answer}"
+    );
+    // Amounts are not: the refused non-null `wonRevenue` nulls its parents
+    // up to `data` (all non-null), its error in `errors`.
     let query = "query($period: PeriodInput!) { analytics(period: $period) { dealOutcomes { won } wonRevenue { amount } } }";
     let answer = app
         .gql_as(
@@ -441,14 +456,15 @@ async fn every_metric_matches_the_hand_computed_figures(app: TestApp) {
             json!({ "period": { "from": jan, "to": feb } }),
         )
         .await;
-    assert_eq!(
-        answer["data"]["analytics"]["dealOutcomes"]["won"], 3,
-        "counts are fine"
-    );
+    assert!(answer["data"].is_null(), "{answer}");
     assert_eq!(
         error_code(&answer),
         "FORBIDDEN",
         "amounts are not: {answer}"
+    );
+    assert_eq!(
+        answer["errors"][0]["path"],
+        json!(["analytics", "wonRevenue"])
     );
     let answer = app
         .gql_as(

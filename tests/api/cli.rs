@@ -10,10 +10,10 @@ use crate::common::server::{SECRET, ServerProcess};
 async fn settings_after_the_subcommand_and_boolish_values_are_accepted() {
     let dir = tempfile::tempdir().expect("dir");
     let url = format!("sqlite://{}/rapport.db?mode=rwc", dir.path().display());
-    // `--bind` after `serve`, `RAPPORT_NO_DEMO=1`, `--introspection=no`.
+    // `--bind` after `serve`, `RAPPORT_NO_DEMO=1`, `--introspection=No` (any case).
     let server = ServerProcess::start_with_args(
         &url,
-        &["serve", "--bind", "127.0.0.1:0", "--introspection=no"],
+        &["serve", "--bind", "127.0.0.1:0", "--introspection=No"],
         &[("RAPPORT_NO_DEMO", "1"), ("RAPPORT_JWT_SECRET", SECRET)],
     );
     let answer: Value = reqwest::Client::new()

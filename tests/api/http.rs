@@ -253,3 +253,59 @@ async fn an_oversized_body_is_refused_before_it_is_parsed() {
         "the server still answers"
     );
 }
+
+#[tokio::test]
+async fn every_refusal_is_a_coded_json_graphql_error() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.rate_limit_per_minute = 3)
+        .await
+        .unwrap();
+    async fn refused(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+        assert_eq!(response.status(), status, "{code}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(content_type.contains("json"), "{code}: {content_type}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(error_code(&body), code, "{body}");
+        assert!(body["errors"][0]["message"].is_string(), "{body}");
+        body
+    }
+    let url = |path: &str| format!("{}{path}", app.base);
+    // A websocket upgrade axum refuses (no key, no version): its reason kept.
+    let response = app
+        .client
+        .get(url("/graphql"))
+        .header("connection", "upgrade")
+        .header("upgrade", "websocket")
+        .send()
+        .await
+        .unwrap();
+    let body = refused(response, 400, "BAD_REQUEST").await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("sec-websocket"),
+        "{body}"
+    );
+    // Paths and methods outside /graphql.
+    let response = app.client.get(url("/no-such-path")).send().await.unwrap();
+    refused(response, 404, "NOT_FOUND").await;
+    let response = app.client.post(url("/healthz")).send().await.unwrap();
+    assert!(response.headers().contains_key("allow"));
+    refused(response, 405, "METHOD_NOT_ALLOWED").await;
+    // No media type the client accepts.
+    let query = json!({ "query": "{ __typename }" }).to_string();
+    let response = post_raw(&app, "application/json", "text/html", query.clone()).await;
+    refused(response, 406, "NOT_ACCEPTABLE").await;
+    // Over the rate limit: Retry-After kept.
+    let mut last = None;
+    for _ in 0..4 {
+        last = Some(post_raw(&app, "application/json", "", query.clone()).await);
+    }
+    let response = last.unwrap();
+    assert!(response.headers().contains_key("retry-after"));
+    refused(response, 429, "RATE_LIMITED").await;
+}

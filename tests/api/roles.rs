@@ -224,7 +224,9 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     if PUBLIC.contains(&mutation) || BY_RECORD.contains(&mutation) {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 10] = [
+    let areas: [(&[&str], &'static [Role]); 11] = [
+        // Provisioning is the operator's (its key), never a member role's.
+        (&["Workspace"], &[]),
         (
             &[
                 "Goal",

@@ -22,7 +22,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::Actor;
+use super::{Actor, Refused};
 use crate::events::{Bus, BusMessage};
 
 /// The longest a cached entry lives without being confirmed.
@@ -103,14 +103,14 @@ impl Directory {
     }
 
     /// The actor member `member_id` of `workspace_id` stands for (the
-    /// subject of a verified token): the member's current role, `None` when
-    /// the member is gone, deactivated or moved workspace; an error when the
-    /// database could not be asked.
+    /// subject of a verified token): the member's current role, or why not
+    /// (the member is gone, moved workspace or was deactivated); an error
+    /// when the database could not be asked.
     pub async fn actor_for_member(
         &self,
         member_id: Uuid,
         workspace_id: Uuid,
-    ) -> Result<Option<Actor>, DbErr> {
+    ) -> Result<Result<Actor, Refused>, DbErr> {
         let cached = self.read_members().get(&member_id).cloned();
         let entry = match cached {
             Some(entry) => entry,
@@ -120,7 +120,9 @@ impl Directory {
                     .one(&self.db)
                     .await
                     .inspect_err(|error| tracing::warn!(%error, "member lookup failed"))?;
-                let Some(row) = row else { return Ok(None) };
+                let Some(row) = row else {
+                    return Ok(Err(Refused::NotAMember));
+                };
                 let entry = MemberEntry {
                     workspace_id: row.workspace_id,
                     role: row.role,
@@ -133,17 +135,23 @@ impl Directory {
                 entry
             }
         };
-        Ok((entry.active && entry.workspace_id == workspace_id)
-            .then(|| Actor::member(entry.workspace_id, member_id, entry.role)))
+        Ok(if entry.workspace_id != workspace_id {
+            Err(Refused::NotAMember)
+        } else if !entry.active {
+            Err(Refused::MemberDeactivated)
+        } else {
+            Ok(Actor::member(entry.workspace_id, member_id, entry.role))
+        })
     }
 
     /// The actor an API key stands for, with the lesser of the key's role
-    /// and its creator's current one (a key never outranks its creator);
-    /// `None` for an unknown, wrong or revoked key, one whose creator was
-    /// deactivated, or one whose role and its creator's have no lesser role.
-    pub async fn actor_for_key(&self, presented: &str) -> Result<Option<Actor>, DbErr> {
+    /// and its creator's current one (a key never outranks its creator); or
+    /// why not: an unknown or wrong key, a revoked one (said only when the
+    /// secret matches), one whose creator was deactivated, or one whose role
+    /// and its creator's have no lesser role.
+    pub async fn actor_for_key(&self, presented: &str) -> Result<Result<Actor, Refused>, DbErr> {
         let Some(prefix) = key_prefix(presented) else {
-            return Ok(None);
+            return Ok(Err(Refused::InvalidApiKey));
         };
         let cached = self.read_keys().get(prefix).cloned();
         let mut entry = match cached {
@@ -156,7 +164,9 @@ impl Directory {
                     .one(&self.db)
                     .await
                     .inspect_err(|error| tracing::warn!(%error, "API key lookup failed"))?;
-                let Some(key) = key else { return Ok(None) };
+                let Some(key) = key else {
+                    return Ok(Err(Refused::InvalidApiKey));
+                };
                 let entry = KeyEntry {
                     last_use_written: key.last_used_at,
                     key,
@@ -169,23 +179,28 @@ impl Directory {
             }
         };
         let matches = constant_time_eq(&hash_secret(presented), &entry.key.secret_hash);
-        if !matches || entry.key.revoked_at.is_some() {
-            return Ok(None);
+        if !matches {
+            return Ok(Err(Refused::InvalidApiKey));
+        }
+        if entry.key.revoked_at.is_some() {
+            return Ok(Err(Refused::ApiKeyRevoked));
         }
         // The creator's current role, from the member cache: a role change
         // or deactivation drops that entry at once, here and, through the
         // bus, on every instance, so keys follow without caching it twice.
-        let creator = self
+        let creator = match self
             .actor_for_member(entry.key.created_by, entry.key.workspace_id)
-            .await?;
-        let Some(creator) = creator else {
-            return Ok(None);
+            .await?
+        {
+            Ok(creator) => creator,
+            Err(Refused::MemberDeactivated) => return Ok(Err(Refused::ApiKeyCreatorDeactivated)),
+            Err(_) => return Ok(Err(Refused::InvalidApiKey)),
         };
         let Some(role) = super::lesser_role(entry.key.role, creator.role) else {
-            return Ok(None);
+            return Ok(Err(Refused::ApiKeyRoleUnusable));
         };
         self.note_use(&mut entry).await;
-        Ok(Some(Actor {
+        Ok(Ok(Actor {
             workspace_id: entry.key.workspace_id,
             member_id: entry.key.created_by,
             role,

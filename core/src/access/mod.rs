@@ -9,12 +9,14 @@ pub mod directory;
 pub mod lockout;
 pub mod password;
 mod permissions;
+mod refused;
 
 pub use actor::Actor;
 pub use directory::Directory;
 pub use lockout::Lockout;
 pub use password::Passwords;
 pub use permissions::{Area, lesser_role};
+pub use refused::Refused;
 
 /// The process's credential machinery, as the operations that check
 /// passwords or change who may act need it: a change to a member or key

@@ -57,6 +57,15 @@ pub fn exponent(code: &str) -> Option<u32> {
         .map(|(_, exponent)| *exponent)
 }
 
+/// The known codes whose minor unit has `exponent` decimal places (SQL that
+/// must know a currency's minor unit lists them).
+pub fn codes_with_exponent(exponent: u32) -> impl Iterator<Item = &'static str> {
+    CURRENCIES
+        .iter()
+        .filter(move |(_, e)| *e == exponent)
+        .map(|(code, _)| *code)
+}
+
 /// Checks `raw` and returns it trimmed and uppercased, so `" usd"` is stored
 /// as `"USD"`.
 pub fn normalize_currency(raw: &str) -> Result<String, Invalid> {

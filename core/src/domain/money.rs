@@ -102,6 +102,47 @@ pub fn from_e4(stored: i64, currency: &str) -> Decimal {
     value
 }
 
+/// The one rounding rule for amounts Rapport computes (means, weighted
+/// amounts, projections, commissions): to the currency's decimals, half
+/// away from zero ("2.5" JPY is 3), always shown with those decimals (a
+/// zero commission in euros is "0.00").
+pub fn round_to_currency(value: Decimal, currency: &str) -> Decimal {
+    let exponent = currency::exponent(currency).unwrap_or(2).min(STORED_SCALE);
+    let mut rounded = value.round_dp_with_strategy(
+        exponent,
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    );
+    rounded.rescale(exponent);
+    rounded
+}
+
+/// A sum of stored amounts, which may exceed an i64 ([`from_e4`]'s), as a
+/// decimal of the currency; past what a decimal holds (about 7.9 × 10²⁴),
+/// the largest decimal.
+pub fn from_e4_wide(stored: i128, currency: &str) -> Decimal {
+    let value = Decimal::try_from_i128_with_scale(stored, STORED_SCALE).unwrap_or(Decimal::MAX);
+    round_to_currency(value, currency)
+}
+
+/// Ten-thousandths in one minor unit of `currency` (100 for a cent; unknown
+/// currencies count two decimals, like [`from_e4`]).
+pub fn minor_unit_e4(currency: &str) -> i64 {
+    let exponent = currency::exponent(currency).unwrap_or(2).min(STORED_SCALE);
+    10_i64.pow(STORED_SCALE - exponent)
+}
+
+/// A weighted amount: `amount_e4 × percent ÷ 100`, rounded half up to the
+/// currency's minor unit, in stored ten-thousandths. Computed in 128 bits,
+/// so it is exact for every storable amount; with `percent` at most 100
+/// the result never exceeds the amount. The stored figure
+/// (`rules::stored_figures`) computes the same in SQL.
+pub fn weighted_e4(amount_e4: i64, currency: &str, percent: i32) -> i64 {
+    let unit = i128::from(minor_unit_e4(currency));
+    let minor = i128::from(amount_e4).div_euclid(unit);
+    let weighted = (minor * i128::from(percent) + 50).div_euclid(100) * unit;
+    i64::try_from(weighted).unwrap_or(i64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

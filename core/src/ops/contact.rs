@@ -15,6 +15,7 @@ use crate::access::{Actor, Area};
 use crate::domain::{email, phone, text};
 use crate::error::{CoreError, CoreResult};
 use crate::rules::scoring::{self, Which};
+use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::store::{Core, check_reference, check_version, col, expect_one_row, load_live, now};
 
 /// A new contact.
@@ -89,6 +90,9 @@ pub async fn create(core: &Core, actor: &Actor, new: NewContact) -> CoreResult<c
         at,
     )
     .await?;
+    // Its company's best lead score counts the new contact.
+    let owners = Owners::of(None, row.company_id);
+    stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::LeadScores]).await?;
     // Read back: scoring has just set the lead score.
     let row = load_live::<contact::Entity>(&txn, actor, row.id).await?;
     core.finish::<contact::Entity>(txn, actor, row, "created")
@@ -147,6 +151,12 @@ pub async fn update(
     let reason = "contact updated";
     scoring::recompute(&txn, actor.workspace_id, Which::Contact(id), reason, now()).await?;
     let row = load_live::<contact::Entity>(&txn, actor, id).await?;
+    if row.company_id != current.company_id {
+        // Its answers and lead score move from one company's figures to the other's.
+        let owners = Owners::of(None, current.company_id).and(None, row.company_id);
+        let inputs = [Inputs::Surveys, Inputs::LeadScores];
+        stored_figures::refresh(&txn, actor.workspace_id, &owners, &inputs).await?;
+    }
     core.finish::<contact::Entity>(txn, actor, row, "updated")
         .await
 }

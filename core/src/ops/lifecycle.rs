@@ -6,6 +6,7 @@ use crate::access::{Actor, Area};
 use crate::error::{CoreError, CoreResult};
 use crate::kind::Kind;
 use crate::rules::scoring::{self, Which};
+use crate::rules::stored_figures;
 use crate::store::{Author, Core, Table, check_version, event_for, load_any, now, set_deleted};
 
 /// Soft-deletes (`delete`) or restores record `id` of `T`, which the actor's
@@ -44,6 +45,12 @@ pub async fn delete_or_restore<T: Table>(
         let verb = if delete { "deleted" } else { "restored" };
         let reason = format!("{} {verb}", T::KIND.name());
         scoring::recompute(&txn, actor.workspace_id, which, &reason, now()).await?;
+    }
+    // Stored figures skip deleted tickets, orders, answers and contacts.
+    if let Some((owners, inputs)) =
+        stored_figures::fed_by(&txn, actor.workspace_id, T::KIND, id).await?
+    {
+        stored_figures::refresh(&txn, actor.workspace_id, &owners, &inputs).await?;
     }
     let row = load_any::<T>(&txn, actor, id).await?;
     let event = event_for::<T>(&row, if delete { "deleted" } else { "restored" })?;

@@ -26,5 +26,6 @@ pub mod survey;
 pub mod tag;
 pub mod ticket;
 pub mod trigger;
+pub mod workspace;
 
 pub use patch::Patch;

@@ -11,6 +11,7 @@ use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
+use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::store::{Core, check_reference, check_version, load_live, now, save_if_unchanged};
 
 /// Longest product name.
@@ -77,6 +78,9 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    let owners = Owners::of(row.contact_id, row.company_id);
+    let inputs = [Inputs::Orders, Inputs::Customer];
+    stored_figures::refresh(&txn, actor.workspace_id, &owners, &inputs).await?;
     core.finish::<customer_order::Entity>(txn, actor, row, "created")
         .await
 }
@@ -128,6 +132,9 @@ pub async fn update(
     change.updated_at = Set(now());
     let row = save_if_unchanged::<customer_order::Entity>(&txn, actor, id, current.version, change)
         .await?;
+    let owners = Owners::of(row.contact_id, row.company_id);
+    let inputs = [Inputs::Orders, Inputs::Customer];
+    stored_figures::refresh(&txn, actor.workspace_id, &owners, &inputs).await?;
     core.finish::<customer_order::Entity>(txn, actor, row, "updated")
         .await
 }

@@ -13,6 +13,7 @@ use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::ops::reason::check_listed;
+use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::rules::triggers::fire::on_survey;
 use crate::store::{
     Author, Core, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
@@ -88,6 +89,7 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
+    refresh_answers(&txn, actor, contact_id).await?;
     let mut events = vec![event_for::<survey_response::Entity>(&row, "created")?];
     events.extend(on_survey(&txn, &row, at).await?);
     core.commit(txn, Author::of(actor), events).await?;
@@ -129,6 +131,7 @@ pub async fn update(
     let row =
         save_if_unchanged::<survey_response::Entity>(&txn, actor, id, current.version, change)
             .await?;
+    refresh_answers(&txn, actor, row.contact_id).await?;
     core.finish::<survey_response::Entity>(txn, actor, row, "updated")
         .await
 }
@@ -150,6 +153,17 @@ pub async fn delete(
         delete,
     )
     .await
+}
+
+/// Recomputes the latest answers of the contact and of its company.
+async fn refresh_answers(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    contact_id: Uuid,
+) -> CoreResult<()> {
+    let company = stored_figures::company_of(txn, actor.workspace_id, contact_id).await?;
+    let owners = Owners::of(Some(contact_id), company);
+    stored_figures::refresh(txn, actor.workspace_id, &owners, &[Inputs::Surveys]).await
 }
 
 /// A sent reason checked for shape and against the workspace's list.

@@ -3,17 +3,27 @@
 //! (`ticketCount`, `churnRisk`…) in the same statement that pages them, and
 //! the figure fields load them per level with the same expression.
 //!
+//! Figures that only change when records change are stored in columns of
+//! the row ([`stored_figures`](super::stored_figures) recomputes them in the
+//! transaction of every write to their inputs): they read, filter and sort
+//! through an index, never a subquery. Figures that move with the clock are
+//! expressions over the row's own columns: churn risk (its recency part),
+//! a deal's age; a deal's days in stage sort by `stage_entered_at`.
+//!
 //! Churn risk, 0–100 (higher is riskier), is the sum of three parts:
 //! - satisfaction, 0–40: (5 − latest CSAT) × 10; without a CSAT, the latest
 //!   NPS: detractor 40, passive 20, promoter 0; without either, 20;
 //! - support load, 0–30: 10 per open ticket (OPEN or PENDING), at most 30;
 //! - recency, 0–30: the latest order placed within 30 days 0, within 90
 //!   days 10, within 180 days 20, older or never 30.
+//!
+//! Whole days (a deal's age, its days in stage) are the elapsed time
+//! divided by 24 hours, rounded down: a stage entered 14.5 days in the
+//! future is −15 days. Fields, filters and sorts all follow that one rule.
 
-use chrono::Duration;
-use entity::enums::TicketStatus;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::DbBackend;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{ActiveEnum, DbBackend};
 
 /// Whose figure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,7 +40,8 @@ pub enum Figure {
     LastTicketAt(Of),
     LatestNps(Of),
     LatestCsat(Of),
-    /// Σ of order amounts, by nominal amount across currencies (×10⁴).
+    /// Σ of order amounts, by nominal amount across currencies (×10⁴);
+    /// held at the largest BIGINT rather than overflowing.
     LifetimeValue(Of),
     ChurnRisk(Of),
     /// Mean resolution time of resolved tickets, in hours ×10⁴ (so that a
@@ -42,7 +53,8 @@ pub enum Figure {
     DealDaysInStage,
     /// Whole days from a deal's creation to its closing, or to now while open.
     DealAgeDays,
-    /// A deal's amount × its stage's win probability (×10⁴).
+    /// A deal's amount × its stage's win probability, rounded half up to
+    /// the currency's minor unit (×10⁴).
     DealWeightedAmount,
 }
 
@@ -62,30 +74,10 @@ impl Of {
             Of::Company => "company",
         }
     }
-
-    /// `alias.<contact_id|company_id> = <row>.id`.
-    fn owns(self, alias: &str) -> String {
-        let key = match self {
-            Of::Contact => "contact_id",
-            Of::Company => "company_id",
-        };
-        format!(r#""{alias}"."{key}" = "{}"."id""#, self.table())
-    }
-
-    /// FROM … WHERE … of the live survey answers of the row.
-    fn surveys(self) -> String {
-        match self {
-            Of::Contact => format!(
-                r#"FROM "survey_response" AS "s" WHERE {} AND "s"."deleted_at" IS NULL"#,
-                self.owns("s")
-            ),
-            Of::Company => r#"FROM "survey_response" AS "s" JOIN "contact" AS "sc" ON "sc"."id" = "s"."contact_id" AND "sc"."deleted_at" IS NULL WHERE "sc"."company_id" = "company"."id" AND "s"."deleted_at" IS NULL"#.to_owned(),
-        }
-    }
 }
 
 impl Figure {
-    /// The name used in cursors and error messages.
+    /// The name used in error messages.
     pub fn name(self) -> &'static str {
         match self {
             Figure::TicketCount(_) => "ticket_count",
@@ -101,6 +93,39 @@ impl Figure {
             Figure::DealAgeDays => "age_days",
             Figure::DealWeightedAmount => "weighted_amount",
         }
+    }
+
+    /// The table of the rows the figure is of.
+    pub fn table(self) -> &'static str {
+        match self {
+            Figure::TicketCount(of)
+            | Figure::OpenTicketCount(of)
+            | Figure::LastTicketAt(of)
+            | Figure::LatestNps(of)
+            | Figure::LatestCsat(of)
+            | Figure::LifetimeValue(of)
+            | Figure::ChurnRisk(of)
+            | Figure::AverageResolution(of) => of.table(),
+            Figure::CompanyLeadScore => "company",
+            Figure::DealDaysInStage | Figure::DealAgeDays | Figure::DealWeightedAmount => "deal",
+        }
+    }
+
+    /// The column that stores the figure; `None` for figures that move with
+    /// the clock.
+    pub fn column(self) -> Option<&'static str> {
+        Some(match self {
+            Figure::TicketCount(_) => "ticket_count",
+            Figure::OpenTicketCount(_) => "open_ticket_count",
+            Figure::LastTicketAt(_) => "last_ticket_at",
+            Figure::LatestNps(_) => "latest_nps",
+            Figure::LatestCsat(_) => "latest_csat",
+            Figure::LifetimeValue(_) => "lifetime_value_e4",
+            Figure::AverageResolution(_) => "average_resolution_e4",
+            Figure::CompanyLeadScore => "lead_score",
+            Figure::DealWeightedAmount => "weighted_amount_e4",
+            Figure::ChurnRisk(_) | Figure::DealDaysInStage | Figure::DealAgeDays => return None,
+        })
     }
 
     pub fn value_type(self) -> FigureType {
@@ -125,117 +150,85 @@ impl Figure {
         )
     }
 
-    /// The SQL of a figure without bound values, correlated with the
-    /// listed row (churn risk binds the clock's limits: see [`Figure::expr`]).
-    fn sql(self, backend: DbBackend) -> String {
+    /// The figure as an expression over the listed row: its stored column,
+    /// or the formula over its columns and the server's clock.
+    pub fn expr(self, backend: DbBackend) -> Expr {
+        let table = self.table();
+        if let Some(column) = self.column() {
+            return Expr::col((table, column));
+        }
+        let now = crate::clock::now();
         match self {
-            Figure::TicketCount(of) => tickets(of, "COUNT(*)", ""),
-            Figure::OpenTicketCount(of) => tickets(of, "COUNT(*)", &open_only()),
-            Figure::LastTicketAt(of) => tickets(of, r#"MAX("t"."opened_at")"#, ""),
-            Figure::LatestNps(of) => latest(of, "NPS"),
-            Figure::LatestCsat(of) => latest(of, "CSAT"),
-            Figure::LifetimeValue(of) => format!(
-                r#"(SELECT CAST(COALESCE(SUM("o"."amount_e4"), 0) AS BIGINT) FROM "customer_order" AS "o" WHERE {} AND "o"."deleted_at" IS NULL)"#,
-                of.owns("o")
-            ),
-            Figure::ChurnRisk(of) => Figure::OpenTicketCount(of).sql(backend),
-            Figure::AverageResolution(of) => {
-                let seconds = seconds_between(backend, r#""t"."opened_at""#, r#""t"."resolved_at""#);
-                let whole = if backend == DbBackend::Postgres { "BIGINT" } else { "INTEGER" };
-                tickets(
-                    of,
-                    &format!("CAST(ROUND(AVG({seconds}) / 0.36) AS {whole})"),
-                    r#" AND "t"."resolved_at" IS NOT NULL"#,
-                )
-            }
-            Figure::DealWeightedAmount => r#"(SELECT CAST("deal"."amount_e4" * "ws"."win_probability" / 100 AS BIGINT) FROM "stage" AS "ws" WHERE "ws"."id" = "deal"."stage_id")"#.to_owned(),
+            Figure::ChurnRisk(_) => churn_risk(table, now),
             Figure::DealDaysInStage => whole_days(backend, r#""deal"."stage_entered_at""#, None),
-            Figure::DealAgeDays => whole_days(
+            _ => whole_days(
                 backend,
                 r#""deal"."created_at""#,
                 Some(r#""deal"."closed_at""#),
             ),
-            Figure::CompanyLeadScore => r#"(SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."company_id" = "company"."id" AND "lc"."deleted_at" IS NULL)"#.to_owned(),
-        }
-    }
-
-    /// The figure as an expression; churn risk binds the recency limits
-    /// computed from the server's clock.
-    pub fn expr(self, backend: DbBackend) -> Expr {
-        match self {
-            Figure::ChurnRisk(of) => churn_risk(of, backend),
-            Figure::DealDaysInStage | Figure::DealAgeDays => {
-                Expr::cust_with_values(self.sql(backend), [crate::clock::now()])
-            }
-            _ => Expr::cust(self.sql(backend)),
         }
     }
 }
 
-/// Whole days from `column` to `until` when set, else to the bound now
-/// (the one placeholder).
-fn whole_days(backend: DbBackend, column: &str, until: Option<&str>) -> String {
-    let placeholder = if backend == DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
-    let end = match until {
-        Some(until) => format!("COALESCE({until}, {placeholder})"),
-        None => placeholder.to_owned(),
-    };
+/// Whole days (rounded down) from `column` to `until` when set, else to
+/// the server's clock, bound as a value.
+fn whole_days(backend: DbBackend, column: &str, until: Option<&str>) -> Expr {
+    let now = crate::clock::now();
     match backend {
         DbBackend::Postgres => {
-            format!("CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {column})) / 86400) AS BIGINT)")
+            let end = until.map_or("$1".to_owned(), |u| format!("COALESCE({u}, $1)"));
+            Expr::cust_with_values(
+                format!("CAST(FLOOR(EXTRACT(EPOCH FROM ({end} - {column})) / 86400) AS BIGINT)"),
+                [now],
+            )
         }
-        _ => format!("CAST((julianday({end}) - julianday({column})) AS INTEGER)"),
+        _ => {
+            // SQLite's date functions keep milliseconds: the elapsed time in
+            // whole milliseconds is exact, then divided rounding down.
+            let end = until.map_or("?".to_owned(), |u| format!("COALESCE({u}, ?)"));
+            let ms = format!(
+                "CAST(ROUND((julianday({end}) - julianday({column})) * 86400000.0) AS INTEGER)"
+            );
+            Expr::cust_with_values(
+                format!("(({ms}) - (CASE WHEN ({ms}) < 0 THEN 86399999 ELSE 0 END)) / 86400000"),
+                [now, now],
+            )
+        }
     }
 }
 
-fn open_only() -> String {
-    format!(
-        r#" AND "t"."status" IN ('{}', '{}')"#,
-        TicketStatus::Open.to_value(),
-        TicketStatus::Pending.to_value()
-    )
+/// Whole days from `from` to `to`, rounded down: the rule of the SQL above.
+pub fn whole_days_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
+    let micros = (to - from).num_microseconds().unwrap_or(i64::MAX);
+    micros.div_euclid(86_400_000_000)
 }
 
-fn tickets(of: Of, aggregate: &str, extra: &str) -> String {
-    let cast = if aggregate.starts_with("COUNT") {
-        format!("CAST({aggregate} AS BIGINT)")
-    } else {
-        aggregate.to_owned()
-    };
-    format!(
-        r#"(SELECT {cast} FROM "ticket" AS "t" WHERE {} AND "t"."deleted_at" IS NULL{extra})"#,
-        of.owns("t")
-    )
+/// The latest entry time with at least `days` whole days elapsed by `now`:
+/// whole days since `t` ≥ `days` exactly when `t` ≤ this. Days beyond any
+/// representable time give the earliest or latest time there is.
+pub fn entered_by(now: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    Duration::try_days(days)
+        .and_then(|span| now.checked_sub_signed(span))
+        .unwrap_or(if days > 0 {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        })
 }
 
-fn latest(of: Of, kind: &str) -> String {
-    format!(
-        r#"(SELECT "s"."score" {} AND "s"."kind" = '{kind}' ORDER BY "s"."responded_at" DESC, "s"."id" DESC LIMIT 1)"#,
-        of.surveys()
-    )
-}
-
-/// The churn risk formula of the module documentation.
-fn churn_risk(of: Of, backend: DbBackend) -> Expr {
-    let csat = latest(of, "CSAT");
-    let nps = latest(of, "NPS");
-    let open = Figure::OpenTicketCount(of).sql(backend);
-    let last_order = format!(
-        r#"(SELECT MAX("o"."ordered_at") FROM "customer_order" AS "o" WHERE {} AND "o"."deleted_at" IS NULL)"#,
-        of.owns("o")
-    );
+/// The churn risk formula of the module documentation, over the stored
+/// figures of `table`'s row.
+fn churn_risk(table: &str, now: DateTime<Utc>) -> Expr {
+    let c = |column: &str| format!(r#""{table}"."{column}""#);
+    let (csat, nps, open) = (c("latest_csat"), c("latest_nps"), c("open_ticket_count"));
     let satisfaction_and_load = Expr::cust(format!(
         "(CASE WHEN {csat} IS NOT NULL THEN (5 - {csat}) * 10 \
          WHEN {nps} IS NOT NULL THEN (CASE WHEN {nps} >= 9 THEN 0 WHEN {nps} >= 7 THEN 20 ELSE 40 END) \
          ELSE 20 END) \
          + (CASE WHEN {open} >= 3 THEN 30 ELSE {open} * 10 END)"
     ));
-    let now = crate::clock::now();
-    let since = |days| Expr::cust(last_order.clone()).gte(now - Duration::days(days));
+    let last_order = Expr::cust(c("last_order_at"));
+    let since = |days| last_order.clone().gte(now - Duration::days(days));
     let recency: Expr = Expr::case(since(30), 0)
         .case(since(90), 10)
         .case(since(180), 20)
@@ -272,5 +265,23 @@ mod tests {
         assert_eq!(lite_values.0.len(), 7, "{lite}");
         assert!(pg.contains("$7"), "{pg}");
         assert_eq!(lite.matches('?').count(), 7, "{lite}");
+        assert!(!pg.contains("SELECT"), "no subquery: {pg}");
+    }
+
+    #[test]
+    fn whole_days_round_down_also_before_zero() {
+        let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        let now = t("2025-12-21T12:00:00Z");
+        assert_eq!(whole_days_between(t("2025-12-01T00:00:00Z"), now), 20);
+        assert_eq!(whole_days_between(t("2025-12-20T12:00:00Z"), now), 1);
+        assert_eq!(whole_days_between(t("2025-12-20T12:00:00.000001Z"), now), 0);
+        assert_eq!(whole_days_between(t("2026-01-05T00:00:00Z"), now), -15);
+        for days in [-15, -1, 0, 1, 20] {
+            let limit = entered_by(now, days);
+            assert_eq!(whole_days_between(limit, now), days);
+            let later = limit + Duration::microseconds(1);
+            assert_eq!(whole_days_between(later, now), days - 1);
+        }
+        assert_eq!(entered_by(now, i64::MAX), DateTime::<Utc>::MIN_UTC);
     }
 }

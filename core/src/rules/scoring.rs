@@ -15,6 +15,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::figures::Of;
+use super::stored_figures::{self, Inputs, Owners};
 use crate::error::CoreResult;
 
 /// Whose scores to recompute.
@@ -28,7 +30,7 @@ pub enum Which {
 }
 
 const SCORE_SQL: &str = r#"
-SELECT "c"."id" AS "id", "c"."lead_score" AS "previous", CAST(
+SELECT "c"."id" AS "id", "c"."company_id" AS "company_id", "c"."lead_score" AS "previous", CAST(
   COALESCE((
     SELECT SUM("r"."points") FROM "lead_scoring_rule" AS "r"
     LEFT JOIN "company" AS "co" ON "co"."id" = "c"."company_id" AND "co"."deleted_at" IS NULL
@@ -49,7 +51,7 @@ FROM "contact" AS "c"
 WHERE "c"."workspace_id" = ? AND "c"."deleted_at" IS NULL"#;
 
 /// `?` placeholders as the backend numbers them.
-fn numbered(backend: DbBackend, sql: &str) -> String {
+pub(crate) fn numbered(backend: DbBackend, sql: &str) -> String {
     if backend != DbBackend::Postgres {
         return sql.to_owned();
     }
@@ -91,8 +93,10 @@ pub async fn recompute(
     }
     let statement = Statement::from_sql_and_values(backend, numbered(backend, &sql), values);
     let mut changed = 0;
+    let mut companies = Owners::default();
     for row in txn.query_all_raw(statement).await? {
         let id: Uuid = row.try_get("", "id")?;
+        let company: Option<Uuid> = row.try_get("", "company_id")?;
         let previous: i32 = row.try_get("", "previous")?;
         let score = i32::try_from(row.try_get::<i64>("", "score")?).unwrap_or(i32::MAX);
         if score == previous {
@@ -121,6 +125,15 @@ pub async fn recompute(
         .insert(txn)
         .await?;
         changed += 1;
+        companies = companies.and(None, company);
+    }
+    // A company's lead score is its best contact's.
+    match which {
+        Which::Workspace if changed > 0 => {
+            stored_figures::refresh_every(txn, workspace_id, Of::Company, &[Inputs::LeadScores])
+                .await?;
+        }
+        _ => stored_figures::refresh(txn, workspace_id, &companies, &[Inputs::LeadScores]).await?,
     }
     Ok(changed)
 }

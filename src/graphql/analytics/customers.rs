@@ -3,7 +3,7 @@
 //! each.
 
 use async_graphql::SimpleObject;
-use entity::enums::{DealStatus, SurveyKind};
+use entity::enums::SurveyKind;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
 
@@ -135,22 +135,10 @@ pub async fn csat<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<CsatFigur
     })
 }
 
+/// Companies that were customers when the period began (their stored
+/// `customer_since`, the first won deal or order, lies before it) and had
+/// not left, through the index on that column.
 pub async fn churn<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<ChurnFigures, DbErr> {
-    let won_before = Query::select()
-        .expr(Expr::val(1))
-        .from("deal")
-        .and_where(Expr::col(("deal", "company_id")).equals(("company", "id")))
-        .and_where(Expr::col(("deal", "status")).eq(DealStatus::Won.to_value()))
-        .and_where(Expr::col(("deal", "deleted_at")).is_null())
-        .and_where(Expr::col(("deal", "closed_at")).lt(scope.from))
-        .to_owned();
-    let ordered_before = Query::select()
-        .expr(Expr::val(1))
-        .from("customer_order")
-        .and_where(Expr::col(("customer_order", "company_id")).equals(("company", "id")))
-        .and_where(Expr::col(("customer_order", "deleted_at")).is_null())
-        .and_where(Expr::col(("customer_order", "ordered_at")).lt(scope.from))
-        .to_owned();
     let select = Query::select()
         .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "customers")
         .expr_as(
@@ -169,7 +157,7 @@ pub async fn churn<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<ChurnFig
                         .is_null()
                         .or(Expr::col(("company", "churned_at")).gte(scope.from)),
                 )
-                .add(Expr::exists(won_before).or(Expr::exists(ordered_before))),
+                .add(Expr::col(("company", "customer_since")).lt(scope.from)),
         )
         .to_owned();
     let found = rows(db, &select).await?;
@@ -246,43 +234,52 @@ pub async fn ticket_volume<C: ConnectionTrait>(
         .collect()
 }
 
-/// Orders of the period, each numbered within its buyer's history and
-/// within its buyer's history of that product (window functions over all
-/// of the workspace's orders), then counted.
+/// Orders of the period, each compared with its buyer's earlier orders
+/// (by time, then id): no earlier order makes it a first order, an earlier
+/// one of the same product an upsell, else a cross-sell. Only the period's
+/// orders are read, each buyer's history through its index.
 pub async fn order_mix<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<OrderMix, DbErr> {
-    // The buyer is the company, else the contact.
-    let buyer = r#""customer_order"."company_id", CASE WHEN "customer_order"."company_id" IS NULL THEN "customer_order"."contact_id" END"#;
-    let order = r#"ORDER BY "customer_order"."ordered_at", "customer_order"."id""#;
-    let numbered = Query::select()
-        .expr_as(Expr::col(("customer_order", "ordered_at")), "ordered_at")
-        .expr_as(
-            Expr::cust(format!("ROW_NUMBER() OVER (PARTITION BY {buyer} {order})")),
-            "nth_order",
+    let earlier = |same_product: bool| {
+        let product = if same_product {
+            r#" AND "e"."product" = "customer_order"."product""#
+        } else {
+            ""
+        };
+        // The buyer is the company, else the contact (orders of no company).
+        let by = |buyer: &str| {
+            format!(
+                r#"EXISTS (SELECT 1 FROM "customer_order" AS "e" WHERE "e"."workspace_id" = "customer_order"."workspace_id" AND {buyer} AND "e"."deleted_at" IS NULL{product} AND ("e"."ordered_at" < "customer_order"."ordered_at" OR ("e"."ordered_at" = "customer_order"."ordered_at" AND "e"."id" < "customer_order"."id")))"#
+            )
+        };
+        format!(
+            r#"(CASE WHEN "customer_order"."company_id" IS NOT NULL THEN {} ELSE {} END)"#,
+            by(r#""e"."company_id" = "customer_order"."company_id""#),
+            by(r#""e"."company_id" IS NULL AND "e"."contact_id" = "customer_order"."contact_id""#)
         )
-        .expr_as(
-            Expr::cust(format!(
-                r#"ROW_NUMBER() OVER (PARTITION BY {buyer}, "customer_order"."product" {order})"#
-            )),
-            "nth_of_product",
-        )
+    };
+    // Each probe runs once per order of the period.
+    let probed = Query::select()
+        .expr_as(Expr::cust(earlier(false)), "returning")
+        .expr_as(Expr::cust(earlier(true)), "same_product")
         .from("customer_order")
-        .cond_where(scope.live("customer_order"))
+        .cond_where(
+            scope
+                .live("customer_order")
+                .add(scope.within("customer_order", "ordered_at")),
+        )
+        // A LIMIT keeps it a subquery (neither database merges it into the
+        // outer one), so each probe runs once per order, not once per use.
+        .limit(i64::MAX as u64)
         .to_owned();
-    let n = Alias::new("numbered");
     let select = Query::select()
         .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "orders")
-        .expr_as(count_when(r#""numbered"."nth_order" = 1"#), "first_orders")
+        .expr_as(count_when(r#"NOT "probed"."returning""#), "first_orders")
+        .expr_as(count_when(r#""probed"."same_product""#), "upsell")
         .expr_as(
-            count_when(r#""numbered"."nth_order" > 1 AND "numbered"."nth_of_product" > 1"#),
-            "upsell",
-        )
-        .expr_as(
-            count_when(r#""numbered"."nth_order" > 1 AND "numbered"."nth_of_product" = 1"#),
+            count_when(r#""probed"."returning" AND NOT "probed"."same_product""#),
             "cross_sell",
         )
-        .from_subquery(numbered, n.clone())
-        .and_where(Expr::col((n.clone(), "ordered_at")).gte(scope.from))
-        .and_where(Expr::col((n, "ordered_at")).lt(scope.to))
+        .from_subquery(probed, Alias::new("probed"))
         .to_owned();
     let found = rows(db, &select).await?;
     let Some(row) = found.first() else {

@@ -5,14 +5,15 @@
 use async_graphql::SimpleObject;
 use entity::enums::DealStatus;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
 use uuid::Uuid;
 
-use super::sql::{Scope, count_when, float, int, ratio, rows, totals};
+use super::sql::{Scope, count_if, count_when, float, int, ratio, rows, totals};
 use crate::domain::money;
 use crate::graphql::deal::MoneyTotal;
 use rapport_core::rules::figures::seconds_between;
+use rapport_core::rules::sums;
 
 /// Deals closed in the period.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
@@ -94,6 +95,9 @@ pub async fn won_revenue<C: ConnectionTrait>(
         let earlier_win = Query::select()
             .expr(Expr::val(1))
             .from_as("deal", earlier.clone())
+            .and_where(
+                Expr::col((earlier.clone(), "workspace_id")).equals(("deal", "workspace_id")),
+            )
             .and_where(Expr::col((earlier.clone(), "company_id")).equals(("deal", "company_id")))
             .and_where(Expr::col((earlier.clone(), "status")).eq(won()))
             .and_where(Expr::col((earlier.clone(), "deleted_at")).is_null())
@@ -118,15 +122,14 @@ pub async fn won_revenue<C: ConnectionTrait>(
     totals(&rows(db, &select).await?)
 }
 
-/// `currency`, `count` and `total` of `table`'s amounts, grouped by currency.
+/// `currency`, `count` and the exact sum `total` (see `sums`) of `table`'s
+/// amounts, grouped by currency.
 pub(super) fn money_by_currency(table: &'static str) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
+    let mut select = Query::select();
+    select
         .expr_as(Expr::col((table, "currency")), "currency")
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count")
-        .expr_as(
-            Expr::cust(format!(r#"CAST(SUM("{table}"."amount_e4") AS BIGINT)"#)),
-            "total",
-        )
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count");
+    sums::select(&mut select, &format!(r#""{table}"."amount_e4""#), "total")
         .group_by_col((table, "currency"))
         .order_by((table, "currency"), sea_orm::Order::Asc)
         .to_owned()
@@ -150,22 +153,25 @@ pub async fn pipeline_value<C: ConnectionTrait>(
 }
 
 /// Σ amount × stage win probability of open deals expected to close in the
-/// period, per currency, rounded to the currency's decimals.
+/// period, per currency, rounded to the currency's decimals once. SQL sums
+/// the amounts per currency and probability; the products are taken here,
+/// in 128 bits, so no amount overflows.
 pub async fn weighted_forecast<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
 ) -> Result<Vec<MoneyTotal>, DbErr> {
-    let select = Query::select()
+    let mut select = Query::select();
+    select
         .expr_as(Expr::col(("deal", "currency")), "currency")
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count")
-        .expr_as(
-            Expr::cust(r#"CAST(SUM("deal"."amount_e4" * "stage"."win_probability") AS BIGINT)"#),
-            "total",
-        )
+        .expr_as(Expr::col(("stage", "win_probability")), "probability")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count");
+    let select = sums::select(&mut select, r#""deal"."amount_e4""#, "total")
         .from("deal")
         .inner_join(
             "stage",
-            Expr::col(("stage", "id")).equals(("deal", "stage_id")),
+            Expr::col(("stage", "workspace_id"))
+                .equals(("deal", "workspace_id"))
+                .and(Expr::col(("stage", "id")).equals(("deal", "stage_id"))),
         )
         .cond_where(
             scope
@@ -175,21 +181,29 @@ pub async fn weighted_forecast<C: ConnectionTrait>(
                 .add(Expr::col(("deal", "expected_close_date")).lt(scope.to.date_naive())),
         )
         .group_by_col(("deal", "currency"))
-        .order_by(("deal", "currency"), sea_orm::Order::Asc)
+        .group_by_col(("stage", "win_probability"))
         .to_owned();
-    let mut weighted = Vec::new();
+    // Per currency: (count, Σ ten-thousandths × percent = millionths).
+    let mut by_currency: std::collections::BTreeMap<String, (i64, i128)> = Default::default();
     for row in rows(db, &select).await? {
         let currency: String = row.try_get("", "currency")?;
-        // ten-thousandths × percent = millionths
-        let exact = Decimal::new(int(&row, "total")?, money::STORED_SCALE + 2);
-        let decimals = money::from_e4(0, &currency).scale();
-        weighted.push(MoneyTotal {
-            amount: exact.round_dp(decimals),
-            count: int(&row, "count")?,
-            currency,
-        });
+        let probability: i32 = row.try_get("", "probability")?;
+        let entry = by_currency.entry(currency).or_default();
+        entry.0 += int(&row, "count")?;
+        entry.1 += sums::read(&row, "total")? * i128::from(probability);
     }
-    Ok(weighted)
+    Ok(by_currency
+        .into_iter()
+        .map(|(currency, (count, millionths))| {
+            let exact = Decimal::try_from_i128_with_scale(millionths, money::STORED_SCALE + 2)
+                .unwrap_or(Decimal::MAX);
+            MoneyTotal {
+                amount: money::round_to_currency(exact, &currency),
+                count,
+                currency,
+            }
+        })
+        .collect())
 }
 
 /// Mean days from creation to winning, over deals won in the period.
@@ -226,25 +240,39 @@ pub async fn sales_cycle_days<C: ConnectionTrait>(
 /// length in days. A stay runs from entering the stage to the deal's next
 /// stage change; a deal moved back and forth stays several times. Stays
 /// still running are not counted (they have no length yet).
+///
+/// Only the stage changes made in the period are read (through their time
+/// index), each looking up the change before it of the same deal, which
+/// began the stay it ends (one probe of the deal's history each).
 pub async fn time_in_stage<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
 ) -> Result<Vec<(Uuid, i64, f64)>, DbErr> {
+    let previous = |column: &str| {
+        Expr::cust(format!(
+            r#"(SELECT "p"."{column}" FROM "deal_stage_change" AS "p" WHERE "p"."workspace_id" = "deal_stage_change"."workspace_id" AND "p"."deal_id" = "deal_stage_change"."deal_id" AND ("p"."created_at" < "deal_stage_change"."created_at" OR ("p"."created_at" = "deal_stage_change"."created_at" AND "p"."id" < "deal_stage_change"."id")) ORDER BY "p"."created_at" DESC, "p"."id" DESC LIMIT 1)"#
+        ))
+    };
     let stays = Query::select()
-        .expr_as(Expr::col(("deal_stage_change", "to_stage_id")), "stage_id")
-        .expr_as(Expr::col(("deal_stage_change", "created_at")), "entered_at")
-        .expr_as(
-            Expr::cust(
-                r#"LEAD("deal_stage_change"."created_at") OVER (PARTITION BY "deal_stage_change"."deal_id" ORDER BY "deal_stage_change"."created_at", "deal_stage_change"."id")"#,
-            ),
-            "left_at",
-        )
+        .expr_as(previous("to_stage_id"), "stage_id")
+        .expr_as(previous("created_at"), "entered_at")
+        .expr_as(Expr::col(("deal_stage_change", "created_at")), "left_at")
         .from("deal_stage_change")
         .inner_join(
             "deal",
-            Expr::col(("deal", "id")).equals(("deal_stage_change", "deal_id")),
+            Expr::col(("deal", "workspace_id"))
+                .equals(("deal_stage_change", "workspace_id"))
+                .and(Expr::col(("deal", "id")).equals(("deal_stage_change", "deal_id"))),
         )
-        .cond_where(scope.deals("deal"))
+        .cond_where(
+            scope
+                .deals("deal")
+                .add(Expr::col(("deal_stage_change", "workspace_id")).eq(scope.workspace_id))
+                .add(scope.within("deal_stage_change", "created_at")),
+        )
+        // A LIMIT keeps it a subquery (neither database merges it into the
+        // outer one), so each probe runs once per change, not once per use.
+        .limit(i64::MAX as u64)
         .to_owned();
     let seconds = seconds_between(
         db.get_database_backend(),
@@ -260,8 +288,8 @@ pub async fn time_in_stage<C: ConnectionTrait>(
             "seconds",
         )
         .from_subquery(stays, stays_alias.clone())
-        .and_where(Expr::col((stays_alias.clone(), "left_at")).gte(scope.from))
-        .and_where(Expr::col((stays_alias.clone(), "left_at")).lt(scope.to))
+        // A deal's first change (its creation) ends no stay.
+        .and_where(Expr::col((stays_alias.clone(), "stage_id")).is_not_null())
         .group_by_col((stays_alias, "stage_id"))
         .to_owned();
     rows(db, &select)
@@ -318,36 +346,29 @@ pub async fn close_reasons<C: ConnectionTrait>(
 }
 
 /// Contacts created in the period (owned by the owner, if given), and how
-/// many of them are on a live deal (of the pipeline, if given).
+/// many of them are on a live deal (of the pipeline, if given): the
+/// period's contacts, each looked up in its deals.
 pub async fn conversion<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<Conversion, DbErr> {
     let mut on_deal = Query::select();
     on_deal
-        .distinct()
-        .column(("deal_contact", "contact_id"))
+        .expr(Expr::val(1))
         .from("deal_contact")
         .inner_join(
             "deal",
-            Expr::col(("deal", "id")).equals(("deal_contact", "deal_id")),
+            Expr::col(("deal", "workspace_id"))
+                .equals(("deal_contact", "workspace_id"))
+                .and(Expr::col(("deal", "id")).equals(("deal_contact", "deal_id"))),
         )
-        .and_where(Expr::col(("deal", "workspace_id")).eq(scope.workspace_id))
+        .and_where(Expr::col(("deal_contact", "workspace_id")).equals(("contact", "workspace_id")))
+        .and_where(Expr::col(("deal_contact", "contact_id")).equals(("contact", "id")))
         .and_where(Expr::col(("deal", "deleted_at")).is_null());
     if let Some(pipeline) = scope.pipeline_id {
         on_deal.and_where(Expr::col(("deal", "pipeline_id")).eq(pipeline));
     }
-    let converted = Alias::new("converted");
     let select = Query::select()
         .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "leads")
-        .expr_as(
-            Expr::cust(r#"CAST(COUNT("converted"."contact_id") AS BIGINT)"#),
-            "converted",
-        )
+        .expr_as(count_if(Expr::exists(on_deal.to_owned())), "converted")
         .from("contact")
-        .join_subquery(
-            JoinType::LeftJoin,
-            on_deal.to_owned(),
-            converted.clone(),
-            Expr::col((converted, "contact_id")).equals(("contact", "id")),
-        )
         .cond_where(
             scope
                 .live("contact")

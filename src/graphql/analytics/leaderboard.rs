@@ -20,6 +20,7 @@ use crate::graphql::deal::MoneyTotal;
 use crate::graphql::goal::Goal;
 use crate::graphql::level::Level;
 use crate::graphql::member::Member;
+use rapport_core::rules::sums;
 
 /// A goal and what its member won toward it.
 #[derive(SimpleObject)]
@@ -69,7 +70,7 @@ async fn wins<C: ConnectionTrait>(
             .entry(row.try_get("", "owner_id")?)
             .or_default()
             .push(MoneyTotal {
-                amount: money::from_e4(int(&row, "total")?, &currency),
+                amount: money::from_e4_wide(sums::read(&row, "total")?, &currency),
                 count: int(&row, "count")?,
                 currency,
             });
@@ -93,7 +94,7 @@ fn within_goal(backend: DbBackend) -> &'static str {
 async fn goals<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
-) -> Result<Vec<(goal::Model, i64)>, DbErr> {
+) -> Result<Vec<(goal::Model, i128)>, DbErr> {
     let goals = goal::Entity::find()
         .filter(goal::Column::WorkspaceId.eq(scope.workspace_id))
         .filter(goal::Column::DeletedAt.is_null())
@@ -111,12 +112,9 @@ async fn goals<C: ConnectionTrait>(
         .add(Expr::col(("deal", "owner_id")).equals(("goal", "member_id")))
         .add(Expr::col(("deal", "currency")).equals(("goal", "currency")))
         .add(Expr::cust(within_goal(db.get_database_backend())));
-    let select = Query::select()
-        .expr_as(Expr::col(("goal", "id")), "goal_id")
-        .expr_as(
-            Expr::cust(r#"CAST(COALESCE(SUM("deal"."amount_e4"), 0) AS BIGINT)"#),
-            "won",
-        )
+    let mut select = Query::select();
+    select.expr_as(Expr::col(("goal", "id")), "goal_id");
+    let select = sums::select(&mut select, r#""deal"."amount_e4""#, "won")
         .from("goal")
         .left_join("deal", deals_in_scope)
         .and_where(Expr::col(("goal", "workspace_id")).eq(scope.workspace_id))
@@ -125,9 +123,9 @@ async fn goals<C: ConnectionTrait>(
         .and_where(Expr::col(("goal", "period_end")).gte(scope.from.date_naive()))
         .group_by_col(("goal", "id"))
         .to_owned();
-    let mut won: BTreeMap<Uuid, i64> = BTreeMap::new();
+    let mut won: BTreeMap<Uuid, i128> = BTreeMap::new();
     for row in rows(db, &select).await? {
-        won.insert(row.try_get("", "goal_id")?, int(&row, "won")?);
+        won.insert(row.try_get("", "goal_id")?, sums::read(&row, "won")?);
     }
     Ok(goals
         .into_iter()
@@ -164,7 +162,7 @@ pub async fn leaderboard<C: ConnectionTrait>(
                 .iter()
                 .map(|t| MoneyTotal {
                     currency: t.currency.clone(),
-                    amount: (t.amount * rate).round_dp(money::from_e4(0, &t.currency).scale()),
+                    amount: money::round_to_currency(t.amount * rate, &t.currency),
                     count: t.count,
                 })
                 .collect();
@@ -172,7 +170,7 @@ pub async fn leaderboard<C: ConnectionTrait>(
                 .iter()
                 .filter(|(g, _)| g.member_id == m.id)
                 .map(|(g, won)| GoalProgress {
-                    won: money::from_e4(*won, &g.currency),
+                    won: money::from_e4_wide(*won, &g.currency),
                     attainment: (g.quota_e4 > 0).then(|| *won as f64 / g.quota_e4 as f64),
                     goal: Goal(Level::single(g.clone())),
                 })

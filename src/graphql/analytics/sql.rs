@@ -3,12 +3,13 @@
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, SelectStatement};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use uuid::Uuid;
 
 use crate::domain::money;
 use crate::graphql::deal::MoneyTotal;
+use rapport_core::rules::sums;
 
 /// What the figures are about: a workspace, a half-open period
 /// `[from, to)`, and optionally one pipeline and one owner.
@@ -64,6 +65,13 @@ pub fn count_when(condition: &str) -> Expr {
     ))
 }
 
+/// How many rows `condition` holds for, as a 64-bit integer.
+pub fn count_if(condition: Expr) -> Expr {
+    let ones: Expr = Expr::case(condition, 1).finally(0).into();
+    let sum: Expr = Func::coalesce([Func::sum(ones).into(), Expr::val(0)]).into();
+    Func::cast_as(sum, "BIGINT").into()
+}
+
 /// Runs `select` and returns its rows.
 pub async fn rows<C: ConnectionTrait>(
     db: &C,
@@ -82,13 +90,14 @@ pub fn float(row: &QueryResult, column: &str) -> Result<Option<f64>, DbErr> {
     row.try_get::<Option<f64>>("", column)
 }
 
-/// Rows of `currency`, `count` and `total` (ten-thousandths) as money totals.
+/// Rows of `currency`, `count` and the exact sum `total` (ten-thousandths,
+/// see `sums`) as money totals.
 pub fn totals(rows: &[QueryResult]) -> Result<Vec<MoneyTotal>, DbErr> {
     rows.iter()
         .map(|row| {
             let currency: String = row.try_get("", "currency")?;
             Ok(MoneyTotal {
-                amount: money::from_e4(int(row, "total")?, &currency),
+                amount: money::from_e4_wide(sums::read(row, "total")?, &currency),
                 count: int(row, "count")?,
                 currency,
             })
@@ -96,18 +105,16 @@ pub fn totals(rows: &[QueryResult]) -> Result<Vec<MoneyTotal>, DbErr> {
         .collect()
 }
 
-/// Each total divided by its count, rounded to the currency's decimals.
+/// Each total divided by its count, rounded to the currency's decimals by
+/// the one rule (half away from zero).
 pub fn averages(totals: &[MoneyTotal]) -> Vec<MoneyTotal> {
     totals
         .iter()
         .filter(|t| t.count > 0)
-        .map(|t| {
-            let decimals = money::from_e4(0, &t.currency).scale();
-            MoneyTotal {
-                currency: t.currency.clone(),
-                amount: (t.amount / Decimal::from(t.count)).round_dp(decimals),
-                count: t.count,
-            }
+        .map(|t| MoneyTotal {
+            currency: t.currency.clone(),
+            amount: money::round_to_currency(t.amount / Decimal::from(t.count), &t.currency),
+            count: t.count,
         })
         .collect()
 }

@@ -5,7 +5,7 @@ use entity::enums::TaggableType;
 use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
-use crate::graphql::calculated::{Figure, FiguresFilter, Of};
+use crate::graphql::calculated::{Figure, FiguresFilter, Of, sort_key};
 use crate::graphql::error::ApiResult;
 use crate::graphql::filter::{
     DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
@@ -57,7 +57,7 @@ impl CompanyOrderField {
             Self::LeadScore => Figure::CompanyLeadScore,
             _ => return self.column_key(),
         };
-        SortKey::calculated("company", figure)
+        sort_key(figure)
     }
 
     fn column_key(self) -> SortKey {

@@ -147,26 +147,15 @@ impl Company {
     /// tickets and its orders; the README has the formula.
     async fn churn_risk(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         let figure = Figure::ChurnRisk(Of::Company);
-        let value = crate::graphql::calculated::load(
-            ctx,
-            &self.0,
-            |m: &company::Model| m.id,
-            Of::Company,
-            figure,
-        )
-        .await?;
+        let value =
+            crate::graphql::calculated::load(ctx, &self.0, |m: &company::Model| m.id, figure)
+                .await?;
         Ok(value.unwrap_or_default())
     }
     /// The highest lead score among its contacts; null without contacts.
     async fn lead_score(&self, ctx: &Context<'_>) -> ApiResult<Option<i64>> {
-        crate::graphql::calculated::load(
-            ctx,
-            &self.0,
-            |m: &company::Model| m.id,
-            Of::Company,
-            Figure::CompanyLeadScore,
-        )
-        .await
+        let figure = Figure::CompanyLeadScore;
+        crate::graphql::calculated::load(ctx, &self.0, |m: &company::Model| m.id, figure).await
     }
     /// The competitor it buys from today.
     field!(current_vendor: Option<&str>);

@@ -5,7 +5,7 @@ use entity::enums::{LifecycleStage, TaggableType};
 use sea_orm::sea_query::{Condition, ExprTrait};
 use uuid::Uuid;
 
-use crate::graphql::calculated::{Figure, FiguresFilter, Of};
+use crate::graphql::calculated::{Figure, FiguresFilter, Of, sort_key};
 use crate::graphql::error::ApiResult;
 use crate::graphql::filter::{
     DateFilter, DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
@@ -55,7 +55,7 @@ impl ContactOrderField {
             Self::AverageResolutionHours => Figure::AverageResolution(Of::Contact),
             _ => return self.column_key(),
         };
-        SortKey::calculated("contact", figure)
+        sort_key(figure)
     }
 
     fn column_key(self) -> SortKey {

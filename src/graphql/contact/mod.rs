@@ -56,14 +56,9 @@ impl Contact {
     /// and time since the last order (0–30); the README has the formula.
     async fn churn_risk(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         let figure = Figure::ChurnRisk(Of::Contact);
-        let value = crate::graphql::calculated::load(
-            ctx,
-            &self.0,
-            |m: &contact::Model| m.id,
-            Of::Contact,
-            figure,
-        )
-        .await?;
+        let value =
+            crate::graphql::calculated::load(ctx, &self.0, |m: &contact::Model| m.id, figure)
+                .await?;
         Ok(value.unwrap_or_default())
     }
     /// Order figures: count, lifetime value per currency, last order.

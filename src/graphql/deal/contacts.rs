@@ -5,8 +5,6 @@
 //! statement per level. `Deal.contacts` also reads each link's role into its
 //! edge.
 
-use std::fmt::Debug;
-
 use async_graphql::connection::EmptyFields;
 use async_graphql::connection::{ConnectionNameType, EdgeNameType};
 use async_graphql::{Context, OutputType, SimpleObject};
@@ -23,7 +21,7 @@ use crate::graphql::error::ApiResult;
 use crate::graphql::filter::col;
 use crate::graphql::level::{Conn, LoadedPages, NamedConn, Row};
 use crate::graphql::list::{self, ListArgs, distinct};
-use crate::graphql::page::PageQuery;
+use crate::graphql::page::{PageQuery, Partition};
 
 /// What a `DealContactEdge` adds to a plain edge.
 #[derive(SimpleObject, Debug, Clone, Copy)]
@@ -53,14 +51,6 @@ impl EdgeNameType for DealContactEdgeName {
 /// `Deal.contacts` with roles.
 pub type DealContactConn =
     NamedConn<Contact, DealContactEdgeFields, DealContactConnectionName, DealContactEdgeName>;
-
-/// The cache key of a list field, like `list::children` builds it.
-fn cache_key<F: Debug>(field: &str, args: &ListArgs<'_, F>) -> String {
-    format!(
-        "{field}|{:?}|{:?}|{:?}|{:?}",
-        args.page, args.filter, args.keys, args.extra
-    )
-}
 
 /// The link rows of the given parents: `deal_contact.<parent_column> IN ids`,
 /// in the workspace, joined to the listed table on `<other_column>`.
@@ -96,9 +86,10 @@ pub(super) async fn contacts_of_deal(
     let actor = actor(ctx)?;
     let db = db(ctx)?;
     let window = args.page.window(&args.keys)?;
+    let count = list::counts(ctx);
     let loaded = deal
         .level
-        .load(cache_key("contacts", &args), |deals| async {
+        .load(args.cache_key("contacts", count), |deals| async {
             let ids = distinct(deals.iter().map(|d| d.id));
             let join = link_join(
                 db.get_database_backend(),
@@ -106,19 +97,23 @@ pub(super) async fn contacts_of_deal(
                 "deal_id",
                 "contact_id",
                 "contact",
-                ids,
+                ids.clone(),
             );
             let mut base = contact::Entity::find()
                 .filter(args.condition::<Contact>(actor, db.get_database_backend())?)
                 .into_query();
             base.inner_join("deal_contact", join)
                 .expr_as(col("deal_contact", "role"), "_role");
-            let partition = Some(col("deal_contact", "deal_id"));
+            let partition = Some(Partition {
+                key: col("deal_contact", "deal_id"),
+                parents: ids,
+            });
             let pages = PageQuery {
                 base,
                 partition,
                 keys: &args.keys,
                 window: &window,
+                count,
             }
             .fetch::<contact::Model, _, _>(db, role)
             .await?;
@@ -142,9 +137,10 @@ pub async fn deals_of_contact(
     let actor = actor(ctx)?;
     let db = db(ctx)?;
     let window = args.page.window(&args.keys)?;
+    let count = list::counts(ctx);
     let loaded = contact
         .level
-        .load(cache_key("deals", &args), |contacts| async {
+        .load(args.cache_key("deals", count), |contacts| async {
             let ids = distinct(contacts.iter().map(|c| c.id));
             let join = link_join(
                 db.get_database_backend(),
@@ -152,18 +148,22 @@ pub async fn deals_of_contact(
                 "contact_id",
                 "deal_id",
                 "deal",
-                ids,
+                ids.clone(),
             );
             let mut base = deal::Entity::find()
                 .filter(args.condition::<Deal>(actor, db.get_database_backend())?)
                 .into_query();
             base.inner_join("deal_contact", join);
-            let partition = Some(col("deal_contact", "contact_id"));
+            let partition = Some(Partition {
+                key: col("deal_contact", "contact_id"),
+                parents: ids,
+            });
             let pages = PageQuery {
                 base,
                 partition,
                 keys: &args.keys,
                 window: &window,
+                count,
             }
             .fetch::<deal::Model, (), _>(db, |_| Ok(()))
             .await?;

@@ -5,7 +5,7 @@ use entity::enums::{DealStatus, TaggableType};
 use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
-use crate::graphql::calculated::Figure;
+use crate::graphql::calculated::{Figure, sort_key, whole_days_condition};
 use crate::graphql::error::ApiResult;
 use crate::graphql::filter::{
     DateFilter, DateTimeFilter, DecimalFilter, EnumFilter, IdFilter, IntFilter, RecordFilter,
@@ -46,7 +46,7 @@ impl DealOrderField {
             Self::WeightedAmount => Figure::DealWeightedAmount,
             _ => return self.column_key(),
         };
-        SortKey::calculated("deal", figure)
+        sort_key(figure)
     }
 
     fn column_key(self) -> SortKey {
@@ -181,7 +181,8 @@ impl RecordFilter for DealFilter {
         }
         if let Some(figures) = &self.figures {
             if let Some(f) = &figures.days_in_stage {
-                all = all.add(f.condition(Figure::DealDaysInStage.expr(backend)));
+                let entered = c("stage_entered_at");
+                all = all.add(whole_days_condition(f, entered, crate::clock::now()));
             }
             if let Some(f) = &figures.age_days {
                 all = all.add(f.condition(Figure::DealAgeDays.expr(backend)));

@@ -19,8 +19,8 @@ use entity::enums::{DealStatus, TaggableType};
 use rapport_core::error::CoreError;
 use rapport_macros::connections;
 use rust_decimal::Decimal;
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Condition, Expr};
-use sea_orm::{EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 pub use self::contacts::{
     DealContactConnectionName, DealContactEdgeFields, DealContactEdgeName, deals_of_contact,
@@ -31,6 +31,7 @@ pub use self::mutation::{
 };
 pub use self::stage_change::{DealStageChange, DealStageChangeFilter};
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
+use super::calculated::{Figure, load};
 use super::company::Company;
 use super::contact::{Contact, ContactFilter, ContactOrderField};
 use super::context::{actor, db};
@@ -46,6 +47,8 @@ use super::pipeline::{Pipeline, Stage};
 use super::tag::{Tag, tags_of};
 use super::ticket::{Ticket, TicketFilter, TicketOrderField};
 use crate::domain::money;
+use rapport_core::rules::figures::whole_days_between;
+use rapport_core::rules::sums;
 
 /// A sales opportunity.
 pub struct Deal(pub Row<deal::Model>);
@@ -126,29 +129,34 @@ impl Deal {
         })
         .await
     }
-    /// Whole days since it entered its current stage.
+    /// Whole days since it entered its current stage (24-hour days, rounded
+    /// down: an entry 14.5 days ahead is −15), as `daysInStage` filters
+    /// and sorts.
     async fn days_in_stage(&self) -> i64 {
-        (crate::clock::now() - self.0.model().stage_entered_at).num_days()
+        whole_days_between(self.0.model().stage_entered_at, crate::clock::now())
     }
-    /// Whole days from its creation to its closing, or to now while open.
-    async fn age_days(&self) -> i64 {
-        let m = self.0.model();
-        (m.closed_at.unwrap_or_else(crate::clock::now) - m.created_at).num_days()
+    /// Whole days from its creation to its closing, or to now while open
+    /// (rounded down), as `ageDays` filters and sorts.
+    async fn age_days(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let days = load(ctx, &self.0, |m: &deal::Model| m.id, Figure::DealAgeDays).await?;
+        Ok(days.unwrap_or_default())
     }
-    /// `amount` × its stage's win probability, rounded to the currency's
-    /// decimals; null for SUPPORT, or while the stage is deleted.
+    /// `amount` × its stage's win probability, rounded half up to the
+    /// currency's decimals (as `weightedAmount` filters and sorts); null
+    /// for SUPPORT, or while the stage is deleted.
     async fn weighted_amount(&self, ctx: &Context<'_>) -> ApiResult<Option<Decimal>> {
         if !actor(ctx)?.sees_amounts() {
             return Ok(None);
         }
         let stage: Option<Stage> =
             list::referenced(ctx, &self.0, "stage", |m: &deal::Model| Some(m.stage_id)).await?;
+        if stage.is_none() {
+            return Ok(None);
+        }
+        let figure = Figure::DealWeightedAmount;
+        let weighted = load(ctx, &self.0, |m: &deal::Model| m.id, figure).await?;
         let m = self.0.model();
-        Ok(stage.map(|stage| {
-            let probability = i64::from(stage.0.model().win_probability);
-            let exact = Decimal::new(m.amount_e4 * probability, money::STORED_SCALE + 2);
-            exact.round_dp(money::from_e4(0, &m.currency).scale())
-        }))
+        Ok(weighted.map(|w| money::from_e4(w, &m.currency)))
     }
     /// Its current stage; null while that stage is deleted.
     async fn stage(&self, ctx: &Context<'_>) -> ApiResult<Option<Stage>> {
@@ -285,30 +293,26 @@ impl DealQuery {
                 0,
             )?);
         }
-        // Amounts are integers ×10⁴, so the sum is exact. PostgreSQL widens
-        // SUM(bigint) to NUMERIC; the cast brings both backends to one type.
-        let rows: Vec<(String, i64, i64)> = deal::Entity::find()
-            .select_only()
-            .column(deal::Column::Currency)
-            .expr_as(
-                Expr::cust(r#"CAST(SUM("deal"."amount_e4") AS BIGINT)"#),
-                "total",
-            )
-            .expr_as(Expr::cust("COUNT(*)"), "count")
-            .filter(condition)
-            .group_by(deal::Column::Currency)
-            .order_by_asc(deal::Column::Currency)
-            .into_tuple()
-            .all(db(ctx)?)
-            .await
-            .map_err(|e| CoreError::Internal(format!("deal totals: {e}")))?;
-        Ok(rows
-            .into_iter()
-            .map(|(currency, total, count)| MoneyTotal {
-                amount: money::from_e4(total, &currency),
+        // Amounts are integers ×10⁴, summed exactly in two parts (`sums`).
+        let mut select = sea_orm::sea_query::Query::select();
+        select
+            .expr_as(Expr::col(("deal", "currency")), "currency")
+            .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count");
+        let select = sums::select(&mut select, r#""deal"."amount_e4""#, "total")
+            .from("deal")
+            .cond_where(condition)
+            .group_by_col(("deal", "currency"))
+            .order_by(("deal", "currency"), sea_orm::Order::Asc)
+            .to_owned();
+        let mut totals = Vec::new();
+        for row in db(ctx)?.query_all(&select).await? {
+            let currency: String = row.try_get("", "currency")?;
+            totals.push(MoneyTotal {
+                amount: money::from_e4_wide(sums::read(&row, "total")?, &currency),
+                count: row.try_get("", "count")?,
                 currency,
-                count,
-            })
-            .collect())
+            });
+        }
+        Ok(totals)
     }
 }

@@ -65,7 +65,11 @@ impl<T: OutputType> OutputType for Fast<T> {
     ) -> Result<Value, ServerError> {
         let built = self.built.lock().ok().and_then(|mut built| built.take());
         let Some(normal) = &self.normal else {
-            return built.ok_or_else(|| ServerError::new("the list was answered twice", None));
+            let built =
+                built.ok_or_else(|| ServerError::new("the list was answered twice", None))?;
+            // Built in the query's order and complete: nothing to redo.
+            super::completion::note_shaped(ctx, field);
+            return Ok(built);
         };
         // Boxed: the executor's futures for a nested list are large, and
         // held inline here they overflow a worker's stack in debug builds.

@@ -24,7 +24,7 @@ use crate::graphql::deal::contacts::link_join;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filter::col;
 use crate::graphql::list::{self, distinct, in_ids};
-use crate::graphql::page::{KeyType, PageQuery, PageSlice, encode_cursor, key_values};
+use crate::graphql::page::{KeyType, PageQuery, PageSlice, Partition, encode_cursor, key_values};
 use crate::graphql::ticket::Ticket;
 
 /// One row as read: its id, the values of its plain fields (children are
@@ -63,8 +63,11 @@ pub fn load<'a>(
         match parents {
             None => {}
             Some((Relation::ForeignKey { column, .. }, ids)) => {
-                condition = condition.add(in_ids(backend, col(table, column), ids));
-                partition = Some(col(table, column));
+                condition = condition.add(in_ids(backend, col(table, column), ids.clone()));
+                partition = Some(Partition {
+                    key: col(table, column),
+                    parents: ids,
+                });
             }
             Some((Relation::DealsOfContact, ids)) => {
                 let on = link_join(
@@ -73,10 +76,13 @@ pub fn load<'a>(
                     "contact_id",
                     "deal_id",
                     "deal",
-                    ids,
+                    ids.clone(),
                 );
                 link = Some(on);
-                partition = Some(col("deal_contact", "contact_id"));
+                partition = Some(Partition {
+                    key: col("deal_contact", "contact_id"),
+                    parents: ids,
+                });
             }
         }
         let mut base = select(conn.ty, condition);
@@ -100,6 +106,10 @@ pub fn load<'a>(
             partition,
             keys: &conn.listing.keys,
             window: &conn.listing.window,
+            count: conn
+                .fields
+                .iter()
+                .any(|(_, field)| matches!(field, ConnField::TotalCount)),
         }
         .fetch_with(db, |row| decode(row, conn, actor), |_| Ok(()))
         .await?;

@@ -33,6 +33,7 @@ use crate::graphql::level::Level;
 use crate::graphql::list;
 use crate::graphql::pipeline::{Pipeline, Stage};
 use crate::graphql::write::now;
+use rapport_core::rules::sums;
 
 /// The dashboard pushes at most once per this interval during a storm of writes.
 const COALESCE: Duration = Duration::from_millis(250);
@@ -83,12 +84,13 @@ pub struct PipelineDashboard {
     pub win_rate: Option<f64>,
 }
 
-/// Sums per currency: (count, Σ amount ×10⁴, Σ amount ×10⁴ × probability %).
+/// Sums per currency: (count, Σ amount ×10⁴, Σ amount ×10⁴ × probability %),
+/// in 128 bits: exact for any number of the largest amounts.
 #[derive(Default, Clone, Copy)]
 struct Sums {
     count: i64,
-    amount_e4: i64,
-    weighted_e6: i64,
+    amount_e4: i128,
+    weighted_e6: i128,
 }
 
 type ByCurrency = BTreeMap<String, Sums>;
@@ -104,7 +106,7 @@ fn totals(sums: &ByCurrency) -> Vec<MoneyTotal> {
     sums.iter()
         .map(|(currency, s)| MoneyTotal {
             currency: currency.clone(),
-            amount: money::from_e4(s.amount_e4, currency),
+            amount: money::from_e4_wide(s.amount_e4, currency),
             count: s.count,
         })
         .collect()
@@ -113,11 +115,11 @@ fn totals(sums: &ByCurrency) -> Vec<MoneyTotal> {
 fn weighted(sums: &ByCurrency) -> Vec<MoneyTotal> {
     sums.iter()
         .map(|(currency, s)| {
-            let exact = Decimal::new(s.weighted_e6, money::STORED_SCALE + 2);
-            let decimals = money::from_e4(0, currency).scale();
+            let exact = Decimal::try_from_i128_with_scale(s.weighted_e6, money::STORED_SCALE + 2)
+                .unwrap_or(Decimal::MAX);
             MoneyTotal {
                 currency: currency.clone(),
-                amount: exact.round_dp(decimals),
+                amount: money::round_to_currency(exact, currency),
                 count: s.count,
             }
         })
@@ -132,7 +134,9 @@ fn month_start(at: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Computes the dashboard in three statements: the stages, the live deals
-/// grouped by stage, status and currency, and this month's closings.
+/// grouped by stage, status and currency (read from one index, and
+/// weighted per group: the probability is the stage's), and this month's
+/// closings (through the index on closing times).
 pub async fn compute(
     db: &DatabaseConnection,
     workspace_id: Uuid,
@@ -151,21 +155,23 @@ pub async fn compute(
         .and(Expr::col(("deal", "pipeline_id")).eq(pipeline_id))
         .and(Expr::col(("deal", "deleted_at")).is_null());
     let mut grouped = Query::select();
-    grouped.expr_as(Expr::col(("deal", "stage_id")), "stage_id");
-    with_totals(&mut grouped).expr_as(
-        Expr::cust(r#"CAST(SUM("deal"."amount_e4" * "stage"."win_probability") AS BIGINT)"#),
-        "weighted",
-    );
+    grouped
+        .expr_as(Expr::col(("deal", "stage_id")), "stage_id")
+        .expr_as(Expr::col(("stage", "win_probability")), "probability");
+    with_totals(&mut grouped);
     let grouped = grouped
         .from("deal")
         .inner_join(
             "stage",
-            Expr::col(("stage", "id")).equals(("deal", "stage_id")),
+            Expr::col(("stage", "workspace_id"))
+                .equals(("deal", "workspace_id"))
+                .and(Expr::col(("stage", "id")).equals(("deal", "stage_id"))),
         )
         .cond_where(live_deals.clone())
         .group_by_col(("deal", "stage_id"))
         .group_by_col(("deal", "status"))
         .group_by_col(("deal", "currency"))
+        .group_by_col(("stage", "win_probability"))
         .to_owned();
     let mut per_stage: BTreeMap<Uuid, ByCurrency> = BTreeMap::new();
     let mut open = ByCurrency::new();
@@ -173,10 +179,12 @@ pub async fn compute(
         let stage_id: Uuid = row.try_get("", "stage_id")?;
         let status: String = row.try_get("", "status")?;
         let currency: String = row.try_get("", "currency")?;
+        let amount_e4 = sums::read(&row, "amount")?;
+        let probability: i32 = row.try_get("", "probability")?;
         let sums = Sums {
             count: row.try_get("", "count")?,
-            amount_e4: row.try_get("", "amount")?,
-            weighted_e6: row.try_get("", "weighted")?,
+            amount_e4,
+            weighted_e6: amount_e4 * i128::from(probability),
         };
         add(per_stage.entry(stage_id).or_default(), &currency, sums);
         if status == DealStatus::Open.to_value() {
@@ -201,7 +209,7 @@ pub async fn compute(
         let currency: String = row.try_get("", "currency")?;
         let sums = Sums {
             count: row.try_get("", "count")?,
-            amount_e4: row.try_get("", "amount")?,
+            amount_e4: sums::read(&row, "amount")?,
             weighted_e6: 0,
         };
         let into = if status == DealStatus::Won.to_value() {
@@ -243,11 +251,8 @@ fn with_totals(select: &mut SelectStatement) -> &mut SelectStatement {
     select
         .expr_as(Expr::col(("deal", "status")), "status")
         .expr_as(Expr::col(("deal", "currency")), "currency")
-        .expr_as(Expr::cust("COUNT(*)"), "count")
-        .expr_as(
-            Expr::cust(r#"CAST(SUM("deal"."amount_e4") AS BIGINT)"#),
-            "amount",
-        )
+        .expr_as(Expr::cust("COUNT(*)"), "count");
+    sums::select(select, r#""deal"."amount_e4""#, "amount")
 }
 
 /// The pipeline id of a dashboard request, checked against the actor's role

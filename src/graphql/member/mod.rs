@@ -40,6 +40,11 @@ impl Member {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Member, self.0.model().id)
     }
+    /// The global id of the member's workspace (what `login(workspaceId:)`
+    /// takes when an email has accounts in several).
+    async fn workspace_id(&self) -> ID {
+        ids::encode(Kind::Workspace, self.0.model().workspace_id)
+    }
     /// Login email, lower-cased.
     field!(email: &str);
     /// Display name.

@@ -51,6 +51,8 @@ pub struct InvitationPayload {
     /// Give this to the person invited; it is shown once and redeemed with
     /// `acceptInvitation` within 7 days.
     pub invitation_code: String,
+    /// The workspace invited into (the code alone identifies it too).
+    pub workspace_id: ID,
 }
 
 #[derive(SimpleObject)]
@@ -104,18 +106,21 @@ impl MemberMutation {
         Ok(LoginPayload::signed_in(services, row))
     }
 
-    /// Redeems an invitation: sets the invited member's password and signs in.
+    /// Redeems an invitation: sets the invited member's password and signs
+    /// in. The code identifies the invitation and its workspace;
+    /// `workspaceId` (from `inviteMember`, `me` or `workspace`) is optional.
+    /// Wrong codes count towards the lockout like wrong passwords.
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
-        workspace_id: ID,
         email: String,
         code: String,
         password: String,
+        workspace_id: Option<ID>,
     ) -> ApiResult<LoginPayload> {
         let services = state(ctx)?;
         let acceptance = Acceptance {
-            workspace_id: ids::decode(&workspace_id, Kind::Workspace, "workspaceId")?,
+            workspace_id: ids::decode_opt(workspace_id.as_ref(), Kind::Workspace, "workspaceId")?,
             email,
             code,
             password,
@@ -142,6 +147,7 @@ impl MemberMutation {
         };
         let invitation = ops::invite(core, actor, new).await?;
         Ok(InvitationPayload {
+            workspace_id: ids::encode(Kind::Workspace, invitation.member.workspace_id),
             member: Member(Level::single(invitation.member)),
             invitation_code: invitation.code,
         })

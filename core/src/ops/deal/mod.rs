@@ -30,6 +30,7 @@ use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
+use crate::rules::stored_figures::{self, Inputs, Owners, Weights};
 use crate::store::{
     Core, Table, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
 };
@@ -137,6 +138,12 @@ pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal
     stage::enter(&mut model, &stage, at, None);
     let row = model.insert(&txn).await?;
     stage::record_change(&txn, actor, id, None, stage.id, at).await?;
+    let weights = Weights::Deal {
+        deal: id,
+        stage: stage.id,
+    };
+    stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
+    customer_since(&txn, actor, Owners::of(None, row.company_id)).await?;
     for (c, _) in contacts {
         deal_contact::ActiveModel {
             id: Set(crate::store::new_id()),
@@ -207,6 +214,17 @@ pub async fn update(
         ..Default::default()
     };
     let row = save(&txn, actor, &current, model).await?;
+    if (row.amount_e4, &row.currency) != (current.amount_e4, &current.currency) {
+        let weights = Weights::Deal {
+            deal: id,
+            stage: row.stage_id,
+        };
+        stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
+    }
+    if row.company_id != current.company_id {
+        let companies = Owners::of(None, current.company_id).and(None, row.company_id);
+        customer_since(&txn, actor, companies).await?;
+    }
     core.finish::<deal::Entity>(txn, actor, row, "updated")
         .await
 }
@@ -247,6 +265,16 @@ async fn save(
     changes.version = Set(current.version + 1);
     changes.updated_at = Set(now());
     save_if_unchanged::<deal::Entity>(txn, actor, current.id, current.version, changes).await
+}
+
+/// Recomputes since when `companies` are customers (their first won deal
+/// or order), after a deal of theirs was won, reopened or moved between them.
+pub(super) async fn customer_since(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    companies: Owners,
+) -> CoreResult<()> {
+    stored_figures::refresh(txn, actor.workspace_id, &companies, &[Inputs::Customer]).await
 }
 
 /// SALES may own deals but not give them to someone else.

@@ -9,11 +9,12 @@ use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, QueryFilter, Q
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{TEXT_MAX, current, event_with, save};
+use super::{TEXT_MAX, current, customer_since, event_with, save};
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::ops::reason::check_listed;
+use crate::rules::stored_figures::{self, Owners, Weights};
 use crate::store::{Author, Core, check_reference, col, now, scope};
 
 /// How a deal ends.
@@ -65,6 +66,12 @@ pub async fn move_to(
     enter(&mut changes, &stage, at, None);
     let row = save(&txn, actor, &current, changes).await?;
     record_change(&txn, actor, id, Some(current.stage_id), stage.id, at).await?;
+    let weights = Weights::Deal {
+        deal: id,
+        stage: stage.id,
+    };
+    stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
+    customer_since(&txn, actor, Owners::of(None, row.company_id)).await?;
     let details = json!({ "fromStageId": current.stage_id, "toStageId": stage.id });
     let event = event_with(&row, "moved", details)?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
@@ -112,6 +119,12 @@ pub async fn close(
     let row = save(&txn, actor, &current, changes).await?;
     if to_stage != current.stage_id {
         record_change(&txn, actor, id, Some(current.stage_id), to_stage, at).await?;
+        let weights = Weights::Deal {
+            deal: id,
+            stage: to_stage,
+        };
+        stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
+        customer_since(&txn, actor, Owners::of(None, row.company_id)).await?;
     }
     let details = json!({ "fromStageId": current.stage_id, "toStageId": to_stage, "outcome": kind_name, "reason": reason });
     let event = event_with(&row, "closed", details)?;

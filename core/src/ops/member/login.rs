@@ -32,7 +32,8 @@ pub struct SignIn {
 /// An invitation redeemed: the invited member's new password.
 #[derive(Debug, Clone)]
 pub struct Acceptance {
-    pub workspace_id: Uuid,
+    /// Optional: the code identifies the invitation (and so its workspace).
+    pub workspace_id: Option<Uuid>,
     pub email: String,
     /// The invitation code, as shown once by `invite`.
     pub code: String,
@@ -93,35 +94,35 @@ pub async fn login(
 }
 
 /// Redeems an invitation: sets the invited member's password and returns
-/// the member, who may now sign in. Wrong codes count towards the lockout
-/// like wrong passwords.
+/// the member, who may now sign in. The code identifies the invitation, so
+/// the workspace is needed only to narrow it. Wrong codes count towards the
+/// lockout like wrong passwords.
 pub async fn accept_invitation(
     core: &Core,
     credentials: Credentials<'_>,
     acceptance: Acceptance,
 ) -> CoreResult<member::Model> {
-    let workspace = acceptance.workspace_id;
     let email = normalize_email(&acceptance.email).map_err(CoreError::invalid("email"))?;
     password::check_policy(&acceptance.password)
         .map_err(|m| CoreError::bad_input("password", m))?;
+    // Per email, whichever workspace is named: naming one or none must not
+    // double the guesses allowed.
     let attempt = credentials
         .lockout
-        .begin(
-            &format!("invitation:{workspace}:{email}"),
-            acceptance.client,
-        )
+        .begin(&format!("invitation:{email}"), acceptance.client)
         .map_err(|retry_after| CoreError::RateLimited { retry_after })?;
     let txn = core.begin().await?;
-    let invited = member::Entity::find()
-        .filter(member::Column::WorkspaceId.eq(workspace))
+    let mut query = member::Entity::find()
         .filter(member::Column::Email.eq(&email))
-        .filter(member::Column::DeactivatedAt.is_null())
-        .one(&txn)
-        .await?;
-    let valid = invited.as_ref().is_some_and(|m| {
-        m.invitation_hash.as_deref() == Some(hash_secret(&acceptance.code).as_str())
-            && m.invitation_expires_at.is_some_and(|at| at > Utc::now())
-    });
+        .filter(member::Column::InvitationHash.eq(hash_secret(&acceptance.code)))
+        .filter(member::Column::DeactivatedAt.is_null());
+    if let Some(workspace) = acceptance.workspace_id {
+        query = query.filter(member::Column::WorkspaceId.eq(workspace));
+    }
+    let invited = query.one(&txn).await?;
+    let valid = invited
+        .as_ref()
+        .is_some_and(|m| m.invitation_expires_at.is_some_and(|at| at > Utc::now()));
     let Some(invited) = invited.filter(|_| valid) else {
         attempt.fail();
         return Err(CoreError::bad_input(

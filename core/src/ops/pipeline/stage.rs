@@ -12,6 +12,7 @@ use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::ops::lifecycle::delete_or_restore;
+use crate::rules::stored_figures;
 use crate::store::{
     Core, check_reference, check_version, col, load_live, now, save_if_unchanged, scope,
 };
@@ -121,6 +122,10 @@ pub async fn update(
         ..Default::default()
     };
     let row = save_if_unchanged::<stage::Entity>(&txn, actor, id, current.version, model).await?;
+    if row.win_probability != current.win_probability {
+        let weights = stored_figures::Weights::Stage(id);
+        stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
+    }
     core.finish::<stage::Entity>(txn, actor, row, "updated")
         .await
 }

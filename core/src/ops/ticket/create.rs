@@ -21,6 +21,7 @@ use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::ops::Patch;
 use crate::ops::edit::changed_reference;
+use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::rules::triggers::fire::on_ticket;
 use crate::store::numbered::{self, Numbering};
 use crate::store::{Author, Core, claim, event_for_new, now};
@@ -115,8 +116,10 @@ pub async fn create(core: &Core, actor: &Actor, new: NewTicket) -> CoreResult<ti
         "input.assigneeId",
     )
     .await?;
+    let owners = Owners::of(draft.contact_id, draft.company_id);
     if postgres {
         let (row, event) = insert_numbered(&txn, actor, draft).await?;
+        stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::Tickets]).await?;
         let triggered = on_ticket(&txn, &row, row.opened_at).await?;
         core.commit_after(txn, Author::of(actor), vec![event], triggered)
             .await?;
@@ -125,6 +128,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewTicket) -> CoreResult<ti
     let mut model = draft.into_active_model().reset_all();
     model.number = Set(next_number(&txn, actor.workspace_id).await?);
     let row = model.insert(&txn).await?;
+    stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::Tickets]).await?;
     let mut events = vec![event_for_new::<ticket::Entity>(&row, "opened")?];
     events.extend(on_ticket(&txn, &row, row.opened_at).await?);
     core.commit(txn, Author::of(actor), events).await?;

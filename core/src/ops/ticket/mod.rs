@@ -15,6 +15,7 @@ use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
+use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::store::{
     Author, Core, check_reference, check_version, event_for, load_any, load_live, now,
     save_if_unchanged,
@@ -100,6 +101,11 @@ pub async fn update(
         ..Default::default()
     };
     let row = guarded_update(&txn, actor, &current, model).await?;
+    if (row.contact_id, row.company_id) != current_parties {
+        let owners =
+            Owners::of(current.contact_id, current.company_id).and(row.contact_id, row.company_id);
+        stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::Tickets]).await?;
+    }
     finish(core, txn, actor, row, "updated").await
 }
 
@@ -139,6 +145,8 @@ pub async fn set_status(
     }
     let model = status_change(&current, status, now())?;
     let row = guarded_update(&txn, actor, &current, model).await?;
+    let owners = Owners::of(row.contact_id, row.company_id);
+    stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::Tickets]).await?;
     let verb = match status {
         TicketStatus::Resolved => "resolved",
         TicketStatus::Closed => "closed",

@@ -129,7 +129,70 @@ fn is_null(value: &Value) -> bool {
 }
 
 /// Rows strictly after (`forward`) or before the cursor `values` in the order of `keys`.
+///
+/// Written so that an index on the keys can seek to the cursor: as one row
+/// comparison `(a, id) > ($1, $2)` when every key runs the same way and none
+/// is nullable (the usual case: one sort field and its `id` tie-breaker);
+/// otherwise as the expanded OR, led by a bound on the first key
+/// (`a >= $1 AND (…)`) where that key has no NULLs.
 pub(super) fn keyset_condition(
+    keys: &[SortKey],
+    values: &[Value],
+    forward: bool,
+    backend: DbBackend,
+) -> Condition {
+    let greater = |key: &SortKey| forward != key.desc;
+    let Some(first) = keys.first() else {
+        return Condition::all();
+    };
+    if let Some(step) = row_comparison(keys, values, forward, false, backend) {
+        return Condition::all().add(step);
+    }
+    let expanded = expanded_keyset(keys, values, forward, backend);
+    match values.first() {
+        Some(value) if !first.nullable && keys.len() > 1 => {
+            let bound = if greater(first) {
+                first.expr(backend).gte(value.clone())
+            } else {
+                first.expr(backend).lte(value.clone())
+            };
+            Condition::all().add(bound).add(expanded)
+        }
+        _ => expanded,
+    }
+}
+
+/// `(k1, k2, …) > (v1, v2, …)` (or `<`, as `forward` and the keys' direction
+/// say; with `inclusive`, the complement `<=`/`>=`), when every key runs the
+/// same way and none is nullable; `None` otherwise.
+pub(super) fn row_comparison(
+    keys: &[SortKey],
+    values: &[Value],
+    forward: bool,
+    complement: bool,
+    backend: DbBackend,
+) -> Option<Expr> {
+    let first = keys.first()?;
+    let greater = |key: &SortKey| forward != key.desc;
+    if !keys
+        .iter()
+        .all(|k| !k.nullable && greater(k) == greater(first))
+    {
+        return None;
+    }
+    let row = Expr::tuple(keys.iter().map(|k| k.expr(backend)));
+    let cursor = Expr::tuple(values.iter().cloned().map(Expr::val));
+    Some(match (greater(first), complement) {
+        (true, false) => row.gt(cursor),
+        (true, true) => row.lte(cursor),
+        (false, false) => row.lt(cursor),
+        (false, true) => row.gte(cursor),
+    })
+}
+
+/// The keyset condition as an OR of "equal on the keys so far, then past
+/// the next one", which also handles NULL keys and mixed directions.
+fn expanded_keyset(
     keys: &[SortKey],
     values: &[Value],
     forward: bool,

@@ -1,17 +1,15 @@
 //! Paginated lists at one SQL statement per level, for any number of parents.
 //!
 //! A nested connection (`companies { contacts(first: 10) }`) must page each
-//! parent's children separately. [`PageQuery`] does it with window
-//! functions: `ROW_NUMBER() OVER (PARTITION BY parent …)` numbers each
-//! parent's rows in the requested order, and the outer query keeps the first
-//! `n + 1` of each (the extra row says whether there is a next page).
-//! `COUNT(*) OVER (PARTITION BY parent)` gives `totalCount` in the same pass.
+//! parent's children separately; [`PageQuery`] does it in one statement
+//! that reads only each parent's page (see its module for how).
 //!
 //! Cursors hold the values of the sort keys of a row, so `after`/`before`
 //! become keyset conditions (`(name, id) > (…)`), which stay correct when
 //! rows are inserted between two page requests.
 
 mod cursor;
+mod fetch;
 mod query;
 
 use sea_orm::DbBackend;
@@ -22,7 +20,8 @@ use crate::rules::figures::{Figure, FigureType};
 
 use cursor::decode_cursor;
 pub use cursor::{encode_cursor, key_values};
-pub use query::{PageQuery, PageSlice, Pages};
+pub use fetch::{PageSlice, Pages};
+pub use query::{PageQuery, Partition};
 
 /// The most rows one page may hold (`first`/`last`).
 pub const MAX_PAGE_SIZE: i32 = 100;

@@ -1,245 +1,315 @@
-//! The one statement that pages every parent's children at once.
-
-use std::collections::HashMap;
+//! The one statement that pages every parent's children at once, reading
+//! only the rows of the page.
+//!
+//! A top-level page is an index range: the rows after the cursor in the
+//! order of the sort keys, `LIMIT n + 1` (the extra row says whether there
+//! is a next page). When a cursor is given, one more row, the first outside
+//! the cursor range (`LIMIT 1`), says whether rows lie beyond it.
+//!
+//! Per-parent pages on PostgreSQL run that same bounded pair once per parent
+//! through `CROSS JOIN LATERAL` over the parents' ids, so no parent's
+//! children are numbered beyond its page. SQLite has no LATERAL: there each
+//! parent's children are numbered with `ROW_NUMBER() OVER (PARTITION BY …)`
+//! among the children of the level's parents only.
+//!
+//! `totalCount` costs a pass over the whole filtered set, so it is counted
+//! only when a query selects it ([`PageQuery::count`]), in the same statement.
 
 use sea_orm::sea_query::{
-    Condition, Expr, ExprTrait, Order, OverStatement, SelectStatement, Value, WindowStatement,
+    Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, NullOrdering, Order,
+    OverStatement, Query, SelectStatement, UnionType, Value, WindowStatement,
 };
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, QueryResult, Statement};
+use sea_orm::sea_query::{ArrayType, SubQueryStatement};
+use sea_orm::{DbBackend, Statement};
 use uuid::Uuid;
 
-use super::cursor::{calculated_value, keyset_condition};
-use super::{KeyType, SortKey, Window};
+use super::cursor::{keyset_condition, row_comparison};
+use super::{SortKey, Window};
 
 /// One page per parent (or one page, without parents), built on `base`.
 pub struct PageQuery<'a> {
     /// SELECT of the row columns FROM the table(s) WHERE scope and filter.
     pub base: SelectStatement,
-    /// The parent key expression; `None` for a top-level list.
-    pub partition: Option<Expr>,
+    /// The parents whose children are paged; `None` for a top-level list.
+    pub partition: Option<Partition>,
     /// The ordering, ending with the `id` key.
     pub keys: &'a [SortKey],
     pub window: &'a Window,
+    /// Whether `totalCount` is read: otherwise nothing counts the whole set
+    /// and every slice's `total` is 0.
+    pub count: bool,
 }
 
-/// Where a parent's page lies in [`Pages::rows`], and its page info.
-#[derive(Debug, Clone, Default)]
-pub struct PageSlice {
-    pub start: usize,
-    pub end: usize,
-    pub has_next: bool,
-    pub has_previous: bool,
-    pub total: i64,
+/// The parent key of a per-parent page, and the parents of the level.
+pub struct Partition {
+    /// The expression holding a row's parent id (a foreign key or a link
+    /// table's column); `base` already keeps only the listed parents' rows.
+    pub key: Expr,
+    pub parents: Vec<Uuid>,
 }
 
-/// The pages of every parent of a level, in one list so that the next level
-/// can load the children of all of them at once.
-#[derive(Debug)]
-pub struct Pages<M, X = ()> {
-    pub rows: Vec<M>,
-    /// Per-row extra values read from the same statement (e.g. a link's role).
-    pub extras: Vec<X>,
-    /// Per row, the values of the calculated sort keys (`None` for column
-    /// keys, which the row itself holds); empty without calculated keys.
-    pub calculated: Vec<Vec<Option<Value>>>,
-    pub by_parent: HashMap<Uuid, PageSlice>,
-}
-
-impl<M, X> Pages<M, X> {
-    /// The page of `parent` (`Uuid::nil()` for a top-level list).
-    pub fn slice(&self, parent: Uuid) -> PageSlice {
-        self.by_parent.get(&parent).cloned().unwrap_or_default()
-    }
+/// The alias of a key's value in the statement's output: every key is
+/// selected under it, so the outer query can order the page's rows.
+pub(super) fn key_alias(index: usize) -> String {
+    format!("_k{index}")
 }
 
 impl PageQuery<'_> {
-    fn statement(self, backend: sea_orm::DbBackend) -> Statement {
-        let PageQuery {
-            mut base,
-            partition,
-            keys,
-            window,
-        } = self;
+    pub(super) fn statement(self, backend: DbBackend) -> Statement {
+        let select = match (&self.partition, backend) {
+            (Some(_), DbBackend::Postgres) => self.lateral(backend),
+            (Some(_), _) => self.numbered(backend),
+            (None, _) => self.ranged(backend),
+        };
+        backend.build(&select)
+    }
+
+    /// Whether a cursor narrows the rows.
+    fn has_range(&self) -> bool {
+        self.window.after.is_some() || self.window.before.is_some()
+    }
+
+    /// The rows between the cursors.
+    fn range(&self, backend: DbBackend) -> Condition {
         let mut range = Condition::all();
-        if let Some(after) = &window.after {
-            range = range.add(keyset_condition(keys, after, true, backend));
+        if let Some(after) = &self.window.after {
+            range = range.add(keyset_condition(self.keys, after, true, backend));
         }
-        if let Some(before) = &window.before {
-            range = range.add(keyset_condition(keys, before, false, backend));
+        if let Some(before) = &self.window.before {
+            range = range.add(keyset_condition(self.keys, before, false, backend));
         }
-        let has_range = window.after.is_some() || window.before.is_some();
-        let in_range = if has_range {
+        range
+    }
+
+    /// The rows outside the cursor range as row comparisons an index can
+    /// seek by (`(key, id) <= (after)`), when the keys allow it. Otherwise
+    /// `None`, and the probe tests the range through a CASE, which keeps
+    /// rows whose keyset test is unknown (NULLs) out of it as the range does.
+    fn outside(&self, backend: DbBackend) -> Option<Condition> {
+        let mut outside = Condition::any();
+        if let Some(after) = &self.window.after {
+            outside = outside.add(row_comparison(self.keys, after, true, true, backend)?);
+        }
+        if let Some(before) = &self.window.before {
+            outside = outside.add(row_comparison(self.keys, before, false, true, backend)?);
+        }
+        Some(outside)
+    }
+
+    /// `base` with every key selected as `_k<i>` (and the parent as `_p`).
+    fn keyed(&self, backend: DbBackend) -> SelectStatement {
+        let mut select = self.base.clone();
+        if let Some(partition) = &self.partition {
+            select.expr_as(partition.key.clone(), "_p");
+        }
+        for (index, key) in self.keys.iter().enumerate() {
+            select.expr_as(key.expr(backend), key_alias(index));
+        }
+        select
+    }
+
+    /// The sort of the page: the keys in the window's direction, NULLs of
+    /// nullable keys last in both directions (first when `last` reverses
+    /// the rows). Written as `NULLS LAST`/`FIRST` rather than a CASE, so an
+    /// index on the column serves the sort; keys without NULLs say nothing,
+    /// as PostgreSQL matches a backward index scan only to the default
+    /// (`DESC NULLS FIRST`).
+    fn order(
+        &self,
+        expr: impl Fn(usize, &SortKey) -> Expr,
+    ) -> Vec<(Expr, Order, Option<NullOrdering>)> {
+        let backward = self.window.backward;
+        let nulls = if backward {
+            NullOrdering::First
+        } else {
+            NullOrdering::Last
+        };
+        self.keys
+            .iter()
+            .enumerate()
+            .map(|(index, key)| {
+                let order = if key.desc != backward {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                (expr(index, key), order, key.nullable.then_some(nulls))
+            })
+            .collect()
+    }
+
+    /// The page's rows (`_in` = 1, at most `n + 1`) and, with a cursor, the
+    /// first row outside its range (`_in` = 0), as one UNION ALL.
+    fn bounded_pair(&self, backend: DbBackend, extra: Condition) -> SelectStatement {
+        let member = |in_range: bool, limit: u64| {
+            let mut select = self.keyed(backend);
+            let range = self.range(backend);
+            let condition = if in_range {
+                range
+            } else {
+                self.outside(backend)
+                    .unwrap_or_else(|| Condition::all().add(Expr::case(range, 1).finally(0).eq(0)))
+            };
+            select
+                .expr_as(Expr::val(i32::from(in_range)), "_in")
+                .cond_where(condition)
+                .cond_where(extra.clone());
+            for (expr, order, nulls) in self.order(|_, key| key.expr(backend)) {
+                sort_select(&mut select, expr, order, nulls);
+            }
+            select.limit(limit);
+            Query::select()
+                .column(Asterisk)
+                .from_subquery(select, Alias::new(if in_range { "_a" } else { "_b" }))
+                .to_owned()
+        };
+        let mut pair = member(true, self.window.limit + 1);
+        if self.has_range() {
+            pair.union(UnionType::All, member(false, 1));
+        }
+        pair
+    }
+
+    /// Orders the output rows: by parent, the page before the probe row,
+    /// then by the selected key values.
+    fn order_output(&self, select: &mut SelectStatement) {
+        if self.partition.is_some() {
+            select.order_by_expr(Expr::col(Alias::new("_p")), Order::Asc);
+        }
+        select.order_by_expr(Expr::col(Alias::new("_in")), Order::Desc);
+        for (expr, order, nulls) in self.order(|index, _| Expr::col(Alias::new(key_alias(index)))) {
+            sort_select(select, expr, order, nulls);
+        }
+    }
+
+    /// A top-level page: an index range with `LIMIT`.
+    fn ranged(&self, backend: DbBackend) -> SelectStatement {
+        let mut select = Query::select();
+        select
+            .column((Alias::new("_page"), Asterisk))
+            .from_subquery(
+                self.bounded_pair(backend, Condition::all()),
+                Alias::new("_page"),
+            );
+        if self.count {
+            select.expr_as(count_of(self.base.clone()), "_total");
+        }
+        self.order_output(&mut select);
+        select.to_owned()
+    }
+
+    /// Per-parent pages on PostgreSQL: the bounded pair once per parent.
+    fn lateral(&self, backend: DbBackend) -> SelectStatement {
+        let Some(partition) = &self.partition else {
+            return self.ranged(backend);
+        };
+        let parent = Expr::col((Alias::new("_parents"), Alias::new("_pid")));
+        let mine = Condition::all().add(partition.key.clone().eq(parent.clone()));
+        let ids: Vec<Value> = partition
+            .parents
+            .iter()
+            .map(|id| Value::Uuid(Some(*id)))
+            .collect();
+        let parents = Query::select()
+            .expr_as(
+                Func::cust(Alias::new("unnest")).arg(Expr::val(Value::Array(
+                    ArrayType::Uuid,
+                    Some(Box::new(ids)),
+                ))),
+                "_pid",
+            )
+            .to_owned();
+        let mut select = Query::select();
+        select
+            .column((Alias::new("_page"), Asterisk))
+            .from_subquery(parents, Alias::new("_parents"))
+            .join_lateral(
+                JoinType::InnerJoin,
+                self.bounded_pair(backend, mine.clone()),
+                Alias::new("_page"),
+                Expr::val(true),
+            );
+        if self.count {
+            let mut counted = self.base.clone();
+            counted.cond_where(mine);
+            select.expr_as(count_of(counted), "_total");
+        }
+        self.order_output(&mut select);
+        select.to_owned()
+    }
+
+    /// Per-parent pages without LATERAL: each parent's rows numbered in the
+    /// requested order, the first `n + 1` in range kept, plus the first row
+    /// outside the cursor range.
+    fn numbered(&self, backend: DbBackend) -> SelectStatement {
+        let range = self.range(backend);
+        let in_range: Expr = if self.has_range() {
             Expr::case(range, 1).finally(0).into()
         } else {
             Expr::val(1)
         };
-
         let by_parent = || {
             let mut w = WindowStatement::new();
-            if let Some(p) = &partition {
-                w.add_partition_by(p.clone());
+            if let Some(p) = &self.partition {
+                w.add_partition_by(p.key.clone());
             }
             w
         };
         let mut numbering = by_parent();
-        if has_range {
+        if self.has_range() {
             numbering.add_partition_by(in_range.clone());
         }
-        for key in keys {
-            let order = if key.desc != window.backward {
-                Order::Desc
-            } else {
-                Order::Asc
+        for (expr, order, nulls) in self.order(|_, key| key.expr(backend)) {
+            match nulls {
+                Some(nulls) => numbering.order_by_expr_with_nulls(expr, order, nulls),
+                None => numbering.order_by_expr(expr, order),
             };
-            if key.nullable {
-                let nulls = Expr::case(key.expr(backend).is_null(), 1).finally(0);
-                numbering.order_by_expr(
-                    nulls.into(),
-                    if window.backward {
-                        Order::Desc
-                    } else {
-                        Order::Asc
-                    },
-                );
-            }
-            numbering.order_by_expr(key.expr(backend), order);
         }
-        if let Some(p) = &partition {
-            base.expr_as(p.clone(), "_p");
+        let mut inner = self.keyed(backend);
+        if self.count {
+            inner.expr_window_as(Expr::cust("COUNT(*)"), by_parent(), "_total");
         }
-        for (index, key) in keys.iter().enumerate() {
-            if matches!(key.ty, KeyType::Calculated(_)) {
-                base.expr_as(key.expr(backend), format!("_k{index}"));
-            }
-        }
-        base.expr_window_as(Expr::cust("COUNT(*)"), by_parent(), "_total")
-            .expr_as(in_range.clone(), "_in")
+        inner
+            .expr_as(in_range, "_in")
             .expr_window_as(Expr::cust("ROW_NUMBER()"), numbering, "_rn");
-        let inner = backend.build(&base);
-        let order = if partition.is_some() {
-            r#""_p", "_in" DESC, "_rn""#
-        } else {
-            r#""_in" DESC, "_rn""#
-        };
-        let sql = format!(
-            r#"SELECT * FROM ({}) AS "_page" WHERE "_rn" <= {} AND ("_in" = 1 OR "_rn" = 1) ORDER BY {order}"#,
-            inner.sql,
-            window.limit + 1
-        );
-        Statement { sql, ..inner }
-    }
-
-    /// Runs the statement and cuts the result into pages; `extra` reads
-    /// per-row values beyond the model's columns.
-    pub async fn fetch<M, X, C>(
-        self,
-        db: &C,
-        extra: impl Fn(&QueryResult) -> Result<X, DbErr>,
-    ) -> Result<Pages<M, X>, DbErr>
-    where
-        M: FromQueryResult,
-        C: ConnectionTrait,
-    {
-        self.fetch_with(db, |row| M::from_query_result(row, ""), extra)
-            .await
-    }
-
-    /// Like [`fetch`](Self::fetch), each row read by `decode` (the fast read
-    /// path reads only the columns a query selects).
-    pub async fn fetch_with<M, X, C>(
-        self,
-        db: &C,
-        decode: impl Fn(&QueryResult) -> Result<M, DbErr>,
-        extra: impl Fn(&QueryResult) -> Result<X, DbErr>,
-    ) -> Result<Pages<M, X>, DbErr>
-    where
-        C: ConnectionTrait,
-    {
-        let window = self.window.clone();
-        let partitioned = self.partition.is_some();
-        let keys: Vec<SortKey> = self.keys.to_vec();
-        let any_calculated = keys.iter().any(|k| matches!(k.ty, KeyType::Calculated(_)));
-        let statement = self.statement(db.get_database_backend());
-        let results = db.query_all_raw(statement).await?;
-        let mut pages = Pages {
-            rows: Vec::new(),
-            extras: Vec::new(),
-            calculated: Vec::new(),
-            by_parent: HashMap::new(),
-        };
-        let mut pending: Vec<(M, X, Vec<Option<Value>>)> = Vec::new();
-        let mut current: Option<(Uuid, PageSlice)> = None;
-        for row in &results {
-            let parent = if partitioned {
-                row.try_get::<Option<Uuid>>("", "_p")?.unwrap_or_default()
-            } else {
-                Uuid::nil()
-            };
-            if current.as_ref().map(|(p, _)| *p) != Some(parent) {
-                if let Some((p, slice)) = current.take() {
-                    finish_page(&mut pages, &mut pending, p, slice, &window);
-                }
-                let total: i64 = row.try_get("", "_total")?;
-                let slice = PageSlice {
-                    total,
-                    ..Default::default()
-                };
-                current = Some((parent, slice));
-            }
-            let in_range = row
-                .try_get::<i32>("", "_in")
-                .or_else(|_| row.try_get::<i64>("", "_in").map(|v| v as i32))?
-                == 1;
-            if in_range {
-                let mut calculated = Vec::new();
-                if any_calculated {
-                    for (index, key) in keys.iter().enumerate() {
-                        calculated.push(match key.ty {
-                            KeyType::Calculated(_) => Some(calculated_value(row, index, key.ty)?),
-                            _ => None,
-                        });
-                    }
-                }
-                pending.push((decode(row)?, extra(row)?, calculated));
-            } else if let Some((_, slice)) = current.as_mut() {
-                // The outer query keeps one row outside the cursor range per
-                // parent when there is any: rows exist beyond `after`/`before`.
-                slice.has_previous = true;
-                slice.has_next = true;
-            }
-        }
-        if let Some((p, slice)) = current.take() {
-            finish_page(&mut pages, &mut pending, p, slice, &window);
-        }
-        Ok(pages)
+        let rn = || Expr::col(Alias::new("_rn"));
+        let mut select = Query::select();
+        select
+            .column(Asterisk)
+            .from_subquery(inner, Alias::new("_page"))
+            .and_where(rn().lte(self.window.limit + 1))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col(Alias::new("_in")).eq(1))
+                    .add(rn().eq(1)),
+            );
+        select
+            .order_by_expr(Expr::col(Alias::new("_p")), Order::Asc)
+            .order_by_expr(Expr::col(Alias::new("_in")), Order::Desc)
+            .order_by_expr(rn(), Order::Asc);
+        select.to_owned()
     }
 }
 
-fn finish_page<M, X>(
-    pages: &mut Pages<M, X>,
-    pending: &mut Vec<(M, X, Vec<Option<Value>>)>,
-    parent: Uuid,
-    mut slice: PageSlice,
-    window: &Window,
+fn sort_select(
+    select: &mut SelectStatement,
+    expr: Expr,
+    order: Order,
+    nulls: Option<NullOrdering>,
 ) {
-    let limit = usize::try_from(window.limit).unwrap_or(usize::MAX);
-    let more = pending.len() > limit;
-    pending.truncate(limit);
-    if window.backward {
-        pending.reverse();
-        // Rows outside the range are after `before` (or before `after`).
-        slice.has_next = window.before.is_some() && slice.has_next;
-        slice.has_previous = more;
-    } else {
-        slice.has_previous = window.after.is_some() && slice.has_previous;
-        slice.has_next = more;
-    }
-    slice.start = pages.rows.len();
-    for (model, extra, calculated) in pending.drain(..) {
-        pages.rows.push(model);
-        pages.extras.push(extra);
-        pages.calculated.push(calculated);
-    }
-    slice.end = pages.rows.len();
-    pages.by_parent.insert(parent, slice);
+    match nulls {
+        Some(nulls) => select.order_by_expr_with_nulls(expr, order, nulls),
+        None => select.order_by_expr(expr, order),
+    };
+}
+
+/// `(SELECT COUNT(*) FROM (<rows>))`: counts the rows `select` keeps.
+fn count_of(mut select: SelectStatement) -> Expr {
+    select.clear_selects();
+    select.expr(Expr::cust("1"));
+    let count = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(select, Alias::new("_c"))
+        .to_owned();
+    Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(count)))
 }

@@ -1,0 +1,155 @@
+//! Provisioning: creating a workspace with its first admin, and deleting a
+//! workspace whole. These act outside every workspace, so they take no
+//! [`Actor`]: the doors that call them (the CLI, and GraphQL behind the
+//! operator credential) are what decide who may.
+
+use entity::enums::Role;
+use entity::{member, workspace};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use uuid::Uuid;
+
+use crate::access::Actor;
+use crate::access::directory::{hash_secret, new_secret};
+use crate::domain::email::normalize_email;
+use crate::domain::text;
+use crate::error::{CoreError, CoreResult};
+use crate::store::{Author, Core, event_for, new_id, now};
+
+/// How long the first admin's invitation code stays valid.
+const INVITATION_DAYS: i64 = 7;
+
+/// Every table holding a workspace's rows (its `workspace_id`), children
+/// before the tables they reference, so deleting in this order never trips
+/// a foreign key. The workspace row itself goes last.
+pub const TENANT_TABLES: [&str; 25] = [
+    "trigger_firing",
+    "engagement",
+    "lead_score_change",
+    "goal",
+    "survey_response",
+    "customer_order",
+    "tagging",
+    "tag",
+    "api_key",
+    "idempotency_key",
+    "record_change",
+    "event",
+    "activity",
+    "ticket",
+    "deal_stage_change",
+    "deal_contact",
+    "deal",
+    "stage",
+    "pipeline",
+    "contact",
+    "company",
+    "reason",
+    "lead_scoring_rule",
+    "trigger_rule",
+    "member",
+];
+
+/// A new workspace and the code its admin signs up with.
+#[derive(Debug, Clone)]
+pub struct NewWorkspace {
+    pub workspace: workspace::Model,
+    /// The first member, an ADMIN without a password until they accept.
+    pub admin: member::Model,
+    /// Shown once (only its hash is kept); redeemed with `acceptInvitation`
+    /// (workspace id, email, code, new password) within 7 days.
+    pub invitation_code: String,
+}
+
+/// Creates the workspace `name` with `admin_email` invited as its ADMIN,
+/// in one transaction with the member's `member.invited` event.
+pub async fn create(core: &Core, name: &str, admin_email: &str) -> CoreResult<NewWorkspace> {
+    let name = text::required_name(name, 200).map_err(CoreError::invalid("name"))?;
+    let email = normalize_email(admin_email).map_err(CoreError::invalid("adminEmail"))?;
+    let at = now();
+    let txn = core.begin().await?;
+    let workspace = workspace::ActiveModel {
+        id: Set(new_id()),
+        name: Set(name),
+        ticket_seq: Set(0),
+        event_seq: Set(0),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    let code = new_secret("inv_");
+    let admin = member::ActiveModel {
+        id: Set(new_id()),
+        workspace_id: Set(workspace.id),
+        name: Set(admin_name(&email)),
+        email: Set(email),
+        role: Set(Role::Admin),
+        title: Set(None),
+        commission_bps: Set(0),
+        password_hash: Set(None),
+        deactivated_at: Set(None),
+        invitation_hash: Set(Some(hash_secret(&code))),
+        invitation_expires_at: Set(Some(at + chrono::Duration::days(INVITATION_DAYS))),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await?;
+    let event = event_for::<member::Entity>(&admin, "invited")?;
+    core.commit(txn, Author::server(workspace.id), vec![event])
+        .await?;
+    Ok(NewWorkspace {
+        workspace,
+        admin,
+        invitation_code: code,
+    })
+}
+
+/// The admin acting in a workspace, for doors that act on its behalf (the
+/// CLI's export): its first active ADMIN.
+pub async fn admin_actor(core: &Core, workspace_id: Uuid) -> CoreResult<Actor> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let admin = member::Entity::find()
+        .filter(member::Column::WorkspaceId.eq(workspace_id))
+        .filter(member::Column::Role.eq(Role::Admin))
+        .filter(member::Column::DeactivatedAt.is_null())
+        .order_by_asc(member::Column::CreatedAt)
+        .one(&core.db)
+        .await?
+        .ok_or(CoreError::NotFound("workspace"))?;
+    Ok(Actor::member(workspace_id, admin.id, Role::Admin))
+}
+
+/// How many rows a deletion removed, per table (the workspace row included).
+pub type Deleted = Vec<(&'static str, u64)>;
+
+/// Deletes the workspace `id` and every row of it in every table (records,
+/// links, history, events, members, keys), in one transaction: all of it
+/// or nothing. `NOT_FOUND` for an unknown id.
+pub async fn delete(core: &Core, id: Uuid) -> CoreResult<Deleted> {
+    let txn = core.begin().await?;
+    if workspace::Entity::find_by_id(id).one(&txn).await?.is_none() {
+        return Err(CoreError::NotFound("workspace"));
+    }
+    let mut deleted = Vec::with_capacity(TENANT_TABLES.len() + 1);
+    for table in TENANT_TABLES {
+        let statement = Query::delete()
+            .from_table(table)
+            .and_where(Expr::col("workspace_id").eq(id))
+            .to_owned();
+        deleted.push((table, txn.execute(&statement).await?.rows_affected()));
+    }
+    let statement = Query::delete()
+        .from_table("workspace")
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    deleted.push(("workspace", txn.execute(&statement).await?.rows_affected()));
+    txn.commit().await?;
+    Ok(deleted)
+}
+
+/// The admin's display name until they set one: the email's local part.
+fn admin_name(email: &str) -> String {
+    email.split('@').next().unwrap_or(email).to_owned()
+}

@@ -1,0 +1,326 @@
+//! Exports: every row of a list, with the same `filter` and `orderBy` as
+//! its GraphQL connection, as CSV (RFC 4180, a header row) or JSON Lines
+//! (one object a row, the GraphQL type's field names). Served at
+//! `GET /export/{type}.csv|.jsonl` ([`http`]) and written by `rapport
+//! export`; both take the bytes of one [`Export`].
+//!
+//! Rows are read in keyset pages of [`PAGE_ROWS`] through the same paging
+//! statement lists use, each page resuming after the previous page's last
+//! row (its cursor), and each page is encoded and handed on before the next
+//! is read: memory stays constant whatever the number of rows, and no
+//! connection is held between pages. The export is not one snapshot: a row
+//! written while it runs may or may not be in it, as with paging a list.
+
+mod columns;
+mod encode;
+pub mod http;
+
+use std::fmt::Debug;
+use std::pin::Pin;
+
+use async_graphql::{InputType, Pos};
+use futures_util::Stream;
+use sea_orm::sea_query::Condition;
+use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter, QueryTrait};
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::graphql::error::{ApiError, ApiResult, CoreError};
+use crate::graphql::filter::RecordFilter;
+use crate::graphql::list::{ListArgs, Record};
+use crate::graphql::order::Ordering;
+use crate::graphql::page::{
+    MAX_PAGE_SIZE, PageArgs, PageQuery, SortKey, encode_cursor, key_values,
+};
+use columns::Column;
+pub use encode::Format;
+
+/// Rows read per statement.
+pub const PAGE_ROWS: u64 = 1_000;
+
+/// The record types that export, named as the GraphQL list fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportType {
+    Companies,
+    Contacts,
+    Deals,
+    Tickets,
+    Activities,
+    Orders,
+    SurveyResponses,
+}
+
+impl ExportType {
+    pub const ALL: [ExportType; 7] = [
+        Self::Companies,
+        Self::Contacts,
+        Self::Deals,
+        Self::Tickets,
+        Self::Activities,
+        Self::Orders,
+        Self::SurveyResponses,
+    ];
+
+    /// The GraphQL list field's name, which is also the URL's.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Companies => "companies",
+            Self::Contacts => "contacts",
+            Self::Deals => "deals",
+            Self::Tickets => "tickets",
+            Self::Activities => "activities",
+            Self::Orders => "orders",
+            Self::SurveyResponses => "surveyResponses",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// What to export: the type, the format, and the list's `filter` and
+/// `orderBy` as JSON text (as GraphQL variables would hold them).
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub ty: ExportType,
+    pub format: Format,
+    pub filter: Option<String>,
+    pub order_by: Option<String>,
+}
+
+/// The encoded export, page by page.
+pub type Chunks = Pin<Box<dyn Stream<Item = Result<Vec<u8>, CoreError>> + Send>>;
+
+/// A checked export, ready to stream: the input was parsed and refused
+/// here, so a bad filter is an error before any byte is written.
+pub struct Export {
+    pub format: Format,
+    pub chunks: Chunks,
+}
+
+/// Checks `request` for `actor` (parse, role rules, filter limits) and
+/// returns the export's bytes as a stream that reads the database lazily.
+pub fn prepare(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: &ExportRequest,
+) -> ApiResult<Export> {
+    use crate::graphql::{activity, company, contact, customer_order, deal, survey, ticket};
+    let r = request;
+    let chunks = match request.ty {
+        ExportType::Companies => chunks::<company::Company, company::CompanyFilter, _>(
+            db,
+            actor,
+            r,
+            company::CompanyOrderField::keys,
+            columns::COMPANY,
+        ),
+        ExportType::Contacts => chunks::<contact::Contact, contact::ContactFilter, _>(
+            db,
+            actor,
+            r,
+            contact::ContactOrderField::keys,
+            columns::CONTACT,
+        ),
+        ExportType::Deals => chunks::<deal::Deal, deal::DealFilter, _>(
+            db,
+            actor,
+            r,
+            deal::DealOrderField::keys,
+            columns::DEAL,
+        ),
+        ExportType::Tickets => chunks::<ticket::Ticket, ticket::TicketFilter, _>(
+            db,
+            actor,
+            r,
+            ticket::TicketOrderField::keys,
+            columns::TICKET,
+        ),
+        ExportType::Activities => chunks::<activity::Activity, activity::ActivityFilter, _>(
+            db,
+            actor,
+            r,
+            activity::ActivityOrderField::keys,
+            columns::ACTIVITY,
+        ),
+        ExportType::Orders => chunks::<customer_order::Order, customer_order::OrderFilter, _>(
+            db,
+            actor,
+            r,
+            customer_order::OrderOrderField::keys,
+            columns::ORDER,
+        ),
+        ExportType::SurveyResponses => {
+            chunks::<survey::SurveyResponse, survey::SurveyResponseFilter, _>(
+                db,
+                actor,
+                r,
+                survey::SurveyResponseOrderField::keys,
+                columns::SURVEY_RESPONSE,
+            )
+        }
+    }?;
+    Ok(Export {
+        format: request.format,
+        chunks,
+    })
+}
+
+/// How a list reads its `orderBy` (e.g. `ContactOrderField::keys`).
+type SortKeysOf<O> = fn(Option<&[Ordering<O>]>) -> ApiResult<Vec<SortKey>>;
+
+/// The stream of one record type's export.
+fn chunks<R, F, O>(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: &ExportRequest,
+    keys: SortKeysOf<O>,
+    columns: &'static [Column<R::Model>],
+) -> ApiResult<Chunks>
+where
+    R: Record,
+    F: RecordFilter + InputType + Debug,
+    O: InputType,
+    Ordering<O>: InputType,
+{
+    let filter: Option<F> = parse_json(request.filter.as_deref(), "filter")?;
+    let order_by: Option<Vec<Ordering<O>>> = parse_json(request.order_by.as_deref(), "orderBy")?;
+    let args = ListArgs {
+        page: PageArgs::default(),
+        filter: filter.as_ref(),
+        keys: keys(order_by.as_deref())?,
+        extra: Condition::all(),
+    };
+    let condition = args.condition::<R>(actor, db.get_database_backend())?;
+    let columns: Vec<&'static Column<R::Model>> = columns
+        .iter()
+        .filter(|c| !c.amount || actor.sees_amounts())
+        .collect();
+    Ok(Box::pin(pages::<R>(
+        db.clone(),
+        condition,
+        args.keys,
+        encode::Encoder::new(request.format, columns),
+    )))
+}
+
+/// Reads every row matching `condition` in the order of `keys`, a page at
+/// a time, and gives out each page encoded (the first chunk starts with
+/// the CSV header).
+fn pages<R: Record>(
+    db: DatabaseConnection,
+    condition: Condition,
+    keys: Vec<SortKey>,
+    encoder: encode::Encoder<R::Model>,
+) -> impl Stream<Item = Result<Vec<u8>, CoreError>> + Send {
+    let reader = Pager::<R> {
+        db,
+        condition,
+        keys,
+        encoder,
+        next: Some(None),
+    };
+    futures_util::stream::try_unfold(reader, |mut reader| async move {
+        let Some(after) = reader.next.take() else {
+            return Ok(None);
+        };
+        let chunk = reader.page(after).await?;
+        Ok(Some((chunk, reader)))
+    })
+}
+
+/// Where an export stands between two pages.
+struct Pager<R: Record> {
+    db: DatabaseConnection,
+    condition: Condition,
+    keys: Vec<SortKey>,
+    encoder: encode::Encoder<R::Model>,
+    /// The next page's `after` cursor (`Some(None)`: the first page);
+    /// `None` once the last page is out.
+    next: Option<Option<String>>,
+}
+
+impl<R: Record> Pager<R> {
+    /// Reads and encodes the page after `after`, noting where the next starts.
+    async fn page(&mut self, after: Option<String>) -> Result<Vec<u8>, CoreError> {
+        let keys = &self.keys;
+        // The cap on a client's page does not bind the export: the window
+        // is checked at a size a client may ask for, then widened.
+        let page = PageArgs {
+            first: Some(MAX_PAGE_SIZE),
+            after,
+            ..PageArgs::default()
+        };
+        let mut window = page.window(keys)?;
+        window.limit = PAGE_ROWS;
+        let base = R::Entity::find()
+            .filter(self.condition.clone())
+            .into_query();
+        let pages = PageQuery {
+            base,
+            partition: None,
+            keys,
+            window: &window,
+            count: false,
+        }
+        .fetch::<R::Model, _, _>(&self.db, |row| key_values(row, keys))
+        .await?;
+        let slice = pages.slice(Uuid::nil());
+        for row in &pages.rows[slice.start..slice.end] {
+            self.encoder.row(row)?;
+        }
+        if slice.has_next {
+            let last = slice.end.checked_sub(1).and_then(|i| pages.extras.get(i));
+            self.next = last.map(|values| Some(encode_cursor(values, keys)));
+        }
+        self.encoder.take()
+    }
+}
+
+/// `raw` (JSON text) as the GraphQL input type `T`, refused as
+/// `BAD_USER_INPUT` on `field` when it is not JSON or not a `T`.
+fn parse_json<T: InputType>(raw: Option<&str>, field: &str) -> ApiResult<Option<T>> {
+    let Some(raw) = raw.filter(|raw| !raw.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let json: serde_json::Value = serde_json::from_str(raw)
+        .map_err(|error| ApiError::bad_input(field, format!("not JSON: {error}")))?;
+    let value = async_graphql::Value::from_json(json.clone())
+        .map_err(|error| ApiError::bad_input(field, error.to_string()))?;
+    let parsed = T::parse(Some(value)).map_err(|error| {
+        ApiError::bad_input(field, error.into_server_error(Pos::default()).message)
+    })?;
+    // GraphQL's validation refuses unknown input fields before parsing;
+    // here they would be dropped silently, so they are looked for: every
+    // field given must come back when the parsed value is written out.
+    let known = parsed.to_value().into_json().unwrap_or_default();
+    if let Some(unknown) = unknown_field(&json, &known, field.to_owned()) {
+        return Err(ApiError::bad_input(unknown, "no such field"));
+    }
+    Ok(Some(parsed))
+}
+
+/// The path of the first field of `given` that `known` lacks.
+fn unknown_field(
+    given: &serde_json::Value,
+    known: &serde_json::Value,
+    path: String,
+) -> Option<String> {
+    use serde_json::Value::{Array, Object};
+    match (given, known) {
+        (Object(given), Object(known)) => given.iter().find_map(|(name, value)| {
+            let path = format!("{path}.{name}");
+            match known.get(name) {
+                None => Some(path),
+                Some(known) => unknown_field(value, known, path),
+            }
+        }),
+        (Array(given), Array(known)) => given
+            .iter()
+            .zip(known)
+            .enumerate()
+            .find_map(|(i, (given, known))| unknown_field(given, known, format!("{path}[{i}]"))),
+        _ => None,
+    }
+}
