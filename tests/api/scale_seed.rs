@@ -10,6 +10,7 @@ use chrono::Utc;
 use entity::{contact, deal, deal_stage_change, stage, ticket, workspace};
 use rapport_core::domain::{email, phone};
 use rapport_core::rules::scoring::{Which, recompute};
+use rapport_core::rules::stored_figures::refresh_workspace;
 use sea_orm::{
     ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryOrder, Statement,
     TransactionTrait,
@@ -210,12 +211,57 @@ async fn check(url: &str) {
     );
     txn.rollback().await.expect("rollback");
 
+    // The stored figures are filled, and are what the core's refresh gives.
+    let seeded = figures(&db).await;
+    assert!(
+        seeded.starts_with(&format!("{}:", CONTACTS * 2)),
+        "every ticket counts for its contact: {seeded}"
+    );
+    let txn = db.begin().await.expect("txn");
+    refresh_workspace(&txn, ws.id).await.expect("refresh");
+    assert_eq!(figures(&txn).await, seeded);
+    txn.rollback().await.expect("rollback");
+
     // A second seed into the same database is refused.
     let again = rapport(url, &["seed", "--scale", "100"]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("--append"));
 
     api(url).await;
+}
+
+/// A fingerprint of every stored figure.
+async fn figures(conn: &impl ConnectionTrait) -> String {
+    let sums = [
+        ("contact", "SUM(ticket_count)"),
+        ("contact", "SUM(open_ticket_count)"),
+        ("contact", "SUM(lifetime_value_e4)"),
+        ("contact", "SUM(average_resolution_e4)"),
+        ("contact", "SUM(latest_nps)"),
+        ("contact", "SUM(latest_csat)"),
+        ("contact", "COUNT(last_ticket_at)"),
+        ("contact", "COUNT(last_order_at)"),
+        ("company", "SUM(ticket_count)"),
+        ("company", "SUM(open_ticket_count)"),
+        ("company", "SUM(lifetime_value_e4)"),
+        ("company", "SUM(average_resolution_e4)"),
+        ("company", "SUM(latest_nps)"),
+        ("company", "SUM(latest_csat)"),
+        ("company", "SUM(lead_score)"),
+        ("company", "COUNT(customer_since)"),
+        ("deal", "SUM(weighted_amount_e4)"),
+    ];
+    let mut parts = Vec::new();
+    for (table, figure) in sums {
+        let sql = format!("SELECT CAST(COALESCE({figure}, 0) AS BIGINT) AS n FROM {table}");
+        let row = conn
+            .query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+            .await
+            .expect("figures")
+            .expect("a row");
+        parts.push(row.try_get::<i64>("", "n").expect("n").to_string());
+    }
+    parts.join(":")
 }
 
 /// The millisecond a UUID v7 was made at.

@@ -24,6 +24,7 @@ mod activities;
 mod customers;
 mod deals;
 mod draw;
+mod figures;
 mod people;
 mod plan;
 mod references;
@@ -126,7 +127,7 @@ pub async fn run(db: &DatabaseConnection, options: Options) -> anyhow::Result<Se
     .await?;
     activities::taggings(&mut sink, &team, &people, &deals, &tickets).await?;
     let rows = sink.rows;
-    let took = sink.commit().await?;
+    let took = sink.commit(team.workspace).await?;
     tracing::info!(
         rows,
         seconds = took.as_secs_f64(),

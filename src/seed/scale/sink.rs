@@ -162,9 +162,10 @@ impl Sink {
         }
     }
 
-    /// Commits everything; returns how long the seed took.
-    pub async fn commit(mut self) -> anyhow::Result<Duration> {
-        self.send(Batch::Commit).await?;
+    /// Computes `workspace`'s stored figures and commits everything;
+    /// returns how long the seed took.
+    pub async fn commit(mut self, workspace: Uuid) -> anyhow::Result<Duration> {
+        self.send(Batch::Commit { workspace }).await?;
         drop(self.batches);
         self.writer.await??;
         Ok(self.started.elapsed())

@@ -10,8 +10,10 @@
 use sea_orm::sqlx::{self, Postgres};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value};
 use tokio::sync::mpsc;
+use uuid::Uuid;
 
 use super::draw;
+use super::figures;
 use super::references;
 use super::sink::{Cell, Table};
 
@@ -32,8 +34,8 @@ pub enum Batch {
         values: Vec<Value>,
         rows: usize,
     },
-    /// Everything is written: commit.
-    Commit,
+    /// Everything is written: compute the workspace's stored figures, commit.
+    Commit { workspace: Uuid },
 }
 
 /// Writes the batches with COPY; commits on [`Batch::Commit`] only (a
@@ -51,11 +53,14 @@ pub async fn copy_all(
             Some(Batch::Copy { table, text, rows }) => {
                 next = copy_statement(&mut txn, (table, text, rows), &mut batches).await?;
             }
-            Some(Batch::Commit) => {
+            Some(Batch::Commit { workspace }) => {
                 if deferred {
                     references::check(&mut txn).await?;
                 }
-                txn.commit().await?;
+                figures::refresh_postgres(txn, workspace)
+                    .await?
+                    .commit()
+                    .await?;
                 return Ok(());
             }
             Some(Batch::Insert { .. }) => anyhow::bail!("multi-row INSERTs are SQLite's"),
@@ -122,7 +127,8 @@ pub async fn insert_all(
                 ))
                 .await?;
             }
-            Batch::Commit => {
+            Batch::Commit { workspace } => {
+                figures::refresh(&txn, workspace).await?;
                 // The connection goes back to the pool with SQLite's default.
                 txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
                 txn.commit().await?;
