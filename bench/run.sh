@@ -4,6 +4,11 @@
 #   bench/run.sh            # the full run (about 9 minutes on 2 cores)
 #   bench/run.sh --quick    # everything at reduced size and duration (a few minutes)
 #   bench/run.sh --only ab  # only some workloads (a … g)
+#   bench/run.sh --sizes 10000,100000,1000000 [--sqlite 100000|none]
+#                           # the data-size table instead: each operation of
+#                           # issue 21 on a workspace seeded with
+#                           # `rapport seed --scale N`, beside PostGraphile;
+#                           # table, logs and plans in bench/target/sizes/
 #
 # Builds Rapport (release), the load client (bench/, its own target dir) and
 # installs PostGraphile (bench/peer, npm ci) when missing, then runs
@@ -32,7 +37,8 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 ]]; then
 fi
 echo "building the load client…" >&2
 CARGO_TARGET_DIR="$here/target" cargo build --release --quiet --manifest-path "$here/Cargo.toml"
-if [[ ! -d "$here/peer/node_modules/postgraphile" || ! -d "$here/peer/node_modules/@graphile/pg-pubsub" ]]; then
+if [[ ! -d "$here/peer/node_modules/postgraphile" || ! -d "$here/peer/node_modules/@graphile/pg-pubsub" \
+      || ! -d "$here/peer/node_modules/postgraphile-plugin-connection-filter" ]]; then
     echo "installing PostGraphile (npm ci)…" >&2
     (cd "$here/peer" && npm ci --no-audit --no-fund --loglevel=error)
 fi

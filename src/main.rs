@@ -43,8 +43,15 @@ enum Command {
     /// Seed data and exit.
     Seed {
         /// The deterministic demo workspace (idempotent).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "scale")]
         demo: bool,
+        /// One workspace of this many contacts, for measuring at size
+        /// (companies N/10, deals N/2, tickets 2N, activities 5N).
+        #[arg(long, value_name = "CONTACTS")]
+        scale: Option<u64>,
+        /// With --scale: seed even though the database holds workspaces.
+        #[arg(long, requires = "scale")]
+        append: bool,
     },
     /// Print the GraphQL schema (SDL).
     Schema,
@@ -84,8 +91,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Command::Seed { demo } => {
-            anyhow::ensure!(demo, "say what to seed: `rapport seed --demo`");
+        Command::Seed {
+            scale: Some(contacts),
+            append,
+            ..
+        } => {
+            let state = AppState::connect(cli.config).await?;
+            let options = seed::scale::Options { contacts, append };
+            seed::scale::run(&state.db, options).await?;
+            Ok(())
+        }
+        Command::Seed { demo, .. } => {
+            anyhow::ensure!(
+                demo,
+                "say what to seed: `rapport seed --demo` or `rapport seed --scale CONTACTS`"
+            );
             let state = AppState::connect(cli.config).await?;
             let created = seed::demo(&state.core).await?;
             tracing::info!(created, "demo workspace seeded");

@@ -9,6 +9,7 @@
 mod http;
 mod procs;
 mod report;
+mod sizes;
 mod sql;
 mod workloads;
 mod ws;
@@ -202,7 +203,7 @@ impl Ctx {
 
 /// Succeeds once `{ __typename }` answers `ok_in_a_row` times in a row
 /// (0: once, without retrying).
-async fn wait_ready(target: &Target, ok_in_a_row: usize) -> Result<()> {
+pub async fn wait_ready(target: &Target, ok_in_a_row: usize) -> Result<()> {
     let body = serde_json::json!({"query": "{ __typename }"});
     if ok_in_a_row == 0 {
         return http::post_once(target, &body).await.map(|_| ());
@@ -231,10 +232,22 @@ fn usage() -> ! {
          \n  --only abc    run only these workloads (a nested, b statements, c raw SQL,\
          \n                d lookup, e mutations, f fan-out, g cross-instance)\
          \n  --out FILE    also write the table (Markdown) to FILE\
-         \n  --keep        keep the throwaway cluster directory\n\
+         \n  --keep        keep the throwaway cluster directory\
+         \n  --sizes LIST  the data-size table instead: each operation of issue 21 on a\
+         \n                workspace seeded with `rapport seed --scale N` for each N of LIST\
+         \n                (e.g. 10000,100000,1000000), beside PostGraphile\
+         \n  --sqlite LIST with --sizes: the sizes measured on SQLite too (default\
+         \n                100000; `none` for none)\n\
          \nEnvironment: RAPPORT_BIN (default <repo>/target/release/rapport)."
     );
     std::process::exit(2)
+}
+
+/// A list of sizes (`10000,100000` or `none`), or the usage.
+fn list(arg: Option<String>) -> Vec<u64> {
+    arg.as_deref()
+        .and_then(sizes::parse_list)
+        .unwrap_or_else(|| usage())
 }
 
 fn main() {
@@ -242,6 +255,8 @@ fn main() {
     let mut only = String::new();
     let mut out = None;
     let mut keep = false;
+    let mut sizes = None;
+    let mut sqlite = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -249,6 +264,8 @@ fn main() {
             "--only" => only = args.next().unwrap_or_else(|| usage()),
             "--out" => out = Some(PathBuf::from(args.next().unwrap_or_else(|| usage()))),
             "--keep" => keep = true,
+            "--sizes" => sizes = Some(list(args.next())),
+            "--sqlite" => sqlite = Some(list(args.next())),
             _ => usage(),
         }
     }
@@ -261,6 +278,15 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
+    if sizes.is_none() && sqlite.is_some()
+        || sizes.as_ref().is_some_and(Vec::is_empty) && sqlite.as_ref().is_none_or(Vec::is_empty)
+    {
+        usage();
+    }
+    let sizes = sizes.map(|postgres| sizes::Sizes {
+        postgres,
+        sqlite: sqlite.unwrap_or_else(|| vec![100_000]),
+    });
     let plan = Plan::new(quick, only);
     let run_dir = std::env::temp_dir().join(format!("rapport-bench-{}", std::process::id()));
     let dir = run_dir.clone();
@@ -268,7 +294,12 @@ fn main() {
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .expect("SIGTERM handler");
         tokio::select! {
-            r = run(plan, out, dir) => match r {
+            r = async {
+                match sizes {
+                    Some(sizes) => sizes::run(sizes, out, dir).await,
+                    None => run(plan, out, dir).await,
+                }
+            } => match r {
                 Ok(()) => 0,
                 Err(e) => {
                     eprintln!("\nbenchmark failed: {e:#}");

@@ -184,6 +184,12 @@ impl Postgres {
     /// initdb + start, with pg_stat_statements and a CSV log we can read
     /// statements (with their parameters) back from.
     pub fn start(dir: &Path) -> Result<Self> {
+        Self::start_with(dir, &[])
+    }
+
+    /// [`Self::start`] with more settings (`name=value`, after the usual
+    /// ones, so they win).
+    pub fn start_with(dir: &Path, settings: &[&str]) -> Result<Self> {
         let data = dir.join("pgdata");
         fs::create_dir_all(&data)?;
         if is_root() {
@@ -231,6 +237,7 @@ impl Postgres {
         ]
         .into_iter()
         // Settings for experiments, e.g. BENCH_PG_SETTINGS="synchronous_commit=off".
+        .chain(settings.iter().map(|setting| format!("-c {setting}")))
         .chain(
             std::env::var("BENCH_PG_SETTINGS")
                 .unwrap_or_default()
@@ -267,7 +274,12 @@ impl Postgres {
     }
 
     pub fn url(&self, user: &str) -> String {
-        format!("postgres://{user}@127.0.0.1:{}/rapport", self.port)
+        self.url_of(user, "rapport")
+    }
+
+    /// The URL of database `db` for `user`.
+    pub fn url_of(&self, user: &str, db: &str) -> String {
+        format!("postgres://{user}@127.0.0.1:{}/{db}", self.port)
     }
 }
 

@@ -166,7 +166,7 @@ pub struct Logged {
 }
 
 /// Parses `parameters: $1 = 'a', $2 = NULL, $3 = 'it''s'`.
-fn parse_params(detail: &str) -> Vec<Option<String>> {
+pub fn parse_params(detail: &str) -> Vec<Option<String>> {
     let Some(list) = detail.strip_prefix("parameters: ") else {
         return Vec::new();
     };
@@ -256,7 +256,7 @@ pub fn parameterize(logged: &Logged, index: usize) -> (String, Vec<(String, Stri
     (out.replace(['\n', '\r'], " "), vars)
 }
 
-fn cast_for(v: &str) -> &'static str {
+pub fn cast_for(v: &str) -> &'static str {
     let is_uuid = |s: &str| {
         s.len() == 36
             && s.char_indices().all(|(i, c)| {

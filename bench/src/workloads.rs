@@ -30,7 +30,7 @@ pub struct Contender {
     pub target: Target,
 }
 
-const RAPPORT_NESTED: &str = "query Nested($n: Int!) { companies(first: $n, orderBy: [{field: NAME}]) { nodes { id name \
+pub const RAPPORT_NESTED: &str = "query Nested($n: Int!) { companies(first: $n, orderBy: [{field: NAME}]) { nodes { id name \
     contacts(first: 10) { nodes { id firstName deals(first: 5) { nodes { id name amount \
     tickets(first: 3) { nodes { id subject } } } } } } } } }";
 
@@ -39,7 +39,7 @@ const RAPPORT_NESTED: &str = "query Nested($n: Int!) { companies(first: $n, orde
 /// every level is scoped to the workspace (and skips deleted rows) as
 /// Rapport's are, which also lets it use the same (workspace_id, …) indexes:
 /// without the condition it scans whole tables per parent.
-const PEER_NESTED: &str = "query Nested($n: Int!, $ws: UUID!) { \
+pub const PEER_NESTED: &str = "query Nested($n: Int!, $ws: UUID!) { \
     allCompanies(first: $n, orderBy: NAME_ASC, condition: {workspaceId: $ws, deletedAt: null}) { nodes { id name \
     contactsByCompanyId(first: 10, condition: {workspaceId: $ws, deletedAt: null}) { nodes { id firstName \
     dealContactsByContactId(first: 5, condition: {workspaceId: $ws}) { nodes { \

@@ -11,6 +11,7 @@
 //! members otherwise join by invitation).
 
 mod records;
+pub mod scale;
 mod tickets;
 
 use std::sync::{Arc, Mutex, PoisonError};

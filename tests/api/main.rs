@@ -38,6 +38,7 @@ mod processes;
 mod protocol;
 mod responses;
 mod roles;
+mod scale_seed;
 mod schema;
 mod scoring;
 mod shared_subscriptions;
