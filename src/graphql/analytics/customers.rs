@@ -1,13 +1,14 @@
 //! Customer figures for a period: satisfaction (NPS, CSAT), churn, support
 //! load and resolution, and what returning buyers order. One SQL statement
-//! each.
+//! each; satisfaction and the order mix are computed by the core
+//! (`rapport_core::rules::analytics`), their shapes are here.
 
 use async_graphql::SimpleObject;
-use entity::enums::SurveyKind;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
-use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{ConnectionTrait, DbErr};
 
-use super::sql::{Scope, count_when, float, int, ratio, round2, rows};
+use super::sql::{Scope, float, int, ratio, round2, rows};
+use rapport_core::rules::analytics;
 use rapport_core::rules::figures::seconds_between;
 
 /// NPS answers given in the period.
@@ -30,6 +31,11 @@ pub struct CsatFigures {
     pub responses: i64,
     /// Mean score (1–5); null without responses.
     pub average: Option<f64>,
+    /// Answers of 4 or 5 (satisfied).
+    pub satisfied: i64,
+    /// satisfied ÷ responses, from 0 to 1: the usual CSAT score (quoted ×100
+    /// as a percentage); null without responses.
+    pub satisfied_rate: Option<f64>,
 }
 
 /// Customers lost in the period.
@@ -68,71 +74,40 @@ pub struct OrderMix {
     pub cross_sell_rate: Option<f64>,
 }
 
-/// Survey answers of `kind` in the period, by contacts of the owner if given.
-fn surveys(scope: &Scope, kind: SurveyKind) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .from("survey_response")
-        .inner_join(
-            "contact",
-            Expr::col(("contact", "id")).equals(("survey_response", "contact_id")),
-        )
-        .cond_where(
-            scope
-                .live("survey_response")
-                .add(scope.within("survey_response", "responded_at"))
-                .add(Expr::col(("survey_response", "kind")).eq(kind.to_value()))
-                .add(Expr::col(("contact", "deleted_at")).is_null())
-                .add(scope.owned("contact", "owner_id")),
-        )
-        .to_owned()
+impl From<analytics::Nps> for NpsFigures {
+    fn from(n: analytics::Nps) -> Self {
+        NpsFigures {
+            responses: n.responses,
+            promoters: n.promoters,
+            passives: n.passives,
+            detractors: n.detractors,
+            score: n.score,
+        }
+    }
 }
 
-pub async fn nps<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<NpsFigures, DbErr> {
-    let select = surveys(scope, SurveyKind::Nps)
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "responses")
-        .expr_as(count_when(r#""survey_response"."score" >= 9"#), "promoters")
-        .expr_as(
-            count_when(r#""survey_response"."score" <= 6"#),
-            "detractors",
-        )
-        .to_owned();
-    let found = rows(db, &select).await?;
-    let (responses, promoters, detractors) = match found.first() {
-        Some(row) => (
-            int(row, "responses")?,
-            int(row, "promoters")?,
-            int(row, "detractors")?,
-        ),
-        None => (0, 0, 0),
-    };
-    Ok(NpsFigures {
-        responses,
-        promoters,
-        passives: responses - promoters - detractors,
-        detractors,
-        score: ratio(promoters - detractors, responses).map(|r| round2(r * 100.0)),
-    })
+impl From<analytics::Csat> for CsatFigures {
+    fn from(c: analytics::Csat) -> Self {
+        CsatFigures {
+            responses: c.responses,
+            average: c.average,
+            satisfied: c.satisfied,
+            satisfied_rate: c.satisfied_rate,
+        }
+    }
 }
 
-pub async fn csat<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<CsatFigures, DbErr> {
-    let select = surveys(scope, SurveyKind::Csat)
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "responses")
-        .expr_as(
-            Expr::cust(r#"CAST(AVG("survey_response"."score") AS DOUBLE PRECISION)"#),
-            "average",
-        )
-        .to_owned();
-    let found = rows(db, &select).await?;
-    Ok(match found.first() {
-        Some(row) => CsatFigures {
-            responses: int(row, "responses")?,
-            average: float(row, "average")?.map(round2),
-        },
-        None => CsatFigures {
-            responses: 0,
-            average: None,
-        },
-    })
+impl From<analytics::OrderMix> for OrderMix {
+    fn from(m: analytics::OrderMix) -> Self {
+        OrderMix {
+            orders: m.orders,
+            first_orders: m.first_orders,
+            upsell_orders: m.upsell_orders,
+            cross_sell_orders: m.cross_sell_orders,
+            upsell_rate: m.upsell_rate,
+            cross_sell_rate: m.cross_sell_rate,
+        }
+    }
 }
 
 /// Companies that were customers when the period began (their stored
@@ -232,75 +207,4 @@ pub async fn ticket_volume<C: ConnectionTrait>(
             })
         })
         .collect()
-}
-
-/// Orders of the period, each compared with its buyer's earlier orders
-/// (by time, then id): no earlier order makes it a first order, an earlier
-/// one of the same product an upsell, else a cross-sell. Only the period's
-/// orders are read, each buyer's history through its index.
-pub async fn order_mix<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<OrderMix, DbErr> {
-    let earlier = |same_product: bool| {
-        let product = if same_product {
-            r#" AND "e"."product" = "customer_order"."product""#
-        } else {
-            ""
-        };
-        // The buyer is the company, else the contact (orders of no company).
-        let by = |buyer: &str| {
-            format!(
-                r#"EXISTS (SELECT 1 FROM "customer_order" AS "e" WHERE "e"."workspace_id" = "customer_order"."workspace_id" AND {buyer} AND "e"."deleted_at" IS NULL{product} AND ("e"."ordered_at" < "customer_order"."ordered_at" OR ("e"."ordered_at" = "customer_order"."ordered_at" AND "e"."id" < "customer_order"."id")))"#
-            )
-        };
-        format!(
-            r#"(CASE WHEN "customer_order"."company_id" IS NOT NULL THEN {} ELSE {} END)"#,
-            by(r#""e"."company_id" = "customer_order"."company_id""#),
-            by(r#""e"."company_id" IS NULL AND "e"."contact_id" = "customer_order"."contact_id""#)
-        )
-    };
-    // Each probe runs once per order of the period.
-    let probed = Query::select()
-        .expr_as(Expr::cust(earlier(false)), "returning")
-        .expr_as(Expr::cust(earlier(true)), "same_product")
-        .from("customer_order")
-        .cond_where(
-            scope
-                .live("customer_order")
-                .add(scope.within("customer_order", "ordered_at")),
-        )
-        // A LIMIT keeps it a subquery (neither database merges it into the
-        // outer one), so each probe runs once per order, not once per use.
-        .limit(i64::MAX as u64)
-        .to_owned();
-    let select = Query::select()
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "orders")
-        .expr_as(count_when(r#"NOT "probed"."returning""#), "first_orders")
-        .expr_as(count_when(r#""probed"."same_product""#), "upsell")
-        .expr_as(
-            count_when(r#""probed"."returning" AND NOT "probed"."same_product""#),
-            "cross_sell",
-        )
-        .from_subquery(probed, Alias::new("probed"))
-        .to_owned();
-    let found = rows(db, &select).await?;
-    let Some(row) = found.first() else {
-        return Ok(OrderMix {
-            orders: 0,
-            first_orders: 0,
-            upsell_orders: 0,
-            cross_sell_orders: 0,
-            upsell_rate: None,
-            cross_sell_rate: None,
-        });
-    };
-    let orders = int(row, "orders")?;
-    let upsell = int(row, "upsell")?;
-    let cross_sell = int(row, "cross_sell")?;
-    Ok(OrderMix {
-        orders,
-        first_orders: int(row, "first_orders")?,
-        upsell_orders: upsell,
-        cross_sell_orders: cross_sell,
-        upsell_rate: ratio(upsell, orders),
-        cross_sell_rate: ratio(cross_sell, orders),
-    })
 }

@@ -1,19 +1,17 @@
-//! Sales figures for a period: outcomes, revenue, pipeline, forecast,
-//! cycle length, time in stage, close reasons and lead conversion. Each is
-//! one SQL statement over the workspace's live records.
+//! Sales figures for a period: outcomes, revenue, cycle length, time in
+//! stage, close reasons and lead conversion. Each is one SQL statement over
+//! the workspace's live records. (Pipeline value and the weighted forecast
+//! are the core's, `rapport_core::rules::analytics`.)
 
 use async_graphql::SimpleObject;
 use entity::enums::DealStatus;
-use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
 use uuid::Uuid;
 
-use super::sql::{Scope, count_if, count_when, float, int, ratio, rows, totals};
-use crate::domain::money;
+use super::sql::{Scope, count_if, count_when, float, int, money_by_currency, ratio, rows, totals};
 use crate::graphql::deal::MoneyTotal;
 use rapport_core::rules::figures::seconds_between;
-use rapport_core::rules::sums;
 
 /// Deals closed in the period.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
@@ -120,90 +118,6 @@ pub async fn won_revenue<C: ConnectionTrait>(
         .cond_where(condition)
         .to_owned();
     totals(&rows(db, &select).await?)
-}
-
-/// `currency`, `count` and the exact sum `total` (see `sums`) of `table`'s
-/// amounts, grouped by currency.
-pub(super) fn money_by_currency(table: &'static str) -> sea_orm::sea_query::SelectStatement {
-    let mut select = Query::select();
-    select
-        .expr_as(Expr::col((table, "currency")), "currency")
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count");
-    sums::select(&mut select, &format!(r#""{table}"."amount_e4""#), "total")
-        .group_by_col((table, "currency"))
-        .order_by((table, "currency"), sea_orm::Order::Asc)
-        .to_owned()
-}
-
-/// Open deals created before the period's end: their amounts, per currency.
-pub async fn pipeline_value<C: ConnectionTrait>(
-    db: &C,
-    scope: &Scope,
-) -> Result<Vec<MoneyTotal>, DbErr> {
-    let select = money_by_currency("deal")
-        .from("deal")
-        .cond_where(
-            scope
-                .deals("deal")
-                .add(Expr::col(("deal", "status")).eq(DealStatus::Open.to_value()))
-                .add(Expr::col(("deal", "created_at")).lt(scope.to)),
-        )
-        .to_owned();
-    totals(&rows(db, &select).await?)
-}
-
-/// Σ amount × stage win probability of open deals expected to close in the
-/// period, per currency, rounded to the currency's decimals once. SQL sums
-/// the amounts per currency and probability; the products are taken here,
-/// in 128 bits, so no amount overflows.
-pub async fn weighted_forecast<C: ConnectionTrait>(
-    db: &C,
-    scope: &Scope,
-) -> Result<Vec<MoneyTotal>, DbErr> {
-    let mut select = Query::select();
-    select
-        .expr_as(Expr::col(("deal", "currency")), "currency")
-        .expr_as(Expr::col(("stage", "win_probability")), "probability")
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count");
-    let select = sums::select(&mut select, r#""deal"."amount_e4""#, "total")
-        .from("deal")
-        .inner_join(
-            "stage",
-            Expr::col(("stage", "workspace_id"))
-                .equals(("deal", "workspace_id"))
-                .and(Expr::col(("stage", "id")).equals(("deal", "stage_id"))),
-        )
-        .cond_where(
-            scope
-                .deals("deal")
-                .add(Expr::col(("deal", "status")).eq(DealStatus::Open.to_value()))
-                .add(Expr::col(("deal", "expected_close_date")).gte(scope.from.date_naive()))
-                .add(Expr::col(("deal", "expected_close_date")).lt(scope.to.date_naive())),
-        )
-        .group_by_col(("deal", "currency"))
-        .group_by_col(("stage", "win_probability"))
-        .to_owned();
-    // Per currency: (count, Σ ten-thousandths × percent = millionths).
-    let mut by_currency: std::collections::BTreeMap<String, (i64, i128)> = Default::default();
-    for row in rows(db, &select).await? {
-        let currency: String = row.try_get("", "currency")?;
-        let probability: i32 = row.try_get("", "probability")?;
-        let entry = by_currency.entry(currency).or_default();
-        entry.0 += int(&row, "count")?;
-        entry.1 += sums::read(&row, "total")? * i128::from(probability);
-    }
-    Ok(by_currency
-        .into_iter()
-        .map(|(currency, (count, millionths))| {
-            let exact = Decimal::try_from_i128_with_scale(millionths, money::STORED_SCALE + 2)
-                .unwrap_or(Decimal::MAX);
-            MoneyTotal {
-                amount: money::round_to_currency(exact, &currency),
-                count,
-                currency,
-            }
-        })
-        .collect())
 }
 
 /// Mean days from creation to winning, over deals won in the period.

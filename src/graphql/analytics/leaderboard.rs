@@ -5,22 +5,20 @@ use std::collections::BTreeMap;
 
 use async_graphql::SimpleObject;
 use entity::enums::DealStatus;
-use entity::{goal, member};
+use entity::member;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::deals::money_by_currency;
-use super::sql::{Scope, int, rows};
+use super::sql::{Scope, int, money_by_currency, rows};
 use crate::domain::money;
 use crate::graphql::deal::MoneyTotal;
 use crate::graphql::goal::Goal;
 use crate::graphql::level::Level;
 use crate::graphql::member::Member;
-use rapport_core::rules::sums;
+use rapport_core::CoreResult;
+use rapport_core::rules::{analytics, sums};
 
 /// A goal and what its member won toward it.
 #[derive(SimpleObject)]
@@ -42,7 +40,8 @@ pub struct LeaderboardEntry {
     pub won_amount: Vec<MoneyTotal>,
     /// wonAmount × the member's commission rate, per currency, rounded to its decimals.
     pub commission: Vec<MoneyTotal>,
-    /// The member's goals whose period overlaps this one.
+    /// The member's goals sharing a day with this period (a period ending at
+    /// noon shares that day).
     pub goals: Vec<GoalProgress>,
 }
 
@@ -78,72 +77,14 @@ async fn wins<C: ConnectionTrait>(
     Ok(by_owner)
 }
 
-/// SQL for "the deal closed within the goal's days" (UTC days, end included).
-fn within_goal(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => {
-            r#""deal"."closed_at" >= ("goal"."period_start"::timestamp AT TIME ZONE 'UTC') AND "deal"."closed_at" < (("goal"."period_end" + 1)::timestamp AT TIME ZONE 'UTC')"#
-        }
-        _ => {
-            r#""deal"."closed_at" >= "goal"."period_start" AND "deal"."closed_at" < date("goal"."period_end", '+1 day')"#
-        }
-    }
-}
-
-/// Goals overlapping the period, each with what its member won toward it.
-async fn goals<C: ConnectionTrait>(
-    db: &C,
-    scope: &Scope,
-) -> Result<Vec<(goal::Model, i128)>, DbErr> {
-    let goals = goal::Entity::find()
-        .filter(goal::Column::WorkspaceId.eq(scope.workspace_id))
-        .filter(goal::Column::DeletedAt.is_null())
-        .filter(goal::Column::PeriodStart.lt(scope.to.date_naive()))
-        .filter(goal::Column::PeriodEnd.gte(scope.from.date_naive()))
-        .all(db)
-        .await?;
-    if goals.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut deals_in_scope = scope.deals("deal");
-    // The goal's period decides, not the leaderboard's.
-    deals_in_scope = deals_in_scope
-        .add(Expr::col(("deal", "status")).eq(DealStatus::Won.to_value()))
-        .add(Expr::col(("deal", "owner_id")).equals(("goal", "member_id")))
-        .add(Expr::col(("deal", "currency")).equals(("goal", "currency")))
-        .add(Expr::cust(within_goal(db.get_database_backend())));
-    let mut select = Query::select();
-    select.expr_as(Expr::col(("goal", "id")), "goal_id");
-    let select = sums::select(&mut select, r#""deal"."amount_e4""#, "won")
-        .from("goal")
-        .left_join("deal", deals_in_scope)
-        .and_where(Expr::col(("goal", "workspace_id")).eq(scope.workspace_id))
-        .and_where(Expr::col(("goal", "deleted_at")).is_null())
-        .and_where(Expr::col(("goal", "period_start")).lt(scope.to.date_naive()))
-        .and_where(Expr::col(("goal", "period_end")).gte(scope.from.date_naive()))
-        .group_by_col(("goal", "id"))
-        .to_owned();
-    let mut won: BTreeMap<Uuid, i128> = BTreeMap::new();
-    for row in rows(db, &select).await? {
-        won.insert(row.try_get("", "goal_id")?, sums::read(&row, "won")?);
-    }
-    Ok(goals
-        .into_iter()
-        .map(|g| {
-            let w = won.get(&g.id).copied().unwrap_or(0);
-            (g, w)
-        })
-        .collect())
-}
-
 /// The leaderboard: members with a win in the period or a goal overlapping
 /// it, most deals won first.
 pub async fn leaderboard<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
-) -> Result<Vec<LeaderboardEntry>, DbErr> {
+) -> CoreResult<Vec<LeaderboardEntry>> {
     let wins = wins(db, scope).await?;
-    let goals = goals(db, scope).await?;
+    let goals = analytics::goals(db, scope).await?;
     let mut ids: Vec<Uuid> = wins.keys().copied().collect();
     ids.extend(goals.iter().map(|(g, _)| g.member_id));
     ids.sort();

@@ -4,8 +4,12 @@
 //! Every figure reads live records of the workspace in the half-open period
 //! `[from, to)`; `pipelineId` narrows deal figures to one pipeline, `ownerId`
 //! narrows each figure to one member (deal owner, contact owner, company
-//! owner, ticket assignee). Money is reported per currency and never added
-//! across currencies; counts and rates do not depend on currency.
+//! owner, ticket assignee, the owner of an order's buyer or of a survey
+//! answer's contact). Each figure's description says how both narrow it,
+//! or why one does not. The rules (periods, dates, deleted records) are the
+//! core's: `rapport_core::rules::analytics`. Money is reported per currency
+//! and never added across currencies; counts and rates do not depend on
+//! currency.
 
 mod customers;
 mod deals;
@@ -16,6 +20,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::stage;
 use rapport_core::error::CoreError;
+use rapport_core::rules::analytics;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use self::customers::{CategoryCount, ChurnFigures, CsatFigures, NpsFigures, OrderMix};
@@ -76,48 +81,62 @@ impl Analytics {
     async fn to(&self) -> DateTime<Utc> {
         self.scope.to
     }
-    /// Contacts created in the period and how many reached a deal.
+    /// Contacts created in the period and how many reached a deal. `ownerId`:
+    /// the member's contacts; `pipelineId`: only deals of that pipeline
+    /// convert (a contact belongs to no pipeline, so the leads stay).
     async fn lead_conversion(&self, ctx: &Context<'_>) -> ApiResult<Conversion> {
         Ok(deals::conversion(db(ctx)?, &self.scope).await?)
     }
-    /// Deals won and lost in the period, and the win rate.
+    /// Deals won and lost in the period, and the win rate. Narrowed by
+    /// `pipelineId` and by `ownerId` (the deal's owner).
     async fn deal_outcomes(&self, ctx: &Context<'_>) -> ApiResult<DealOutcomes> {
         Ok(deals::outcomes(db(ctx)?, &self.scope).await?)
     }
-    /// Amounts of the deals won in the period, per currency.
+    /// Amounts of the deals won in the period, per currency. Narrowed by
+    /// `pipelineId` and `ownerId` (the deal's owner).
     async fn won_revenue(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
         self.amounts()?;
         Ok(deals::won_revenue(db(ctx)?, &self.scope, false).await?)
     }
     /// Won revenue from new customers: each company's first won deal (and
-    /// deals without a company), per currency.
+    /// deals without a company), per currency. Narrowed by `pipelineId` and
+    /// `ownerId`; a company's first win is its first in any pipeline.
     async fn net_new_revenue(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
         self.amounts()?;
         Ok(deals::won_revenue(db(ctx)?, &self.scope, true).await?)
     }
-    /// Mean amount of the deals won in the period, per currency.
+    /// Mean amount of the deals won in the period, per currency. Narrowed by
+    /// `pipelineId` and `ownerId`.
     async fn average_deal_size(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
         self.amounts()?;
         let won = deals::won_revenue(db(ctx)?, &self.scope, false).await?;
         Ok(sql::averages(&won))
     }
-    /// Open deals created before the period's end, per currency.
+    /// Deals open at the period's end, by their stage history (the last
+    /// stage each entered before `to` is an OPEN one), at their current
+    /// amounts, per currency. Narrowed by `pipelineId` and `ownerId`.
     async fn pipeline_value(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
         self.amounts()?;
-        Ok(deals::pipeline_value(db(ctx)?, &self.scope).await?)
+        let totals = analytics::pipeline_value(db(ctx)?, &self.scope).await?;
+        Ok(sql::money(totals))
     }
-    /// Σ amount × stage probability of open deals expected to close in the period.
+    /// Σ amount × stage probability of deals open now and expected to close
+    /// on a day of the period (a period ending at noon includes that day).
+    /// Narrowed by `pipelineId` and `ownerId`.
     async fn weighted_forecast(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
         self.amounts()?;
-        Ok(deals::weighted_forecast(db(ctx)?, &self.scope).await?)
+        let totals = analytics::weighted_forecast(db(ctx)?, &self.scope).await?;
+        Ok(sql::money(totals))
     }
-    /// Mean days from a deal's creation to its win, over deals won in the period.
+    /// Mean days from a deal's creation to its win, over deals won in the
+    /// period. Narrowed by `pipelineId` and `ownerId`.
     async fn average_sales_cycle_days(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
         Ok(deals::sales_cycle_days(db(ctx)?, &self.scope)
             .await?
             .map(round2))
     }
     /// Mean days per stay in each stage, over stays that ended in the period.
+    /// Narrowed by `pipelineId` and `ownerId` (the deal's owner now).
     async fn time_in_stage(&self, ctx: &Context<'_>) -> ApiResult<Vec<StageDuration>> {
         let db = db(ctx)?;
         let stays = deals::time_in_stage(db, &self.scope).await?;
@@ -141,32 +160,47 @@ impl Analytics {
             .collect())
     }
     /// How often each close reason was given for deals closed in the period.
+    /// Narrowed by `pipelineId` and `ownerId`.
     async fn close_reasons(&self, ctx: &Context<'_>) -> ApiResult<Vec<ReasonCount>> {
         Ok(deals::close_reasons(db(ctx)?, &self.scope).await?)
     }
-    /// NPS answers given in the period, and the score.
+    /// NPS answers given in the period, and the score; a deleted contact's
+    /// answers still count. `ownerId`: answers of the member's contacts;
+    /// `pipelineId` does not narrow it: an answer belongs to no pipeline.
     async fn nps(&self, ctx: &Context<'_>) -> ApiResult<NpsFigures> {
-        Ok(customers::nps(db(ctx)?, &self.scope).await?)
+        Ok(analytics::nps(db(ctx)?, &self.scope).await?.into())
     }
-    /// CSAT answers given in the period, and their mean.
+    /// CSAT answers given in the period: their mean and the share of
+    /// satisfied answers (4–5); a deleted contact's answers still count.
+    /// `ownerId`: answers of the member's contacts; `pipelineId` does not
+    /// narrow it: an answer belongs to no pipeline.
     async fn csat(&self, ctx: &Context<'_>) -> ApiResult<CsatFigures> {
-        Ok(customers::csat(db(ctx)?, &self.scope).await?)
+        Ok(analytics::csat(db(ctx)?, &self.scope).await?.into())
     }
     /// Customers at the period's start and how many left during it.
+    /// `ownerId`: the member's companies; `pipelineId` does not narrow it:
+    /// a company belongs to no pipeline.
     async fn churn(&self, ctx: &Context<'_>) -> ApiResult<ChurnFigures> {
         Ok(customers::churn(db(ctx)?, &self.scope).await?)
     }
-    /// Mean hours from opening to resolution of tickets resolved in the period.
+    /// Mean hours from opening to resolution of tickets resolved in the
+    /// period. `ownerId`: tickets assigned to the member; `pipelineId` does
+    /// not narrow it: tickets belong to no pipeline (few are about a deal).
     async fn average_resolution_hours(&self, ctx: &Context<'_>) -> ApiResult<Option<f64>> {
         Ok(customers::resolution_hours(db(ctx)?, &self.scope).await?)
     }
-    /// Tickets opened in the period, per category.
+    /// Tickets opened in the period, per category. `ownerId`: tickets
+    /// assigned to the member; `pipelineId` does not narrow it: tickets
+    /// belong to no pipeline (few are about a deal).
     async fn ticket_volume(&self, ctx: &Context<'_>) -> ApiResult<Vec<CategoryCount>> {
         Ok(customers::ticket_volume(db(ctx)?, &self.scope).await?)
     }
-    /// Orders placed in the period: first orders, upsell and cross-sell.
+    /// Orders placed in the period: first orders, upsell and cross-sell; a
+    /// deleted buyer's orders still count. `ownerId`: orders whose buyer (the
+    /// company, else the contact) the member owns; `pipelineId` does not
+    /// narrow it: an order belongs to no pipeline.
     async fn order_mix(&self, ctx: &Context<'_>) -> ApiResult<OrderMix> {
-        Ok(customers::order_mix(db(ctx)?, &self.scope).await?)
+        Ok(analytics::order_mix(db(ctx)?, &self.scope).await?.into())
     }
 }
 

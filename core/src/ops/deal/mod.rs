@@ -3,8 +3,9 @@
 //!
 //! A deal's `status` always follows the kind of its stage: entering a WON or
 //! LOST stage closes it (with `closed_at`), entering an OPEN stage reopens
-//! it. Every stage a deal enters, including its first, is recorded in
-//! `deal_stage_change`. SALES may change only its own deals and unowned ones
+//! it; moving between two stages of the same closed kind keeps the close
+//! (its date and reason: the first win stands). Every stage a deal enters,
+//! including its first, is recorded in `deal_stage_change`. SALES may change only its own deals and unowned ones
 //! (`Table::check_write`), and may not give a deal to someone else. Deal
 //! events go to the topic `pipeline:<pipeline id>`, which pipeline boards
 //! subscribe to.
@@ -135,7 +136,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal
         updated_at: Set(at),
         ..Default::default()
     };
-    stage::enter(&mut model, &stage, at, None);
+    stage::enter(&mut model, &stage, at, None, None);
     let row = model.insert(&txn).await?;
     stage::record_change(&txn, actor, id, None, stage.id, at).await?;
     let weights = Weights::Deal {

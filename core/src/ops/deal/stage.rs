@@ -63,7 +63,7 @@ pub async fn move_to(
     }
     let at = now();
     let mut changes = <deal::ActiveModel as Default>::default();
-    enter(&mut changes, &stage, at, None);
+    enter(&mut changes, &stage, at, None, Some(&current));
     let row = save(&txn, actor, &current, changes).await?;
     let left = Some((current.stage_id, current.stage_entered_at));
     record_change(&txn, actor, id, left, stage.id, at).await?;
@@ -114,7 +114,13 @@ pub async fn close(
                 )
             })?;
         let mut changes = <deal::ActiveModel as Default>::default();
-        enter(&mut changes, &stage, at, Some(reason.clone()));
+        enter(
+            &mut changes,
+            &stage,
+            at,
+            Some(reason.clone()),
+            Some(&current),
+        );
         (changes, stage.id)
     };
     let row = save(&txn, actor, &current, changes).await?;
@@ -142,21 +148,34 @@ fn status_of(kind: StageKind) -> DealStatus {
     }
 }
 
-/// Puts the deal into `stage` at `at`: its status follows the stage's kind;
-/// a closed deal gets `closed_at` and `reason`, an open one loses both.
+/// Puts the deal (as it `was`, none when new) into `stage` at `at`: its
+/// status follows the stage's kind; an open one loses `closed_at` and its
+/// reason. A deal that closes gets `closed_at` and `reason`, but one moving
+/// on between two stages of the same closed kind (Won to Won 2) keeps both:
+/// the first win (or loss) stands, since the figures date the deal's close
+/// by it. Only reopening ends a close; closing again is a new one.
 pub(super) fn enter(
     model: &mut deal::ActiveModel,
     stage: &stage::Model,
     at: DateTime<Utc>,
     reason: Option<String>,
+    was: Option<&deal::Model>,
 ) {
     let status = status_of(stage.kind);
     let closed = status != DealStatus::Open;
     model.stage_id = Set(stage.id);
     model.stage_entered_at = Set(at);
     model.status = Set(status);
-    model.closed_at = Set(closed.then_some(at));
-    model.close_reason = Set(if closed { reason } else { None });
+    match was {
+        Some(was) if closed && was.status == status => {
+            model.closed_at = Set(was.closed_at.or(Some(at)));
+            model.close_reason = Set(was.close_reason.clone().or(reason));
+        }
+        _ => {
+            model.closed_at = Set(closed.then_some(at));
+            model.close_reason = Set(if closed { reason } else { None });
+        }
+    }
 }
 
 /// Records the deal entering stage `to` at `at`, leaving the stage it
@@ -240,7 +259,13 @@ mod tests {
             updated_at: at,
         };
         let mut won = <deal::ActiveModel as Default>::default();
-        enter(&mut won, &stage(StageKind::Won), at, Some("price".into()));
+        enter(
+            &mut won,
+            &stage(StageKind::Won),
+            at,
+            Some("price".into()),
+            None,
+        );
         assert_eq!(won.status.unwrap(), DealStatus::Won);
         assert_eq!(won.closed_at.unwrap(), Some(at));
         assert_eq!(won.close_reason.unwrap(), Some("price".into()));
@@ -250,9 +275,62 @@ mod tests {
             &stage(StageKind::Open),
             at,
             Some("ignored".into()),
+            None,
         );
         assert_eq!(open.status.unwrap(), DealStatus::Open);
         assert_eq!(open.closed_at.unwrap(), None);
         assert_eq!(open.close_reason.unwrap(), None);
+    }
+
+    #[test]
+    fn moving_between_won_stages_keeps_the_first_win() {
+        let won_at = now();
+        let later = won_at + chrono::Duration::days(3);
+        let stage = |kind| stage::Model {
+            id: Uuid::now_v7(),
+            workspace_id: Uuid::nil(),
+            pipeline_id: Uuid::nil(),
+            name: "s".into(),
+            position: 0,
+            win_probability: 100,
+            kind,
+            version: 1,
+            deleted_at: None,
+            created_at: won_at,
+            updated_at: won_at,
+        };
+        let was = deal::Model {
+            id: Uuid::now_v7(),
+            workspace_id: Uuid::nil(),
+            name: "d".into(),
+            amount_e4: 0,
+            currency: "EUR".into(),
+            pipeline_id: Uuid::nil(),
+            stage_id: Uuid::now_v7(),
+            company_id: None,
+            owner_id: None,
+            expected_close_date: None,
+            status: DealStatus::Won,
+            closed_at: Some(won_at),
+            close_reason: Some("price".into()),
+            stage_entered_at: won_at,
+            version: 1,
+            deleted_at: None,
+            created_at: won_at,
+            updated_at: won_at,
+        };
+        let mut moved = <deal::ActiveModel as Default>::default();
+        enter(&mut moved, &stage(StageKind::Won), later, None, Some(&was));
+        assert_eq!(moved.closed_at.unwrap(), Some(won_at));
+        assert_eq!(moved.close_reason.unwrap(), Some("price".into()));
+        assert_eq!(moved.stage_entered_at.unwrap(), later);
+        let mut lost = <deal::ActiveModel as Default>::default();
+        enter(&mut lost, &stage(StageKind::Lost), later, None, Some(&was));
+        assert_eq!(
+            lost.closed_at.unwrap(),
+            Some(later),
+            "a new outcome closes anew"
+        );
+        assert_eq!(lost.close_reason.unwrap(), None);
     }
 }

@@ -1,0 +1,235 @@
+//! Customer figures of a period: satisfaction (NPS, CSAT) and what buyers
+//! order. Answers and orders are facts of the past: deleting the contact or
+//! company they belong to does not take them out (see the module rules).
+
+use entity::enums::SurveyKind;
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, SelectStatement};
+use sea_orm::{ActiveEnum, ConnectionTrait};
+
+use super::Scope;
+use super::sql::{count_when, float, int, ratio, round2, rows};
+use crate::error::CoreResult;
+
+/// NPS answers given in the period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nps {
+    pub responses: i64,
+    /// Scores 9–10.
+    pub promoters: i64,
+    /// Scores 7–8.
+    pub passives: i64,
+    /// Scores 0–6.
+    pub detractors: i64,
+    /// (promoters − detractors) ÷ responses × 100, from −100 to 100.
+    pub score: Option<f64>,
+}
+
+/// CSAT answers given in the period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Csat {
+    pub responses: i64,
+    /// Mean score (1–5).
+    pub average: Option<f64>,
+    /// Answers of 4 or 5: satisfied customers.
+    pub satisfied: i64,
+    /// satisfied ÷ responses, 0–1: the usual CSAT score (shown ×100 as a percentage).
+    pub satisfied_rate: Option<f64>,
+}
+
+/// Orders placed in the period, by what kind of buying they are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderMix {
+    pub orders: i64,
+    pub first_orders: i64,
+    pub upsell_orders: i64,
+    pub cross_sell_orders: i64,
+    pub upsell_rate: Option<f64>,
+    pub cross_sell_rate: Option<f64>,
+}
+
+/// Live survey answers of `kind` in the period; with an owner, answers of
+/// that member's contacts (deleted contacts included: their answers stand).
+fn surveys(scope: &Scope, kind: SurveyKind) -> SelectStatement {
+    let mut select = Query::select();
+    select.from("survey_response").cond_where(
+        scope
+            .live("survey_response")
+            .add(scope.within("survey_response", "responded_at"))
+            .add(Expr::col(("survey_response", "kind")).eq(kind.to_value())),
+    );
+    if scope.owner_id.is_some() {
+        select
+            .inner_join(
+                "contact",
+                Expr::col(("contact", "workspace_id"))
+                    .equals(("survey_response", "workspace_id"))
+                    .and(Expr::col(("contact", "id")).equals(("survey_response", "contact_id"))),
+            )
+            .cond_where(scope.owned("contact", "owner_id"));
+    }
+    select
+}
+
+/// The period's NPS: promoters (9–10), passives (7–8), detractors (0–6).
+pub async fn nps<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<Nps> {
+    let select = surveys(scope, SurveyKind::Nps)
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "responses")
+        .expr_as(count_when(r#""survey_response"."score" >= 9"#), "promoters")
+        .expr_as(
+            count_when(r#""survey_response"."score" <= 6"#),
+            "detractors",
+        )
+        .to_owned();
+    let found = rows(db, &select).await?;
+    let (responses, promoters, detractors) = match found.first() {
+        Some(row) => (
+            int(row, "responses")?,
+            int(row, "promoters")?,
+            int(row, "detractors")?,
+        ),
+        None => (0, 0, 0),
+    };
+    Ok(Nps {
+        responses,
+        promoters,
+        passives: responses - promoters - detractors,
+        detractors,
+        score: ratio(promoters - detractors, responses).map(|r| round2(r * 100.0)),
+    })
+}
+
+/// The period's CSAT: the mean score and the share of satisfied answers (4–5).
+pub async fn csat<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<Csat> {
+    let select = surveys(scope, SurveyKind::Csat)
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "responses")
+        .expr_as(
+            Expr::cust(r#"CAST(AVG("survey_response"."score") AS DOUBLE PRECISION)"#),
+            "average",
+        )
+        .expr_as(count_when(r#""survey_response"."score" >= 4"#), "satisfied")
+        .to_owned();
+    let found = rows(db, &select).await?;
+    let (responses, average, satisfied) = match found.first() {
+        Some(row) => (
+            int(row, "responses")?,
+            float(row, "average")?.map(round2),
+            int(row, "satisfied")?,
+        ),
+        None => (0, None, 0),
+    };
+    Ok(Csat {
+        responses,
+        average,
+        satisfied,
+        satisfied_rate: ratio(satisfied, responses),
+    })
+}
+
+/// With an owner: the order's buyer (its company, else its contact) is the
+/// owner's. Deleted buyers keep their owner, and their orders count.
+fn bought_from(scope: &Scope, select: &mut SelectStatement) {
+    let Some(owner) = scope.owner_id else {
+        return;
+    };
+    let (company, contact) = (Alias::new("buyer_company"), Alias::new("buyer_contact"));
+    select
+        .join_as(
+            JoinType::LeftJoin,
+            "company",
+            company.clone(),
+            Expr::col((company.clone(), "workspace_id"))
+                .equals(("customer_order", "workspace_id"))
+                .and(Expr::col((company.clone(), "id")).equals(("customer_order", "company_id"))),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            "contact",
+            contact.clone(),
+            Expr::col((contact.clone(), "workspace_id"))
+                .equals(("customer_order", "workspace_id"))
+                .and(Expr::col((contact.clone(), "id")).equals(("customer_order", "contact_id"))),
+        )
+        .cond_where(
+            Condition::any()
+                .add(
+                    Expr::col(("customer_order", "company_id"))
+                        .is_not_null()
+                        .and(Expr::col((company, "owner_id")).eq(owner)),
+                )
+                .add(
+                    Expr::col(("customer_order", "company_id"))
+                        .is_null()
+                        .and(Expr::col((contact, "owner_id")).eq(owner)),
+                ),
+        );
+}
+
+/// Orders of the period, each compared with its buyer's earlier orders
+/// (by time, then id): no earlier order makes it a first order, an earlier
+/// one of the same product an upsell, else a cross-sell. Only the period's
+/// orders are read, each buyer's history through its index. The owner
+/// narrows which orders are counted, not which earlier orders make a buyer
+/// returning.
+pub async fn order_mix<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<OrderMix> {
+    let earlier = |same_product: bool| {
+        let product = if same_product {
+            r#" AND "e"."product" = "customer_order"."product""#
+        } else {
+            ""
+        };
+        // The buyer is the company, else the contact (orders of no company).
+        let by = |buyer: &str| {
+            format!(
+                r#"EXISTS (SELECT 1 FROM "customer_order" AS "e" WHERE "e"."workspace_id" = "customer_order"."workspace_id" AND {buyer} AND "e"."deleted_at" IS NULL{product} AND ("e"."ordered_at" < "customer_order"."ordered_at" OR ("e"."ordered_at" = "customer_order"."ordered_at" AND "e"."id" < "customer_order"."id")))"#
+            )
+        };
+        format!(
+            r#"(CASE WHEN "customer_order"."company_id" IS NOT NULL THEN {} ELSE {} END)"#,
+            by(r#""e"."company_id" = "customer_order"."company_id""#),
+            by(r#""e"."company_id" IS NULL AND "e"."contact_id" = "customer_order"."contact_id""#)
+        )
+    };
+    // Each probe runs once per order of the period.
+    let mut probed = Query::select();
+    probed
+        .expr_as(Expr::cust(earlier(false)), "returning")
+        .expr_as(Expr::cust(earlier(true)), "same_product")
+        .from("customer_order")
+        .cond_where(
+            scope
+                .live("customer_order")
+                .add(scope.within("customer_order", "ordered_at")),
+        );
+    bought_from(scope, &mut probed);
+    // A LIMIT keeps it a subquery (neither database merges it into the
+    // outer one), so each probe runs once per order, not once per use.
+    probed.limit(i64::MAX as u64);
+    let select = Query::select()
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "orders")
+        .expr_as(count_when(r#"NOT "probed"."returning""#), "first_orders")
+        .expr_as(count_when(r#""probed"."same_product""#), "upsell")
+        .expr_as(
+            count_when(r#""probed"."returning" AND NOT "probed"."same_product""#),
+            "cross_sell",
+        )
+        .from_subquery(probed, Alias::new("probed"))
+        .to_owned();
+    let found = rows(db, &select).await?;
+    let (orders, first_orders, upsell, cross_sell) = match found.first() {
+        Some(row) => (
+            int(row, "orders")?,
+            int(row, "first_orders")?,
+            int(row, "upsell")?,
+            int(row, "cross_sell")?,
+        ),
+        None => (0, 0, 0, 0),
+    };
+    Ok(OrderMix {
+        orders,
+        first_orders,
+        upsell_orders: upsell,
+        cross_sell_orders: cross_sell,
+        upsell_rate: ratio(upsell, orders),
+        cross_sell_rate: ratio(cross_sell, orders),
+    })
+}

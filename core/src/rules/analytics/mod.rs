@@ -1,0 +1,154 @@
+//! Figures of a period (the API's `analytics`), computed from the records'
+//! history: each figure is one SQL statement over the workspace's records,
+//! run when it is asked for. The API's figures move here one by one (the
+//! rest are still in the API crate's `graphql/analytics`, on this module's
+//! [`Scope`]).
+//!
+//! # Rules every figure follows
+//!
+//! - **Periods** are half-open, `[from, to)`. A calendar date (a deal's
+//!   expected close date, a goal's days) lies in a period when any part of
+//!   its UTC day does: from the day of `from` through the day of the last
+//!   instant before `to` ([`Scope::days`]), so a period ending at 12:00
+//!   includes that day, one ending at midnight does not.
+//! - **Deleting a record removes it from the figures; deleting a record it
+//!   refers to does not.** A deleted deal, order, ticket or survey answer
+//!   counts nowhere. An answer or an order stays a fact of the past when
+//!   its contact or company is deleted: NPS, CSAT and the order mix count
+//!   it, as `surveyResponses` and `orders` still list it.
+//! - **`ownerId`** narrows a figure to the member who owns what it counts
+//!   (a deal's owner, a lead's owner, a survey answer's contact's owner, an
+//!   order's buyer's owner, a company's owner, a ticket's assignee), as
+//!   owned now: ownership has no history.
+//! - **`pipelineId`** narrows the deal figures; figures of contacts,
+//!   surveys, tickets, companies and orders belong to no pipeline and say so.
+
+mod customers;
+mod goals;
+mod pipeline;
+mod sql;
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use uuid::Uuid;
+
+pub use customers::{Csat, Nps, OrderMix, csat, nps, order_mix};
+pub use goals::goals;
+pub use pipeline::{pipeline_value, weighted_forecast};
+pub use sql::{count_if, count_when, float, int, money_by_currency, ratio, round2, rows, totals};
+
+/// What the figures are about: a workspace, a half-open period
+/// `[from, to)`, and optionally one pipeline and one owner.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    pub workspace_id: Uuid,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub pipeline_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+}
+
+/// A sum of amounts in one currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrencyTotal {
+    /// ISO 4217 code.
+    pub currency: String,
+    /// The exact sum, with the currency's decimals.
+    pub amount: Decimal,
+    /// How many amounts were summed.
+    pub count: i64,
+}
+
+impl Scope {
+    /// The calendar days the period touches, as `[first, after_last)`: the
+    /// day of `from` through the day of the last instant before `to`.
+    pub fn days(&self) -> (NaiveDate, NaiveDate) {
+        let first = self.from.date_naive();
+        let to_day = self.to.date_naive();
+        let after_last = if self.to.time() == NaiveTime::MIN {
+            to_day
+        } else {
+            to_day
+                .checked_add_days(Days::new(1))
+                .unwrap_or(NaiveDate::MAX)
+        };
+        (first, after_last)
+    }
+
+    /// `table.column`, a date, lies on one of the period's [`days`](Self::days).
+    pub fn on_days(&self, table: &'static str, column: &'static str) -> Condition {
+        let (first, after_last) = self.days();
+        Condition::all()
+            .add(Expr::col((table, column)).gte(first))
+            .add(Expr::col((table, column)).lt(after_last))
+    }
+
+    /// `table.column` lies in the period.
+    pub fn within(&self, table: &'static str, column: &'static str) -> Condition {
+        Condition::all()
+            .add(Expr::col((table, column)).gte(self.from))
+            .add(Expr::col((table, column)).lt(self.to))
+    }
+
+    /// Live rows of `table` (aliased or not) in the workspace.
+    pub fn live(&self, table: &'static str) -> Condition {
+        Condition::all()
+            .add(Expr::col((table, "workspace_id")).eq(self.workspace_id))
+            .add(Expr::col((table, "deleted_at")).is_null())
+    }
+
+    /// Live deals (as `table`) of the pipeline and owner asked for.
+    pub fn deals(&self, table: &'static str) -> Condition {
+        let mut c = self.live(table);
+        if let Some(pipeline) = self.pipeline_id {
+            c = c.add(Expr::col((table, "pipeline_id")).eq(pipeline));
+        }
+        if let Some(owner) = self.owner_id {
+            c = c.add(Expr::col((table, "owner_id")).eq(owner));
+        }
+        c
+    }
+
+    /// `table.column` equals the owner asked for, when one was.
+    pub fn owned(&self, table: &'static str, column: &'static str) -> Condition {
+        match self.owner_id {
+            Some(owner) => Condition::all().add(Expr::col((table, column)).eq(owner)),
+            None => Condition::all(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(from: &str, to: &str) -> Scope {
+        let at = |s: &str| {
+            DateTime::parse_from_rfc3339(s)
+                .expect("time")
+                .with_timezone(&Utc)
+        };
+        Scope {
+            workspace_id: Uuid::nil(),
+            from: at(from),
+            to: at(to),
+            pipeline_id: None,
+            owner_id: None,
+        }
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn a_period_touches_the_day_of_its_last_instant() {
+        let midnight = scope("2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z");
+        assert_eq!(midnight.days(), (date("2026-01-01"), date("2026-02-01")));
+        let noon = scope("2026-01-01T12:00:00Z", "2026-01-31T12:00:00Z");
+        assert_eq!(noon.days(), (date("2026-01-01"), date("2026-02-01")));
+        let one_second = scope("2026-01-31T23:59:59Z", "2026-02-01T00:00:01Z");
+        assert_eq!(one_second.days(), (date("2026-01-31"), date("2026-02-02")));
+    }
+}

@@ -1,0 +1,117 @@
+//! The open pipeline of a period: what was open at its end, and what is
+//! expected to close in it, weighted by each stage's win probability.
+
+use std::collections::BTreeMap;
+
+use entity::enums::{DealStatus, StageKind};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{ActiveEnum, ConnectionTrait};
+
+use super::sql::{int, money_by_currency, rows, totals};
+use super::{CurrencyTotal, Scope};
+use crate::domain::money;
+use crate::error::CoreResult;
+use crate::rules::sums;
+
+/// Deals that were open when the period ended, per currency, at their
+/// current amounts. Whether a deal was open is read from its stage history:
+/// the last stage it entered before `to` is an OPEN one. A deal created
+/// after the period has no such entry; one won before the period's end and
+/// reopened since counts as closed; one open then and closed since counts.
+/// A stage's kind is its kind now (it cannot change while deals are in it).
+pub async fn pipeline_value<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> CoreResult<Vec<CurrencyTotal>> {
+    let last = Alias::new("last_change");
+    // The deal's last stage entry before the period's end (time, then id:
+    // ids grow with time), through the index on (workspace, deal, time).
+    let last_entry = Query::select()
+        .expr(Expr::col((last.clone(), "id")))
+        .from_as("deal_stage_change", last.clone())
+        .and_where(Expr::col((last.clone(), "workspace_id")).equals(("deal", "workspace_id")))
+        .and_where(Expr::col((last.clone(), "deal_id")).equals(("deal", "id")))
+        .and_where(Expr::col((last.clone(), "created_at")).lt(scope.to))
+        .order_by((last.clone(), "created_at"), sea_orm::Order::Desc)
+        .order_by((last, "id"), sea_orm::Order::Desc)
+        .limit(1)
+        .to_owned();
+    let select = money_by_currency("deal")
+        .from("deal")
+        .inner_join(
+            "deal_stage_change",
+            Expr::col(("deal_stage_change", "workspace_id"))
+                .equals(("deal", "workspace_id"))
+                .and(Expr::col(("deal_stage_change", "deal_id")).equals(("deal", "id")))
+                .and(Expr::col(("deal_stage_change", "id")).eq(last_entry)),
+        )
+        .inner_join(
+            "stage",
+            Expr::col(("stage", "workspace_id"))
+                .equals(("deal_stage_change", "workspace_id"))
+                .and(Expr::col(("stage", "id")).equals(("deal_stage_change", "to_stage_id"))),
+        )
+        .cond_where(
+            scope
+                .deals("deal")
+                .add(Expr::col(("stage", "kind")).eq(StageKind::Open.to_value())),
+        )
+        .to_owned();
+    Ok(totals(&rows(db, &select).await?)?)
+}
+
+/// Σ amount × stage win probability of open deals expected to close on one
+/// of the period's days ([`Scope::days`]), per currency, rounded to the
+/// currency's decimals once. SQL sums the amounts per currency and
+/// probability; the products are taken here, in 128 bits, so no amount
+/// overflows. A forecast is about what is open now, so it reads the deals'
+/// current stages, not their history.
+pub async fn weighted_forecast<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+) -> CoreResult<Vec<CurrencyTotal>> {
+    let mut select = Query::select();
+    select
+        .expr_as(Expr::col(("deal", "currency")), "currency")
+        .expr_as(Expr::col(("stage", "win_probability")), "probability")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "count");
+    let select = sums::select(&mut select, r#""deal"."amount_e4""#, "total")
+        .from("deal")
+        .inner_join(
+            "stage",
+            Expr::col(("stage", "workspace_id"))
+                .equals(("deal", "workspace_id"))
+                .and(Expr::col(("stage", "id")).equals(("deal", "stage_id"))),
+        )
+        .cond_where(
+            scope
+                .deals("deal")
+                .add(Expr::col(("deal", "status")).eq(DealStatus::Open.to_value()))
+                .add(scope.on_days("deal", "expected_close_date")),
+        )
+        .group_by_col(("deal", "currency"))
+        .group_by_col(("stage", "win_probability"))
+        .to_owned();
+    // Per currency: (count, Σ ten-thousandths × percent = millionths).
+    let mut by_currency: BTreeMap<String, (i64, i128)> = BTreeMap::new();
+    for row in rows(db, &select).await? {
+        let currency: String = row.try_get("", "currency")?;
+        let probability: i32 = row.try_get("", "probability")?;
+        let entry = by_currency.entry(currency).or_default();
+        entry.0 += int(&row, "count")?;
+        entry.1 += sums::read(&row, "total")? * i128::from(probability);
+    }
+    Ok(by_currency
+        .into_iter()
+        .map(|(currency, (count, millionths))| {
+            let exact = Decimal::try_from_i128_with_scale(millionths, money::STORED_SCALE + 2)
+                .unwrap_or(Decimal::MAX);
+            CurrencyTotal {
+                amount: money::round_to_currency(exact, &currency),
+                count,
+                currency,
+            }
+        })
+        .collect())
+}
