@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use entity::enums::{DealStatus, StageKind};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, UnionType};
 use sea_orm::{ActiveEnum, ConnectionTrait};
 
 use super::sql::{int, money_by_currency, rows, totals};
@@ -20,10 +20,36 @@ use crate::rules::sums;
 /// after the period has no such entry; one won before the period's end and
 /// reopened since counts as closed; one open then and closed since counts.
 /// A stage's kind is its kind now (it cannot change while deals are in it).
+///
+/// A deal whose stage has not changed since `to` is where it was then, so
+/// the statement reads two parts, each through an index, and never every
+/// deal: the deals open now and unchanged since `to`, and the deals changed
+/// since `to` (from the period's-end on, by the changes' time index), each
+/// looked up in its history.
 pub async fn pipeline_value<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
 ) -> CoreResult<Vec<CurrencyTotal>> {
+    let later = Alias::new("later_change");
+    let changed_since = Query::select()
+        .expr(Expr::val(1))
+        .from_as("deal_stage_change", later.clone())
+        .and_where(Expr::col((later.clone(), "workspace_id")).equals(("deal", "workspace_id")))
+        .and_where(Expr::col((later.clone(), "deal_id")).equals(("deal", "id")))
+        .and_where(Expr::col((later.clone(), "created_at")).gte(scope.to))
+        .to_owned();
+    let mut unchanged = Query::select()
+        .column(("deal", "currency"))
+        .column(("deal", "amount_e4"))
+        .from("deal")
+        .cond_where(
+            scope
+                .deals("deal")
+                .add(Expr::col(("deal", "status")).eq(DealStatus::Open.to_value()))
+                .add(Expr::col(("deal", "created_at")).lt(scope.to))
+                .add(Expr::exists(changed_since).not()),
+        )
+        .to_owned();
     let last = Alias::new("last_change");
     // The deal's last stage entry before the period's end (time, then id:
     // ids grow with time), through the index on (workspace, deal, time).
@@ -37,7 +63,15 @@ pub async fn pipeline_value<C: ConnectionTrait>(
         .order_by((last, "id"), sea_orm::Order::Desc)
         .limit(1)
         .to_owned();
-    let select = money_by_currency("deal")
+    let mut changed_deals = Query::select();
+    changed_deals
+        .expr(Expr::col((later.clone(), "deal_id")))
+        .from_as("deal_stage_change", later.clone())
+        .and_where(Expr::col((later.clone(), "workspace_id")).eq(scope.workspace_id))
+        .and_where(Expr::col((later, "created_at")).gte(scope.to));
+    let changed = Query::select()
+        .column(("deal", "currency"))
+        .column(("deal", "amount_e4"))
         .from("deal")
         .inner_join(
             "deal_stage_change",
@@ -55,8 +89,13 @@ pub async fn pipeline_value<C: ConnectionTrait>(
         .cond_where(
             scope
                 .deals("deal")
-                .add(Expr::col(("stage", "kind")).eq(StageKind::Open.to_value())),
+                .add(Expr::col(("stage", "kind")).eq(StageKind::Open.to_value()))
+                .add(Expr::col(("deal", "id")).in_subquery(changed_deals.to_owned())),
         )
+        .to_owned();
+    let open_at_end = unchanged.union(UnionType::All, changed).to_owned();
+    let select = money_by_currency("open_at_end")
+        .from_subquery(open_at_end, Alias::new("open_at_end"))
         .to_owned();
     Ok(totals(&rows(db, &select).await?)?)
 }
