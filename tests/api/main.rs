@@ -41,6 +41,7 @@ mod roles;
 mod scale_seed;
 mod schema;
 mod scoring;
+mod shared_limits;
 mod shared_subscriptions;
 mod shutdown;
 mod stored_figures;
