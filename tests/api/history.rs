@@ -88,7 +88,7 @@ async fn every_change_is_recorded_with_its_author_and_fields(app: TestApp) {
     )
     .await;
     let deal_history = app
-        .data("query($id: ID!) { node(id: $id) { ... on Deal { history(first: 5) { edges { node { kind changes { field after } } } } } } }", json!({ "id": deal }))
+        .data("query($id: ID!) { node(id: $id) { ... on Deal { history(first: 5) { edges { node { kind changes { field before after } } } } } } }", json!({ "id": deal }))
         .await;
     let entries = deal_history["node"]["history"]["edges"]
         .as_array()

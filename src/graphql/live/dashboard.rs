@@ -41,7 +41,6 @@ const COALESCE: Duration = Duration::from_millis(250);
 /// One stage's deals.
 #[derive(Clone, PartialEq)]
 pub struct StageFigures {
-    /// The stage.
     stage: stage::Model,
     count: i64,
     amounts: Vec<MoneyTotal>,
@@ -50,6 +49,7 @@ pub struct StageFigures {
 /// One stage's deals on the live dashboard.
 #[Object]
 impl StageFigures {
+    /// The stage.
     async fn stage(&self) -> Stage {
         Stage(Level::single(self.stage.clone()))
     }

@@ -53,7 +53,6 @@ impl PipelineEventKind {
 /// One change to a deal of the pipeline.
 pub struct PipelineEvent {
     event: Arc<event::Model>,
-    /// What happened.
     kind: PipelineEventKind,
     deal: deal::Model,
 }
@@ -66,6 +65,7 @@ impl PipelineEvent {
         encode_cursor(self.event.seq)
     }
 
+    /// What happened to the deal.
     async fn kind(&self) -> PipelineEventKind {
         self.kind
     }

@@ -110,7 +110,6 @@ impl Matcher {
 /// One change to a ticket or to an activity on it.
 pub struct TicketEvent {
     event: Arc<event::Model>,
-    /// What happened.
     kind: TicketEventKind,
     ticket: ticket::Model,
     activity: Option<activity::Model>,
@@ -124,6 +123,7 @@ impl TicketEvent {
         encode_cursor(self.event.seq)
     }
 
+    /// What happened to the ticket.
     async fn kind(&self) -> TicketEventKind {
         self.kind
     }
