@@ -21,7 +21,7 @@ use crate::services::Services;
 pub struct LoginPayload {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
-    /// The Member as the mutation left it.
+    /// The member signed in.
     pub member: Member,
 }
 
