@@ -23,6 +23,7 @@ pub mod filter;
 pub mod goal;
 pub mod guard;
 pub mod history;
+pub mod history_kind;
 pub mod ids;
 pub mod insight;
 pub mod level;
@@ -34,7 +35,9 @@ pub mod order;
 pub mod page;
 pub mod password_cap;
 pub mod pipeline;
+pub mod rates;
 pub mod reason;
+pub mod scalars;
 pub mod scoring;
 pub mod survey;
 pub mod tag;
@@ -43,7 +46,7 @@ pub mod triggers;
 pub mod workspace;
 pub mod write;
 
-use async_graphql::{MergedObject, Schema};
+use async_graphql::{MergedObject, SDLExportOptions, Schema};
 
 use crate::services::Services;
 
@@ -117,7 +120,8 @@ pub fn build(state: Option<Services>) -> RapportSchema {
         Mutation::default(),
         live::Subscription::default(),
     )
-    .limit_depth(MAX_DEPTH);
+    .limit_depth(MAX_DEPTH)
+    .register_input_type::<scalars::SchemaDocs>();
     if let Some(state) = state {
         let config = &state.config;
         builder = builder
@@ -133,5 +137,5 @@ pub fn build(state: Option<Services>) -> RapportSchema {
 
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    build(None).sdl()
+    build(None).sdl_with_options(SDLExportOptions::new().include_specified_by())
 }
