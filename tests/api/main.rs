@@ -8,6 +8,7 @@ mod access;
 mod access_invariants;
 mod analytics;
 mod auth_hardening;
+mod bulk;
 mod charts;
 mod cli;
 mod clients;

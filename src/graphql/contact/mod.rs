@@ -27,7 +27,7 @@ use super::tag::{Tag, tags_of};
 use super::ticket::{Ticket, TicketFilter, TicketOrderField};
 
 pub use filter::{ContactFilter, ContactOrderField};
-pub use mutation::{ContactMutation, ContactPayload};
+pub use mutation::{ContactMutation, ContactPayload, CreateContactInput};
 
 /// A person at a customer.
 pub struct Contact(pub Row<contact::Model>);
@@ -44,6 +44,15 @@ impl Record for Contact {
 #[connections]
 #[Object]
 impl Contact {
+    /// Its ids in other systems, by source then id.
+    async fn external_ids(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::external_id::ExternalIdValue>> {
+        let id = |m: &contact::Model| m.id;
+        crate::graphql::external_id::external_ids_of(ctx, &self.0, rapport_core::Kind::Contact, id)
+            .await
+    }
     /// Support figures: ticket count, open tickets, last ticket, mean resolution time.
     async fn ticket_stats(
         &self,

@@ -10,6 +10,7 @@ use super::Contact;
 use crate::auth::Area;
 use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
+use crate::graphql::external_id::{self, ExternalIdInput};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 use crate::graphql::write::{patch, patch_id};
@@ -31,6 +32,32 @@ pub struct CreateContactInput {
     pub birthdate: Option<NaiveDate>,
     pub company_id: Option<ID>,
     pub owner_id: Option<ID>,
+    /// Its ids in other systems.
+    pub external_ids: Option<Vec<ExternalIdInput>>,
+}
+
+impl CreateContactInput {
+    /// The core's new contact (`createContact`, `createContacts`, `upsertContact`).
+    pub fn into_new(self) -> ApiResult<NewContact> {
+        Ok(NewContact {
+            first_name: self.first_name,
+            last_name: self.last_name,
+            email: self.email,
+            phone: self.phone,
+            job_title: self.job_title,
+            lifecycle_stage: self.lifecycle_stage,
+            city: self.city,
+            country: self.country,
+            birthdate: self.birthdate,
+            company_id: ids::decode_opt(
+                self.company_id.as_ref(),
+                Kind::Company,
+                "input.companyId",
+            )?,
+            owner_id: ids::decode_opt(self.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
+            external_ids: external_id::given(self.external_ids),
+        })
+    }
 }
 
 /// Changes to a contact; omitted fields stay, `null` clears.
@@ -47,6 +74,8 @@ pub struct UpdateContactInput {
     pub birthdate: MaybeUndefined<NaiveDate>,
     pub company_id: MaybeUndefined<ID>,
     pub owner_id: MaybeUndefined<ID>,
+    /// The contact's whole set of external ids (omitted: they stay).
+    pub external_ids: Option<Vec<ExternalIdInput>>,
 }
 
 /// The result of a contact mutation.
@@ -79,23 +108,7 @@ impl ContactMutation {
         input: CreateContactInput,
     ) -> ApiResult<ContactPayload> {
         let (core, actor) = acting(ctx, Area::Contacts)?;
-        let new = NewContact {
-            first_name: input.first_name,
-            last_name: input.last_name,
-            email: input.email,
-            phone: input.phone,
-            job_title: input.job_title,
-            lifecycle_stage: input.lifecycle_stage,
-            city: input.city,
-            country: input.country,
-            birthdate: input.birthdate,
-            company_id: ids::decode_opt(
-                input.company_id.as_ref(),
-                Kind::Company,
-                "input.companyId",
-            )?,
-            owner_id: ids::decode_opt(input.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
-        };
+        let new = input.into_new()?;
         Ok(ContactPayload::of(contact::create(core, actor, new).await?))
     }
 
@@ -121,6 +134,7 @@ impl ContactMutation {
             birthdate: patch(input.birthdate),
             company_id: patch_id(input.company_id, Kind::Company, "input.companyId")?,
             owner_id: patch_id(input.owner_id, Kind::Member, "input.ownerId")?,
+            external_ids: input.external_ids.map(|ids| external_id::given(Some(ids))),
         };
         let row = contact::update(core, actor, id, changes, expected_version).await?;
         Ok(ContactPayload::of(row))
