@@ -26,6 +26,7 @@ mod history;
 mod hostile;
 mod http;
 mod idempotency;
+mod import;
 mod input_limits;
 mod insight;
 mod limits;
