@@ -46,9 +46,11 @@ impl Links<'_> {
         let found = company::Entity::find()
             .filter(scope::<company::Entity>(self.actor.workspace_id))
             .filter(col("company", "domain").eq(domain))
-            .order_by_asc(company::Column::Id)
-            .one(self.txn)
-            .await?;
+            .all(self.txn)
+            .await?
+            .into_iter()
+            // The oldest; picked here, as an ORDER BY id can make SQLite walk the key index.
+            .min_by_key(|c| c.id);
         found.map(|c| Some(c.id)).ok_or_else(|| {
             Refusal::not_found(&by_domain, format!("no company has the domain {raw:?}"))
         })

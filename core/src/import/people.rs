@@ -162,8 +162,8 @@ async fn find_by_key<T: crate::store::Table>(
     ctx: &RowContext<'_>,
     key: &str,
 ) -> Result<Option<T::Model>, Refusal> {
+    use sea_orm::QueryFilter;
     use sea_orm::sea_query::ExprTrait;
-    use sea_orm::{QueryFilter, QueryOrder};
     let (column, normalised) = match T::KIND {
         Kind::Company => (
             "domain",
@@ -179,9 +179,10 @@ async fn find_by_key<T: crate::store::Table>(
     Ok(T::find()
         .filter(crate::store::scope::<T>(ctx.actor.workspace_id))
         .filter(crate::store::col(T::TABLE, column).eq(normalised))
-        .order_by_asc(crate::store::col(T::TABLE, "id"))
-        .one(ctx.txn)
-        .await?)
+        .all(ctx.txn)
+        .await?
+        .into_iter()
+        .min_by_key(|row| T::id(row)))
 }
 
 fn on_match(on_conflict: OnConflict) -> OnMatch {

@@ -80,12 +80,12 @@ pub async fn write(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, R
     Ok(Outcome::Created)
 }
 
+/// A status the ticket moved to, when, and the column that said so.
+type Step = (TicketStatus, DateTime<Utc>, &'static str);
+
 /// The status changes the row's times describe, in order, each with the
 /// column it came from; the `status` column must be where they end.
-fn steps(
-    cells: &Cells<'_>,
-    opened_at: DateTime<Utc>,
-) -> Result<Vec<(TicketStatus, DateTime<Utc>, &'static str)>, Refusal> {
+fn steps(cells: &Cells<'_>, opened_at: DateTime<Utc>) -> Result<Vec<Step>, Refusal> {
     let mut steps = Vec::new();
     let mut last = opened_at;
     let times = [

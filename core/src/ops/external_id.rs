@@ -5,9 +5,7 @@
 
 use entity::external_id;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
 use uuid::Uuid;
 
 use crate::Kind;
@@ -145,14 +143,16 @@ pub async fn of_records<C: ConnectionTrait>(
         .filter(col("external_id", "workspace_id").eq(workspace_id))
         .filter(col("external_id", "record_type").eq(kind.name()))
         .filter(col("external_id", "record_id").is_in(record_ids.iter().copied()))
-        .order_by_asc(external_id::Column::Source)
-        .order_by_asc(external_id::Column::ExternalId)
         .all(db)
         .await?;
-    Ok(rows
+    // Sorted here: an ORDER BY on (source, id) lets SQLite pick the unique
+    // index in that order and walk every id of the type instead.
+    let mut found: Vec<(Uuid, ExternalId)> = rows
         .into_iter()
         .map(|row| (row.record_id, ExternalId::new(row.source, row.external_id)))
-        .collect())
+        .collect();
+    found.sort_by(|a, b| (&a.1.source, &a.1.id).cmp(&(&b.1.source, &b.1.id)));
+    Ok(found)
 }
 
 fn taken(kind: Kind, id: &ExternalId, field: &str) -> CoreError {

@@ -5,7 +5,7 @@
 
 use entity::{company, contact};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::company::{self as companies, CompanyChanges, NewCompany};
@@ -134,9 +134,11 @@ pub async fn company_in(
             company::Entity::find()
                 .filter(scope::<company::Entity>(actor.workspace_id))
                 .filter(col("company", "domain").eq(domain))
-                .order_by_asc(company::Column::Id)
-                .one(txn)
+                .all(txn)
                 .await?
+                .into_iter()
+                // Picked here: an ORDER BY id can make SQLite walk the key index.
+                .min_by_key(|c| c.id)
         }
     };
     let ids = with_match(std::mem::take(&mut new.external_ids), by);
