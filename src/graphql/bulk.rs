@@ -72,12 +72,8 @@ impl BulkMutation {
         ctx: &Context<'_>,
         inputs: Vec<CreateContactInput>,
     ) -> ApiResult<Vec<ContactPayload>> {
-        let new = converted(inputs, CreateContactInput::into_new)?;
-        Ok(create_all(ctx, Area::Contacts, new)
-            .await?
-            .into_iter()
-            .map(ContactPayload::of)
-            .collect())
+        let rows = create_all(ctx, Area::Contacts, inputs, CreateContactInput::into_new).await?;
+        Ok(rows.into_iter().map(ContactPayload::of).collect())
     }
 
     /// Creates up to 500 companies, all or none; a refusal names its input (`inputs.3.name`).
@@ -86,12 +82,8 @@ impl BulkMutation {
         ctx: &Context<'_>,
         inputs: Vec<CreateCompanyInput>,
     ) -> ApiResult<Vec<CompanyPayload>> {
-        let new = converted(inputs, CreateCompanyInput::into_new)?;
-        Ok(create_all(ctx, Area::Companies, new)
-            .await?
-            .into_iter()
-            .map(CompanyPayload::of)
-            .collect())
+        let rows = create_all(ctx, Area::Companies, inputs, CreateCompanyInput::into_new).await?;
+        Ok(rows.into_iter().map(CompanyPayload::of).collect())
     }
 
     /// Creates up to 500 deals, all or none; a refusal names its input (`inputs.3.amount`).
@@ -100,12 +92,8 @@ impl BulkMutation {
         ctx: &Context<'_>,
         inputs: Vec<CreateDealInput>,
     ) -> ApiResult<Vec<DealPayload>> {
-        let new = converted(inputs, CreateDealInput::into_new)?;
-        Ok(create_all(ctx, Area::Deals, new)
-            .await?
-            .into_iter()
-            .map(DealPayload::of)
-            .collect())
+        let rows = create_all(ctx, Area::Deals, inputs, CreateDealInput::into_new).await?;
+        Ok(rows.into_iter().map(DealPayload::of).collect())
     }
 
     /// Opens up to 500 tickets, numbered in input order, all or none.
@@ -114,12 +102,8 @@ impl BulkMutation {
         ctx: &Context<'_>,
         inputs: Vec<CreateTicketInput>,
     ) -> ApiResult<Vec<TicketPayload>> {
-        let new = converted(inputs, CreateTicketInput::into_new)?;
-        Ok(create_all(ctx, Area::Tickets, new)
-            .await?
-            .into_iter()
-            .map(TicketPayload::of)
-            .collect())
+        let rows = create_all(ctx, Area::Tickets, inputs, CreateTicketInput::into_new).await?;
+        Ok(rows.into_iter().map(TicketPayload::of).collect())
     }
 
     /// Records up to 500 activities, all or none.
@@ -128,8 +112,7 @@ impl BulkMutation {
         ctx: &Context<'_>,
         inputs: Vec<CreateActivityInput>,
     ) -> ApiResult<Vec<ActivityPayload>> {
-        let new = converted(inputs, CreateActivityInput::into_new)?;
-        let rows = create_all(ctx, Area::Activities, new).await?;
+        let rows = create_all(ctx, Area::Activities, inputs, CreateActivityInput::into_new).await?;
         Ok(rows.into_iter().map(ActivityPayload::of).collect())
     }
 
@@ -183,12 +166,16 @@ fn converted<I, N>(inputs: Vec<I>, convert: fn(I) -> ApiResult<N>) -> ApiResult<
         .collect()
 }
 
-async fn create_all<N: CreateIn>(
+/// The role is checked first (as every mutation does), then each input is
+/// converted, then all are written.
+async fn create_all<I, N: CreateIn>(
     ctx: &Context<'_>,
     area: Area,
-    new: Vec<N>,
+    inputs: Vec<I>,
+    convert: fn(I) -> ApiResult<N>,
 ) -> ApiResult<Vec<N::Model>> {
     let (core, actor) = acting(ctx, area)?;
+    let new = converted(inputs, convert)?;
     Ok(bulk::create_all(core, actor, new).await?)
 }
 

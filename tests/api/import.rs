@@ -20,7 +20,7 @@ on_both_databases!(with crate::helpers::manual_clock;
 );
 
 /// Runs `rapport import` against the test server's database.
-fn import(app: &TestApp, ty: &str, file: &Path, extra: &[&str]) -> Output {
+pub fn import(app: &TestApp, ty: &str, file: &Path, extra: &[&str]) -> Output {
     use secrecy::ExposeSecret;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rapport"));
     if let Some(secret) = &app.state.config.jwt_secret {
@@ -43,12 +43,12 @@ fn import(app: &TestApp, ty: &str, file: &Path, extra: &[&str]) -> Output {
         .expect("rapport runs")
 }
 
-fn stdout(output: &Output) -> String {
+pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The summary table's count on the line named `name`.
-fn count(output: &Output, name: &str) -> u64 {
+pub fn count(output: &Output, name: &str) -> u64 {
     stdout(output)
         .lines()
         .find_map(|line| {
@@ -62,7 +62,7 @@ fn count(output: &Output, name: &str) -> u64 {
 }
 
 /// The refused rows' lines: `(line, column, code)`.
-fn refusals(output: &Output) -> Vec<(u64, String, String)> {
+pub fn refusals(output: &Output) -> Vec<(u64, String, String)> {
     let text = stdout(output);
     let Some((_, listed)) = text.split_once("refused rows:") else {
         return Vec::new();
@@ -78,7 +78,7 @@ fn refusals(output: &Output) -> Vec<(u64, String, String)> {
         .collect()
 }
 
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).expect("file written");
     path

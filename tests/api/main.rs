@@ -27,6 +27,7 @@ mod hostile;
 mod http;
 mod idempotency;
 mod import;
+mod import_purchases;
 mod input_limits;
 mod insight;
 mod limits;

@@ -25,9 +25,11 @@
 
 mod activities;
 mod cells;
+mod context;
 mod deals;
 mod links;
 mod people;
+mod purchases;
 pub mod read;
 mod refusal;
 mod tickets;
@@ -35,7 +37,7 @@ mod tickets;
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use entity::enums::Role;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use serde_json::json;
@@ -44,10 +46,11 @@ use uuid::Uuid;
 use crate::access::Actor;
 use crate::clock::{self, Clock};
 use crate::error::{CoreError, CoreResult};
-use crate::events::{self, NewEvent, history};
+use crate::events::{self, NewEvent};
 use crate::store::{Author, Core, new_id};
 
 pub use cells::{Cells, parse_time};
+use context::RowContext;
 pub use read::{Format, ReadRow, Rows, SourceRow, Unreadable};
 pub use refusal::Refusal;
 
@@ -59,15 +62,19 @@ pub enum ImportType {
     Deals,
     Tickets,
     Activities,
+    Orders,
+    SurveyResponses,
 }
 
 impl ImportType {
-    pub const ALL: [ImportType; 5] = [
+    pub const ALL: [ImportType; 7] = [
         ImportType::Companies,
         ImportType::Contacts,
         ImportType::Deals,
         ImportType::Tickets,
         ImportType::Activities,
+        ImportType::Orders,
+        ImportType::SurveyResponses,
     ];
 
     /// Its name on the command line.
@@ -78,6 +85,8 @@ impl ImportType {
             ImportType::Deals => "deals",
             ImportType::Tickets => "tickets",
             ImportType::Activities => "activities",
+            ImportType::Orders => "orders",
+            ImportType::SurveyResponses => "surveyResponses",
         }
     }
 
@@ -93,6 +102,8 @@ impl ImportType {
             ImportType::Deals => deals::COLUMNS,
             ImportType::Tickets => tickets::COLUMNS,
             ImportType::Activities => activities::COLUMNS,
+            ImportType::Orders => purchases::ORDER_COLUMNS,
+            ImportType::SurveyResponses => purchases::SURVEY_COLUMNS,
         }
     }
 
@@ -290,6 +301,8 @@ impl Importer {
                 ImportType::Deals => deals::write(&context, &cells).await,
                 ImportType::Tickets => tickets::write(&context, &cells).await,
                 ImportType::Activities => activities::write(&context, &cells).await,
+                ImportType::Orders => purchases::order(&context, &cells).await,
+                ImportType::SurveyResponses => purchases::survey_response(&context, &cells).await,
             }
         })
         .await;
@@ -350,43 +363,4 @@ pub fn sort_rows(rows: &mut [ReadRow], column: &str) {
             .and_then(parse_time);
         (at.is_none(), at)
     });
-}
-
-/// What a row's writer works with: its savepoint, the actor, and the clock
-/// it moves to each historic time.
-pub(crate) struct RowContext<'a> {
-    pub txn: &'a DatabaseTransaction,
-    pub actor: &'a Actor,
-    pub source: &'a str,
-    pub on_conflict: OnConflict,
-    clock: Clock,
-    topics: &'a Mutex<BTreeSet<String>>,
-}
-
-impl RowContext<'_> {
-    /// Moves the row's clock to `at` (the operations then act at that time).
-    pub fn at(&self, at: DateTime<Utc>) {
-        self.clock.set(at);
-    }
-
-    /// Records history for `events` at the clock's time, as the commit
-    /// would have; their topics get the batch's summary event.
-    pub async fn record(&self, events: Vec<NewEvent>) -> CoreResult<()> {
-        if events.is_empty() {
-            return Ok(());
-        }
-        let made = Author::of(self.actor).made(crate::store::now());
-        history::record(self.txn, made, &events).await?;
-        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
-        topics.extend(events.into_iter().map(|e| e.topic));
-        Ok(())
-    }
-
-    pub fn links(&self) -> links::Links<'_> {
-        links::Links {
-            txn: self.txn,
-            actor: self.actor,
-            source: self.source,
-        }
-    }
 }
