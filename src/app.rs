@@ -19,6 +19,8 @@ use crate::graphql::{self, RapportSchema};
 use crate::metrics::Metrics;
 use crate::{db, http};
 use rapport_core::Core;
+use rapport_core::access::Lockout;
+use rapport_core::access::shared_counters::SharedCounters;
 
 use crate::services::Services;
 pub use crate::state::AppState;
@@ -146,14 +148,24 @@ impl AppState {
         let sweep_every = Duration::from_secs(config.trigger_sweep_seconds.max(1));
         let subscription_slots =
             Arc::new(crate::ws::Slots::new(config.max_subscriptions_per_member));
-        let rate_limiter = Arc::new(crate::http::RateLimiter::new(config.rate_limit_per_minute));
+        // With Redis, the rate limit and the login lockout count across
+        // every instance.
+        let shared_counters = match &config.redis_url {
+            Some(url) => Some(SharedCounters::connect(url)?),
+            None => None,
+        };
+        let rate_limiter = Arc::new(crate::http::RateLimiter::new(
+            config.rate_limit_per_minute,
+            shared_counters.clone(),
+        ));
+        let lockout = shared_counters.map_or_else(Lockout::default, Lockout::shared);
         let passwords =
             crate::auth::password::Passwords::new(config.max_concurrent_password_checks);
         let services = Services {
             core: Core::new(db, bus, metrics.clone()),
             feed,
             directory,
-            lockout: Arc::default(),
+            lockout: Arc::new(lockout),
             passwords: Arc::new(passwords),
             keys: TokenKeys::new(secret),
             config: Arc::new(config),

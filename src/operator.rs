@@ -3,21 +3,18 @@
 //! and requests send it as `Authorization: Operator <key>`; without the
 //! setting, provisioning through the API is refused.
 //!
-//! A middleware recognises the credential for the whole request and keeps
+//! A middleware (`http::operator`) recognises the credential for the whole request and keeps
 //! the verdict in a task-local that the resolver reads, as the clock is
 //! scoped: the request's GraphQL execution runs inside that scope, and
 //! nothing else (no token, no actor) carries operator rights.
 
-use axum::extract::{Request, State};
-use axum::http::header;
-use axum::middleware::Next;
-use axum::response::Response;
+use std::future::Future;
+
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::graphql::error::{ApiError, ApiResult, CoreError};
-use crate::state::AppState;
 
 /// The scheme of the operator credential in `Authorization`.
 const SCHEME: &str = "Operator ";
@@ -37,15 +34,14 @@ tokio::task_local! {
     static OPERATOR: Operator;
 }
 
-/// Middleware: recognises `Authorization: Operator <key>` for the request.
-pub async fn recognise(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix(SCHEME));
-    let verdict = check(state.config.operator_key.as_ref(), presented);
-    OPERATOR.scope(verdict, next.run(request)).await
+/// The operator credential in an `Authorization` header value, if any.
+pub fn presented(authorization: Option<&str>) -> Option<&str> {
+    authorization.and_then(|v| v.strip_prefix(SCHEME))
+}
+
+/// Runs `work` (a request) with `verdict` as its operator rights.
+pub async fn scope<F: Future>(verdict: Operator, work: F) -> F::Output {
+    OPERATOR.scope(verdict, work).await
 }
 
 /// Whether `presented` is the operator key `configured`, compared in

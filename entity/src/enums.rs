@@ -166,9 +166,13 @@ string_enum! {
 string_enum! {
     /// Which list a standardised reason belongs to.
     ReasonKind {
+        /// Why a deal was won.
         DealWon = "DEAL_WON",
+        /// Why a deal was lost.
         DealLost = "DEAL_LOST",
+        /// Why a customer left.
         CustomerExit = "CUSTOMER_EXIT",
+        /// Why a survey answer scored as it did.
         Satisfaction = "SATISFACTION",
     }
 }
@@ -176,9 +180,13 @@ string_enum! {
 string_enum! {
     /// The GDPR ground for emailing a contact.
     LegalBasis {
+        /// The contact agreed (GDPR art. 6(1)(a)).
         Consent = "CONSENT",
+        /// Needed for a contract with the contact (art. 6(1)(b)).
         Contract = "CONTRACT",
+        /// The business's legitimate interest (art. 6(1)(f)).
         LegitimateInterest = "LEGITIMATE_INTEREST",
+        /// Required by law (art. 6(1)(c)).
         LegalObligation = "LEGAL_OBLIGATION",
     }
 }
@@ -187,12 +195,19 @@ string_enum! {
     /// What a lead scoring rule looks at: a field of the contact or its
     /// company, or one kind of tracked engagement.
     ScoringTarget {
+        /// The contact's job title contains `contains` (ignoring case).
         JobTitle = "JOB_TITLE",
+        /// The company's industry contains `contains` (ignoring case).
         Industry = "INDUSTRY",
+        /// The company's employee count lies in `atLeast`..`atMost`.
         CompanySize = "COMPANY_SIZE",
+        /// The company's annual revenue lies in `atLeast`..`atMost` (nominal, any currency).
         AnnualRevenue = "ANNUAL_REVENUE",
+        /// Each page view of the contact.
         PageView = "PAGE_VIEW",
+        /// Each email click of the contact.
         EmailClick = "EMAIL_CLICK",
+        /// Each webinar signup of the contact.
         WebinarSignup = "WEBINAR_SIGNUP",
     }
 }
@@ -200,8 +215,11 @@ string_enum! {
 string_enum! {
     /// A tracked behaviour of a contact.
     EngagementKind {
+        /// The contact viewed a tracked page.
         PageView = "PAGE_VIEW",
+        /// The contact clicked a link in an email.
         EmailClick = "EMAIL_CLICK",
+        /// The contact signed up for a webinar.
         WebinarSignup = "WEBINAR_SIGNUP",
     }
 }

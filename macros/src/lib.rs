@@ -36,6 +36,9 @@ use syn::{Expr, Ident, ImplItem, ItemImpl, LitStr, Token, Type, parse_macro_inpu
 /// list. `, where <condition>` at the end adds a condition the field always
 /// applies. Doc comments on the item document the field; items keep their
 /// place, so the schema lists fields in source order.
+///
+/// `history!(Kind);` becomes the field `history(first, after, last,
+/// before)`: the record's change log, newest first, paged both ways.
 #[proc_macro_attribute]
 pub fn connections(_attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut object = parse_macro_input!(item as ItemImpl);
@@ -54,6 +57,10 @@ pub fn connections(_attr: TokenStream, item: TokenStream) -> TokenStream {
             call.mac.parse_body::<Lifecycle>().map(|l| l.resolver(docs))
         } else if call.mac.path.is_ident("field") {
             call.mac.parse_body::<Field>().map(|f| f.resolver(docs))
+        } else if call.mac.path.is_ident("history") {
+            call.mac
+                .parse_body::<Ident>()
+                .map(|kind| history(docs, &kind))
         } else {
             continue;
         };
@@ -130,7 +137,11 @@ impl Lifecycle {
             async fn #name(
                 &self,
                 ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "The global id of the record.")]
                 id: async_graphql::ID,
+                #[graphql(
+                    desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+                )]
                 expected_version: Option<i32>,
             ) -> crate::graphql::error::ApiResult<#payload> {
                 let (core, actor) = crate::graphql::context::acting(ctx, crate::auth::Area::#area)?;
@@ -164,6 +175,9 @@ impl Field {
         let read = match written.as_str() {
             "&str" => quote!(&self.0.model().#name),
             "Option<&str>" => quote!(self.0.model().#name.as_deref()),
+            // A calendar date column answers as the schema's `Date` scalar.
+            "Date" => quote!(crate::graphql::scalars::Date(self.0.model().#name)),
+            "Option<Date>" => quote!(self.0.model().#name.map(crate::graphql::scalars::Date)),
             _ => quote!(self.0.model().#name),
         };
         parse_quote! {
@@ -171,6 +185,29 @@ impl Field {
             async fn #name(&self) -> #ty {
                 #read
             }
+        }
+    }
+}
+
+/// The `history` field of a record whose global ids are of `kind`.
+fn history(docs: &[syn::Attribute], kind: &Ident) -> ImplItem {
+    parse_quote! {
+        #(#docs)*
+        #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
+        async fn history(
+            &self,
+            ctx: &async_graphql::Context<'_>,
+            #[graphql(desc = "Newest first: at most this many entries after `after`; 0 to 100, and 20 when neither `first` nor `last` is given.")]
+            first: Option<i32>,
+            #[graphql(desc = "The entries older than this cursor.")]
+            after: Option<String>,
+            #[graphql(desc = "At most this many entries before `before` (the oldest of the log when `before` is not given); 0 to 100.")]
+            last: Option<i32>,
+            #[graphql(desc = "The entries newer than this cursor.")]
+            before: Option<String>,
+        ) -> crate::graphql::error::ApiResult<crate::graphql::history::HistoryConnection> {
+            let page = crate::graphql::page::PageArgs { first, after, last, before };
+            crate::graphql::history::history(ctx, crate::graphql::ids::Kind::#kind, self.0.model().id, page).await
         }
     }
 }
@@ -317,11 +354,21 @@ fn list_field(
         async fn #name(
             &self,
             ctx: &async_graphql::Context<'_>,
+            #[graphql(
+                desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
+            )]
             first: Option<i32>,
+            #[graphql(desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`).")]
             after: Option<String>,
+            #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
             last: Option<i32>,
+            #[graphql(desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`).")]
             before: Option<String>,
+            #[graphql(desc = "Only the records matching this filter; `totalCount` counts the same records.")]
             filter: Option<#filter>,
+            #[graphql(
+                desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
+            )]
             order_by: Option<Vec<crate::graphql::order::Ordering<#order>>>,
         ) -> crate::graphql::error::ApiResult<#output> {
             #guard

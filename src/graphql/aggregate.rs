@@ -28,22 +28,32 @@ const MAX_GROUP_FIELDS: usize = 3;
 /// A calendar bucket for grouping timestamps and dates (UTC; weeks start on Monday).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DateBucket {
+    /// One calendar day.
     Day,
+    /// An ISO week, Monday to Sunday; the key is its Monday.
     Week,
+    /// A calendar month; the key is its first day.
     Month,
+    /// A calendar quarter (January, April, July, October); the key is its first day.
     Quarter,
+    /// A calendar year; the key is 1 January.
     Year,
 }
 
 /// Count, sum, average, minimum and maximum of the amounts in one currency.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
 pub struct AmountStats {
+    /// ISO 4217 code the amounts are in; amounts in different currencies are never added together.
     pub currency: String,
+    /// How many amounts in this currency.
     pub count: i64,
+    /// Their total, exact.
     pub sum: Decimal,
     /// Rounded to the currency's decimals.
     pub avg: Decimal,
+    /// The smallest amount.
     pub min: Decimal,
+    /// The largest amount.
     pub max: Decimal,
 }
 
@@ -54,6 +64,7 @@ pub struct AggregateGroup {
     /// enum value or text, or a bucket's first day (`YYYY-MM-DD`); null for
     /// records without a value.
     pub key: Vec<Option<String>>,
+    /// How many records fall in the group.
     pub count: i64,
     /// Amount statistics per currency (empty for records without amounts,
     /// and for roles that see no amounts).

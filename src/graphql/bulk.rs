@@ -49,6 +49,7 @@ pub enum UpsertOutcome {
 pub struct UpsertContactPayload {
     /// The contact after the change.
     pub contact: super::contact::Contact,
+    /// Whether it was created or updated.
     pub outcome: UpsertOutcome,
 }
 
@@ -57,6 +58,7 @@ pub struct UpsertContactPayload {
 pub struct UpsertCompanyPayload {
     /// The company after the change.
     pub company: super::company::Company,
+    /// Whether it was created or updated.
     pub outcome: UpsertOutcome,
 }
 
@@ -70,7 +72,7 @@ impl BulkMutation {
     async fn create_contacts(
         &self,
         ctx: &Context<'_>,
-        inputs: Vec<CreateContactInput>,
+        #[graphql(desc = "The new records, at most 500.")] inputs: Vec<CreateContactInput>,
     ) -> ApiResult<Vec<ContactPayload>> {
         let rows = create_all(ctx, Area::Contacts, inputs, CreateContactInput::into_new).await?;
         Ok(rows.into_iter().map(ContactPayload::of).collect())
@@ -80,7 +82,7 @@ impl BulkMutation {
     async fn create_companies(
         &self,
         ctx: &Context<'_>,
-        inputs: Vec<CreateCompanyInput>,
+        #[graphql(desc = "The new records, at most 500.")] inputs: Vec<CreateCompanyInput>,
     ) -> ApiResult<Vec<CompanyPayload>> {
         let rows = create_all(ctx, Area::Companies, inputs, CreateCompanyInput::into_new).await?;
         Ok(rows.into_iter().map(CompanyPayload::of).collect())
@@ -90,7 +92,7 @@ impl BulkMutation {
     async fn create_deals(
         &self,
         ctx: &Context<'_>,
-        inputs: Vec<CreateDealInput>,
+        #[graphql(desc = "The new records, at most 500.")] inputs: Vec<CreateDealInput>,
     ) -> ApiResult<Vec<DealPayload>> {
         let rows = create_all(ctx, Area::Deals, inputs, CreateDealInput::into_new).await?;
         Ok(rows.into_iter().map(DealPayload::of).collect())
@@ -100,7 +102,7 @@ impl BulkMutation {
     async fn create_tickets(
         &self,
         ctx: &Context<'_>,
-        inputs: Vec<CreateTicketInput>,
+        #[graphql(desc = "The new records, at most 500.")] inputs: Vec<CreateTicketInput>,
     ) -> ApiResult<Vec<TicketPayload>> {
         let rows = create_all(ctx, Area::Tickets, inputs, CreateTicketInput::into_new).await?;
         Ok(rows.into_iter().map(TicketPayload::of).collect())
@@ -110,7 +112,7 @@ impl BulkMutation {
     async fn create_activities(
         &self,
         ctx: &Context<'_>,
-        inputs: Vec<CreateActivityInput>,
+        #[graphql(desc = "The new records, at most 500.")] inputs: Vec<CreateActivityInput>,
     ) -> ApiResult<Vec<ActivityPayload>> {
         let rows = create_all(ctx, Area::Activities, inputs, CreateActivityInput::into_new).await?;
         Ok(rows.into_iter().map(ActivityPayload::of).collect())
@@ -121,8 +123,8 @@ impl BulkMutation {
     async fn upsert_contact(
         &self,
         ctx: &Context<'_>,
-        r#match: ContactMatch,
-        input: CreateContactInput,
+        #[graphql(desc = "How the contact is found.")] r#match: ContactMatch,
+        #[graphql(desc = "The contact's fields, all of them.")] input: CreateContactInput,
     ) -> ApiResult<UpsertContactPayload> {
         let (core, actor) = acting(ctx, Area::Contacts)?;
         let by = match r#match {
@@ -141,8 +143,8 @@ impl BulkMutation {
     async fn upsert_company(
         &self,
         ctx: &Context<'_>,
-        r#match: CompanyMatch,
-        input: CreateCompanyInput,
+        #[graphql(desc = "How the company is found.")] r#match: CompanyMatch,
+        #[graphql(desc = "The company's fields, all of them.")] input: CreateCompanyInput,
     ) -> ApiResult<UpsertCompanyPayload> {
         let (core, actor) = acting(ctx, Area::Companies)?;
         let by = match r#match {

@@ -27,8 +27,11 @@ pub struct FiguresFilter {
     pub ticket_count: Option<IntFilter>,
     /// Tickets OPEN or PENDING.
     pub open_ticket_count: Option<IntFilter>,
+    /// Matches on `lastTicketAt`: when the latest ticket was opened.
     pub last_ticket_at: Option<DateTimeFilter>,
+    /// Matches on `latestNps`: the score of the latest NPS answer (0–10).
     pub latest_nps: Option<IntFilter>,
+    /// Matches on `latestCsat`: the score of the latest CSAT answer (1–5).
     pub latest_csat: Option<IntFilter>,
     /// Σ of the orders, compared by nominal amount whatever the currency
     /// (like `annualRevenue`); filter `orders` by currency for exact sums.

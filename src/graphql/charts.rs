@@ -16,7 +16,9 @@ use super::ticket::{Ticket, TicketFilter};
 #[graphql(concrete(name = "TicketGroupBy", params(TicketGroupField)))]
 #[graphql(concrete(name = "OrderGroupBy", params(OrderGroupField)))]
 pub struct GroupBy<F: async_graphql::InputType> {
+    /// What to group by.
     pub field: F,
+    /// For date fields, the calendar bucket (default DAY); refused on other fields.
     pub bucket: Option<DateBucket>,
 }
 
@@ -60,16 +62,26 @@ const fn timestamp(column: &'static str) -> GroupColumn {
     }
 }
 
+/// What deals can be grouped by; references group by global id.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DealGroupField {
+    /// The pipeline.
     Pipeline,
+    /// The current stage.
     Stage,
+    /// OPEN, WON or LOST.
     Status,
+    /// The owning member.
     Owner,
+    /// The company.
     Company,
+    /// The amount's currency.
     Currency,
+    /// When it was created (bucketed).
     CreatedAt,
+    /// When it was won or lost (bucketed); open deals have no value.
     ClosedAt,
+    /// The expected close date (bucketed).
     ExpectedCloseDate,
 }
 
@@ -89,15 +101,24 @@ impl Groupable for DealGroupField {
     }
 }
 
+/// What tickets can be grouped by; references group by global id.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TicketGroupField {
+    /// The status.
     Status,
+    /// The priority.
     Priority,
+    /// The category.
     Category,
+    /// The assigned member.
     Assignee,
+    /// The company.
     Company,
+    /// The contact who asked.
     Contact,
+    /// When it was opened (bucketed).
     OpenedAt,
+    /// When it was resolved (bucketed); unresolved tickets have no value.
     ResolvedAt,
 }
 
@@ -116,12 +137,18 @@ impl Groupable for TicketGroupField {
     }
 }
 
+/// What orders can be grouped by; references group by global id.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderGroupField {
+    /// The product.
     Product,
+    /// The amount's currency.
     Currency,
+    /// The buying contact.
     Contact,
+    /// The buying company.
     Company,
+    /// When it was ordered (bucketed).
     OrderedAt,
 }
 
@@ -148,8 +175,10 @@ impl ChartsQuery {
     async fn deal_groups(
         &self,
         ctx: &Context<'_>,
-        filter: Option<DealFilter>,
-        group_by: Vec<GroupBy<DealGroupField>>,
+        #[graphql(desc = "Only the records matching this filter.")] filter: Option<DealFilter>,
+        #[graphql(desc = "One to three groupings, outermost first.")] group_by: Vec<
+            GroupBy<DealGroupField>,
+        >,
     ) -> ApiResult<Vec<AggregateGroup>> {
         let measures = Measures {
             amounts: true,
@@ -162,8 +191,10 @@ impl ChartsQuery {
     async fn ticket_groups(
         &self,
         ctx: &Context<'_>,
-        filter: Option<TicketFilter>,
-        group_by: Vec<GroupBy<TicketGroupField>>,
+        #[graphql(desc = "Only the records matching this filter.")] filter: Option<TicketFilter>,
+        #[graphql(desc = "One to three groupings, outermost first.")] group_by: Vec<
+            GroupBy<TicketGroupField>,
+        >,
     ) -> ApiResult<Vec<AggregateGroup>> {
         let measures = Measures {
             amounts: false,
@@ -176,8 +207,10 @@ impl ChartsQuery {
     async fn order_groups(
         &self,
         ctx: &Context<'_>,
-        filter: Option<OrderFilter>,
-        group_by: Vec<GroupBy<OrderGroupField>>,
+        #[graphql(desc = "Only the records matching this filter.")] filter: Option<OrderFilter>,
+        #[graphql(desc = "One to three groupings, outermost first.")] group_by: Vec<
+            GroupBy<OrderGroupField>,
+        >,
     ) -> ApiResult<Vec<AggregateGroup>> {
         let measures = Measures {
             amounts: true,

@@ -23,10 +23,13 @@ impl ConsentMutation {
     async fn record_email_consent(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        source: String,
-        legal_basis: LegalBasis,
-        at: Option<DateTime<Utc>>,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "Where the consent was given, e.g. \"newsletter form\".")] source: String,
+        #[graphql(desc = "The GDPR ground for emailing the contact.")] legal_basis: LegalBasis,
+        #[graphql(desc = "When the consent was given; default now.")] at: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<ContactPayload> {
         let (core, actor) = acting(ctx, Area::Contacts)?;
@@ -41,8 +44,11 @@ impl ConsentMutation {
     async fn unsubscribe_contact(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        at: Option<DateTime<Utc>>,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "When the contact unsubscribed; default now.")] at: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<ContactPayload> {
         let (core, actor) = acting(ctx, Area::Contacts)?;

@@ -3,7 +3,9 @@
 //! rules are the core's (`ops::customer`).
 
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::graphql::scalars::Date;
 use rapport_core::ops::customer;
 
 use super::company::{Company, CompanyPayload};
@@ -30,9 +32,14 @@ impl CustomerMutation {
     async fn set_company_competitor_contract(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        current_vendor: Option<String>,
-        contract_ends_on: Option<NaiveDate>,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The competitor it buys from; null clears both.")] current_vendor: Option<
+            String,
+        >,
+        #[graphql(desc = "When that contract ends.")] contract_ends_on: Option<Date>,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<CompanyPayload> {
         let (core, actor) = acting(ctx, Area::Companies)?;
@@ -43,7 +50,7 @@ impl CustomerMutation {
             actor,
             id,
             vendor,
-            contract_ends_on,
+            contract_ends_on.map(Into::into),
             expected_version,
         )
         .await?;
@@ -55,9 +62,12 @@ impl CustomerMutation {
     async fn record_company_exit(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        reason: String,
-        churned_at: Option<DateTime<Utc>>,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "A CUSTOMER_EXIT reason code.")] reason: String,
+        #[graphql(desc = "When the customer left; default now.")] churned_at: Option<DateTime<Utc>>,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<CompanyPayload> {
         let (core, actor) = acting(ctx, Area::Companies)?;
@@ -71,7 +81,10 @@ impl CustomerMutation {
     async fn undo_company_exit(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<CompanyPayload> {
         let (core, actor) = acting(ctx, Area::Companies)?;

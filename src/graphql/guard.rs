@@ -227,6 +227,7 @@ fn count_aliases(document: &ExecutableDocument) -> usize {
 /// Puts a code on each error that has none.
 pub fn add_codes(response: &mut Response) {
     for error in &mut response.errors {
+        super::scalars::explain_decimal_refusal(error);
         let has_code = error
             .extensions
             .as_ref()

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use entity::record_change;
 use rapport_core::error::CoreError;
 use rust_decimal::Decimal;
+use sea_orm::PaginatorTrait;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
 use uuid::Uuid;
@@ -19,10 +20,12 @@ use uuid::Uuid;
 use super::api_key::ApiKey;
 use super::context::{actor, db};
 use super::error::{ApiError, ApiResult};
+use super::history_kind::{HistoryEntryKind, reference_kind};
 use super::ids::{self, Kind};
+use super::level::ConnectionTotals;
 use super::list;
 use super::member::Member;
-use super::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use super::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageArgs};
 use crate::auth::{Actor, Area};
 
 /// One field's change.
@@ -30,19 +33,30 @@ use crate::auth::{Actor, Area};
 pub struct FieldChange {
     /// The API's name of the field, e.g. `stageId` or `amount`.
     pub field: String,
+    /// The value before the change, as JSON (references as global ids); null when it had none.
     pub before: Json<Value>,
+    /// The value after the change, as JSON (references as global ids); null when it has none.
     pub after: Json<Value>,
 }
 
 /// One change to a record.
 pub struct HistoryEntry(record_change::Model);
 
+/// One recorded change of a record: who, when, what kind, and each field before and after.
 #[Object]
 impl HistoryEntry {
-    /// What happened, e.g. `deal.moved`.
-    async fn kind(&self) -> &str {
+    /// What happened to the record.
+    async fn kind(&self) -> HistoryEntryKind {
+        HistoryEntryKind::of(&self.0.kind)
+    }
+    /// The event's own name, e.g. `deal.moved`.
+    #[graphql(
+        deprecation = "Use `kind`, an enum; the record's type is its id's. Removed in the next release."
+    )]
+    async fn event(&self) -> &str {
         &self.0.kind
     }
+    /// When the change was made.
     async fn at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -82,8 +96,14 @@ fn present(field: &str, before: &Value, after: &Value) -> FieldChange {
         Some(base) => (base, true),
         None => (field, false),
     };
-    let value = |v: &Value| match (scaled, v.as_i64()) {
-        (true, Some(e4)) => Value::String(Decimal::new(e4, 4).normalize().to_string()),
+    let reference = reference_kind(field);
+    let value = |v: &Value| match (scaled, v.as_i64(), reference, v.as_str()) {
+        (true, Some(e4), _, _) => Value::String(Decimal::new(e4, 4).normalize().to_string()),
+        // A reference shows as the global id clients know the record by.
+        (_, _, Some(kind), Some(text)) => match text.parse::<Uuid>() {
+            Ok(id) => Value::String(ids::encode(kind, id).to_string()),
+            Err(_) => v.clone(),
+        },
         _ => v.clone(),
     };
     FieldChange {
@@ -115,13 +135,28 @@ fn cursor(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
 }
 
-fn decode_cursor(text: &str) -> ApiResult<Uuid> {
+fn decode_cursor(text: &str, field: &str) -> ApiResult<Uuid> {
     URL_SAFE_NO_PAD
         .decode(text)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|t| t.strip_prefix(CURSOR_PREFIX)?.parse().ok())
-        .ok_or_else(|| ApiError::bad_input("after", "not a history cursor"))
+        .ok_or_else(|| ApiError::bad_input(field, "not a history cursor"))
+}
+
+/// A page of a record's history: entries with cursors, `pageInfo` and `totalCount`.
+pub type HistoryConnection = Connection<String, HistoryEntry, ConnectionTotals, EmptyFields>;
+
+/// The page size asked for by `field`, within bounds.
+fn page_size(size: Option<i32>, field: &str) -> ApiResult<Option<u64>> {
+    match size {
+        None => Ok(None),
+        Some(n) if (0..=MAX_PAGE_SIZE).contains(&n) => Ok(Some(u64::try_from(n).unwrap_or(0))),
+        Some(_) => Err(ApiError::bad_input(
+            field,
+            format!("must be between 0 and {MAX_PAGE_SIZE}"),
+        )),
+    }
 }
 
 /// Whether `actor` may read records of `kind` (every role reads every
@@ -136,51 +171,92 @@ fn may_read(actor: &Actor, kind: Kind) -> bool {
     }
 }
 
-/// The history of the record `record_id` of `kind`, newest first.
+/// The history of the record `record_id` of `kind`, newest first (entry
+/// ids are UUIDv7, so their order is the order of the changes). `first`
+/// pages from the newest towards the oldest, `last` from the oldest
+/// towards the newest; either within `after`/`before`.
 pub async fn history(
     ctx: &Context<'_>,
     kind: Kind,
     record_id: Uuid,
-    first: Option<i32>,
-    after: Option<String>,
-) -> ApiResult<Connection<String, HistoryEntry, EmptyFields, EmptyFields>> {
+    page: PageArgs,
+) -> ApiResult<HistoryConnection> {
     let actor = actor(ctx)?;
     if !actor.may_read_history() {
         return Err(ApiError(CoreError::Forbidden(
             "only ADMIN and MANAGER read history".into(),
         )));
     }
-    let size = first.unwrap_or(DEFAULT_PAGE_SIZE);
-    if !(0..=MAX_PAGE_SIZE).contains(&size) {
+    let first = page_size(page.first, "first")?;
+    let last = page_size(page.last, "last")?;
+    if first.is_some() && last.is_some() {
         return Err(ApiError::bad_input(
-            "first",
-            format!("must be between 0 and {MAX_PAGE_SIZE}"),
+            "last",
+            "give `first` or `last`, not both",
         ));
     }
+    let after = page
+        .after
+        .as_deref()
+        .map(|c| decode_cursor(c, "after"))
+        .transpose()?;
+    let before = page
+        .before
+        .as_deref()
+        .map(|c| decode_cursor(c, "before"))
+        .transpose()?;
     // A record the actor may not read has no history for them, as it has
     // no node (`node(id)` answers null): the answer of a record that does
     // not exist, which tells nothing about it.
     if !may_read(actor, kind) {
-        return Ok(Connection::new(false, false));
+        return Ok(Connection::with_additional_fields(
+            false,
+            false,
+            ConnectionTotals { total_count: 0 },
+        ));
     }
     // The kind comes from the id the client sent, which it can forge: the
     // entries must be of that kind too, or an API key's history could be
     // read through its uuid in a company id.
-    let mut query = record_change::Entity::find()
+    let entries = record_change::Entity::find()
         .filter(record_change::Column::WorkspaceId.eq(actor.workspace_id))
         .filter(record_change::Column::RecordId.eq(record_id))
         .filter(record_change::Column::RecordType.eq(kind.name()));
-    if let Some(after) = after.as_deref() {
-        query = query.filter(record_change::Column::Id.lt(decode_cursor(after)?));
+    let db = db(ctx)?;
+    let total_count = i64::try_from(entries.clone().count(db).await?).unwrap_or(i64::MAX);
+    let mut window = entries;
+    if let Some(after) = after {
+        window = window.filter(record_change::Column::Id.lt(after));
     }
-    let mut rows = query
-        .order_by_desc(record_change::Column::Id)
-        .limit(u64::try_from(size).unwrap_or(0) + 1)
-        .all(db(ctx)?)
-        .await?;
-    let has_next = rows.len() > usize::try_from(size).unwrap_or(0);
-    rows.truncate(usize::try_from(size).unwrap_or(0));
-    let mut connection = Connection::new(after.is_some(), has_next);
+    if let Some(before) = before {
+        window = window.filter(record_change::Column::Id.gt(before));
+    }
+    let backward = last.is_some();
+    let size = last
+        .or(first)
+        .unwrap_or(u64::try_from(DEFAULT_PAGE_SIZE).unwrap_or(20));
+    // Backward pages read the oldest end of the window, then turn round.
+    let ordered = if backward {
+        window.order_by_asc(record_change::Column::Id)
+    } else {
+        window.order_by_desc(record_change::Column::Id)
+    };
+    let mut rows = ordered.limit(size + 1).all(db).await?;
+    let more = rows.len() > usize::try_from(size).unwrap_or(usize::MAX);
+    rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+    if backward {
+        rows.reverse();
+    }
+    let (has_previous, has_next) = if backward {
+        (more, before.is_some())
+    } else {
+        (after.is_some(), more)
+    };
+    let mut connection = Connection::with_additional_fields(
+        has_previous,
+        has_next,
+        ConnectionTotals { total_count },
+    );
     connection.edges.extend(
         rows.into_iter()
             .map(|row| Edge::new(cursor(row.id), HistoryEntry(row))),
@@ -197,16 +273,31 @@ impl HistoryQuery {
     /// (ADMIN and MANAGER). Works for any record id, deleted records included;
     /// empty for a record the actor may not read (an API key's history is
     /// ADMIN's).
+    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,
-        record_id: ID,
+        #[graphql(desc = "The record whose history to read, by global id.")] record_id: ID,
+        #[graphql(
+            desc = "Newest first: at most this many entries after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
+        )]
         first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<Connection<String, HistoryEntry, EmptyFields, EmptyFields>> {
+        #[graphql(desc = "The entries older than this cursor.")] after: Option<String>,
+        #[graphql(
+            desc = "At most this many entries before `before` (the oldest of the log when `before` is not given); 0 to 100."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "The entries newer than this cursor.")] before: Option<String>,
+    ) -> ApiResult<HistoryConnection> {
         let (kind, id) = ids::decode_any(&record_id)
             .ok_or_else(|| ApiError::bad_input("recordId", "not a record id"))?;
-        history(ctx, kind, id, first, after).await
+        let page = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        history(ctx, kind, id, page).await
     }
 }
 
@@ -220,5 +311,15 @@ mod tests {
         assert_eq!(change.field, "amount");
         assert_eq!(change.after.0, serde_json::json!("1234.5"));
         assert_eq!(camel("stage_entered_at"), "stageEnteredAt");
+        let stage = Uuid::now_v7();
+        let moved = present(
+            "stage_id",
+            &Value::Null,
+            &serde_json::json!(stage.to_string()),
+        );
+        assert_eq!(
+            moved.after.0,
+            serde_json::json!(ids::encode(Kind::Stage, stage).to_string())
+        );
     }
 }

@@ -25,6 +25,7 @@ pub mod filter;
 pub mod goal;
 pub mod guard;
 pub mod history;
+pub mod history_kind;
 pub mod ids;
 pub mod insight;
 pub mod level;
@@ -36,7 +37,9 @@ pub mod order;
 pub mod page;
 pub mod password_cap;
 pub mod pipeline;
+pub mod rates;
 pub mod reason;
+pub mod scalars;
 pub mod scoring;
 pub mod survey;
 pub mod tag;
@@ -45,7 +48,7 @@ pub mod triggers;
 pub mod workspace;
 pub mod write;
 
-use async_graphql::{MergedObject, Schema};
+use async_graphql::{MergedObject, SDLExportOptions, Schema};
 
 use crate::services::Services;
 
@@ -120,7 +123,8 @@ pub fn build(state: Option<Services>) -> RapportSchema {
         Mutation::default(),
         live::Subscription::default(),
     )
-    .limit_depth(MAX_DEPTH);
+    .limit_depth(MAX_DEPTH)
+    .register_input_type::<scalars::SchemaDocs>();
     if let Some(state) = state {
         let config = &state.config;
         builder = builder
@@ -136,5 +140,5 @@ pub fn build(state: Option<Services>) -> RapportSchema {
 
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    build(None).sdl()
+    build(None).sdl_with_options(SDLExportOptions::new().include_specified_by())
 }

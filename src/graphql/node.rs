@@ -129,7 +129,11 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// The record with this global id, or null if there is none in your workspace.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id of any record type.")] id: ID,
+    ) -> ApiResult<Option<Node>> {
         actor(ctx)?;
         Ok(resolve(ctx, std::slice::from_ref(&id))
             .await?
@@ -138,7 +142,14 @@ impl NodeQuery {
     }
 
     /// The records with these global ids, in the same order; null where there is none.
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> ApiResult<Vec<Option<Node>>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Global ids of any record types; the answer keeps their order, with null for each not found."
+        )]
+        ids: Vec<ID>,
+    ) -> ApiResult<Vec<Option<Node>>> {
         actor(ctx)?;
         if ids.len() > MAX_NODES {
             return Err(ApiError::bad_input(

@@ -42,7 +42,9 @@ pub enum OrderDirection {
     params(super::survey::SurveyResponseOrderField)
 ))]
 pub struct Ordering<F: InputType> {
+    /// The field to sort by.
     pub field: F,
+    /// Ascending (the default) or descending.
     #[graphql(default)]
     pub direction: OrderDirection,
 }

@@ -85,7 +85,7 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         BatchRequest::Batch(requests) => requests.len(),
     };
     if let Some(refused) =
-        super::rate_limit::admit(&call.state.rate_limiter, &call.rate_key, operations)
+        super::rate_limit::admit(&call.state.rate_limiter, &call.rate_key, operations).await
     {
         return refused;
     }
@@ -116,7 +116,9 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
 
 /// `GET /graphql?query=…&variables=…`: queries only.
 pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
-    if let Some(refused) = super::rate_limit::admit(&call.state.rate_limiter, &call.rate_key, 1) {
+    if let Some(refused) =
+        super::rate_limit::admit(&call.state.rate_limiter, &call.rate_key, 1).await
+    {
         return refused;
     }
     let mut object = serde_json::Map::new();

@@ -5,6 +5,7 @@ mod answer;
 pub mod client_address;
 mod graphql;
 mod idempotency;
+mod operator;
 pub mod rate_limit;
 mod refusals;
 
@@ -51,7 +52,7 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
         .merge(crate::export::http::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::operator::recognise,
+            operator::recognise,
         ))
         .layer(Extension(schema))
         .layer(RequestBodyLimitLayer::new(body_limit))

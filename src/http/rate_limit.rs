@@ -1,8 +1,10 @@
 //! Per-actor rate limits: a token bucket per member (or per client address
 //! for requests without a token), refilled continuously, holding one
 //! minute's allowance. A token is one operation: a batch of N costs N, a
-//! websocket subscribe 1. In memory, per process: with N instances behind a
-//! balancer the effective limit is up to N times the setting.
+//! websocket subscribe 1. With Redis configured the buckets live there
+//! (`rapport_core::access::shared_counters`), so N instances behind a
+//! balancer enforce the setting once, not N times; without Redis, or while
+//! it does not answer, in memory per process.
 //!
 //! Our own rather than `governor`'s keyed limiter: taking N tokens at once
 //! and the Retry-After hint are a few lines here, and governor would bring
@@ -14,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
+use rapport_core::access::shared_counters::SharedCounters;
 
 /// Buckets idle this long (hence full again) are forgotten.
 const FORGET_AFTER: Duration = Duration::from_secs(120);
@@ -23,6 +26,7 @@ const SWEEP_AT: usize = 10_000;
 pub struct RateLimiter {
     per_minute: u32,
     buckets: Mutex<HashMap<String, Bucket>>,
+    shared: Option<SharedCounters>,
 }
 
 struct Bucket {
@@ -31,10 +35,12 @@ struct Bucket {
 }
 
 impl RateLimiter {
-    pub fn new(per_minute: u32) -> Self {
+    /// Buckets in this process; `shared`, when given, keeps them in Redis.
+    pub fn new(per_minute: u32, shared: Option<SharedCounters>) -> Self {
         Self {
             per_minute: per_minute.max(1),
             buckets: Mutex::default(),
+            shared,
         }
     }
 
@@ -42,7 +48,16 @@ impl RateLimiter {
     /// too few are left, the whole seconds until `cost` will be. A cost
     /// above a full minute's allowance is taken as a full minute, so a batch
     /// can still pass on a very low setting.
-    pub fn check(&self, key: &str, cost: u32) -> Result<(), u64> {
+    pub async fn check(&self, key: &str, cost: u32) -> Result<(), u64> {
+        if let Some(shared) = &self.shared {
+            match shared.take_tokens(key, self.per_minute, cost).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(wait)) => return Err(wait),
+                Err(error) => {
+                    tracing::warn!(%error, "rate limit: Redis did not answer, counting in this process");
+                }
+            }
+        }
         self.check_at(key, cost, Instant::now())
     }
 
@@ -73,9 +88,9 @@ impl RateLimiter {
 
 /// Takes `operations` from the caller's allowance: all of them, or the
 /// request is refused whole: the 429 response with `Retry-After`.
-pub(super) fn admit(limiter: &RateLimiter, key: &str, operations: usize) -> Option<Response> {
+pub(super) async fn admit(limiter: &RateLimiter, key: &str, operations: usize) -> Option<Response> {
     let cost = u32::try_from(operations).unwrap_or(u32::MAX);
-    let retry_after = limiter.check(key, cost).err()?;
+    let retry_after = limiter.check(key, cost).await.err()?;
     let mut refused = super::answer::refusal(
         StatusCode::TOO_MANY_REQUESTS,
         "RATE_LIMITED",
@@ -93,7 +108,7 @@ mod tests {
 
     #[test]
     fn a_spent_allowance_refills_over_the_minute() {
-        let limiter = RateLimiter::new(60);
+        let limiter = RateLimiter::new(60, None);
         let start = Instant::now();
         for _ in 0..60 {
             assert!(limiter.check_at("m", 1, start).is_ok());
@@ -114,7 +129,7 @@ mod tests {
 
     #[test]
     fn a_batch_costs_one_token_per_operation_all_or_none() {
-        let limiter = RateLimiter::new(60);
+        let limiter = RateLimiter::new(60, None);
         let start = Instant::now();
         for _ in 0..5 {
             assert!(limiter.check_at("m", 10, start).is_ok());
@@ -126,7 +141,7 @@ mod tests {
         assert_eq!(limiter.check_at("m", 10, later), Err(1));
         assert!(limiter.check_at("m", 9, later).is_ok());
         // A batch larger than the whole allowance passes on a full bucket.
-        let small = RateLimiter::new(3);
+        let small = RateLimiter::new(3, None);
         assert!(small.check_at("m", 10, start).is_ok());
         assert!(small.check_at("m", 1, start).is_err());
     }

@@ -258,7 +258,7 @@ impl Connection {
             }
         };
         let key = format!("member:{}", actor.member_id);
-        if let Err(retry_after) = self.state.rate_limiter.check(&key, 1) {
+        if let Err(retry_after) = self.state.rate_limiter.check(&key, 1).await {
             let message = format!("too many requests: retry in {retry_after} s");
             let mut error = coded_error(message, "RATE_LIMITED");
             let extensions = error.extensions.get_or_insert_with(Default::default);

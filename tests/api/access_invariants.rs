@@ -317,7 +317,7 @@ async fn history_follows_the_records_own_read_rule(app: TestApp) {
         .gql_as(&manager, HISTORY, json!({ "id": invited }))
         .await;
     assert_eq!(
-        member_history["data"]["history"]["edges"][0]["node"]["kind"], "member.role_changed",
+        member_history["data"]["history"]["edges"][0]["node"]["kind"], "ROLE_CHANGED",
         "{member_history}"
     );
 
@@ -361,7 +361,7 @@ async fn history_follows_the_records_own_read_rule(app: TestApp) {
         .gql_as(&manager, HISTORY, json!({ "id": company }))
         .await;
     let newest = &as_manager["data"]["history"]["edges"][0]["node"];
-    assert_eq!(newest["kind"], "company.updated", "{as_manager}");
+    assert_eq!(newest["kind"], "UPDATED", "{as_manager}");
     assert_eq!(newest["apiKey"], Value::Null, "{as_manager}");
     assert!(newest["member"]["id"].is_string(), "{as_manager}");
     assert!(!as_manager.to_string().contains("Secret sync"));

@@ -11,13 +11,19 @@ use crate::common::postgres::{find_program, missing};
 use crate::helpers::{Backend, spawn_app};
 
 /// `node`, with `tests/clients/node_modules` installed (once per run).
-fn node() -> Option<PathBuf> {
+pub(crate) fn node() -> Option<PathBuf> {
     static READY: OnceLock<Option<PathBuf>> = OnceLock::new();
     READY
         .get_or_init(|| {
             let node = find_program("node", &[])?;
             let dir = clients_dir();
-            if !dir.join("node_modules").is_dir() {
+            // Installed once, and again when a tool the lock file pins is
+            // missing (a node_modules from before it was added).
+            let tools = ["graphql-schema-linter", "relay-compiler", "graphql-codegen"];
+            if !tools
+                .iter()
+                .all(|tool| dir.join("node_modules/.bin").join(tool).exists())
+            {
                 let npm = find_program("npm", &[])?;
                 let status = Command::new(npm)
                     .args(["ci", "--no-audit", "--no-fund"])
@@ -32,12 +38,12 @@ fn node() -> Option<PathBuf> {
         .or_else(|| missing("node and npm (Node 20)"))
 }
 
-fn clients_dir() -> PathBuf {
+pub(crate) fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
 }
 
 /// Runs `node script args…` and panics with its output unless it succeeds.
-fn run(node: &Path, script: &str, args: &[&str]) -> String {
+pub(crate) fn run(node: &Path, script: &str, args: &[&str]) -> String {
     let output = Command::new(node)
         .arg(script)
         .args(args)

@@ -10,6 +10,7 @@ use crate::ws::WsClient;
 
 on_both_databases!(
     every_change_is_recorded_with_its_author_and_fields,
+    history_pages_both_ways_with_a_total,
     a_new_ticket_carries_its_number_in_its_event_and_history,
 );
 
@@ -58,13 +59,13 @@ async fn every_change_is_recorded_with_its_author_and_fields(app: TestApp) {
         newest["changes"],
         json!([{ "field": "industry", "before": null, "after": "Retail" }])
     );
-    assert_eq!(middle["kind"], "company.updated");
+    assert_eq!(middle["kind"], "UPDATED");
     assert_eq!(middle["member"]["id"], sales_id);
     assert_eq!(
         middle["changes"],
         json!([{ "field": "name", "before": "Acme", "after": "Acme Corp" }])
     );
-    assert_eq!(oldest["kind"], "company.created");
+    assert_eq!(oldest["kind"], "CREATED");
     assert!(
         oldest["changes"]
             .as_array()
@@ -87,19 +88,22 @@ async fn every_change_is_recorded_with_its_author_and_fields(app: TestApp) {
     )
     .await;
     let deal_history = app
-        .data("query($id: ID!) { node(id: $id) { ... on Deal { history(first: 5) { edges { node { kind changes { field after } } } } } } }", json!({ "id": deal }))
+        .data("query($id: ID!) { node(id: $id) { ... on Deal { history(first: 5) { edges { node { kind changes { field before after } } } } } } }", json!({ "id": deal }))
         .await;
     let entries = deal_history["node"]["history"]["edges"]
         .as_array()
         .unwrap()
         .clone();
-    assert_eq!(entries[0]["node"]["kind"], "deal.moved");
+    assert_eq!(entries[0]["node"]["kind"], "MOVED");
     assert!(
         entries[0]["node"]["changes"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|c| c["field"] == "stageId")
+            .any(|c| c["field"] == "stageId"
+                && c["before"] == stages[0]
+                && c["after"] == stages[1]),
+        "references show as global ids: {entries:?}"
     );
     assert!(
         entries[1]["node"]["changes"]
@@ -118,6 +122,60 @@ async fn every_change_is_recorded_with_its_author_and_fields(app: TestApp) {
         .gql_as(&app.other_token, HISTORY, json!({ "id": id }))
         .await;
     assert_eq!(other["data"]["history"]["edges"], json!([]));
+}
+
+async fn history_pages_both_ways_with_a_total(app: TestApp) {
+    let id = fixtures::company(&app, json!({ "name": "v0" })).await;
+    for n in 1..=3 {
+        mutate(
+            &app,
+            "mutation($id: ID!, $name: String!) { updateCompany(id: $id, input: { name: $name }) { company { id } } }",
+            json!({ "id": id, "name": format!("v{n}") }),
+        )
+        .await;
+    }
+    let page = "query($id: ID!, $last: Int, $before: String) { history(recordId: $id, last: $last, before: $before) { totalCount pageInfo { hasPreviousPage hasNextPage startCursor } edges { node { kind changes { field after } } } } }";
+    let names = |history: &serde_json::Value| -> Vec<serde_json::Value> {
+        history["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                e["node"]["changes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["field"] == "name")
+                    .unwrap()["after"]
+                    .clone()
+            })
+            .collect()
+    };
+    // The oldest two, still newest first; newer ones are before them.
+    let oldest = app.data(page, json!({ "id": id, "last": 2 })).await["history"].clone();
+    assert_eq!(oldest["totalCount"], 4, "{oldest}");
+    assert_eq!(names(&oldest), vec![json!("v1"), json!("v0")], "{oldest}");
+    assert_eq!(oldest["pageInfo"]["hasPreviousPage"], true, "{oldest}");
+    assert_eq!(oldest["pageInfo"]["hasNextPage"], false, "{oldest}");
+    let newer = app
+        .data(
+            page,
+            json!({ "id": id, "last": 2, "before": oldest["pageInfo"]["startCursor"] }),
+        )
+        .await["history"]
+        .clone();
+    assert_eq!(names(&newer), vec![json!("v3"), json!("v2")], "{newer}");
+    assert_eq!(newer["pageInfo"]["hasPreviousPage"], false, "{newer}");
+    assert_eq!(newer["pageInfo"]["hasNextPage"], true, "{newer}");
+    assert_eq!(newer["edges"][0]["node"]["kind"], "UPDATED");
+    // `first` and `last` together are refused.
+    let both = app
+        .gql(
+            "query($id: ID!) { history(recordId: $id, first: 1, last: 1) { totalCount } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(error_code(&both), "BAD_USER_INPUT", "{both}");
 }
 
 const TICKET_EVENTS: &str = "subscription($after: String) { ticketEvents(after: $after) { kind ticket { id number subject contact { id } } } }";
@@ -168,7 +226,7 @@ async fn a_new_ticket_carries_its_number_in_its_event_and_history(app: TestApp) 
             app.data(HISTORY, json!({ "id": ticket["id"] })).await["history"]["edges"].clone();
         let entries = history.as_array().unwrap();
         assert_eq!(entries.len(), 1, "{history}");
-        assert_eq!(entries[0]["node"]["kind"], "ticket.opened");
+        assert_eq!(entries[0]["node"]["kind"], "OPENED");
         let changes = entries[0]["node"]["changes"].as_array().unwrap();
         let number: Vec<_> = changes.iter().filter(|c| c["field"] == "number").collect();
         assert_eq!(

@@ -14,7 +14,7 @@ on_both_databases!(with crate::helpers::manual_clock;
 
 const TRIGGER: &str = "mutation($input: TriggerRuleInput!) { createTriggerRule(input: $input) { triggerRule { id } } }";
 const SURVEY: &str = "mutation($input: CreateSurveyResponseInput!) { createSurveyResponse(input: $input) { surveyResponse { id } } }";
-const CONTRACT: &str = "mutation($id: ID!, $ends: NaiveDate) { setCompanyCompetitorContract(id: $id, currentVendor: \"Globex\", contractEndsOn: $ends) { company { id } } }";
+const CONTRACT: &str = "mutation($id: ID!, $ends: Date) { setCompanyCompetitorContract(id: $id, currentVendor: \"Globex\", contractEndsOn: $ends) { company { id } } }";
 const SWEEP: &str = "mutation { runTriggerSweep { fired } }";
 const FIRINGS: &str = "subscription($after: String) { triggerFirings(after: $after) { trigger { kind } task { kind subject dueAt assignee { name } } contact { firstName } company { name } firedAt } }";
 

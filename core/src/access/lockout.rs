@@ -1,4 +1,7 @@
-//! Locking out password guessing, in memory, per process.
+//! Locking out password guessing: in Redis when one is configured (every
+//! instance counts the same attempts, see [`SharedCounters`]), otherwise in
+//! memory, per process. When Redis does not answer, this process's own
+//! counts apply meanwhile.
 //!
 //! Two counts, each over [`WINDOW`]:
 //! - per account *and* client address: [`PAIR_FAILURES`] failures lock that
@@ -16,6 +19,8 @@ use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use super::shared_counters::{AttemptOutcome as Outcome, SharedCounters};
+
 /// Failures allowed within the window for one account from one address.
 pub const PAIR_FAILURES: usize = 5;
 /// Failures allowed within the window from one address, whatever the account.
@@ -31,6 +36,7 @@ const IN_FLIGHT_RETRY: u64 = 1;
 #[derive(Default)]
 pub struct Lockout {
     keys: Mutex<HashMap<String, Count>>,
+    shared: Option<SharedCounters>,
 }
 
 #[derive(Default)]
@@ -46,19 +52,41 @@ struct Count {
 pub struct Attempt<'a> {
     lockout: &'a Lockout,
     keys: Vec<(String, usize)>,
+    /// Counted in Redis (else in this process).
+    shared: bool,
     ended: bool,
 }
 
 impl Lockout {
+    /// A lockout counting in Redis, shared by every instance.
+    pub fn shared(counters: SharedCounters) -> Self {
+        Self {
+            keys: Mutex::default(),
+            shared: Some(counters),
+        }
+    }
+
     /// Reserves an attempt at `subject` (an account, an invitation) from
     /// `address`; `Err(seconds to wait)` while the pair or the address is
     /// locked, counting attempts in flight.
-    pub fn begin(&self, subject: &str, address: Option<IpAddr>) -> Result<Attempt<'_>, u64> {
-        let address = address.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
-        let keys = vec![
-            (format!("pair:{subject}|{address}"), PAIR_FAILURES),
-            (format!("address:{address}"), ADDRESS_FAILURES),
-        ];
+    pub async fn begin(&self, subject: &str, address: Option<IpAddr>) -> Result<Attempt<'_>, u64> {
+        let keys = keys_for(subject, address);
+        if let Some(shared) = &self.shared {
+            match shared.reserve_attempt(&keys, WINDOW).await {
+                Ok(Some(wait)) => return Err(wait),
+                Ok(None) => {
+                    return Ok(Attempt {
+                        lockout: self,
+                        keys,
+                        shared: true,
+                        ended: false,
+                    });
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "login lockout: Redis did not answer, counting in this process");
+                }
+            }
+        }
         self.reserve(keys, Instant::now())
     }
 
@@ -98,6 +126,7 @@ impl Lockout {
         Ok(Attempt {
             lockout: self,
             keys,
+            shared: false,
             ended: false,
         })
     }
@@ -125,40 +154,67 @@ impl Lockout {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Outcome {
-    Failed,
-    Succeeded,
-    NotTried,
+/// The keys an attempt counts under, with their limits. The address is the
+/// hash tag of both, so Redis Cluster keeps them in one slot (one script).
+fn keys_for(subject: &str, address: Option<IpAddr>) -> Vec<(String, usize)> {
+    let address = address.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+    vec![
+        (format!("{{{address}}}:pair:{subject}"), PAIR_FAILURES),
+        (format!("{{{address}}}:address"), ADDRESS_FAILURES),
+    ]
 }
 
 impl Attempt<'_> {
     /// The password was right: the pair's failures are forgotten.
-    pub fn succeed(mut self) {
-        self.finish(Outcome::Succeeded);
+    pub async fn succeed(mut self) {
+        self.finish(Outcome::Succeeded).await;
     }
 
     /// The password (or code) was wrong.
-    pub fn fail(mut self) {
-        self.finish(Outcome::Failed);
+    pub async fn fail(mut self) {
+        self.finish(Outcome::Failed).await;
     }
 
     /// Nothing was checked (e.g. no hashing slot was free): no count.
-    pub fn release(mut self) {
-        self.finish(Outcome::NotTried);
+    pub async fn release(mut self) {
+        self.finish(Outcome::NotTried).await;
     }
 
-    fn finish(&mut self, outcome: Outcome) {
-        if !self.ended {
-            self.ended = true;
-            self.lockout.end(&self.keys, outcome);
+    async fn finish(&mut self, outcome: Outcome) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        match (&self.lockout.shared, self.shared) {
+            (Some(shared), true) => end_shared(shared, &self.keys, outcome).await,
+            _ => self.lockout.end(&self.keys, outcome),
         }
     }
 }
 
+async fn end_shared(shared: &SharedCounters, keys: &[(String, usize)], outcome: Outcome) {
+    if let Err(error) = shared.end_attempt(keys, WINDOW, outcome).await {
+        // The reservation lapses by itself; a failure goes uncounted.
+        tracing::warn!(%error, "login lockout: Redis did not record an attempt's end");
+    }
+}
+
 impl Drop for Attempt<'_> {
+    /// Abandoned mid-check (an error, a cancelled request): a failure.
     fn drop(&mut self) {
-        self.finish(Outcome::Failed);
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        match (&self.lockout.shared, self.shared) {
+            (Some(shared), true) => {
+                let (shared, keys) = (shared.clone(), std::mem::take(&mut self.keys));
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(async move { end_shared(&shared, &keys, Outcome::Failed).await });
+                }
+            }
+            _ => self.lockout.end(&self.keys, Outcome::Failed),
+        }
     }
 }
 
@@ -170,66 +226,104 @@ mod tests {
         Some(s.parse().unwrap())
     }
 
-    #[test]
-    fn the_fifth_failure_locks_the_pair_but_not_the_member_elsewhere() {
+    #[tokio::test]
+    async fn the_fifth_failure_locks_the_pair_but_not_the_member_elsewhere() {
         let lockout = Lockout::default();
         for _ in 0..PAIR_FAILURES {
-            lockout.begin("account:a", ip("6.6.6.6")).unwrap().fail();
+            lockout
+                .begin("account:a", ip("6.6.6.6"))
+                .await
+                .unwrap()
+                .fail()
+                .await;
         }
-        let wait = lockout.begin("account:a", ip("6.6.6.6")).err().unwrap();
+        let wait = lockout
+            .begin("account:a", ip("6.6.6.6"))
+            .await
+            .err()
+            .unwrap();
         assert!(wait > 60, "locked for the window, not a moment: {wait}");
         // The member, from their own address, is not locked out.
         lockout
             .begin("account:a", ip("192.0.2.7"))
+            .await
             .unwrap()
-            .succeed();
+            .succeed()
+            .await;
         // The stranger may still try other accounts, up to the address limit.
-        lockout.begin("account:b", ip("6.6.6.6")).unwrap().fail();
+        lockout
+            .begin("account:b", ip("6.6.6.6"))
+            .await
+            .unwrap()
+            .fail()
+            .await;
     }
 
-    #[test]
-    fn attempts_in_flight_count_so_concurrent_guesses_stop_at_the_limit() {
+    #[tokio::test]
+    async fn attempts_in_flight_count_so_concurrent_guesses_stop_at_the_limit() {
         let lockout = Lockout::default();
-        let held: Vec<_> = (0..PAIR_FAILURES)
-            .map(|_| lockout.begin("account:a", ip("6.6.6.6")).unwrap())
-            .collect();
+        let mut held = Vec::new();
+        for _ in 0..PAIR_FAILURES {
+            held.push(lockout.begin("account:a", ip("6.6.6.6")).await.unwrap());
+        }
         assert_eq!(
-            lockout.begin("account:a", ip("6.6.6.6")).err(),
+            lockout.begin("account:a", ip("6.6.6.6")).await.err(),
             Some(IN_FLIGHT_RETRY)
         );
         // One ends without a check: its slot is free again.
         let mut held = held.into_iter();
-        held.next().unwrap().release();
-        let again = lockout.begin("account:a", ip("6.6.6.6")).unwrap();
+        held.next().unwrap().release().await;
+        let again = lockout.begin("account:a", ip("6.6.6.6")).await.unwrap();
         // Dropped unfinished, the attempts count as failures.
         drop(again);
         drop(held);
-        assert!(lockout.begin("account:a", ip("6.6.6.6")).err().unwrap() > 60);
+        assert!(
+            lockout
+                .begin("account:a", ip("6.6.6.6"))
+                .await
+                .err()
+                .unwrap()
+                > 60
+        );
     }
 
-    #[test]
-    fn a_success_forgives_the_pair_and_many_accounts_lock_the_address() {
+    #[tokio::test]
+    async fn a_success_forgives_the_pair_and_many_accounts_lock_the_address() {
         let lockout = Lockout::default();
         for _ in 0..PAIR_FAILURES - 1 {
-            lockout.begin("account:a", ip("192.0.2.7")).unwrap().fail();
+            lockout
+                .begin("account:a", ip("192.0.2.7"))
+                .await
+                .unwrap()
+                .fail()
+                .await;
         }
         lockout
             .begin("account:a", ip("192.0.2.7"))
+            .await
             .unwrap()
-            .succeed();
+            .succeed()
+            .await;
         for _ in 0..PAIR_FAILURES - 1 {
-            lockout.begin("account:a", ip("192.0.2.7")).unwrap().fail();
+            lockout
+                .begin("account:a", ip("192.0.2.7"))
+                .await
+                .unwrap()
+                .fail()
+                .await;
         }
-        assert!(lockout.begin("account:a", ip("192.0.2.7")).is_ok());
+        assert!(lockout.begin("account:a", ip("192.0.2.7")).await.is_ok());
 
         let stuffing = Lockout::default();
         for n in 0..ADDRESS_FAILURES {
             stuffing
                 .begin(&format!("account:{n}"), ip("6.6.6.6"))
+                .await
                 .unwrap()
-                .fail();
+                .fail()
+                .await;
         }
-        assert!(stuffing.begin("account:new", ip("6.6.6.6")).is_err());
-        assert!(stuffing.begin("account:new", ip("192.0.2.7")).is_ok());
+        assert!(stuffing.begin("account:new", ip("6.6.6.6")).await.is_err());
+        assert!(stuffing.begin("account:new", ip("192.0.2.7")).await.is_ok());
     }
 }

@@ -10,6 +10,7 @@ pub mod lockout;
 pub mod password;
 mod permissions;
 mod refused;
+pub mod shared_counters;
 
 pub use actor::Actor;
 pub use directory::Directory;

@@ -10,14 +10,13 @@
 
 use chrono::{DateTime, Utc};
 use entity::lead_score_change;
-use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, DbBackend, Set, Statement, Value,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, Set, Statement, Value};
 use uuid::Uuid;
 
 use super::figures::Of;
 use super::stored_figures::{self, Inputs, Owners};
 use crate::error::CoreResult;
+use crate::store::placeholders::for_backend;
 
 /// Whose scores to recompute.
 #[derive(Debug, Clone, Copy)]
@@ -50,24 +49,6 @@ AS BIGINT) AS "score"
 FROM "contact" AS "c"
 WHERE "c"."workspace_id" = ? AND "c"."deleted_at" IS NULL"#;
 
-/// `?` placeholders as the backend numbers them.
-pub(crate) fn numbered(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_owned();
-    }
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Recomputes the scores of `which` contacts and records every change,
 /// with `reason`, at `at`. Returns how many scores changed.
 pub async fn recompute(
@@ -91,7 +72,7 @@ pub async fn recompute(
         }
         Which::Workspace => {}
     }
-    let statement = Statement::from_sql_and_values(backend, numbered(backend, &sql), values);
+    let statement = Statement::from_sql_and_values(backend, for_backend(backend, &sql), values);
     let mut changed = 0;
     let mut companies = Owners::default();
     for row in txn.query_all_raw(statement).await? {
@@ -104,7 +85,7 @@ pub async fn recompute(
         }
         let update = Statement::from_sql_and_values(
             backend,
-            numbered(
+            for_backend(
                 backend,
                 r#"UPDATE "contact" SET "lead_score" = ? WHERE "workspace_id" = ? AND "id" = ?"#,
             ),
@@ -136,18 +117,4 @@ pub async fn recompute(
         _ => stored_figures::refresh(txn, workspace_id, &companies, &[Inputs::LeadScores]).await?,
     }
     Ok(changed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_are_numbered_for_postgres_only() {
-        assert_eq!(
-            numbered(DbBackend::Postgres, "a = ? AND b = ?"),
-            "a = $1 AND b = $2"
-        );
-        assert_eq!(numbered(DbBackend::Sqlite, "a = ?"), "a = ?");
-    }
 }

@@ -8,6 +8,7 @@ mod guard;
 pub mod ids;
 pub mod numbered;
 pub mod page;
+pub mod placeholders;
 mod table;
 
 use std::sync::Arc;

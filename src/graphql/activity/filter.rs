@@ -17,9 +17,11 @@ use crate::graphql::page::{KeyType, SortKey};
 /// Fields activities can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ActivityOrderField {
+    /// By `occurredAt`: when it happened (or is planned to).
     OccurredAt,
     /// Activities without a due date come last.
     DueAt,
+    /// By `createdAt`: when it was recorded.
     CreatedAt,
 }
 
@@ -48,19 +50,33 @@ impl ActivityOrderField {
 /// Which activities to return. Fields combine with AND.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ActivityFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<ActivityFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<ActivityFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<ActivityFilter>>,
+    /// Matches on the Activity's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `kind`: what sort of entry it is.
     pub kind: Option<EnumFilter<ActivityKind>>,
+    /// Matches on `subject`: A one-line summary.
     pub subject: Option<StringFilter>,
+    /// Matches on `contact`: the contact it is about, by its global id.
     pub contact_id: Option<IdFilter>,
+    /// Matches on `company`: the company it is about, by its global id.
     pub company_id: Option<IdFilter>,
+    /// Matches on `deal`: the deal it is about, by its global id.
     pub deal_id: Option<IdFilter>,
+    /// Matches on `ticket`: the ticket it is about, by its global id.
     pub ticket_id: Option<IdFilter>,
+    /// Matches on `author`: the member who recorded it, by its global id.
     pub author_id: Option<IdFilter>,
+    /// Matches on `assignee`: who should do it (tasks), by its global id.
     pub assignee_id: Option<IdFilter>,
+    /// Matches on `occurredAt`: when it happened (or is planned to).
     pub occurred_at: Option<DateTimeFilter>,
+    /// Matches on `dueAt`: when a task is due.
     pub due_at: Option<DateTimeFilter>,
     /// `{isNull: true}` with `kind: {eq: TASK}` lists open tasks.
     pub completed_at: Option<DateTimeFilter>,

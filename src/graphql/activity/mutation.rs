@@ -18,15 +18,23 @@ use crate::graphql::write::{patch, patch_id};
 /// A new activity, attached to at least one contact, company, deal or ticket.
 #[derive(InputObject)]
 pub struct CreateActivityInput {
+    /// What sort of entry it is.
     pub kind: ActivityKind,
+    /// A one-line summary.
     pub subject: String,
+    /// The full text: the note, the call summary, the email.
     pub body: Option<String>,
     /// Defaults to now.
     pub occurred_at: Option<DateTime<Utc>>,
+    /// When a task is due.
     pub due_at: Option<DateTime<Utc>>,
+    /// The contact it is about, by its global id.
     pub contact_id: Option<ID>,
+    /// The company it is about, by its global id.
     pub company_id: Option<ID>,
+    /// The deal it is about, by its global id.
     pub deal_id: Option<ID>,
+    /// The ticket it is about, by its global id.
     pub ticket_id: Option<ID>,
     /// Who should do it (tasks); a member of the workspace.
     pub assignee_id: Option<ID>,
@@ -60,14 +68,23 @@ impl CreateActivityInput {
 pub struct UpdateActivityInput {
     /// Changing a completed task into another kind clears `completedAt`.
     pub kind: Option<ActivityKind>,
+    /// A one-line summary. Left as it is when omitted.
     pub subject: Option<String>,
+    /// The full text: the note, the call summary, the email. Left as it is when omitted.
     pub body: MaybeUndefined<String>,
+    /// When it happened (or is planned to). Left as it is when omitted.
     pub occurred_at: Option<DateTime<Utc>>,
+    /// When a task is due. Left as it is when omitted.
     pub due_at: MaybeUndefined<DateTime<Utc>>,
+    /// The contact it is about, by its global id. Left as it is when omitted.
     pub contact_id: MaybeUndefined<ID>,
+    /// The company it is about, by its global id. Left as it is when omitted.
     pub company_id: MaybeUndefined<ID>,
+    /// The deal it is about, by its global id. Left as it is when omitted.
     pub deal_id: MaybeUndefined<ID>,
+    /// The ticket it is about, by its global id. Left as it is when omitted.
     pub ticket_id: MaybeUndefined<ID>,
+    /// Who should do it (tasks), by its global id. Left as it is when omitted.
     pub assignee_id: MaybeUndefined<ID>,
 }
 
@@ -98,7 +115,7 @@ impl ActivityMutation {
     async fn create_activity(
         &self,
         ctx: &Context<'_>,
-        input: CreateActivityInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateActivityInput,
     ) -> ApiResult<ActivityPayload> {
         let (core, actor) = acting(ctx, Area::Activities)?;
         let new = input.into_new()?;
@@ -111,8 +128,12 @@ impl ActivityMutation {
     async fn update_activity(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdateActivityInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<ActivityPayload> {
         let (core, actor) = acting(ctx, Area::Activities)?;
@@ -137,7 +158,10 @@ impl ActivityMutation {
     async fn complete_task(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The task, by global id.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<ActivityPayload> {
         let (core, actor) = acting(ctx, Area::Activities)?;

@@ -13,6 +13,7 @@ use rapport_core::rules::figures::seconds_between;
 /// NPS answers given in the period.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
 pub struct NpsFigures {
+    /// NPS answers given in the period.
     pub responses: i64,
     /// Scores 9–10.
     pub promoters: i64,
@@ -27,6 +28,7 @@ pub struct NpsFigures {
 /// CSAT answers given in the period.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
 pub struct CsatFigures {
+    /// CSAT answers given in the period.
     pub responses: i64,
     /// Mean score (1–5); null without responses.
     pub average: Option<f64>,
@@ -49,12 +51,14 @@ pub struct ChurnFigures {
 pub struct CategoryCount {
     /// Null for tickets without a category.
     pub category: Option<String>,
+    /// How many tickets were opened in the period in this category.
     pub count: i64,
 }
 
 /// Orders placed in the period, by what kind of buying they are.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
 pub struct OrderMix {
+    /// Orders placed in the period.
     pub orders: i64,
     /// Orders by a buyer (the company, else the contact) with no earlier order.
     pub first_orders: i64,

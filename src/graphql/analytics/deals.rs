@@ -18,7 +18,9 @@ use rapport_core::rules::sums;
 /// Deals closed in the period.
 #[derive(SimpleObject, Debug, Clone, PartialEq)]
 pub struct DealOutcomes {
+    /// Deals won in the period.
     pub won: i64,
+    /// Deals lost in the period.
     pub lost: i64,
     /// won ÷ (won + lost); null when none closed.
     pub win_rate: Option<f64>,
@@ -40,7 +42,9 @@ pub struct Conversion {
 pub struct ReasonCount {
     /// WON or LOST.
     pub outcome: DealStatus,
+    /// The reason code; null for closings without one.
     pub reason: Option<String>,
+    /// How many deals closed with it in the period.
     pub count: i64,
 }
 

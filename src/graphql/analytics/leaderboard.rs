@@ -25,6 +25,7 @@ use rapport_core::rules::sums;
 /// A goal and what its member won toward it.
 #[derive(SimpleObject)]
 pub struct GoalProgress {
+    /// The goal (quota) of the period.
     pub goal: Goal,
     /// Deals the member won in the goal's currency within the goal's own period.
     pub won: Decimal,
@@ -35,6 +36,7 @@ pub struct GoalProgress {
 /// One member's line.
 #[derive(SimpleObject)]
 pub struct LeaderboardEntry {
+    /// The member ranked.
     pub member: Member,
     /// Deals won in the period.
     pub won_count: i64,

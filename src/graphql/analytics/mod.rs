@@ -35,7 +35,9 @@ use crate::auth::Actor;
 /// A half-open span of time: from `from` (included) to `to` (excluded).
 #[derive(InputObject, Debug, Clone, Copy)]
 pub struct PeriodInput {
+    /// Start of the period (included).
     pub from: DateTime<Utc>,
+    /// End of the period (excluded).
     pub to: DateTime<Utc>,
 }
 
@@ -48,6 +50,7 @@ pub struct Analytics {
 /// Time spent in one stage.
 #[derive(SimpleObject)]
 pub struct StageDuration {
+    /// The stage.
     pub stage: Stage,
     /// Stays in the stage that ended in the period.
     pub stays: i64,
@@ -68,11 +71,16 @@ impl Analytics {
     }
 }
 
+/// The figures of one period (`from` included, `to` excluded), narrowed to a pipeline and an owner
+/// when given; each field is computed when selected. Money figures are refused (`FORBIDDEN`) to
+/// roles that see no deal amounts.
 #[Object]
 impl Analytics {
+    /// Start of the period (included).
     async fn from(&self) -> DateTime<Utc> {
         self.scope.from
     }
+    /// End of the period (excluded).
     async fn to(&self) -> DateTime<Utc> {
         self.scope.to
     }
@@ -214,9 +222,9 @@ impl AnalyticsQuery {
     async fn analytics(
         &self,
         ctx: &Context<'_>,
-        period: PeriodInput,
-        pipeline_id: Option<ID>,
-        owner_id: Option<ID>,
+        #[graphql(desc = "The period the figures cover.")] period: PeriodInput,
+        #[graphql(desc = "Only this pipeline's deals (global id).")] pipeline_id: Option<ID>,
+        #[graphql(desc = "Only this member's records (global id).")] owner_id: Option<ID>,
     ) -> ApiResult<Analytics> {
         let scope = scope(ctx, period, pipeline_id, owner_id).await?;
         Ok(Analytics {
@@ -229,8 +237,8 @@ impl AnalyticsQuery {
     async fn leaderboard(
         &self,
         ctx: &Context<'_>,
-        period: PeriodInput,
-        pipeline_id: Option<ID>,
+        #[graphql(desc = "The period the figures cover.")] period: PeriodInput,
+        #[graphql(desc = "Only this pipeline's deals (global id).")] pipeline_id: Option<ID>,
     ) -> ApiResult<Vec<LeaderboardEntry>> {
         if !actor(ctx)?.sees_amounts() {
             return Err(ApiError(CoreError::Forbidden(

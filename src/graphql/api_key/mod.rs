@@ -33,12 +33,16 @@ impl Record for ApiKey {
     }
 }
 
+/// A credential for programs: a bearer token acting with its own role in the workspace. The secret
+/// is shown once, at creation.
 #[connections]
 #[Object]
 impl ApiKey {
+    /// The global id.
     async fn id(&self) -> ID {
         ids::encode(Kind::ApiKey, self.0.model().id)
     }
+    /// What the key is for, as its creator named it.
     async fn name(&self) -> &str {
         &self.0.model().name
     }
@@ -52,9 +56,11 @@ impl ApiKey {
     }
     /// When it last authenticated a request (to the minute).
     field!(last_used_at: Option<DateTime<Utc>>);
+    /// When it was revoked; a revoked key authenticates nothing. Null while it is valid.
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.model().revoked_at
     }
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.model().created_at
     }

@@ -11,22 +11,28 @@ use crate::graphql::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 
+/// A new API key (ADMIN only).
 #[derive(InputObject)]
 pub struct CreateApiKeyInput {
     /// What the key is for, e.g. "Website signup form".
     pub name: String,
+    /// What the key may do (as a member of this role).
     pub role: Role,
 }
 
+/// The result of creating an API key: the key and its secret, shown this once.
 #[derive(SimpleObject)]
 pub struct CreateApiKeyPayload {
+    /// The ApiKey as the mutation left it.
     pub api_key: ApiKey,
     /// The key itself. Shown this once: only its hash is kept.
     pub key: String,
 }
 
+/// The result of revoking an API key.
 #[derive(SimpleObject)]
 pub struct ApiKeyPayload {
+    /// The ApiKey as the mutation left it.
     pub api_key: ApiKey,
 }
 
@@ -39,7 +45,7 @@ impl ApiKeyMutation {
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
-        input: CreateApiKeyInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateApiKeyInput,
     ) -> ApiResult<CreateApiKeyPayload> {
         let (core, actor) = acting(ctx, Area::Members)?;
         let new = NewApiKey {
@@ -55,7 +61,11 @@ impl ApiKeyMutation {
 
     /// Revokes an API key (ADMIN): refused from its next request on, and
     /// its websockets close.
-    async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> ApiResult<ApiKeyPayload> {
+    async fn revoke_api_key(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+    ) -> ApiResult<ApiKeyPayload> {
         let (core, actor) = acting(ctx, Area::Members)?;
         let id = ids::decode(&id, Kind::ApiKey, "id")?;
         let directory = &state(ctx)?.directory;

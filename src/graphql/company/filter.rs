@@ -18,10 +18,15 @@ use crate::graphql::page::{KeyType, SortKey};
 /// Fields companies can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CompanyOrderField {
+    /// By `name`: the company's name.
     Name,
+    /// By `employeeCount`: how many people it employs.
     EmployeeCount,
+    /// By `annualRevenue`: yearly revenue, in `annualRevenueCurrency`.
     AnnualRevenue,
+    /// By `createdAt`: when it was created.
     CreatedAt,
+    /// By `updatedAt`: when it last changed.
     UpdatedAt,
     /// Calculated: live tickets.
     TicketCount,
@@ -88,30 +93,47 @@ impl CompanyOrderField {
 /// Which companies to return. Fields combine with AND.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct CompanyFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<CompanyFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<CompanyFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<CompanyFilter>>,
+    /// Matches on the Company's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `name`: the company's name.
     pub name: Option<StringFilter>,
+    /// Matches on `domain`: its web domain, lower-cased, without scheme or path.
     pub domain: Option<StringFilter>,
+    /// Matches on `industry`: its industry.
     pub industry: Option<StringFilter>,
+    /// Matches on `employeeCount`: how many people it employs.
     pub employee_count: Option<IntFilter>,
     /// Compared by nominal amount, whatever the currency.
     pub annual_revenue: Option<DecimalFilter>,
+    /// Matches on `city`: city of its main office.
     pub city: Option<StringFilter>,
+    /// Matches on `country`: ISO 3166-1 alpha-2 country of its main office.
     pub country: Option<StringFilter>,
+    /// Matches on `owner`: the member responsible for the account, by its global id.
     pub owner_id: Option<IdFilter>,
+    /// Matches on `createdAt`: when it was created.
     pub created_at: Option<DateTimeFilter>,
+    /// Matches on `updatedAt`: when it last changed.
     pub updated_at: Option<DateTimeFilter>,
+    /// Matches on `tags`: its tags.
     pub tags: Option<TagFilter>,
     /// Conditions on the calculated figures.
     pub figures: Option<FiguresFilter>,
     /// The highest lead score among its contacts.
     pub lead_score: Option<IntFilter>,
+    /// Matches on `currentVendor`: the competitor it buys from today.
     pub current_vendor: Option<StringFilter>,
+    /// Matches on `vendorContractEndsOn`: when its contract with `currentVendor` ends.
     pub vendor_contract_ends_on: Option<DateFilter>,
     /// When the customer left; `{ isNull: true }` for current customers and prospects.
     pub churned_at: Option<DateTimeFilter>,
+    /// Matches on `exitReason`: why it left: a CUSTOMER_EXIT reason code.
     pub exit_reason: Option<StringFilter>,
 }
 

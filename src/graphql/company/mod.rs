@@ -23,6 +23,7 @@ use super::page::PageArgs;
 use super::tag::{Tag, tags_of};
 use super::ticket::{Ticket, TicketFilter, TicketOrderField};
 use crate::domain::money;
+use crate::graphql::scalars::Date;
 
 pub use filter::{CompanyFilter, CompanyOrderField};
 pub use mutation::{CompanyMutation, CompanyPayload, CreateCompanyInput};
@@ -79,11 +80,27 @@ impl Company {
     async fn orders(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
         last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "Only the records matching this filter; `totalCount` counts the same records."
+        )]
         filter: Option<crate::graphql::customer_order::OrderFilter>,
+        #[graphql(
+            desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
+        )]
         order_by: Option<
             Vec<crate::graphql::order::Ordering<crate::graphql::customer_order::OrderOrderField>>,
         >,
@@ -107,29 +124,7 @@ impl Company {
         .await
     }
     /// Who changed it, when and how, newest first (ADMIN and MANAGER).
-    #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<
-        async_graphql::connection::Connection<
-            String,
-            crate::graphql::history::HistoryEntry,
-            async_graphql::connection::EmptyFields,
-            async_graphql::connection::EmptyFields,
-        >,
-    > {
-        crate::graphql::history::history(
-            ctx,
-            crate::graphql::ids::Kind::Company,
-            self.0.model().id,
-            first,
-            after,
-        )
-        .await
-    }
+    history!(Company);
     /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Company, self.0.model().id)
@@ -169,7 +164,7 @@ impl Company {
     /// The competitor it buys from today.
     field!(current_vendor: Option<&str>);
     /// When its contract with `currentVendor` ends.
-    field!(vendor_contract_ends_on: Option<chrono::NaiveDate>);
+    field!(vendor_contract_ends_on: Option<Date>);
     /// When it stopped being a customer; null while it is one.
     field!(churned_at: Option<DateTime<Utc>>);
     /// Why it left: a CUSTOMER_EXIT reason code.

@@ -17,16 +17,23 @@ use crate::graphql::write::{patch, patch_id};
 /// A new company.
 #[derive(InputObject)]
 pub struct CreateCompanyInput {
+    /// The company's name.
     pub name: String,
     /// A domain or website URL; stored as the bare domain.
     pub domain: Option<String>,
+    /// Its industry.
     pub industry: Option<String>,
+    /// How many people it employs.
     pub employee_count: Option<i32>,
+    /// Yearly revenue, in `annualRevenueCurrency`.
     pub annual_revenue: Option<Decimal>,
     /// ISO 4217; required with `annualRevenue`.
     pub annual_revenue_currency: Option<String>,
+    /// City of its main office.
     pub city: Option<String>,
+    /// ISO 3166-1 alpha-2 country of its main office.
     pub country: Option<String>,
+    /// The member responsible for the account, by its global id.
     pub owner_id: Option<ID>,
     /// Its ids in other systems.
     pub external_ids: Option<Vec<ExternalIdInput>>,
@@ -53,14 +60,23 @@ impl CreateCompanyInput {
 /// Changes to a company; omitted fields stay, `null` clears.
 #[derive(InputObject, Default)]
 pub struct UpdateCompanyInput {
+    /// The company's name. Left as it is when omitted.
     pub name: Option<String>,
+    /// Its web domain, lower-cased, without scheme or path. Left as it is when omitted.
     pub domain: MaybeUndefined<String>,
+    /// Its industry. Left as it is when omitted.
     pub industry: MaybeUndefined<String>,
+    /// How many people it employs. Left as it is when omitted.
     pub employee_count: MaybeUndefined<i32>,
+    /// Yearly revenue, in `annualRevenueCurrency`. Left as it is when omitted.
     pub annual_revenue: MaybeUndefined<Decimal>,
+    /// ISO 4217 code of `annualRevenue`. Left as it is when omitted.
     pub annual_revenue_currency: MaybeUndefined<String>,
+    /// City of its main office. Left as it is when omitted.
     pub city: MaybeUndefined<String>,
+    /// ISO 3166-1 alpha-2 country of its main office. Left as it is when omitted.
     pub country: MaybeUndefined<String>,
+    /// The member responsible for the account, by its global id. Left as it is when omitted.
     pub owner_id: MaybeUndefined<ID>,
     /// The company's whole set of external ids (omitted: they stay).
     pub external_ids: Option<Vec<ExternalIdInput>>,
@@ -93,7 +109,7 @@ impl CompanyMutation {
     async fn create_company(
         &self,
         ctx: &Context<'_>,
-        input: CreateCompanyInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateCompanyInput,
     ) -> ApiResult<CompanyPayload> {
         let (core, actor) = acting(ctx, Area::Companies)?;
         let new = input.into_new()?;
@@ -104,8 +120,12 @@ impl CompanyMutation {
     async fn update_company(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdateCompanyInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<CompanyPayload> {
         let (core, actor) = acting(ctx, Area::Companies)?;

@@ -18,11 +18,18 @@ use crate::graphql::page::{KeyType, SortKey};
 /// Fields contacts can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContactOrderField {
+    /// By `firstName`: given name.
     FirstName,
+    /// By `lastName`: family name.
     LastName,
+    /// By `email`: email address, trimmed and lower-cased; unique in the workspace.
     Email,
+    /// By `leadScore`: the sum of the points of the workspace's scoring rules that match the
+    /// contact; kept current on every change to its inputs.
     LeadScore,
+    /// By `createdAt`: when it was created.
     CreatedAt,
+    /// By `updatedAt`: when it last changed.
     UpdatedAt,
     /// Calculated: live tickets.
     TicketCount,
@@ -87,26 +94,46 @@ impl ContactOrderField {
 /// Which contacts to return. Fields combine with AND.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ContactFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<ContactFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<ContactFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<ContactFilter>>,
+    /// Matches on the Contact's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `firstName`: given name.
     pub first_name: Option<StringFilter>,
+    /// Matches on `lastName`: family name.
     pub last_name: Option<StringFilter>,
+    /// Matches on `email`: email address, trimmed and lower-cased; unique in the workspace.
     pub email: Option<StringFilter>,
+    /// Matches on `phone`: phone number in E.164 form, e.g. +14155552671.
     pub phone: Option<StringFilter>,
+    /// Matches on `jobTitle`: job title.
     pub job_title: Option<StringFilter>,
+    /// Matches on `lifecycleStage`: where the contact stands in the customer lifecycle.
     pub lifecycle_stage: Option<EnumFilter<LifecycleStage>>,
+    /// Matches on `city`: city.
     pub city: Option<StringFilter>,
+    /// Matches on `country`: ISO 3166-1 alpha-2 country.
     pub country: Option<StringFilter>,
+    /// Matches on `birthdate`: date of birth.
     pub birthdate: Option<DateFilter>,
+    /// Matches on `company`: the company the contact works for, by its global id.
     pub company_id: Option<IdFilter>,
+    /// Matches on `owner`: the member responsible for the contact, by its global id.
     pub owner_id: Option<IdFilter>,
+    /// Matches on `createdAt`: when it was created.
     pub created_at: Option<DateTimeFilter>,
+    /// Matches on `updatedAt`: when it last changed.
     pub updated_at: Option<DateTimeFilter>,
+    /// Matches on `tags`: its tags.
     pub tags: Option<TagFilter>,
     /// Conditions on the calculated figures.
     pub figures: Option<FiguresFilter>,
+    /// Matches on `leadScore`: the sum of the points of the workspace's scoring rules that match
+    /// the contact; kept current on every change to its inputs.
     pub lead_score: Option<IntFilter>,
     /// True for contacts who agreed to marketing email and have not unsubscribed.
     pub email_opt_in: Option<bool>,

@@ -4,7 +4,7 @@ mod filter;
 mod mutation;
 
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::contact;
 use entity::enums::{LifecycleStage, TaggableType};
 use rapport_macros::connections;
@@ -25,6 +25,7 @@ use super::page::PageArgs;
 use super::survey::{SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField};
 use super::tag::{Tag, tags_of};
 use super::ticket::{Ticket, TicketFilter, TicketOrderField};
+use crate::graphql::scalars::Date;
 
 pub use filter::{ContactFilter, ContactOrderField};
 pub use mutation::{ContactMutation, ContactPayload, CreateContactInput};
@@ -91,29 +92,7 @@ impl Contact {
     connection!(survey_responses: SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField,
         of |m: &contact::Model| m.id, "contact_id");
     /// Who changed it, when and how, newest first (ADMIN and MANAGER).
-    #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<
-        async_graphql::connection::Connection<
-            String,
-            crate::graphql::history::HistoryEntry,
-            async_graphql::connection::EmptyFields,
-            async_graphql::connection::EmptyFields,
-        >,
-    > {
-        crate::graphql::history::history(
-            ctx,
-            crate::graphql::ids::Kind::Contact,
-            self.0.model().id,
-            first,
-            after,
-        )
-        .await
-    }
+    history!(Contact);
     /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Contact, self.0.model().id)
@@ -143,6 +122,7 @@ impl Contact {
     async fn lead_score_history(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "At most this many changes, newest first; 0 to 100, default 20.")]
         first: Option<i32>,
     ) -> ApiResult<Vec<crate::graphql::scoring::LeadScoreChange>> {
         crate::graphql::scoring::score_history(ctx, self.0.model().id, first).await
@@ -153,9 +133,11 @@ impl Contact {
     field!(email_opt_in_at: Option<DateTime<Utc>>);
     /// Where the consent was given.
     field!(consent_source: Option<&str>);
+    /// The GDPR ground recorded with the latest email consent; null when none is recorded.
     async fn consent_legal_basis(&self) -> Option<entity::enums::LegalBasis> {
         self.0.model().consent_legal_basis
     }
+    /// When the contact unsubscribed from marketing email; null while subscribed (or never asked).
     async fn unsubscribed_at(&self) -> Option<DateTime<Utc>> {
         self.0.model().unsubscribed_at
     }
@@ -166,7 +148,7 @@ impl Contact {
     /// ISO 3166-1 alpha-2 country.
     field!(country: Option<&str>);
     /// Date of birth.
-    field!(birthdate: Option<NaiveDate>);
+    field!(birthdate: Option<Date>);
     /// Incremented by every change; send it back as `expectedVersion`.
     field!(version: i32);
     /// Set while the contact is deleted (it can be restored).
@@ -196,11 +178,27 @@ impl Contact {
     async fn deals(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
         last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "Only the records matching this filter; `totalCount` counts the same records."
+        )]
         filter: Option<DealFilter>,
+        #[graphql(
+            desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
+        )]
         order_by: Option<Vec<Ordering<DealOrderField>>>,
     ) -> ApiResult<Conn<Deal>> {
         let args = ListArgs {

@@ -1,7 +1,6 @@
 //! Contact mutations: each converts its input and calls one core operation.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::NaiveDate;
 use entity::enums::LifecycleStage;
 use rapport_core::ops::contact::{self, ContactChanges, NewContact};
 use rapport_macros::connections;
@@ -13,24 +12,35 @@ use crate::graphql::error::ApiResult;
 use crate::graphql::external_id::{self, ExternalIdInput};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
+use crate::graphql::scalars::Date;
 use crate::graphql::write::{patch, patch_id};
 
 /// A new contact.
 #[derive(InputObject)]
 pub struct CreateContactInput {
+    /// Given name.
     pub first_name: String,
+    /// Family name.
     #[graphql(default)]
     pub last_name: String,
+    /// Email address, trimmed and lower-cased; unique in the workspace.
     pub email: Option<String>,
     /// Any common format; numbers without `+` are read in `country`'s numbering plan.
     pub phone: Option<String>,
+    /// Job title.
     pub job_title: Option<String>,
+    /// Where the contact stands in the customer lifecycle.
     #[graphql(default_with = "LifecycleStage::Lead")]
     pub lifecycle_stage: LifecycleStage,
+    /// City.
     pub city: Option<String>,
+    /// ISO 3166-1 alpha-2 country.
     pub country: Option<String>,
-    pub birthdate: Option<NaiveDate>,
+    /// Date of birth.
+    pub birthdate: Option<Date>,
+    /// The company the contact works for, by its global id.
     pub company_id: Option<ID>,
+    /// The member responsible for the contact, by its global id.
     pub owner_id: Option<ID>,
     /// Its ids in other systems.
     pub external_ids: Option<Vec<ExternalIdInput>>,
@@ -48,7 +58,7 @@ impl CreateContactInput {
             lifecycle_stage: self.lifecycle_stage,
             city: self.city,
             country: self.country,
-            birthdate: self.birthdate,
+            birthdate: self.birthdate.map(Into::into),
             company_id: ids::decode_opt(
                 self.company_id.as_ref(),
                 Kind::Company,
@@ -63,16 +73,27 @@ impl CreateContactInput {
 /// Changes to a contact; omitted fields stay, `null` clears.
 #[derive(InputObject, Default)]
 pub struct UpdateContactInput {
+    /// Given name. Left as it is when omitted.
     pub first_name: Option<String>,
+    /// Family name. Left as it is when omitted.
     pub last_name: Option<String>,
+    /// Email address, trimmed and lower-cased; unique in the workspace. Left as it is when omitted.
     pub email: MaybeUndefined<String>,
+    /// Phone number in E.164 form, e.g. +14155552671. Left as it is when omitted.
     pub phone: MaybeUndefined<String>,
+    /// Job title. Left as it is when omitted.
     pub job_title: MaybeUndefined<String>,
+    /// Where the contact stands in the customer lifecycle. Left as it is when omitted.
     pub lifecycle_stage: Option<LifecycleStage>,
+    /// City. Left as it is when omitted.
     pub city: MaybeUndefined<String>,
+    /// ISO 3166-1 alpha-2 country. Left as it is when omitted.
     pub country: MaybeUndefined<String>,
-    pub birthdate: MaybeUndefined<NaiveDate>,
+    /// Date of birth. Left as it is when omitted.
+    pub birthdate: MaybeUndefined<Date>,
+    /// The company the contact works for, by its global id. Left as it is when omitted.
     pub company_id: MaybeUndefined<ID>,
+    /// The member responsible for the contact, by its global id. Left as it is when omitted.
     pub owner_id: MaybeUndefined<ID>,
     /// The contact's whole set of external ids (omitted: they stay).
     pub external_ids: Option<Vec<ExternalIdInput>>,
@@ -105,7 +126,7 @@ impl ContactMutation {
     async fn create_contact(
         &self,
         ctx: &Context<'_>,
-        input: CreateContactInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateContactInput,
     ) -> ApiResult<ContactPayload> {
         let (core, actor) = acting(ctx, Area::Contacts)?;
         let new = input.into_new()?;
@@ -116,8 +137,12 @@ impl ContactMutation {
     async fn update_contact(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdateContactInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<ContactPayload> {
         let (core, actor) = acting(ctx, Area::Contacts)?;
@@ -131,7 +156,7 @@ impl ContactMutation {
             lifecycle_stage: input.lifecycle_stage,
             city: patch(input.city),
             country: patch(input.country),
-            birthdate: patch(input.birthdate),
+            birthdate: patch(input.birthdate.map_value(Into::into)),
             company_id: patch_id(input.company_id, Kind::Company, "input.companyId")?,
             owner_id: patch_id(input.owner_id, Kind::Member, "input.ownerId")?,
             external_ids: input.external_ids.map(|ids| external_id::given(Some(ids))),

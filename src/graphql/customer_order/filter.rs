@@ -16,8 +16,11 @@ use crate::graphql::page::{KeyType, SortKey};
 /// Fields orders can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OrderOrderField {
+    /// By `orderedAt`: when it was ordered.
     OrderedAt,
+    /// By `amount`: the order's total, in `currency`.
     Amount,
+    /// By `createdAt`: when it was recorded.
     CreatedAt,
 }
 
@@ -46,16 +49,25 @@ impl OrderOrderField {
 /// Which orders to return. Fields combine with AND.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct OrderFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<OrderFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<OrderFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<OrderFilter>>,
+    /// Matches on the Order's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `contact`: who bought, by its global id.
     pub contact_id: Option<IdFilter>,
+    /// Matches on `company`: the company that bought, or the buyer's company, by its global id.
     pub company_id: Option<IdFilter>,
+    /// Matches on `product`: what was bought.
     pub product: Option<StringFilter>,
     /// Compares nominal amounts, whatever the currency.
     pub amount: Option<DecimalFilter>,
+    /// Matches on `currency`: ISO 4217 code of `amount`.
     pub currency: Option<StringFilter>,
+    /// Matches on `orderedAt`: when it was ordered.
     pub ordered_at: Option<DateTimeFilter>,
 }
 

@@ -53,9 +53,11 @@ impl Order {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Order, self.0.model().id)
     }
+    /// What was bought.
     async fn product(&self) -> &str {
         &self.0.model().product
     }
+    /// How many units.
     async fn quantity(&self) -> i32 {
         self.0.model().quantity
     }
@@ -66,6 +68,7 @@ impl Order {
     }
     /// ISO 4217 code of `amount`.
     field!(currency: &str);
+    /// When it was ordered.
     async fn ordered_at(&self) -> DateTime<Utc> {
         self.0.model().ordered_at
     }
@@ -73,9 +76,11 @@ impl Order {
     field!(version: i32);
     /// Set while the order is deleted (it can be restored).
     field!(deleted_at: Option<DateTime<Utc>>);
+    /// When it was recorded.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.model().created_at
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.model().updated_at
     }

@@ -16,14 +16,18 @@ use crate::graphql::level::Level;
 /// A new order, by a contact, a company, or a contact of a company.
 #[derive(InputObject)]
 pub struct CreateOrderInput {
+    /// Who bought, by its global id.
     pub contact_id: Option<ID>,
     /// Defaults to the contact's company.
     pub company_id: Option<ID>,
+    /// What was bought: a product name or code; orders of the same product by a returning buyer
+    /// count as upsell.
     pub product: String,
     /// At least 1; defaults to 1.
     pub quantity: Option<i32>,
     /// The order's total, at most as many decimals as the currency has.
     pub amount: Decimal,
+    /// ISO 4217 code of `amount`.
     pub currency: String,
     /// Defaults to now.
     pub ordered_at: Option<DateTime<Utc>>,
@@ -33,16 +37,22 @@ pub struct CreateOrderInput {
 /// unless the currency changes too.
 #[derive(InputObject, Default)]
 pub struct UpdateOrderInput {
+    /// What was bought. Left as it is when omitted.
     pub product: Option<String>,
+    /// How many units (at least 1). Left as it is when omitted.
     pub quantity: Option<i32>,
+    /// The order's total, in `currency`. Left as it is when omitted.
     pub amount: Option<Decimal>,
+    /// ISO 4217 code of `amount`. Left as it is when omitted.
     pub currency: Option<String>,
+    /// When it was ordered. Left as it is when omitted.
     pub ordered_at: Option<DateTime<Utc>>,
 }
 
 /// The result of an order mutation.
 #[derive(SimpleObject)]
 pub struct OrderPayload {
+    /// The Order as the mutation left it.
     pub order: Order,
 }
 
@@ -62,7 +72,7 @@ impl OrderMutation {
     async fn create_order(
         &self,
         ctx: &Context<'_>,
-        input: CreateOrderInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateOrderInput,
     ) -> ApiResult<OrderPayload> {
         let (core, actor) = acting(ctx, Area::Orders)?;
         let new = NewOrder {
@@ -89,8 +99,12 @@ impl OrderMutation {
     async fn update_order(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdateOrderInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<OrderPayload> {
         let (core, actor) = acting(ctx, Area::Orders)?;
@@ -110,7 +124,10 @@ impl OrderMutation {
     async fn delete_order(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<OrderPayload> {
         let (core, actor) = acting(ctx, Area::Orders)?;
@@ -124,7 +141,10 @@ impl OrderMutation {
     async fn restore_order(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<OrderPayload> {
         let (core, actor) = acting(ctx, Area::Orders)?;

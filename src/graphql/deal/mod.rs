@@ -13,7 +13,7 @@ pub mod mutation;
 mod stage_change;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::deal;
 use entity::enums::{DealStatus, TaggableType};
 use rapport_core::error::CoreError;
@@ -47,6 +47,7 @@ use super::pipeline::{Pipeline, Stage};
 use super::tag::{Tag, tags_of};
 use super::ticket::{Ticket, TicketFilter, TicketOrderField};
 use crate::domain::money;
+use crate::graphql::scalars::Date;
 use rapport_core::rules::figures::whole_days_between;
 use rapport_core::rules::sums;
 
@@ -76,29 +77,7 @@ impl Deal {
             .await
     }
     /// Who changed it, when and how, newest first (ADMIN and MANAGER).
-    #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<
-        async_graphql::connection::Connection<
-            String,
-            crate::graphql::history::HistoryEntry,
-            async_graphql::connection::EmptyFields,
-            async_graphql::connection::EmptyFields,
-        >,
-    > {
-        crate::graphql::history::history(
-            ctx,
-            crate::graphql::ids::Kind::Deal,
-            self.0.model().id,
-            first,
-            after,
-        )
-        .await
-    }
+    history!(Deal);
     /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Deal, self.0.model().id)
@@ -116,7 +95,7 @@ impl Deal {
     /// Open, won or lost; follows the kind of the deal's stage.
     field!(status: DealStatus);
     /// When the deal is expected to close.
-    field!(expected_close_date: Option<NaiveDate>);
+    field!(expected_close_date: Option<Date>);
     /// When it was won or lost; null while open.
     field!(closed_at: Option<DateTime<Utc>>);
     /// Why it was won or lost, as given to `closeDeal`.
@@ -189,11 +168,27 @@ impl Deal {
     async fn contacts(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
         last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "Only the records matching this filter; `totalCount` counts the same records."
+        )]
         filter: Option<ContactFilter>,
+        #[graphql(
+            desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
+        )]
         order_by: Option<Vec<Ordering<ContactOrderField>>>,
     ) -> ApiResult<
         NamedConn<Contact, DealContactEdgeFields, DealContactConnectionName, DealContactEdgeName>,
@@ -222,10 +217,23 @@ impl Deal {
     async fn stage_history(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
         last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "Only the records matching this filter; `totalCount` counts the same records."
+        )]
         filter: Option<DealStageChangeFilter>,
     ) -> ApiResult<Conn<DealStageChange>> {
         let args = ListArgs {
@@ -286,7 +294,7 @@ impl DealQuery {
     async fn deal_amount_totals(
         &self,
         ctx: &Context<'_>,
-        filter: Option<DealFilter>,
+        #[graphql(desc = "Only the deals matching this filter.")] filter: Option<DealFilter>,
     ) -> ApiResult<Vec<MoneyTotal>> {
         let actor = actor(ctx)?;
         if !actor.sees_amounts() {

@@ -3,7 +3,6 @@
 //! (`rapport_core::ops::deal`), where the rules live.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::NaiveDate;
 use entity::enums::DealContactRole;
 use rapport_core::ops::deal::{self, DealChanges, NewDeal, Outcome};
 use rapport_macros::connections;
@@ -16,6 +15,7 @@ use crate::graphql::error::ApiResult;
 use crate::graphql::external_id::{self, ExternalIdInput};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
+use crate::graphql::scalars::Date;
 use crate::graphql::write::{patch, patch_id};
 
 /// How a deal ends.
@@ -54,7 +54,7 @@ pub struct CreateDealInput {
     /// The responsible member; defaults to the caller.
     pub owner_id: Option<ID>,
     /// When it is expected to close.
-    pub expected_close_date: Option<NaiveDate>,
+    pub expected_close_date: Option<Date>,
     /// The people involved, each at most once.
     pub contacts: Option<Vec<DealContactInput>>,
     /// Its ids in other systems.
@@ -84,7 +84,7 @@ impl CreateDealInput {
                 "input.companyId",
             )?,
             owner_id: ids::decode_opt(self.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
-            expected_close_date: self.expected_close_date,
+            expected_close_date: self.expected_close_date.map(Into::into),
             contacts,
             external_ids: external_id::given(self.external_ids),
         })
@@ -105,7 +105,7 @@ pub struct UpdateDealInput {
     /// The responsible member.
     pub owner_id: MaybeUndefined<ID>,
     /// When it is expected to close.
-    pub expected_close_date: MaybeUndefined<NaiveDate>,
+    pub expected_close_date: MaybeUndefined<Date>,
 }
 
 /// The result of a deal mutation.
@@ -144,7 +144,7 @@ impl DealMutation {
     async fn create_deal(
         &self,
         ctx: &Context<'_>,
-        input: CreateDealInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateDealInput,
     ) -> ApiResult<DealPayload> {
         let (core, actor) = acting(ctx, Area::Deals)?;
         let new = input.into_new()?;
@@ -155,8 +155,12 @@ impl DealMutation {
     async fn update_deal(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdateDealInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
         let (core, actor) = acting(ctx, Area::Deals)?;
@@ -167,7 +171,7 @@ impl DealMutation {
             currency: input.currency,
             company_id: patch_id(input.company_id, Kind::Company, "input.companyId")?,
             owner_id: patch_id(input.owner_id, Kind::Member, "input.ownerId")?,
-            expected_close_date: patch(input.expected_close_date),
+            expected_close_date: patch(input.expected_close_date.map_value(Into::into)),
         };
         let row = deal::update(core, actor, id, changes, expected_version).await?;
         Ok(DealPayload::of(row))
@@ -179,8 +183,12 @@ impl DealMutation {
     async fn move_deal(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The stage to move to, by global id; a stage of the same pipeline.")]
         stage_id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
         let (core, actor) = acting(ctx, Area::Deals)?;
@@ -196,9 +204,13 @@ impl DealMutation {
     async fn close_deal(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        outcome: DealOutcome,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "WON or LOST.")] outcome: DealOutcome,
+        #[graphql(desc = "A DEAL_WON or DEAL_LOST reason code matching the outcome.")]
         reason: String,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
         let (core, actor) = acting(ctx, Area::Deals)?;
@@ -218,9 +230,12 @@ impl DealMutation {
     async fn add_deal_contact(
         &self,
         ctx: &Context<'_>,
-        deal_id: ID,
-        contact_id: ID,
-        role: DealContactRole,
+        #[graphql(desc = "The deal, by global id.")] deal_id: ID,
+        #[graphql(desc = "The contact to add, by global id.")] contact_id: ID,
+        #[graphql(desc = "The contact's part in the deal.")] role: DealContactRole,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
         let (core, actor) = acting(ctx, Area::Deals)?;
@@ -235,8 +250,11 @@ impl DealMutation {
     async fn remove_deal_contact(
         &self,
         ctx: &Context<'_>,
-        deal_id: ID,
-        contact_id: ID,
+        #[graphql(desc = "The deal, by global id.")] deal_id: ID,
+        #[graphql(desc = "The contact to remove, by global id.")] contact_id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<DealPayload> {
         let (core, actor) = acting(ctx, Area::Deals)?;

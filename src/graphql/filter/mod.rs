@@ -1,11 +1,11 @@
 //! Filter inputs: typed operators per scalar, composed with `and`/`or`/`not`.
 
 pub mod limits;
+mod operators;
 mod record;
 mod text;
 
 use async_graphql::{ID, InputObject, InputType};
-use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::TaggableType;
 use rust_decimal::Decimal;
 use sea_orm::DbBackend;
@@ -19,87 +19,7 @@ pub use limits::MAX_FILTER_DEPTH;
 pub use record::RecordFilter;
 pub(crate) use record::record_filter_composition;
 
-/// Conditions on a text field. `contains` and `startsWith` ignore case.
-#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct StringFilter {
-    pub eq: Option<String>,
-    pub ne: Option<String>,
-    #[graphql(name = "in")]
-    pub in_: Option<Vec<String>>,
-    pub not_in: Option<Vec<String>>,
-    pub lt: Option<String>,
-    pub lte: Option<String>,
-    pub gt: Option<String>,
-    pub gte: Option<String>,
-    pub contains: Option<String>,
-    pub starts_with: Option<String>,
-    pub is_null: Option<bool>,
-}
-
-/// Conditions on an integer field.
-#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct IntFilter {
-    pub eq: Option<i64>,
-    pub ne: Option<i64>,
-    #[graphql(name = "in")]
-    pub in_: Option<Vec<i64>>,
-    pub not_in: Option<Vec<i64>>,
-    pub lt: Option<i64>,
-    pub lte: Option<i64>,
-    pub gt: Option<i64>,
-    pub gte: Option<i64>,
-    pub is_null: Option<bool>,
-}
-
-/// Conditions on a money amount, compared by nominal value whatever the currency.
-#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct DecimalFilter {
-    pub eq: Option<Decimal>,
-    pub ne: Option<Decimal>,
-    #[graphql(name = "in")]
-    pub in_: Option<Vec<Decimal>>,
-    pub not_in: Option<Vec<Decimal>>,
-    pub lt: Option<Decimal>,
-    pub lte: Option<Decimal>,
-    pub gt: Option<Decimal>,
-    pub gte: Option<Decimal>,
-    pub is_null: Option<bool>,
-}
-
-/// Conditions on a point in time.
-#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct DateTimeFilter {
-    pub eq: Option<DateTime<Utc>>,
-    pub ne: Option<DateTime<Utc>>,
-    pub lt: Option<DateTime<Utc>>,
-    pub lte: Option<DateTime<Utc>>,
-    pub gt: Option<DateTime<Utc>>,
-    pub gte: Option<DateTime<Utc>>,
-    pub is_null: Option<bool>,
-}
-
-/// Conditions on a calendar date.
-#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct DateFilter {
-    pub eq: Option<NaiveDate>,
-    pub ne: Option<NaiveDate>,
-    pub lt: Option<NaiveDate>,
-    pub lte: Option<NaiveDate>,
-    pub gt: Option<NaiveDate>,
-    pub gte: Option<NaiveDate>,
-    pub is_null: Option<bool>,
-}
-
-/// Conditions on a reference to another record, by its global id.
-#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct IdFilter {
-    pub eq: Option<ID>,
-    pub ne: Option<ID>,
-    #[graphql(name = "in")]
-    pub in_: Option<Vec<ID>>,
-    pub not_in: Option<Vec<ID>>,
-    pub is_null: Option<bool>,
-}
+pub use operators::{DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, StringFilter};
 
 /// Conditions on an enumerated field.
 #[derive(InputObject, Debug, Clone, PartialEq, Eq, Hash)]
@@ -115,10 +35,14 @@ pub struct IdFilter {
 #[graphql(concrete(name = "ScoringTargetFilter", params(entity::enums::ScoringTarget)))]
 #[graphql(concrete(name = "TriggerKindFilter", params(entity::enums::TriggerKind)))]
 pub struct EnumFilter<T: InputType> {
+    /// Equal to this value.
     pub eq: Option<T>,
+    /// Not equal to this value (records without a value do not match).
     pub ne: Option<T>,
+    /// Equal to one of these values.
     #[graphql(name = "in")]
     pub in_: Option<Vec<T>>,
+    /// Equal to none of these values (records without a value do not match).
     pub not_in: Option<Vec<T>>,
 }
 

@@ -13,8 +13,11 @@ use crate::graphql::page::{KeyType, SortKey};
 /// Fields goals can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GoalOrderField {
+    /// By `periodStart`: the first day of the period.
     PeriodStart,
+    /// By `periodEnd`: the last day of the period (included).
     PeriodEnd,
+    /// By `createdAt`: when it was recorded.
     CreatedAt,
 }
 
@@ -43,12 +46,19 @@ impl GoalOrderField {
 /// Which goals to return. Fields combine with AND.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct GoalFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<GoalFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<GoalFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<GoalFilter>>,
+    /// Matches on the Goal's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `member`: the member the quota is for, by global id.
     pub member_id: Option<IdFilter>,
+    /// Matches on `periodStart`: the first day of the period.
     pub period_start: Option<DateFilter>,
+    /// Matches on `periodEnd`: the last day of the period (included).
     pub period_end: Option<DateFilter>,
 }
 

@@ -7,7 +7,9 @@ mod filter;
 mod mutation;
 
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::graphql::scalars::Date;
 use entity::goal;
 use rapport_core::error::CoreError;
 use rapport_macros::connections;
@@ -48,27 +50,32 @@ impl Goal {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Goal, self.0.model().id)
     }
-    async fn period_start(&self) -> NaiveDate {
-        self.0.model().period_start
-    }
+    /// The first day of the period (included).
+    field!(period_start: Date);
     /// The last day of the period (included).
-    field!(period_end: NaiveDate);
+    field!(period_end: Date);
+    /// The amount to win in the period, in `currency`.
     async fn quota(&self) -> Decimal {
         let m = self.0.model();
         money::from_e4(m.quota_e4, &m.currency)
     }
+    /// ISO 4217 code of `quota`.
     async fn currency(&self) -> &str {
         &self.0.model().currency
     }
+    /// Incremented by every change; send it back as `expectedVersion`.
     async fn version(&self) -> i32 {
         self.0.model().version
     }
+    /// Set while it is deleted (it can be restored); null otherwise.
     async fn deleted_at(&self) -> Option<DateTime<Utc>> {
         self.0.model().deleted_at
     }
+    /// When it was recorded.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.model().created_at
     }
+    /// The member the quota is for.
     async fn member(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
         list::referenced(ctx, &self.0, "member", |m: &goal::Model| Some(m.member_id)).await
     }
@@ -96,11 +103,27 @@ impl GoalQuery {
     async fn goals(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
         after: Option<String>,
+        #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
         last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`)."
+        )]
         before: Option<String>,
+        #[graphql(
+            desc = "Only the records matching this filter; `totalCount` counts the same records."
+        )]
         filter: Option<GoalFilter>,
+        #[graphql(
+            desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
+        )]
         order_by: Option<Vec<Ordering<GoalOrderField>>>,
     ) -> ApiResult<Conn<Goal>> {
         reader(ctx)?;

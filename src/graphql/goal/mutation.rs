@@ -2,7 +2,6 @@
 //! core operation (`rapport_core::ops::goal`), where the rules live.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::NaiveDate;
 use rapport_core::ops::goal::{self, GoalChanges, NewGoal};
 use rapport_macros::connections;
 use rust_decimal::Decimal;
@@ -13,29 +12,40 @@ use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
+use crate::graphql::scalars::Date;
 
+/// A member's quota for a period.
 #[derive(InputObject)]
 pub struct CreateGoalInput {
+    /// The member the quota is for, by global id.
     pub member_id: ID,
-    pub period_start: NaiveDate,
+    /// The first day of the period (included).
+    pub period_start: Date,
     /// The last day of the period (included); not before `periodStart`.
-    pub period_end: NaiveDate,
+    pub period_end: Date,
     /// Zero or more, with at most as many decimals as the currency has.
     pub quota: Decimal,
+    /// ISO 4217 code of `quota`.
     pub currency: String,
 }
 
 /// Changes to a goal; omitted fields stay.
 #[derive(InputObject, Default)]
 pub struct UpdateGoalInput {
-    pub period_start: Option<NaiveDate>,
-    pub period_end: Option<NaiveDate>,
+    /// The first day of the period (included). Left as it is when omitted.
+    pub period_start: Option<Date>,
+    /// The last day of the period (included). Left as it is when omitted.
+    pub period_end: Option<Date>,
+    /// The amount to win in the period, in `currency`. Left as it is when omitted.
     pub quota: Option<Decimal>,
+    /// ISO 4217 code of `quota`. Left as it is when omitted.
     pub currency: Option<String>,
 }
 
+/// The result of a goal mutation.
 #[derive(SimpleObject)]
 pub struct GoalPayload {
+    /// The Goal as the mutation left it.
     pub goal: Goal,
 }
 
@@ -57,13 +67,13 @@ impl GoalMutation {
     async fn create_goal(
         &self,
         ctx: &Context<'_>,
-        input: CreateGoalInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateGoalInput,
     ) -> ApiResult<GoalPayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
         let new = NewGoal {
             member_id: ids::decode(&input.member_id, Kind::Member, "input.memberId")?,
-            period_start: input.period_start,
-            period_end: input.period_end,
+            period_start: input.period_start.into(),
+            period_end: input.period_end.into(),
             quota: input.quota,
             currency: input.currency,
         };
@@ -74,15 +84,19 @@ impl GoalMutation {
     async fn update_goal(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdateGoalInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<GoalPayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
         let id = ids::decode(&id, Kind::Goal, "id")?;
         let changes = GoalChanges {
-            period_start: input.period_start,
-            period_end: input.period_end,
+            period_start: input.period_start.map(Into::into),
+            period_end: input.period_end.map(Into::into),
             quota: input.quota,
             currency: input.currency,
         };

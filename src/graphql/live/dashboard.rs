@@ -46,8 +46,10 @@ pub struct StageFigures {
     amounts: Vec<MoneyTotal>,
 }
 
+/// One stage's deals on the live dashboard.
 #[Object]
 impl StageFigures {
+    /// The stage.
     async fn stage(&self) -> Stage {
         Stage(Level::single(self.stage.clone()))
     }
@@ -66,6 +68,7 @@ impl StageFigures {
 /// The pipeline's figures at one moment.
 #[derive(SimpleObject, Clone, PartialEq)]
 pub struct PipelineDashboard {
+    /// The pipeline's global id.
     pub pipeline_id: ID,
     /// When the figures were computed.
     #[graphql(skip)]
@@ -280,7 +283,7 @@ impl DashboardQuery {
     async fn pipeline_dashboard(
         &self,
         ctx: &Context<'_>,
-        pipeline_id: ID,
+        #[graphql(desc = "The pipeline, by global id.")] pipeline_id: ID,
     ) -> ApiResult<PipelineDashboard> {
         let id = dashboard_pipeline(ctx, &pipeline_id).await?;
         let workspace_id = actor(ctx)?.workspace_id;
@@ -298,7 +301,7 @@ impl DashboardSubscription {
     async fn dashboard(
         &self,
         ctx: &Context<'_>,
-        pipeline_id: ID,
+        #[graphql(desc = "The pipeline, by global id.")] pipeline_id: ID,
     ) -> Result<impl Stream<Item = PipelineDashboard> + use<>, ApiError> {
         let id = dashboard_pipeline(ctx, &pipeline_id).await?;
         let workspace_id = actor(ctx)?.workspace_id;

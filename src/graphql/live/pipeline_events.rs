@@ -22,6 +22,7 @@ use crate::graphql::pipeline::{Pipeline, Stage};
 /// What happened to a deal.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PipelineEventKind {
+    /// It was created.
     Created,
     /// Any field changed, contacts added or removed included.
     Updated,
@@ -29,7 +30,9 @@ pub enum PipelineEventKind {
     Moved,
     /// It was won or lost (`outcome`, `reason`).
     Closed,
+    /// It was deleted (it can be restored).
     Deleted,
+    /// It was restored after a delete.
     Restored,
 }
 
@@ -54,6 +57,7 @@ pub struct PipelineEvent {
     deal: deal::Model,
 }
 
+/// Something that happened to a deal of the pipeline.
 #[Object]
 impl PipelineEvent {
     /// Pass as `after` to resume right after this event.
@@ -61,6 +65,7 @@ impl PipelineEvent {
         encode_cursor(self.event.seq)
     }
 
+    /// What happened to the deal.
     async fn kind(&self) -> PipelineEventKind {
         self.kind
     }
@@ -94,6 +99,7 @@ impl PipelineEvent {
         Some(self.event.payload.get("reason")?.as_str()?.to_owned())
     }
 
+    /// When it happened.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.event.created_at
     }
@@ -122,7 +128,10 @@ impl PipelineSubscription {
     async fn pipeline_events(
         &self,
         ctx: &Context<'_>,
-        pipeline_id: ID,
+        #[graphql(desc = "The pipeline, by global id.")] pipeline_id: ID,
+        #[graphql(
+            desc = "An event cursor (`eventCursor`, or an event's `cursor`): replays the events after it from the log, then continues live, with no gap. Without it, only events from now on."
+        )]
         after: Option<String>,
     ) -> Result<impl Stream<Item = PipelineEvent> + use<>, ApiError> {
         let actor = actor(ctx)?;

@@ -22,6 +22,7 @@ use crate::graphql::ticket::Ticket;
 /// What happened to a ticket.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TicketEventKind {
+    /// It was opened.
     Opened,
     /// Subject, description, priority, category or links changed.
     Updated,
@@ -33,9 +34,13 @@ pub enum TicketEventKind {
     ActivityAdded,
     /// An activity on it was edited or completed (`activity`).
     ActivityUpdated,
+    /// It was resolved.
     Resolved,
+    /// It was closed.
     Closed,
+    /// It was deleted (it can be restored).
     Deleted,
+    /// It was restored after a delete.
     Restored,
 }
 
@@ -65,7 +70,9 @@ pub struct TicketEventFilter {
     pub status: Option<Vec<TicketStatus>>,
     /// Any of these priorities.
     pub priority: Option<Vec<TicketPriority>>,
+    /// Only tickets assigned to this member (global id).
     pub assignee_id: Option<ID>,
+    /// Only tickets of this company (global id).
     pub company_id: Option<ID>,
 }
 
@@ -108,6 +115,7 @@ pub struct TicketEvent {
     activity: Option<activity::Model>,
 }
 
+/// Something that happened to a ticket.
 #[Object]
 impl TicketEvent {
     /// Pass as `after` to resume right after this event.
@@ -115,6 +123,7 @@ impl TicketEvent {
         encode_cursor(self.event.seq)
     }
 
+    /// What happened to the ticket.
     async fn kind(&self) -> TicketEventKind {
         self.kind
     }
@@ -131,6 +140,7 @@ impl TicketEvent {
             .map(|row| Activity(Level::single(row)))
     }
 
+    /// When it happened.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.event.created_at
     }
@@ -177,7 +187,12 @@ impl TicketSubscription {
     async fn ticket_events(
         &self,
         ctx: &Context<'_>,
-        filter: Option<TicketEventFilter>,
+        #[graphql(desc = "Only the events of tickets matching this filter.")] filter: Option<
+            TicketEventFilter,
+        >,
+        #[graphql(
+            desc = "An event cursor (`eventCursor`, or an event's `cursor`): replays the events after it from the log, then continues live, with no gap. Without it, only events from now on."
+        )]
         after: Option<String>,
     ) -> Result<impl Stream<Item = TicketEvent> + use<>, ApiError> {
         let actor = actor(ctx)?;

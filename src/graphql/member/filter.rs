@@ -16,8 +16,11 @@ use crate::graphql::page::{KeyType, SortKey};
 /// Fields members can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MemberOrderField {
+    /// By `name`: display name.
     Name,
+    /// By `email`: login email, lower-cased.
     Email,
+    /// By `createdAt`: when the member joined.
     CreatedAt,
 }
 
@@ -46,12 +49,19 @@ impl MemberOrderField {
 /// Which members to return.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct MemberFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<MemberFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<MemberFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<MemberFilter>>,
+    /// Matches on the Member's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `name`: display name.
     pub name: Option<StringFilter>,
+    /// Matches on `email`: login email, lower-cased.
     pub email: Option<StringFilter>,
+    /// Matches on `role`: what the member may do.
     pub role: Option<EnumFilter<Role>>,
 }
 

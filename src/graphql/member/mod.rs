@@ -53,7 +53,14 @@ impl Member {
     field!(role: Role);
     /// Job title.
     field!(title: Option<&str>);
+    /// The share of won deal amounts paid as commission, from 0 to 1 (0.075 is 7.5 %).
+    async fn commission_share(&self) -> f64 {
+        crate::graphql::rates::bps_fraction(self.0.model().commission_bps)
+    }
     /// Commission on won deals, in percent (e.g. 7.5).
+    #[graphql(
+        deprecation = "Use `commissionShare`: every rate is a fraction from 0 to 1. Removed in the next release."
+    )]
     async fn commission_rate(&self) -> Decimal {
         Decimal::new(i64::from(self.0.model().commission_bps), 2)
     }

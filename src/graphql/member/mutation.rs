@@ -21,6 +21,7 @@ use crate::services::Services;
 pub struct LoginPayload {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
+    /// The member signed in.
     pub member: Member,
 }
 
@@ -35,18 +36,30 @@ impl LoginPayload {
     }
 }
 
+/// Who to invite (ADMIN only); they join with the role given once they accept.
 #[derive(InputObject)]
 pub struct InviteMemberInput {
+    /// Where the invitation goes; the login email once accepted.
     pub email: String,
+    /// Display name.
     pub name: String,
+    /// What the member may do.
     pub role: Role,
+    /// Job title, e.g. "Account Executive".
     pub title: Option<String>,
+    /// The share of won deal amounts paid as commission, from 0 to 1 in steps of 0.0001 (0.075 is 7.5 %); 0 when omitted.
+    pub commission_share: Option<f64>,
     /// Commission on won deals in basis points (1000 = 10%).
+    #[graphql(
+        deprecation = "Use `commissionShare`: every rate is a fraction from 0 to 1. Removed in the next release."
+    )]
     pub commission_bps: Option<i32>,
 }
 
+/// The result of inviting a member or accepting an invitation.
 #[derive(SimpleObject)]
 pub struct InvitationPayload {
+    /// The Member as the mutation left it.
     pub member: Member,
     /// Give this to the person invited; it is shown once and redeemed with
     /// `acceptInvitation` within 7 days.
@@ -55,8 +68,10 @@ pub struct InvitationPayload {
     pub workspace_id: ID,
 }
 
+/// The result of a member mutation.
 #[derive(SimpleObject)]
 pub struct MemberPayload {
+    /// The Member as the mutation left it.
     pub member: Member,
 }
 
@@ -91,8 +106,11 @@ impl MemberMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        email: String,
-        password: String,
+        #[graphql(desc = "The login email.")] email: String,
+        #[graphql(desc = "The password.")] password: String,
+        #[graphql(
+            desc = "Which workspace to sign in to (global id); needed when the email has accounts in several."
+        )]
         workspace_id: Option<ID>,
     ) -> ApiResult<LoginPayload> {
         let services = state(ctx)?;
@@ -113,9 +131,13 @@ impl MemberMutation {
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
-        email: String,
-        code: String,
+        #[graphql(desc = "The email the invitation was sent to.")] email: String,
+        #[graphql(desc = "The code from the invitation.")] code: String,
+        #[graphql(desc = "The password to sign in with from now on (at least 10 characters).")]
         password: String,
+        #[graphql(
+            desc = "The workspace (global id, from `inviteMember`, `me` or `workspace`); optional, the code identifies it."
+        )]
         workspace_id: Option<ID>,
     ) -> ApiResult<LoginPayload> {
         let services = state(ctx)?;
@@ -135,7 +157,7 @@ impl MemberMutation {
     async fn invite_member(
         &self,
         ctx: &Context<'_>,
-        input: InviteMemberInput,
+        #[graphql(desc = "Who to invite, and as what.")] input: InviteMemberInput,
     ) -> ApiResult<InvitationPayload> {
         let (core, actor) = acting(ctx, Area::Members)?;
         let new = NewMember {
@@ -143,7 +165,11 @@ impl MemberMutation {
             name: input.name,
             role: input.role,
             title: input.title,
-            commission_bps: input.commission_bps,
+            commission_bps: crate::graphql::rates::commission_bps(
+                input.commission_share,
+                input.commission_bps,
+                "input.commissionShare",
+            )?,
         };
         let invitation = ops::invite(core, actor, new).await?;
         Ok(InvitationPayload {
@@ -157,8 +183,8 @@ impl MemberMutation {
     async fn set_member_role(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        role: Role,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The new role.")] role: Role,
     ) -> ApiResult<MemberPayload> {
         let (core, actor) = acting(ctx, Area::Members)?;
         let id = ids::decode(&id, Kind::Member, "id")?;
@@ -169,7 +195,11 @@ impl MemberMutation {
 
     /// Deactivates a member (ADMIN): their tokens and API keys stop working
     /// at once and their websockets close. Their records stay.
-    async fn deactivate_member(&self, ctx: &Context<'_>, id: ID) -> ApiResult<MemberPayload> {
+    async fn deactivate_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+    ) -> ApiResult<MemberPayload> {
         let (core, actor) = acting(ctx, Area::Members)?;
         let id = ids::decode(&id, Kind::Member, "id")?;
         let directory = &state(ctx)?.directory;
@@ -178,7 +208,11 @@ impl MemberMutation {
     }
 
     /// Lets a deactivated member sign in again (ADMIN).
-    async fn reactivate_member(&self, ctx: &Context<'_>, id: ID) -> ApiResult<MemberPayload> {
+    async fn reactivate_member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+    ) -> ApiResult<MemberPayload> {
         let (core, actor) = acting(ctx, Area::Members)?;
         let id = ids::decode(&id, Kind::Member, "id")?;
         let directory = &state(ctx)?.directory;

@@ -90,7 +90,14 @@ impl Stage {
     field!(name: &str);
     /// Its place in the pipeline (ascending).
     field!(position: i32);
+    /// The chance that a deal in this stage is won, from 0 to 1: 1 in WON stages, 0 in LOST ones.
+    async fn win_chance(&self) -> f64 {
+        crate::graphql::rates::percent_fraction(self.0.model().win_probability)
+    }
     /// Percent chance that a deal in this stage is won: 100 in WON stages, 0 in LOST ones.
+    #[graphql(
+        deprecation = "Use `winChance`: every rate is a fraction from 0 to 1. Removed in the next release."
+    )]
     field!(win_probability: i32);
     /// Whether deals in it are open, won or lost.
     field!(kind: StageKind);

@@ -22,8 +22,13 @@ pub struct PipelineStageInput {
     pub name: String,
     /// Its place in the pipeline; defaults to its place in `stages`.
     pub position: Option<i32>,
+    /// The chance that a deal in it is won, from 0 to 1 in steps of 0.01; must be 1 for a WON stage and 0 for a LOST one. Required unless the deprecated `winProbability` is given.
+    pub win_chance: Option<f64>,
     /// 0 to 100; must be 100 for a WON stage and 0 for a LOST one.
-    pub win_probability: i32,
+    #[graphql(
+        deprecation = "Use `winChance`: every rate is a fraction from 0 to 1. Removed in the next release."
+    )]
+    pub win_probability: Option<i32>,
     /// Whether deals in it are open, won or lost.
     pub kind: StageKind,
 }
@@ -57,8 +62,13 @@ pub struct CreateStageInput {
     pub name: String,
     /// Its place in the pipeline; defaults to after the last stage.
     pub position: Option<i32>,
+    /// The chance that a deal in it is won, from 0 to 1 in steps of 0.01; must be 1 for a WON stage and 0 for a LOST one. Required unless the deprecated `winProbability` is given.
+    pub win_chance: Option<f64>,
     /// 0 to 100; must be 100 for a WON stage and 0 for a LOST one.
-    pub win_probability: i32,
+    #[graphql(
+        deprecation = "Use `winChance`: every rate is a fraction from 0 to 1. Removed in the next release."
+    )]
+    pub win_probability: Option<i32>,
     /// Whether deals in it are open, won or lost.
     pub kind: StageKind,
 }
@@ -70,7 +80,12 @@ pub struct UpdateStageInput {
     pub name: Option<String>,
     /// A new place in the pipeline.
     pub position: Option<i32>,
+    /// The chance that a deal in it is won, from 0 to 1 in steps of 0.01; must be 1 for a WON stage and 0 for a LOST one. Left as it is when omitted.
+    pub win_chance: Option<f64>,
     /// 0 to 100; must be 100 for a WON stage and 0 for a LOST one.
+    #[graphql(
+        deprecation = "Use `winChance`: every rate is a fraction from 0 to 1. Removed in the next release."
+    )]
     pub win_probability: Option<i32>,
     /// A new kind; refused while deals are in the stage, since their status follows it.
     pub kind: Option<StageKind>,
@@ -116,7 +131,7 @@ impl PipelineMutation {
     async fn create_pipeline(
         &self,
         ctx: &Context<'_>,
-        input: CreatePipelineInput,
+        #[graphql(desc = "The new record's fields.")] input: CreatePipelineInput,
     ) -> ApiResult<PipelinePayload> {
         let (core, actor) = acting(ctx, Area::Pipelines)?;
         let stages = input.stages.unwrap_or_default().into_iter();
@@ -124,13 +139,17 @@ impl PipelineMutation {
             name: input.name,
             position: input.position,
             stages: stages
-                .map(|s| NewStage {
-                    name: s.name,
-                    position: s.position,
-                    win_probability: s.win_probability,
-                    kind: s.kind,
+                .enumerate()
+                .map(|(i, s)| {
+                    let field = format!("input.stages.{i}.winChance");
+                    Ok(NewStage {
+                        name: s.name,
+                        position: s.position,
+                        win_probability: required_percent(s.win_chance, s.win_probability, &field)?,
+                        kind: s.kind,
+                    })
                 })
-                .collect(),
+                .collect::<ApiResult<_>>()?,
         };
         Ok(PipelinePayload::of(
             pipeline::create(core, actor, new).await?,
@@ -141,8 +160,12 @@ impl PipelineMutation {
     async fn update_pipeline(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdatePipelineInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<PipelinePayload> {
         let (core, actor) = acting(ctx, Area::Pipelines)?;
@@ -159,7 +182,10 @@ impl PipelineMutation {
     async fn delete_pipeline(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<PipelinePayload> {
         let (core, actor) = acting(ctx, Area::Pipelines)?;
@@ -172,7 +198,10 @@ impl PipelineMutation {
     async fn restore_pipeline(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<PipelinePayload> {
         let (core, actor) = acting(ctx, Area::Pipelines)?;
@@ -185,14 +214,18 @@ impl PipelineMutation {
     async fn create_stage(
         &self,
         ctx: &Context<'_>,
-        input: CreateStageInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateStageInput,
     ) -> ApiResult<StagePayload> {
         let (core, actor) = acting(ctx, Area::Pipelines)?;
         let pipeline_id = ids::decode(&input.pipeline_id, Kind::Pipeline, "input.pipelineId")?;
         let new = NewStage {
             name: input.name,
             position: input.position,
-            win_probability: input.win_probability,
+            win_probability: required_percent(
+                input.win_chance,
+                input.win_probability,
+                "input.winChance",
+            )?,
             kind: input.kind,
         };
         let row = stage::create(core, actor, pipeline_id, new).await?;
@@ -203,8 +236,12 @@ impl PipelineMutation {
     async fn update_stage(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdateStageInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<StagePayload> {
         let (core, actor) = acting(ctx, Area::Pipelines)?;
@@ -212,7 +249,11 @@ impl PipelineMutation {
         let changes = StageChanges {
             name: input.name,
             position: input.position,
-            win_probability: input.win_probability,
+            win_probability: crate::graphql::rates::win_percent(
+                input.win_chance,
+                input.win_probability,
+                "input.winChance",
+            )?,
             kind: input.kind,
         };
         let row = stage::update(core, actor, id, changes, expected_version).await?;
@@ -223,7 +264,10 @@ impl PipelineMutation {
     async fn delete_stage(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<StagePayload> {
         let (core, actor) = acting(ctx, Area::Pipelines)?;
@@ -236,7 +280,10 @@ impl PipelineMutation {
     async fn restore_stage(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<StagePayload> {
         let (core, actor) = acting(ctx, Area::Pipelines)?;
@@ -244,4 +291,11 @@ impl PipelineMutation {
         let row = stage::restore(core, actor, id, expected_version).await?;
         Ok(StagePayload::of(row))
     }
+}
+
+/// A new stage's win probability in whole percent: one of `winChance` and
+/// the deprecated `winProbability` is required.
+fn required_percent(chance: Option<f64>, percent: Option<i32>, field: &str) -> ApiResult<i32> {
+    crate::graphql::rates::win_percent(chance, percent, field)?
+        .ok_or_else(|| crate::graphql::error::ApiError::bad_input(field, "required"))
 }

@@ -16,8 +16,11 @@ use crate::graphql::page::{KeyType, SortKey};
 /// Fields reasons can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReasonOrderField {
+    /// By `kind`.
     Kind,
+    /// By `code`: the code records carry, e.g. `PRICE_TOO_HIGH`.
     Code,
+    /// By `label`.
     Label,
 }
 
@@ -51,12 +54,19 @@ impl ReasonOrderField {
 /// Which reasons to return. Fields combine with AND.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ReasonFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<ReasonFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<ReasonFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<ReasonFilter>>,
+    /// Matches on the Reason's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `kind`: which list the reason belongs to.
     pub kind: Option<EnumFilter<ReasonKind>>,
+    /// Matches on `code`: the code records carry, e.g. `PRICE_TOO_HIGH`.
     pub code: Option<StringFilter>,
+    /// Matches on `active`: inactive reasons stay on old records but are refused on new ones.
     pub active: Option<bool>,
 }
 

@@ -40,22 +40,27 @@ impl Reason {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Reason, self.0.model().id)
     }
+    /// Which list the reason belongs to.
     async fn kind(&self) -> ReasonKind {
         self.0.model().kind
     }
     /// The code records carry, e.g. `PRICE_TOO_HIGH`.
     field!(code: &str);
+    /// What people read, e.g. "Price too high".
     async fn label(&self) -> &str {
         &self.0.model().label
     }
     /// Inactive reasons stay on old records but are refused on new ones.
     field!(active: bool);
+    /// Incremented by every change; send it back as `expectedVersion`.
     async fn version(&self) -> i32 {
         self.0.model().version
     }
+    /// Set while it is deleted (it can be restored); null otherwise.
     async fn deleted_at(&self) -> Option<DateTime<Utc>> {
         self.0.model().deleted_at
     }
+    /// When it was recorded.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.model().created_at
     }

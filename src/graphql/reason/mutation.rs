@@ -12,22 +12,31 @@ use crate::graphql::error::ApiResult;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 
+/// A new standardised reason (ADMIN and MANAGER).
 #[derive(InputObject)]
 pub struct CreateReasonInput {
+    /// Which list the reason belongs to.
     pub kind: ReasonKind,
+    /// The code records carry, e.g. `PRICE_TOO_HIGH`.
     pub code: String,
+    /// What people read, e.g. "Price too high".
     pub label: String,
 }
 
 /// Changes to a reason; the kind and code stay, as records carry them.
 #[derive(InputObject, Default)]
 pub struct UpdateReasonInput {
+    /// What people read. Left as it is when omitted.
     pub label: Option<String>,
+    /// Inactive reasons stay on old records but are refused on new ones. Left as it is when
+    /// omitted.
     pub active: Option<bool>,
 }
 
+/// The result of a reason mutation.
 #[derive(SimpleObject)]
 pub struct ReasonPayload {
+    /// The Reason as the mutation left it.
     pub reason: Reason,
 }
 
@@ -49,7 +58,7 @@ impl ReasonMutation {
     async fn create_reason(
         &self,
         ctx: &Context<'_>,
-        input: CreateReasonInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateReasonInput,
     ) -> ApiResult<ReasonPayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
         let new = NewReason {
@@ -64,8 +73,12 @@ impl ReasonMutation {
     async fn update_reason(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdateReasonInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<ReasonPayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;

@@ -21,10 +21,13 @@ const HISTORY_MAX: u64 = 100;
 /// One change of a contact's lead score.
 #[derive(SimpleObject)]
 pub struct LeadScoreChange {
+    /// The score before the change.
     pub previous: i32,
+    /// The score after the change.
     pub score: i32,
     /// What moved it: an engagement, a changed field, a changed rule.
     pub reason: String,
+    /// When it changed.
     pub changed_at: DateTime<Utc>,
 }
 
@@ -55,9 +58,12 @@ pub async fn score_history(
         .collect())
 }
 
+/// One tracked behaviour of a contact; its scoring rules add their points.
 #[derive(InputObject)]
 pub struct TrackEngagementInput {
+    /// The contact, by global id.
     pub contact_id: ID,
+    /// What the contact did.
     pub kind: EngagementKind,
     /// Defaults to now.
     pub occurred_at: Option<DateTime<Utc>>,
@@ -65,6 +71,7 @@ pub struct TrackEngagementInput {
     pub detail: Option<String>,
 }
 
+/// The result of tracking an engagement: the contact with its new score.
 #[derive(SimpleObject)]
 pub struct TrackEngagementPayload {
     /// The contact, with its new score.
@@ -83,7 +90,7 @@ impl EngagementMutation {
     async fn track_engagement(
         &self,
         ctx: &Context<'_>,
-        input: TrackEngagementInput,
+        #[graphql(desc = "Who did what.")] input: TrackEngagementInput,
     ) -> ApiResult<TrackEngagementPayload> {
         let (core, actor) = acting(ctx, Area::Contacts)?;
         let new = NewEngagement {

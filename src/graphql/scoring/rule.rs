@@ -37,8 +37,12 @@ impl Record for LeadScoringRule {
 /// Fields rules can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LeadScoringRuleOrderField {
+    /// By `name`.
     Name,
+    /// By `points`: points added when the rule matches (per engagement for engagement targets);
+    /// negative points subtract.
     Points,
+    /// By `createdAt`: when it was recorded.
     CreatedAt,
 }
 
@@ -72,11 +76,17 @@ impl LeadScoringRuleOrderField {
 /// Which rules to return.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct LeadScoringRuleFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<LeadScoringRuleFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<LeadScoringRuleFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<LeadScoringRuleFilter>>,
+    /// Matches on the LeadScoringRule's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `target`: what the rule looks at.
     pub target: Option<EnumFilter<ScoringTarget>>,
+    /// Matches on `active`: only active (`true`) or inactive (`false`) rules.
     pub active: Option<bool>,
 }
 
@@ -102,12 +112,15 @@ impl RecordFilter for LeadScoringRuleFilter {
 #[connections]
 #[Object]
 impl LeadScoringRule {
+    /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::LeadScoringRule, self.0.model().id)
     }
+    /// What the rule is called.
     async fn name(&self) -> &str {
         &self.0.model().name
     }
+    /// What the rule looks at.
     async fn target(&self) -> ScoringTarget {
         self.0.model().target
     }
@@ -126,15 +139,19 @@ impl LeadScoringRule {
     /// Points added when the rule matches (per engagement for engagement
     /// targets); negative points subtract.
     field!(points: i32);
+    /// Inactive rules add no points.
     async fn active(&self) -> bool {
         self.0.model().active
     }
+    /// Incremented by every change; send it back as `expectedVersion`.
     async fn version(&self) -> i32 {
         self.0.model().version
     }
+    /// Set while it is deleted (it can be restored); null otherwise.
     async fn deleted_at(&self) -> Option<DateTime<Utc>> {
         self.0.model().deleted_at
     }
+    /// When it was recorded.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.model().created_at
     }
@@ -149,16 +166,24 @@ fn bound(rule: &lead_scoring_rule::Model, stored: Option<i64>) -> Option<Decimal
     })
 }
 
+/// A lead scoring rule (ADMIN and MANAGER): `points` when `target` matches `contains` (text
+/// targets) or lies in `atLeast`..`atMost` (number targets).
 #[derive(InputObject)]
 pub struct LeadScoringRuleInput {
+    /// What the rule is called.
     pub name: String,
+    /// What the rule looks at.
     pub target: ScoringTarget,
     /// Required for JOB_TITLE and INDUSTRY, refused otherwise.
     pub contains: Option<String>,
     /// For COMPANY_SIZE and ANNUAL_REVENUE (at least one bound).
     pub at_least: Option<Decimal>,
+    /// For COMPANY_SIZE and ANNUAL_REVENUE: the largest matching value.
     pub at_most: Option<Decimal>,
+    /// Points added when the rule matches (per engagement for engagement targets); negative points
+    /// subtract.
     pub points: i32,
+    /// Inactive rules add no points (default true).
     #[graphql(default = true)]
     pub active: bool,
 }
@@ -177,8 +202,10 @@ impl LeadScoringRuleInput {
     }
 }
 
+/// The result of a lead scoring rule mutation.
 #[derive(SimpleObject)]
 pub struct LeadScoringRulePayload {
+    /// The LeadScoringRule as the mutation left it.
     pub lead_scoring_rule: LeadScoringRule,
     /// Contacts whose score the change moved.
     pub rescored_contacts: i32,
@@ -200,7 +227,7 @@ impl RuleMutation {
     async fn create_lead_scoring_rule(
         &self,
         ctx: &Context<'_>,
-        input: LeadScoringRuleInput,
+        #[graphql(desc = "The new record's fields.")] input: LeadScoringRuleInput,
     ) -> ApiResult<LeadScoringRulePayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
         Ok(payload(
@@ -212,8 +239,12 @@ impl RuleMutation {
     async fn update_lead_scoring_rule(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The rule's whole new settings; they replace the old ones.")]
         input: LeadScoringRuleInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<LeadScoringRulePayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
@@ -228,7 +259,10 @@ impl RuleMutation {
     async fn delete_lead_scoring_rule(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<LeadScoringRulePayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
@@ -242,7 +276,10 @@ impl RuleMutation {
     async fn restore_lead_scoring_rule(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<LeadScoringRulePayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;

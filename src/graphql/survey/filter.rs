@@ -17,8 +17,11 @@ use crate::graphql::page::{KeyType, SortKey};
 /// Fields survey responses can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SurveyResponseOrderField {
+    /// By `respondedAt`: when the contact answered.
     RespondedAt,
+    /// By `score`: 0–10 for NPS, 1–5 for CSAT.
     Score,
+    /// By `createdAt`: when it was recorded.
     CreatedAt,
 }
 
@@ -47,15 +50,25 @@ impl SurveyResponseOrderField {
 /// Which responses to return. Fields combine with AND.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct SurveyResponseFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<SurveyResponseFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<SurveyResponseFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<SurveyResponseFilter>>,
+    /// Matches on the SurveyResponse's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `contact`: who answered, by global id.
     pub contact_id: Option<IdFilter>,
+    /// Matches on `ticket`: the ticket the response is about, by its global id.
     pub ticket_id: Option<IdFilter>,
+    /// Matches on `kind`: which survey it answers.
     pub kind: Option<EnumFilter<SurveyKind>>,
+    /// Matches on `score`: 0–10 for NPS, 1–5 for CSAT.
     pub score: Option<IntFilter>,
+    /// Matches on `reason`: A standardised reason code, e.g. `SLOW_RESPONSE`.
     pub reason: Option<StringFilter>,
+    /// Matches on `respondedAt`: when the contact answered.
     pub responded_at: Option<DateTimeFilter>,
 }
 

@@ -43,6 +43,7 @@ impl SurveyResponse {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::SurveyResponse, self.0.model().id)
     }
+    /// Which survey it answers.
     async fn kind(&self) -> SurveyKind {
         self.0.model().kind
     }
@@ -55,20 +56,25 @@ impl SurveyResponse {
     }
     /// A standardised reason code, e.g. `SLOW_RESPONSE`.
     field!(reason: Option<&str>);
+    /// The respondent's own words.
     async fn comment(&self) -> Option<&str> {
         self.0.model().comment.as_deref()
     }
+    /// When the contact answered.
     async fn responded_at(&self) -> DateTime<Utc> {
         self.0.model().responded_at
     }
     /// Incremented by every change; send it back as `expectedVersion`.
     field!(version: i32);
+    /// Set while it is deleted (it can be restored); null otherwise.
     async fn deleted_at(&self) -> Option<DateTime<Utc>> {
         self.0.model().deleted_at
     }
+    /// When it was recorded.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.model().created_at
     }
+    /// Who answered; null once the contact is deleted.
     async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
         list::referenced(ctx, &self.0, "contact", |m: &survey_response::Model| {
             Some(m.contact_id)
@@ -87,8 +93,11 @@ impl SurveyResponse {
 /// Where an NPS answer puts the customer.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NpsCategory {
+    /// Score 9–10.
     Promoter,
+    /// Score 7–8.
     Passive,
+    /// Score 0–6.
     Detractor,
 }
 

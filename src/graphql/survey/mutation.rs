@@ -14,28 +14,40 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 use crate::graphql::write::patch;
 
+/// An NPS or CSAT answer of a contact.
 #[derive(InputObject)]
 pub struct CreateSurveyResponseInput {
+    /// Who answered, by global id.
     pub contact_id: ID,
     /// A ticket of the same contact, when the survey was about one.
     pub ticket_id: Option<ID>,
+    /// Which survey it answers; decides the score range.
     pub kind: SurveyKind,
+    /// 0–10 for NPS, 1–5 for CSAT.
     pub score: i32,
+    /// A standardised reason code, e.g. `SLOW_RESPONSE`.
     pub reason: Option<String>,
+    /// The respondent's own words.
     pub comment: Option<String>,
     /// Defaults to now.
     pub responded_at: Option<DateTime<Utc>>,
 }
 
+/// Changes to a survey answer; omitted fields stay.
 #[derive(InputObject, Default)]
 pub struct UpdateSurveyResponseInput {
+    /// 0–10 for NPS, 1–5 for CSAT. Left as it is when omitted.
     pub score: Option<i32>,
+    /// A standardised reason code, e.g. `SLOW_RESPONSE`. Left as it is when omitted.
     pub reason: MaybeUndefined<String>,
+    /// The respondent's own words. Left as it is when omitted.
     pub comment: MaybeUndefined<String>,
 }
 
+/// The result of a survey answer mutation.
 #[derive(SimpleObject)]
 pub struct SurveyResponsePayload {
+    /// The SurveyResponse as the mutation left it.
     pub survey_response: SurveyResponse,
 }
 
@@ -54,7 +66,7 @@ impl SurveyResponseMutation {
     async fn create_survey_response(
         &self,
         ctx: &Context<'_>,
-        input: CreateSurveyResponseInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateSurveyResponseInput,
     ) -> ApiResult<SurveyResponsePayload> {
         let (core, actor) = acting(ctx, Area::Surveys)?;
         let new = NewSurveyResponse {
@@ -73,8 +85,12 @@ impl SurveyResponseMutation {
     async fn update_survey_response(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdateSurveyResponseInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<SurveyResponsePayload> {
         let (core, actor) = acting(ctx, Area::Surveys)?;
@@ -92,7 +108,10 @@ impl SurveyResponseMutation {
     async fn delete_survey_response(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<SurveyResponsePayload> {
         let (core, actor) = acting(ctx, Area::Surveys)?;
@@ -106,7 +125,10 @@ impl SurveyResponseMutation {
     async fn restore_survey_response(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<SurveyResponsePayload> {
         let (core, actor) = acting(ctx, Area::Surveys)?;

@@ -12,7 +12,9 @@ use crate::graphql::page::{KeyType, SortKey};
 /// Fields tags can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TagOrderField {
+    /// By `name`: the label.
     Name,
+    /// By `createdAt`: when it was first used.
     CreatedAt,
 }
 
@@ -40,9 +42,13 @@ impl TagOrderField {
 /// Which tags to list.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TagListFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<TagListFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<TagListFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<TagListFilter>>,
+    /// Matches on `name`: the label.
     pub name: Option<StringFilter>,
 }
 

@@ -24,8 +24,11 @@ impl TagMutation {
     async fn add_tags(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The company, contact, deal or ticket to tag, by global id.")]
         record_id: ID,
-        names: Vec<String>,
+        #[graphql(desc = "Tag labels; labels new to the workspace are created.")] names: Vec<
+            String,
+        >,
     ) -> ApiResult<Vec<Tag>> {
         // The role needed depends on the record's kind: the operation checks it.
         let actor = actor(ctx)?;
@@ -38,8 +41,8 @@ impl TagMutation {
     async fn remove_tags(
         &self,
         ctx: &Context<'_>,
-        record_id: ID,
-        names: Vec<String>,
+        #[graphql(desc = "The company, contact, deal or ticket, by global id.")] record_id: ID,
+        #[graphql(desc = "Tag labels to take off.")] names: Vec<String>,
     ) -> ApiResult<Vec<Tag>> {
         let actor = actor(ctx)?;
         let core = &state(ctx)?.core;

@@ -19,10 +19,13 @@ use crate::graphql::page::{KeyType, SortKey};
 pub enum TicketOrderField {
     /// The ticket number (creation order within the workspace).
     Number,
+    /// By `openedAt`: when it was opened.
     OpenedAt,
     /// Unresolved tickets come last.
     ResolvedAt,
+    /// By `createdAt`: when it was created.
     CreatedAt,
+    /// By `updatedAt`: when it last changed.
     UpdatedAt,
 }
 
@@ -58,23 +61,42 @@ impl TicketOrderField {
 /// Which tickets to return. Fields combine with AND.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TicketFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<TicketFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<TicketFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<TicketFilter>>,
+    /// Matches on the Ticket's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `number`: 1, 2, 3… within the workspace, for people to quote ("ticket #42").
     pub number: Option<IntFilter>,
+    /// Matches on `subject`: A one-line summary.
     pub subject: Option<StringFilter>,
+    /// Matches on `status`: where the ticket is in its life.
     pub status: Option<EnumFilter<TicketStatus>>,
+    /// Matches on `priority`: how urgent it is.
     pub priority: Option<EnumFilter<TicketPriority>>,
+    /// Matches on `category`: A free-form category, e.g. "billing".
     pub category: Option<StringFilter>,
+    /// Matches on `contact`: the person who asked, by its global id.
     pub contact_id: Option<IdFilter>,
+    /// Matches on `company`: the customer the ticket is for, by its global id.
     pub company_id: Option<IdFilter>,
+    /// Matches on `deal`: the deal it relates to, by its global id.
     pub deal_id: Option<IdFilter>,
+    /// Matches on `assignee`: the member working on it, by its global id.
     pub assignee_id: Option<IdFilter>,
+    /// Matches on `openedAt`: when it was opened.
     pub opened_at: Option<DateTimeFilter>,
+    /// Matches on `resolvedAt`: when it was last resolved (or closed without being resolved first);
+    /// cleared when reopened.
     pub resolved_at: Option<DateTimeFilter>,
+    /// Matches on `createdAt`: when it was created.
     pub created_at: Option<DateTimeFilter>,
+    /// Matches on `updatedAt`: when it last changed.
     pub updated_at: Option<DateTimeFilter>,
+    /// Matches on `tags`: its tags.
     pub tags: Option<TagFilter>,
 }
 

@@ -52,29 +52,7 @@ impl Ticket {
     connection!(survey_responses: SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField,
         of |m: &ticket::Model| m.id, "ticket_id");
     /// Who changed it, when and how, newest first (ADMIN and MANAGER).
-    #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
-    async fn history(
-        &self,
-        ctx: &Context<'_>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<
-        async_graphql::connection::Connection<
-            String,
-            crate::graphql::history::HistoryEntry,
-            async_graphql::connection::EmptyFields,
-            async_graphql::connection::EmptyFields,
-        >,
-    > {
-        crate::graphql::history::history(
-            ctx,
-            crate::graphql::ids::Kind::Ticket,
-            self.0.model().id,
-            first,
-            after,
-        )
-        .await
-    }
+    history!(Ticket);
     /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Ticket, self.0.model().id)

@@ -18,16 +18,22 @@ use crate::graphql::write::{patch, patch_id};
 /// A new ticket. It starts OPEN.
 #[derive(InputObject)]
 pub struct CreateTicketInput {
+    /// A one-line summary.
     pub subject: String,
+    /// The full request.
     pub description: Option<String>,
+    /// How urgent it is.
     #[graphql(default_with = "TicketPriority::Normal")]
     pub priority: TicketPriority,
+    /// A free-form category, e.g. "billing".
     pub category: Option<String>,
     /// Without `companyId`, the ticket is for the contact's company.
     pub contact_id: Option<ID>,
     /// Must be the contact's company when the contact has one.
     pub company_id: Option<ID>,
+    /// The deal it relates to, by its global id.
     pub deal_id: Option<ID>,
+    /// The member working on it, by its global id.
     pub assignee_id: Option<ID>,
     /// Its ids in other systems.
     pub external_ids: Option<Vec<ExternalIdInput>>,
@@ -55,13 +61,19 @@ impl CreateTicketInput {
 /// assignee change through `setTicketStatus` and `assignTicket`.
 #[derive(InputObject, Default)]
 pub struct UpdateTicketInput {
+    /// A one-line summary. Left as it is when omitted.
     pub subject: Option<String>,
+    /// The full request. Left as it is when omitted.
     pub description: MaybeUndefined<String>,
+    /// How urgent it is. Left as it is when omitted.
     pub priority: Option<TicketPriority>,
+    /// A free-form category, e.g. "billing". Left as it is when omitted.
     pub category: MaybeUndefined<String>,
     /// A new contact without `companyId` also moves the ticket to the contact's company, if it has one.
     pub contact_id: MaybeUndefined<ID>,
+    /// The customer the ticket is for, by its global id. Left as it is when omitted.
     pub company_id: MaybeUndefined<ID>,
+    /// The deal it relates to, by its global id. Left as it is when omitted.
     pub deal_id: MaybeUndefined<ID>,
 }
 
@@ -92,7 +104,7 @@ impl TicketMutation {
     async fn create_ticket(
         &self,
         ctx: &Context<'_>,
-        input: CreateTicketInput,
+        #[graphql(desc = "The new record's fields.")] input: CreateTicketInput,
     ) -> ApiResult<TicketPayload> {
         let (core, actor) = acting(ctx, Area::Tickets)?;
         let new = input.into_new()?;
@@ -103,8 +115,12 @@ impl TicketMutation {
     async fn update_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The fields to change; omitted fields stay as they are.")]
         input: UpdateTicketInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
         let (core, actor) = acting(ctx, Area::Tickets)?;
@@ -126,8 +142,13 @@ impl TicketMutation {
     async fn assign_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        assignee_id: Option<ID>,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The member to assign (global id); null unassigns.")] assignee_id: Option<
+            ID,
+        >,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
         let (core, actor) = acting(ctx, Area::Tickets)?;
@@ -143,8 +164,11 @@ impl TicketMutation {
     async fn set_ticket_status(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        status: TicketStatus,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The new status.")] status: TicketStatus,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<TicketPayload> {
         let (core, actor) = acting(ctx, Area::Tickets)?;

@@ -25,6 +25,7 @@ pub struct TriggerFiring {
     task: activity::Model,
 }
 
+/// A trigger that fired, with the task it created.
 #[Object]
 impl TriggerFiring {
     /// Pass as `after` to resume right after this event.
@@ -53,6 +54,7 @@ impl TriggerFiring {
             None => Ok(None),
         }
     }
+    /// When it fired.
     async fn fired_at(&self) -> DateTime<Utc> {
         self.firing.fired_at
     }
@@ -77,6 +79,9 @@ impl TriggerSubscription {
     async fn trigger_firings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "An event cursor (`eventCursor`, or an event's `cursor`): replays the events after it from the log, then continues live, with no gap. Without it, only events from now on."
+        )]
         after: Option<String>,
     ) -> Result<impl Stream<Item = TriggerFiring> + use<>, ApiError> {
         let actor = actor(ctx)?;

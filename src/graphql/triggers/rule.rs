@@ -34,7 +34,9 @@ impl Record for TriggerRule {
 /// Fields triggers can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TriggerRuleOrderField {
+    /// By `name`.
     Name,
+    /// By `createdAt`: when it was recorded.
     CreatedAt,
 }
 
@@ -62,11 +64,17 @@ impl TriggerRuleOrderField {
 /// Which triggers to return.
 #[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TriggerRuleFilter {
+    /// Every filter in the list must match as well.
     pub and: Option<Vec<TriggerRuleFilter>>,
+    /// At least one filter in the list must match as well.
     pub or: Option<Vec<TriggerRuleFilter>>,
+    /// Leaves out the records this filter matches.
     pub not: Option<Box<TriggerRuleFilter>>,
+    /// Matches on the TriggerRule's global id.
     pub id: Option<IdFilter>,
+    /// Matches on `kind`: what the trigger watches.
     pub kind: Option<EnumFilter<TriggerKind>>,
+    /// Matches on `active`.
     pub active: Option<bool>,
 }
 
@@ -92,12 +100,15 @@ impl RecordFilter for TriggerRuleFilter {
 #[connections]
 #[Object]
 impl TriggerRule {
+    /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::TriggerRule, self.0.model().id)
     }
+    /// What the trigger is called.
     async fn name(&self) -> &str {
         &self.0.model().name
     }
+    /// What it watches.
     async fn kind(&self) -> TriggerKind {
         self.0.model().kind
     }
@@ -105,28 +116,37 @@ impl TriggerRule {
     field!(threshold: Option<i32>);
     /// TICKET_BURST: the window in days; CONTRACT_ENDING: how many days ahead.
     field!(within_days: Option<i32>);
+    /// Inactive triggers do not fire.
     async fn active(&self) -> bool {
         self.0.model().active
     }
+    /// Incremented by every change; send it back as `expectedVersion`.
     async fn version(&self) -> i32 {
         self.0.model().version
     }
+    /// Set while it is deleted (it can be restored); null otherwise.
     async fn deleted_at(&self) -> Option<DateTime<Utc>> {
         self.0.model().deleted_at
     }
+    /// When it was recorded.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.model().created_at
     }
 }
 
+/// A trigger (ADMIN and MANAGER): what to watch and its limits; when it fires, a task goes to the
+/// owner.
 #[derive(InputObject)]
 pub struct TriggerRuleInput {
+    /// What the trigger is called.
     pub name: String,
+    /// What it watches.
     pub kind: TriggerKind,
     /// CSAT_BELOW: 2–5 (answers below it fire). TICKET_BURST: 2–100 tickets.
     pub threshold: Option<i32>,
     /// TICKET_BURST: 1–365. CONTRACT_ENDING: 0–365 days ahead.
     pub within_days: Option<i32>,
+    /// Inactive triggers do not fire (default true).
     #[graphql(default = true)]
     pub active: bool,
 }
@@ -143,8 +163,10 @@ impl TriggerRuleInput {
     }
 }
 
+/// The result of a trigger mutation.
 #[derive(SimpleObject)]
 pub struct TriggerRulePayload {
+    /// The TriggerRule as the mutation left it.
     pub trigger_rule: TriggerRule,
 }
 
@@ -163,7 +185,7 @@ impl TriggerRuleMutation {
     async fn create_trigger_rule(
         &self,
         ctx: &Context<'_>,
-        input: TriggerRuleInput,
+        #[graphql(desc = "The new record's fields.")] input: TriggerRuleInput,
     ) -> ApiResult<TriggerRulePayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
         Ok(payload(
@@ -175,8 +197,12 @@ impl TriggerRuleMutation {
     async fn update_trigger_rule(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(desc = "The trigger's whole new settings; they replace the old ones.")]
         input: TriggerRuleInput,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<TriggerRulePayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
@@ -191,7 +217,10 @@ impl TriggerRuleMutation {
     async fn delete_trigger_rule(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<TriggerRulePayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
@@ -205,7 +234,10 @@ impl TriggerRuleMutation {
     async fn restore_trigger_rule(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The global id of the record to act on.")] id: ID,
+        #[graphql(
+            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> ApiResult<TriggerRulePayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;

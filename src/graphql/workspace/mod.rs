@@ -19,9 +19,11 @@ use crate::graphql::ids::{self, Kind};
 pub struct CreateWorkspacePayload {
     /// The new workspace's global id.
     pub workspace_id: ID,
+    /// The new workspace's name.
     pub name: String,
     /// The admin's member id.
     pub admin_id: ID,
+    /// The email of its first ADMIN, who signs in with the password given.
     pub admin_email: String,
     /// Shown once: the admin redeems it within 7 days with
     /// `acceptInvitation(email, code, password)`.
@@ -40,8 +42,8 @@ impl WorkspaceMutation {
     async fn create_workspace(
         &self,
         ctx: &Context<'_>,
-        name: String,
-        admin_email: String,
+        #[graphql(desc = "The new workspace's name.")] name: String,
+        #[graphql(desc = "The email of its first ADMIN.")] admin_email: String,
     ) -> ApiResult<CreateWorkspacePayload> {
         crate::operator::require()?;
         let services = state(ctx)?;

@@ -5,7 +5,8 @@
 use super::deals::Deals;
 use super::draw::{self, DAY, Draw, END};
 use super::plan::People;
-use super::sink::{Cell, Sink, at};
+use super::row::{Cell, at};
+use super::sink::Sink;
 use super::support::Tickets;
 use super::tables;
 use super::team::Team;

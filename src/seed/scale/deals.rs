@@ -7,7 +7,8 @@ use uuid::Uuid;
 
 use super::draw::{self, DAY, Draw, END, Groups};
 use super::plan::People;
-use super::sink::{Cell, Sink, at};
+use super::row::{Cell, at};
+use super::sink::Sink;
 use super::tables;
 use super::team::{LOST_REASONS, Team, WON_REASONS};
 use super::words::DEAL_KINDS;

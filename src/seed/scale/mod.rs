@@ -28,6 +28,7 @@ mod figures;
 mod people;
 mod plan;
 mod references;
+mod row;
 mod sink;
 mod store;
 mod support;

@@ -4,7 +4,8 @@
 use super::deals::{Deals, LOST, WON};
 use super::draw::{self, DAY, Draw, END};
 use super::plan::People;
-use super::sink::{Cell, Sink, at};
+use super::row::{Cell, at};
+use super::sink::Sink;
 use super::tables;
 use super::team::{EXIT_REASONS, Team, lead_score};
 use super::words::{CONSENT_SOURCES, FREE_MAIL, PLACES, VENDORS};

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::draw;
 use super::figures;
 use super::references;
-use super::sink::{Cell, Table};
+use super::row::{Cell, Table};
 
 /// Rows per COPY statement.
 const COPY_ROWS: usize = 50_000;

@@ -1,7 +1,7 @@
 //! The tables the seed writes and the columns it fills (every column
 //! without a default; the rest stay NULL, as the API leaves them).
 
-use super::sink::Table;
+use super::row::Table;
 
 pub const WORKSPACE: Table = Table {
     name: "workspace",

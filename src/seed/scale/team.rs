@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::draw::{DAY, Draw, START};
-use super::sink::{Cell, Sink};
+use super::row::Cell;
+use super::sink::Sink;
 use super::tables;
 use super::words::{FIRST_NAMES, LAST_NAMES, TAGS};
 

@@ -55,6 +55,7 @@ pub async fn login(
     let attempt = credentials
         .lockout
         .begin(&format!("account:{email}"), sign_in.client)
+        .await
         .map_err(|retry_after| CoreError::RateLimited { retry_after })?;
     let mut query = member::Entity::find()
         .filter(member::Column::Email.eq(&email))
@@ -74,15 +75,15 @@ pub async fn login(
     let matches = match credentials.passwords.verify(sign_in.password, stored).await {
         Ok(matches) => matches,
         Err(error) => {
-            attempt.release();
+            attempt.release().await;
             return Err(error.into());
         }
     };
     if !matches {
-        attempt.fail();
+        attempt.fail().await;
         return Err(wrong_credentials());
     }
-    attempt.succeed();
+    attempt.succeed().await;
     if accounts.len() > 1 {
         // Said only to someone who knows the password.
         return Err(CoreError::bad_input(
@@ -110,6 +111,7 @@ pub async fn accept_invitation(
     let attempt = credentials
         .lockout
         .begin(&format!("invitation:{email}"), acceptance.client)
+        .await
         .map_err(|retry_after| CoreError::RateLimited { retry_after })?;
     let txn = core.begin().await?;
     let mut query = member::Entity::find()
@@ -124,13 +126,13 @@ pub async fn accept_invitation(
         .as_ref()
         .is_some_and(|m| m.invitation_expires_at.is_some_and(|at| at > Utc::now()));
     let Some(invited) = invited.filter(|_| valid) else {
-        attempt.fail();
+        attempt.fail().await;
         return Err(CoreError::bad_input(
             "code",
             "no such invitation, or it expired",
         ));
     };
-    attempt.succeed();
+    attempt.succeed().await;
     let hash = credentials.passwords.hash(acceptance.password).await?;
     let row = member::ActiveModel {
         id: Set(invited.id),

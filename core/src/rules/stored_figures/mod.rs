@@ -17,9 +17,9 @@ use uuid::Uuid;
 mod sql;
 
 use super::figures::Of;
-use super::scoring::numbered;
 use crate::error::CoreResult;
 use crate::kind::Kind;
+use crate::store::placeholders::for_backend;
 pub use sql::weighted_sql;
 use sql::{STAY_BEGAN, assignment, weight_assignment};
 
@@ -230,7 +230,7 @@ pub async fn fed_by<C: ConnectionTrait>(
     };
     let statement = Statement::from_sql_and_values(
         backend,
-        numbered(backend, &sql),
+        for_backend(backend, &sql),
         [workspace_id.into(), id.into()],
     );
     let Some(row) = txn.query_one_raw(statement).await? else {
@@ -253,7 +253,7 @@ pub async fn company_of<C: ConnectionTrait>(
     let sql = r#"SELECT "company_id" FROM "contact" WHERE "workspace_id" = ? AND "id" = ?"#;
     let statement = Statement::from_sql_and_values(
         backend,
-        numbered(backend, sql),
+        for_backend(backend, sql),
         [workspace_id.into(), contact_id.into()],
     );
     Ok(match txn.query_one_raw(statement).await? {
@@ -266,7 +266,7 @@ async fn run<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> Cor
     let backend = conn.get_database_backend();
     conn.execute_raw(Statement::from_sql_and_values(
         backend,
-        numbered(backend, sql),
+        for_backend(backend, sql),
         values,
     ))
     .await?;
