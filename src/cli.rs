@@ -61,7 +61,7 @@ pub enum WorkspaceCommand {
 }
 
 /// A workspace id as the API writes it, or a bare UUID.
-fn workspace_id(raw: &str) -> anyhow::Result<Uuid> {
+pub fn workspace_id(raw: &str) -> anyhow::Result<Uuid> {
     let raw = raw.trim();
     if let Ok(id) = Uuid::parse_str(raw) {
         return Ok(id);
@@ -71,7 +71,7 @@ fn workspace_id(raw: &str) -> anyhow::Result<Uuid> {
 }
 
 /// A core error as the API words it (internal details only in the log).
-fn message(error: CoreError) -> String {
+pub fn message(error: CoreError) -> String {
     async_graphql::Error::from(ApiError(error)).message
 }
 

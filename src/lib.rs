@@ -25,6 +25,7 @@
 //! - [`ws`]: GraphQL over websockets (`graphql-transport-ws` and the legacy `graphql-ws`), with
 //!   shared subscriptions and per-socket and per-member limits.
 //! - [`cli`]: the `export` and `workspace` commands, on the same operations as the API.
+//! - [`import`]: the `import` command (CSV or JSON Lines through the core's import engine).
 //! - [`export`]: every row of a list as CSV or JSON Lines, streamed (`/export/…`, `rapport export`).
 //! - [`operator`]: the operator credential that provisions workspaces.
 //! - [`seed`]: the deterministic demo workspace, written through the core's operations.
@@ -43,6 +44,7 @@ pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod import;
 pub mod operator;
 pub mod runtime;
 pub mod seed;

@@ -63,6 +63,8 @@ enum Command {
     },
     /// Write every row of a list as CSV or JSON Lines (the bytes of `GET /export/…`).
     Export(rapport::cli::ExportArgs),
+    /// Bring a CSV or JSON Lines file of records in, with their history.
+    Import(rapport::import::ImportArgs),
     /// Create or delete a workspace.
     #[command(subcommand)]
     Workspace(rapport::cli::WorkspaceCommand),
@@ -124,6 +126,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => {
             let state = AppState::connect(cli.config).await?;
             rapport::cli::export(&state, args).await
+        }
+        Command::Import(args) => {
+            let state = AppState::connect(cli.config).await?;
+            rapport::import::run(&state, args).await
         }
         Command::Workspace(command) => {
             let state = AppState::connect(cli.config).await?;

@@ -13,6 +13,7 @@
 //! - [`clock`]: the time the server acts at (the system clock, or a manual one in tests).
 //! - [`store`]: the [`store::Core`] handle, record tables, transactions and the one commit
 //!   sequence, the version-guarded write, dense numbering, the Idempotency-Key claim.
+//! - [`import`]: rows of CSV or JSON Lines files written with their history, batch by batch.
 //! - [`ops`]: the operations per domain, `(core, actor, command) -> CoreResult<output>`.
 //! - [`rules`]: lead scoring and triggers, run inside a write's transaction.
 //! - [`metrics`]: the process counters `/metrics` exposes.
@@ -22,6 +23,7 @@ pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod import;
 mod kind;
 pub mod metrics;
 pub mod ops;

@@ -18,6 +18,7 @@ pub mod deal_stage_change;
 pub mod engagement;
 pub mod enums;
 pub mod event;
+pub mod external_id;
 pub mod goal;
 pub mod idempotency_key;
 pub mod lead_score_change;

@@ -22,6 +22,7 @@ mod m20261202_000015_idempotency_key_role;
 mod m20261202_000016_list_indexes;
 mod m20261202_000017_maintained_figures;
 mod m20261202_000018_buying_spans_and_stays;
+mod m20261202_000019_create_external_id;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_list_indexes::Migration),
             Box::new(m20261202_000017_maintained_figures::Migration),
             Box::new(m20261202_000018_buying_spans_and_stays::Migration),
+            Box::new(m20261202_000019_create_external_id::Migration),
         ]
     }
 }

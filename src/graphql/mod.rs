@@ -7,6 +7,7 @@ pub mod aggregate;
 pub mod analytics;
 pub mod api_key;
 pub mod bounds;
+pub mod bulk;
 pub mod calculated;
 pub mod charts;
 pub mod company;
@@ -18,6 +19,7 @@ pub mod customer;
 pub mod customer_order;
 pub mod deal;
 pub mod error;
+pub mod external_id;
 pub mod fast;
 pub mod filter;
 pub mod goal;
@@ -100,6 +102,7 @@ pub struct Mutation(
     triggers::TriggerRuleMutation,
     triggers::TriggerSweepMutation,
     workspace::WorkspaceMutation,
+    bulk::BulkMutation,
 );
 
 /// The schema type.

@@ -181,6 +181,7 @@ impl<'a> Demo<'a> {
                 city: Some(city.into()),
                 country: Some(country.into()),
                 owner_id: Some(self.seller().member_id),
+                external_ids: Vec::new(),
             };
             let row = company::create(self.core, admin, new)
                 .await
@@ -223,6 +224,7 @@ impl<'a> Demo<'a> {
                     ),
                     company_id: Some(row.id),
                     owner_id: Some(self.seller().member_id),
+                    external_ids: Vec::new(),
                 };
                 let person = contact::create(self.core, admin, new)
                     .await
@@ -284,6 +286,7 @@ impl<'a> Demo<'a> {
                     (created + Duration::days(30 + self.below(90) as i64)).date_naive(),
                 ),
                 contacts: people,
+                external_ids: Vec::new(),
             };
             let row = deal::create(self.core, admin, new).await.map_err(refused)?;
             let outcome = match kind {

@@ -50,6 +50,7 @@ impl Demo<'_> {
                 company_id: Some(company_id),
                 deal_id,
                 assignee_id: Some(support.member_id),
+                external_ids: Vec::new(),
             };
             let row = ticket::create(self.core, support, new)
                 .await
@@ -103,6 +104,7 @@ impl Demo<'_> {
             deal_id,
             ticket_id,
             assignee_id: None,
+            external_ids: Vec::new(),
         };
         activity::create(self.core, author, new)
             .await

@@ -93,6 +93,7 @@ async fn every_row_streams_as_csv_and_json_lines(app: TestApp) {
                 birthdate: None,
                 company_id: None,
                 owner_id: None,
+                external_ids: Vec::new(),
             },
         )
         .await

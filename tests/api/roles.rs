@@ -242,13 +242,16 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
         (&["Member", "ApiKey"], &[Admin]),
         (&["Pipeline", "Stage"], &[Admin, Manager]),
         (&["Deal"], &[Admin, Manager, Sales]),
-        (&["Company"], &[Admin, Manager, Sales]),
+        (&["Company", "Companies"], &[Admin, Manager, Sales]),
         (
             &["Contact", "Engagement", "EmailConsent"],
             &[Admin, Manager, Sales],
         ),
         (&["Ticket"], &[Admin, Manager, Support]),
-        (&["Activity", "Task"], &[Admin, Manager, Sales, Support]),
+        (
+            &["Activity", "Activities", "Task"],
+            &[Admin, Manager, Sales, Support],
+        ),
     ];
     let area = areas
         .iter()
@@ -276,6 +279,12 @@ fn literal<'a>(
                 .as_str()
                 .unwrap()
                 .to_owned(),
+            // A oneOf input takes exactly one field: its first.
+            "INPUT_OBJECT" if types[name]["isOneOf"] == true => {
+                let field = &types[name]["inputFields"][0];
+                let value = literal(&field["type"], types).await;
+                format!("{{ {}: {value} }}", field["name"].as_str().unwrap())
+            }
             "INPUT_OBJECT" => {
                 let mut fields = Vec::new();
                 for field in types[name]["inputFields"].as_array().unwrap() {
@@ -303,7 +312,7 @@ async fn every_mutation_refuses_exactly_the_roles_it_should(app: TestApp) {
     let schema = app
         .data(
             &format!(
-                "{{ __schema {{ mutationType {{ fields {{ name args {{ name type {{ {TYPE_REF} }} }} type {{ {TYPE_REF} }} }} }} types {{ name kind enumValues {{ name }} inputFields {{ name type {{ {TYPE_REF} }} }} }} }} }}"
+                "{{ __schema {{ mutationType {{ fields {{ name args {{ name type {{ {TYPE_REF} }} }} type {{ {TYPE_REF} }} }} }} types {{ name kind isOneOf enumValues {{ name }} inputFields {{ name type {{ {TYPE_REF} }} }} }} }} }}"
             ),
             json!({}),
         )

@@ -215,6 +215,7 @@ fn new_contact(i: usize) -> NewContact {
         birthdate: None,
         company_id: None,
         owner_id: None,
+        external_ids: Vec::new(),
     }
 }
 

@@ -8,12 +8,16 @@ use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use uuid::Uuid;
 
 use super::Patch;
+use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
+use crate::Kind;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
+use crate::events::NewEvent;
 use crate::store::{
-    Core, Table, check_reference, check_version, load_live, now, save_if_unchanged,
+    Author, Core, Table, check_reference, check_version, event_for_new, load_live, now,
+    save_if_unchanged,
 };
 
 /// Longest subject, as the column allows.
@@ -36,6 +40,8 @@ pub struct NewActivity {
     pub ticket_id: Option<Uuid>,
     /// Who should do it (tasks); a member of the workspace.
     pub assignee_id: Option<Uuid>,
+    /// Its ids in other systems.
+    pub external_ids: Vec<ExternalId>,
 }
 
 /// Changes to an activity; `None` and `Patch::Keep` fields stay. It must
@@ -57,16 +63,29 @@ pub struct ActivityChanges {
 
 /// Records an activity, authored by the actor.
 pub async fn create(core: &Core, actor: &Actor, new: NewActivity) -> CoreResult<activity::Model> {
+    let txn = core.begin().await?;
+    let (row, event) = create_in(&txn, actor, new).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Records an activity in the caller's transaction and returns it with its
+/// `activity.created` event, for the caller to commit (bulk writes, imports).
+pub async fn create_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewActivity,
+) -> CoreResult<(activity::Model, NewEvent)> {
     actor.require(Area::Activities)?;
+    let external_ids = external_id::validate(new.external_ids, "input.externalIds")?;
     let subject = text::required_name(&new.subject, SUBJECT_MAX)
         .map_err(CoreError::invalid("input.subject"))?;
     let body = text::optional_text(new.body.as_deref(), BODY_MAX)
         .map_err(CoreError::invalid("input.body"))?;
     let given = |id: Option<Uuid>| id.map_or(Patch::Keep, Patch::Set);
-    let txn = core.begin().await?;
     let attached = Attachments::default()
         .change(
-            &txn,
+            txn,
             actor,
             [
                 given(new.contact_id),
@@ -76,7 +95,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewActivity) -> CoreResult<
             ],
         )
         .await?;
-    check_reference::<member::Entity>(&txn, actor, new.assignee_id, "input.assigneeId").await?;
+    check_reference::<member::Entity>(txn, actor, new.assignee_id, "input.assigneeId").await?;
     let at = now();
     let row = activity::ActiveModel {
         id: Set(crate::store::new_id()),
@@ -98,10 +117,21 @@ pub async fn create(core: &Core, actor: &Actor, new: NewActivity) -> CoreResult<
         created_at: Set(at),
         updated_at: Set(at),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    core.finish::<activity::Entity>(txn, actor, row, "created")
-        .await
+    let (workspace, field) = (actor.workspace_id, "input.externalIds");
+    external_id::attach(
+        txn,
+        workspace,
+        Kind::Activity,
+        row.id,
+        &external_ids,
+        false,
+        field,
+    )
+    .await?;
+    let event = event_for_new::<activity::Entity>(&row, "created")?;
+    Ok((row, event))
 }
 
 /// Changes activity `id`; with `expected_version`, refuses (`CONFLICT`) if

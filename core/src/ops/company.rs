@@ -2,16 +2,25 @@
 
 use entity::{company, member};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use uuid::Uuid;
 
 use super::Patch;
+use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
+use crate::Kind;
 use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
+use crate::events::NewEvent;
 use crate::rules::scoring::{self, Which};
-use crate::store::{Core, check_reference, check_version, load_live, now, save_if_unchanged};
+use crate::store::{
+    Author, Core, check_reference, check_version, event_for, event_for_new, load_live, now,
+    save_if_unchanged,
+};
+
+const KIND: Kind = Kind::Company;
+const EXTERNAL_IDS: &str = "input.externalIds";
 
 /// A new company.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +36,8 @@ pub struct NewCompany {
     pub city: Option<String>,
     pub country: Option<String>,
     pub owner_id: Option<Uuid>,
+    /// Its ids in other systems.
+    pub external_ids: Vec<ExternalId>,
 }
 
 /// Changes to a company; `Patch::Keep` fields stay.
@@ -41,11 +52,45 @@ pub struct CompanyChanges {
     pub city: Patch<String>,
     pub country: Patch<String>,
     pub owner_id: Patch<Uuid>,
+    /// With `Some`, the company's whole set of external ids.
+    pub external_ids: Option<Vec<ExternalId>>,
+}
+
+impl From<NewCompany> for CompanyChanges {
+    /// Every field set as in `new` (an upsert's update).
+    fn from(new: NewCompany) -> Self {
+        Self {
+            name: Some(new.name),
+            domain: Patch::from_option(new.domain),
+            industry: Patch::from_option(new.industry),
+            employee_count: Patch::from_option(new.employee_count),
+            annual_revenue: Patch::from_option(new.annual_revenue),
+            annual_revenue_currency: Patch::from_option(new.annual_revenue_currency),
+            city: Patch::from_option(new.city),
+            country: Patch::from_option(new.country),
+            owner_id: Patch::from_option(new.owner_id),
+            external_ids: Some(new.external_ids),
+        }
+    }
 }
 
 /// Creates a company.
 pub async fn create(core: &Core, actor: &Actor, new: NewCompany) -> CoreResult<company::Model> {
+    let txn = core.begin().await?;
+    let (row, event) = create_in(&txn, actor, new).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Creates a company in the caller's transaction and returns it with its
+/// `company.created` event, for the caller to commit (bulk writes, imports).
+pub async fn create_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewCompany,
+) -> CoreResult<(company::Model, NewEvent)> {
     actor.require(Area::Companies)?;
+    let external_ids = external_id::validate(new.external_ids, EXTERNAL_IDS)?;
     let name = text::required_name(&new.name, 200).map_err(CoreError::invalid("input.name"))?;
     let fields = Fields::validate(Described {
         domain: new.domain,
@@ -56,8 +101,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewCompany) -> CoreResult<c
         city: new.city,
         country: new.country,
     })?;
-    let txn = core.begin().await?;
-    check_reference::<member::Entity>(&txn, actor, new.owner_id, "input.ownerId").await?;
+    check_reference::<member::Entity>(txn, actor, new.owner_id, "input.ownerId").await?;
     let at = now();
     let mut model = company::ActiveModel {
         id: Set(crate::store::new_id()),
@@ -71,9 +115,20 @@ pub async fn create(core: &Core, actor: &Actor, new: NewCompany) -> CoreResult<c
         ..Default::default()
     };
     fields.apply(&mut model);
-    let row = model.insert(&txn).await?;
-    core.finish::<company::Entity>(txn, actor, row, "created")
-        .await
+    let row = model.insert(txn).await?;
+    let workspace = actor.workspace_id;
+    external_id::attach(
+        txn,
+        workspace,
+        KIND,
+        row.id,
+        &external_ids,
+        false,
+        EXTERNAL_IDS,
+    )
+    .await?;
+    let event = event_for_new::<company::Entity>(&row, "created")?;
+    Ok((row, event))
 }
 
 /// Changes company `id`; with `expected_version`, refuses (`CONFLICT`) if it
@@ -85,9 +140,27 @@ pub async fn update(
     changes: CompanyChanges,
     expected_version: Option<i32>,
 ) -> CoreResult<company::Model> {
-    actor.require(Area::Companies)?;
     let txn = core.begin().await?;
-    let current = load_live::<company::Entity>(&txn, actor, id).await?;
+    let (row, event) = update_in(&txn, actor, id, changes, expected_version).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Changes company `id` in the caller's transaction and returns it with its
+/// `company.updated` event, for the caller to commit.
+pub async fn update_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    changes: CompanyChanges,
+    expected_version: Option<i32>,
+) -> CoreResult<(company::Model, NewEvent)> {
+    actor.require(Area::Companies)?;
+    let external_ids = changes
+        .external_ids
+        .map(|ids| external_id::validate(ids, EXTERNAL_IDS))
+        .transpose()?;
+    let current = load_live::<company::Entity>(txn, actor, id).await?;
     check_version(expected_version, current.version)?;
     let name = match &changes.name {
         Some(name) => text::required_name(name, 200).map_err(CoreError::invalid("input.name"))?,
@@ -111,7 +184,7 @@ pub async fn update(
         country: changes.country.apply(current.country.clone()),
     })?;
     if let Patch::Set(owner) = changes.owner_id {
-        check_reference::<member::Entity>(&txn, actor, Some(owner), "input.ownerId").await?;
+        check_reference::<member::Entity>(txn, actor, Some(owner), "input.ownerId").await?;
     }
     let mut model = company::ActiveModel {
         name: Set(name),
@@ -121,11 +194,15 @@ pub async fn update(
         ..Default::default()
     };
     fields.apply(&mut model);
-    let row = save_if_unchanged::<company::Entity>(&txn, actor, id, current.version, model).await?;
+    let row = save_if_unchanged::<company::Entity>(txn, actor, id, current.version, model).await?;
+    if let Some(ids) = external_ids {
+        let workspace = actor.workspace_id;
+        external_id::attach(txn, workspace, KIND, id, &ids, true, EXTERNAL_IDS).await?;
+    }
     let reason = "company updated";
-    scoring::recompute(&txn, actor.workspace_id, Which::Company(id), reason, now()).await?;
-    core.finish::<company::Entity>(txn, actor, row, "updated")
-        .await
+    scoring::recompute(txn, actor.workspace_id, Which::Company(id), reason, now()).await?;
+    let event = event_for::<company::Entity>(&row, "updated")?;
+    Ok((row, event))
 }
 
 /// Soft-deletes (`delete`) or restores company `id`.

@@ -10,13 +10,19 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::Patch;
+use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
+use crate::Kind;
 use crate::access::{Actor, Area};
 use crate::domain::{email, phone, text};
 use crate::error::{CoreError, CoreResult};
+use crate::events::NewEvent;
 use crate::rules::scoring::{self, Which};
 use crate::rules::stored_figures::{self, Inputs, Owners};
-use crate::store::{Core, check_reference, check_version, col, expect_one_row, load_live, now};
+use crate::store::{
+    Author, Core, check_reference, check_version, col, event_for, event_for_new, expect_one_row,
+    load_live, now,
+};
 
 /// A new contact.
 #[derive(Debug, Clone)]
@@ -33,6 +39,8 @@ pub struct NewContact {
     pub birthdate: Option<NaiveDate>,
     pub company_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
+    /// Its ids in other systems.
+    pub external_ids: Vec<ExternalId>,
 }
 
 /// Changes to a contact; `None` and `Patch::Keep` fields stay.
@@ -49,11 +57,47 @@ pub struct ContactChanges {
     pub birthdate: Patch<NaiveDate>,
     pub company_id: Patch<Uuid>,
     pub owner_id: Patch<Uuid>,
+    /// With `Some`, the contact's whole set of external ids.
+    pub external_ids: Option<Vec<ExternalId>>,
+}
+
+impl From<NewContact> for ContactChanges {
+    /// Every field set as in `new` (an upsert's update).
+    fn from(new: NewContact) -> Self {
+        Self {
+            first_name: Some(new.first_name),
+            last_name: Some(new.last_name),
+            email: Patch::from_option(new.email),
+            phone: Patch::from_option(new.phone),
+            job_title: Patch::from_option(new.job_title),
+            lifecycle_stage: Some(new.lifecycle_stage),
+            city: Patch::from_option(new.city),
+            country: Patch::from_option(new.country),
+            birthdate: Patch::from_option(new.birthdate),
+            company_id: Patch::from_option(new.company_id),
+            owner_id: Patch::from_option(new.owner_id),
+            external_ids: Some(new.external_ids),
+        }
+    }
 }
 
 /// Creates a contact. The email, when given, must be unused in the workspace.
 pub async fn create(core: &Core, actor: &Actor, new: NewContact) -> CoreResult<contact::Model> {
+    let txn = core.begin().await?;
+    let (row, event) = create_in(&txn, actor, new).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Creates a contact in the caller's transaction and returns it with its
+/// `contact.created` event, for the caller to commit (bulk writes, imports).
+pub async fn create_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewContact,
+) -> CoreResult<(contact::Model, NewEvent)> {
     actor.require(Area::Contacts)?;
+    let external_ids = external_id::validate(new.external_ids, "input.externalIds")?;
     let fields = Fields {
         first_name: new.first_name,
         last_name: new.last_name,
@@ -68,8 +112,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewContact) -> CoreResult<c
         owner_id: new.owner_id,
     }
     .validate()?;
-    let txn = core.begin().await?;
-    fields.check_references(&txn, actor).await?;
+    fields.check_references(txn, actor).await?;
     let at = now();
     let mut model = contact::ActiveModel {
         id: Set(crate::store::new_id()),
@@ -81,9 +124,20 @@ pub async fn create(core: &Core, actor: &Actor, new: NewContact) -> CoreResult<c
         ..Default::default()
     };
     fields.apply(&mut model);
-    let row = model.insert(&txn).await.map_err(email_taken)?;
+    let row = model.insert(txn).await.map_err(email_taken)?;
+    let (kind, field) = (Kind::Contact, "input.externalIds");
+    external_id::attach(
+        txn,
+        actor.workspace_id,
+        kind,
+        row.id,
+        &external_ids,
+        false,
+        field,
+    )
+    .await?;
     scoring::recompute(
-        &txn,
+        txn,
         actor.workspace_id,
         Which::Contact(row.id),
         "contact created",
@@ -92,11 +146,11 @@ pub async fn create(core: &Core, actor: &Actor, new: NewContact) -> CoreResult<c
     .await?;
     // Its company's best lead score counts the new contact.
     let owners = Owners::of(None, row.company_id);
-    stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::LeadScores]).await?;
+    stored_figures::refresh(txn, actor.workspace_id, &owners, &[Inputs::LeadScores]).await?;
     // Read back: scoring has just set the lead score.
-    let row = load_live::<contact::Entity>(&txn, actor, row.id).await?;
-    core.finish::<contact::Entity>(txn, actor, row, "created")
-        .await
+    let row = load_live::<contact::Entity>(txn, actor, row.id).await?;
+    let event = event_for_new::<contact::Entity>(&row, "created")?;
+    Ok((row, event))
 }
 
 /// Changes contact `id`; with `expected_version`, refuses (`CONFLICT`) if it
@@ -108,9 +162,27 @@ pub async fn update(
     changes: ContactChanges,
     expected_version: Option<i32>,
 ) -> CoreResult<contact::Model> {
-    actor.require(Area::Contacts)?;
     let txn = core.begin().await?;
-    let current = load_live::<contact::Entity>(&txn, actor, id).await?;
+    let (row, event) = update_in(&txn, actor, id, changes, expected_version).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Changes contact `id` in the caller's transaction and returns it with its
+/// `contact.updated` event, for the caller to commit.
+pub async fn update_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    changes: ContactChanges,
+    expected_version: Option<i32>,
+) -> CoreResult<(contact::Model, NewEvent)> {
+    actor.require(Area::Contacts)?;
+    let external_ids = changes
+        .external_ids
+        .map(|ids| external_id::validate(ids, "input.externalIds"))
+        .transpose()?;
+    let current = load_live::<contact::Entity>(txn, actor, id).await?;
     check_version(expected_version, current.version)?;
     let fields = Fields {
         first_name: changes
@@ -130,7 +202,7 @@ pub async fn update(
         owner_id: changes.owner_id.apply(current.owner_id),
     }
     .validate()?;
-    fields.check_references(&txn, actor).await?;
+    fields.check_references(txn, actor).await?;
     let mut model = contact::ActiveModel {
         version: Set(current.version + 1),
         updated_at: Set(now()),
@@ -143,22 +215,26 @@ pub async fn update(
         .set(model)
         .filter(col("contact", "id").eq(id))
         .filter(col("contact", "version").eq(current.version))
-        .exec(&txn)
+        .exec(txn)
         .await
         .map_err(email_taken)?
         .rows_affected;
     expect_one_row(rows)?;
+    if let Some(ids) = external_ids {
+        let (kind, field) = (Kind::Contact, "input.externalIds");
+        external_id::attach(txn, actor.workspace_id, kind, id, &ids, true, field).await?;
+    }
     let reason = "contact updated";
-    scoring::recompute(&txn, actor.workspace_id, Which::Contact(id), reason, now()).await?;
-    let row = load_live::<contact::Entity>(&txn, actor, id).await?;
+    scoring::recompute(txn, actor.workspace_id, Which::Contact(id), reason, now()).await?;
+    let row = load_live::<contact::Entity>(txn, actor, id).await?;
     if row.company_id != current.company_id {
         // Its answers and lead score move from one company's figures to the other's.
         let owners = Owners::of(None, current.company_id).and(None, row.company_id);
         let inputs = [Inputs::Surveys, Inputs::LeadScores];
-        stored_figures::refresh(&txn, actor.workspace_id, &owners, &inputs).await?;
+        stored_figures::refresh(txn, actor.workspace_id, &owners, &inputs).await?;
     }
-    core.finish::<contact::Entity>(txn, actor, row, "updated")
-        .await
+    let event = event_for::<contact::Entity>(&row, "updated")?;
+    Ok((row, event))
 }
 
 /// Soft-deletes (`delete`) or restores contact `id`.

@@ -7,6 +7,7 @@
 
 pub mod activity;
 pub mod api_key;
+pub mod bulk;
 pub mod company;
 pub mod consent;
 pub mod contact;
@@ -14,6 +15,7 @@ pub mod customer;
 pub mod deal;
 pub mod edit;
 pub mod engagement;
+pub mod external_id;
 pub mod goal;
 pub mod lifecycle;
 pub mod member;
@@ -26,6 +28,7 @@ pub mod survey;
 pub mod tag;
 pub mod ticket;
 pub mod trigger;
+pub mod upsert;
 pub mod workspace;
 
 pub use patch::Patch;

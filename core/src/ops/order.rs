@@ -11,8 +11,11 @@ use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
+use crate::events::NewEvent;
 use crate::rules::stored_figures::{self, Inputs, Owners};
-use crate::store::{Core, check_reference, check_version, load_live, now, save_if_unchanged};
+use crate::store::{
+    Author, Core, check_reference, check_version, event_for_new, load_live, now, save_if_unchanged,
+};
 
 /// Longest product name.
 const PRODUCT_MAX: usize = 200;
@@ -50,6 +53,19 @@ pub async fn create(
     actor: &Actor,
     new: NewOrder,
 ) -> CoreResult<customer_order::Model> {
+    let txn = core.begin().await?;
+    let (row, event) = create_in(&txn, actor, new).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Records an order in the caller's transaction and returns it with its
+/// `order.created` event, for the caller to commit (imports).
+pub async fn create_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewOrder,
+) -> CoreResult<(customer_order::Model, NewEvent)> {
     actor.require(Area::Orders)?;
     let product = text::required_name(&new.product, PRODUCT_MAX)
         .map_err(CoreError::invalid("input.product"))?;
@@ -58,8 +74,7 @@ pub async fn create(
         .map_err(CoreError::invalid("input.currency"))?;
     let amount_e4 =
         money::amount_e4(new.amount, &code).map_err(CoreError::invalid("input.amount"))?;
-    let txn = core.begin().await?;
-    let (contact_id, company_id) = buyer(&txn, actor, new.contact_id, new.company_id).await?;
+    let (contact_id, company_id) = buyer(txn, actor, new.contact_id, new.company_id).await?;
     let at = now();
     let row = customer_order::ActiveModel {
         id: Set(crate::store::new_id()),
@@ -76,13 +91,13 @@ pub async fn create(
         created_at: Set(at),
         updated_at: Set(at),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let owners = Owners::of(row.contact_id, row.company_id);
     let inputs = [Inputs::Orders, Inputs::Customer];
-    stored_figures::refresh(&txn, actor.workspace_id, &owners, &inputs).await?;
-    core.finish::<customer_order::Entity>(txn, actor, row, "created")
-        .await
+    stored_figures::refresh(txn, actor.workspace_id, &owners, &inputs).await?;
+    let event = event_for_new::<customer_order::Entity>(&row, "created")?;
+    Ok((row, event))
 }
 
 /// Changes order `id`; with `expected_version`, refuses (`CONFLICT`) if it

@@ -22,6 +22,11 @@ impl<T> Patch<T> {
         }
     }
 
+    /// Sets the field to `value`, clearing it when `None` (a whole-record write).
+    pub fn from_option(value: Option<T>) -> Self {
+        value.map_or(Patch::Clear, Patch::Set)
+    }
+
     /// The patch with its value converted (or refused) by `f`.
     pub fn try_map<U, E>(self, f: impl FnOnce(T) -> Result<U, E>) -> Result<Patch<U>, E> {
         Ok(match self {

@@ -12,6 +12,7 @@ use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
+use crate::events::NewEvent;
 use crate::ops::reason::check_listed;
 use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::rules::triggers::fire::on_survey;
@@ -52,19 +53,31 @@ pub async fn create(
     actor: &Actor,
     new: NewSurveyResponse,
 ) -> CoreResult<survey_response::Model> {
+    let txn = core.begin().await?;
+    let (row, events) = create_in(&txn, actor, new).await?;
+    core.commit(txn, Author::of(actor), events).await?;
+    Ok(row)
+}
+
+/// Records an answer in the caller's transaction and returns it with its
+/// event and whatever triggers it fired, for the caller to commit (imports).
+pub async fn create_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewSurveyResponse,
+) -> CoreResult<(survey_response::Model, Vec<NewEvent>)> {
     actor.require(Area::Surveys)?;
     let score = check_score(new.kind, new.score)?;
     let reason = check_reason(new.reason.as_deref())?;
     let comment = text::optional_text(new.comment.as_deref(), COMMENT_MAX)
         .map_err(CoreError::invalid("input.comment"))?;
-    let txn = core.begin().await?;
     if let Some(code) = &reason {
-        check_listed(&txn, actor, ReasonKind::Satisfaction, code, "input.reason").await?;
+        check_listed(txn, actor, ReasonKind::Satisfaction, code, "input.reason").await?;
     }
     let contact_id = new.contact_id;
-    check_reference::<contact::Entity>(&txn, actor, Some(contact_id), "input.contactId").await?;
+    check_reference::<contact::Entity>(txn, actor, Some(contact_id), "input.contactId").await?;
     let ticket =
-        check_reference::<ticket::Entity>(&txn, actor, new.ticket_id, "input.ticketId").await?;
+        check_reference::<ticket::Entity>(txn, actor, new.ticket_id, "input.ticketId").await?;
     if ticket.is_some_and(|t| t.contact_id != Some(contact_id)) {
         return Err(CoreError::bad_input(
             "input.ticketId",
@@ -87,13 +100,12 @@ pub async fn create(
         created_at: Set(at),
         updated_at: Set(at),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    refresh_answers(&txn, actor, contact_id).await?;
+    refresh_answers(txn, actor, contact_id).await?;
     let mut events = vec![event_for::<survey_response::Entity>(&row, "created")?];
-    events.extend(on_survey(&txn, &row, at).await?);
-    core.commit(txn, Author::of(actor), events).await?;
-    Ok(row)
+    events.extend(on_survey(txn, &row, at).await?);
+    Ok((row, events))
 }
 
 /// Corrects answer `id`'s score, reason or comment; with `expected_version`,

@@ -21,7 +21,7 @@ use super::member::Member;
 use super::ticket::Ticket;
 
 pub use filter::{ActivityFilter, ActivityOrderField};
-pub use mutation::{ActivityMutation, ActivityPayload};
+pub use mutation::{ActivityMutation, ActivityPayload, CreateActivityInput};
 
 /// A timeline entry.
 pub struct Activity(pub Row<activity::Model>);
@@ -38,6 +38,15 @@ impl Record for Activity {
 #[connections]
 #[Object]
 impl Activity {
+    /// Its ids in other systems, by source then id.
+    async fn external_ids(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::external_id::ExternalIdValue>> {
+        let id = |m: &activity::Model| m.id;
+        crate::graphql::external_id::external_ids_of(ctx, &self.0, rapport_core::Kind::Activity, id)
+            .await
+    }
     /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Activity, self.0.model().id)

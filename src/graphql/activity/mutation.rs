@@ -10,6 +10,7 @@ use super::Activity;
 use crate::auth::Area;
 use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
+use crate::graphql::external_id::{self, ExternalIdInput};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 use crate::graphql::write::{patch, patch_id};
@@ -37,6 +38,28 @@ pub struct CreateActivityInput {
     pub ticket_id: Option<ID>,
     /// Who should do it (tasks); a member of the workspace.
     pub assignee_id: Option<ID>,
+    /// Its ids in other systems.
+    pub external_ids: Option<Vec<ExternalIdInput>>,
+}
+
+impl CreateActivityInput {
+    /// The core's new activity (`createActivity`, `createActivities`).
+    pub fn into_new(self) -> ApiResult<NewActivity> {
+        let id = |id: Option<ID>, kind, field| ids::decode_opt(id.as_ref(), kind, field);
+        Ok(NewActivity {
+            kind: self.kind,
+            subject: self.subject,
+            body: self.body,
+            occurred_at: self.occurred_at,
+            due_at: self.due_at,
+            contact_id: id(self.contact_id, Kind::Contact, "input.contactId")?,
+            company_id: id(self.company_id, Kind::Company, "input.companyId")?,
+            deal_id: id(self.deal_id, Kind::Deal, "input.dealId")?,
+            ticket_id: id(self.ticket_id, Kind::Ticket, "input.ticketId")?,
+            assignee_id: id(self.assignee_id, Kind::Member, "input.assigneeId")?,
+            external_ids: external_id::given(self.external_ids),
+        })
+    }
 }
 
 /// Changes to an activity; omitted fields stay, `null` clears. It must stay
@@ -73,7 +96,8 @@ pub struct ActivityPayload {
 }
 
 impl ActivityPayload {
-    fn of(row: entity::activity::Model) -> Self {
+    /// The payload of an activity mutation's resulting row.
+    pub fn of(row: entity::activity::Model) -> Self {
         Self {
             activity: Activity(Level::single(row)),
         }
@@ -94,19 +118,7 @@ impl ActivityMutation {
         #[graphql(desc = "The new record's fields.")] input: CreateActivityInput,
     ) -> ApiResult<ActivityPayload> {
         let (core, actor) = acting(ctx, Area::Activities)?;
-        let id = |id: Option<ID>, kind, field| ids::decode_opt(id.as_ref(), kind, field);
-        let new = NewActivity {
-            kind: input.kind,
-            subject: input.subject,
-            body: input.body,
-            occurred_at: input.occurred_at,
-            due_at: input.due_at,
-            contact_id: id(input.contact_id, Kind::Contact, "input.contactId")?,
-            company_id: id(input.company_id, Kind::Company, "input.companyId")?,
-            deal_id: id(input.deal_id, Kind::Deal, "input.dealId")?,
-            ticket_id: id(input.ticket_id, Kind::Ticket, "input.ticketId")?,
-            assignee_id: id(input.assignee_id, Kind::Member, "input.assigneeId")?,
-        };
+        let new = input.into_new()?;
         Ok(ActivityPayload::of(
             activity::create(core, actor, new).await?,
         ))

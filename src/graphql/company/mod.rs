@@ -26,7 +26,7 @@ use crate::domain::money;
 use crate::graphql::scalars::Date;
 
 pub use filter::{CompanyFilter, CompanyOrderField};
-pub use mutation::{CompanyMutation, CompanyPayload};
+pub use mutation::{CompanyMutation, CompanyPayload, CreateCompanyInput};
 
 /// A customer organisation.
 pub struct Company(pub Row<company::Model>);
@@ -43,6 +43,15 @@ impl Record for Company {
 #[connections]
 #[Object]
 impl Company {
+    /// Its ids in other systems, by source then id.
+    async fn external_ids(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::external_id::ExternalIdValue>> {
+        let id = |m: &company::Model| m.id;
+        crate::graphql::external_id::external_ids_of(ctx, &self.0, rapport_core::Kind::Company, id)
+            .await
+    }
     /// Support figures: ticket count, open tickets, last ticket, mean resolution time.
     async fn ticket_stats(
         &self,

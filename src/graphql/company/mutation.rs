@@ -9,6 +9,7 @@ use super::Company;
 use crate::auth::Area;
 use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
+use crate::graphql::external_id::{self, ExternalIdInput};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 use crate::graphql::write::{patch, patch_id};
@@ -34,6 +35,26 @@ pub struct CreateCompanyInput {
     pub country: Option<String>,
     /// The member responsible for the account, by its global id.
     pub owner_id: Option<ID>,
+    /// Its ids in other systems.
+    pub external_ids: Option<Vec<ExternalIdInput>>,
+}
+
+impl CreateCompanyInput {
+    /// The core's new company (`createCompany`, `createCompanies`, `upsertCompany`).
+    pub fn into_new(self) -> ApiResult<NewCompany> {
+        Ok(NewCompany {
+            name: self.name,
+            domain: self.domain,
+            industry: self.industry,
+            employee_count: self.employee_count,
+            annual_revenue: self.annual_revenue,
+            annual_revenue_currency: self.annual_revenue_currency,
+            city: self.city,
+            country: self.country,
+            owner_id: ids::decode_opt(self.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
+            external_ids: external_id::given(self.external_ids),
+        })
+    }
 }
 
 /// Changes to a company; omitted fields stay, `null` clears.
@@ -57,6 +78,8 @@ pub struct UpdateCompanyInput {
     pub country: MaybeUndefined<String>,
     /// The member responsible for the account, by its global id. Left as it is when omitted.
     pub owner_id: MaybeUndefined<ID>,
+    /// The company's whole set of external ids (omitted: they stay).
+    pub external_ids: Option<Vec<ExternalIdInput>>,
 }
 
 /// The result of a company mutation.
@@ -67,7 +90,8 @@ pub struct CompanyPayload {
 }
 
 impl CompanyPayload {
-    fn of(row: entity::company::Model) -> Self {
+    /// The payload of a company mutation's resulting row.
+    pub fn of(row: entity::company::Model) -> Self {
         Self {
             company: Company(Level::single(row)),
         }
@@ -88,17 +112,7 @@ impl CompanyMutation {
         #[graphql(desc = "The new record's fields.")] input: CreateCompanyInput,
     ) -> ApiResult<CompanyPayload> {
         let (core, actor) = acting(ctx, Area::Companies)?;
-        let new = NewCompany {
-            name: input.name,
-            domain: input.domain,
-            industry: input.industry,
-            employee_count: input.employee_count,
-            annual_revenue: input.annual_revenue,
-            annual_revenue_currency: input.annual_revenue_currency,
-            city: input.city,
-            country: input.country,
-            owner_id: ids::decode_opt(input.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
-        };
+        let new = input.into_new()?;
         Ok(CompanyPayload::of(company::create(core, actor, new).await?))
     }
 
@@ -126,6 +140,7 @@ impl CompanyMutation {
             city: patch(input.city),
             country: patch(input.country),
             owner_id: patch_id(input.owner_id, Kind::Member, "input.ownerId")?,
+            external_ids: input.external_ids.map(|ids| external_id::given(Some(ids))),
         };
         let row = company::update(core, actor, id, changes, expected_version).await?;
         Ok(CompanyPayload::of(row))

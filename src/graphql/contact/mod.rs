@@ -28,7 +28,7 @@ use super::ticket::{Ticket, TicketFilter, TicketOrderField};
 use crate::graphql::scalars::Date;
 
 pub use filter::{ContactFilter, ContactOrderField};
-pub use mutation::{ContactMutation, ContactPayload};
+pub use mutation::{ContactMutation, ContactPayload, CreateContactInput};
 
 /// A person at a customer.
 pub struct Contact(pub Row<contact::Model>);
@@ -45,6 +45,15 @@ impl Record for Contact {
 #[connections]
 #[Object]
 impl Contact {
+    /// Its ids in other systems, by source then id.
+    async fn external_ids(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::external_id::ExternalIdValue>> {
+        let id = |m: &contact::Model| m.id;
+        crate::graphql::external_id::external_ids_of(ctx, &self.0, rapport_core::Kind::Contact, id)
+            .await
+    }
     /// Support figures: ticket count, open tickets, last ticket, mean resolution time.
     async fn ticket_stats(
         &self,

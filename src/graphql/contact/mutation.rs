@@ -9,6 +9,7 @@ use super::Contact;
 use crate::auth::Area;
 use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
+use crate::graphql::external_id::{self, ExternalIdInput};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 use crate::graphql::scalars::Date;
@@ -41,6 +42,32 @@ pub struct CreateContactInput {
     pub company_id: Option<ID>,
     /// The member responsible for the contact, by its global id.
     pub owner_id: Option<ID>,
+    /// Its ids in other systems.
+    pub external_ids: Option<Vec<ExternalIdInput>>,
+}
+
+impl CreateContactInput {
+    /// The core's new contact (`createContact`, `createContacts`, `upsertContact`).
+    pub fn into_new(self) -> ApiResult<NewContact> {
+        Ok(NewContact {
+            first_name: self.first_name,
+            last_name: self.last_name,
+            email: self.email,
+            phone: self.phone,
+            job_title: self.job_title,
+            lifecycle_stage: self.lifecycle_stage,
+            city: self.city,
+            country: self.country,
+            birthdate: self.birthdate.map(Into::into),
+            company_id: ids::decode_opt(
+                self.company_id.as_ref(),
+                Kind::Company,
+                "input.companyId",
+            )?,
+            owner_id: ids::decode_opt(self.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
+            external_ids: external_id::given(self.external_ids),
+        })
+    }
 }
 
 /// Changes to a contact; omitted fields stay, `null` clears.
@@ -68,6 +95,8 @@ pub struct UpdateContactInput {
     pub company_id: MaybeUndefined<ID>,
     /// The member responsible for the contact, by its global id. Left as it is when omitted.
     pub owner_id: MaybeUndefined<ID>,
+    /// The contact's whole set of external ids (omitted: they stay).
+    pub external_ids: Option<Vec<ExternalIdInput>>,
 }
 
 /// The result of a contact mutation.
@@ -100,23 +129,7 @@ impl ContactMutation {
         #[graphql(desc = "The new record's fields.")] input: CreateContactInput,
     ) -> ApiResult<ContactPayload> {
         let (core, actor) = acting(ctx, Area::Contacts)?;
-        let new = NewContact {
-            first_name: input.first_name,
-            last_name: input.last_name,
-            email: input.email,
-            phone: input.phone,
-            job_title: input.job_title,
-            lifecycle_stage: input.lifecycle_stage,
-            city: input.city,
-            country: input.country,
-            birthdate: input.birthdate.map(Into::into),
-            company_id: ids::decode_opt(
-                input.company_id.as_ref(),
-                Kind::Company,
-                "input.companyId",
-            )?,
-            owner_id: ids::decode_opt(input.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
-        };
+        let new = input.into_new()?;
         Ok(ContactPayload::of(contact::create(core, actor, new).await?))
     }
 
@@ -146,6 +159,7 @@ impl ContactMutation {
             birthdate: patch(input.birthdate.map_value(Into::into)),
             company_id: patch_id(input.company_id, Kind::Company, "input.companyId")?,
             owner_id: patch_id(input.owner_id, Kind::Member, "input.ownerId")?,
+            external_ids: input.external_ids.map(|ids| external_id::given(Some(ids))),
         };
         let row = contact::update(core, actor, id, changes, expected_version).await?;
         Ok(ContactPayload::of(row))

@@ -40,6 +40,15 @@ impl Record for Order {
 #[connections]
 #[Object]
 impl Order {
+    /// Its ids in other systems, by source then id.
+    async fn external_ids(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::external_id::ExternalIdValue>> {
+        let id = |m: &customer_order::Model| m.id;
+        crate::graphql::external_id::external_ids_of(ctx, &self.0, rapport_core::Kind::Order, id)
+            .await
+    }
     /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Order, self.0.model().id)

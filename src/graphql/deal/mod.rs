@@ -67,6 +67,15 @@ impl Record for Deal {
 #[connections]
 #[Object]
 impl Deal {
+    /// Its ids in other systems, by source then id.
+    async fn external_ids(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::external_id::ExternalIdValue>> {
+        let id = |m: &deal::Model| m.id;
+        crate::graphql::external_id::external_ids_of(ctx, &self.0, rapport_core::Kind::Deal, id)
+            .await
+    }
     /// Who changed it, when and how, newest first (ADMIN and MANAGER).
     history!(Deal);
     /// The global id.

@@ -12,6 +12,7 @@ use super::Deal;
 use crate::auth::Area;
 use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
+use crate::graphql::external_id::{self, ExternalIdInput};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 use crate::graphql::scalars::Date;
@@ -56,6 +57,38 @@ pub struct CreateDealInput {
     pub expected_close_date: Option<Date>,
     /// The people involved, each at most once.
     pub contacts: Option<Vec<DealContactInput>>,
+    /// Its ids in other systems.
+    pub external_ids: Option<Vec<ExternalIdInput>>,
+}
+
+impl CreateDealInput {
+    /// The core's new deal (`createDeal`, `createDeals`).
+    pub fn into_new(self) -> ApiResult<NewDeal> {
+        let mut contacts = Vec::new();
+        for (i, c) in self.contacts.unwrap_or_default().into_iter().enumerate() {
+            let field = format!("input.contacts.{i}.contactId");
+            contacts.push(deal::DealContact {
+                contact_id: ids::decode(&c.contact_id, Kind::Contact, &field)?,
+                role: c.role,
+            });
+        }
+        Ok(NewDeal {
+            name: self.name,
+            amount: self.amount,
+            currency: self.currency,
+            pipeline_id: ids::decode(&self.pipeline_id, Kind::Pipeline, "input.pipelineId")?,
+            stage_id: ids::decode_opt(self.stage_id.as_ref(), Kind::Stage, "input.stageId")?,
+            company_id: ids::decode_opt(
+                self.company_id.as_ref(),
+                Kind::Company,
+                "input.companyId",
+            )?,
+            owner_id: ids::decode_opt(self.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
+            expected_close_date: self.expected_close_date.map(Into::into),
+            contacts,
+            external_ids: external_id::given(self.external_ids),
+        })
+    }
 }
 
 /// Changes to a deal; omitted fields stay, `null` clears. Stages change through `moveDeal` and `closeDeal`.
@@ -83,7 +116,8 @@ pub struct DealPayload {
 }
 
 impl DealPayload {
-    fn of(row: entity::deal::Model) -> Self {
+    /// The payload of a deal mutation's resulting row.
+    pub fn of(row: entity::deal::Model) -> Self {
         Self {
             deal: Deal(Level::single(row)),
         }
@@ -113,29 +147,7 @@ impl DealMutation {
         #[graphql(desc = "The new record's fields.")] input: CreateDealInput,
     ) -> ApiResult<DealPayload> {
         let (core, actor) = acting(ctx, Area::Deals)?;
-        let mut contacts = Vec::new();
-        for (i, c) in input.contacts.unwrap_or_default().into_iter().enumerate() {
-            let field = format!("input.contacts.{i}.contactId");
-            contacts.push(deal::DealContact {
-                contact_id: ids::decode(&c.contact_id, Kind::Contact, &field)?,
-                role: c.role,
-            });
-        }
-        let new = NewDeal {
-            name: input.name,
-            amount: input.amount,
-            currency: input.currency,
-            pipeline_id: ids::decode(&input.pipeline_id, Kind::Pipeline, "input.pipelineId")?,
-            stage_id: ids::decode_opt(input.stage_id.as_ref(), Kind::Stage, "input.stageId")?,
-            company_id: ids::decode_opt(
-                input.company_id.as_ref(),
-                Kind::Company,
-                "input.companyId",
-            )?,
-            owner_id: ids::decode_opt(input.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
-            expected_close_date: input.expected_close_date.map(Into::into),
-            contacts,
-        };
+        let new = input.into_new()?;
         Ok(DealPayload::of(deal::create(core, actor, new).await?))
     }
 

@@ -22,7 +22,7 @@ use super::survey::{SurveyResponse, SurveyResponseFilter, SurveyResponseOrderFie
 use super::tag::{Tag, tags_of};
 
 pub use filter::{TicketFilter, TicketOrderField};
-pub use mutation::{TicketMutation, TicketPayload};
+pub use mutation::{CreateTicketInput, TicketMutation, TicketPayload};
 
 /// A support request.
 pub struct Ticket(pub Row<ticket::Model>);
@@ -39,6 +39,15 @@ impl Record for Ticket {
 #[connections]
 #[Object]
 impl Ticket {
+    /// Its ids in other systems, by source then id.
+    async fn external_ids(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::external_id::ExternalIdValue>> {
+        let id = |m: &ticket::Model| m.id;
+        crate::graphql::external_id::external_ids_of(ctx, &self.0, rapport_core::Kind::Ticket, id)
+            .await
+    }
     /// Survey answers about this ticket, newest first.
     connection!(survey_responses: SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField,
         of |m: &ticket::Model| m.id, "ticket_id");

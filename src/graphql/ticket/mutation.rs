@@ -10,6 +10,7 @@ use super::Ticket;
 use crate::auth::Area;
 use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
+use crate::graphql::external_id::{self, ExternalIdInput};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 use crate::graphql::write::{patch, patch_id};
@@ -34,6 +35,26 @@ pub struct CreateTicketInput {
     pub deal_id: Option<ID>,
     /// The member working on it, by its global id.
     pub assignee_id: Option<ID>,
+    /// Its ids in other systems.
+    pub external_ids: Option<Vec<ExternalIdInput>>,
+}
+
+impl CreateTicketInput {
+    /// The core's new ticket (`createTicket`, `createTickets`).
+    pub fn into_new(self) -> ApiResult<NewTicket> {
+        let id = |id: Option<&ID>, kind, field| ids::decode_opt(id, kind, field);
+        Ok(NewTicket {
+            subject: self.subject,
+            description: self.description,
+            priority: self.priority,
+            category: self.category,
+            contact_id: id(self.contact_id.as_ref(), Kind::Contact, "input.contactId")?,
+            company_id: id(self.company_id.as_ref(), Kind::Company, "input.companyId")?,
+            deal_id: id(self.deal_id.as_ref(), Kind::Deal, "input.dealId")?,
+            assignee_id: id(self.assignee_id.as_ref(), Kind::Member, "input.assigneeId")?,
+            external_ids: external_id::given(self.external_ids),
+        })
+    }
 }
 
 /// Changes to a ticket; omitted fields stay, `null` clears. Status and
@@ -64,7 +85,8 @@ pub struct TicketPayload {
 }
 
 impl TicketPayload {
-    fn of(row: ticket::Model) -> Self {
+    /// The payload of a ticket mutation's resulting row.
+    pub fn of(row: ticket::Model) -> Self {
         Self {
             ticket: Ticket(Level::single(row)),
         }
@@ -85,17 +107,7 @@ impl TicketMutation {
         #[graphql(desc = "The new record's fields.")] input: CreateTicketInput,
     ) -> ApiResult<TicketPayload> {
         let (core, actor) = acting(ctx, Area::Tickets)?;
-        let id = |id: Option<&ID>, kind, field| ids::decode_opt(id, kind, field);
-        let new = NewTicket {
-            subject: input.subject,
-            description: input.description,
-            priority: input.priority,
-            category: input.category,
-            contact_id: id(input.contact_id.as_ref(), Kind::Contact, "input.contactId")?,
-            company_id: id(input.company_id.as_ref(), Kind::Company, "input.companyId")?,
-            deal_id: id(input.deal_id.as_ref(), Kind::Deal, "input.dealId")?,
-            assignee_id: id(input.assignee_id.as_ref(), Kind::Member, "input.assigneeId")?,
-        };
+        let new = input.into_new()?;
         Ok(TicketPayload::of(ops::create(core, actor, new).await?))
     }
 

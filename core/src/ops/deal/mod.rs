@@ -26,14 +26,17 @@ use uuid::Uuid;
 
 pub use self::stage::Outcome;
 use super::Patch;
+use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
+use crate::Kind;
 use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
 use crate::rules::stored_figures::{self, Inputs, Owners, Weights};
 use crate::store::{
-    Core, Table, check_reference, check_version, event_for, load_live, now, save_if_unchanged,
+    Author, Core, Table, check_reference, check_version, event_for, event_for_new, load_live, now,
+    save_if_unchanged,
 };
 
 /// The longest deal name, and the longest close reason.
@@ -63,6 +66,8 @@ pub struct NewDeal {
     pub expected_close_date: Option<NaiveDate>,
     /// The people involved, each at most once.
     pub contacts: Vec<DealContact>,
+    /// Its ids in other systems.
+    pub external_ids: Vec<ExternalId>,
 }
 
 /// Changes to a deal's details; `Keep`/`None` fields stay. Stages change
@@ -81,7 +86,21 @@ pub struct DealChanges {
 
 /// Creates a deal in its first stage and records that stage in its history.
 pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal::Model> {
+    let txn = core.begin().await?;
+    let (row, event) = create_in(&txn, actor, new).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Creates a deal in the caller's transaction and returns it with its
+/// `deal.created` event, for the caller to commit (bulk writes, imports).
+pub async fn create_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewDeal,
+) -> CoreResult<(deal::Model, NewEvent)> {
     actor.require(Area::Deals)?;
+    let external_ids = external_id::validate(new.external_ids, "input.externalIds")?;
     let name =
         text::required_name(&new.name, TEXT_MAX).map_err(CoreError::invalid("input.name"))?;
     let code = currency::normalize_currency(&new.currency)
@@ -101,21 +120,20 @@ pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal
         contacts.push((c, field));
     }
 
-    let txn = core.begin().await?;
     let pipeline_id = new.pipeline_id;
-    check_reference::<pipeline::Entity>(&txn, actor, Some(pipeline_id), "input.pipelineId").await?;
+    check_reference::<pipeline::Entity>(txn, actor, Some(pipeline_id), "input.pipelineId").await?;
     let stage = match new.stage_id {
-        Some(id) => stage::in_pipeline(&txn, actor, id, pipeline_id, "input.stageId").await?,
-        None => stage::first_of_kind(&txn, actor, pipeline_id, StageKind::Open)
+        Some(id) => stage::in_pipeline(txn, actor, id, pipeline_id, "input.stageId").await?,
+        None => stage::first_of_kind(txn, actor, pipeline_id, StageKind::Open)
             .await?
             .ok_or_else(|| {
                 CoreError::bad_input("input.pipelineId", "has no OPEN stage: give input.stageId")
             })?,
     };
-    check_reference::<company::Entity>(&txn, actor, new.company_id, "input.companyId").await?;
-    check_reference::<member::Entity>(&txn, actor, new.owner_id, "input.ownerId").await?;
+    check_reference::<company::Entity>(txn, actor, new.company_id, "input.companyId").await?;
+    check_reference::<member::Entity>(txn, actor, new.owner_id, "input.ownerId").await?;
     for (c, field) in &contacts {
-        check_reference::<contact::Entity>(&txn, actor, Some(c.contact_id), field).await?;
+        check_reference::<contact::Entity>(txn, actor, Some(c.contact_id), field).await?;
     }
 
     let at = now();
@@ -137,14 +155,14 @@ pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal
         ..Default::default()
     };
     stage::enter(&mut model, &stage, at, None, None);
-    let row = model.insert(&txn).await?;
-    stage::record_change(&txn, actor, id, None, stage.id, at).await?;
+    let row = model.insert(txn).await?;
+    stage::record_change(txn, actor, id, None, stage.id, at).await?;
     let weights = Weights::Deal {
         deal: id,
         stage: stage.id,
     };
-    stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
-    customer_since(&txn, actor, Owners::of(None, row.company_id)).await?;
+    stored_figures::refresh_weights(txn, actor.workspace_id, weights).await?;
+    customer_since(txn, actor, Owners::of(None, row.company_id)).await?;
     for (c, _) in contacts {
         deal_contact::ActiveModel {
             id: Set(crate::store::new_id()),
@@ -155,11 +173,14 @@ pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal
             created_at: Set(at),
             updated_at: Set(at),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    core.finish::<deal::Entity>(txn, actor, row, "created")
-        .await
+    let workspace = actor.workspace_id;
+    let field = "input.externalIds";
+    external_id::attach(txn, workspace, Kind::Deal, id, &external_ids, false, field).await?;
+    let event = event_for_new::<deal::Entity>(&row, "created")?;
+    Ok((row, event))
 }
 
 /// Changes deal `id`'s details; with `expected_version`, refuses

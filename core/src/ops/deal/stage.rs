@@ -13,6 +13,7 @@ use super::{TEXT_MAX, current, customer_since, event_with, save};
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
+use crate::events::NewEvent;
 use crate::ops::reason::check_listed;
 use crate::rules::stored_figures::{self, Owners, Weights};
 use crate::store::{Author, Core, check_reference, col, now, scope};
@@ -54,29 +55,44 @@ pub async fn move_to(
     stage_id: Uuid,
     expected_version: Option<i32>,
 ) -> CoreResult<deal::Model> {
-    actor.require(Area::Deals)?;
     let txn = core.begin().await?;
-    let current = current(&txn, actor, id, expected_version).await?;
-    let stage = in_pipeline(&txn, actor, stage_id, current.pipeline_id, "stageId").await?;
+    let (row, event) = move_in(&txn, actor, id, stage_id, expected_version).await?;
+    if let Some(event) = event {
+        core.commit(txn, Author::of(actor), vec![event]).await?;
+    }
+    Ok(row)
+}
+
+/// Moves deal `id` in the caller's transaction; returns it with its
+/// `deal.moved` event, none when it already was in that stage.
+pub async fn move_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    stage_id: Uuid,
+    expected_version: Option<i32>,
+) -> CoreResult<(deal::Model, Option<NewEvent>)> {
+    actor.require(Area::Deals)?;
+    let current = current(txn, actor, id, expected_version).await?;
+    let stage = in_pipeline(txn, actor, stage_id, current.pipeline_id, "stageId").await?;
     if stage.id == current.stage_id {
-        return Ok(current);
+        return Ok((current, None));
     }
     let at = now();
     let mut changes = <deal::ActiveModel as Default>::default();
     enter(&mut changes, &stage, at, None, Some(&current));
-    let row = save(&txn, actor, &current, changes).await?;
+    let row = save(txn, actor, &current, changes).await?;
     let left = Some((current.stage_id, current.stage_entered_at));
-    record_change(&txn, actor, id, left, stage.id, at).await?;
+    record_change(txn, actor, id, left, stage.id, at).await?;
     let weights = Weights::Deal {
         deal: id,
         stage: stage.id,
     };
-    stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
-    customer_since(&txn, actor, Owners::of(None, row.company_id)).await?;
+    stored_figures::refresh_weights(txn, actor.workspace_id, weights).await?;
+    customer_since(txn, actor, Owners::of(None, row.company_id)).await?;
     let details = json!({ "fromStageId": current.stage_id, "toStageId": stage.id });
     let event = event_with(&row, "moved", details)?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    Ok((row, Some(event)))
 }
 
 /// Closes deal `id` as won or lost: moves it to its pipeline's first stage
@@ -91,12 +107,27 @@ pub async fn close(
     reason: &str,
     expected_version: Option<i32>,
 ) -> CoreResult<deal::Model> {
+    let txn = core.begin().await?;
+    let (row, event) = close_in(&txn, actor, id, outcome, reason, expected_version).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Closes deal `id` in the caller's transaction; returns it with its
+/// `deal.closed` event, for the caller to commit.
+pub async fn close_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    outcome: Outcome,
+    reason: &str,
+    expected_version: Option<i32>,
+) -> CoreResult<(deal::Model, NewEvent)> {
     actor.require(Area::Deals)?;
     let reason = text::required_name(reason, TEXT_MAX).map_err(CoreError::invalid("reason"))?;
     let (kind, kind_name) = outcome.stage();
-    let txn = core.begin().await?;
-    check_listed(&txn, actor, outcome.reasons(), &reason, "reason").await?;
-    let current = current(&txn, actor, id, expected_version).await?;
+    check_listed(txn, actor, outcome.reasons(), &reason, "reason").await?;
+    let current = current(txn, actor, id, expected_version).await?;
     let at = now();
     let (changes, to_stage) = if current.status == status_of(kind) {
         let changes = deal::ActiveModel {
@@ -105,7 +136,7 @@ pub async fn close(
         };
         (changes, current.stage_id)
     } else {
-        let stage = first_of_kind(&txn, actor, current.pipeline_id, kind)
+        let stage = first_of_kind(txn, actor, current.pipeline_id, kind)
             .await?
             .ok_or_else(|| {
                 CoreError::bad_input(
@@ -123,21 +154,20 @@ pub async fn close(
         );
         (changes, stage.id)
     };
-    let row = save(&txn, actor, &current, changes).await?;
+    let row = save(txn, actor, &current, changes).await?;
     if to_stage != current.stage_id {
         let left = Some((current.stage_id, current.stage_entered_at));
-        record_change(&txn, actor, id, left, to_stage, at).await?;
+        record_change(txn, actor, id, left, to_stage, at).await?;
         let weights = Weights::Deal {
             deal: id,
             stage: to_stage,
         };
-        stored_figures::refresh_weights(&txn, actor.workspace_id, weights).await?;
-        customer_since(&txn, actor, Owners::of(None, row.company_id)).await?;
+        stored_figures::refresh_weights(txn, actor.workspace_id, weights).await?;
+        customer_since(txn, actor, Owners::of(None, row.company_id)).await?;
     }
     let details = json!({ "fromStageId": current.stage_id, "toStageId": to_stage, "outcome": kind_name, "reason": reason });
     let event = event_with(&row, "closed", details)?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    Ok((row, event))
 }
 
 fn status_of(kind: StageKind) -> DealStatus {

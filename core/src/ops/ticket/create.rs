@@ -16,11 +16,14 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{CATEGORY_MAX, DESCRIPTION_MAX, SUBJECT_MAX, parties};
+use crate::Kind;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
+use crate::events::NewEvent;
 use crate::ops::Patch;
 use crate::ops::edit::changed_reference;
+use crate::ops::external_id::{self, ExternalId};
 use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::rules::triggers::fire::on_ticket;
 use crate::store::numbered::{self, Numbering};
@@ -45,10 +48,91 @@ pub struct NewTicket {
     pub company_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
+    /// Its ids in other systems.
+    pub external_ids: Vec<ExternalId>,
 }
 
 /// Opens a ticket with the workspace's next number.
 pub async fn create(core: &Core, actor: &Actor, new: NewTicket) -> CoreResult<ticket::Model> {
+    let postgres = core.db.get_database_backend() == DbBackend::Postgres;
+    if !postgres || !new.external_ids.is_empty() {
+        // One statement buys nothing on SQLite (a single writer), and
+        // external ids need a transaction around the ticket anyway.
+        let txn = core.begin().await?;
+        let (row, events) = create_in(&txn, actor, new).await?;
+        core.commit(txn, Author::of(actor), events).await?;
+        return Ok(row);
+    }
+    let draft = draft(actor, &new)?;
+    create_numbered(core, actor, new, draft).await
+}
+
+/// Opens a ticket in the caller's transaction, numbered there, and returns
+/// it with its `ticket.opened` event and whatever triggers it fired, for the
+/// caller to commit (bulk writes, imports).
+pub async fn create_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    mut new: NewTicket,
+) -> CoreResult<(ticket::Model, Vec<NewEvent>)> {
+    let draft = draft(actor, &new)?;
+    let given_ids = std::mem::take(&mut new.external_ids);
+    let external_ids = external_id::validate(given_ids, "input.externalIds")?;
+    let draft = link(txn, actor, &new, draft).await?;
+    let owners = Owners::of(draft.contact_id, draft.company_id);
+    let mut model = draft.into_active_model().reset_all();
+    model.number = Set(next_number(txn, actor.workspace_id).await?);
+    let row = model.insert(txn).await?;
+    let (workspace, field) = (actor.workspace_id, "input.externalIds");
+    external_id::attach(
+        txn,
+        workspace,
+        Kind::Ticket,
+        row.id,
+        &external_ids,
+        false,
+        field,
+    )
+    .await?;
+    stored_figures::refresh(txn, actor.workspace_id, &owners, &[Inputs::Tickets]).await?;
+    let mut events = vec![event_for_new::<ticket::Entity>(&row, "opened")?];
+    events.extend(on_ticket(txn, &row, row.opened_at).await?);
+    Ok((row, events))
+}
+
+/// `draft` with the records `new` names, each checked (the contact and
+/// company against each other).
+async fn link(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: &NewTicket,
+    mut draft: ticket::Model,
+) -> CoreResult<ticket::Model> {
+    let given = |id: Option<Uuid>| id.map_or(Patch::Keep, Patch::Set);
+    (draft.contact_id, draft.company_id) = parties(
+        txn,
+        actor,
+        given(new.contact_id),
+        given(new.company_id),
+        (None, None),
+    )
+    .await?;
+    draft.deal_id =
+        changed_reference::<deal::Entity>(txn, actor, given(new.deal_id), None, "input.dealId")
+            .await?;
+    draft.assignee_id = changed_reference::<member::Entity>(
+        txn,
+        actor,
+        given(new.assignee_id),
+        None,
+        "input.assigneeId",
+    )
+    .await?;
+    Ok(draft)
+}
+
+/// The ticket `new` describes, checked, before its links and number.
+fn draft(actor: &Actor, new: &NewTicket) -> CoreResult<ticket::Model> {
     actor.require(Area::Tickets)?;
     let subject = text::required_name(&new.subject, SUBJECT_MAX)
         .map_err(CoreError::invalid("input.subject"))?;
@@ -57,7 +141,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewTicket) -> CoreResult<ti
     let category = text::optional_text(new.category.as_deref(), CATEGORY_MAX)
         .map_err(CoreError::invalid("input.category"))?;
     let at = now();
-    let mut draft = ticket::Model {
+    Ok(ticket::Model {
         id: crate::store::new_id(),
         workspace_id: actor.workspace_id,
         number: 0,
@@ -78,14 +162,23 @@ pub async fn create(core: &Core, actor: &Actor, new: NewTicket) -> CoreResult<ti
         deleted_at: None,
         created_at: at,
         updated_at: at,
-    };
-    let postgres = core.db.get_database_backend() == DbBackend::Postgres;
+    })
+}
+
+/// Opens a ticket on PostgreSQL with its number, event and history in one
+/// statement, which holds the workspace's counter row the shortest.
+async fn create_numbered(
+    core: &Core,
+    actor: &Actor,
+    new: NewTicket,
+    draft: ticket::Model,
+) -> CoreResult<ticket::Model> {
     let names_records = new.contact_id.is_some()
         || new.company_id.is_some()
         || new.deal_id.is_some()
         || new.assignee_id.is_some();
     // A request with an Idempotency-Key needs a transaction to commit its claim in.
-    if postgres && !names_records && !claim::in_scope() {
+    if !names_records && !claim::in_scope() {
         // Nothing to read first, so no trigger can fire (they need a contact):
         // the one statement is the whole transaction. It holds no lock yet,
         // so it may queue for the counter row in this process first.
@@ -96,42 +189,13 @@ pub async fn create(core: &Core, actor: &Actor, new: NewTicket) -> CoreResult<ti
         return Ok(row);
     }
     let txn = core.begin().await?;
-    let given = |id: Option<Uuid>| id.map_or(Patch::Keep, Patch::Set);
-    (draft.contact_id, draft.company_id) = parties(
-        &txn,
-        actor,
-        given(new.contact_id),
-        given(new.company_id),
-        (None, None),
-    )
-    .await?;
-    draft.deal_id =
-        changed_reference::<deal::Entity>(&txn, actor, given(new.deal_id), None, "input.dealId")
-            .await?;
-    draft.assignee_id = changed_reference::<member::Entity>(
-        &txn,
-        actor,
-        given(new.assignee_id),
-        None,
-        "input.assigneeId",
-    )
-    .await?;
+    let draft = link(&txn, actor, &new, draft).await?;
     let owners = Owners::of(draft.contact_id, draft.company_id);
-    if postgres {
-        let (row, event) = insert_numbered(&txn, actor, draft).await?;
-        stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::Tickets]).await?;
-        let triggered = on_ticket(&txn, &row, row.opened_at).await?;
-        core.commit_after(txn, Author::of(actor), vec![event], triggered)
-            .await?;
-        return Ok(row);
-    }
-    let mut model = draft.into_active_model().reset_all();
-    model.number = Set(next_number(&txn, actor.workspace_id).await?);
-    let row = model.insert(&txn).await?;
+    let (row, event) = insert_numbered(&txn, actor, draft).await?;
     stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::Tickets]).await?;
-    let mut events = vec![event_for_new::<ticket::Entity>(&row, "opened")?];
-    events.extend(on_ticket(&txn, &row, row.opened_at).await?);
-    core.commit(txn, Author::of(actor), events).await?;
+    let triggered = on_ticket(&txn, &row, row.opened_at).await?;
+    core.commit_after(txn, Author::of(actor), vec![event], triggered)
+        .await?;
     Ok(row)
 }
 

@@ -15,13 +15,14 @@ use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
+use crate::events::NewEvent;
 use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::store::{
     Author, Core, check_reference, check_version, event_for, load_any, load_live, now,
     save_if_unchanged,
 };
 
-pub use create::{NewTicket, create};
+pub use create::{NewTicket, create, create_in};
 
 /// Longest subject, as the column allows.
 const SUBJECT_MAX: usize = 300;
@@ -138,21 +139,40 @@ pub async fn set_status(
     status: TicketStatus,
     expected_version: Option<i32>,
 ) -> CoreResult<ticket::Model> {
+    let txn = core.begin().await?;
+    let (row, event) = set_status_in(&txn, actor, id, status, expected_version).await?;
+    if let Some(event) = event {
+        core.commit(txn, Author::of(actor), vec![event]).await?;
+    }
+    Ok(row)
+}
+
+/// Moves ticket `id` to `status` in the caller's transaction; returns it
+/// with its event, none when it already had that status.
+pub async fn set_status_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    status: TicketStatus,
+    expected_version: Option<i32>,
+) -> CoreResult<(ticket::Model, Option<NewEvent>)> {
     actor.require(Area::Tickets)?;
-    let (txn, current) = load_for_change(core, actor, id, expected_version).await?;
+    let current = load_live::<ticket::Entity>(txn, actor, id).await?;
+    check_version(expected_version, current.version)?;
     if current.status == status {
-        return Ok(current);
+        return Ok((current, None));
     }
     let model = status_change(&current, status, now())?;
-    let row = guarded_update(&txn, actor, &current, model).await?;
+    let row = guarded_update(txn, actor, &current, model).await?;
     let owners = Owners::of(row.contact_id, row.company_id);
-    stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::Tickets]).await?;
+    stored_figures::refresh(txn, actor.workspace_id, &owners, &[Inputs::Tickets]).await?;
     let verb = match status {
         TicketStatus::Resolved => "resolved",
         TicketStatus::Closed => "closed",
         TicketStatus::Open | TicketStatus::Pending => "status_changed",
     };
-    finish(core, txn, actor, row, verb).await
+    let event = event_for::<ticket::Entity>(&row, verb)?;
+    Ok((row, Some(event)))
 }
 
 /// Soft-deletes (`delete`) or restores ticket `id`.

@@ -1,0 +1,152 @@
+//! Order and survey-response rows: bought at `orderedAt`, answered at
+//! `respondedAt` (and recorded then, unless `createdAt` says otherwise), so
+//! lifetime values, first-order dates, NPS and CSAT follow the source's dates.
+
+use chrono::Utc;
+use entity::enums::SurveyKind;
+
+use super::cells::Cells;
+use super::refusal::Refusal;
+use super::{OnConflict, Outcome, RowContext};
+use crate::Kind;
+use crate::ops::external_id::{self, ExternalId};
+use crate::ops::order::{self, NewOrder};
+use crate::ops::survey::{self, NewSurveyResponse};
+
+pub const ORDER_COLUMNS: &[&str] = &[
+    "externalId",
+    "contactExternalId",
+    "contactEmail",
+    "companyExternalId",
+    "companyDomain",
+    "product",
+    "quantity",
+    "amount",
+    "currency",
+    "orderedAt",
+    "createdAt",
+];
+
+pub const SURVEY_COLUMNS: &[&str] = &[
+    "externalId",
+    "contactExternalId",
+    "contactEmail",
+    "ticketExternalId",
+    "ticketNumber",
+    "kind",
+    "score",
+    "reason",
+    "comment",
+    "respondedAt",
+    "createdAt",
+];
+
+/// An order row.
+pub async fn order(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, Refusal> {
+    if let Some(outcome) = existing(ctx, cells, Kind::Order).await? {
+        return Ok(outcome);
+    }
+    let links = ctx.links();
+    let ordered_at = cells.time("orderedAt")?;
+    let new = NewOrder {
+        contact_id: links.contact(cells, "contact").await?,
+        company_id: links.company(cells, "company").await?,
+        product: cells.required("product")?,
+        quantity: cells.integer("quantity")?,
+        amount: cells
+            .decimal("amount")?
+            .ok_or_else(|| Refusal::bad_input("amount", "is required"))?,
+        currency: cells.required("currency")?,
+        ordered_at,
+    };
+    ctx.at(cells
+        .time("createdAt")?
+        .or(ordered_at)
+        .unwrap_or_else(Utc::now));
+    let (row, event) = order::create_in(ctx.txn, ctx.actor, new).await?;
+    keep_id(ctx, cells, Kind::Order, row.id).await?;
+    ctx.record(vec![event]).await?;
+    Ok(Outcome::Created)
+}
+
+/// A survey-response row.
+pub async fn survey_response(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, Refusal> {
+    if let Some(outcome) = existing(ctx, cells, Kind::SurveyResponse).await? {
+        return Ok(outcome);
+    }
+    let links = ctx.links();
+    let responded_at = cells.time("respondedAt")?;
+    let new = NewSurveyResponse {
+        contact_id: links.contact(cells, "contact").await?.ok_or_else(|| {
+            Refusal::bad_input(
+                "contactEmail",
+                "a contact is required (contactEmail or contactExternalId)",
+            )
+        })?,
+        ticket_id: links.ticket(cells).await?,
+        kind: cells
+            .choice::<SurveyKind>("kind")?
+            .ok_or_else(|| Refusal::bad_input("kind", "is required (NPS or CSAT)"))?,
+        score: cells
+            .integer("score")?
+            .ok_or_else(|| Refusal::bad_input("score", "is required"))?,
+        reason: cells.text("reason")?,
+        comment: cells.text("comment")?,
+        responded_at,
+    };
+    ctx.at(cells
+        .time("createdAt")?
+        .or(responded_at)
+        .unwrap_or_else(Utc::now));
+    let (row, events) = survey::create_in(ctx.txn, ctx.actor, new).await?;
+    keep_id(ctx, cells, Kind::SurveyResponse, row.id).await?;
+    ctx.record(events).await?;
+    Ok(Outcome::Created)
+}
+
+/// What becomes of a row whose external id is taken: these records are
+/// never rewritten (`update` skips them too).
+async fn existing(
+    ctx: &RowContext<'_>,
+    cells: &Cells<'_>,
+    kind: Kind,
+) -> Result<Option<Outcome>, Refusal> {
+    let Some(id) = cells.text("externalId")? else {
+        return Ok(None);
+    };
+    if ctx.links().by_external_id(kind, id.trim()).await?.is_none() {
+        return Ok(None);
+    }
+    match ctx.on_conflict {
+        OnConflict::Error => Err(Refusal::conflict(format!(
+            "a {} with the external id {id:?} exists",
+            kind.name()
+        ))),
+        OnConflict::Skip | OnConflict::Update => Ok(Some(Outcome::Skipped)),
+    }
+}
+
+/// Keeps the row's `externalId` on the new record.
+async fn keep_id(
+    ctx: &RowContext<'_>,
+    cells: &Cells<'_>,
+    kind: Kind,
+    record_id: uuid::Uuid,
+) -> Result<(), Refusal> {
+    let Some(id) = cells.text("externalId")? else {
+        return Ok(());
+    };
+    let ids = external_id::validate(vec![ExternalId::new(ctx.source, id)], "externalId")?;
+    let workspace = ctx.actor.workspace_id;
+    external_id::attach(
+        ctx.txn,
+        workspace,
+        kind,
+        record_id,
+        &ids,
+        false,
+        "externalId",
+    )
+    .await?;
+    Ok(())
+}
