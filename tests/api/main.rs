@@ -45,6 +45,7 @@ mod shared_subscriptions;
 mod shutdown;
 mod stored_figures;
 mod tenancy;
+mod time_limit;
 mod triggers;
 mod workspaces;
 mod writes;
