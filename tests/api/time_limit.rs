@@ -89,7 +89,9 @@ async fn a_timed_out_read_leaves_no_statement_waiting_in_postgres() {
     txn.rollback().await.expect("released");
 
     // The pool recovers: the same read answers once the table is free.
-    let data = app.data("{ contacts(first: 5) { nodes { id } } }", json!({})).await;
+    let data = app
+        .data("{ contacts(first: 5) { nodes { id } } }", json!({}))
+        .await;
     assert!(data["contacts"]["nodes"].is_array(), "{data}");
 }
 
