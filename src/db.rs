@@ -11,6 +11,8 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use crate::config::Config;
 use crate::metrics::Metrics;
 
+mod orphans;
+
 /// Opens the server's pool for `config`, with every statement counted in `metrics`.
 ///
 /// SQLite gets WAL (readers do not block the writer), foreign keys on every
@@ -19,9 +21,13 @@ use crate::metrics::Metrics;
 ///
 /// Waiting for a connection is bounded by `db_acquire_timeout_ms`, so a
 /// database outage answers `UNAVAILABLE` within it instead of hanging every
-/// request; on PostgreSQL every statement is bounded by the request time
-/// limit (`statement_timeout`), so a request that timed out does not leave
-/// its statement running, and perhaps committing, in the database.
+/// request. On PostgreSQL a request that timed out leaves nothing running:
+/// its connections come back to the pool with their statements still in
+/// flight and are closed (see [`orphans`]), which PostgreSQL notices within
+/// `client_connection_check_interval` and answers by aborting the statement
+/// and rolling its transaction back; every statement is also bounded by the
+/// request time limit (`statement_timeout`), for statements no request
+/// waits on (the CLI, exports).
 #[tracing::instrument(skip_all, fields(backend = config.database_url.split(':').next().unwrap_or_default()))]
 pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseConnection, DbErr> {
     let statement_timeout = config.request_timeout_ms.to_string();
@@ -46,12 +52,21 @@ pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseC
         .map_sqlx_postgres_opts(move |opts| {
             opts.options([
                 ("statement_timeout", statement_timeout.clone()),
-                // A statement whose process died (killed, or stopped past its
-                // grace) is aborted within a second instead of running on,
-                // and perhaps committing, for nobody.
-                ("client_connection_check_interval", "1000".to_owned()),
+                // A statement whose client is gone (the process died, or the
+                // pool closed the connection of a timed-out request) is
+                // aborted within half a second instead of running on, and
+                // perhaps committing, for nobody.
+                ("client_connection_check_interval", "500".to_owned()),
+                // No JIT compilation: Rapport's statements are index reads
+                // and period aggregates of milliseconds, but their correlated
+                // probes make PostgreSQL's cost estimates cross jit_above_cost
+                // at a few hundred thousand rows, and compiling then took
+                // longer than the statement (395 of 535 ms for analytics'
+                // order mix at 100,000 contacts; BENCHMARKS.md).
+                ("jit", "off".to_owned()),
             ])
-        });
+        })
+        .map_sqlx_postgres_pool_opts(|pool| pool.after_release(orphans::close_if_busy));
     let mut db = Database::connect(options).await?;
     db.set_metric_callback(move |info| {
         Metrics::inc(&metrics.db_statements);

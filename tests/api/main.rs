@@ -52,6 +52,7 @@ mod shared_subscriptions;
 mod shutdown;
 mod stored_figures;
 mod tenancy;
+mod time_limit;
 mod triggers;
 mod units;
 mod workspaces;

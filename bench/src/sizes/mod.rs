@@ -7,6 +7,7 @@
 //! in `bench/target/sizes/plans/<size>/`. SQLite gets the same table at the
 //! sizes of `--sqlite` (100,000 unless told), without PostGraphile.
 
+mod disk;
 mod measure;
 mod ops;
 mod plans;
@@ -80,6 +81,7 @@ pub async fn run(sizes: Sizes, out: Option<PathBuf>, run_dir: PathBuf) -> Result
             "size-bench-secret-{}-0123456789abcdef0123456789",
             std::process::id()
         ),
+        run_dir: run_dir.clone(),
     };
     let operations = ops::all();
     let mut table = Table::new(
@@ -187,6 +189,11 @@ async fn measure(
         "SQLite"
     };
     let file_label = format!("{}-{}", kind.to_lowercase(), subject.contacts);
+    disk::check_room(
+        &servers.run_dir,
+        subject.contacts,
+        subject.postgres.is_some(),
+    )?;
     eprintln!("  {kind} at {} contacts: seeding…", subject.label);
     let (rows, seconds) = servers.seed(&subject.url, subject.contacts, &file_label)?;
     let ours = table.column(format!("Rapport on {kind}, {}", subject.label));

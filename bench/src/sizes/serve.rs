@@ -20,6 +20,8 @@ pub struct Servers {
     pub bench: PathBuf,
     pub logs: PathBuf,
     pub secret: String,
+    /// Where the databases live (PostgreSQL's cluster, SQLite's files).
+    pub run_dir: PathBuf,
 }
 
 impl Servers {
