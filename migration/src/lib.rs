@@ -23,6 +23,7 @@ mod m20261202_000016_list_indexes;
 mod m20261202_000017_maintained_figures;
 mod m20261202_000018_buying_spans_and_stays;
 mod m20261202_000019_create_external_id;
+mod m20261202_000020_ticket_queue_index;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_maintained_figures::Migration),
             Box::new(m20261202_000018_buying_spans_and_stays::Migration),
             Box::new(m20261202_000019_create_external_id::Migration),
+            Box::new(m20261202_000020_ticket_queue_index::Migration),
         ]
     }
 }
