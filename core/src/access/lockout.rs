@@ -52,8 +52,8 @@ struct Count {
 pub struct Attempt<'a> {
     lockout: &'a Lockout,
     keys: Vec<(String, usize)>,
-    /// Counted in Redis (else in this process).
-    shared: bool,
+    /// Where the attempt is counted when that is Redis (else this process).
+    shared: Option<SharedCounters>,
     ended: bool,
 }
 
@@ -78,7 +78,7 @@ impl Lockout {
                     return Ok(Attempt {
                         lockout: self,
                         keys,
-                        shared: true,
+                        shared: Some(shared.clone()),
                         ended: false,
                     });
                 }
@@ -126,7 +126,7 @@ impl Lockout {
         Ok(Attempt {
             lockout: self,
             keys,
-            shared: false,
+            shared: None,
             ended: false,
         })
     }
@@ -181,13 +181,12 @@ impl Attempt<'_> {
     }
 
     async fn finish(&mut self, outcome: Outcome) {
-        if self.ended {
+        if std::mem::replace(&mut self.ended, true) {
             return;
         }
-        self.ended = true;
-        match (&self.lockout.shared, self.shared) {
-            (Some(shared), true) => end_shared(shared, &self.keys, outcome).await,
-            _ => self.lockout.end(&self.keys, outcome),
+        match &self.shared {
+            Some(shared) => end_shared(shared, &self.keys, outcome).await,
+            None => self.lockout.end(&self.keys, outcome),
         }
     }
 }
@@ -202,18 +201,17 @@ async fn end_shared(shared: &SharedCounters, keys: &[(String, usize)], outcome: 
 impl Drop for Attempt<'_> {
     /// Abandoned mid-check (an error, a cancelled request): a failure.
     fn drop(&mut self) {
-        if self.ended {
+        if std::mem::replace(&mut self.ended, true) {
             return;
         }
-        self.ended = true;
-        match (&self.lockout.shared, self.shared) {
-            (Some(shared), true) => {
-                let (shared, keys) = (shared.clone(), std::mem::take(&mut self.keys));
+        match self.shared.take() {
+            Some(shared) => {
+                let keys = std::mem::take(&mut self.keys);
                 if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                     runtime.spawn(async move { end_shared(&shared, &keys, Outcome::Failed).await });
                 }
             }
-            _ => self.lockout.end(&self.keys, Outcome::Failed),
+            None => self.lockout.end(&self.keys, Outcome::Failed),
         }
     }
 }
@@ -226,16 +224,31 @@ mod tests {
         Some(s.parse().unwrap())
     }
 
+    /// One attempt at `subject` from `address` that fails.
+    async fn fail_once(lockout: &Lockout, subject: &str, address: &str) {
+        lockout
+            .begin(subject, ip(address))
+            .await
+            .unwrap()
+            .fail()
+            .await;
+    }
+
+    /// One attempt at `subject` from `address` that succeeds.
+    async fn succeed_once(lockout: &Lockout, subject: &str, address: &str) {
+        lockout
+            .begin(subject, ip(address))
+            .await
+            .unwrap()
+            .succeed()
+            .await;
+    }
+
     #[tokio::test]
     async fn the_fifth_failure_locks_the_pair_but_not_the_member_elsewhere() {
         let lockout = Lockout::default();
         for _ in 0..PAIR_FAILURES {
-            lockout
-                .begin("account:a", ip("6.6.6.6"))
-                .await
-                .unwrap()
-                .fail()
-                .await;
+            fail_once(&lockout, "account:a", "6.6.6.6").await;
         }
         let wait = lockout
             .begin("account:a", ip("6.6.6.6"))
@@ -244,19 +257,9 @@ mod tests {
             .unwrap();
         assert!(wait > 60, "locked for the window, not a moment: {wait}");
         // The member, from their own address, is not locked out.
-        lockout
-            .begin("account:a", ip("192.0.2.7"))
-            .await
-            .unwrap()
-            .succeed()
-            .await;
+        succeed_once(&lockout, "account:a", "192.0.2.7").await;
         // The stranger may still try other accounts, up to the address limit.
-        lockout
-            .begin("account:b", ip("6.6.6.6"))
-            .await
-            .unwrap()
-            .fail()
-            .await;
+        fail_once(&lockout, "account:b", "6.6.6.6").await;
     }
 
     #[tokio::test]
@@ -291,37 +294,17 @@ mod tests {
     async fn a_success_forgives_the_pair_and_many_accounts_lock_the_address() {
         let lockout = Lockout::default();
         for _ in 0..PAIR_FAILURES - 1 {
-            lockout
-                .begin("account:a", ip("192.0.2.7"))
-                .await
-                .unwrap()
-                .fail()
-                .await;
+            fail_once(&lockout, "account:a", "192.0.2.7").await;
         }
-        lockout
-            .begin("account:a", ip("192.0.2.7"))
-            .await
-            .unwrap()
-            .succeed()
-            .await;
+        succeed_once(&lockout, "account:a", "192.0.2.7").await;
         for _ in 0..PAIR_FAILURES - 1 {
-            lockout
-                .begin("account:a", ip("192.0.2.7"))
-                .await
-                .unwrap()
-                .fail()
-                .await;
+            fail_once(&lockout, "account:a", "192.0.2.7").await;
         }
         assert!(lockout.begin("account:a", ip("192.0.2.7")).await.is_ok());
 
         let stuffing = Lockout::default();
         for n in 0..ADDRESS_FAILURES {
-            stuffing
-                .begin(&format!("account:{n}"), ip("6.6.6.6"))
-                .await
-                .unwrap()
-                .fail()
-                .await;
+            fail_once(&stuffing, &format!("account:{n}"), "6.6.6.6").await;
         }
         assert!(stuffing.begin("account:new", ip("6.6.6.6")).await.is_err());
         assert!(stuffing.begin("account:new", ip("192.0.2.7")).await.is_ok());

@@ -20,7 +20,6 @@ use crate::store::{
 };
 
 const KIND: Kind = Kind::Company;
-const EXTERNAL_IDS: &str = "input.externalIds";
 
 /// A new company.
 #[derive(Debug, Clone, Default)]
@@ -90,7 +89,7 @@ pub async fn create_in(
     new: NewCompany,
 ) -> CoreResult<(company::Model, NewEvent)> {
     actor.require(Area::Companies)?;
-    let external_ids = external_id::validate(new.external_ids, EXTERNAL_IDS)?;
+    let external_ids = external_id::validate(new.external_ids, external_id::INPUT_FIELD)?;
     let name = text::required_name(&new.name, 200).map_err(CoreError::invalid("input.name"))?;
     let fields = Fields::validate(Described {
         domain: new.domain,
@@ -124,7 +123,7 @@ pub async fn create_in(
         row.id,
         &external_ids,
         false,
-        EXTERNAL_IDS,
+        external_id::INPUT_FIELD,
     )
     .await?;
     let event = event_for_new::<company::Entity>(&row, "created")?;
@@ -158,7 +157,7 @@ pub async fn update_in(
     actor.require(Area::Companies)?;
     let external_ids = changes
         .external_ids
-        .map(|ids| external_id::validate(ids, EXTERNAL_IDS))
+        .map(|ids| external_id::validate(ids, external_id::INPUT_FIELD))
         .transpose()?;
     let current = load_live::<company::Entity>(txn, actor, id).await?;
     check_version(expected_version, current.version)?;
@@ -197,7 +196,16 @@ pub async fn update_in(
     let row = save_if_unchanged::<company::Entity>(txn, actor, id, current.version, model).await?;
     if let Some(ids) = external_ids {
         let workspace = actor.workspace_id;
-        external_id::attach(txn, workspace, KIND, id, &ids, true, EXTERNAL_IDS).await?;
+        external_id::attach(
+            txn,
+            workspace,
+            KIND,
+            id,
+            &ids,
+            true,
+            external_id::INPUT_FIELD,
+        )
+        .await?;
     }
     let reason = "company updated";
     scoring::recompute(txn, actor.workspace_id, Which::Company(id), reason, now()).await?;

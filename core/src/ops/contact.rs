@@ -97,7 +97,7 @@ pub async fn create_in(
     new: NewContact,
 ) -> CoreResult<(contact::Model, NewEvent)> {
     actor.require(Area::Contacts)?;
-    let external_ids = external_id::validate(new.external_ids, "input.externalIds")?;
+    let external_ids = external_id::validate(new.external_ids, external_id::INPUT_FIELD)?;
     let fields = Fields {
         first_name: new.first_name,
         last_name: new.last_name,
@@ -125,7 +125,7 @@ pub async fn create_in(
     };
     fields.apply(&mut model);
     let row = model.insert(txn).await.map_err(email_taken)?;
-    let (kind, field) = (Kind::Contact, "input.externalIds");
+    let (kind, field) = (Kind::Contact, external_id::INPUT_FIELD);
     external_id::attach(
         txn,
         actor.workspace_id,
@@ -180,7 +180,7 @@ pub async fn update_in(
     actor.require(Area::Contacts)?;
     let external_ids = changes
         .external_ids
-        .map(|ids| external_id::validate(ids, "input.externalIds"))
+        .map(|ids| external_id::validate(ids, external_id::INPUT_FIELD))
         .transpose()?;
     let current = load_live::<contact::Entity>(txn, actor, id).await?;
     check_version(expected_version, current.version)?;
@@ -221,7 +221,7 @@ pub async fn update_in(
         .rows_affected;
     expect_one_row(rows)?;
     if let Some(ids) = external_ids {
-        let (kind, field) = (Kind::Contact, "input.externalIds");
+        let (kind, field) = (Kind::Contact, external_id::INPUT_FIELD);
         external_id::attach(txn, actor.workspace_id, kind, id, &ids, true, field).await?;
     }
     let reason = "contact updated";

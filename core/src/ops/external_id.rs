@@ -17,6 +17,8 @@ use crate::store::{col, new_id, now};
 pub const SOURCE_MAX: usize = 100;
 /// The longest external id kept.
 pub const ID_MAX: usize = 200;
+/// Where a single-record input carries its external ids, for errors.
+pub const INPUT_FIELD: &str = "input.externalIds";
 
 /// An id of a record in another system.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

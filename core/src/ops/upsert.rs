@@ -202,8 +202,8 @@ async fn add_ids(
     record_id: Uuid,
     ids: &[ExternalId],
 ) -> CoreResult<()> {
-    let ids = external_id::validate(ids.to_vec(), "input.externalIds")?;
-    let field = "input.externalIds";
+    let ids = external_id::validate(ids.to_vec(), external_id::INPUT_FIELD)?;
+    let field = external_id::INPUT_FIELD;
     external_id::attach(txn, actor.workspace_id, kind, record_id, &ids, false, field).await
 }
 
