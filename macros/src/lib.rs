@@ -205,9 +205,9 @@ fn history(docs: &[syn::Attribute], kind: &Ident) -> ImplItem {
             last: Option<i32>,
             #[graphql(desc = "The entries newer than this cursor.")]
             before: Option<String>,
-        ) -> crate::graphql::error::ApiResult<crate::graphql::history::HistoryConnection> {
+        ) -> crate::graphql::error::ApiResult<Option<crate::graphql::history::HistoryConnection>> {
             let page = crate::graphql::page::PageArgs { first, after, last, before };
-            crate::graphql::history::history(ctx, crate::graphql::ids::Kind::#kind, self.0.model().id, page).await
+            crate::graphql::history::history(ctx, crate::graphql::ids::Kind::#kind, self.0.model().id, page).await.map(Some)
         }
     }
 }

@@ -24,6 +24,7 @@ mod m20261202_000017_maintained_figures;
 mod m20261202_000018_buying_spans_and_stays;
 mod m20261202_000019_create_external_id;
 mod m20261202_000020_ticket_queue_index;
+mod m20261202_000025_company_lead_score_always;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_buying_spans_and_stays::Migration),
             Box::new(m20261202_000019_create_external_id::Migration),
             Box::new(m20261202_000020_ticket_queue_index::Migration),
+            Box::new(m20261202_000025_company_lead_score_always::Migration),
         ]
     }
 }

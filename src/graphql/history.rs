@@ -288,7 +288,7 @@ impl HistoryQuery {
         )]
         last: Option<i32>,
         #[graphql(desc = "The entries newer than this cursor.")] before: Option<String>,
-    ) -> ApiResult<HistoryConnection> {
+    ) -> ApiResult<Option<HistoryConnection>> {
         let (kind, id) = ids::decode_any(&record_id)
             .ok_or_else(|| ApiError::bad_input("recordId", "not a record id"))?;
         let page = PageArgs {
@@ -297,7 +297,7 @@ impl HistoryQuery {
             last,
             before,
         };
-        history(ctx, kind, id, page).await
+        history(ctx, kind, id, page).await.map(Some)
     }
 }
 

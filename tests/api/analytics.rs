@@ -446,8 +446,9 @@ async fn every_metric_matches_the_hand_computed_figures(app: TestApp) {
         answer["data"]["analytics"]["dealOutcomes"]["won"], 3,
         "counts are fine: {answer}"
     );
-    // Amounts are not: the refused non-null `wonRevenue` nulls its parents
-    // up to `data` (all non-null), its error in `errors`.
+    // Amounts are not: a role-gated figure is nullable, so the refusal
+    // nulls `wonRevenue` alone, its error in `errors`, and the counts of
+    // the same request still answer.
     let query = "query($period: PeriodInput!) { analytics(period: $period) { dealOutcomes { won } wonRevenue { amount } } }";
     let answer = app
         .gql_as(
@@ -456,7 +457,11 @@ async fn every_metric_matches_the_hand_computed_figures(app: TestApp) {
             json!({ "period": { "from": jan, "to": feb } }),
         )
         .await;
-    assert!(answer["data"].is_null(), "{answer}");
+    assert_eq!(
+        answer["data"]["analytics"],
+        json!({ "dealOutcomes": { "won": 3 }, "wonRevenue": null }),
+        "{answer}"
+    );
     assert_eq!(
         error_code(&answer),
         "FORBIDDEN",
@@ -469,11 +474,16 @@ async fn every_metric_matches_the_hand_computed_figures(app: TestApp) {
     let answer = app
         .gql_as(
             &support,
-            "query($period: PeriodInput!) { leaderboard(period: $period) { wonCount } }",
+            "query($period: PeriodInput!) { me { role } leaderboard(period: $period) { wonCount } }",
             json!({ "period": { "from": jan, "to": feb } }),
         )
         .await;
     assert_eq!(error_code(&answer), "FORBIDDEN");
+    assert_eq!(
+        answer["data"],
+        json!({ "me": { "role": "SUPPORT" }, "leaderboard": null }),
+        "a refused leaderboard leaves the rest of the answer: {answer}"
+    );
     let backwards = app
         .gql(query, json!({ "period": { "from": feb, "to": jan } }))
         .await;

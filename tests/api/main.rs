@@ -13,6 +13,7 @@ mod bulk;
 mod charts;
 mod cli;
 mod clients;
+mod consistency;
 mod credentials;
 mod deal_weights;
 mod exact_figures;

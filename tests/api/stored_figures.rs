@@ -69,7 +69,7 @@ async fn compare(app: &TestApp, table: &str) -> Vec<(Uuid, Figures, Figures)> {
         (
             (
                 r#""o"."lead_score""#,
-                r#"(SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."company_id" = "o"."id" AND "lc"."deleted_at" IS NULL)"#,
+                r#"COALESCE((SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."company_id" = "o"."id" AND "lc"."deleted_at" IS NULL), 0)"#,
             ),
             (
                 r#""o"."customer_since""#,
@@ -327,7 +327,7 @@ async fn stored_figures_follow_every_write_delete_and_restore(app: TestApp) {
         );
         db.execute_unprepared(&wipe).await.expect("wipe");
     }
-    db.execute_unprepared(r#"UPDATE "company" SET "lead_score" = NULL, "customer_since" = NULL"#)
+    db.execute_unprepared(r#"UPDATE "company" SET "lead_score" = 0, "customer_since" = NULL"#)
         .await
         .expect("wipe");
     rapport_core::rules::stored_figures::refresh_workspace(db, app.workspace_id)

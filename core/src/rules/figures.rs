@@ -146,7 +146,6 @@ impl Figure {
                 | Figure::LatestNps(_)
                 | Figure::LatestCsat(_)
                 | Figure::AverageResolution(_)
-                | Figure::CompanyLeadScore
         )
     }
 

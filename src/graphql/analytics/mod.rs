@@ -78,7 +78,8 @@ impl Analytics {
 
 /// The figures of one period (`from` included, `to` excluded), narrowed to a pipeline and an owner
 /// when given; each field is computed when selected. Money figures are refused (`FORBIDDEN`) to
-/// roles that see no deal amounts.
+/// roles that see no deal amounts: such a field answers null with its error, and the other
+/// figures of the same request still answer.
 #[Object]
 impl Analytics {
     /// Start of the period (included).
@@ -102,39 +103,41 @@ impl Analytics {
     }
     /// Amounts of the deals won in the period, per currency. Narrowed by
     /// `pipelineId` and `ownerId` (the deal's owner).
-    async fn won_revenue(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
+    async fn won_revenue(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<MoneyTotal>>> {
         self.amounts()?;
-        Ok(deals::won_revenue(db(ctx)?, &self.scope, false).await?)
+        Ok(Some(
+            deals::won_revenue(db(ctx)?, &self.scope, false).await?,
+        ))
     }
     /// Won revenue from new customers: each company's first won deal (and
     /// deals without a company), per currency. Narrowed by `pipelineId` and
     /// `ownerId`; a company's first win is its first in any pipeline.
-    async fn net_new_revenue(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
+    async fn net_new_revenue(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<MoneyTotal>>> {
         self.amounts()?;
-        Ok(deals::won_revenue(db(ctx)?, &self.scope, true).await?)
+        Ok(Some(deals::won_revenue(db(ctx)?, &self.scope, true).await?))
     }
     /// Mean amount of the deals won in the period, per currency. Narrowed by
     /// `pipelineId` and `ownerId`.
-    async fn average_deal_size(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
+    async fn average_deal_size(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<MoneyTotal>>> {
         self.amounts()?;
         let won = deals::won_revenue(db(ctx)?, &self.scope, false).await?;
-        Ok(sql::averages(&won))
+        Ok(Some(sql::averages(&won)))
     }
     /// Deals open at the period's end, by their stage history (the last
     /// stage each entered before `to` is an OPEN one), at their current
     /// amounts, per currency. Narrowed by `pipelineId` and `ownerId`.
-    async fn pipeline_value(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
+    async fn pipeline_value(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<MoneyTotal>>> {
         self.amounts()?;
         let totals = analytics::pipeline_value(db(ctx)?, &self.scope).await?;
-        Ok(sql::money(totals))
+        Ok(Some(sql::money(totals)))
     }
     /// Σ amount × stage probability of deals open now and expected to close
     /// on a day of the period (a period ending at noon includes that day).
     /// Narrowed by `pipelineId` and `ownerId`.
-    async fn weighted_forecast(&self, ctx: &Context<'_>) -> ApiResult<Vec<MoneyTotal>> {
+    async fn weighted_forecast(&self, ctx: &Context<'_>) -> ApiResult<Option<Vec<MoneyTotal>>> {
         self.amounts()?;
         let totals = analytics::weighted_forecast(db(ctx)?, &self.scope).await?;
-        Ok(sql::money(totals))
+        Ok(Some(sql::money(totals)))
     }
     /// Mean days from a deal's creation to its win, over deals won in the
     /// period. Narrowed by `pipelineId` and `ownerId`.
@@ -273,13 +276,13 @@ impl AnalyticsQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The period the figures cover.")] period: PeriodInput,
         #[graphql(desc = "Only this pipeline's deals (global id).")] pipeline_id: Option<ID>,
-    ) -> ApiResult<Vec<LeaderboardEntry>> {
+    ) -> ApiResult<Option<Vec<LeaderboardEntry>>> {
         if !actor(ctx)?.sees_amounts() {
             return Err(ApiError(CoreError::Forbidden(
                 "this role sees no deal amounts".into(),
             )));
         }
         let scope = scope(ctx, period, pipeline_id, None).await?;
-        Ok(leaderboard::leaderboard(db(ctx)?, &scope).await?)
+        Ok(Some(leaderboard::leaderboard(db(ctx)?, &scope).await?))
     }
 }

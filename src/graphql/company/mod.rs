@@ -156,10 +156,14 @@ impl Company {
                 .await?;
         Ok(value.unwrap_or_default())
     }
-    /// The highest lead score among its contacts; null without contacts.
-    async fn lead_score(&self, ctx: &Context<'_>) -> ApiResult<Option<i64>> {
+    /// The highest lead score among its live contacts; 0 without contacts,
+    /// the score a contact starts with.
+    async fn lead_score(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         let figure = Figure::CompanyLeadScore;
-        crate::graphql::calculated::load(ctx, &self.0, |m: &company::Model| m.id, figure).await
+        let value =
+            crate::graphql::calculated::load(ctx, &self.0, |m: &company::Model| m.id, figure)
+                .await?;
+        Ok(value.unwrap_or_default())
     }
     /// The competitor it buys from today.
     field!(current_vendor: Option<&str>);

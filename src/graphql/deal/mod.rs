@@ -295,7 +295,7 @@ impl DealQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only the deals matching this filter.")] filter: Option<DealFilter>,
-    ) -> ApiResult<Vec<MoneyTotal>> {
+    ) -> ApiResult<Option<Vec<MoneyTotal>>> {
         let actor = actor(ctx)?;
         if !actor.sees_amounts() {
             return Err(ApiError(CoreError::Forbidden(
@@ -330,6 +330,6 @@ impl DealQuery {
                 currency,
             });
         }
-        Ok(totals)
+        Ok(Some(totals))
     }
 }

@@ -125,7 +125,7 @@ impl GoalQuery {
             desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
         )]
         order_by: Option<Vec<Ordering<GoalOrderField>>>,
-    ) -> ApiResult<Conn<Goal>> {
+    ) -> ApiResult<Option<Conn<Goal>>> {
         reader(ctx)?;
         let args = ListArgs {
             page: PageArgs {
@@ -138,6 +138,6 @@ impl GoalQuery {
             keys: GoalOrderField::keys(order_by.as_deref())?,
             extra: Condition::all(),
         };
-        list::top_level(ctx, args).await
+        list::top_level(ctx, args).await.map(Some)
     }
 }

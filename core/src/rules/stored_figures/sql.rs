@@ -59,7 +59,7 @@ pub(super) fn assignment(of: Of, input: Inputs, backend: DbBackend) -> Option<St
             )
         }
         Inputs::LeadScores if of == Of::Company => format!(
-            r#""lead_score" = (SELECT MAX("x"."lead_score") FROM "contact" AS "x" WHERE {})"#,
+            r#""lead_score" = COALESCE((SELECT MAX("x"."lead_score") FROM "contact" AS "x" WHERE {}), 0)"#,
             owns("x")
         ),
         Inputs::Customer if of == Of::Company => format!(
