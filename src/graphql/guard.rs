@@ -20,6 +20,7 @@ use async_graphql::{BatchRequest, BatchResponse, Request, Response, ServerError}
 use futures_util::stream::{self, Stream, StreamExt};
 
 use super::completion::{self, Shape};
+use super::exact_numbers::Inexact;
 use super::{RapportSchema, bounds, password_cap};
 
 /// Runs a query or mutation: refused before it runs when its document nests
@@ -30,7 +31,8 @@ pub async fn execute(schema: &RapportSchema, mut request: Request, max_aliases: 
         Some(error) => Response::from_errors(vec![error]),
         None => {
             let shape = Shape::prepare(&mut request);
-            let mut response = schema.execute(request).await;
+            let inexact = Inexact::of(&request);
+            let mut response = inexact.scope(schema.execute(request)).await;
             if let Some(shape) = shape {
                 shape.complete(&mut response);
             }
@@ -87,8 +89,9 @@ pub fn execute_stream(
         .left_stream(),
         None => {
             let shape = Shape::prepare(&mut request);
-            schema
-                .execute_stream(request)
+            let inexact = Inexact::of(&request);
+            inexact
+                .scope_stream(schema.execute_stream(request))
                 .map(move |mut response| {
                     if let Some(shape) = &shape {
                         shape.complete(&mut response);

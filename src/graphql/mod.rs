@@ -19,6 +19,7 @@ pub mod customer;
 pub mod customer_order;
 pub mod deal;
 pub mod error;
+pub mod exact_numbers;
 pub mod external_id;
 pub mod fast;
 pub mod filter;

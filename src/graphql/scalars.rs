@@ -73,8 +73,8 @@ impl From<Date> for sea_query::Value {
 const DECIMAL_DESCRIPTION: &str = "An exact decimal number, sent and answered as a string of digits with an optional \
 minus sign and decimal point (`\"1234.50\"`, no exponent). Money amounts carry the number of decimals their currency \
 uses (ISO 4217 minor units; at most 4 are stored). An input may also be a JSON number when it has at most 15 \
-significant digits, which every JSON parser keeps exactly; a longer number is refused with `BAD_USER_INPUT` rather \
-than rounded: send it as a string.";
+significant digits, which every JSON parser keeps exactly; a longer number (`0.10000000000000001`) is refused with \
+`BAD_USER_INPUT` rather than rounded: send it as a string.";
 
 /// The grammar of `Decimal`'s string form: a JSON number without exponent.
 const DECIMAL_SPEC: &str = "https://datatracker.ietf.org/doc/html/rfc8259#section-6";
@@ -92,6 +92,9 @@ pub const EXACT_NUMBER_DIGITS: usize = 15;
 /// significant digits. A double keeps any decimal of 15 significant
 /// digits exactly, so such a number means what the client wrote; beyond
 /// that the client's digits may already be gone, and guessing would round.
+/// A number written with more digits than its double shows
+/// (`0.10000000000000001`) is caught from the request's text
+/// ([`super::exact_numbers`]).
 pub fn decimal_input_is_exact(value: &Value) -> bool {
     match value {
         Value::String(_) => true,
@@ -103,6 +106,7 @@ pub fn decimal_input_is_exact(value: &Value) -> bool {
                 float.is_finite()
                     && significant_digits(float) <= EXACT_NUMBER_DIGITS
                     && reads_as_written(float)
+                    && !super::exact_numbers::is_inexact(float)
             })
         }
         _ => false,

@@ -20,6 +20,7 @@ use super::idempotency;
 use crate::auth::{Actor, Refused};
 use crate::clock;
 use crate::graphql::RapportSchema;
+use crate::graphql::exact_numbers::Inexact;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 
@@ -77,7 +78,7 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         other => request_from(other).map(BatchRequest::Single),
     };
     let batch = match batch {
-        Ok(batch) => batch,
+        Ok(batch) => mark_inexact(batch, &body),
         Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
     };
     let operations = match &batch {
@@ -122,6 +123,7 @@ pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
         return refused;
     }
     let mut object = serde_json::Map::new();
+    let inexact = Inexact::in_json(params.get("variables").map_or(&[][..], |v| v.as_bytes()));
     for (key, value) in params {
         let value = match key.as_str() {
             "variables" | "extensions" => match serde_json::from_str(&value) {
@@ -136,7 +138,7 @@ pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
         object.insert(key, value);
     }
     let request = match request_from(Value::Object(object)) {
-        Ok(request) => request,
+        Ok(request) => inexact.attach(request),
         Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
     };
     if is_mutation(&request) {
@@ -152,6 +154,18 @@ pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
     }
     let media = call.media;
     respond(media, execute(call, BatchRequest::Single(request)).await)
+}
+
+/// Gives each request the numbers of `body` a double cannot hold as
+/// written, for `Decimal`'s input check.
+fn mark_inexact(batch: BatchRequest, body: &[u8]) -> BatchRequest {
+    let inexact = Inexact::in_json(body);
+    match batch {
+        BatchRequest::Single(request) => BatchRequest::Single(inexact.attach(request)),
+        BatchRequest::Batch(requests) => {
+            BatchRequest::Batch(requests.into_iter().map(|r| inexact.attach(r)).collect())
+        }
+    }
 }
 
 /// `application/json`, with no charset or UTF-8.

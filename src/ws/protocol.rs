@@ -7,6 +7,8 @@
 
 use serde_json::{Value, json};
 
+use crate::graphql::exact_numbers::Inexact;
+
 /// The subprotocol a connection speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Protocol {
@@ -71,6 +73,7 @@ pub fn parse(protocol: Protocol, text: &str) -> Result<ClientMessage, String> {
             let request = payload
                 .and_then(|p| serde_json::from_value::<async_graphql::Request>(p).ok())
                 .filter(|request| !request.query.trim().is_empty())
+                .map(|request| Inexact::in_json(text.as_bytes()).attach(request))
                 .ok_or_else(|| format!("{} payload needs a query", short(kind)))?;
             Ok(ClientMessage::Subscribe {
                 id,

@@ -90,6 +90,39 @@ async fn decimal_numbers_that_would_be_rounded_are_refused(app: TestApp) {
     // The same digits as a string are exact.
     let as_text = mutate(&app, create, deal(json!("12345678901234.56"))).await;
     assert_eq!(as_text["deal"]["amount"], "12345678901234.56", "{as_text}");
+
+    // Digits past what a double keeps are gone once the number is parsed
+    // (0.10000000000000001 reads as 0.1): they are caught in the request's
+    // text, as a variable and as a literal, and refused.
+    let body = format!(
+        r#"{{"query": {}, "variables": {{"input": {{"name": "D", "amount": 0.10000000000000001, "currency": "EUR", "pipelineId": "{pipeline}"}}}}}}"#,
+        serde_json::to_string(create).unwrap()
+    );
+    let refused: serde_json::Value = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&app.token)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"], "input.amount",
+        "{refused}"
+    );
+    let inline = format!(
+        "mutation {{ createDeal(input: {{ name: \"D\", amount: 0.10000000000000001, currency: \"EUR\", pipelineId: \"{pipeline}\" }}) {{ deal {{ amount }} }} }}"
+    );
+    let refused = app.gql(&inline, json!({})).await;
+    assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
+    // Written as the double's own digits, it is exact and accepted.
+    let short = mutate(&app, create, deal(json!(0.1))).await;
+    assert_eq!(short["deal"]["amount"], "0.10", "{short}");
 }
 
 async fn dates_are_iso_calendar_dates(app: TestApp) {
