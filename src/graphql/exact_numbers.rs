@@ -20,7 +20,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use async_graphql::Request;
+use async_graphql::{BatchRequest, Request};
 use futures_util::Stream;
 
 tokio::task_local! {
@@ -43,6 +43,16 @@ impl Inexact {
     /// Attaches these numbers to `request`, for [`Inexact::of`].
     pub fn attach(&self, request: Request) -> Request {
         request.data(self.clone())
+    }
+
+    /// Attaches these numbers to every request of `batch` (one body's).
+    pub fn attach_batch(&self, batch: BatchRequest) -> BatchRequest {
+        match batch {
+            BatchRequest::Single(request) => BatchRequest::Single(self.attach(request)),
+            BatchRequest::Batch(requests) => {
+                BatchRequest::Batch(requests.into_iter().map(|r| self.attach(r)).collect())
+            }
+        }
     }
 
     /// The numbers attached to `request`, with those of its own document.

@@ -78,7 +78,7 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         other => request_from(other).map(BatchRequest::Single),
     };
     let batch = match batch {
-        Ok(batch) => mark_inexact(batch, &body),
+        Ok(batch) => Inexact::in_json(&body).attach_batch(batch),
         Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
     };
     let operations = match &batch {
@@ -154,18 +154,6 @@ pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
     }
     let media = call.media;
     respond(media, execute(call, BatchRequest::Single(request)).await)
-}
-
-/// Gives each request the numbers of `body` a double cannot hold as
-/// written, for `Decimal`'s input check.
-fn mark_inexact(batch: BatchRequest, body: &[u8]) -> BatchRequest {
-    let inexact = Inexact::in_json(body);
-    match batch {
-        BatchRequest::Single(request) => BatchRequest::Single(inexact.attach(request)),
-        BatchRequest::Batch(requests) => {
-            BatchRequest::Batch(requests.into_iter().map(|r| inexact.attach(r)).collect())
-        }
-    }
 }
 
 /// `application/json`, with no charset or UTF-8.
