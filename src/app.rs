@@ -42,6 +42,9 @@ impl App {
     /// Connects and migrates the database, loads the signing secret and binds `config.bind`.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let state = AppState::connect(config).await?;
+        // Only servers deliver webhooks; tools that connect (import, export) do not.
+        crate::webhooks::worker::start(&state).await?;
+        tokio::spawn(import_runner(&state).await?.run(state.shutdown.clone()));
         let schema = graphql::build(Some(state.services.clone()));
         let router = http::router(state.clone(), schema.clone());
         let listener = TcpListener::bind(state.config.bind).await?;
@@ -159,6 +162,7 @@ impl AppState {
             shared_counters.clone(),
         ));
         let lockout = shared_counters.map_or_else(Lockout::default, Lockout::shared);
+        let documents = Arc::new(crate::http::persisted::Documents::new(&config)?);
         let passwords =
             crate::auth::password::Passwords::new(config.max_concurrent_password_checks);
         let services = Services {
@@ -178,6 +182,7 @@ impl AppState {
             rate_limiter,
             shared_subscriptions: Arc::new(crate::ws::Hub::new(metrics.clone())),
             subscription_slots,
+            documents,
         };
         tokio::spawn(rapport_core::rules::triggers::sweep_periodically(
             state.core.clone(),
@@ -201,6 +206,27 @@ fn set_nodelay(tcp: &mut TcpStream) {
     if let Err(error) = tcp.set_nodelay(true) {
         tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
     }
+}
+
+/// Connections of the import runner's own pool: one job runs at a time.
+const IMPORT_POOL_SIZE: u32 = 2;
+
+/// This server's import job runner: it claims jobs under a name of its own.
+/// Like webhook delivery it has a small pool of its own, so its polling
+/// neither waits behind requests nor counts in `rapport_db_statements_total`.
+async fn import_runner(state: &AppState) -> anyhow::Result<rapport_core::import::jobs::Runner> {
+    let mut config = (*state.config).clone();
+    config.db_pool_size = IMPORT_POOL_SIZE;
+    let db = crate::db::connect(&config, Arc::new(Metrics::default())).await?;
+    Ok(rapport_core::import::jobs::Runner {
+        core: Core {
+            db,
+            ..state.core.clone()
+        },
+        me: format!("rapport-{}", uuid::Uuid::now_v7().simple()),
+        every: Duration::from_millis(state.config.import_poll_ms.max(10)),
+        lease: Duration::from_secs(state.config.import_lease_seconds.max(1)),
+    })
 }
 
 /// Deletes outbox rows older than the retention and idempotency keys older

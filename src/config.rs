@@ -82,6 +82,20 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Largest import file `startImport` accepts (a multipart upload), in
+    /// bytes; larger uploads are refused while they stream in.
+    #[arg(long, env = "RAPPORT_MAX_IMPORT_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_import_bytes: u64,
+
+    /// How often an idle server looks for import jobs to run, in milliseconds.
+    #[arg(long, env = "RAPPORT_IMPORT_POLL_MS", default_value_t = 1000)]
+    pub import_poll_ms: u64,
+
+    /// How long a server's claim on an import job holds without a committed
+    /// batch renewing it; after that (its server died) another resumes it.
+    #[arg(long, env = "RAPPORT_IMPORT_LEASE_SECONDS", default_value_t = 60)]
+    pub import_lease_seconds: u64,
+
     /// Most a query may cost: each field 1, each connection its page size × its selection.
     #[arg(long, env = "RAPPORT_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
@@ -186,6 +200,25 @@ pub struct Config {
     /// `Authorization: Operator <key>`; unset, provisioning through the API is refused.
     #[arg(long, env = "RAPPORT_OPERATOR_KEY", hide_env_values = true)]
     pub operator_key: Option<secrecy::SecretString>,
+
+    /// A manifest of trusted documents (Relay's `persistOutput`, GraphQL Code Generator's
+    /// `persisted-documents.json`, or Apollo's persisted query manifest): when set, only the
+    /// documents it lists run, sent by id or hash or as their exact text.
+    #[arg(long, env = "RAPPORT_TRUSTED_DOCUMENTS")]
+    pub trusted_documents: Option<PathBuf>,
+
+    /// How long a document registered through automatic persisted queries is kept in Redis, in
+    /// seconds (without Redis, the most recently used documents are kept in memory).
+    #[arg(long, env = "RAPPORT_PERSISTED_TTL_SECONDS", default_value_t = 24 * 3600)]
+    pub persisted_ttl_seconds: u64,
+
+    /// `max-age` of successful `GET /graphql` query answers, for browsers and CDNs (answers vary
+    /// by `Authorization`); 0 answers `no-cache`, so caches revalidate with the `ETag`.
+    #[arg(long, env = "RAPPORT_GET_MAX_AGE_SECONDS", default_value_t = 0)]
+    pub get_max_age_seconds: u32,
+    /// Webhook delivery: timeouts, retries, and whether private targets are allowed.
+    #[command(flatten)]
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 impl Config {

@@ -81,22 +81,31 @@ pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseC
     Ok(db)
 }
 
-/// Applies every pending migration. On PostgreSQL they run on a connection
-/// of their own, free of the pool's statement timeout (building an index on
-/// a large table may take longer than any request).
+/// Applies every pending migration. They run on a connection of their own:
+/// on PostgreSQL it is free of the pool's statement timeout (building an
+/// index on a large table may take longer than any request); on SQLite, a
+/// pooled connection other than the one that changed a table can parse the
+/// next statement against the schema from before the change ("index …
+/// already exists", "duplicate column"). An in-memory SQLite database is the
+/// pool's own, so it migrates on the pool.
 pub async fn migrate(config: &Config, db: &DatabaseConnection) -> Result<(), DbErr> {
-    if config.is_sqlite() {
+    if config.is_sqlite() && config.sqlite_path().is_none() {
         return Migrator::up(db, None).await;
     }
+    let once = one_connection(config).await?;
+    let migrated = Migrator::up(&once, None).await;
+    once.close().await?;
+    migrated
+}
+
+/// A single connection to the configured database, for schema changes.
+pub async fn one_connection(config: &Config) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(&config.database_url);
     options
         .max_connections(1)
         .min_connections(0)
         .sqlx_logging(false);
-    let once = Database::connect(options).await?;
-    let migrated = Migrator::up(&once, None).await;
-    once.close().await?;
-    migrated
+    Database::connect(options).await
 }
 
 pub use rapport_core::error::is_unavailable;

@@ -31,6 +31,7 @@
 //! - [`seed`]: the deterministic demo workspace, written through the core's operations.
 //! - [`graphiql`]: GraphiQL served from the binary, so it works offline.
 //! - [`runtime`]: the tokio runtime servers run on.
+//! - [`webhooks`]: delivery of the outbox to webhook endpoints: signing, the HTTP client, the worker.
 
 // The modules of the core crate, under the names the API crate always used.
 pub use rapport_core::{clock, domain, events, metrics};
@@ -50,4 +51,5 @@ pub mod runtime;
 pub mod seed;
 pub mod services;
 pub mod state;
+pub mod webhooks;
 pub mod ws;

@@ -31,6 +31,8 @@ pub struct AppState {
     pub shared_subscriptions: Arc<Hub>,
     /// Operations each member runs over websockets, bounded.
     pub subscription_slots: Arc<Slots>,
+    /// Documents registered by hash (automatic persisted queries) and the trusted manifest.
+    pub documents: Arc<crate::http::persisted::Documents>,
 }
 
 impl std::ops::Deref for AppState {

@@ -28,6 +28,10 @@ pub enum CoreError {
     BadInput { field: String, message: String },
     /// `expectedVersion` is stale, or a concurrent write won.
     Conflict(String),
+    /// A value that must be unique among live records is taken; `field`
+    /// is the input it came in (`input.email`), or the record's own field
+    /// when a restore or merge would duplicate it.
+    Taken { field: String, message: String },
     /// Too many attempts: retry after this many seconds.
     RateLimited { retry_after: u64 },
     /// The database cannot serve right now (down, unreachable, pool
@@ -62,7 +66,7 @@ impl CoreError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::NotFound(_) => "NOT_FOUND",
             Self::BadInput { .. } => "BAD_USER_INPUT",
-            Self::Conflict(_) => "CONFLICT",
+            Self::Conflict(_) | Self::Taken { .. } => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::Unavailable(_) => "UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",

@@ -17,6 +17,7 @@
 //! - [`ops`]: the operations per domain, `(core, actor, command) -> CoreResult<output>`.
 //! - [`rules`]: lead scoring and triggers, run inside a write's transaction.
 //! - [`metrics`]: the process counters `/metrics` exposes.
+//! - [`webhooks`]: what delivery to webhook endpoints records: filters, messages, leases, retries.
 
 pub mod access;
 pub mod clock;
@@ -29,6 +30,7 @@ pub mod metrics;
 pub mod ops;
 pub mod rules;
 pub mod store;
+pub mod webhooks;
 
 pub use error::{CoreError, CoreResult};
 pub use kind::Kind;

@@ -29,6 +29,8 @@ pub struct Model {
     pub churned_at: Option<DateTimeUtc>,
     /// Why it left: a CUSTOMER_EXIT reason code.
     pub exit_reason: Option<String>,
+    /// The company this one was merged into (set with `deleted_at`).
+    pub merged_into: Option<Uuid>,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

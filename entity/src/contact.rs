@@ -31,6 +31,8 @@ pub struct Model {
     pub consent_source: Option<String>,
     pub consent_legal_basis: Option<LegalBasis>,
     pub unsubscribed_at: Option<DateTimeUtc>,
+    /// The contact this one was merged into (set with `deleted_at`).
+    pub merged_into: Option<Uuid>,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -86,3 +86,15 @@ pub async fn drop_all(manager: &SchemaManager<'_>, tables: &[&'static str]) -> R
     }
     Ok(())
 }
+
+/// Runs `statements` as one batch, so on one connection: on SQLite another
+/// pooled connection would still hold the schema from before a column was
+/// added or dropped (and refuse the next change against it).
+pub async fn run_batch(manager: &SchemaManager<'_>, statements: &[String]) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::ConnectionTrait;
+    manager
+        .get_connection()
+        .execute_unprepared(&statements.join(";\n"))
+        .await
+        .map(drop)
+}

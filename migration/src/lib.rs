@@ -24,6 +24,9 @@ mod m20261202_000017_maintained_figures;
 mod m20261202_000018_buying_spans_and_stays;
 mod m20261202_000019_create_external_id;
 mod m20261202_000020_ticket_queue_index;
+mod m20261202_000021_create_import_job;
+mod m20261202_000022_create_webhooks;
+mod m20261202_000023_live_uniques_and_merges;
 mod m20261202_000025_company_lead_score_always;
 
 pub struct Migrator;
@@ -52,6 +55,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000018_buying_spans_and_stays::Migration),
             Box::new(m20261202_000019_create_external_id::Migration),
             Box::new(m20261202_000020_ticket_queue_index::Migration),
+            Box::new(m20261202_000021_create_import_job::Migration),
+            Box::new(m20261202_000022_create_webhooks::Migration),
+            Box::new(m20261202_000023_live_uniques_and_merges::Migration),
             Box::new(m20261202_000025_company_lead_score_always::Migration),
         ]
     }

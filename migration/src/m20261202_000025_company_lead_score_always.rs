@@ -6,8 +6,9 @@
 //! from the contacts, and sorted by a plain index: without NULLs the
 //! `DESC NULLS LAST` companion of migration 17 has nothing left to do.
 
+use crate::columns::run_batch;
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -28,7 +29,7 @@ impl MigrationTrait for Migration {
             ),
             index(false, backend),
         ];
-        run(manager, &statements).await
+        run_batch(manager, &statements).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -39,19 +40,8 @@ impl MigrationTrait for Migration {
             index(false, backend),
             index(true, backend),
         ];
-        run(manager, &statements).await
+        run_batch(manager, &statements).await
     }
-}
-
-/// Runs `statements` as one batch, so on one connection: on SQLite another
-/// pooled connection would still hold the schema from before the column
-/// was dropped, and its `ADD COLUMN` would be refused as a duplicate.
-async fn run(manager: &SchemaManager<'_>, statements: &[String]) -> Result<(), DbErr> {
-    manager
-        .get_connection()
-        .execute_unprepared(&statements.join(";\n"))
-        .await
-        .map(drop)
 }
 
 /// Drops the column (and the indexes on it) and adds it again as `definition`.

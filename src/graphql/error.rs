@@ -70,7 +70,9 @@ impl From<ApiError> for async_graphql::Error {
             CoreError::RateLimited { retry_after } => {
                 (format!("too many attempts: retry in {retry_after} s"), None)
             }
-            CoreError::BadInput { field, message } => (format!("{field}: {message}"), Some(field)),
+            CoreError::BadInput { field, message } | CoreError::Taken { field, message } => {
+                (format!("{field}: {message}"), Some(field))
+            }
             CoreError::Unavailable(detail) => {
                 tracing::warn!(detail, "database unavailable");
                 (

@@ -128,7 +128,8 @@ fn refuse(request: &mut Request, max_aliases: usize) -> Option<ServerError> {
             "VARIABLES_TOO_DEEP",
         ));
     }
-    // Only now is the document safe to parse.
+    // Only now is the document safe to parse (or to take parsed from the cache).
+    super::parsed::reuse(request);
     let checks = password_cap::count(request);
     if checks > password_cap::MAX_PER_REQUEST {
         return Some(password_cap::refusal(checks));
@@ -185,7 +186,8 @@ fn variables_too_deep(request: &Request) -> Option<usize> {
     (depth > bounds::MAX_NESTING).then_some(depth)
 }
 
-fn coded(message: String, code: &str) -> ServerError {
+/// A GraphQL error with `extensions.code`.
+pub(crate) fn coded(message: String, code: &str) -> ServerError {
     let mut error = ServerError::new(message, None);
     error
         .extensions

@@ -55,6 +55,9 @@ pub enum HistoryEntryKind {
     Tagged,
     /// A trigger fired.
     Fired,
+    /// Duplicates were merged: on the survivor, the fields it took; on a
+    /// merged record, its deletion with `mergedInto`.
+    Merged,
     /// A change of a kind this version of the API does not name; `event` has its name.
     Other,
 }
@@ -78,6 +81,7 @@ impl HistoryEntryKind {
             "revoked" => Self::Revoked,
             "invited" => Self::Invited,
             "joined" => Self::Joined,
+            "merged" => Self::Merged,
             "deactivated" => Self::Deactivated,
             "reactivated" => Self::Reactivated,
             "role_changed" => Self::RoleChanged,

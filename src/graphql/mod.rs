@@ -28,14 +28,17 @@ pub mod guard;
 pub mod history;
 pub mod history_kind;
 pub mod ids;
+pub mod import;
 pub mod insight;
 pub mod level;
 pub mod list;
 pub mod live;
 pub mod member;
+pub mod merge;
 pub mod node;
 pub mod order;
 pub mod page;
+pub mod parsed;
 pub mod password_cap;
 pub mod pipeline;
 pub mod rates;
@@ -46,6 +49,7 @@ pub mod survey;
 pub mod tag;
 pub mod ticket;
 pub mod triggers;
+pub mod webhooks;
 pub mod workspace;
 pub mod write;
 
@@ -53,20 +57,32 @@ use async_graphql::{MergedObject, SDLExportOptions, Schema};
 
 use crate::services::Services;
 
-/// Every query field.
+/// Every query field. Merged in two halves: one merge of every part nests
+/// its resolver futures too deep for the compiler's default recursion limit.
 #[derive(MergedObject, Default)]
-pub struct Query(
+pub struct Query(RecordQuery, InsightQuery);
+
+/// The query fields of records and who works on them.
+#[derive(MergedObject, Default)]
+pub struct RecordQuery(
     node::NodeQuery,
     member::MemberQuery,
     workspace::WorkspaceQuery,
     company::CompanyQuery,
     contact::ContactQuery,
+    contact::ContactMergeQuery,
+    company::CompanyMergeQuery,
     pipeline::PipelineQuery,
     deal::DealQuery,
     ticket::TicketQuery,
     activity::ActivityQuery,
     tag::TagQuery,
     live::DashboardQuery,
+);
+
+/// The query fields of figures, rules, history and integrations.
+#[derive(MergedObject, Default)]
+pub struct InsightQuery(
     live::EventCursorQuery,
     api_key::ApiKeyQuery,
     history::HistoryQuery,
@@ -78,11 +94,17 @@ pub struct Query(
     reason::ReasonQuery,
     scoring::RuleQuery,
     triggers::TriggerRuleQuery,
+    webhooks::WebhookQuery,
+    import::ImportQuery,
 );
 
-/// Every mutation.
+/// Every mutation, merged in two halves like [`Query`].
 #[derive(MergedObject, Default)]
-pub struct Mutation(
+pub struct Mutation(RecordMutation, UpkeepMutation);
+
+/// The mutations of records and who works on them.
+#[derive(MergedObject, Default)]
+pub struct RecordMutation(
     member::MemberMutation,
     api_key::ApiKeyMutation,
     customer_order::OrderMutation,
@@ -90,9 +112,16 @@ pub struct Mutation(
     company::CompanyMutation,
     customer::CustomerMutation,
     contact::ContactMutation,
+    contact::ContactMergeMutation,
+    company::CompanyMergeMutation,
     pipeline::PipelineMutation,
     deal::DealMutation,
     ticket::TicketMutation,
+);
+
+/// The mutations of rules, goals, consent, bulk writes and integrations.
+#[derive(MergedObject, Default)]
+pub struct UpkeepMutation(
     activity::ActivityMutation,
     tag::TagMutation,
     goal::GoalMutation,
@@ -104,6 +133,8 @@ pub struct Mutation(
     triggers::TriggerSweepMutation,
     workspace::WorkspaceMutation,
     bulk::BulkMutation,
+    webhooks::WebhookMutation,
+    import::ImportMutation,
 );
 
 /// The schema type.

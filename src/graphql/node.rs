@@ -16,7 +16,7 @@ use super::error::{ApiError, ApiResult};
 use super::filter::col;
 use super::goal::Goal;
 use super::ids::{self, Kind};
-use super::level::Level;
+use super::level::{Level, Row};
 use super::list::{Record, in_ids, scope};
 use super::member::Member;
 use super::pipeline::{Pipeline, Stage};
@@ -55,12 +55,11 @@ pub enum Node {
     TriggerRule(TriggerRule),
 }
 
-/// The records of one type among `wanted`, keyed by id, in one statement.
-async fn fetch<R: Record>(
+/// The live records of one type among `wanted`, keyed by id, in one statement.
+pub async fn rows_by_ids<R: Record>(
     ctx: &Context<'_>,
-    wanted: &[Uuid],
-    wrap: fn(R) -> Node,
-) -> ApiResult<HashMap<Uuid, Node>> {
+    wanted: Vec<Uuid>,
+) -> ApiResult<HashMap<Uuid, Row<R::Model>>> {
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }
@@ -69,21 +68,57 @@ async fn fetch<R: Record>(
     let condition = scope::<R>(actor.workspace_id).add(in_ids(
         db.get_database_backend(),
         col(R::TABLE, "id"),
-        wanted.to_vec(),
+        wanted,
     ));
     let rows = R::Entity::find().filter(condition).all(db).await?;
     let ids: Vec<Uuid> = rows.iter().map(R::id).collect();
     let level = Level::new(rows);
-    Ok(ids
+    Ok(ids.into_iter().zip(level.all()).collect())
+}
+
+/// The records of one type among `wanted` as nodes, keyed by id.
+async fn fetch<R: Record>(
+    ctx: &Context<'_>,
+    wanted: &[Uuid],
+    wrap: fn(R) -> Node,
+) -> ApiResult<HashMap<Uuid, Node>> {
+    let found = rows_by_ids::<R>(ctx, wanted.to_vec()).await?;
+    Ok(found
         .into_iter()
-        .zip(level.all())
         .map(|(id, row)| (id, wrap(R::wrap(row))))
         .collect())
 }
 
-/// Looks up `ids` (any mix of types) with one statement per type present.
+/// Looks up `ids` (any mix of types) with one statement per type present;
+/// a merged contact or company answers as its survivor (statements only
+/// for ids not found live).
 async fn resolve(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> {
     let decoded: Vec<Option<(Kind, Uuid)>> = ids.iter().map(|id| ids::decode_any(id)).collect();
+    let mut found = resolve_decoded(ctx, decoded.clone()).await?;
+    let mut missing: Vec<(usize, Option<(Kind, Uuid)>)> = decoded
+        .into_iter()
+        .enumerate()
+        .filter(|(i, d)| {
+            found[*i].is_none() && matches!(d, Some((Kind::Contact | Kind::Company, _)))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    let mut moved: Vec<Option<(Kind, Uuid)>> = missing.iter().map(|(_, d)| *d).collect();
+    follow_merges(ctx, &mut moved).await?;
+    let survivors = resolve_decoded(ctx, moved).await?;
+    for ((index, _), node) in missing.drain(..).zip(survivors) {
+        found[index] = node;
+    }
+    Ok(found)
+}
+
+/// Looks up decoded ids with one statement per type present.
+async fn resolve_decoded(
+    ctx: &Context<'_>,
+    decoded: Vec<Option<(Kind, Uuid)>>,
+) -> ApiResult<Vec<Option<Node>>> {
     let of = |kind: Kind| -> Vec<Uuid> {
         decoded
             .iter()
@@ -120,6 +155,39 @@ async fn resolve(ctx: &Context<'_>, ids: &[ID]) -> ApiResult<Vec<Option<Node>>> 
         .into_iter()
         .map(|d| d.and_then(|(_, id)| found.remove(&id)))
         .collect())
+}
+
+/// Most merges followed from one id (a survivor merged again later).
+const MAX_MERGE_HOPS: usize = 5;
+
+/// Replaces the ids of merged contacts and companies by their survivors',
+/// so a client holding an old id keeps reaching the record it became.
+async fn follow_merges(ctx: &Context<'_>, decoded: &mut [Option<(Kind, Uuid)>]) -> ApiResult<()> {
+    let workspace_id = actor(ctx)?.workspace_id;
+    let db = db(ctx)?;
+    for _ in 0..MAX_MERGE_HOPS {
+        let mut moved = false;
+        for (kind, table) in [(Kind::Contact, "contact"), (Kind::Company, "company")] {
+            let wanted: Vec<Uuid> = decoded
+                .iter()
+                .flatten()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, id)| *id)
+                .collect();
+            let survivors =
+                rapport_core::ops::merge::survivors(db, workspace_id, table, &wanted).await?;
+            for (k, id) in decoded.iter_mut().flatten() {
+                if let Some(survivor) = survivors.get(id).filter(|_| *k == kind) {
+                    *id = *survivor;
+                    moved = true;
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Node lookups.

@@ -4,19 +4,17 @@
 //! the former, mutations refused over GET, and only `application/json`
 //! request bodies (a form or `text/plain` POST is how CSRF arrives).
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse};
 use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Value, json};
 use tracing::Instrument;
 
 use super::answer::{JSON, MediaType, Outcome, refusal, refused, replayed, respond};
-use super::idempotency;
+use super::{idempotency, persisted};
 use crate::auth::{Actor, Refused};
 use crate::clock;
 use crate::graphql::RapportSchema;
@@ -70,16 +68,21 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
                 &format!("a batch holds at most {max_batch} operations"),
             );
         }
-        Value::Array(items) => items
-            .into_iter()
-            .map(request_from)
-            .collect::<Result<Vec<_>, _>>()
-            .map(BatchRequest::Batch),
-        other => request_from(other).map(BatchRequest::Single),
+        Value::Array(items) => {
+            let mut requests = Vec::with_capacity(items.len());
+            for item in items {
+                match prepare(&call.state, item).await {
+                    Ok(request) => requests.push(request),
+                    Err(unfit) => return unfit.respond(call.media),
+                }
+            }
+            Ok(BatchRequest::Batch(requests))
+        }
+        other => prepare(&call.state, other).await.map(BatchRequest::Single),
     };
     let batch = match batch {
         Ok(batch) => Inexact::in_json(&body).attach_batch(batch),
-        Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
+        Err(unfit) => return unfit.respond(call.media),
     };
     let operations = match &batch {
         BatchRequest::Single(_) => 1,
@@ -115,47 +118,6 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
     }
 }
 
-/// `GET /graphql?query=…&variables=…`: queries only.
-pub async fn get(call: Call, params: HashMap<String, String>) -> Response {
-    if let Some(refused) =
-        super::rate_limit::admit(&call.state.rate_limiter, &call.rate_key, 1).await
-    {
-        return refused;
-    }
-    let mut object = serde_json::Map::new();
-    let inexact = Inexact::in_json(params.get("variables").map_or(&[][..], |v| v.as_bytes()));
-    for (key, value) in params {
-        let value = match key.as_str() {
-            "variables" | "extensions" => match serde_json::from_str(&value) {
-                Ok(value) => value,
-                Err(_) => {
-                    let message = format!("{key} is not JSON");
-                    return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message);
-                }
-            },
-            _ => Value::String(value),
-        };
-        object.insert(key, value);
-    }
-    let request = match request_from(Value::Object(object)) {
-        Ok(request) => inexact.attach(request),
-        Err(message) => return refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
-    };
-    if is_mutation(&request) {
-        let mut response = refusal(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            "mutations are sent with POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    let media = call.media;
-    respond(media, execute(call, BatchRequest::Single(request)).await)
-}
-
 /// `application/json`, with no charset or UTF-8.
 fn is_json_body(headers: &HeaderMap) -> bool {
     let Some(value) = headers
@@ -175,9 +137,52 @@ fn is_json_body(headers: &HeaderMap) -> bool {
         })
 }
 
+/// Why a request object cannot run.
+pub(super) enum Unfit {
+    /// Its parameters are malformed.
+    Malformed(String),
+    /// The document it names or sends is refused (see [`persisted`]).
+    Persisted(persisted::Refusal),
+}
+
+impl Unfit {
+    /// The answer: 400, except that a persisted document not found is a
+    /// 200 under `application/json`, where Apollo clients look for it.
+    pub(super) fn respond(self, media: MediaType) -> Response {
+        match self {
+            Unfit::Malformed(message) => refusal(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
+            Unfit::Persisted(refused_document) => {
+                let status = if refused_document.is_not_found() && media == MediaType::Json {
+                    StatusCode::OK
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                let code = refused_document.code;
+                respond(media, refused(status, code, &refused_document.message))
+            }
+        }
+    }
+}
+
+/// One request object: the document it names (or sends) resolved through
+/// the persisted documents, then its parameters checked.
+pub(super) async fn prepare(
+    state: &AppState,
+    mut value: Value,
+) -> Result<async_graphql::Request, Unfit> {
+    if let Value::Object(object) = &mut value {
+        state
+            .documents
+            .resolve_json(object)
+            .await
+            .map_err(Unfit::Persisted)?;
+    }
+    request_from(value).map_err(Unfit::Malformed)
+}
+
 /// One request object, its parameters checked: `query` a string;
 /// `operationName` a string or null; `variables` and `extensions` maps or null.
-fn request_from(value: Value) -> Result<async_graphql::Request, String> {
+pub(super) fn request_from(value: Value) -> Result<async_graphql::Request, String> {
     let Value::Object(mut object) = value else {
         return Err("a request is a JSON object".into());
     };
@@ -213,27 +218,12 @@ fn request_from(value: Value) -> Result<async_graphql::Request, String> {
     Ok(request)
 }
 
-/// Whether the operation the request would run is a mutation (or a
-/// subscription, which GET cannot serve either). Unparsable documents, and
-/// documents nested too deep to parse safely, are left to execution, which
-/// refuses them.
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    use crate::graphql::bounds;
-    if bounds::nesting(&request.query, bounds::MAX_NESTING) > bounds::MAX_NESTING {
-        return false;
-    }
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let wanted = request.operation_name.as_deref();
-    document
-        .operations
-        .iter()
-        .filter(|(name, _)| wanted.is_none() || name.map(|n| n.as_str()) == wanted)
-        .any(|(_, operation)| operation.node.ty != OperationType::Query)
+pub(super) async fn execute(call: Call, batch: BatchRequest) -> Outcome {
+    execute_checked(call, batch).await.0
 }
 
-async fn execute(call: Call, batch: BatchRequest) -> Outcome {
+/// [`execute`], and whether every operation answered without an error.
+pub(super) async fn execute_checked(call: Call, batch: BatchRequest) -> (Outcome, bool) {
     let Call {
         state,
         schema,
@@ -260,19 +250,22 @@ async fn execute(call: Call, batch: BatchRequest) -> Outcome {
         executed = executed.instrument(span.clone()) => executed,
         () = cut_off(&state) => {
             span.in_scope(|| tracing::warn!("request cancelled: the server is stopping"));
-            return refused(
+            return (refused(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "SHUTTING_DOWN",
                 "the server is stopping and cancelled this request: writes it had not committed were rolled back; retry (with the same Idempotency-Key to learn whether one had committed)",
-            );
+            ), false);
         }
     };
     let Ok(response) = executed else {
         span.in_scope(|| tracing::warn!(?timeout, "request timed out"));
-        return refused(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "TIMEOUT",
-            "the request took longer than the server allows; narrow it down",
+        return (
+            refused(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIMEOUT",
+                "the request took longer than the server allows; narrow it down",
+            ),
+            false,
         );
     };
     let responses: Vec<&async_graphql::Response> = match &response {
@@ -320,7 +313,7 @@ async fn execute(call: Call, batch: BatchRequest) -> Outcome {
         }
         _ => StatusCode::OK,
     };
-    Outcome { status, body }
+    (Outcome { status, body }, errors == 0)
 }
 
 /// Completes when a request still running must give up because the
@@ -355,6 +348,7 @@ fn body_of(response: &async_graphql::Response) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn only_json_bodies_are_read() {
@@ -380,15 +374,5 @@ mod tests {
         assert!(request_from(json!({ "query": 1 })).is_err());
         assert!(request_from(json!({ "query": "{ a }", "variables": "x" })).is_err());
         assert!(request_from(json!([])).is_err());
-    }
-
-    #[test]
-    fn get_refuses_mutations_but_not_queries() {
-        let mutation = async_graphql::Request::new("mutation { a }");
-        assert!(is_mutation(&mutation));
-        let query =
-            async_graphql::Request::new("query Q { a } mutation M { b }").operation_name("Q");
-        assert!(!is_mutation(&query));
-        assert!(!is_mutation(&async_graphql::Request::new("{ a ")));
     }
 }

@@ -3,11 +3,14 @@
 
 mod answer;
 pub mod client_address;
+mod get;
 mod graphql;
 mod idempotency;
 mod operator;
+pub mod persisted;
 pub mod rate_limit;
 mod refusals;
+mod upload;
 
 pub use client_address::{ForwardedHeader, TrustedProxies};
 
@@ -42,7 +45,11 @@ const REQUEST_ID: &str = "x-request-id";
 pub fn router(state: AppState, schema: RapportSchema) -> Router {
     let request_id = header::HeaderName::from_static(REQUEST_ID);
     let cors = cors(&state.config.cors_origins, &state.config.cors_headers);
-    let body_limit = state.config.max_body_bytes;
+    // Room for an upload and its request: a JSON body is held to its own,
+    // smaller limit as it is read (`graphql_post`), an upload's file to the
+    // import limit as it streams (`upload`), which answers first.
+    let import_limit = usize::try_from(state.config.max_import_bytes).unwrap_or(usize::MAX);
+    let body_limit = import_limit.saturating_add(state.config.max_body_bytes);
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(healthz))
@@ -160,7 +167,7 @@ async fn graphql_get(State(state): State<AppState>, request: Request) -> Respons
         }
     };
     match call(state, schema, &parts.headers, &parts.extensions).await {
-        Ok(call) => graphql::get(call, params).await,
+        Ok(call) => get::get(call, &parts.headers, params).await,
         Err(refused) => *refused,
     }
 }
@@ -176,6 +183,9 @@ async fn graphql_post(
         Ok(call) => call,
         Err(refused) => return *refused,
     };
+    if upload::is_multipart(&parts.headers) {
+        return upload::post(call, &parts.headers, body).await;
+    }
     let limit = call.state.config.max_body_bytes;
     let body = match axum::body::to_bytes(body, limit).await {
         Ok(body) => body,

@@ -15,6 +15,7 @@ use super::shared;
 use super::slots::Slot;
 use crate::auth::{Actor, Revoked};
 use crate::graphql::RapportSchema;
+use crate::graphql::guard::coded;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 
@@ -226,7 +227,7 @@ impl Connection {
     async fn on_subscribe(
         &mut self,
         id: String,
-        request: async_graphql::Request,
+        mut request: async_graphql::Request,
     ) -> Result<(), End> {
         let Some(actor) = self.actor.clone() else {
             return Err(End::Close(code::UNAUTHORIZED, "Unauthorized".into()));
@@ -239,6 +240,11 @@ impl Connection {
                 code::DUPLICATE_ID,
                 format!("Subscriber for {id} already exists"),
             ));
+        }
+        // Trusted documents hold here too, and a hash names a registered document.
+        if let Err(refused) = self.state.documents.resolve_request(&mut request).await {
+            let error = coded(refused.message, refused.code);
+            return self.send(protocol::error(&id, &[error])).await;
         }
         let per_socket = self.state.config.max_subscriptions_per_socket;
         let slots = &self.state.subscription_slots;
@@ -253,14 +259,14 @@ impl Connection {
         let slot = match slot {
             Ok(slot) => slot,
             Err(message) => {
-                let error = coded_error(message, "TOO_MANY_SUBSCRIPTIONS");
+                let error = coded(message, "TOO_MANY_SUBSCRIPTIONS");
                 return self.send(protocol::error(&id, &[error])).await;
             }
         };
         let key = format!("member:{}", actor.member_id);
         if let Err(retry_after) = self.state.rate_limiter.check(&key, 1).await {
             let message = format!("too many requests: retry in {retry_after} s");
-            let mut error = coded_error(message, "RATE_LIMITED");
+            let mut error = coded(message, "RATE_LIMITED");
             let extensions = error.extensions.get_or_insert_with(Default::default);
             extensions.set("retryAfter", retry_after);
             return self.send(protocol::error(&id, &[error])).await;
@@ -385,14 +391,4 @@ fn credential(payload: Option<&Value>) -> Option<&str> {
     ["authorization", "Authorization", "authToken"]
         .iter()
         .find_map(|key| payload.get(key)?.as_str())
-}
-
-/// A GraphQL error with `extensions.code`.
-fn coded_error(message: String, code: &str) -> async_graphql::ServerError {
-    let mut error = async_graphql::ServerError::new(message, None);
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", code);
-    error
 }

@@ -15,7 +15,7 @@ use crate::helpers::workspace;
 use crate::ws::WsClient;
 
 /// A migrated database with one workspace; its URL and an admin token.
-async fn prepared(database_url: String) -> (String, String) {
+pub async fn prepared(database_url: String) -> (String, String) {
     let mut config = Config::for_database(database_url.clone());
     config.jwt_secret = Some(SECRET.into());
     let state = AppState::connect(config).await.expect("database ready");
@@ -23,7 +23,7 @@ async fn prepared(database_url: String) -> (String, String) {
     (database_url, token)
 }
 
-async fn post(base: &str, token: &str, query: &str, variables: Value) -> Value {
+pub async fn post(base: &str, token: &str, query: &str, variables: Value) -> Value {
     let response: Value = reqwest::Client::new()
         .post(format!("{base}/graphql"))
         .bearer_auth(token)

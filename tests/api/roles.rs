@@ -221,12 +221,18 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     const PUBLIC: [&str; 2] = ["login", "acceptInvitation"];
     // Tags follow the tagged record: covered by the matrix above.
     const BY_RECORD: [&str; 2] = ["addTags", "removeTags"];
-    if PUBLIC.contains(&mutation) || BY_RECORD.contains(&mutation) {
+    // A file arrives only in a multipart request, which these literal
+    // probes cannot send: import_jobs.rs checks startImport's roles.
+    const BY_UPLOAD: [&str; 1] = ["startImport"];
+    if PUBLIC.contains(&mutation) || BY_RECORD.contains(&mutation) || BY_UPLOAD.contains(&mutation)
+    {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 11] = [
+    let areas: [(&[&str], &'static [Role]); 12] = [
         // Provisioning is the operator's (its key), never a member role's.
         (&["Workspace"], &[]),
+        // Webhooks send the workspace's data elsewhere: ADMIN only.
+        (&["Webhook"], &[Admin]),
         (
             &[
                 "Goal",

@@ -15,7 +15,7 @@ const LOGIN: &str =
     "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }";
 
 /// A migrated PostgreSQL database with one workspace: its URL and a token.
-async fn prepared(cluster: &postgres::PgCluster) -> (String, String) {
+pub(crate) async fn prepared(cluster: &postgres::PgCluster) -> (String, String) {
     let url = cluster.create_database(None);
     let mut config = Config::for_database(url.clone());
     config.jwt_secret = Some(SECRET.into());

@@ -7,6 +7,7 @@
 //! from the outbox before joining it.
 
 mod bus;
+pub mod cursor;
 mod feed;
 pub mod history;
 pub mod outbox;

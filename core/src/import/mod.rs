@@ -27,9 +27,11 @@ mod activities;
 mod cells;
 mod context;
 mod deals;
+pub mod jobs;
 mod links;
 mod people;
 mod purchases;
+mod quotes;
 pub mod read;
 mod refusal;
 mod tickets;
@@ -241,6 +243,18 @@ impl Importer {
     /// commits them (a dry run rolls back). An error here (the database
     /// went away) undoes the whole batch; refusals are per row.
     pub async fn write_batch(&mut self, rows: Vec<ReadRow>) -> CoreResult<Vec<RowResult>> {
+        self.write_batch_then(rows, async |_, _| Ok(())).await
+    }
+
+    /// Like [`Self::write_batch`], and `then` writes in the transaction the
+    /// batch commits in (a dry run's own, after the batch rolled back): a
+    /// job's progress is saved exactly when its batch is, never one without
+    /// the other.
+    pub async fn write_batch_then(
+        &mut self,
+        rows: Vec<ReadRow>,
+        then: impl AsyncFnOnce(&DatabaseTransaction, &[RowResult]) -> CoreResult<()>,
+    ) -> CoreResult<Vec<RowResult>> {
         let txn = self.core.begin().await?;
         let topics = Mutex::new(BTreeSet::new());
         let mut results = Vec::with_capacity(rows.len());
@@ -258,9 +272,13 @@ impl Importer {
         }
         if self.options.dry_run {
             txn.rollback().await?;
+            let progress = self.core.begin().await?;
+            then(&progress, &results).await?;
+            progress.commit().await?;
         } else {
             let topics = topics.into_inner().unwrap_or_else(|p| p.into_inner());
             let stored = self.summary_events(&txn, topics, batch).await?;
+            then(&txn, &results).await?;
             txn.commit().await?;
             self.core.publish(&stored);
         }

@@ -5,6 +5,9 @@
 //! object) becomes a refusal of its own, and reading goes on.
 
 use std::io::{BufRead, Read};
+use std::sync::{Arc, Mutex};
+
+use super::quotes::{Counting, Quotes};
 
 use serde_json::{Map, Value};
 
@@ -56,6 +59,10 @@ enum Inner {
     Csv {
         reader: csv::Reader<Box<dyn Read + Send>>,
         header: Vec<String>,
+        quotes: Arc<Mutex<Quotes>>,
+        /// The row read last, with its first byte: given out once the next
+        /// is read, or at the end once it is known not to be cut short.
+        held: Option<(u64, ReadRow)>,
     },
     Json {
         lines: std::io::Lines<std::io::BufReader<Box<dyn Read + Send>>>,
@@ -69,10 +76,12 @@ impl Rows {
     pub fn open(input: Box<dyn Read + Send>, format: Format) -> Result<Self, Unreadable> {
         let inner = match format {
             Format::Csv => {
+                let counting = Counting::new(input);
+                let quotes = counting.quotes.clone();
                 let mut reader = csv::ReaderBuilder::new()
                     .has_headers(true)
                     .flexible(true)
-                    .from_reader(input);
+                    .from_reader(Box::new(counting) as Box<dyn Read + Send>);
                 let header = reader.byte_headers().map_err(|e| Unreadable {
                     line: 1,
                     message: format!("the header row cannot be read: {e}"),
@@ -96,6 +105,8 @@ impl Rows {
                 Inner::Csv {
                     reader,
                     header: names,
+                    quotes,
+                    held: None,
                 }
             }
             Format::JsonLines => Inner::Json {
@@ -120,24 +131,49 @@ impl Iterator for Rows {
 
     fn next(&mut self) -> Option<ReadRow> {
         match &mut self.inner {
-            Inner::Csv { reader, header } => {
+            Inner::Csv {
+                reader,
+                header,
+                quotes,
+                held,
+            } => loop {
                 let mut record = csv::ByteRecord::new();
-                match reader.read_byte_record(&mut record) {
-                    Ok(false) => None,
+                let (start, row) = match reader.read_byte_record(&mut record) {
+                    Ok(false) => {
+                        let (start, row) = held.take()?;
+                        let quotes = quotes.lock().unwrap_or_else(|p| p.into_inner());
+                        if quotes.open_after(start) {
+                            let line = row.as_ref().map_or_else(|u| u.line, |r| r.line);
+                            return Some(Err(Unreadable {
+                                line,
+                                message: "the file ends inside a quoted field (was it cut short?)"
+                                    .into(),
+                            }));
+                        }
+                        return Some(row);
+                    }
                     Ok(true) => {
-                        let line = record.position().map_or(0, |p| p.line());
-                        Some(csv_row(line, header, &record))
+                        let position = record.position();
+                        let line = position.map_or(0, |p| p.line());
+                        let start = position.map_or(0, |p| p.byte());
+                        (start, csv_row(line, header, &record))
                     }
                     Err(e) => {
                         let line = e.position().map_or(0, |p| p.line());
+                        let start = e.position().map_or(0, |p| p.byte());
                         // A quoting error leaves the reader where it can go on.
-                        Some(Err(Unreadable {
-                            line,
-                            message: format!("the row cannot be read as CSV: {e}"),
-                        }))
+                        let message = format!("the row cannot be read as CSV: {e}");
+                        (start, Err(Unreadable { line, message }))
                     }
+                };
+                quotes
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .forget_before(start);
+                if let Some((_, earlier)) = held.replace((start, row)) {
+                    return Some(earlier);
                 }
-            }
+            },
             Inner::Json { lines, line } => loop {
                 *line += 1;
                 let text = match lines.next()? {
@@ -233,6 +269,19 @@ mod tests {
             "an empty cell is absent"
         );
         assert!(read[3].as_ref().unwrap_err().message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn a_file_cut_inside_a_quoted_field_refuses_its_last_row_only() {
+        let cut = rows(b"name,city\n\"A\",\"B\"\n\"C\",\"Lon", Format::Csv);
+        assert_eq!(cut.len(), 2);
+        assert_eq!(cut[0].as_ref().unwrap().values["city"], "B");
+        let refused = cut[1].as_ref().unwrap_err();
+        assert_eq!(refused.line, 3);
+        assert!(refused.message.contains("cut short"), "{}", refused.message);
+        let whole = rows(b"name,city\n\"x \"\"y\"\"\",\"a\nb\"", Format::Csv);
+        assert_eq!(whole.len(), 1);
+        assert_eq!(whole[0].as_ref().unwrap().values["name"], "x \"y\"");
     }
 
     #[test]

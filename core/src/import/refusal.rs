@@ -69,7 +69,7 @@ impl From<CoreError> for Refusal {
     fn from(error: CoreError) -> Self {
         let code = error.code();
         match error {
-            CoreError::BadInput { field, message } => {
+            CoreError::BadInput { field, message } | CoreError::Taken { field, message } => {
                 let column = column_of(&field);
                 Self::coded(Some(&column), code, message)
             }

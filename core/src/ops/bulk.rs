@@ -94,17 +94,22 @@ fn check_count(count: usize) -> CoreResult<()> {
 /// `err` of input `index` naming that input: `input.email` becomes
 /// `inputs.3.email`; a refusal without a field says which input it was.
 pub fn at_index(err: CoreError, index: usize) -> CoreError {
+    let indexed = |field: String| {
+        let rest = field.strip_prefix("input").unwrap_or(&field);
+        let rest = rest
+            .strip_prefix('.')
+            .map_or(String::new(), |r| format!(".{r}"));
+        format!("inputs.{index}{rest}")
+    };
     match err {
-        CoreError::BadInput { field, message } => {
-            let rest = field.strip_prefix("input").unwrap_or(&field);
-            let rest = rest
-                .strip_prefix('.')
-                .map_or(String::new(), |r| format!(".{r}"));
-            CoreError::BadInput {
-                field: format!("inputs.{index}{rest}"),
-                message,
-            }
-        }
+        CoreError::BadInput { field, message } => CoreError::BadInput {
+            field: indexed(field),
+            message,
+        },
+        CoreError::Taken { field, message } => CoreError::Taken {
+            field: indexed(field),
+            message,
+        },
         CoreError::Conflict(message) => CoreError::Conflict(format!("inputs.{index}: {message}")),
         CoreError::Forbidden(message) => CoreError::Forbidden(format!("inputs.{index}: {message}")),
         other => other,

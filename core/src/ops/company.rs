@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::Patch;
 use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
+use super::unique::Unique;
 use crate::Kind;
 use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
@@ -20,6 +21,8 @@ use crate::store::{
 };
 
 const KIND: Kind = Kind::Company;
+/// The domain is unique among live companies.
+const DOMAIN: Unique = Unique::CompanyDomain;
 
 /// A new company.
 #[derive(Debug, Clone, Default)]
@@ -101,6 +104,10 @@ pub async fn create_in(
         country: new.country,
     })?;
     check_reference::<member::Entity>(txn, actor, new.owner_id, "input.ownerId").await?;
+    let (domain, workspace) = (fields.domain.as_deref(), actor.workspace_id);
+    DOMAIN
+        .check_free(txn, workspace, domain, &[], "input.domain")
+        .await?;
     let at = now();
     let mut model = company::ActiveModel {
         id: Set(crate::store::new_id()),
@@ -114,8 +121,10 @@ pub async fn create_in(
         ..Default::default()
     };
     fields.apply(&mut model);
-    let row = model.insert(txn).await?;
-    let workspace = actor.workspace_id;
+    let row = model
+        .insert(txn)
+        .await
+        .map_err(DOMAIN.or_taken("input.domain"))?;
     external_id::attach(
         txn,
         workspace,
@@ -182,6 +191,10 @@ pub async fn update_in(
         city: changes.city.apply(current.city.clone()),
         country: changes.country.apply(current.country.clone()),
     })?;
+    let (domain, workspace) = (fields.domain.as_deref(), actor.workspace_id);
+    DOMAIN
+        .check_free(txn, workspace, domain, &[id], "input.domain")
+        .await?;
     if let Patch::Set(owner) = changes.owner_id {
         check_reference::<member::Entity>(txn, actor, Some(owner), "input.ownerId").await?;
     }

@@ -4,14 +4,13 @@ use chrono::{NaiveDate, Utc};
 use entity::enums::LifecycleStage;
 use entity::{company, contact, member};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{
-    ActiveModelTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
-};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::Patch;
 use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
+use super::unique::Unique;
 use crate::Kind;
 use crate::access::{Actor, Area};
 use crate::domain::{email, phone, text};
@@ -124,7 +123,10 @@ pub async fn create_in(
         ..Default::default()
     };
     fields.apply(&mut model);
-    let row = model.insert(txn).await.map_err(email_taken)?;
+    let row = model
+        .insert(txn)
+        .await
+        .map_err(EMAIL.or_taken("input.email"))?;
     let (kind, field) = (Kind::Contact, external_id::INPUT_FIELD);
     external_id::attach(
         txn,
@@ -217,7 +219,7 @@ pub async fn update_in(
         .filter(col("contact", "version").eq(current.version))
         .exec(txn)
         .await
-        .map_err(email_taken)?
+        .map_err(EMAIL.or_taken("input.email"))?
         .rows_affected;
     expect_one_row(rows)?;
     if let Some(ids) = external_ids {
@@ -332,12 +334,5 @@ impl Fields {
     }
 }
 
-/// A unique-email violation becomes a field error; anything else stays internal.
-fn email_taken(err: DbErr) -> CoreError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            CoreError::bad_input("input.email", "another contact already has this email")
-        }
-        _ => err.into(),
-    }
-}
+/// The email is unique among live contacts (the index refuses a duplicate).
+const EMAIL: Unique = Unique::ContactEmail;

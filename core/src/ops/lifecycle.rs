@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use super::unique::Unique;
 use crate::access::{Actor, Area};
 use crate::error::{CoreError, CoreResult};
 use crate::kind::Kind;
@@ -34,6 +35,12 @@ pub async fn delete_or_restore<T: Table>(
         _ => {}
     }
     check_version(expected_version, T::version(&row))?;
+    // Back among the live, its email or domain must be free again.
+    if let Some(unique) = Unique::of(T::KIND).filter(|_| !delete) {
+        unique
+            .check_row_free(&txn, actor.workspace_id, id, &row)
+            .await?;
+    }
     set_deleted::<T>(&txn, actor, id, T::version(&row), delete).await?;
     // Lead scores read company fields and skip deleted records.
     let rescore = match T::KIND {

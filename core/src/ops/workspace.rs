@@ -22,8 +22,13 @@ const INVITATION_DAYS: i64 = 7;
 /// Every table holding a workspace's rows (its `workspace_id`), children
 /// before the tables they reference, so deleting in this order never trips
 /// a foreign key. The workspace row itself goes last.
-pub const TENANT_TABLES: [&str; 26] = [
+pub const TENANT_TABLES: [&str; 31] = [
+    "webhook_delivery",
+    "webhook_endpoint",
     "trigger_firing",
+    "import_job_error",
+    "import_job_chunk",
+    "import_job",
     "external_id",
     "engagement",
     "lead_score_change",

@@ -13,7 +13,7 @@
 
 mod customers;
 mod deals;
-mod leaderboard;
+pub(crate) mod leaderboard;
 mod sql;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -216,7 +216,7 @@ impl Analytics {
 }
 
 /// Checks the period and the optional pipeline and owner.
-async fn scope(
+pub(crate) async fn scope(
     ctx: &Context<'_>,
     period: PeriodInput,
     pipeline_id: Option<ID>,

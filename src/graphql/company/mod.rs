@@ -1,6 +1,7 @@
 //! Companies: the organisations a workspace sells to and supports.
 
 mod filter;
+mod merge;
 mod mutation;
 
 use async_graphql::{Context, ID, Object};
@@ -26,6 +27,7 @@ use crate::domain::money;
 use crate::graphql::scalars::Date;
 
 pub use filter::{CompanyFilter, CompanyOrderField};
+pub use merge::{CompanyMergeMutation, CompanyMergeQuery};
 pub use mutation::{CompanyMutation, CompanyPayload, CreateCompanyInput};
 
 /// A customer organisation.
@@ -183,6 +185,13 @@ impl Company {
     field!(version: i32);
     /// Set while the company is deleted (it can be restored).
     field!(deleted_at: Option<DateTime<Utc>>);
+    /// The company this one was merged into; its global id resolves there through `node`.
+    async fn merged_into(&self) -> Option<ID> {
+        self.0
+            .model()
+            .merged_into
+            .map(|id| ids::encode(Kind::Company, id))
+    }
     /// When it was created.
     field!(created_at: DateTime<Utc>);
     /// When it last changed.

@@ -1,6 +1,7 @@
 //! Contacts: the people at customers, with identity and descriptive data.
 
 mod filter;
+mod merge;
 mod mutation;
 
 use async_graphql::{Context, ID, Object};
@@ -28,6 +29,7 @@ use super::ticket::{Ticket, TicketFilter, TicketOrderField};
 use crate::graphql::scalars::Date;
 
 pub use filter::{ContactFilter, ContactOrderField};
+pub use merge::{ContactMergeMutation, ContactMergeQuery};
 pub use mutation::{ContactMutation, ContactPayload, CreateContactInput};
 
 /// A person at a customer.
@@ -153,6 +155,13 @@ impl Contact {
     field!(version: i32);
     /// Set while the contact is deleted (it can be restored).
     field!(deleted_at: Option<DateTime<Utc>>);
+    /// The contact this one was merged into; its global id resolves there through `node`.
+    async fn merged_into(&self) -> Option<ID> {
+        self.0
+            .model()
+            .merged_into
+            .map(|id| ids::encode(Kind::Contact, id))
+    }
     /// When it was created.
     field!(created_at: DateTime<Utc>);
     /// When it last changed.

@@ -7,23 +7,22 @@
 
 use rapport_core::error::CoreError;
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use async_graphql::{Context, ID, Object, SimpleObject, Subscription};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use entity::enums::DealStatus;
 use entity::stage;
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     QueryOrder,
 };
-use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::events;
+use super::recomputed::recomputed;
 use crate::domain::money;
 use crate::graphql::context::{actor, db, state};
 use crate::graphql::deal::MoneyTotal;
@@ -34,9 +33,6 @@ use crate::graphql::list;
 use crate::graphql::pipeline::{Pipeline, Stage};
 use crate::graphql::write::now;
 use rapport_core::rules::sums;
-
-/// The dashboard pushes at most once per this interval during a storm of writes.
-const COALESCE: Duration = Duration::from_millis(250);
 
 /// One stage's deals.
 #[derive(Clone, PartialEq)]
@@ -312,46 +308,27 @@ impl DashboardSubscription {
                 || (e.record_type == Kind::Stage.name()
                     && super::payload_uuid(e, "pipeline_id") == Some(id))
         };
-        let mut changes = Box::pin(events(ctx, workspace_id, None).await?);
+        let changes = events(ctx, workspace_id, None).await?;
         let first = compute(&db, workspace_id, id, now()).await?;
-        Ok(async_stream::stream! {
-            let mut shown = first.clone();
-            let mut shown_at = Instant::now();
-            yield first;
-            while let Some(e) = changes.next().await {
-                if !relevant(&e) {
-                    continue;
-                }
-                // Coalesce: let the rest of a burst arrive before recomputing.
-                let due = shown_at + COALESCE;
-                loop {
-                    tokio::select! {
-                        () = tokio::time::sleep_until(due) => break,
-                        next = changes.next() => if next.is_none() { return },
-                    }
-                }
-                match compute(&db, workspace_id, id, now()).await {
-                    Ok(figures) => {
-                        shown_at = Instant::now();
-                        if !same_figures(&figures, &shown) {
-                            shown = figures.clone();
-                            yield figures;
-                        }
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, "dashboard ended: figures unreadable");
-                        return;
-                    }
-                }
-            }
-        })
+        let recompute = move || {
+            let db = db.clone();
+            async move { compute(&db, workspace_id, id, now()).await }
+        };
+        Ok(recomputed(
+            first,
+            changes,
+            relevant,
+            recompute,
+            shown,
+            "dashboard",
+        ))
     }
 }
 
-/// Equal figures, whenever computed.
-fn same_figures(a: &PipelineDashboard, b: &PipelineDashboard) -> bool {
+/// The figures as a client sees them: equal whenever they were computed.
+fn shown(figures: &PipelineDashboard) -> PipelineDashboard {
     PipelineDashboard {
-        as_of: b.as_of,
-        ..a.clone()
-    } == *b
+        as_of: DateTime::<Utc>::MIN_UTC,
+        ..figures.clone()
+    }
 }

@@ -4,15 +4,15 @@
 //! no duplicate at the seam (see [`crate::events::subscriber`]).
 
 mod dashboard;
+mod leaderboard;
 mod pipeline_events;
+mod recomputed;
 mod ticket_events;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use async_graphql::{Context, MergedSubscription, Object};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entity::event;
 use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
@@ -29,7 +29,9 @@ pub struct Subscription(
     pipeline_events::PipelineSubscription,
     ticket_events::TicketSubscription,
     dashboard::DashboardSubscription,
+    leaderboard::LeaderboardSubscription,
     crate::graphql::triggers::TriggerSubscription,
+    crate::graphql::import::ImportProgressSubscription,
 );
 
 /// Where the workspace's event log stands, for clients that load data and
@@ -49,20 +51,14 @@ impl EventCursorQuery {
     }
 }
 
-const CURSOR_PREFIX: &str = "event:";
-
 /// The opaque cursor of the event numbered `seq` in its workspace.
 pub fn encode_cursor(seq: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{seq}"))
+    rapport_core::events::cursor::event_cursor(seq)
 }
 
 /// The event number in a cursor; `BAD_USER_INPUT` on `after` otherwise.
 pub fn decode_cursor(cursor: &str) -> ApiResult<i64> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix(CURSOR_PREFIX)?.parse::<i64>().ok())
+    rapport_core::events::cursor::parse_cursor(cursor)
         .ok_or_else(|| ApiError::bad_input("after", "not an event cursor"))
 }
 
@@ -177,6 +173,9 @@ fn payload_uuid(e: &event::Model, key: &str) -> Option<Uuid> {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     use super::*;
 
     #[test]

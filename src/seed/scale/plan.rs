@@ -35,8 +35,8 @@ impl Company {
         self.place().2
     }
 
-    /// The web domain of company number `index` (names repeat, domains
-    /// rarely).
+    /// The web domain of company number `index`: names repeat, domains
+    /// never (a domain is unique among a workspace's live companies).
     pub fn domain(&self, index: usize) -> String {
         let words = format!(
             "{}{}",
@@ -44,10 +44,7 @@ impl Company {
         )
         .to_lowercase();
         let tld = self.place().5;
-        match index / (COMPANY_WORDS.len() * COMPANY_NOUNS.len()) {
-            0 => format!("{words}.{tld}"),
-            n => format!("{words}{n}.{tld}"),
-        }
+        format!("{words}{index}.{tld}")
     }
 
     pub fn name(&self) -> String {

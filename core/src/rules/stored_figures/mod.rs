@@ -38,6 +38,17 @@ pub enum Inputs {
     Customer,
 }
 
+impl Inputs {
+    /// Every input: what a change of a record's whole set of relations feeds.
+    pub const ALL: [Inputs; 5] = [
+        Inputs::Tickets,
+        Inputs::Orders,
+        Inputs::Surveys,
+        Inputs::LeadScores,
+        Inputs::Customer,
+    ];
+}
+
 /// The contacts and companies whose figures to recompute.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Owners {
@@ -168,15 +179,8 @@ pub async fn refresh_every<C: ConnectionTrait>(
 /// its stage changes end began: for loaders that write records in bulk
 /// without the operations.
 pub async fn refresh_workspace<C: ConnectionTrait>(conn: &C, workspace_id: Uuid) -> CoreResult<()> {
-    let all = [
-        Inputs::Tickets,
-        Inputs::Orders,
-        Inputs::Surveys,
-        Inputs::LeadScores,
-        Inputs::Customer,
-    ];
     for of in [Of::Contact, Of::Company] {
-        refresh_every(conn, workspace_id, of, &all).await?;
+        refresh_every(conn, workspace_id, of, &Inputs::ALL).await?;
     }
     let update = format!(
         r#"UPDATE "deal" SET {} WHERE "workspace_id" = ?"#,
@@ -262,7 +266,12 @@ pub async fn company_of<C: ConnectionTrait>(
     })
 }
 
-async fn run<C: ConnectionTrait>(conn: &C, sql: &str, values: Vec<Value>) -> CoreResult<()> {
+/// Runs `sql` (`?` placeholders) with `values`.
+pub(crate) async fn run<C: ConnectionTrait>(
+    conn: &C,
+    sql: &str,
+    values: Vec<Value>,
+) -> CoreResult<()> {
     let backend = conn.get_database_backend();
     conn.execute_raw(Statement::from_sql_and_values(
         backend,

@@ -1,0 +1,183 @@
+//! The delivery worker of one instance. It wakes when events arrive (and
+//! every poll interval, for retries and other instances' events), claims
+//! endpoints that have work and no live lease, and delivers to each in its
+//! own task, at most `concurrency` at once: a slow endpoint holds only its
+//! own task. Each task sends the endpoint's events in cursor order and moves
+//! the cursor after each 2xx, so a crash repeats at most the event in flight.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use entity::webhook_endpoint;
+use rapport_core::Core;
+use rapport_core::error::CoreResult;
+use rapport_core::events::outbox;
+use rapport_core::metrics::Metrics;
+use rapport_core::webhooks::{RetryPolicy, filter, lease, message, outcome};
+use sea_orm::EntityTrait;
+use tokio::sync::Semaphore;
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+use super::Sender;
+use crate::app::AppState;
+
+/// Events read from the outbox per statement.
+const BATCH: u64 = 100;
+
+struct Worker {
+    core: Core,
+    sender: Sender,
+    policy: RetryPolicy,
+    /// This instance, as lease owner.
+    owner: Uuid,
+}
+
+/// Connections of the worker's own pool: tasks hold one only per statement.
+const POOL_SIZE: u32 = 4;
+
+/// Starts this instance's delivery until the server shuts down. The worker
+/// has its own small pool, so deliveries never wait behind requests for a
+/// connection (nor requests behind deliveries), and its statements are not
+/// counted with the requests' in `rapport_db_statements_total`.
+pub async fn start(state: &AppState) -> anyhow::Result<()> {
+    let mut config = (*state.config).clone();
+    config.db_pool_size = POOL_SIZE;
+    let db = crate::db::connect(&config, Arc::new(Metrics::default())).await?;
+    let settings = &state.config.webhooks;
+    let worker = Arc::new(Worker {
+        core: Core {
+            db,
+            ..state.core.clone()
+        },
+        sender: Sender::new(settings)?,
+        policy: settings.policy(),
+        owner: Uuid::now_v7(),
+    });
+    let shutdown = state.shutdown.clone();
+    let slots = Arc::new(Semaphore::new(settings.concurrency.max(1)));
+    let poll = Duration::from_millis(settings.poll_ms.max(10));
+    let mut events = state.feed.subscribe();
+    tokio::spawn(async move {
+        tracing::info!(owner = %worker.owner, "webhook delivery started");
+        loop {
+            tokio::select! {
+                received = events.recv() => {
+                    if matches!(received, Err(RecvError::Closed)) {
+                        return;
+                    }
+                    // One look serves every event that arrived meanwhile.
+                    while events.try_recv().is_ok() {}
+                }
+                () = tokio::time::sleep(poll) => {}
+                () = shutdown.cancelled() => return,
+            }
+            if let Err(error) = claim_and_deliver(&worker, &slots).await {
+                tracing::warn!(?error, "cannot look for webhook work; will retry");
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Claims as many due endpoints as there are free slots and starts a task
+/// for each one won.
+async fn claim_and_deliver(worker: &Arc<Worker>, slots: &Arc<Semaphore>) -> CoreResult<()> {
+    let free = slots.available_permits();
+    if free == 0 {
+        return Ok(());
+    }
+    let now = rapport_core::store::now();
+    let until = now + chrono::Duration::from_std(worker.policy.lease).unwrap_or_default();
+    for endpoint in lease::due(&worker.core.db, now, free as u64).await? {
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
+            break;
+        };
+        if !lease::claim(&worker.core.db, endpoint.id, worker.owner, now, until).await? {
+            continue;
+        }
+        let worker = worker.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            if let Err(error) = deliver(&worker, endpoint.id).await {
+                tracing::warn!(?error, endpoint = %endpoint.id, "webhook delivery interrupted");
+            }
+            if let Err(error) = lease::release(&worker.core.db, endpoint.id, worker.owner).await {
+                tracing::warn!(%error, endpoint = %endpoint.id, "cannot release a webhook lease");
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Delivers the events after the endpoint's cursor while this instance
+/// holds it; returns when it is caught up, failing, or no longer ours.
+async fn deliver(worker: &Worker, id: Uuid) -> CoreResult<()> {
+    let db = &worker.core.db;
+    loop {
+        let Some(mut endpoint) = webhook_endpoint::Entity::find_by_id(id).one(db).await? else {
+            return Ok(());
+        };
+        if !endpoint.enabled || endpoint.lease_owner != Some(worker.owner) {
+            return Ok(());
+        }
+        let events = outbox::after(db, endpoint.workspace_id, endpoint.cursor, None, BATCH).await?;
+        if events.is_empty() {
+            return skip_pruned(worker, &endpoint).await;
+        }
+        for e in events {
+            if filter::wants(&endpoint, &e) {
+                let message = message::for_event(&e);
+                let attempt = worker.sender.send(&endpoint, &message).await;
+                let number = endpoint.failed_attempts + 1;
+                outcome::log(db, &endpoint, &message, number, &attempt).await?;
+                if !attempt.succeeded() {
+                    let reason = attempt.failure();
+                    tracing::info!(endpoint = %id, seq = e.seq, %reason, "webhook attempt failed");
+                    outcome::failed(
+                        &worker.core,
+                        &endpoint,
+                        worker.owner,
+                        &worker.policy,
+                        &reason,
+                    )
+                    .await?;
+                    return Ok(());
+                }
+            }
+            let until = rapport_core::store::now()
+                + chrono::Duration::from_std(worker.policy.lease).unwrap_or_default();
+            if !lease::advance(db, id, worker.owner, endpoint.cursor, e.seq, until).await? {
+                // Replayed, or the lease ran out and another instance took over.
+                return Ok(());
+            }
+            endpoint.cursor = e.seq;
+            endpoint.failed_attempts = 0;
+            endpoint.failing_since = None;
+        }
+    }
+}
+
+/// The workspace counter is ahead of the cursor but no event is left to
+/// read: they were pruned before delivery. Skip to the end, loudly.
+async fn skip_pruned(worker: &Worker, endpoint: &webhook_endpoint::Model) -> CoreResult<()> {
+    let last = outbox::bounds(&worker.core.db, endpoint.workspace_id)
+        .await?
+        .last;
+    if last > endpoint.cursor {
+        tracing::warn!(endpoint = %endpoint.id, from = endpoint.cursor, to = last,
+            "webhook events were pruned before delivery; skipping them");
+        let until = rapport_core::store::now()
+            + chrono::Duration::from_std(worker.policy.lease).unwrap_or_default();
+        lease::advance(
+            &worker.core.db,
+            endpoint.id,
+            worker.owner,
+            endpoint.cursor,
+            last,
+            until,
+        )
+        .await?;
+    }
+    Ok(())
+}
