@@ -145,15 +145,17 @@ async fn serve(config: Config, seed_demo: bool) -> anyhow::Result<()> {
         tracing::info!("seeded the demo workspace");
     }
     let addr = app.local_addr()?;
-    if let Ok(actor) = seed::actor_by_email(&app.state.db, seed::DEMO_ADMIN_EMAIL).await {
+    tracing::info!(address = %addr, graphiql = %format!("http://{addr}/"), "Rapport is serving");
+    // The demo token is for a person at a terminal: never for a log stream
+    // (a container's output is kept and shipped; `rapport token` prints one on demand).
+    if std::io::stderr().is_terminal()
+        && let Ok(actor) = seed::actor_by_email(&app.state.db, seed::DEMO_ADMIN_EMAIL).await
+    {
         let token = app.state.issue_token(&actor);
-        tracing::info!(graphiql = %format!("http://{addr}/"), "Rapport is serving");
-        // The demo token is for the person at the terminal, not for the log.
         eprintln!(
-            "\nGraphiQL:   http://{addr}/\nDemo token: {token}\nHeaders:    {{\"Authorization\": \"Bearer {token}\"}}\n"
+            "\nGraphiQL:   http://{addr}/\nDemo token: {token}\nHeaders:    {{\"Authorization\": \"Bearer {token}\"}}\nPassword:   every demo member signs in with `{}`\n",
+            seed::DEMO_PASSWORD
         );
-    } else {
-        tracing::info!(address = %addr, "Rapport is serving");
     }
     app.run_until_stopped(shutdown_signal()).await?;
     tracing::info!("stopped");

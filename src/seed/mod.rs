@@ -1,5 +1,7 @@
 //! The deterministic demo workspace `cargo run` starts with: two pipelines,
-//! 30 companies, 150 contacts, 100 deals, 200 tickets, activities and tags.
+//! 30 companies, 150 contacts, 100 deals walked through their stages, 200
+//! tickets, activities, tags, a year of orders, NPS and CSAT answers,
+//! engagements, quarterly goals and competitor contracts.
 //! The same data every time (a fixed pseudo-random sequence, a manual clock
 //! and fixed ids), so a README query gives the same answer on every machine.
 //!
@@ -12,6 +14,7 @@
 
 mod records;
 pub mod scale;
+mod story;
 mod tickets;
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -20,6 +23,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use entity::enums::Role;
 use entity::{member, workspace};
 use rapport_core::Core;
+use rapport_core::access::Passwords;
 use rapport_core::clock::{self, Clock};
 use rapport_core::store::ids;
 use sea_orm::sea_query::ExprTrait;
@@ -34,6 +38,10 @@ use crate::graphql::filter::col;
 
 /// The demo admin's login; `rapport token` prints a token for it.
 pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.rapport.dev";
+
+/// Every demo member's password, documented in the README so `login` can be
+/// tried. The demo is for trying Rapport: a deployment serves with `--no-demo`.
+pub const DEMO_PASSWORD: &str = "rapport-demo";
 
 const COMPANIES: [&str; 30] = [
     "Acme Robotics",
@@ -201,6 +209,11 @@ pub struct Team {
 /// The workspace and its members, written directly (see the module docs).
 async fn bootstrap(core: &Core, sequence: &Mutex<Sequence>) -> Result<Team, DbErr> {
     let (ws, t0) = (demo_workspace_id(), epoch());
+    // One hash for all (one Argon2 run, not six): they share the documented password.
+    let password_hash = Passwords::new(Some(1))
+        .hash(DEMO_PASSWORD.into())
+        .await
+        .map_err(|e| DbErr::Custom(format!("hashing the demo password: {e:?}")))?;
     let txn = core.db.begin().await?;
     workspace::ActiveModel {
         id: Set(ws),
@@ -240,7 +253,7 @@ async fn bootstrap(core: &Core, sequence: &Mutex<Sequence>) -> Result<Team, DbEr
             role: Set(role),
             title: Set(None),
             commission_bps: Set(bps),
-            password_hash: Set(None),
+            password_hash: Set(Some(password_hash.clone())),
             deactivated_at: Set(None),
             invitation_hash: Set(None),
             invitation_expires_at: Set(None),

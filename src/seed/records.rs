@@ -73,6 +73,17 @@ impl<'a> Demo<'a> {
         self.start + Duration::minutes(self.below(300 * 24 * 60) as i64)
     }
 
+    /// The demo's first moment.
+    pub(super) fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+
+    /// The demo's last day: nothing is dated after it (records that would
+    /// move later stay where they are, as open deals do at any moment).
+    pub(super) fn end(&self) -> DateTime<Utc> {
+        self.start + Duration::days(330)
+    }
+
     /// Sets the clock the next operation acts at.
     pub(super) fn at(&self, at: DateTime<Utc>) {
         self.clock.set(at);
@@ -80,9 +91,15 @@ impl<'a> Demo<'a> {
 
     pub async fn write(self) -> anyhow::Result<()> {
         let pipelines = self.pipelines().await?;
+        self.scoring_rules().await?;
+        self.goals().await?;
         let (companies, contacts) = self.companies().await?;
         let deals = self.deals(&pipelines, &companies, &contacts).await?;
-        self.tickets(&contacts, &deals).await?;
+        let resolved = self.tickets(&contacts, &deals).await?;
+        self.orders(&companies, &contacts).await?;
+        self.surveys(&contacts, &resolved).await?;
+        self.engagements(&contacts).await?;
+        self.competitors(&companies).await?;
         for (i, (contact_id, company_id)) in contacts.iter().enumerate() {
             let kind = [
                 ActivityKind::Note,
@@ -235,8 +252,9 @@ impl<'a> Demo<'a> {
         Ok((companies, contacts))
     }
 
-    /// The deals: created in a stage, and those that ended closed later
-    /// with a reason (stage history and events as the API writes them).
+    /// The deals: created in their pipeline's first stage and moved stage by
+    /// stage, some closed won or lost with a reason (stage stays, history
+    /// and events as the API writes them).
     async fn deals(
         &self,
         pipelines: &[(Uuid, Stages)],
@@ -248,7 +266,7 @@ impl<'a> Demo<'a> {
         for i in 0..100 {
             let (company_id, currency) = companies[i % companies.len()];
             let (pipeline_id, stages) = &pipelines[if i % 5 == 4 { 1 } else { 0 }];
-            let (stage_id, kind) = self.pick(stages);
+            let (target, kind) = self.pick(stages);
             let created = self.moment();
             self.at(created);
             let people = contacts
@@ -265,7 +283,7 @@ impl<'a> Demo<'a> {
                     },
                 })
                 .collect();
-            let open_stage = stages.iter().find(|(_, k)| *k == StageKind::Open);
+            let path = self.stage_path(stages, target);
             let new = NewDeal {
                 name: format!(
                     "{} — {}",
@@ -275,11 +293,7 @@ impl<'a> Demo<'a> {
                 amount: Decimal::from((1_000 + self.below(99_000)) as i64 * 10),
                 currency: currency.into(),
                 pipeline_id: *pipeline_id,
-                stage_id: Some(if kind == StageKind::Open {
-                    stage_id
-                } else {
-                    open_stage.map_or(stage_id, |(id, _)| *id)
-                }),
+                stage_id: path.first().copied(),
                 company_id: Some(company_id),
                 owner_id: Some(self.seller().member_id),
                 expected_close_date: Some(
@@ -294,12 +308,7 @@ impl<'a> Demo<'a> {
                 StageKind::Lost => Some((Outcome::Lost, self.pick(&LOST_REASONS))),
                 StageKind::Open => None,
             };
-            if let Some((outcome, reason)) = outcome {
-                self.at(created + Duration::days(10 + self.below(60) as i64));
-                deal::stage::close(self.core, admin, row.id, outcome, reason, None)
-                    .await
-                    .map_err(refused)?;
-            }
+            self.walk(row.id, created, &path[1..], outcome).await?;
             if i % 7 == 0 {
                 tag::add(
                     self.core,
@@ -313,5 +322,53 @@ impl<'a> Demo<'a> {
             deals.push((row.id, company_id));
         }
         Ok(deals)
+    }
+
+    /// The open stages a deal passes through: up to its stage when that is
+    /// open; when it ends won or lost, from the first open stage to one it
+    /// reached before closing.
+    fn stage_path(&self, stages: &Stages, target: Uuid) -> Vec<Uuid> {
+        let open: Vec<Uuid> = stages
+            .iter()
+            .filter(|(_, kind)| *kind == StageKind::Open)
+            .map(|(id, _)| *id)
+            .collect();
+        let last = open
+            .iter()
+            .position(|id| *id == target)
+            .unwrap_or_else(|| self.below(open.len().max(1)));
+        open.into_iter().take(last + 1).collect()
+    }
+
+    /// Moves deal `id` along `path` a few days per stage, then closes it;
+    /// a deal whose next step would fall after the demo's end stays where it is.
+    async fn walk(
+        &self,
+        id: Uuid,
+        mut at: DateTime<Utc>,
+        path: &[Uuid],
+        outcome: Option<(Outcome, &str)>,
+    ) -> anyhow::Result<()> {
+        let admin = &self.team.admin;
+        for stage_id in path {
+            at += Duration::days(3 + self.below(18) as i64);
+            if at > self.end() {
+                return Ok(());
+            }
+            self.at(at);
+            deal::stage::move_to(self.core, admin, id, *stage_id, None)
+                .await
+                .map_err(refused)?;
+        }
+        if let Some((outcome, reason)) = outcome {
+            at += Duration::days(5 + self.below(30) as i64);
+            if at <= self.end() {
+                self.at(at);
+                deal::stage::close(self.core, admin, id, outcome, reason, None)
+                    .await
+                    .map_err(refused)?;
+            }
+        }
+        Ok(())
     }
 }

@@ -7,17 +7,20 @@ use uuid::Uuid;
 
 use super::CATEGORIES;
 use super::records::{Demo, refused};
+use super::story::Resolved;
 use crate::auth::Actor;
 
 impl Demo<'_> {
     /// The tickets, numbered 1 to 200 by the core as they open; those no
     /// longer open answered half an hour later, and resolved or closed.
+    /// Returns the resolved ones, for their CSAT answers.
     pub(super) async fn tickets(
         &self,
         contacts: &[(Uuid, Uuid)],
         deals: &[(Uuid, Uuid)],
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<Resolved>> {
         let support = &self.team.support;
+        let mut answered = Vec::new();
         for number in 1..=200usize {
             let (contact_id, company_id) = contacts[self.below(contacts.len())];
             let opened = self.moment();
@@ -62,6 +65,7 @@ impl Demo<'_> {
             if let Some(resolved) = resolved {
                 self.at(resolved);
                 self.status(row.id, TicketStatus::Resolved).await?;
+                answered.push((row.id, contact_id, resolved));
                 if status == TicketStatus::Closed {
                     self.status(row.id, TicketStatus::Closed).await?;
                 }
@@ -73,7 +77,7 @@ impl Demo<'_> {
                     .await?;
             }
         }
-        Ok(())
+        Ok(answered)
     }
 
     async fn status(&self, id: Uuid, status: TicketStatus) -> anyhow::Result<()> {

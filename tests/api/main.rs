@@ -23,6 +23,7 @@ mod fast_reads;
 mod faults;
 mod figure_history;
 mod figures;
+mod first_hour;
 mod fixtures;
 mod fuzz;
 mod helpers;

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use uuid::Uuid;
 
+use super::unique::Unique;
 use crate::access::{Actor, Area};
 use crate::domain::{money, text};
 use crate::error::{CoreError, CoreResult};
@@ -40,11 +41,17 @@ pub struct Rescored {
     pub rescored_contacts: usize,
 }
 
+/// A rule's name is unique among the workspace's live rules.
+const NAME: Unique = Unique::ScoringRuleName;
+const FIELD: &str = "input.name";
+
 /// Adds a scoring rule and rescores every contact.
 pub async fn create(core: &Core, actor: &Actor, settings: RuleSettings) -> CoreResult<Rescored> {
     actor.require(Area::Settings)?;
     let checked = check(&settings)?;
     let txn = core.begin().await?;
+    NAME.check_free(&txn, actor.workspace_id, Some(&checked.name), &[], FIELD)
+        .await?;
     let at = now();
     let row = lead_scoring_rule::ActiveModel {
         id: Set(crate::store::new_id()),
@@ -62,7 +69,8 @@ pub async fn create(core: &Core, actor: &Actor, settings: RuleSettings) -> CoreR
         updated_at: Set(at),
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(NAME.or_taken(FIELD))?;
     finish(core, txn, actor, row, "created").await
 }
 
@@ -80,6 +88,8 @@ pub async fn update(
     let txn = core.begin().await?;
     let current = load_live::<lead_scoring_rule::Entity>(&txn, actor, id).await?;
     check_version(expected_version, current.version)?;
+    NAME.check_free(&txn, actor.workspace_id, Some(&checked.name), &[id], FIELD)
+        .await?;
     let change = lead_scoring_rule::ActiveModel {
         name: Set(checked.name),
         target: Set(settings.target),
@@ -117,6 +127,10 @@ pub async fn delete(
         _ => {}
     }
     check_version(expected_version, row.version)?;
+    if !delete {
+        NAME.check_free(&txn, actor.workspace_id, Some(&row.name), &[id], "name")
+            .await?;
+    }
     set_deleted::<lead_scoring_rule::Entity>(&txn, actor, id, row.version, delete).await?;
     let row = load_any::<lead_scoring_rule::Entity>(&txn, actor, id).await?;
     let verb = if delete { "deleted" } else { "restored" };

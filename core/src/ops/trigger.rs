@@ -10,6 +10,7 @@ use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
 use super::lifecycle::delete_or_restore;
+use super::unique::Unique;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
@@ -28,6 +29,10 @@ pub struct TriggerSettings {
     pub active: bool,
 }
 
+/// A trigger's name is unique among the workspace's live triggers.
+const NAME: Unique = Unique::TriggerRuleName;
+const FIELD: &str = "input.name";
+
 /// Adds a trigger.
 pub async fn create_rule(
     core: &Core,
@@ -37,6 +42,8 @@ pub async fn create_rule(
     actor.require(Area::Settings)?;
     let (name, threshold, within_days) = check(&settings)?;
     let txn = core.begin().await?;
+    NAME.check_free(&txn, actor.workspace_id, Some(&name), &[], FIELD)
+        .await?;
     let at = now();
     let row = trigger_rule::ActiveModel {
         id: Set(crate::store::new_id()),
@@ -52,7 +59,8 @@ pub async fn create_rule(
         updated_at: Set(at),
     }
     .insert(&txn)
-    .await?;
+    .await
+    .map_err(NAME.or_taken(FIELD))?;
     core.finish::<trigger_rule::Entity>(txn, actor, row, "created")
         .await
 }
@@ -71,6 +79,8 @@ pub async fn update_rule(
     let txn = core.begin().await?;
     let current = load_live::<trigger_rule::Entity>(&txn, actor, id).await?;
     check_version(expected_version, current.version)?;
+    NAME.check_free(&txn, actor.workspace_id, Some(&name), &[id], FIELD)
+        .await?;
     let change = trigger_rule::ActiveModel {
         name: Set(name),
         kind: Set(settings.kind),

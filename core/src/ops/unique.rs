@@ -1,7 +1,9 @@
-//! Values unique among a workspace's live records: a contact's email and a
-//! company's domain. A deleted record's value is free again (the partial
-//! unique indexes of migration 23 say the same); restoring or merging a
-//! record whose value another live record took since is refused.
+//! Values unique among a workspace's live records: a contact's email, a
+//! company's domain, and the names of lead scoring and trigger rules (so
+//! running the same set-up twice refuses the second copy instead of doubling
+//! every score or task). A deleted record's value is free again (the partial
+//! unique indexes of migrations 23 and 26 say the same); restoring or merging
+//! a record whose value another live record took since is refused.
 
 use sea_orm::{ConnectionTrait, DbErr, SqlErr, Statement};
 use serde::Serialize;
@@ -16,6 +18,8 @@ use crate::store::placeholders::for_backend;
 pub enum Unique {
     ContactEmail,
     CompanyDomain,
+    ScoringRuleName,
+    TriggerRuleName,
 }
 
 impl Unique {
@@ -24,6 +28,8 @@ impl Unique {
         match kind {
             Kind::Contact => Some(Self::ContactEmail),
             Kind::Company => Some(Self::CompanyDomain),
+            Kind::LeadScoringRule => Some(Self::ScoringRuleName),
+            Kind::TriggerRule => Some(Self::TriggerRuleName),
             _ => None,
         }
     }
@@ -32,6 +38,8 @@ impl Unique {
         match self {
             Self::ContactEmail => ("contact", "email"),
             Self::CompanyDomain => ("company", "domain"),
+            Self::ScoringRuleName => ("lead_scoring_rule", "name"),
+            Self::TriggerRuleName => ("trigger_rule", "name"),
         }
     }
 
@@ -44,6 +52,8 @@ impl Unique {
         let message = match self {
             Self::ContactEmail => "another contact already has this email",
             Self::CompanyDomain => "another company already has this domain",
+            Self::ScoringRuleName => "another lead scoring rule already has this name",
+            Self::TriggerRuleName => "another trigger rule already has this name",
         };
         CoreError::Taken {
             field: field.to_owned(),

@@ -1,0 +1,239 @@
+//! The demo's year past pipelines and support: lead scoring rules, the
+//! sellers' quarterly goals, orders, NPS and CSAT answers, engagements and
+//! companies buying from a competitor. Written through the core's operations
+//! at their historic moments, so the README's analytics, charts, figures and
+//! leaderboard answer real numbers rather than zeros.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use entity::enums::{EngagementKind, ScoringTarget, SurveyKind};
+use rapport_core::ops::engagement::NewEngagement;
+use rapport_core::ops::goal::NewGoal;
+use rapport_core::ops::order::NewOrder;
+use rapport_core::ops::scoring_rule::RuleSettings;
+use rapport_core::ops::survey::NewSurveyResponse;
+use rapport_core::ops::{customer, engagement, goal, order, scoring_rule, survey};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::records::{Demo, refused};
+
+/// What the demo's customers buy: (product, unit price in the company's currency).
+const PRODUCTS: [(&str, i64); 5] = [
+    ("Platform licence", 12_000),
+    ("Support plan", 3_000),
+    ("Integration package", 5_000),
+    ("Training day", 1_500),
+    ("Hardware kit", 800),
+];
+const VENDORS: [&str; 3] = ["Salesforce", "HubSpot", "Pipedrive"];
+const PAGES: [&str; 4] = ["/pricing", "/product/tour", "/customers", "/docs/api"];
+const NPS_REASONS: [&str; 3] = ["SLOW_RESPONSE", "MISSING_FEATURE", "GREAT_SUPPORT"];
+
+/// A ticket the demo resolved: (ticket, its contact, when it was resolved).
+pub type Resolved = (Uuid, Uuid, DateTime<Utc>);
+
+impl Demo<'_> {
+    /// Rules first, so every contact is scored as it is written.
+    pub(super) async fn scoring_rules(&self) -> anyhow::Result<()> {
+        let rules = [
+            ("Decision makers", ScoringTarget::JobTitle, Some("CEO"), 30),
+            (
+                "Finance signs",
+                ScoringTarget::JobTitle,
+                Some("Finance"),
+                20,
+            ),
+            ("Reads the pricing", ScoringTarget::PageView, None, 5),
+            ("Clicks our emails", ScoringTarget::EmailClick, None, 10),
+            ("Joins webinars", ScoringTarget::WebinarSignup, None, 25),
+        ];
+        for (name, target, contains, points) in rules {
+            let settings = RuleSettings {
+                name: name.into(),
+                target,
+                contains: contains.map(str::to_owned),
+                at_least: None,
+                at_most: None,
+                points,
+                active: true,
+            };
+            scoring_rule::create(self.core, &self.team.admin, settings)
+                .await
+                .map_err(refused)?;
+        }
+        Ok(())
+    }
+
+    /// A quota per seller for each quarter of the demo's year, set on its first day.
+    pub(super) async fn goals(&self) -> anyhow::Result<()> {
+        let year = self.start().year();
+        for quarter in 0..4u32 {
+            let Some(first) = NaiveDate::from_ymd_opt(year, 1 + 3 * quarter, 1) else {
+                continue;
+            };
+            let last = first
+                .checked_add_months(chrono::Months::new(3))
+                .and_then(|next| next.pred_opt())
+                .unwrap_or(first);
+            let set = first.and_hms_opt(8, 0, 0).unwrap_or_default().and_utc();
+            self.at(set.max(self.start()));
+            for seller in &self.team.sellers {
+                let new = NewGoal {
+                    member_id: seller.member_id,
+                    period_start: first,
+                    period_end: last,
+                    quota: Decimal::from(150_000 + 25_000 * self.below(5) as i64),
+                    currency: "EUR".into(),
+                };
+                goal::create(self.core, &self.team.admin, new)
+                    .await
+                    .map_err(refused)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Orders of the first two contacts of every other company: one to four
+    /// each, at moments across the year, in the company's currency.
+    pub(super) async fn orders(
+        &self,
+        companies: &[(Uuid, &'static str)],
+        contacts: &[(Uuid, Uuid)],
+    ) -> anyhow::Result<()> {
+        for (company_id, currency) in companies.iter().step_by(2) {
+            let buyers = contacts.iter().filter(|(_, c)| c == company_id).take(2);
+            for (contact_id, _) in buyers {
+                for _ in 0..=self.below(4) {
+                    let (product, price) = self.pick(&PRODUCTS);
+                    let quantity = 1 + self.below(3) as i32;
+                    let at = self.moment();
+                    self.at(at);
+                    let new = NewOrder {
+                        contact_id: Some(*contact_id),
+                        company_id: Some(*company_id),
+                        product: product.into(),
+                        quantity: Some(quantity),
+                        amount: Decimal::from(price * i64::from(quantity)),
+                        currency: (*currency).into(),
+                        ordered_at: Some(at),
+                    };
+                    order::create(self.core, &self.team.admin, new)
+                        .await
+                        .map_err(refused)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// NPS answers of one contact per company each quarter, a little better
+    /// as the year goes on; a CSAT answer an hour after every other resolved ticket.
+    pub(super) async fn surveys(
+        &self,
+        contacts: &[(Uuid, Uuid)],
+        resolved: &[Resolved],
+    ) -> anyhow::Result<()> {
+        for quarter in 0..4i64 {
+            for (contact_id, _) in contacts.iter().step_by(5) {
+                let at = self.start() + Duration::days(quarter * 91 + self.below(80) as i64);
+                self.at(at);
+                let score = (4 + quarter as usize + self.below(6)).min(10) as i32;
+                let reason = (score <= 6).then(|| self.pick(&NPS_REASONS).to_owned());
+                let new = NewSurveyResponse {
+                    contact_id: *contact_id,
+                    ticket_id: None,
+                    kind: SurveyKind::Nps,
+                    score,
+                    reason,
+                    comment: None,
+                    responded_at: Some(at),
+                };
+                survey::create(self.core, &self.team.support, new)
+                    .await
+                    .map_err(refused)?;
+            }
+        }
+        for (ticket_id, contact_id, at) in resolved.iter().step_by(2) {
+            let at = *at + Duration::hours(1);
+            self.at(at);
+            let new = NewSurveyResponse {
+                contact_id: *contact_id,
+                ticket_id: Some(*ticket_id),
+                kind: SurveyKind::Csat,
+                score: 1 + [1, 2, 3, 3, 4, 4, 4][self.below(7)],
+                reason: None,
+                comment: None,
+                responded_at: Some(at),
+            };
+            survey::create(self.core, &self.team.support, new)
+                .await
+                .map_err(refused)?;
+        }
+        Ok(())
+    }
+
+    /// Page views, email clicks and webinar signups of every third contact,
+    /// which move their lead scores through the rules.
+    pub(super) async fn engagements(&self, contacts: &[(Uuid, Uuid)]) -> anyhow::Result<()> {
+        for (contact_id, _) in contacts.iter().step_by(3) {
+            for _ in 0..=self.below(5) {
+                let (kind, detail) = match self.below(6) {
+                    0..=2 => (EngagementKind::PageView, self.pick(&PAGES)),
+                    3 | 4 => (EngagementKind::EmailClick, "Spring newsletter"),
+                    _ => (EngagementKind::WebinarSignup, "Forecasting webinar"),
+                };
+                let at = self.moment();
+                self.at(at);
+                let new = NewEngagement {
+                    contact_id: *contact_id,
+                    kind,
+                    occurred_at: Some(at),
+                    detail: Some(detail.into()),
+                };
+                engagement::track(self.core, &self.team.admin, new)
+                    .await
+                    .map_err(refused)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every seventh company buys from a competitor; the first one's
+    /// contract ends a few weeks after the demo's last day (a renewal to win).
+    /// The third company, a buyer since its first orders, leaves in late
+    /// November (for the churn figures).
+    pub(super) async fn competitors(
+        &self,
+        companies: &[(Uuid, &'static str)],
+    ) -> anyhow::Result<()> {
+        for (k, (company_id, _)) in companies.iter().step_by(7).enumerate() {
+            self.at(self.start() + Duration::days(20 + 40 * k as i64));
+            let ends = self.end() + Duration::days(if k == 0 { 20 } else { 90 * k as i64 });
+            customer::set_competitor_contract(
+                self.core,
+                &self.team.admin,
+                *company_id,
+                Some(VENDORS[k % VENDORS.len()]),
+                Some(ends.date_naive()),
+                None,
+            )
+            .await
+            .map_err(refused)?;
+        }
+        if let Some((company_id, _)) = companies.get(2) {
+            let at = self.start() + Duration::days(320);
+            self.at(at);
+            customer::record_exit(
+                self.core,
+                &self.team.admin,
+                *company_id,
+                "MOVED_TO_COMPETITOR",
+                Some(at),
+                None,
+            )
+            .await
+            .map_err(refused)?;
+        }
+        Ok(())
+    }
+}
