@@ -1,16 +1,41 @@
 //! A job's file, read back from its chunks one at a time (constant memory
 //! whatever its size). Reading is synchronous, as the CSV reader is: it runs
 //! on a blocking thread and waits on the database through the runtime.
+//!
+//! A database failure must not pass for the end or a bad byte of the file
+//! (the CSV reader would refuse a row, or stop as if the file had ended, and
+//! the job would succeed without its last rows): it is kept in a
+//! [`Failure`] slot the reader looks at before handing rows over.
 
 use std::io::Read;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use entity::import_job_chunk;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use tokio::runtime::Handle;
 use uuid::Uuid;
 
+/// Where a [`ChunkReader`] leaves the database error that stopped it.
+#[derive(Clone, Default)]
+pub struct Failure(Arc<Mutex<Option<String>>>);
+
+impl Failure {
+    /// The error, if reading failed.
+    pub fn get(&self) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, error: String) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
+    }
+}
+
 pub struct ChunkReader {
     db: DatabaseConnection,
+    failure: Failure,
     runtime: Handle,
     job_id: Uuid,
     next_seq: i32,
@@ -21,9 +46,10 @@ pub struct ChunkReader {
 
 impl ChunkReader {
     /// Must be read on a blocking thread (`spawn_blocking`), never in a task.
-    pub fn new(db: DatabaseConnection, runtime: Handle, job_id: Uuid) -> Self {
+    pub fn new(db: DatabaseConnection, runtime: Handle, job_id: Uuid, failure: Failure) -> Self {
         Self {
             db,
+            failure,
             runtime,
             job_id,
             next_seq: 0,
@@ -44,7 +70,11 @@ impl Read for ChunkReader {
             let found = self
                 .runtime
                 .block_on(import_job_chunk::Entity::find_by_id(key).one(&self.db))
-                .map_err(std::io::Error::other)?;
+                .map_err(|error| {
+                    self.failure
+                        .set(format!("reading the file's chunk {}: {error}", key.1));
+                    std::io::Error::other(error)
+                })?;
             match found {
                 Some(chunk) => {
                     self.chunk = chunk.data;

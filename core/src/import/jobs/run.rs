@@ -132,6 +132,7 @@ pub async fn run_claimed(
         Some(Read::Refused(unreadable)) => {
             return fail(core, &job, me, unreadable.line, None, &unreadable.message).await;
         }
+        Some(Read::Failed(error)) => return Err(CoreError::Unavailable(error)),
         _ => return Err(CoreError::Internal("the file reader stopped".into())),
     };
     let unknown = importer.unknown_columns(&header);
@@ -145,7 +146,17 @@ pub async fn run_claimed(
         return fail(core, &job, me, 1, Some(first.as_str()), &why).await;
     }
     let mut counts = Progress::of(&job);
-    while let Some(Read::Batch(rows)) = reading.recv().await {
+    while let Some(read) = reading.recv().await {
+        let rows = match read {
+            Read::Batch(rows) => rows,
+            // Not the file's fault: the job stays as its last batch left it.
+            Read::Failed(error) => return Err(CoreError::Unavailable(error)),
+            Read::Header(_) | Read::Refused(_) => {
+                return Err(CoreError::Internal(
+                    "the file reader repeated its header".into(),
+                ));
+            }
+        };
         let consumed = rows.len() as i64;
         let first_index = counts.processed;
         let stored = Mutex::new(Vec::new());
