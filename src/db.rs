@@ -73,6 +73,7 @@ pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseC
         if info.failed {
             Metrics::inc(&metrics.db_statement_errors);
         }
+        metrics.labelled.statement(info.failed, info.elapsed);
         let micros = u64::try_from(info.elapsed.as_micros()).unwrap_or(u64::MAX);
         metrics
             .db_statement_micros

@@ -15,9 +15,12 @@
 //! which made up a large share of the executor's time on 10,000-object
 //! results (BENCHMARKS.md), although this guard never looks at fields.
 
-use async_graphql::parser::types::ExecutableDocument;
+use std::time::Instant;
+
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{BatchRequest, BatchResponse, Request, Response, ServerError};
 use futures_util::stream::{self, Stream, StreamExt};
+use rapport_core::metrics::Metrics;
 
 use super::completion::{self, Shape};
 use super::exact_numbers::Inexact;
@@ -26,21 +29,74 @@ use super::{RapportSchema, bounds, password_cap};
 /// Runs a query or mutation: refused before it runs when its document nests
 /// too deep, expands to too many fields, has more than `max_aliases`
 /// aliases or checks more than one password; every error leaves with a code.
-pub async fn execute(schema: &RapportSchema, mut request: Request, max_aliases: usize) -> Response {
-    let mut response = match refuse(&mut request, max_aliases) {
-        Some(error) => Response::from_errors(vec![error]),
+/// Its duration goes to `metrics` with its type, name and outcome code.
+pub async fn execute(
+    schema: &RapportSchema,
+    mut request: Request,
+    max_aliases: usize,
+    metrics: &Metrics,
+) -> Response {
+    let started = Instant::now();
+    let (mut response, operation_type, name) = match refuse(&mut request, max_aliases) {
+        Some(error) => (Response::from_errors(vec![error]), "unknown", None),
         None => {
+            // The document is parsed by now (and safe to look at).
+            let (operation_type, name) = operation_of(&mut request);
             let shape = Shape::prepare(&mut request);
             let inexact = Inexact::of(&request);
             let mut response = inexact.scope(schema.execute(request)).await;
             if let Some(shape) = shape {
                 shape.complete(&mut response);
             }
-            response
+            (response, operation_type, name)
         }
     };
     add_codes(&mut response);
+    let outcome = response
+        .errors
+        .first()
+        .and_then(|e| e.extensions.as_ref())
+        .and_then(|x| x.get("code"))
+        .and_then(|code| match code {
+            async_graphql::Value::String(code) => Some(code.as_str()),
+            _ => None,
+        })
+        .unwrap_or(if response.errors.is_empty() {
+            "OK"
+        } else {
+            "OTHER"
+        });
+    metrics
+        .labelled
+        .operation(operation_type, name.as_deref(), outcome, started.elapsed());
     response
+}
+
+/// The type and name of the operation `request` runs (its document parsed).
+fn operation_of(request: &mut Request) -> (&'static str, Option<String>) {
+    let named = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
+        return ("unknown", named);
+    };
+    let (operation, name) = match &document.operations {
+        DocumentOperations::Single(operation) => (Some(operation), named),
+        DocumentOperations::Multiple(operations) => match named {
+            Some(name) => (operations.get(name.as_str()), Some(name)),
+            None if operations.len() == 1 => {
+                operations.iter().next().map_or((None, None), |(name, op)| {
+                    (Some(op), Some(name.to_string()))
+                })
+            }
+            None => (None, None),
+        },
+    };
+    let operation_type = match operation.map(|op| op.node.ty) {
+        Some(OperationType::Query) => "query",
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        None => "unknown",
+    };
+    (operation_type, name)
 }
 
 /// [`execute`] for each request of a batch, in order.
@@ -48,10 +104,11 @@ pub async fn execute_batch(
     schema: &RapportSchema,
     batch: BatchRequest,
     max_aliases: usize,
+    metrics: &Metrics,
 ) -> BatchResponse {
     match batch {
         BatchRequest::Single(request) => {
-            BatchResponse::Single(execute(schema, request, max_aliases).await)
+            BatchResponse::Single(execute(schema, request, max_aliases, metrics).await)
         }
         BatchRequest::Batch(mut requests) => {
             // The cap holds for the batch as a whole, or a batch of ten
@@ -67,7 +124,7 @@ pub async fn execute_batch(
             }
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
-                responses.push(execute(schema, request, max_aliases).await);
+                responses.push(execute(schema, request, max_aliases, metrics).await);
             }
             BatchResponse::Batch(responses)
         }

@@ -88,9 +88,7 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         BatchRequest::Single(_) => 1,
         BatchRequest::Batch(requests) => requests.len(),
     };
-    if let Some(refused) =
-        super::rate_limit::admit(&call.state.rate_limiter, &call.rate_key, operations).await
-    {
+    if let Some(refused) = super::rate_limit::admit(&call.state, &call.rate_key, operations).await {
         return refused;
     }
     let media = call.media;
@@ -244,7 +242,12 @@ pub(super) async fn execute_checked(call: Call, batch: BatchRequest) -> (Outcome
     let span = tracing::info_span!("graphql", request_id = %request_id);
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
     let clock = state.config.clock.clone();
-    let guarded = crate::graphql::guard::execute_batch(&schema, batch, state.config.max_aliases);
+    let guarded = crate::graphql::guard::execute_batch(
+        &schema,
+        batch,
+        state.config.max_aliases,
+        &state.metrics,
+    );
     let executed = tokio::time::timeout(timeout, clock::scope(clock, guarded));
     let executed = tokio::select! {
         executed = executed.instrument(span.clone()) => executed,

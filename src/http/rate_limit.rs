@@ -10,6 +10,7 @@
 //! and the Retry-After hint are a few lines here, and governor would bring
 //! dashmap, quanta and more into a build that is slow already.
 
+use crate::app::AppState;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -88,9 +89,10 @@ impl RateLimiter {
 
 /// Takes `operations` from the caller's allowance: all of them, or the
 /// request is refused whole: the 429 response with `Retry-After`.
-pub(super) async fn admit(limiter: &RateLimiter, key: &str, operations: usize) -> Option<Response> {
+pub(super) async fn admit(state: &AppState, key: &str, operations: usize) -> Option<Response> {
     let cost = u32::try_from(operations).unwrap_or(u32::MAX);
-    let retry_after = limiter.check(key, cost).await.err()?;
+    let retry_after = state.rate_limiter.check(key, cost).await.err()?;
+    state.metrics.labelled.refused("rate_limit", "http");
     let mut refused = super::answer::refusal(
         StatusCode::TOO_MANY_REQUESTS,
         "RATE_LIMITED",

@@ -37,6 +37,8 @@ struct Running {
     started: bool,
     /// Its place in the member's limit, given back when it ends.
     _slot: Slot,
+    /// Its place in `/metrics`' subscriptions by kind, left when it ends.
+    _counted: rapport_core::metrics::labelled::Running,
 }
 
 struct Connection {
@@ -265,12 +267,21 @@ impl Connection {
         };
         let key = format!("member:{}", actor.member_id);
         if let Err(retry_after) = self.state.rate_limiter.check(&key, 1).await {
+            self.state
+                .metrics
+                .labelled
+                .refused("rate_limit", "websocket");
             let message = format!("too many requests: retry in {retry_after} s");
             let mut error = coded(message, "RATE_LIMITED");
             let extensions = error.extensions.get_or_insert_with(Default::default);
             extensions.set("retryAfter", retry_after);
             return self.send(protocol::error(&id, &[error])).await;
         }
+        let counted = self
+            .state
+            .metrics
+            .labelled
+            .subscription(&super::kind::of(&request));
         let request = request.data(crate::graphql::context::ClientAddress(self.address));
         let results = self.state.shared_subscriptions.subscribe(
             &self.schema,
@@ -292,6 +303,7 @@ impl Connection {
             abort,
             started: false,
             _slot: slot,
+            _counted: counted,
         };
         self.running.insert(id, running);
         Metrics::inc(&self.state.metrics.subscriptions_open);

@@ -8,6 +8,7 @@
 
 mod close;
 mod connection;
+mod kind;
 mod protocol;
 pub mod shared;
 pub mod slots;

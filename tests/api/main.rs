@@ -44,6 +44,7 @@ mod live_leaderboard;
 mod merge;
 mod migrations;
 mod nested;
+mod observability;
 mod paging;
 mod persisted;
 mod plans;

@@ -154,6 +154,11 @@ impl Relay {
 
     /// Relays `e` if it is next, holds it if it is early, drops it if seen.
     fn accept(&mut self, e: Arc<event::Model>) {
+        // Its time from commit (the writer's clock) to arrival here.
+        let lag = (chrono::Utc::now() - e.created_at)
+            .to_std()
+            .unwrap_or_default();
+        self.metrics.labelled.event_lag.observe(lag.as_secs_f64());
         let track = self.tracks.entry(e.workspace_id).or_insert_with(|| Track {
             last: e.seq - 1,
             ..Track::default()

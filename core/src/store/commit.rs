@@ -73,9 +73,16 @@ impl Author {
 }
 
 impl Core {
-    /// A transaction on the core's database (see [`begin`]).
+    /// A transaction on the core's database (see [`begin`]); the wait for
+    /// it (a pooled connection, then BEGIN, on SQLite the write lock) is measured.
     pub async fn begin(&self) -> CoreResult<DatabaseTransaction> {
-        begin(&self.db).await
+        let started = std::time::Instant::now();
+        let txn = begin(&self.db).await;
+        self.metrics
+            .labelled
+            .transaction_starts
+            .observe(started.elapsed().as_secs_f64());
+        txn
     }
 
     /// Writes `events` in `txn`, commits, then publishes them.

@@ -56,7 +56,10 @@ pub async fn login(
         .lockout
         .begin(&format!("account:{email}"), sign_in.client)
         .await
-        .map_err(|retry_after| CoreError::RateLimited { retry_after })?;
+        .map_err(|retry_after| {
+            core.metrics.labelled.refused("login", "locked_out");
+            CoreError::RateLimited { retry_after }
+        })?;
     let mut query = member::Entity::find()
         .filter(member::Column::Email.eq(&email))
         .filter(member::Column::DeactivatedAt.is_null());
@@ -81,6 +84,7 @@ pub async fn login(
     };
     if !matches {
         attempt.fail().await;
+        core.metrics.labelled.refused("login", "wrong_credentials");
         return Err(wrong_credentials());
     }
     attempt.succeed().await;

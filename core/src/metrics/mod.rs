@@ -1,7 +1,12 @@
 //! Process counters, rendered as Prometheus text at `GET /metrics`.
 //!
-//! A handful of atomics written by hand: the metrics crates would add a
-//! registry and an exporter for what is a few lines of text.
+//! The plain counters are a handful of atomics written by hand (a few lines
+//! of text each); histograms and labelled metrics, which need buckets,
+//! label sets and their encoding, are `prometheus-client`'s ([`labelled`]).
+
+pub mod labelled;
+
+pub use labelled::Labelled;
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +42,8 @@ pub struct Metrics {
     pub subscription_groups_open: AtomicU64,
     /// Shared subscribers that fell behind their group and continued alone.
     pub shared_subscribers_behind: AtomicU64,
+    /// Histograms, and gauges and counters with labels.
+    pub labelled: Labelled,
 }
 
 impl Metrics {
@@ -138,6 +145,7 @@ impl Metrics {
                 value.load(Ordering::Relaxed)
             );
         }
+        out.push_str(&self.labelled.render());
         out
     }
 }
