@@ -15,6 +15,7 @@
 //! - [`app`]: assembles the state, schema, router and listener; `main` and the tests
 //!   start an [`app::App`]. Nothing below it imports it.
 //! - [`db`]: connecting, migrating, and counting SQL statements for `/metrics`.
+//! - [`telemetry`]: traces over OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
 //! - [`auth`]: signed bearer tokens, the credential cache, lockouts and password hashing.
 //! - [`graphql`]: the schema, a folder per domain whose resolvers call one core operation
 //!   each, and the per-level loaders that keep nested queries at one SQL statement per
@@ -51,5 +52,6 @@ pub mod runtime;
 pub mod seed;
 pub mod services;
 pub mod state;
+pub mod telemetry;
 pub mod webhooks;
 pub mod ws;

@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use rapport::app::{App, AppState};
 use rapport::config::{Config, LogFormat};
 use rapport::seed;
+use rapport::telemetry::Telemetry;
 use std::io::IsTerminal;
 
 /// mimalloc instead of glibc's malloc: a 10,000-object read allocates and
@@ -85,7 +86,16 @@ fn parse() -> Cli {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    init_tracing(cli.config.log_format);
+    let telemetry = init_tracing(cli.config.log_format)?;
+    let result = command(cli).await;
+    if let Some(telemetry) = telemetry {
+        // The exporter's thread sends what it still holds; this blocks.
+        let _ = tokio::task::spawn_blocking(move || telemetry.shutdown()).await;
+    }
+    result
+}
+
+async fn command(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.config, !cli.no_demo).await,
         Command::Migrate => {
@@ -184,7 +194,10 @@ async fn shutdown_signal() {
     }
 }
 
-fn init_tracing(format: LogFormat) {
+/// The log (JSON or pretty, filtered by `RUST_LOG`) and, when an OTLP
+/// endpoint is set, the trace exporter beside it with a filter of its own.
+fn init_tracing(format: LogFormat) -> anyhow::Result<Option<Telemetry>> {
+    use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sea_orm=warn,sqlx=warn"));
     let json = match format {
@@ -192,12 +205,16 @@ fn init_tracing(format: LogFormat) {
         LogFormat::Pretty => false,
         LogFormat::Auto => !std::io::stderr().is_terminal(),
     };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if json {
-        builder.json().init();
+    let log = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let log = if json {
+        log.json().with_filter(filter).boxed()
     } else {
-        builder.init();
-    }
+        log.with_filter(filter).boxed()
+    };
+    let (telemetry, traces) = match Telemetry::from_env()? {
+        Some((telemetry, layer)) => (Some(telemetry), Some(layer)),
+        None => (None, None),
+    };
+    tracing_subscriber::registry().with(log).with(traces).init();
+    Ok(telemetry)
 }

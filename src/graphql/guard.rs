@@ -21,6 +21,7 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Opera
 use async_graphql::{BatchRequest, BatchResponse, Request, Response, ServerError};
 use futures_util::stream::{self, Stream, StreamExt};
 use rapport_core::metrics::Metrics;
+use tracing::Instrument;
 
 use super::completion::{self, Shape};
 use super::exact_numbers::Inexact;
@@ -44,7 +45,16 @@ pub async fn execute(
             let (operation_type, name) = operation_of(&mut request);
             let shape = Shape::prepare(&mut request);
             let inexact = Inexact::of(&request);
-            let mut response = inexact.scope(schema.execute(request)).await;
+            let span = tracing::info_span!(
+                "graphql.operation",
+                otel.name = %format!("{operation_type} {}", name.as_deref().unwrap_or("")).trim_end(),
+                graphql.operation.r#type = operation_type,
+                graphql.operation.name = name.as_deref().unwrap_or(""),
+            );
+            let mut response = inexact
+                .scope(schema.execute(request))
+                .instrument(span)
+                .await;
             if let Some(shape) = shape {
                 shape.complete(&mut response);
             }

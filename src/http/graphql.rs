@@ -21,6 +21,7 @@ use crate::graphql::RapportSchema;
 use crate::graphql::exact_numbers::Inexact;
 use crate::metrics::Metrics;
 use crate::state::AppState;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 /// What every GraphQL request over HTTP carries besides its body.
 pub struct Call {
@@ -35,6 +36,8 @@ pub struct Call {
     pub address: Option<std::net::IpAddr>,
     /// Whose allowance the request's operations are taken from.
     pub rate_key: String,
+    /// The caller's trace (W3C `traceparent`), the parent of the request's span.
+    pub trace_parent: opentelemetry::Context,
 }
 
 /// `POST /graphql` with a JSON body: one request object, or an array (a batch).
@@ -231,6 +234,7 @@ pub(super) async fn execute_checked(call: Call, batch: BatchRequest) -> (Outcome
         media,
         address,
         rate_key: _,
+        trace_parent,
     } = call;
     let started = Instant::now();
     let batch = match (actor, refused_credential) {
@@ -240,6 +244,8 @@ pub(super) async fn execute_checked(call: Call, batch: BatchRequest) -> (Outcome
     };
     let batch = batch.data(crate::graphql::context::ClientAddress(address));
     let span = tracing::info_span!("graphql", request_id = %request_id);
+    // Without an exporter there is no OpenTelemetry layer, and nothing to join.
+    let _ = span.set_parent(trace_parent);
     let timeout = Duration::from_millis(state.config.request_timeout_ms);
     let clock = state.config.clock.clone();
     let guarded = crate::graphql::guard::execute_batch(

@@ -249,6 +249,7 @@ async fn call(
         media,
         address,
         rate_key,
+        trace_parent: crate::telemetry::parent_from_headers(headers),
     })
 }
 

@@ -55,6 +55,8 @@ struct Connection {
     credential: Option<Box<str>>,
     /// [`crate::auth::Directory::revision`] when the credential was last checked.
     revision: u64,
+    /// The caller's trace from `connection_init` (`traceparent`), if any.
+    trace_parent: opentelemetry::Context,
     /// Running operations by id.
     running: HashMap<String, Running>,
     results: SelectAll<BoxStream<'static, (String, Item)>>,
@@ -80,6 +82,7 @@ pub async fn serve(
         address,
         credential: None,
         revision: 0,
+        trace_parent: opentelemetry::Context::new(),
         running: HashMap::new(),
         results: SelectAll::new(),
     };
@@ -196,7 +199,8 @@ impl Connection {
         }
         self.init_seen = true;
         self.revision = self.state.directory.revision();
-        let credential = credential(payload.as_ref());
+        self.trace_parent = super::init::trace_parent(payload.as_ref());
+        let credential = super::init::credential(payload.as_ref());
         let actor = match credential {
             Some(credential) => self
                 .state
@@ -277,11 +281,9 @@ impl Connection {
             extensions.set("retryAfter", retry_after);
             return self.send(protocol::error(&id, &[error])).await;
         }
-        let counted = self
-            .state
-            .metrics
-            .labelled
-            .subscription(&super::kind::of(&request));
+        let kind = super::kind::of(&request);
+        let counted = self.state.metrics.labelled.subscription(&kind);
+        let _span = super::kind::span(&kind, &self.trace_parent).entered();
         let request = request.data(crate::graphql::context::ClientAddress(self.address));
         let results = self.state.shared_subscriptions.subscribe(
             &self.schema,
@@ -393,14 +395,4 @@ fn unavailable(error: sea_orm::DbErr) -> End {
         code::TRY_AGAIN_LATER,
         "Try again later: database unavailable".into(),
     )
-}
-
-/// The credential in `connection_init`'s payload, under any of the keys
-/// clients use (`authorization`, `Authorization`, `authToken`), with or
-/// without the `Bearer ` prefix.
-fn credential(payload: Option<&Value>) -> Option<&str> {
-    let payload = payload?;
-    ["authorization", "Authorization", "authToken"]
-        .iter()
-        .find_map(|key| payload.get(key)?.as_str())
 }

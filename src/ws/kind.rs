@@ -1,4 +1,15 @@
-//! What an operation over a websocket follows, for `/metrics`.
+//! What an operation over a websocket follows, for `/metrics` and traces.
+
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+/// The span of an operation starting over a websocket, joined to the trace
+/// `connection_init` named. Its later results run outside it.
+pub fn span(kind: &str, parent: &opentelemetry::Context) -> tracing::Span {
+    let span = tracing::info_span!("graphql.subscribe", otel.name = %format!("subscribe {kind}"));
+    // Without an exporter there is no OpenTelemetry layer, and nothing to join.
+    let _ = span.set_parent(parent.clone());
+    span
+}
 
 /// The root field an operation follows (its kind in `/metrics`): read only
 /// from a document whose bracket nesting is within bounds, so that parsing

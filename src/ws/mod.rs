@@ -8,6 +8,7 @@
 
 mod close;
 mod connection;
+mod init;
 mod kind;
 mod protocol;
 pub mod shared;

@@ -62,6 +62,7 @@ mod shutdown;
 mod stored_figures;
 mod tenancy;
 mod time_limit;
+mod traces;
 mod triggers;
 mod trusted_documents;
 mod units;
