@@ -182,10 +182,21 @@ async fn campaign_figures_match_hand_computed_values_in_one_statement_per_level(
         (nodes[2]["leads"].clone(), nodes[2]["wonRevenue"].clone()),
         (json!(0), json!([]))
     );
-    // The page with its count, then all three figures of every campaign.
-    assert!(
-        statements <= 3,
-        "campaigns and their figures took {statements} statements"
+    // The page, then all three figures of every campaign.
+    assert_eq!(statements, 2, "campaigns and their figures");
+    // Nested: the contacts, their first-touch campaigns, those campaigns' figures.
+    let nested = "{ contacts { nodes { firstTouch { campaign { name leads wonRevenue { amount } } } deals { nodes { lastTouch { campaign { name customers } } } } } } }";
+    let before = app.settled_statements().await;
+    let data = app.data(nested, json!({})).await;
+    let statements = app.statements().await - before;
+    let contacts = data["contacts"]["nodes"].as_array().unwrap();
+    assert_eq!(contacts.len(), 4);
+    for contact in contacts {
+        assert!(contact["firstTouch"]["campaign"]["leads"].as_i64().unwrap() >= 1);
+    }
+    assert_eq!(
+        statements, 6,
+        "contacts, campaigns, figures; deals, campaigns, figures: one statement each"
     );
 }
 

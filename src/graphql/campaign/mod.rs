@@ -45,6 +45,7 @@ impl Record for Campaign {
 #[connections]
 #[Object]
 impl Campaign {
+    /// Who changed it, when and how, newest first (ADMIN and MANAGER).
     history!(Campaign);
     /// The global id.
     pub async fn id(&self) -> ID {
