@@ -33,6 +33,12 @@ pub struct Model {
     pub unsubscribed_at: Option<DateTimeUtc>,
     /// The contact this one was merged into (set with `deleted_at`).
     pub merged_into: Option<Uuid>,
+    /// The campaign of the first touch (attribution); moves only when set by hand.
+    pub first_touch_campaign_id: Option<Uuid>,
+    pub first_touch_at: Option<DateTimeUtc>,
+    /// The campaign of the latest touch, by the time of the touch.
+    pub last_touch_campaign_id: Option<Uuid>,
+    pub last_touch_at: Option<DateTimeUtc>,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -24,6 +24,12 @@ pub struct Model {
     /// A standardised won/lost reason.
     pub close_reason: Option<String>,
     pub stage_entered_at: DateTimeUtc,
+    /// The campaign of the first touch copied from the deal's contact when the deal was created.
+    pub first_touch_campaign_id: Option<Uuid>,
+    pub first_touch_at: Option<DateTimeUtc>,
+    /// The campaign of the latest touch, by the time of the touch.
+    pub last_touch_campaign_id: Option<Uuid>,
+    pub last_touch_at: Option<DateTimeUtc>,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -235,3 +235,37 @@ string_enum! {
         ContractEnding = "CONTRACT_ENDING",
     }
 }
+
+string_enum! {
+    /// Where a campaign reaches people.
+    CampaignChannel {
+        /// Email sends and newsletters.
+        Email = "EMAIL",
+        /// Social networks, organic or paid.
+        Social = "SOCIAL",
+        /// Paid search ads.
+        SearchAds = "SEARCH_ADS",
+        /// Trade shows, webinars, meetups.
+        Event = "EVENT",
+        /// The website: landing pages, content.
+        Web = "WEB",
+        /// Referrals by customers or partners.
+        Referral = "REFERRAL",
+        /// None of the above.
+        Other = "OTHER",
+    }
+}
+
+string_enum! {
+    /// Where a campaign is in its life.
+    CampaignStatus {
+        /// Being prepared; not running yet.
+        Planned = "PLANNED",
+        /// Running.
+        Active = "ACTIVE",
+        /// Stopped for now.
+        Paused = "PAUSED",
+        /// Over.
+        Completed = "COMPLETED",
+    }
+}

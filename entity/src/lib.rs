@@ -9,6 +9,7 @@
 
 pub mod activity;
 pub mod api_key;
+pub mod campaign;
 pub mod company;
 pub mod contact;
 pub mod customer_order;

@@ -29,6 +29,7 @@ mod m20261202_000022_create_webhooks;
 mod m20261202_000023_live_uniques_and_merges;
 mod m20261202_000025_company_lead_score_always;
 mod m20261203_000026_rule_names_unique;
+mod m20261203_000027_create_campaign_and_attribution;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000023_live_uniques_and_merges::Migration),
             Box::new(m20261202_000025_company_lead_score_always::Migration),
             Box::new(m20261203_000026_rule_names_unique::Migration),
+            Box::new(m20261203_000027_create_campaign_and_attribution::Migration),
         ]
     }
 }

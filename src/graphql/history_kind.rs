@@ -55,6 +55,8 @@ pub enum HistoryEntryKind {
     Tagged,
     /// A trigger fired.
     Fired,
+    /// A contact's campaign touches were set by hand or by an import.
+    Attributed,
     /// Duplicates were merged: on the survivor, the fields it took; on a
     /// merged record, its deletion with `mergedInto`.
     Merged,
@@ -91,6 +93,7 @@ impl HistoryEntryKind {
             "engaged" => Self::Engaged,
             "tagged" => Self::Tagged,
             "fired" => Self::Fired,
+            "attributed" => Self::Attributed,
             _ => Self::Other,
         }
     }
@@ -110,6 +113,7 @@ pub fn reference_kind(field: &str) -> Option<Kind> {
         "tag_id" => Kind::Tag,
         "task_id" => Kind::Activity,
         "trigger_id" => Kind::TriggerRule,
+        "first_touch_campaign_id" | "last_touch_campaign_id" => Kind::Campaign,
         _ => return None,
     })
 }

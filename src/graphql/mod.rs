@@ -9,6 +9,7 @@ pub mod api_key;
 pub mod bounds;
 pub mod bulk;
 pub mod calculated;
+pub mod campaign;
 pub mod charts;
 pub mod company;
 pub mod completion;
@@ -90,6 +91,7 @@ pub struct InsightQuery(
     survey::SurveyResponseQuery,
     charts::ChartsQuery,
     goal::GoalQuery,
+    campaign::CampaignQuery,
     analytics::AnalyticsQuery,
     reason::ReasonQuery,
     scoring::RuleQuery,
@@ -125,6 +127,8 @@ pub struct UpkeepMutation(
     activity::ActivityMutation,
     tag::TagMutation,
     goal::GoalMutation,
+    campaign::CampaignMutation,
+    campaign::touch::AttributionMutation,
     reason::ReasonMutation,
     scoring::RuleMutation,
     scoring::EngagementMutation,

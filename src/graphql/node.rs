@@ -7,6 +7,7 @@ use sea_orm::{EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::activity::Activity;
+use super::campaign::Campaign;
 use super::company::Company;
 use super::contact::Contact;
 use super::context::{actor, db};
@@ -53,6 +54,7 @@ pub enum Node {
     Reason(Reason),
     LeadScoringRule(LeadScoringRule),
     TriggerRule(TriggerRule),
+    Campaign(Campaign),
 }
 
 /// The live records of one type among `wanted`, keyed by id, in one statement.
@@ -149,6 +151,8 @@ async fn resolve_decoded(
     found.extend(fetch::<LeadScoringRule>(ctx, &rules, Node::LeadScoringRule).await?);
     let triggers = of(Kind::TriggerRule);
     found.extend(fetch::<TriggerRule>(ctx, &triggers, Node::TriggerRule).await?);
+    let campaigns = of(Kind::Campaign);
+    found.extend(fetch::<Campaign>(ctx, &campaigns, Node::Campaign).await?);
     // Uuids are unique across tables (v7), so one map serves every type; a
     // repeated id gets its record once, the rest come back null.
     Ok(decoded

@@ -36,6 +36,7 @@ pub enum OrderDirection {
     params(super::triggers::TriggerRuleOrderField)
 ))]
 #[graphql(concrete(name = "GoalOrder", params(super::goal::GoalOrderField)))]
+#[graphql(concrete(name = "CampaignOrder", params(super::campaign::CampaignOrderField)))]
 #[graphql(concrete(name = "ReasonOrder", params(super::reason::ReasonOrderField)))]
 #[graphql(concrete(
     name = "SurveyResponseOrder",

@@ -98,7 +98,8 @@ impl<'a> Demo<'a> {
         let resolved = self.tickets(&contacts, &deals).await?;
         self.orders(&companies, &contacts).await?;
         self.surveys(&contacts, &resolved).await?;
-        self.engagements(&contacts).await?;
+        let campaigns = self.campaigns().await?;
+        self.engagements(&contacts, campaigns).await?;
         self.competitors(&companies).await?;
         for (i, (contact_id, company_id)) in contacts.iter().enumerate() {
             let kind = [

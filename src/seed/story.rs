@@ -1,11 +1,13 @@
 //! The demo's year past pipelines and support: lead scoring rules, the
-//! sellers' quarterly goals, orders, NPS and CSAT answers, engagements and
-//! companies buying from a competitor. Written through the core's operations
+//! sellers' quarterly goals, orders, NPS and CSAT answers, marketing
+//! campaigns and the engagements they brought, and companies buying from a
+//! competitor. Written through the core's operations
 //! at their historic moments, so the README's analytics, charts, figures and
 //! leaderboard answer real numbers rather than zeros.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use entity::enums::{EngagementKind, ScoringTarget, SurveyKind};
+use entity::enums::{CampaignChannel, CampaignStatus, EngagementKind, ScoringTarget, SurveyKind};
+use rapport_core::ops::campaign::{self, NewCampaign};
 use rapport_core::ops::engagement::NewEngagement;
 use rapport_core::ops::goal::NewGoal;
 use rapport_core::ops::order::NewOrder;
@@ -172,15 +174,73 @@ impl Demo<'_> {
         Ok(())
     }
 
-    /// Page views, email clicks and webinar signups of every third contact,
-    /// which move their lead scores through the rules.
-    pub(super) async fn engagements(&self, contacts: &[(Uuid, Uuid)]) -> anyhow::Result<()> {
+    /// The year's marketing: search ads all year, a spring newsletter and a
+    /// webinar in June. Returns their ids in that order.
+    pub(super) async fn campaigns(&self) -> anyhow::Result<[Uuid; 3]> {
+        let year = self.start().year();
+        let day = |month, day| NaiveDate::from_ymd_opt(year, month, day).unwrap_or_default();
+        let plans = [
+            (
+                "Search ads 2026",
+                CampaignChannel::SearchAds,
+                day(1, 5),
+                day(12, 31),
+                12_000,
+            ),
+            (
+                "Spring newsletter",
+                CampaignChannel::Email,
+                day(3, 1),
+                day(5, 31),
+                4_000,
+            ),
+            (
+                "Forecasting webinar",
+                CampaignChannel::Event,
+                day(6, 1),
+                day(6, 30),
+                2_500,
+            ),
+        ];
+        let mut ids = [Uuid::nil(); 3];
+        for (slot, (name, channel, starts_on, ends_on, spend)) in ids.iter_mut().zip(plans) {
+            self.at(self.start());
+            let new = NewCampaign {
+                name: name.into(),
+                channel,
+                status: CampaignStatus::Completed,
+                starts_on,
+                ends_on: Some(ends_on),
+                spend: Decimal::from(spend),
+                currency: "EUR".into(),
+                goal: Some("Leads for the sales team".into()),
+            };
+            *slot = campaign::create(self.core, &self.team.admin, new)
+                .await
+                .map_err(refused)?
+                .id;
+        }
+        Ok(ids)
+    }
+
+    /// Page views (from search ads), email clicks (the newsletter) and
+    /// webinar signups of every third contact: touches of the campaigns
+    /// that move their lead scores through the rules.
+    pub(super) async fn engagements(
+        &self,
+        contacts: &[(Uuid, Uuid)],
+        [ads, newsletter, webinar]: [Uuid; 3],
+    ) -> anyhow::Result<()> {
         for (contact_id, _) in contacts.iter().step_by(3) {
             for _ in 0..=self.below(5) {
-                let (kind, detail) = match self.below(6) {
-                    0..=2 => (EngagementKind::PageView, self.pick(&PAGES)),
-                    3 | 4 => (EngagementKind::EmailClick, "Spring newsletter"),
-                    _ => (EngagementKind::WebinarSignup, "Forecasting webinar"),
+                let (kind, detail, campaign) = match self.below(6) {
+                    0..=2 => (EngagementKind::PageView, self.pick(&PAGES), ads),
+                    3 | 4 => (EngagementKind::EmailClick, "Spring newsletter", newsletter),
+                    _ => (
+                        EngagementKind::WebinarSignup,
+                        "Forecasting webinar",
+                        webinar,
+                    ),
                 };
                 let at = self.moment();
                 self.at(at);
@@ -189,6 +249,7 @@ impl Demo<'_> {
                     kind,
                     occurred_at: Some(at),
                     detail: Some(detail.into()),
+                    campaign_id: Some(campaign),
                 };
                 engagement::track(self.core, &self.team.admin, new)
                     .await

@@ -60,7 +60,8 @@ async fn the_demo_year_answers_every_figure(app: TestApp) {
       }
       leaderboard(period: $p) { member { name } wonCount goals { won attainment } }
       contacts(first: 1, orderBy: [{ field: LEAD_SCORE, direction: DESC }]) { nodes { leadScore } }
-      companies(first: 50) { nodes { name currentVendor vendorContractEndsOn } } }";
+      companies(first: 50) { nodes { name currentVendor vendorContractEndsOn } }
+      campaigns(first: 5) { nodes { name leads } } }";
     let data = data_as(&app, &token, query, json!({ "p": demo_year() })).await;
     let figures = &data["analytics"];
     let outcomes = &figures["dealOutcomes"];
@@ -103,6 +104,9 @@ async fn the_demo_year_answers_every_figure(app: TestApp) {
         "{board:?}"
     );
     assert!(number(&data["contacts"]["nodes"][0]["leadScore"]) > 0.0);
+    let campaigns = data["campaigns"]["nodes"].as_array().expect("list");
+    assert_eq!(campaigns.len(), 3);
+    assert!(campaigns.iter().all(|c| number(&c["leads"]) > 0.0), "{campaigns:?}");
     let ending: Vec<&Value> = data["companies"]["nodes"]
         .as_array()
         .expect("list")

@@ -236,6 +236,7 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
         (
             &[
                 "Goal",
+                "Campaign",
                 "Reason",
                 "ScoringRule",
                 "TriggerRule",

@@ -39,6 +39,8 @@ pub enum Area {
     Pipelines,
     Members,
     Settings,
+    /// Marketing campaigns (ADMIN and MANAGER).
+    Campaigns,
 }
 
 impl Area {
@@ -55,6 +57,7 @@ impl Area {
             Self::Pipelines => "pipelines and stages",
             Self::Members => "members and API keys",
             Self::Settings => "goals, reasons, scoring rules and triggers",
+            Self::Campaigns => "campaigns",
         }
     }
 }

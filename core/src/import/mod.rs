@@ -35,6 +35,7 @@ mod quotes;
 pub mod read;
 mod refusal;
 mod tickets;
+mod touches;
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::cells::Cells;
 use super::refusal::Refusal;
+use super::touches;
 use super::{OnConflict, Outcome, RowContext};
 use crate::Kind;
 use crate::ops::company::{self as companies, NewCompany};
@@ -43,6 +44,9 @@ pub const CONTACT_COLUMNS: &[&str] = &[
     "companyDomain",
     "ownerEmail",
     "createdAt",
+    // The campaign that brought the contact (see `touches`).
+    "campaign",
+    "campaignTouchedAt",
 ];
 
 /// A company row.
@@ -92,16 +96,27 @@ pub async fn contact(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome,
         owner_id: links.member(cells, "ownerEmail").await?,
         external_ids: external_ids(ctx, cells)?,
     };
+    let touch = touches::of_row(ctx, cells).await?;
     let Some(by) = existing(ctx, cells, Kind::Contact, new.email.clone()).await? else {
         ctx.at(cells.time("createdAt")?.unwrap_or_else(Utc::now));
-        let (_, event) = contacts::create_in(ctx.txn, ctx.actor, new).await?;
+        let (row, event) = contacts::create_in(ctx.txn, ctx.actor, new).await?;
         ctx.record(vec![event]).await?;
+        let (_, touched) = touches::apply(ctx, row, touch).await?;
+        ctx.record(touched).await?;
         return Ok(Outcome::Created);
     };
     ctx.at(Utc::now());
     let before = upsert_before::<entity::contact::Entity>(ctx, &by).await?;
     let on_match = on_match(ctx.on_conflict);
-    let (row, done, events) = upsert::contact_in(ctx.txn, ctx.actor, &by, new, on_match).await?;
+    let (row, done, mut events) =
+        upsert::contact_in(ctx.txn, ctx.actor, &by, new, on_match).await?;
+    // The touch counts as part of the row's change: a row that only brings
+    // a campaign still updates the contact.
+    let (row, touched) = match done {
+        Upserted::Skipped => (row, Vec::new()),
+        _ => touches::apply(ctx, row, touch).await?,
+    };
+    events.extend(touched);
     finish(ctx, before.as_ref(), &row, done, events).await
 }
 

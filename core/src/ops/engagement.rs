@@ -7,6 +7,7 @@ use entity::{contact, engagement};
 use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
+use super::attribution;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
@@ -25,6 +26,9 @@ pub struct NewEngagement {
     pub occurred_at: Option<DateTime<Utc>>,
     /// What was engaged with: a URL, a campaign, a webinar.
     pub detail: Option<String>,
+    /// The campaign that brought the engagement: a touch (see
+    /// [`attribution`](super::attribution)) at `occurred_at`.
+    pub campaign_id: Option<Uuid>,
 }
 
 /// The contact after an engagement, and its score before.
@@ -46,12 +50,13 @@ pub async fn track(core: &Core, actor: &Actor, new: NewEngagement) -> CoreResult
             .await?
             .map_or(0, |c| c.lead_score);
     let at = now();
+    let occurred_at = new.occurred_at.map_or(at, |t| t.trunc_subsecs(6));
     engagement::ActiveModel {
         id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         contact_id: Set(contact_id),
         kind: Set(new.kind),
-        occurred_at: Set(new.occurred_at.map_or(at, |t| t.trunc_subsecs(6))),
+        occurred_at: Set(occurred_at),
         detail: Set(detail),
         created_at: Set(at),
         updated_at: Set(at),
@@ -67,7 +72,12 @@ pub async fn track(core: &Core, actor: &Actor, new: NewEngagement) -> CoreResult
         at,
     )
     .await?;
-    let contact = load_live::<contact::Entity>(&txn, actor, contact_id).await?;
+    let mut contact = load_live::<contact::Entity>(&txn, actor, contact_id).await?;
+    if let Some(campaign_id) = new.campaign_id {
+        let field = "input.campaignId";
+        contact =
+            attribution::touch(&txn, actor, &contact, campaign_id, occurred_at, field).await?;
+    }
     let event = event_for::<contact::Entity>(&contact, "engaged")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
     Ok(Tracked {

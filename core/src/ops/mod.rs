@@ -7,7 +7,9 @@
 
 pub mod activity;
 pub mod api_key;
+pub mod attribution;
 pub mod bulk;
+pub mod campaign;
 pub mod company;
 pub mod consent;
 pub mod contact;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    activity, api_key, company, contact, customer_order, deal, deal_stage_change, goal,
+    activity, api_key, campaign, company, contact, customer_order, deal, deal_stage_change, goal,
     lead_scoring_rule, member, pipeline, reason, stage, survey_response, tag, ticket, trigger_rule,
 };
 use sea_orm::EntityTrait;
@@ -103,6 +103,7 @@ editable!(reason, Reason, "reason");
 editable!(survey_response, SurveyResponse, "survey_response");
 editable!(pipeline, Pipeline, "pipeline");
 editable!(goal, Goal, "goal");
+editable!(campaign, Campaign, "campaign");
 editable!(customer_order, Order, "order");
 editable!(lead_scoring_rule, LeadScoringRule, "lead_scoring_rule");
 editable!(trigger_rule, TriggerRule, "trigger_rule");

@@ -13,6 +13,7 @@ use sea_orm::sea_query::Condition;
 
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
 use super::calculated::{Figure, Of};
+use super::campaign::touch::{Touch, touch_of};
 use super::company::Company;
 use super::customer_order::{Order, OrderFilter, OrderOrderField};
 use super::deal::{Deal, DealFilter, DealOrderField, deals_of_contact};
@@ -119,6 +120,23 @@ impl Contact {
     /// The sum of the points of the workspace's scoring rules that match
     /// the contact; kept current on every change to its inputs.
     field!(lead_score: i32);
+    /// The campaign that first brought the contact, and when; it stays once
+    /// set unless set by hand (`setContactAttribution`).
+    async fn first_touch(&self, ctx: &Context<'_>) -> ApiResult<Option<Touch>> {
+        let (campaign, at) = (
+            |m: &contact::Model| m.first_touch_campaign_id,
+            |m: &contact::Model| m.first_touch_at,
+        );
+        touch_of(ctx, &self.0, "first_touch", campaign, at).await
+    }
+    /// The campaign of the contact's latest touch (by the time of the touch), and when.
+    async fn last_touch(&self, ctx: &Context<'_>) -> ApiResult<Option<Touch>> {
+        let (campaign, at) = (
+            |m: &contact::Model| m.last_touch_campaign_id,
+            |m: &contact::Model| m.last_touch_at,
+        );
+        touch_of(ctx, &self.0, "last_touch", campaign, at).await
+    }
     /// How the lead score changed, newest first (one statement per contact:
     /// meant for a contact's page, not for long lists).
     async fn lead_score_history(

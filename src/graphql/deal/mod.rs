@@ -32,6 +32,7 @@ pub use self::mutation::{
 pub use self::stage_change::{DealStageChange, DealStageChangeFilter};
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
 use super::calculated::{Figure, load};
+use super::campaign::touch::{Touch, touch_of};
 use super::company::Company;
 use super::contact::{Contact, ContactFilter, ContactOrderField};
 use super::context::{actor, db};
@@ -92,6 +93,22 @@ impl Deal {
     }
     /// ISO 4217 code of `amount`.
     field!(currency: &str);
+    /// Its contact's first touch when the deal was created (kept, not recomputed).
+    async fn first_touch(&self, ctx: &Context<'_>) -> ApiResult<Option<Touch>> {
+        let (campaign, at) = (
+            |m: &deal::Model| m.first_touch_campaign_id,
+            |m: &deal::Model| m.first_touch_at,
+        );
+        touch_of(ctx, &self.0, "first_touch", campaign, at).await
+    }
+    /// Its contact's last touch when the deal was created (kept, not recomputed).
+    async fn last_touch(&self, ctx: &Context<'_>) -> ApiResult<Option<Touch>> {
+        let (campaign, at) = (
+            |m: &deal::Model| m.last_touch_campaign_id,
+            |m: &deal::Model| m.last_touch_at,
+        );
+        touch_of(ctx, &self.0, "last_touch", campaign, at).await
+    }
     /// Open, won or lost; follows the kind of the deal's stage.
     field!(status: DealStatus);
     /// When the deal is expected to close.

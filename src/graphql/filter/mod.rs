@@ -34,6 +34,8 @@ pub use operators::{DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilt
 #[graphql(concrete(name = "ReasonKindFilter", params(entity::enums::ReasonKind)))]
 #[graphql(concrete(name = "ScoringTargetFilter", params(entity::enums::ScoringTarget)))]
 #[graphql(concrete(name = "TriggerKindFilter", params(entity::enums::TriggerKind)))]
+#[graphql(concrete(name = "CampaignChannelFilter", params(entity::enums::CampaignChannel)))]
+#[graphql(concrete(name = "CampaignStatusFilter", params(entity::enums::CampaignStatus)))]
 pub struct EnumFilter<T: InputType> {
     /// Equal to this value.
     pub eq: Option<T>,

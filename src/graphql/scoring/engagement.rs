@@ -69,6 +69,10 @@ pub struct TrackEngagementInput {
     pub occurred_at: Option<DateTime<Utc>>,
     /// What was engaged with: a URL, a campaign, a webinar.
     pub detail: Option<String>,
+    /// The campaign that brought it, by global id: a touch at `occurredAt`
+    /// that sets the contact's first touch if it has none and moves its last
+    /// touch unless that one is later.
+    pub campaign_id: Option<ID>,
 }
 
 /// The result of tracking an engagement: the contact with its new score.
@@ -98,6 +102,11 @@ impl EngagementMutation {
             kind: input.kind,
             occurred_at: input.occurred_at,
             detail: input.detail,
+            campaign_id: input
+                .campaign_id
+                .as_ref()
+                .map(|id| ids::decode(id, Kind::Campaign, "input.campaignId"))
+                .transpose()?,
         };
         let tracked = engagement::track(core, actor, new).await?;
         Ok(TrackEngagementPayload {

@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 pub use self::stage::Outcome;
 use super::Patch;
+use super::attribution;
 use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
 use crate::Kind;
@@ -132,8 +133,12 @@ pub async fn create_in(
     };
     check_reference::<company::Entity>(txn, actor, new.company_id, "input.companyId").await?;
     check_reference::<member::Entity>(txn, actor, new.owner_id, "input.ownerId").await?;
+    // The deal inherits the attribution of its first listed contact.
+    let mut attributed_to = None;
     for (c, field) in &contacts {
-        check_reference::<contact::Entity>(txn, actor, Some(c.contact_id), field).await?;
+        let found =
+            check_reference::<contact::Entity>(txn, actor, Some(c.contact_id), field).await?;
+        attributed_to = attributed_to.or(found);
     }
 
     let at = now();
@@ -154,6 +159,9 @@ pub async fn create_in(
         updated_at: Set(at),
         ..Default::default()
     };
+    if let Some(contact) = &attributed_to {
+        attribution::copy_to_deal(&mut model, contact);
+    }
     stage::enter(&mut model, &stage, at, None, None);
     let row = model.insert(txn).await?;
     stage::record_change(txn, actor, id, None, stage.id, at).await?;

@@ -1,0 +1,66 @@
+//! The `campaign` column of a contact import: the campaign that brought the
+//! contact, by name (any case) among the workspace's live campaigns, as a
+//! touch at `campaignTouchedAt` (else the row's `createdAt`, else now).
+//! The touch follows the attribution rules (`ops::attribution`): it sets the
+//! first touch only while there is none and moves the last touch unless that
+//! one is later, so re-importing a file changes nothing.
+
+use chrono::{DateTime, Utc};
+use entity::{campaign, contact};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::RowContext;
+use super::cells::Cells;
+use super::refusal::Refusal;
+use crate::events::NewEvent;
+use crate::ops::attribution;
+use crate::store::{Table, event_for, scope};
+
+/// The row's touch, if it names a campaign; a name no live campaign has is
+/// refused (never guessed).
+pub async fn of_row(
+    ctx: &RowContext<'_>,
+    cells: &Cells<'_>,
+) -> Result<Option<(Uuid, DateTime<Utc>)>, Refusal> {
+    let Some(name) = cells.text("campaign")?.filter(|n| !n.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let lowered = name.trim().to_lowercase();
+    let found = campaign::Entity::find()
+        .filter(scope::<campaign::Entity>(ctx.actor.workspace_id))
+        .filter(Func::lower(Expr::col((campaign::Entity::TABLE, "name"))).eq(lowered))
+        .all(ctx.txn)
+        .await?;
+    // Two live campaigns of one name: the oldest (ids are time-ordered).
+    let Some(found) = found.into_iter().min_by_key(|c| c.id) else {
+        return Err(Refusal::not_found(
+            "campaign",
+            format!("no campaign named {name:?}"),
+        ));
+    };
+    let at = match cells.time("campaignTouchedAt")? {
+        Some(at) => at,
+        None => cells.time("createdAt")?.unwrap_or_else(Utc::now),
+    };
+    Ok(Some((found.id, at)))
+}
+
+/// Applies `touch` to the imported contact `row`: the contact after it, and
+/// the event for its history when it changed anything (the caller records it).
+pub async fn apply(
+    ctx: &RowContext<'_>,
+    row: contact::Model,
+    touch: Option<(Uuid, DateTime<Utc>)>,
+) -> Result<(contact::Model, Vec<NewEvent>), Refusal> {
+    let Some((campaign_id, at)) = touch else {
+        return Ok((row, Vec::new()));
+    };
+    let touched = attribution::touch(ctx.txn, ctx.actor, &row, campaign_id, at, "campaign").await?;
+    if touched.version == row.version {
+        return Ok((row, Vec::new()));
+    }
+    let event = event_for::<contact::Entity>(&touched, "attributed")?;
+    Ok((touched, vec![event]))
+}

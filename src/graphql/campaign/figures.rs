@@ -1,0 +1,111 @@
+//! `Campaign.leads`, `.customers` and `.wonRevenue` for every campaign of a
+//! level in ONE statement (two grouped selects joined by `UNION ALL`):
+//! - leads: live contacts whose first touch is the campaign;
+//! - customers: of those leads, the ones on at least one live won deal;
+//! - won revenue: the amounts of live won deals whose (inherited, kept)
+//!   first touch is the campaign, per currency, never added across
+//!   currencies.
+
+use std::collections::HashMap;
+
+use async_graphql::Context;
+use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
+use uuid::Uuid;
+
+use crate::domain::money;
+use crate::graphql::context::{actor, db};
+use crate::graphql::deal::MoneyTotal;
+use crate::graphql::error::ApiResult;
+use crate::graphql::level::Row;
+use crate::graphql::list::in_ids;
+use entity::campaign;
+use rapport_core::rules::sums;
+
+/// What a campaign brought, by first-touch attribution.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Brought {
+    pub leads: i64,
+    pub customers: i64,
+    pub won_revenue: Vec<MoneyTotal>,
+}
+
+/// Whether a lead (`"contact"`) is on a live won deal.
+const IS_CUSTOMER: &str = r#"CASE WHEN EXISTS (SELECT 1 FROM "deal_contact" AS "dc" JOIN "deal" AS "w" ON "w"."workspace_id" = "dc"."workspace_id" AND "w"."id" = "dc"."deal_id" WHERE "dc"."workspace_id" = "contact"."workspace_id" AND "dc"."contact_id" = "contact"."id" AND "w"."status" = 'WON' AND "w"."deleted_at" IS NULL) THEN 1 ELSE 0 END"#;
+
+/// The figures of `parent`'s campaign, loaded for its whole level at once.
+pub async fn brought(ctx: &Context<'_>, parent: &Row<campaign::Model>) -> ApiResult<Brought> {
+    let actor = actor(ctx)?;
+    let db = db(ctx)?;
+    let backend = db.get_database_backend();
+    let loaded = parent
+        .level
+        .load("campaign-brought".to_owned(), |rows| async move {
+            let ids: Vec<Uuid> = rows.iter().map(|c| c.id).collect();
+            let mut leads = Query::select();
+            leads
+                .expr_as(
+                    Expr::col(("contact", "first_touch_campaign_id")),
+                    "campaign",
+                )
+                .expr_as(Expr::cust("NULL"), "currency")
+                .expr_as(Expr::cust("COUNT(*)"), "leads")
+                .expr_as(Expr::cust(format!("SUM({IS_CUSTOMER})")), "customers")
+                .expr_as(Expr::cust("0"), "deals");
+            sums::select(&mut leads, "0", "total")
+                .from("contact")
+                .and_where(Expr::col(("contact", "workspace_id")).eq(actor.workspace_id))
+                .and_where(Expr::col(("contact", "deleted_at")).is_null())
+                .and_where(in_ids(
+                    backend,
+                    Expr::col(("contact", "first_touch_campaign_id")),
+                    ids.clone(),
+                ))
+                .group_by_col(("contact", "first_touch_campaign_id"));
+            let mut won = Query::select();
+            won.expr_as(Expr::col(("deal", "first_touch_campaign_id")), "campaign")
+                .expr_as(Expr::col(("deal", "currency")), "currency")
+                .expr_as(Expr::cust("0"), "leads")
+                .expr_as(Expr::cust("0"), "customers")
+                .expr_as(Expr::cust("COUNT(*)"), "deals");
+            sums::select(&mut won, r#""deal"."amount_e4""#, "total")
+                .from("deal")
+                .and_where(Expr::col(("deal", "workspace_id")).eq(actor.workspace_id))
+                .and_where(Expr::col(("deal", "deleted_at")).is_null())
+                .and_where(Expr::col(("deal", "status")).eq("WON"))
+                .and_where(in_ids(
+                    backend,
+                    Expr::col(("deal", "first_touch_campaign_id")),
+                    ids,
+                ))
+                .group_by_col(("deal", "first_touch_campaign_id"))
+                .group_by_col(("deal", "currency"));
+            let statement = leads.union(UnionType::All, won).to_owned();
+            let mut figures: HashMap<Uuid, Brought> = HashMap::new();
+            for row in db.query_all(&statement).await? {
+                let campaign: Uuid = row.try_get("", "campaign")?;
+                let currency: Option<String> = row.try_get("", "currency")?;
+                let entry = figures.entry(campaign).or_default();
+                let Some(currency) = currency else {
+                    entry.leads = row.try_get("", "leads")?;
+                    entry.customers = row.try_get::<Option<i64>>("", "customers")?.unwrap_or(0);
+                    continue;
+                };
+                let count: i64 = row.try_get("", "deals")?;
+                let total = sums::read(&row, "total")?;
+                entry.won_revenue.push(MoneyTotal {
+                    amount: money::from_e4_wide(total, &currency),
+                    currency,
+                    count,
+                });
+            }
+            for entry in figures.values_mut() {
+                entry
+                    .won_revenue
+                    .sort_by(|a, b| a.currency.cmp(&b.currency));
+            }
+            Ok(figures)
+        })
+        .await?;
+    Ok(loaded.get(&parent.model().id).cloned().unwrap_or_default())
+}
