@@ -21,11 +21,12 @@ pub enum Kind {
     Reason,
     LeadScoringRule,
     TriggerRule,
+    Form,
 }
 
 impl Kind {
     /// Every kind, for reading a global id back.
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -44,6 +45,7 @@ impl Kind {
         Kind::Reason,
         Kind::LeadScoringRule,
         Kind::TriggerRule,
+        Kind::Form,
     ];
 
     /// The GraphQL type name.
@@ -67,6 +69,7 @@ impl Kind {
             Kind::Reason => "Reason",
             Kind::LeadScoringRule => "LeadScoringRule",
             Kind::TriggerRule => "TriggerRule",
+            Kind::Form => "Form",
         }
     }
 }

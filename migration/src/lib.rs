@@ -28,6 +28,7 @@ mod m20261202_000021_create_import_job;
 mod m20261202_000022_create_webhooks;
 mod m20261202_000023_live_uniques_and_merges;
 mod m20261202_000025_company_lead_score_always;
+mod m20261203_000026_create_form;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000022_create_webhooks::Migration),
             Box::new(m20261202_000023_live_uniques_and_merges::Migration),
             Box::new(m20261202_000025_company_lead_score_always::Migration),
+            Box::new(m20261203_000026_create_form::Migration),
         ]
     }
 }

@@ -23,6 +23,7 @@ pub mod exact_numbers;
 pub mod external_id;
 pub mod fast;
 pub mod filter;
+pub mod form;
 pub mod goal;
 pub mod guard;
 pub mod history;
@@ -96,6 +97,7 @@ pub struct InsightQuery(
     triggers::TriggerRuleQuery,
     webhooks::WebhookQuery,
     import::ImportQuery,
+    form::FormQuery,
 );
 
 /// Every mutation, merged in two halves like [`Query`].
@@ -135,6 +137,7 @@ pub struct UpkeepMutation(
     bulk::BulkMutation,
     webhooks::WebhookMutation,
     import::ImportMutation,
+    form::FormMutation,
 );
 
 /// The schema type.

@@ -24,6 +24,7 @@ mod faults;
 mod figure_history;
 mod figures;
 mod fixtures;
+mod forms;
 mod fuzz;
 mod helpers;
 mod history;

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    activity, api_key, company, contact, customer_order, deal, deal_stage_change, goal,
+    activity, api_key, company, contact, customer_order, deal, deal_stage_change, form, goal,
     lead_scoring_rule, member, pipeline, reason, stage, survey_response, tag, ticket, trigger_rule,
 };
 use sea_orm::EntityTrait;
@@ -106,6 +106,7 @@ editable!(goal, Goal, "goal");
 editable!(customer_order, Order, "order");
 editable!(lead_scoring_rule, LeadScoringRule, "lead_scoring_rule");
 editable!(trigger_rule, TriggerRule, "trigger_rule");
+editable!(form, Form, "form");
 editable!(ticket, Ticket, "ticket");
 editable! { stage, Stage, "stage",
     /// Stage changes are configuration changes, like pipeline changes.
