@@ -25,6 +25,7 @@ mod figure_history;
 mod figures;
 mod fixtures;
 mod forms;
+mod forms_browser;
 mod fuzz;
 mod helpers;
 mod history;
