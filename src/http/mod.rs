@@ -70,6 +70,7 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
         // own origins), body limit (they cap their own, far smaller) and
         // GraphQL-shaped refusals.
         .merge(form::routes())
+        .fallback(refusals::unknown_path)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)

@@ -18,6 +18,7 @@ on_both_databases!(
     bad_answers_are_refused_per_field_and_write_nothing,
     a_filled_honeypot_is_answered_as_accepted_and_writes_nothing,
     a_page_of_another_origin_is_refused,
+    an_oversized_body_is_refused_unread,
     new_contacts_go_to_the_form_owners_in_turn,
     only_admins_manage_forms_and_bad_settings_are_refused,
 );
@@ -390,4 +391,13 @@ async fn submissions_past_the_rate_limit_are_refused(app: TestApp) {
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["errors"][0]["code"], "RATE_LIMITED");
     assert_eq!(contacts(&app, "r2@example.org").await["totalCount"], 0);
+}
+
+async fn an_oversized_body_is_refused_unread(app: TestApp) {
+    let form = create_form(&app, lead_form(json!({}))).await;
+    let padding = "x".repeat(app.state.config.max_form_bytes);
+    let answers = json!({ "email": "big@example.org", "first_name": "Big", "note": padding });
+    let response = post_json(&app, &key(&form), answers, Some(SHOP)).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(contacts(&app, "big@example.org").await["totalCount"], 0);
 }

@@ -77,6 +77,8 @@ impl FormMutation {
         #[graphql(desc = "The new form's settings.")] input: FormInput,
     ) -> ApiResult<FormPayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
+        // The role before the input: a refused caller learns nothing of it.
+        forms::require_admin(actor)?;
         Ok(payload(
             forms::create(core, actor, input.settings()?).await?,
         ))
@@ -95,6 +97,8 @@ impl FormMutation {
         expected_version: Option<i32>,
     ) -> ApiResult<FormPayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
+        // The role before the input: a refused caller learns nothing of it.
+        forms::require_admin(actor)?;
         let id = ids::decode(&id, Kind::Form, "id")?;
         let settings = input.settings()?;
         Ok(payload(
@@ -113,6 +117,8 @@ impl FormMutation {
         expected_version: Option<i32>,
     ) -> ApiResult<FormPayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
+        // The role before the input: a refused caller learns nothing of it.
+        forms::require_admin(actor)?;
         let id = ids::decode(&id, Kind::Form, "id")?;
         Ok(payload(
             forms::delete(core, actor, id, expected_version, true).await?,
@@ -130,6 +136,8 @@ impl FormMutation {
         expected_version: Option<i32>,
     ) -> ApiResult<FormPayload> {
         let (core, actor) = acting(ctx, Area::Settings)?;
+        // The role before the input: a refused caller learns nothing of it.
+        forms::require_admin(actor)?;
         let id = ids::decode(&id, Kind::Form, "id")?;
         Ok(payload(
             forms::delete(core, actor, id, expected_version, false).await?,
