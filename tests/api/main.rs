@@ -26,6 +26,7 @@ mod figures;
 mod fixtures;
 mod forms;
 mod forms_browser;
+mod forms_limits;
 mod fuzz;
 mod helpers;
 mod history;
