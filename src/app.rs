@@ -40,14 +40,19 @@ pub struct App {
 
 impl App {
     /// Connects and migrates the database, loads the signing secret and binds `config.bind`.
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
+        // Bound first, so that a port the OS chose is the one web form
+        // snippets post to when no public URL is set.
+        let listener = TcpListener::bind(config.bind).await?;
+        if config.public_url.is_none() {
+            config.public_url = Some(format!("http://{}", listener.local_addr()?));
+        }
         let state = AppState::connect(config).await?;
         // Only servers deliver webhooks; tools that connect (import, export) do not.
         crate::webhooks::worker::start(&state).await?;
         tokio::spawn(import_runner(&state).await?.run(state.shutdown.clone()));
         let schema = graphql::build(Some(state.services.clone()));
         let router = http::router(state.clone(), schema.clone());
-        let listener = TcpListener::bind(state.config.bind).await?;
         Ok(Self {
             listener,
             router,
@@ -161,6 +166,10 @@ impl AppState {
             config.rate_limit_per_minute,
             shared_counters.clone(),
         ));
+        let form_limiter = Arc::new(crate::http::RateLimiter::new(
+            config.form_submissions_per_minute,
+            shared_counters.clone(),
+        ));
         let lockout = shared_counters.map_or_else(Lockout::default, Lockout::shared);
         let documents = Arc::new(crate::http::persisted::Documents::new(&config)?);
         let passwords =
@@ -180,6 +189,7 @@ impl AppState {
             websockets: TaskTracker::new(),
             trusted_proxies: Arc::new(trusted_proxies),
             rate_limiter,
+            form_limiter,
             shared_subscriptions: Arc::new(crate::ws::Hub::new(metrics.clone())),
             subscription_slots,
             documents,

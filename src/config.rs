@@ -78,6 +78,23 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_TOKEN_TTL_HOURS", default_value_t = 24 * 30)]
     pub token_ttl_hours: u32,
 
+    /// The server's address as browsers reach it (`https://crm.example.com`): where web form
+    /// snippets post. Unset: `http://` and the address bound.
+    #[arg(long, env = "RAPPORT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Largest web form submission accepted, in bytes (a form is a few short answers).
+    #[arg(long, env = "RAPPORT_MAX_FORM_BYTES", default_value_t = 16 * 1024)]
+    pub max_form_bytes: usize,
+
+    /// Web form submissions per minute per client address (spam and abuse).
+    #[arg(
+        long,
+        env = "RAPPORT_FORM_SUBMISSIONS_PER_MINUTE",
+        default_value_t = 10
+    )]
+    pub form_submissions_per_minute: u32,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "RAPPORT_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,

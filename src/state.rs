@@ -27,6 +27,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<TrustedProxies>,
     /// Requests per minute per member or client address.
     pub rate_limiter: Arc<RateLimiter>,
+    /// Web form submissions per minute per client address.
+    pub form_limiter: Arc<RateLimiter>,
     /// Identical live subscriptions, executed once for all their subscribers.
     pub shared_subscriptions: Arc<Hub>,
     /// Operations each member runs over websockets, bounded.

@@ -22,11 +22,12 @@ pub enum Kind {
     LeadScoringRule,
     TriggerRule,
     Campaign,
+    Form,
 }
 
 impl Kind {
     /// Every kind, for reading a global id back.
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 20] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -46,6 +47,7 @@ impl Kind {
         Kind::LeadScoringRule,
         Kind::TriggerRule,
         Kind::Campaign,
+        Kind::Form,
     ];
 
     /// The GraphQL type name.
@@ -70,6 +72,7 @@ impl Kind {
             Kind::LeadScoringRule => "LeadScoringRule",
             Kind::TriggerRule => "TriggerRule",
             Kind::Campaign => "Campaign",
+            Kind::Form => "Form",
         }
     }
 }

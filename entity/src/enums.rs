@@ -209,6 +209,8 @@ string_enum! {
         EmailClick = "EMAIL_CLICK",
         /// Each webinar signup of the contact.
         WebinarSignup = "WEBINAR_SIGNUP",
+        /// Each web form the contact submitted.
+        FormSubmission = "FORM_SUBMISSION",
     }
 }
 
@@ -221,6 +223,8 @@ string_enum! {
         EmailClick = "EMAIL_CLICK",
         /// The contact signed up for a webinar.
         WebinarSignup = "WEBINAR_SIGNUP",
+        /// The contact submitted a web form.
+        FormSubmission = "FORM_SUBMISSION",
     }
 }
 

@@ -20,6 +20,7 @@ pub mod engagement;
 pub mod enums;
 pub mod event;
 pub mod external_id;
+pub mod form;
 pub mod goal;
 pub mod idempotency_key;
 pub mod import_job;

@@ -30,6 +30,7 @@ mod m20261202_000023_live_uniques_and_merges;
 mod m20261202_000025_company_lead_score_always;
 mod m20261203_000026_rule_names_unique;
 mod m20261203_000027_create_campaign_and_attribution;
+mod m20261203_000028_create_form;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000025_company_lead_score_always::Migration),
             Box::new(m20261203_000026_rule_names_unique::Migration),
             Box::new(m20261203_000027_create_campaign_and_attribution::Migration),
+            Box::new(m20261203_000028_create_form::Migration),
         ]
     }
 }

@@ -24,6 +24,7 @@ pub mod exact_numbers;
 pub mod external_id;
 pub mod fast;
 pub mod filter;
+pub mod form;
 pub mod goal;
 pub mod guard;
 pub mod history;
@@ -98,6 +99,7 @@ pub struct InsightQuery(
     triggers::TriggerRuleQuery,
     webhooks::WebhookQuery,
     import::ImportQuery,
+    form::FormQuery,
 );
 
 /// Every mutation, merged in two halves like [`Query`].
@@ -139,6 +141,7 @@ pub struct UpkeepMutation(
     bulk::BulkMutation,
     webhooks::WebhookMutation,
     import::ImportMutation,
+    form::FormMutation,
 );
 
 /// The schema type.

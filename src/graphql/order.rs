@@ -35,6 +35,7 @@ pub enum OrderDirection {
     name = "TriggerRuleOrder",
     params(super::triggers::TriggerRuleOrderField)
 ))]
+#[graphql(concrete(name = "FormOrder", params(super::form::FormOrderField)))]
 #[graphql(concrete(name = "GoalOrder", params(super::goal::GoalOrderField)))]
 #[graphql(concrete(name = "CampaignOrder", params(super::campaign::CampaignOrderField)))]
 #[graphql(concrete(name = "ReasonOrder", params(super::reason::ReasonOrderField)))]

@@ -3,6 +3,7 @@
 
 mod answer;
 pub mod client_address;
+mod form;
 mod get;
 mod graphql;
 mod idempotency;
@@ -65,6 +66,11 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(axum::middleware::from_fn(refusals::as_graphql_errors))
         .layer(cors)
+        // Public web forms: outside the API's CORS (each form allows its
+        // own origins), body limit (they cap their own, far smaller) and
+        // GraphQL-shaped refusals.
+        .merge(form::routes())
+        .fallback(refusals::unknown_path)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)

@@ -45,6 +45,14 @@ pub async fn as_graphql_errors(request: Request<Body>, next: Next) -> Response {
     refused
 }
 
+/// The answer to a path no route serves. Set as the router's fallback
+/// after the public form routes are merged in outside this layer, which
+/// would otherwise leave the fallback unwrapped.
+pub async fn unknown_path() -> Response {
+    let (code, message) = code_for(StatusCode::NOT_FOUND);
+    refusal(StatusCode::NOT_FOUND, code, message)
+}
+
 fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)

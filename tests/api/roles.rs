@@ -228,11 +228,16 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 12] = [
+    let areas: [(&[&str], &'static [Role]); 13] = [
         // Provisioning is the operator's (its key), never a member role's.
         (&["Workspace"], &[]),
         // Webhooks send the workspace's data elsewhere: ADMIN only.
         (&["Webhook"], &[Admin]),
+        // Web forms write contacts for anyone on the web: ADMIN only.
+        (
+            &["createForm", "updateForm", "deleteForm", "restoreForm"],
+            &[Admin],
+        ),
         (
             &[
                 "Goal",

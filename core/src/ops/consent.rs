@@ -4,12 +4,13 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::contact;
 use entity::enums::LegalBasis;
-use sea_orm::Set;
+use sea_orm::{DatabaseTransaction, Set};
 use uuid::Uuid;
 
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
+use crate::events::NewEvent;
 use crate::store::{Author, Core, check_version, event_for, load_live, now, save_if_unchanged};
 
 /// Records that contact `id` agreed to marketing email: where (`source`,
@@ -24,17 +25,40 @@ pub async fn record(
     at: Option<DateTime<Utc>>,
     expected_version: Option<i32>,
 ) -> CoreResult<contact::Model> {
+    let change = consented(actor, source, legal_basis, at)?;
+    save(core, actor, id, expected_version, change, "consented").await
+}
+
+/// [`record`] in the caller's transaction (a web form's submission): the
+/// contact and its event, for the caller to commit.
+pub async fn record_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    source: &str,
+    legal_basis: LegalBasis,
+) -> CoreResult<(contact::Model, NewEvent)> {
+    let change = consented(actor, source, legal_basis, None)?;
+    save_in(txn, actor, id, None, change, "consented").await
+}
+
+/// The change that records consent.
+fn consented(
+    actor: &Actor,
+    source: &str,
+    legal_basis: LegalBasis,
+    at: Option<DateTime<Utc>>,
+) -> CoreResult<contact::ActiveModel> {
     actor.require(Area::Contacts)?;
     let source = text::required_name(source, 200).map_err(CoreError::invalid("source"))?;
-    let change = contact::ActiveModel {
+    Ok(contact::ActiveModel {
         email_opt_in: Set(true),
         email_opt_in_at: Set(Some(stored_or_now(at))),
         consent_source: Set(Some(source)),
         consent_legal_basis: Set(Some(legal_basis)),
         unsubscribed_at: Set(None),
         ..Default::default()
-    };
-    save(core, actor, id, expected_version, change, "consented").await
+    })
 }
 
 /// Records that contact `id` unsubscribed (when, default now): no more
@@ -66,17 +90,29 @@ async fn save(
     actor: &Actor,
     id: Uuid,
     expected_version: Option<i32>,
-    mut change: contact::ActiveModel,
+    change: contact::ActiveModel,
     verb: &str,
 ) -> CoreResult<contact::Model> {
     let txn = core.begin().await?;
-    let current = load_live::<contact::Entity>(&txn, actor, id).await?;
+    let (row, event) = save_in(&txn, actor, id, expected_version, change, verb).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// [`save`] in the caller's transaction.
+async fn save_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    mut change: contact::ActiveModel,
+    verb: &str,
+) -> CoreResult<(contact::Model, NewEvent)> {
+    let current = load_live::<contact::Entity>(txn, actor, id).await?;
     check_version(expected_version, current.version)?;
     change.version = Set(current.version + 1);
     change.updated_at = Set(now());
-    let row =
-        save_if_unchanged::<contact::Entity>(&txn, actor, id, current.version, change).await?;
+    let row = save_if_unchanged::<contact::Entity>(txn, actor, id, current.version, change).await?;
     let event = event_for::<contact::Entity>(&row, verb)?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    Ok((row, event))
 }

@@ -4,13 +4,14 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::enums::EngagementKind;
 use entity::{contact, engagement};
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use uuid::Uuid;
 
 use super::attribution;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
+use crate::events::NewEvent;
 use crate::rules::scoring::{Which, recompute};
 use crate::store::{Author, Core, check_reference, event_for, load_live, now};
 
@@ -40,13 +41,25 @@ pub struct Tracked {
 
 /// Records an engagement and rescores the contact in the same transaction.
 pub async fn track(core: &Core, actor: &Actor, new: NewEngagement) -> CoreResult<Tracked> {
+    let txn = core.begin().await?;
+    let (tracked, event) = track_in(&txn, actor, new).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(tracked)
+}
+
+/// [`track`] in the caller's transaction (a web form's submission): what
+/// was tracked and the contact's event, for the caller to commit.
+pub async fn track_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewEngagement,
+) -> CoreResult<(Tracked, NewEvent)> {
     actor.require(Area::Contacts)?;
     let detail = text::optional_text(new.detail.as_deref(), DETAIL_MAX)
         .map_err(CoreError::invalid("input.detail"))?;
     let contact_id = new.contact_id;
-    let txn = core.begin().await?;
     let before =
-        check_reference::<contact::Entity>(&txn, actor, Some(contact_id), "input.contactId")
+        check_reference::<contact::Entity>(txn, actor, Some(contact_id), "input.contactId")
             .await?
             .map_or(0, |c| c.lead_score);
     let at = now();
@@ -61,27 +74,26 @@ pub async fn track(core: &Core, actor: &Actor, new: NewEngagement) -> CoreResult
         created_at: Set(at),
         updated_at: Set(at),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let reason = format!("engagement {:?}", new.kind);
     recompute(
-        &txn,
+        txn,
         actor.workspace_id,
         Which::Contact(contact_id),
         &reason,
         at,
     )
     .await?;
-    let mut contact = load_live::<contact::Entity>(&txn, actor, contact_id).await?;
+    let mut contact = load_live::<contact::Entity>(txn, actor, contact_id).await?;
     if let Some(campaign_id) = new.campaign_id {
         let field = "input.campaignId";
-        contact =
-            attribution::touch(&txn, actor, &contact, campaign_id, occurred_at, field).await?;
+        contact = attribution::touch(txn, actor, &contact, campaign_id, occurred_at, field).await?;
     }
     let event = event_for::<contact::Entity>(&contact, "engaged")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(Tracked {
+    let tracked = Tracked {
         contact,
         previous_score: before,
-    })
+    };
+    Ok((tracked, event))
 }

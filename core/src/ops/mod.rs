@@ -19,6 +19,7 @@ pub mod duplicates;
 pub mod edit;
 pub mod engagement;
 pub mod external_id;
+pub mod form;
 pub mod goal;
 pub mod lifecycle;
 pub mod member;

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    activity, api_key, campaign, company, contact, customer_order, deal, deal_stage_change, goal,
+    activity, api_key, campaign, company, contact, customer_order, deal, deal_stage_change, form,
+    goal,
     lead_scoring_rule, member, pipeline, reason, stage, survey_response, tag, ticket, trigger_rule,
 };
 use sea_orm::EntityTrait;
@@ -107,6 +108,7 @@ editable!(campaign, Campaign, "campaign");
 editable!(customer_order, Order, "order");
 editable!(lead_scoring_rule, LeadScoringRule, "lead_scoring_rule");
 editable!(trigger_rule, TriggerRule, "trigger_rule");
+editable!(form, Form, "form");
 editable!(ticket, Ticket, "ticket");
 editable! { stage, Stage, "stage",
     /// Stage changes are configuration changes, like pipeline changes.
