@@ -58,6 +58,7 @@ mod shared_limits;
 mod shared_subscriptions;
 mod shutdown;
 mod stored_figures;
+mod tag_upkeep;
 mod tenancy;
 mod time_limit;
 mod triggers;

@@ -28,6 +28,7 @@ pub mod reason;
 pub mod scoring_rule;
 pub mod survey;
 pub mod tag;
+pub mod tag_upkeep;
 pub mod ticket;
 pub mod trigger;
 pub mod unique;
