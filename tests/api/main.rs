@@ -8,6 +8,7 @@ mod access;
 mod access_invariants;
 mod analytics;
 mod analytics_scope;
+mod archive;
 mod auth_hardening;
 mod bulk;
 mod charts;

@@ -7,6 +7,7 @@
 
 pub mod activity;
 pub mod api_key;
+pub mod archive;
 pub mod bulk;
 pub mod company;
 pub mod consent;
