@@ -59,6 +59,7 @@ impl TagMutation {
     ) -> ApiResult<Tag> {
         let actor = actor(ctx)?;
         let core = &state(ctx)?.core;
+        tag_upkeep::may_change_tags(actor)?;
         let id = ids::decode(&id, Kind::Tag, "id")?;
         let row = tag_upkeep::rename(core, actor, id, &name).await?;
         Ok(Tag(Level::single(row)))
@@ -75,6 +76,7 @@ impl TagMutation {
     ) -> ApiResult<Tag> {
         let actor = actor(ctx)?;
         let core = &state(ctx)?.core;
+        tag_upkeep::may_change_tags(actor)?;
         let into = ids::decode(&into, Kind::Tag, "into")?;
         let from = from
             .iter()
