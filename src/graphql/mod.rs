@@ -117,6 +117,7 @@ pub struct RecordMutation(
     customer::CustomerMutation,
     contact::ContactMutation,
     contact::ContactMergeMutation,
+    contact::ContactArchiveMutation,
     company::CompanyMergeMutation,
     pipeline::PipelineMutation,
     deal::DealMutation,

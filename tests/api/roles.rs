@@ -228,7 +228,12 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 13] = [
+    let areas: [(&[&str], &'static [Role]); 14] = [
+        // Workspace-wide upkeep: changes many records at once.
+        (
+            &["archiveContacts", "renameTag", "mergeTags"],
+            &[Admin, Manager],
+        ),
         // Provisioning is the operator's (its key), never a member role's.
         (&["Workspace"], &[]),
         // Webhooks send the workspace's data elsewhere: ADMIN only.

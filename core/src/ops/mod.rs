@@ -8,6 +8,7 @@
 pub mod activity;
 pub mod api_key;
 pub mod attribution;
+pub mod archive;
 pub mod bulk;
 pub mod campaign;
 pub mod company;
@@ -31,6 +32,7 @@ pub mod reason;
 pub mod scoring_rule;
 pub mod survey;
 pub mod tag;
+pub mod tag_upkeep;
 pub mod ticket;
 pub mod trigger;
 pub mod unique;

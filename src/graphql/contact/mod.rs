@@ -1,5 +1,6 @@
 //! Contacts: the people at customers, with identity and descriptive data.
 
+mod archive;
 mod filter;
 mod merge;
 mod mutation;
@@ -29,6 +30,7 @@ use super::tag::{Tag, tags_of};
 use super::ticket::{Ticket, TicketFilter, TicketOrderField};
 use crate::graphql::scalars::Date;
 
+pub use archive::{ArchiveContactsResult, ContactArchiveMutation};
 pub use filter::{ContactFilter, ContactOrderField};
 pub use merge::{ContactMergeMutation, ContactMergeQuery};
 pub use mutation::{ContactMutation, ContactPayload, CreateContactInput};

@@ -9,17 +9,19 @@ use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use entity::enums::TaggableType;
 use entity::tag;
+use rapport_core::ops::tag_upkeep;
 use rapport_macros::connections;
 use sea_orm::FromQueryResult;
-use sea_orm::sea_query::{ExprTrait, Query};
+use sea_orm::sea_query::{Condition, ExprTrait, Query};
 use uuid::Uuid;
 
 use super::context::{actor, db};
 use super::error::ApiResult;
 use super::filter::col;
 use super::ids::{self, Kind};
-use super::level::{Level, Row};
-use super::list::{Record, in_ids};
+use super::level::{Conn, Level, Row};
+use super::list::{ListArgs, Record, in_ids, top_level};
+use super::page::PageArgs;
 
 pub use filter::{TagListFilter, TagOrderField};
 pub use mutation::TagMutation;
@@ -139,4 +141,32 @@ pub struct TagQuery;
 impl TagQuery {
     /// Tags of the workspace.
     listing!(tags: Tag, TagListFilter, TagOrderField);
+
+    /// Tags on no live record (deleted records do not count), by name: candidates to delete or merge.
+    #[graphql(complexity = "crate::graphql::page::cost(first, None, child_complexity)")]
+    async fn unused_tags(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many tags after `after`; 0 to 100, 20 when not given.")]
+        first: Option<i32>,
+        #[graphql(
+            desc = "The tags after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
+        )]
+        after: Option<String>,
+    ) -> ApiResult<Conn<Tag>> {
+        let workspace_id = actor(ctx)?.workspace_id;
+        let args = ListArgs::<TagListFilter> {
+            page: PageArgs {
+                first,
+                after,
+                last: None,
+                before: None,
+            },
+            filter: None,
+            keys: TagOrderField::keys(None)?,
+            extra: Condition::all()
+                .add(col("tag", "id").not_in_subquery(tag_upkeep::used_tag_ids(workspace_id))),
+        };
+        top_level(ctx, args).await
+    }
 }
