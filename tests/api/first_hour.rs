@@ -106,7 +106,10 @@ async fn the_demo_year_answers_every_figure(app: TestApp) {
     assert!(number(&data["contacts"]["nodes"][0]["leadScore"]) > 0.0);
     let campaigns = data["campaigns"]["nodes"].as_array().expect("list");
     assert_eq!(campaigns.len(), 3);
-    assert!(campaigns.iter().all(|c| number(&c["leads"]) > 0.0), "{campaigns:?}");
+    assert!(
+        campaigns.iter().all(|c| number(&c["leads"]) > 0.0),
+        "{campaigns:?}"
+    );
     let ending: Vec<&Value> = data["companies"]["nodes"]
         .as_array()
         .expect("list")

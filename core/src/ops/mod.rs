@@ -7,8 +7,8 @@
 
 pub mod activity;
 pub mod api_key;
-pub mod attribution;
 pub mod archive;
+pub mod attribution;
 pub mod bulk;
 pub mod campaign;
 pub mod company;

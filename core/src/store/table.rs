@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::{
     activity, api_key, campaign, company, contact, customer_order, deal, deal_stage_change, form,
-    goal,
-    lead_scoring_rule, member, pipeline, reason, stage, survey_response, tag, ticket, trigger_rule,
+    goal, lead_scoring_rule, member, pipeline, reason, stage, survey_response, tag, ticket,
+    trigger_rule,
 };
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
