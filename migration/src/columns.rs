@@ -62,6 +62,20 @@ pub fn tenant_index(
     index.to_owned()
 }
 
+/// `CREATE INDEX` statements for a list's sorts, as migration 16 writes
+/// them: `(workspace_id, column, id)` over the live set, so a first page of
+/// any `orderBy` reads an index range (the plan test walks every sort).
+pub fn live_sort_indexes(table: &str, columns: &[&str]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|column| {
+            format!(
+                r#"CREATE INDEX "ix_{table}_sort_{column}" ON "{table}" ("workspace_id", "{column}", "id") WHERE "deleted_at" IS NULL"#
+            )
+        })
+        .collect()
+}
+
 /// Creates the tables, then their indexes.
 pub async fn create_all(
     manager: &SchemaManager<'_>,

@@ -7,7 +7,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::columns::{create_all, run_batch, tenant_index, tenant_table};
+use crate::columns::{create_all, live_sort_indexes, run_batch, tenant_table};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -46,14 +46,12 @@ impl MigrationTrait for Migration {
         create_all(
             manager,
             vec![campaign],
-            vec![
-                tenant_index("campaign", &["starts_on"], false),
-                tenant_index("campaign", &["name"], false),
-            ],
+            Vec::new(),
         )
         .await?;
         let backend = manager.get_database_backend();
-        let mut statements = Vec::new();
+        // Every orderBy of `campaigns`.
+        let mut statements = live_sort_indexes("campaign", &["starts_on", "name", "created_at"]);
         for table in ["contact", "deal"] {
             // One column a statement: SQLite alters one column at a time.
             for mut column in touch_columns() {

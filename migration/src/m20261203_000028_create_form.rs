@@ -5,7 +5,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::columns::{create_all, drop_all, tenant_index, tenant_table};
+use crate::columns::{create_all, drop_all, live_sort_indexes, run_batch, tenant_table};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -36,12 +36,9 @@ impl MigrationTrait for Migration {
             .col("form_key")
             .unique()
             .to_owned();
-        create_all(
-            manager,
-            vec![form],
-            vec![tenant_index("form", &["name"], false), by_key],
-        )
-        .await
+        create_all(manager, vec![form], vec![by_key]).await?;
+        // Every orderBy of `forms`.
+        run_batch(manager, &live_sort_indexes("form", &["name", "created_at"])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
