@@ -32,7 +32,7 @@ pub struct ImportArgs {
     /// The workspace (its global id or UUID); written as its first ADMIN.
     #[arg(long)]
     pub workspace: String,
-    /// What the file holds: companies, contacts, deals, tickets, activities, orders or surveyResponses.
+    /// What the file holds: companies, contacts, deals, tickets, activities, orders, surveyResponses or engagements.
     #[arg(long = "type", value_parser = parse_type)]
     pub ty: ImportType,
     /// The file: `.csv` (a header row, UTF-8 with or without BOM) or `.jsonl`.

@@ -23,11 +23,13 @@ pub enum Kind {
     TriggerRule,
     Campaign,
     Form,
+    /// A tracked engagement (not a node: it has external ids for imports).
+    Engagement,
 }
 
 impl Kind {
     /// Every kind, for reading a global id back.
-    pub const ALL: [Kind; 20] = [
+    pub const ALL: [Kind; 21] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -48,6 +50,7 @@ impl Kind {
         Kind::TriggerRule,
         Kind::Campaign,
         Kind::Form,
+        Kind::Engagement,
     ];
 
     /// The GraphQL type name.
@@ -73,6 +76,7 @@ impl Kind {
             Kind::TriggerRule => "TriggerRule",
             Kind::Campaign => "Campaign",
             Kind::Form => "Form",
+            Kind::Engagement => "Engagement",
         }
     }
 }

@@ -43,12 +43,7 @@ impl MigrationTrait for Migration {
             .col(big_integer("spend_e4").default(0))
             .col(string_len("currency", 3))
             .col(string_len_null("goal", 1000));
-        create_all(
-            manager,
-            vec![campaign],
-            Vec::new(),
-        )
-        .await?;
+        create_all(manager, vec![campaign], Vec::new()).await?;
         let backend = manager.get_database_backend();
         // Every orderBy of `campaigns`.
         let mut statements = live_sort_indexes("campaign", &["starts_on", "name", "created_at"]);

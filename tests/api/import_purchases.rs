@@ -1,6 +1,6 @@
 //! `rapport import` of orders and survey responses: dated as the source
 //! dates them, so order mix, NPS and CSAT for a period equal the figures
-//! computed by hand.
+//! computed by hand; engagements rescore their contact at their own dates.
 
 use serde_json::json;
 
@@ -86,4 +86,71 @@ async fn orders_and_answers_keep_their_dates(app: TestApp) {
     assert_eq!(count(&again, "skipped"), 3);
     let again = import(&app, "surveyResponses", &answers, &[]);
     assert_eq!(count(&again, "skipped"), 3);
+}
+
+on_both_databases!(with crate::helpers::manual_clock;
+    engagements_rescore_at_their_dates_and_touch_their_campaigns,
+);
+
+async fn engagements_rescore_at_their_dates_and_touch_their_campaigns(app: TestApp) {
+    fixtures::contact(
+        &app,
+        json!({ "firstName": "Ada", "email": "ada@example.com" }),
+    )
+    .await;
+    let rule = "mutation { createLeadScoringRule(input: { name: \"Clicks\", target: EMAIL_CLICK, points: 10, active: true }) { rescoredContacts } }";
+    app.data(rule, json!({})).await;
+    let campaign = "mutation { createCampaign(input: { name: \"Spring mail\", channel: EMAIL, startsOn: \"2025-03-01\", spend: \"100\", currency: \"EUR\" }) { campaign { id } } }";
+    app.data(campaign, json!({})).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "engagements.csv",
+        b"externalId,contactEmail,kind,occurredAt,detail,campaign\n\
+          e1,ada@example.com,EMAIL_CLICK,2025-03-02T10:00:00Z,newsletter,spring mail\n\
+          e2,ada@example.com,EMAIL_CLICK,2025-04-02T10:00:00Z,newsletter,\n\
+          e3,ada@example.com,SHOUTING,2025-04-03T10:00:00Z,,\n\
+          e4,ada@example.com,PAGE_VIEW,2025-04-04T10:00:00Z,/pricing,Winter mail\n",
+    );
+    let done = import(&app, "engagements", &file, &[]);
+    assert_eq!(count(&done, "created"), 2, "{}", stdout(&done));
+    assert_eq!(
+        refusals(&done),
+        vec![
+            (4, "kind".into(), "BAD_USER_INPUT".into()),
+            (5, "campaign".into(), "NOT_FOUND".into()),
+        ]
+    );
+    // Each engagement rescored Ada at its own date; the first was a touch.
+    let query = "{ contacts(filter: { email: { eq: \"ada@example.com\" } }) { nodes { leadScore leadScoreHistory(first: 5) { score changedAt } firstTouch { campaign { name } at } } } }";
+    let data = app.data(query, json!({})).await;
+    let ada = &data["contacts"]["nodes"][0];
+    assert_eq!(ada["leadScore"], 20);
+    let changes: Vec<&str> = ada["leadScoreHistory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|h| h["changedAt"].as_str())
+        .collect();
+    assert!(
+        changes.iter().any(|at| at.starts_with("2025-03-02")),
+        "{changes:?}"
+    );
+    assert!(
+        changes.iter().any(|at| at.starts_with("2025-04-02")),
+        "{changes:?}"
+    );
+    assert_eq!(ada["firstTouch"]["campaign"]["name"], "Spring mail");
+    assert!(
+        ada["firstTouch"]["at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2025-03-02")
+    );
+    // A re-run changes nothing: the external ids are kept.
+    let again = import(&app, "engagements", &file, &[]);
+    assert_eq!(count(&again, "created"), 0, "{}", stdout(&again));
+    assert_eq!(count(&again, "skipped"), 2, "{}", stdout(&again));
+    let data = app.data(query, json!({})).await;
+    assert_eq!(data["contacts"]["nodes"][0]["leadScore"], 20);
 }

@@ -27,6 +27,7 @@ mod activities;
 mod cells;
 mod context;
 mod deals;
+mod engagements;
 pub mod jobs;
 mod links;
 mod people;
@@ -67,10 +68,11 @@ pub enum ImportType {
     Activities,
     Orders,
     SurveyResponses,
+    Engagements,
 }
 
 impl ImportType {
-    pub const ALL: [ImportType; 7] = [
+    pub const ALL: [ImportType; 8] = [
         ImportType::Companies,
         ImportType::Contacts,
         ImportType::Deals,
@@ -78,6 +80,7 @@ impl ImportType {
         ImportType::Activities,
         ImportType::Orders,
         ImportType::SurveyResponses,
+        ImportType::Engagements,
     ];
 
     /// Its name on the command line.
@@ -90,6 +93,7 @@ impl ImportType {
             ImportType::Activities => "activities",
             ImportType::Orders => "orders",
             ImportType::SurveyResponses => "surveyResponses",
+            ImportType::Engagements => "engagements",
         }
     }
 
@@ -107,6 +111,7 @@ impl ImportType {
             ImportType::Activities => activities::COLUMNS,
             ImportType::Orders => purchases::ORDER_COLUMNS,
             ImportType::SurveyResponses => purchases::SURVEY_COLUMNS,
+            ImportType::Engagements => engagements::COLUMNS,
         }
     }
 
@@ -322,6 +327,7 @@ impl Importer {
                 ImportType::Activities => activities::write(&context, &cells).await,
                 ImportType::Orders => purchases::order(&context, &cells).await,
                 ImportType::SurveyResponses => purchases::survey_response(&context, &cells).await,
+                ImportType::Engagements => engagements::write(&context, &cells).await,
             }
         })
         .await;

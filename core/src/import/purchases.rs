@@ -106,7 +106,7 @@ pub async fn survey_response(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<
 
 /// What becomes of a row whose external id is taken: these records are
 /// never rewritten (`update` skips them too).
-async fn existing(
+pub(super) async fn existing(
     ctx: &RowContext<'_>,
     cells: &Cells<'_>,
     kind: Kind,
@@ -127,7 +127,7 @@ async fn existing(
 }
 
 /// Keeps the row's `externalId` on the new record.
-async fn keep_id(
+pub(super) async fn keep_id(
     ctx: &RowContext<'_>,
     cells: &Cells<'_>,
     kind: Kind,

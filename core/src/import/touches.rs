@@ -27,24 +27,29 @@ pub async fn of_row(
     let Some(name) = cells.text("campaign")?.filter(|n| !n.trim().is_empty()) else {
         return Ok(None);
     };
+    let campaign_id = campaign_named(ctx, &name).await?;
+    let at = match cells.time("campaignTouchedAt")? {
+        Some(at) => at,
+        None => cells.time("createdAt")?.unwrap_or_else(Utc::now),
+    };
+    Ok(Some((campaign_id, at)))
+}
+
+/// The live campaign named `name` (any case); of two of one name, the
+/// oldest (ids are time-ordered). A name no live campaign has is refused on
+/// the `campaign` column.
+pub async fn campaign_named(ctx: &RowContext<'_>, name: &str) -> Result<Uuid, Refusal> {
     let lowered = name.trim().to_lowercase();
     let found = campaign::Entity::find()
         .filter(scope::<campaign::Entity>(ctx.actor.workspace_id))
         .filter(Func::lower(Expr::col((campaign::Entity::TABLE, "name"))).eq(lowered))
         .all(ctx.txn)
         .await?;
-    // Two live campaigns of one name: the oldest (ids are time-ordered).
-    let Some(found) = found.into_iter().min_by_key(|c| c.id) else {
-        return Err(Refusal::not_found(
-            "campaign",
-            format!("no campaign named {name:?}"),
-        ));
-    };
-    let at = match cells.time("campaignTouchedAt")? {
-        Some(at) => at,
-        None => cells.time("createdAt")?.unwrap_or_else(Utc::now),
-    };
-    Ok(Some((found.id, at)))
+    found
+        .into_iter()
+        .map(|c| c.id)
+        .min()
+        .ok_or_else(|| Refusal::not_found("campaign", format!("no campaign named {name:?}")))
 }
 
 /// Applies `touch` to the imported contact `row`: the contact after it, and

@@ -37,6 +37,8 @@ pub struct NewEngagement {
 pub struct Tracked {
     pub contact: contact::Model,
     pub previous_score: i32,
+    /// The engagement recorded.
+    pub engagement_id: Uuid,
 }
 
 /// Records an engagement and rescores the contact in the same transaction.
@@ -64,8 +66,9 @@ pub async fn track_in(
             .map_or(0, |c| c.lead_score);
     let at = now();
     let occurred_at = new.occurred_at.map_or(at, |t| t.trunc_subsecs(6));
+    let engagement_id = crate::store::new_id();
     engagement::ActiveModel {
-        id: Set(crate::store::new_id()),
+        id: Set(engagement_id),
         workspace_id: Set(actor.workspace_id),
         contact_id: Set(contact_id),
         kind: Set(new.kind),
@@ -94,6 +97,7 @@ pub async fn track_in(
     let tracked = Tracked {
         contact,
         previous_score: before,
+        engagement_id,
     };
     Ok((tracked, event))
 }

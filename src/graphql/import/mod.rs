@@ -41,6 +41,8 @@ pub enum ImportType {
     Orders,
     /// Survey answers (NPS, CSAT).
     SurveyResponses,
+    /// Tracked engagements (page views, email clicks, webinar signups, form submissions).
+    Engagements,
 }
 
 impl ImportType {
@@ -53,6 +55,7 @@ impl ImportType {
             ImportType::Activities => CoreType::Activities,
             ImportType::Orders => CoreType::Orders,
             ImportType::SurveyResponses => CoreType::SurveyResponses,
+            ImportType::Engagements => CoreType::Engagements,
         }
     }
 
@@ -65,6 +68,7 @@ impl ImportType {
             ImportType::Activities,
             ImportType::Orders,
             ImportType::SurveyResponses,
+            ImportType::Engagements,
         ]
         .into_iter()
         .find(|t| t.core().name() == name)
