@@ -12,9 +12,10 @@ use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
 use super::Patch;
+use super::edit::non_negative_amount;
 use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
-use crate::domain::{currency, money, text};
+use crate::domain::{money, text};
 use crate::error::{CoreError, CoreResult};
 use crate::store::{Core, check_version, load_live, now, save_if_unchanged};
 
@@ -56,7 +57,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewCampaign) -> CoreResult<
     actor.require(Area::Campaigns)?;
     let name = check_name(&new.name)?;
     check_period(new.starts_on, new.ends_on)?;
-    let (code, spend_e4) = check_spend(new.spend, &new.currency)?;
+    let (code, spend_e4) = non_negative_amount(new.spend, &new.currency, "input.spend")?;
     let goal = check_goal(new.goal)?;
     let txn = core.begin().await?;
     let at = now();
@@ -108,7 +109,7 @@ pub async fn update(
     let spend = changes
         .spend
         .unwrap_or_else(|| money::from_e4(current.spend_e4, &current.currency));
-    let (code, spend_e4) = check_spend(spend, &code)?;
+    let (code, spend_e4) = non_negative_amount(spend, &code, "input.spend")?;
     let change = campaign::ActiveModel {
         name: Set(name.unwrap_or_else(|| current.name.clone())),
         channel: Set(changes.channel.unwrap_or(current.channel)),
@@ -167,17 +168,6 @@ fn check_period(starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> CoreResult<
     Ok(())
 }
 
-/// A spend's currency code and stored amount.
-fn check_spend(spend: Decimal, raw_currency: &str) -> CoreResult<(String, i64)> {
-    let code =
-        currency::normalize_currency(raw_currency).map_err(CoreError::invalid("input.currency"))?;
-    if spend.is_sign_negative() {
-        return Err(CoreError::bad_input("input.spend", "must not be negative"));
-    }
-    let stored = money::amount_e4(spend, &code).map_err(CoreError::invalid("input.spend"))?;
-    Ok((code, stored))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,11 +179,11 @@ mod tests {
         assert!(check_period(day(1), Some(day(1))).is_ok());
         assert!(check_period(day(2), Some(day(1))).is_err());
         assert_eq!(
-            check_spend(Decimal::new(1050, 2), "usd").unwrap(),
+            non_negative_amount(Decimal::new(1050, 2), "usd", "input.spend").unwrap(),
             ("USD".to_owned(), 105_000)
         );
-        assert!(check_spend(Decimal::new(-1, 0), "USD").is_err());
-        assert!(check_spend(Decimal::new(1, 1), "JPY").is_err());
+        assert!(non_negative_amount(Decimal::new(-1, 0), "USD", "input.spend").is_err());
+        assert!(non_negative_amount(Decimal::new(1, 1), "JPY", "input.spend").is_err());
         assert!(check_name("  ").is_err());
         assert_eq!(check_goal(Some("  ".into())).unwrap(), None);
     }

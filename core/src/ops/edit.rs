@@ -1,13 +1,14 @@
-//! Edits of optional fields that need a check: a reference that must name a
-//! live record, a text that must stay within its limit. Shared by the
-//! operations whose updates take nullable references and texts.
+//! Edits of fields that need a check: a reference that must name a live
+//! record, a text that must stay within its limit, an amount that must not
+//! be negative. Shared by the operations whose inputs take them.
 
+use rust_decimal::Decimal;
 use sea_orm::DatabaseTransaction;
 use uuid::Uuid;
 
 use super::Patch;
 use crate::access::Actor;
-use crate::domain::text;
+use crate::domain::{currency, money, text};
 use crate::error::{CoreError, CoreResult};
 use crate::store::{Table, check_reference};
 
@@ -37,4 +38,21 @@ pub fn edited_text(
 ) -> CoreResult<Option<String>> {
     let value = change.apply(current.clone());
     text::optional_text(value.as_deref(), max).map_err(CoreError::invalid(field))
+}
+
+/// An amount that must not be negative (a goal's quota, a campaign's spend)
+/// in `raw_currency`: the normalised currency code and the stored amount;
+/// `field` names the amount in a refusal.
+pub fn non_negative_amount(
+    amount: Decimal,
+    raw_currency: &str,
+    field: &str,
+) -> CoreResult<(String, i64)> {
+    let code =
+        currency::normalize_currency(raw_currency).map_err(CoreError::invalid("input.currency"))?;
+    if amount.is_sign_negative() {
+        return Err(CoreError::bad_input(field, "must not be negative"));
+    }
+    let stored = money::amount_e4(amount, &code).map_err(CoreError::invalid(field))?;
+    Ok((code, stored))
 }

@@ -6,9 +6,10 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
 
+use super::edit::non_negative_amount;
 use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
-use crate::domain::{currency, money};
+use crate::domain::money;
 use crate::error::{CoreError, CoreResult};
 use crate::store::{Core, check_reference, check_version, load_live, now, save_if_unchanged};
 
@@ -37,7 +38,7 @@ pub struct GoalChanges {
 pub async fn create(core: &Core, actor: &Actor, new: NewGoal) -> CoreResult<goal::Model> {
     actor.require(Area::Settings)?;
     check_period(new.period_start, new.period_end)?;
-    let (code, quota_e4) = check_quota(new.quota, &new.currency)?;
+    let (code, quota_e4) = non_negative_amount(new.quota, &new.currency, "input.quota")?;
     let txn = core.begin().await?;
     check_reference::<member::Entity>(&txn, actor, Some(new.member_id), "input.memberId").await?;
     let at = now();
@@ -81,7 +82,7 @@ pub async fn update(
     let quota = changes
         .quota
         .unwrap_or_else(|| money::from_e4(current.quota_e4, &current.currency));
-    let (code, quota_e4) = check_quota(quota, &code)?;
+    let (code, quota_e4) = non_negative_amount(quota, &code, "input.quota")?;
     let change = goal::ActiveModel {
         period_start: Set(start),
         period_end: Set(end),
@@ -119,17 +120,6 @@ fn check_period(start: NaiveDate, end: NaiveDate) -> CoreResult<()> {
     Ok(())
 }
 
-/// A quota's currency code and stored amount.
-fn check_quota(quota: Decimal, raw_currency: &str) -> CoreResult<(String, i64)> {
-    let code =
-        currency::normalize_currency(raw_currency).map_err(CoreError::invalid("input.currency"))?;
-    if quota.is_sign_negative() {
-        return Err(CoreError::bad_input("input.quota", "must not be negative"));
-    }
-    let stored = money::amount_e4(quota, &code).map_err(CoreError::invalid("input.quota"))?;
-    Ok((code, stored))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,11 +131,11 @@ mod tests {
         assert!(check_period(day(1), day(1)).is_ok());
         assert!(check_period(day(2), day(1)).is_err());
         assert_eq!(
-            check_quota(Decimal::new(1000, 0), "eur").unwrap(),
+            non_negative_amount(Decimal::new(1000, 0), "eur", "input.quota").unwrap(),
             ("EUR".to_owned(), 10_000_000)
         );
-        assert!(check_quota(Decimal::new(-1, 0), "EUR").is_err());
-        assert!(check_quota(Decimal::new(1, 3), "EUR").is_err());
-        assert!(check_quota(Decimal::new(1, 0), "XXZ").is_err());
+        assert!(non_negative_amount(Decimal::new(-1, 0), "EUR", "input.quota").is_err());
+        assert!(non_negative_amount(Decimal::new(1, 3), "EUR", "input.quota").is_err());
+        assert!(non_negative_amount(Decimal::new(1, 0), "XXZ", "input.quota").is_err());
     }
 }
