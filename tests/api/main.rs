@@ -73,6 +73,7 @@ mod traces;
 mod triggers;
 mod trusted_documents;
 mod units;
+mod upkeep_figures;
 mod webhook_processes;
 mod webhook_receiver;
 mod webhook_settings;
