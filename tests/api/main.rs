@@ -69,6 +69,7 @@ mod stored_figures;
 mod tag_upkeep;
 mod tenancy;
 mod time_limit;
+mod tls;
 mod traces;
 mod triggers;
 mod trusted_documents;
