@@ -27,6 +27,8 @@ pub struct Model {
     pub allowed_origins: Json,
     /// Where a browser goes after a plain HTML submission.
     pub redirect_url: Option<String>,
+    /// The campaign each submission touches (attribution), if any.
+    pub campaign_id: Option<Uuid>,
     /// The member the public submissions act as (recorded on their history).
     pub created_by: Uuid,
     pub version: i32,

@@ -15,6 +15,7 @@ use super::customer_order::Order;
 use super::deal::Deal;
 use super::error::{ApiError, ApiResult};
 use super::filter::col;
+use super::form::Form;
 use super::goal::Goal;
 use super::ids::{self, Kind};
 use super::level::{Level, Row};
@@ -55,6 +56,7 @@ pub enum Node {
     LeadScoringRule(LeadScoringRule),
     TriggerRule(TriggerRule),
     Campaign(Campaign),
+    Form(Form),
 }
 
 /// The live records of one type among `wanted`, keyed by id, in one statement.
@@ -153,6 +155,7 @@ async fn resolve_decoded(
     found.extend(fetch::<TriggerRule>(ctx, &triggers, Node::TriggerRule).await?);
     let campaigns = of(Kind::Campaign);
     found.extend(fetch::<Campaign>(ctx, &campaigns, Node::Campaign).await?);
+    found.extend(fetch::<Form>(ctx, &of(Kind::Form), Node::Form).await?);
     // Uuids are unique across tables (v7), so one map serves every type; a
     // repeated id gets its record once, the rest come back null.
     Ok(decoded

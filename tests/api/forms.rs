@@ -324,6 +324,16 @@ async fn new_contacts_go_to_the_form_owners_in_turn(app: TestApp) {
     post_json(&app, &key(&form), answers, None).await;
     let fifth = &contacts(&app, "lead4@example.org").await["nodes"][0];
     assert_eq!(fifth["owner"]["id"], owners[0].as_str());
+    // A member deactivated since the form was saved gets no more turns.
+    let deactivate = "mutation($id: ID!) { deactivateMember(id: $id) { member { active } } }";
+    mutate(&app, deactivate, json!({ "id": owners[1] })).await;
+    for i in 5..7 {
+        let email = format!("lead{i}@example.org");
+        let answers = json!({ "email": email, "first_name": "Lead" });
+        post_json(&app, &key(&form), answers, None).await;
+        let contact = &contacts(&app, &email).await["nodes"][0];
+        assert_eq!(contact["owner"]["id"], owners[0].as_str(), "{email}");
+    }
 }
 
 async fn only_admins_manage_forms_and_bad_settings_are_refused(app: TestApp) {

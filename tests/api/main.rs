@@ -28,6 +28,7 @@ mod figure_history;
 mod figures;
 mod first_hour;
 mod fixtures;
+mod form_records;
 mod forms;
 mod forms_browser;
 mod forms_limits;

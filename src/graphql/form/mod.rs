@@ -15,6 +15,7 @@ use rapport_macros::connections;
 use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
+use crate::graphql::campaign::Campaign;
 use crate::graphql::context::state;
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::filter::{IdFilter, RecordFilter, col, record_filter_composition};
@@ -199,6 +200,8 @@ fn json_list<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Vec<T
 #[connections]
 #[Object]
 impl Form {
+    /// Who changed it, when and how, newest first (ADMIN and MANAGER).
+    history!(Form);
     /// The global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Form, self.0.model().id)
@@ -254,6 +257,11 @@ impl Form {
     /// Where a browser goes after a plain HTML submission.
     async fn redirect_url(&self) -> Option<&str> {
         self.0.model().redirect_url.as_deref()
+    }
+    /// The campaign each submission touches.
+    async fn campaign(&self, ctx: &Context<'_>) -> ApiResult<Option<Campaign>> {
+        crate::graphql::list::referenced(ctx, &self.0, "campaign", |m: &form::Model| m.campaign_id)
+            .await
     }
     /// A self-contained `<form>` to paste into a web page.
     async fn embed_html(&self, ctx: &Context<'_>) -> ApiResult<String> {

@@ -31,6 +31,9 @@ pub struct FormInput {
     pub allowed_origins: Vec<String>,
     /// Where a browser goes after a plain HTML submission; unset, it gets a thank-you page.
     pub redirect_url: Option<String>,
+    /// The campaign each submission touches: a new lead's first touch, every
+    /// submitter's last (see attribution).
+    pub campaign_id: Option<ID>,
 }
 
 impl FormInput {
@@ -40,6 +43,11 @@ impl FormInput {
             .iter()
             .map(|id| ids::decode(id, Kind::Member, "input.ownerIds"))
             .collect::<Result<Vec<_>, _>>()?;
+        let campaign_id = self
+            .campaign_id
+            .as_ref()
+            .map(|id| ids::decode(id, Kind::Campaign, "input.campaignId"))
+            .transpose()?;
         Ok(FormSettings {
             name: self.name,
             fields: self.fields.into_iter().map(Into::into).collect(),
@@ -48,6 +56,7 @@ impl FormInput {
             owner_ids,
             allowed_origins: self.allowed_origins,
             redirect_url: self.redirect_url,
+            campaign_id,
         })
     }
 }

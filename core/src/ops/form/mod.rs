@@ -70,6 +70,7 @@ pub async fn create(core: &Core, actor: &Actor, settings: FormSettings) -> CoreR
         owner_turn: Set(0),
         allowed_origins: Set(checked.allowed_origins),
         redirect_url: Set(checked.redirect_url),
+        campaign_id: Set(checked.campaign_id),
         created_by: Set(actor.member_id),
         version: Set(1),
         deleted_at: Set(None),
@@ -104,6 +105,7 @@ pub async fn update(
         owner_ids: Set(checked.owner_ids),
         allowed_origins: Set(checked.allowed_origins),
         redirect_url: Set(checked.redirect_url),
+        campaign_id: Set(checked.campaign_id),
         version: Set(current.version + 1),
         updated_at: Set(now()),
         ..Default::default()

@@ -2,7 +2,7 @@
 //! consent wording and the members new contacts go to.
 
 use entity::enums::LegalBasis;
-use entity::member;
+use entity::{campaign, member};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -10,6 +10,7 @@ use super::fields::{self, FormField};
 use crate::access::Actor;
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
+use crate::store::check_reference;
 
 const ORIGINS_MAX: usize = 20;
 const CONSENT_MAX: usize = 2000;
@@ -30,6 +31,8 @@ pub struct FormSettings {
     pub allowed_origins: Vec<String>,
     /// Where a browser goes after a plain HTML submission.
     pub redirect_url: Option<String>,
+    /// The campaign each submission touches (first and last touch).
+    pub campaign_id: Option<Uuid>,
 }
 
 /// Settings as stored.
@@ -41,6 +44,7 @@ pub(super) struct Checked {
     pub owner_ids: serde_json::Value,
     pub allowed_origins: serde_json::Value,
     pub redirect_url: Option<String>,
+    pub campaign_id: Option<Uuid>,
 }
 
 pub(super) async fn check(
@@ -60,6 +64,8 @@ pub(super) async fn check(
         ));
     }
     let owner_ids = checked_owners(txn, actor, settings.owner_ids).await?;
+    let campaign = settings.campaign_id;
+    check_reference::<campaign::Entity>(txn, actor, campaign, "input.campaignId").await?;
     let allowed_origins = settings
         .allowed_origins
         .iter()
@@ -86,6 +92,7 @@ pub(super) async fn check(
         owner_ids: serde_json::json!(owner_ids),
         allowed_origins: serde_json::json!(allowed_origins),
         redirect_url,
+        campaign_id: settings.campaign_id,
     })
 }
 

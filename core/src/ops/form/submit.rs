@@ -4,12 +4,14 @@
 //! FORM_SUBMISSION engagement (which rescores the contact) and the next
 //! owner in turn — or, on any refusal, nothing at all.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use entity::enums::{EngagementKind, LifecycleStage, Role};
-use entity::{company, contact, form};
+use entity::{campaign, company, contact, form, member};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::fields::{self, FormField, Target};
@@ -105,8 +107,7 @@ pub async fn submit(
         kind: EngagementKind::FormSubmission,
         occurred_at: None,
         detail: Some(format!("form {}", form.name)),
-        // Forms name no campaign yet (issue 20 attributes form leads later).
-        campaign_id: None,
+        campaign_id: live_campaign(&txn, form).await?,
     };
     let (tracked, event) = engagement::track_in(&txn, &actor, engaged).await?;
     events.push(event);
@@ -289,12 +290,28 @@ async fn write_contact(
     Ok((row, false))
 }
 
-/// The next of the form's owners in turn. The turn is counted in the form's
-/// row, in the submission's transaction: the row lock orders concurrent
-/// submissions on every instance, and a refused one gives its turn back.
+/// The next of the form's active owners in turn. The turn is counted in
+/// the form's row, in the submission's transaction: the row lock orders
+/// concurrent submissions on every instance, and a refused one gives its
+/// turn back. A member deactivated since the form was saved is skipped.
 async fn next_owner(txn: &DatabaseTransaction, form: &form::Model) -> CoreResult<Option<Uuid>> {
-    let owners: Vec<Uuid> = serde_json::from_value(form.owner_ids.clone())
+    let listed: Vec<Uuid> = serde_json::from_value(form.owner_ids.clone())
         .map_err(|e| CoreError::Internal(format!("stored form owners: {e}")))?;
+    if listed.is_empty() {
+        return Ok(None);
+    }
+    let active: HashSet<Uuid> = member::Entity::find()
+        .select_only()
+        .column(member::Column::Id)
+        .filter(member::Column::WorkspaceId.eq(form.workspace_id))
+        .filter(member::Column::Id.is_in(listed.clone()))
+        .filter(member::Column::DeactivatedAt.is_null())
+        .into_tuple::<Uuid>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let owners: Vec<Uuid> = listed.into_iter().filter(|o| active.contains(o)).collect();
     if owners.is_empty() {
         return Ok(None);
     }
@@ -316,6 +333,20 @@ async fn next_owner(txn: &DatabaseTransaction, form: &form::Model) -> CoreResult
     let len = owners.len() as i64;
     let at = usize::try_from((turn - 1).rem_euclid(len)).unwrap_or(0);
     Ok(owners.get(at).copied())
+}
+
+/// The form's campaign, unless deleted since the form was saved: a
+/// submission is then no touch of it (and not refused for it).
+async fn live_campaign(txn: &DatabaseTransaction, form: &form::Model) -> CoreResult<Option<Uuid>> {
+    let Some(id) = form.campaign_id else {
+        return Ok(None);
+    };
+    let live = campaign::Entity::find()
+        .filter(scope::<campaign::Entity>(form.workspace_id))
+        .filter(campaign::Column::Id.eq(id))
+        .count(txn)
+        .await?;
+    Ok((live > 0).then_some(id))
 }
 
 /// Where consent was given: the form, and the page's origin when known.
