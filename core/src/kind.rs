@@ -23,13 +23,14 @@ pub enum Kind {
     TriggerRule,
     Campaign,
     Form,
+    Segment,
     /// A tracked engagement (not a node: it has external ids for imports).
     Engagement,
 }
 
 impl Kind {
     /// Every kind, for reading a global id back.
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 22] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -50,6 +51,7 @@ impl Kind {
         Kind::TriggerRule,
         Kind::Campaign,
         Kind::Form,
+        Kind::Segment,
         Kind::Engagement,
     ];
 
@@ -76,6 +78,7 @@ impl Kind {
             Kind::TriggerRule => "TriggerRule",
             Kind::Campaign => "Campaign",
             Kind::Form => "Form",
+            Kind::Segment => "Segment",
             Kind::Engagement => "Engagement",
         }
     }

@@ -273,3 +273,25 @@ string_enum! {
         Completed = "COMPLETED",
     }
 }
+
+string_enum! {
+    /// The records a segment or list holds.
+    SegmentType {
+        /// Contacts.
+        Contact = "CONTACT",
+        /// Companies.
+        Company = "COMPANY",
+        /// Deals.
+        Deal = "DEAL",
+    }
+}
+
+string_enum! {
+    /// How a saved view finds its records.
+    SegmentKind {
+        /// A saved filter, evaluated whenever it is read.
+        Segment = "SEGMENT",
+        /// A static set: records are added and removed by hand.
+        List = "LIST",
+    }
+}

@@ -33,6 +33,8 @@ pub mod member;
 pub mod pipeline;
 pub mod reason;
 pub mod record_change;
+pub mod segment;
+pub mod segment_member;
 pub mod stage;
 pub mod survey_response;
 pub mod tag;

@@ -33,6 +33,7 @@ mod m20261203_000027_create_campaign_and_attribution;
 mod m20261203_000028_create_form;
 mod m20261203_000032_touch_and_completeness;
 mod m20261203_000033_form_campaign;
+mod m20261203_000034_create_segment;
 
 pub struct Migrator;
 
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000028_create_form::Migration),
             Box::new(m20261203_000032_touch_and_completeness::Migration),
             Box::new(m20261203_000033_form_campaign::Migration),
+            Box::new(m20261203_000034_create_segment::Migration),
         ]
     }
 }

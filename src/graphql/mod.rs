@@ -47,6 +47,7 @@ pub mod rates;
 pub mod reason;
 pub mod scalars;
 pub mod scoring;
+pub mod segment;
 pub mod survey;
 pub mod tag;
 pub mod ticket;
@@ -100,6 +101,7 @@ pub struct InsightQuery(
     webhooks::WebhookQuery,
     import::ImportQuery,
     form::FormQuery,
+    segment::SegmentQuery,
 );
 
 /// Every mutation, merged in two halves like [`Query`].
@@ -143,6 +145,7 @@ pub struct UpkeepMutation(
     webhooks::WebhookMutation,
     import::ImportMutation,
     form::FormMutation,
+    segment::SegmentMutation,
 );
 
 /// The schema type.

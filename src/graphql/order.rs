@@ -39,6 +39,7 @@ pub enum OrderDirection {
 #[graphql(concrete(name = "GoalOrder", params(super::goal::GoalOrderField)))]
 #[graphql(concrete(name = "CampaignOrder", params(super::campaign::CampaignOrderField)))]
 #[graphql(concrete(name = "ReasonOrder", params(super::reason::ReasonOrderField)))]
+#[graphql(concrete(name = "SegmentOrder", params(super::segment::SegmentOrderField)))]
 #[graphql(concrete(
     name = "SurveyResponseOrder",
     params(super::survey::SurveyResponseOrderField)

@@ -63,6 +63,7 @@ mod scale_seed;
 mod schema;
 mod schema_docs;
 mod scoring;
+mod segments;
 mod shared_limits;
 mod shared_subscriptions;
 mod shutdown;

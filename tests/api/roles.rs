@@ -228,7 +228,12 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 14] = [
+    let areas: [(&[&str], &'static [Role]); 15] = [
+        // Saved views: each member's own (shared ones ADMIN's and MANAGER's to change).
+        (
+            &["Segment", "ToList", "FromList"],
+            &[Admin, Manager, Sales, Support],
+        ),
         // Workspace-wide upkeep: changes many records at once.
         (
             &["archiveContacts", "renameTag", "mergeTags"],

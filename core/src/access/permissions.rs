@@ -13,11 +13,14 @@
 //! | pipelines   | write | write   | read               | read    | read   |
 //! | members     | write | read    | read               | read    | read   |
 //! | settings²   | write | write   | read               | read³   | read   |
+//! | views⁴      | write | write   | own                | own     | —      |
 //! | history     | read  | read    | —                  | —       | —      |
 //!
 //! ¹ without amounts: `amount` is null, and filtering or sorting by it,
 //! amount totals, the dashboard and deal events are refused.
 //! ² goals, standardised reasons, lead scoring rules and triggers.
+//! ⁴ segments and lists: each member makes its own, private or shared; a
+//! shared view of another member is ADMIN's and MANAGER's to change.
 //! ³ goals and the leaderboard excepted: they are deal amounts.
 
 use entity::enums::Role;
@@ -41,6 +44,9 @@ pub enum Area {
     Settings,
     /// Marketing campaigns (ADMIN and MANAGER).
     Campaigns,
+    /// Saved views: segments and lists (every role but VIEWER; a shared
+    /// view of another member is ADMIN's and MANAGER's to change).
+    Views,
 }
 
 impl Area {
@@ -58,6 +64,7 @@ impl Area {
             Self::Members => "members and API keys",
             Self::Settings => "goals, reasons, scoring rules and triggers",
             Self::Campaigns => "campaigns",
+            Self::Views => "segments and lists",
         }
     }
 }
@@ -72,9 +79,9 @@ impl Actor {
             Role::Manager => area != Members,
             Role::Sales => matches!(
                 area,
-                Companies | Contacts | Deals | Activities | Orders | Surveys
+                Companies | Contacts | Deals | Activities | Orders | Surveys | Views
             ),
-            Role::Support => matches!(area, Tickets | Activities | Surveys),
+            Role::Support => matches!(area, Tickets | Activities | Surveys | Views),
             Role::Viewer => false,
         }
     }

@@ -30,6 +30,7 @@ mod patch;
 pub mod pipeline;
 pub mod reason;
 pub mod scoring_rule;
+pub mod segment;
 pub mod survey;
 pub mod tag;
 pub mod tag_upkeep;

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::{
     activity, api_key, campaign, company, contact, customer_order, deal, deal_stage_change, form,
-    goal, lead_scoring_rule, member, pipeline, reason, stage, survey_response, tag, ticket,
-    trigger_rule,
+    goal, lead_scoring_rule, member, pipeline, reason, segment, stage, survey_response, tag,
+    ticket, trigger_rule,
 };
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
@@ -109,6 +109,12 @@ editable!(customer_order, Order, "order");
 editable!(lead_scoring_rule, LeadScoringRule, "lead_scoring_rule");
 editable!(trigger_rule, TriggerRule, "trigger_rule");
 editable!(form, Form, "form");
+editable! { segment, Segment, "segment",
+    /// A private view is its owner's; a shared one also ADMIN's and MANAGER's.
+    fn check_write(actor: &Actor, row: &segment::Model) -> CoreResult<()> {
+        crate::ops::segment::may_change(actor, row)
+    }
+}
 editable!(ticket, Ticket, "ticket");
 editable! { stage, Stage, "stage",
     /// Stage changes are configuration changes, like pipeline changes.
