@@ -31,6 +31,7 @@ mod m20261202_000025_company_lead_score_always;
 mod m20261203_000026_rule_names_unique;
 mod m20261203_000027_create_campaign_and_attribution;
 mod m20261203_000028_create_form;
+mod m20261203_000031_create_erasure;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000026_rule_names_unique::Migration),
             Box::new(m20261203_000027_create_campaign_and_attribution::Migration),
             Box::new(m20261203_000028_create_form::Migration),
+            Box::new(m20261203_000031_create_erasure::Migration),
         ]
     }
 }

@@ -118,6 +118,7 @@ pub struct RecordMutation(
     contact::ContactMutation,
     contact::ContactMergeMutation,
     contact::ContactArchiveMutation,
+    contact::ContactErasureMutation,
     company::CompanyMergeMutation,
     pipeline::PipelineMutation,
     deal::DealMutation,
