@@ -15,7 +15,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let add = Table::alter()
             .table("contact")
-            .add_column(&mut timestamp_with_time_zone_null("erased_at"))
+            .add_column(timestamp_with_time_zone_null("erased_at"))
             .to_owned();
         let add = match manager.get_database_backend() {
             sea_orm::DbBackend::Postgres => add.to_string(PostgresQueryBuilder),

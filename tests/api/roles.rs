@@ -228,12 +228,14 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 14] = [
+    let areas: [(&[&str], &'static [Role]); 15] = [
         // Workspace-wide upkeep: changes many records at once.
         (
             &["archiveContacts", "renameTag", "mergeTags"],
             &[Admin, Manager],
         ),
+        // Erasure removes a person's data for good: ADMIN only.
+        (&["eraseContact"], &[Admin]),
         // Provisioning is the operator's (its key), never a member role's.
         (&["Workspace"], &[]),
         // Webhooks send the workspace's data elsewhere: ADMIN only.

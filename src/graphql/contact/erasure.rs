@@ -47,6 +47,7 @@ impl ContactErasureMutation {
         reason: Option<String>,
     ) -> ApiResult<EraseContactPayload> {
         let actor = actor(ctx)?;
+        erasure::may_erase(actor)?;
         let contact_id = ids::decode(&id, Kind::Contact, "id")?;
         let command = Erase { contact_id, reason };
         let erased = erasure::erase_contact(&state(ctx)?.core, actor, command).await?;

@@ -61,12 +61,7 @@ pub struct Erased {
 
 /// Erases a contact (live, deleted or merged) of the actor's workspace.
 pub async fn erase_contact(core: &Core, actor: &Actor, command: Erase) -> CoreResult<Erased> {
-    if actor.role != Role::Admin {
-        return Err(CoreError::Forbidden(format!(
-            "the {:?} role may not erase contacts (ADMIN may)",
-            actor.role
-        )));
-    }
+    may_erase(actor)?;
     let reason = text::optional_text(command.reason.as_deref(), REASON_MAX)
         .map_err(CoreError::invalid("reason"))?;
     let txn = core.begin().await?;
@@ -112,6 +107,18 @@ pub async fn erase_contact(core: &Core, actor: &Actor, command: Erase) -> CoreRe
     let event = event_for::<contact::Entity>(&contact, "erased")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
     Ok(Erased { contact, erasure })
+}
+
+/// Refuses every role but ADMIN (doors call it before parsing arguments,
+/// so a refused role learns nothing about them).
+pub fn may_erase(actor: &Actor) -> CoreResult<()> {
+    if actor.role != Role::Admin {
+        return Err(CoreError::Forbidden(format!(
+            "the {:?} role may not erase contacts (ADMIN may)",
+            actor.role
+        )));
+    }
+    Ok(())
 }
 
 /// Writes the anonymised contact over `before`, one version on.
