@@ -61,12 +61,18 @@ async fn imported_contact(app: &TestApp) -> String {
 /// Gives the contact history, an activity, engagement, consent, a deal, a
 /// ticket, an order and a survey answer, each quoting its values.
 async fn a_full_life(app: &TestApp, contact: &str) {
-    mutate(
-        app,
-        UPDATE,
-        json!({ "id": contact, "input": { "jobTitle": format!("Head of {LAST} Affairs") } }),
-    )
-    .await;
+    // Sent with an Idempotency-Key, so its stored response holds the values.
+    let update = json!({ "query": "mutation($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { contact { firstName lastName email phone } } }", "variables": { "id": contact, "input": { "jobTitle": format!("Head of {LAST} Affairs") } } });
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.base))
+        .bearer_auth(&app.token)
+        .header("idempotency-key", "erase-me-later")
+        .json(&update)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
     mutate(app, "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } } }", json!({ "input": { "kind": "CALL", "subject": format!("Call with {FIRST} {LAST}"), "body": format!("Reached {FIRST} on {PHONE}, follow up at {EMAIL}"), "contactId": contact } })).await;
     mutate(app, "mutation($input: TrackEngagementInput!) { trackEngagement(input: $input) { contact { id } } }", json!({ "input": { "contactId": contact, "kind": "EMAIL_CLICK", "detail": format!("mailto:{EMAIL}") } })).await;
     mutate(app, "mutation($id: ID!) { recordEmailConsent(id: $id, source: \"newsletter form\", legalBasis: CONSENT) { contact { id } } }", json!({ "id": contact })).await;
@@ -133,6 +139,7 @@ async fn an_erased_contact_is_nowhere_in_the_database_and_figures_stay(app: Test
     for table in [
         "record_change",
         "event",
+        "idempotency_key",
         "import_job_chunk",
         "activity",
         "engagement",
@@ -231,7 +238,13 @@ async fn only_an_admin_erases_and_an_erased_contact_stays_erased(app: TestApp) {
     assert_eq!(error_code(&answer), "BAD_USER_INPUT");
     assert_eq!(answer["errors"][0]["extensions"]["field"], "reason");
 
+    // Another person at the same switchboard number is not touched.
+    let colleague =
+        fixtures::contact(&app, json!({ "firstName": "Colleague", "phone": PHONE })).await;
     mutate(&app, ERASE, json!({ "id": contact })).await;
+    let colleague = app.data(CONTACT, json!({ "id": colleague })).await["node"].clone();
+    assert_eq!(colleague["phone"], PHONE);
+    assert!(colleague["erasedAt"].is_null());
     let again = app.gql(ERASE, json!({ "id": contact })).await;
     assert_eq!(error_code(&again), "BAD_USER_INPUT", "{again}");
     assert_eq!(again["errors"][0]["extensions"]["field"], "id");
@@ -242,6 +255,21 @@ async fn only_an_admin_erases_and_an_erased_contact_stays_erased(app: TestApp) {
         )
         .await;
     assert_eq!(error_code(&update), "BAD_USER_INPUT", "{update}");
+
+    // A deleted contact is erased too.
+    let gone = fixtures::contact(
+        &app,
+        json!({ "firstName": "Gone", "email": "gone@example.test" }),
+    )
+    .await;
+    mutate(
+        &app,
+        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
+        json!({ "id": gone }),
+    )
+    .await;
+    let erased = mutate(&app, ERASE, json!({ "id": gone })).await;
+    assert!(erased["contact"]["email"].is_null());
 
     let other = app
         .gql_as(&app.other_token, ERASE, json!({ "id": contact }))

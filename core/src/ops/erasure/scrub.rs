@@ -23,9 +23,17 @@ use crate::store::placeholders;
 pub const ERASED: &str = "[erased]";
 
 /// Tables never scrubbed: the workspace's own people and credentials (a
-/// member sharing the contact's email keeps their sign-in), and the
-/// migration log.
-const SKIPPED: [&str; 4] = ["member", "api_key", "workspace", "seaql_migrations"];
+/// member sharing the contact's email keeps their sign-in), the migration
+/// log, and contacts: the erased one is anonymised field by field, and
+/// another contact sharing a value (a switchboard phone, the email a merge
+/// survivor took) is another record, to be erased in its own right.
+const SKIPPED: [&str; 5] = [
+    "member",
+    "api_key",
+    "workspace",
+    "seaql_migrations",
+    "contact",
+];
 
 /// The values to remove, as stored text.
 #[derive(Debug, Clone)]
