@@ -32,6 +32,7 @@ mod m20261203_000026_rule_names_unique;
 mod m20261203_000027_create_campaign_and_attribution;
 mod m20261203_000028_create_form;
 mod m20261203_000031_create_erasure;
+mod m20261203_000032_touch_and_completeness;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000027_create_campaign_and_attribution::Migration),
             Box::new(m20261203_000028_create_form::Migration),
             Box::new(m20261203_000031_create_erasure::Migration),
+            Box::new(m20261203_000032_touch_and_completeness::Migration),
         ]
     }
 }

@@ -40,6 +40,11 @@ pub struct FiguresFilter {
     pub churn_risk: Option<IntFilter>,
     /// Mean hours from opening to resolution of resolved tickets.
     pub average_resolution_hours: Option<DecimalFilter>,
+    /// Matches on `lastTouchedAt`: the latest activity (not a task),
+    /// engagement, order, ticket or survey answer.
+    pub last_touched_at: Option<DateTimeFilter>,
+    /// Matches on `completeness`: the percentage of key fields filled (0–100).
+    pub completeness: Option<IntFilter>,
 }
 
 impl FiguresFilter {
@@ -52,14 +57,20 @@ impl FiguresFilter {
             (&self.latest_nps, Figure::LatestNps(of)),
             (&self.latest_csat, Figure::LatestCsat(of)),
             (&self.churn_risk, Figure::ChurnRisk(of)),
+            (&self.completeness, Figure::Completeness(of)),
         ];
         for (filter, figure) in counts {
             if let Some(f) = filter {
                 all = all.add(f.condition(figure.expr(backend)));
             }
         }
-        if let Some(f) = &self.last_ticket_at {
-            all = all.add(f.condition(Figure::LastTicketAt(of).expr(backend)));
+        for (filter, figure) in [
+            (&self.last_ticket_at, Figure::LastTicketAt(of)),
+            (&self.last_touched_at, Figure::LastTouchedAt(of)),
+        ] {
+            if let Some(f) = filter {
+                all = all.add(f.condition(figure.expr(backend)));
+            }
         }
         if let Some(f) = &self.lifetime_value {
             all = all.add(f.condition(
@@ -154,6 +165,40 @@ pub async fn load<P: Send + Sync + 'static>(
     parent_id: fn(&P) -> Uuid,
     figure: Figure,
 ) -> ApiResult<Option<i64>> {
+    let loaded = load_values(ctx, parent, parent_id, figure).await?;
+    Ok(match loaded {
+        Some(Value::Number(n)) => Some(n),
+        _ => None,
+    })
+}
+
+/// [`load`] for a figure that is a time.
+pub async fn load_time<P: Send + Sync + 'static>(
+    ctx: &Context<'_>,
+    parent: &Row<P>,
+    parent_id: fn(&P) -> Uuid,
+    figure: Figure,
+) -> ApiResult<Option<DateTime<Utc>>> {
+    let loaded = load_values(ctx, parent, parent_id, figure).await?;
+    Ok(match loaded {
+        Some(Value::Time(t)) => Some(t),
+        _ => None,
+    })
+}
+
+/// A loaded figure's value.
+#[derive(Debug, Clone, Copy)]
+enum Value {
+    Number(i64),
+    Time(DateTime<Utc>),
+}
+
+async fn load_values<P: Send + Sync + 'static>(
+    ctx: &Context<'_>,
+    parent: &Row<P>,
+    parent_id: fn(&P) -> Uuid,
+    figure: Figure,
+) -> ApiResult<Option<Value>> {
     let db = db(ctx)?;
     let workspace_id = actor(ctx)?.workspace_id;
     let backend = db.get_database_backend();
@@ -169,11 +214,16 @@ pub async fn load<P: Send + Sync + 'static>(
                 .and_where(Expr::col((table, "workspace_id")).eq(workspace_id))
                 .and_where(in_ids(backend, Expr::col((table, "id")), ids))
                 .to_owned();
-            let mut values: HashMap<Uuid, Option<i64>> = HashMap::new();
+            let mut values: HashMap<Uuid, Option<Value>> = HashMap::new();
             for row in db.query_all(&select).await? {
                 let value = match figure.value_type() {
-                    FigureType::Int => row.try_get::<Option<i32>>("", "v")?.map(i64::from),
-                    _ => row.try_get::<Option<i64>>("", "v")?,
+                    FigureType::Int => row
+                        .try_get::<Option<i32>>("", "v")?
+                        .map(|n| Value::Number(n.into())),
+                    FigureType::BigInt => row.try_get::<Option<i64>>("", "v")?.map(Value::Number),
+                    FigureType::Timestamp => row
+                        .try_get::<Option<DateTime<Utc>>>("", "v")?
+                        .map(Value::Time),
                 };
                 values.insert(row.try_get("", "id")?, value);
             }

@@ -39,6 +39,8 @@ pub struct PgCluster {
     bindir: PathBuf,
     psql: PathBuf,
     admin_url: String,
+    /// The certificates of a cluster that takes TLS connections only.
+    tls: Option<super::tls::TlsFiles>,
 }
 
 /// True when running under CI (`CI=true`; `1`/`yes` accepted too).
@@ -94,6 +96,7 @@ enum State {
 }
 
 static CLUSTER: OnceLock<State> = OnceLock::new();
+static TLS_CLUSTER: OnceLock<State> = OnceLock::new();
 
 /// Starts (once per test process) a cluster on a free loopback port in a temp dir
 /// owned by postgres, with `-c fsync=off -c synchronous_commit=off
@@ -104,7 +107,19 @@ static CLUSTER: OnceLock<State> = OnceLock::new();
 /// exist but the cluster fails to start, printing the server log.
 #[track_caller]
 pub fn cluster() -> Option<&'static PgCluster> {
-    match CLUSTER.get_or_init(start_cluster) {
+    match CLUSTER.get_or_init(|| start_cluster(false)) {
+        State::Ready(c) => Some(c),
+        State::Missing(what) => missing(what),
+        State::Failed(msg) => panic!("{msg}"),
+    }
+}
+
+/// A second cluster, like [`cluster`], that accepts only TLS connections
+/// over TCP (`hostssl` alone in `pg_hba.conf`), with a certificate for
+/// `localhost` and 127.0.0.1 signed by a throwaway CA ([`PgCluster::tls`]).
+#[track_caller]
+pub fn tls_cluster() -> Option<&'static PgCluster> {
+    match TLS_CLUSTER.get_or_init(|| start_cluster(true)) {
         State::Ready(c) => Some(c),
         State::Missing(what) => missing(what),
         State::Failed(msg) => panic!("{msg}"),
@@ -124,6 +139,11 @@ impl PgCluster {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The CA and server certificate of a [`tls_cluster`].
+    pub fn tls(&self) -> Option<&super::tls::TlsFiles> {
+        self.tls.as_ref()
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -200,7 +220,8 @@ impl PgCluster {
                 sql,
             ])
             .env("PGCONNECT_TIMEOUT", "10")
-            .env("PGSSLMODE", "disable")
+            // TLS when the server offers it (a `tls_cluster` requires it).
+            .env("PGSSLMODE", "prefer")
             .env_remove("PGPASSWORD")
             .env_remove("PGSERVICE")
             .env_remove("PGOPTIONS")
@@ -340,7 +361,7 @@ fn output_text(o: &Output) -> String {
     )
 }
 
-fn start_cluster() -> State {
+fn start_cluster(tls: bool) -> State {
     let t0 = Instant::now();
     let Some(bindir) = find_bindir() else {
         return State::Missing(
@@ -448,6 +469,15 @@ fn start_cluster() -> State {
         Err(e) => return State::Failed(format!("could not run initdb: {e}")),
     }
     let t_initdb = t0.elapsed();
+    let (tls_files, tls_opts) = if tls {
+        match require_tls(&runner, &dir, &data_dir) {
+            Ok(Some(found)) => found,
+            Ok(None) => return State::Missing("openssl (to make test certificates)".into()),
+            Err(e) => return State::Failed(e),
+        }
+    } else {
+        (None, String::new())
+    };
 
     // The port is free when probed but may be taken before postgres binds it:
     // retry with a new port when the log says so.
@@ -456,7 +486,7 @@ fn start_cluster() -> State {
         let port = free_port();
         let opts = format!(
             "-p {port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-             -c max_connections=300 -c listen_addresses=127.0.0.1 -k {}",
+             -c max_connections=300 -c listen_addresses=127.0.0.1 -k {}{tls_opts}",
             sh_quote(&dir.to_string_lossy())
         );
         let _ = std::fs::remove_file(&log);
@@ -488,6 +518,7 @@ fn start_cluster() -> State {
                 bindir,
                 psql,
                 admin_url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+                tls: tls_files,
             });
         }
         let log_text = std::fs::read_to_string(&log).unwrap_or_default();
@@ -504,6 +535,40 @@ fn start_cluster() -> State {
         std::thread::sleep(Duration::from_millis(50));
     }
     State::Failed(last_err)
+}
+
+/// Makes the cluster's certificates in `dir/tls` (readable by the postgres
+/// user, the key its own) and lets TCP clients in only over TLS: the
+/// server options that turn TLS on, and the files.
+fn require_tls(
+    runner: &Runner,
+    dir: &Path,
+    data_dir: &Path,
+) -> Result<Option<(Option<super::tls::TlsFiles>, String)>, String> {
+    let tls_dir = dir.join("tls");
+    std::fs::create_dir(&tls_dir).map_err(|e| format!("create {}: {e}", tls_dir.display()))?;
+    let Some(files) = super::tls::make_in(&tls_dir)? else {
+        return Ok(None);
+    };
+    std::fs::set_permissions(&files.key, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| format!("chmod key: {e}"))?;
+    if runner.runuser.is_some() {
+        let chown = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&tls_dir)
+            .status();
+        if !matches!(chown, Ok(s) if s.success()) {
+            return Err(format!("chown postgres {} failed", tls_dir.display()));
+        }
+    }
+    let hba = "local all all trust\nhostssl all all 127.0.0.1/32 trust\n";
+    std::fs::write(data_dir.join("pg_hba.conf"), hba).map_err(|e| format!("pg_hba.conf: {e}"))?;
+    let opts = format!(
+        " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+        sh_quote(&files.cert.to_string_lossy()),
+        sh_quote(&files.key.to_string_lossy())
+    );
+    Ok(Some((Some(files), opts)))
 }
 
 /// Detached shell that waits for this test process to exit, then stops the

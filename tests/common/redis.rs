@@ -23,6 +23,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::postgres::{find_program, free_port, missing};
+use super::tls::TlsFiles;
 
 const READY_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -33,6 +34,9 @@ pub struct RedisServer {
     watchdog: Option<Child>,
     binary: PathBuf,
     dir: tempfile::TempDir,
+    /// A TLS port besides the plain one (which readiness checks use), and
+    /// its certificate.
+    tls: Option<(u16, TlsFiles)>,
 }
 
 /// Starts a fresh redis-server on a free loopback port:
@@ -41,6 +45,18 @@ pub struct RedisServer {
 /// "true"; panics under `CI=true` or if it is installed but fails to start.
 #[track_caller]
 pub fn start() -> Option<RedisServer> {
+    start_with(None)
+}
+
+/// Like [`start`], also listening with TLS (certificate `files`) on a
+/// second port: [`RedisServer::tls_url`].
+#[track_caller]
+pub fn start_tls(files: &TlsFiles) -> Option<RedisServer> {
+    start_with(Some(files.clone()))
+}
+
+#[track_caller]
+fn start_with(tls: Option<TlsFiles>) -> Option<RedisServer> {
     let dirs = [
         PathBuf::from("/usr/bin"),
         PathBuf::from("/usr/local/bin"),
@@ -59,11 +75,15 @@ pub fn start() -> Option<RedisServer> {
         watchdog: None,
         binary,
         dir,
+        tls: tls.map(|files| (0, files)),
     };
     // The probed port may be grabbed by someone else before redis binds it.
     let mut last_err = String::new();
     for _ in 0..5 {
         server.port = free_port();
+        if let Some((port, _)) = &mut server.tls {
+            *port = free_port();
+        }
         match server.spawn_and_wait() {
             Ok(()) => return Some(server),
             Err(e) => {
@@ -86,6 +106,13 @@ impl RedisServer {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// `rediss://localhost:PORT`, the TLS port of a [`start_tls`] server.
+    pub fn tls_url(&self) -> Option<String> {
+        self.tls
+            .as_ref()
+            .map(|(port, _)| format!("rediss://localhost:{port}"))
     }
 
     /// True while the process we started is alive (not killed / exited).
@@ -130,6 +157,26 @@ impl RedisServer {
         }
     }
 
+    /// The TLS port and certificate options, if any.
+    fn tls_args(&self) -> Vec<String> {
+        let Some((port, files)) = &self.tls else {
+            return Vec::new();
+        };
+        let path = |p: &PathBuf| p.to_string_lossy().into_owned();
+        vec![
+            "--tls-port".into(),
+            port.to_string(),
+            "--tls-cert-file".into(),
+            path(&files.cert),
+            "--tls-key-file".into(),
+            path(&files.key),
+            "--tls-ca-cert-file".into(),
+            path(&files.ca),
+            "--tls-auth-clients".into(),
+            "no".into(),
+        ]
+    }
+
     fn log_path(&self) -> PathBuf {
         self.dir.path().join("redis.log")
     }
@@ -160,6 +207,7 @@ impl RedisServer {
             ])
             .arg("--dir")
             .arg(self.dir.path())
+            .args(self.tls_args())
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))

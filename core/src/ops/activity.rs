@@ -15,6 +15,7 @@ use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
+use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::store::{
     Author, Core, Table, check_reference, check_version, event_for_new, load_live, now,
     save_if_unchanged,
@@ -119,6 +120,8 @@ pub async fn create_in(
     }
     .insert(txn)
     .await?;
+    let owners = Owners::of(row.contact_id, row.company_id);
+    stored_figures::refresh(txn, actor.workspace_id, &owners, &[Inputs::Touches]).await?;
     let (workspace, field) = (actor.workspace_id, "input.externalIds");
     external_id::attach(
         txn,
@@ -345,5 +348,14 @@ async fn save(
 ) -> CoreResult<activity::Model> {
     model.version = Set(current.version + 1);
     model.updated_at = Set(now());
-    save_if_unchanged::<activity::Entity>(txn, actor, current.id, current.version, model).await
+    let row = save_if_unchanged::<activity::Entity>(txn, actor, current.id, current.version, model)
+        .await?;
+    let touch = |a: &activity::Model| (a.kind, a.occurred_at, a.contact_id, a.company_id);
+    let moved = touch(&row) != touch(current);
+    if moved {
+        let owners =
+            Owners::of(current.contact_id, current.company_id).and(row.contact_id, row.company_id);
+        stored_figures::refresh(txn, actor.workspace_id, &owners, &[Inputs::Touches]).await?;
+    }
+    Ok(row)
 }

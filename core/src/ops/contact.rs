@@ -238,7 +238,8 @@ pub async fn update_in(
     scoring::recompute(txn, actor.workspace_id, Which::Contact(id), reason, now()).await?;
     let row = load_live::<contact::Entity>(txn, actor, id).await?;
     if row.company_id != current.company_id {
-        // Its answers and lead score move from one company's figures to the other's.
+        // Its answers, engagements (touches) and lead score move from one
+        // company's figures to the other's.
         let owners = Owners::of(None, current.company_id).and(None, row.company_id);
         let inputs = [Inputs::Surveys, Inputs::LeadScores];
         stored_figures::refresh(txn, actor.workspace_id, &owners, &inputs).await?;

@@ -13,6 +13,7 @@ use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
 use crate::rules::scoring::{Which, recompute};
+use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::store::{Author, Core, check_reference, event_for, load_live, now};
 
 /// Longest detail.
@@ -60,10 +61,10 @@ pub async fn track_in(
     let detail = text::optional_text(new.detail.as_deref(), DETAIL_MAX)
         .map_err(CoreError::invalid("input.detail"))?;
     let contact_id = new.contact_id;
-    let before =
-        check_reference::<contact::Entity>(txn, actor, Some(contact_id), "input.contactId")
-            .await?
-            .map_or(0, |c| c.lead_score);
+    let engaged =
+        check_reference::<contact::Entity>(txn, actor, Some(contact_id), "input.contactId").await?;
+    let before = engaged.as_ref().map_or(0, |c| c.lead_score);
+    let company_id = engaged.and_then(|c| c.company_id);
     let at = now();
     let occurred_at = new.occurred_at.map_or(at, |t| t.trunc_subsecs(6));
     let engagement_id = crate::store::new_id();
@@ -79,6 +80,8 @@ pub async fn track_in(
     }
     .insert(txn)
     .await?;
+    let owners = Owners::of(Some(contact_id), company_id);
+    stored_figures::refresh(txn, actor.workspace_id, &owners, &[Inputs::Touches]).await?;
     let reason = format!("engagement {:?}", new.kind);
     recompute(
         txn,

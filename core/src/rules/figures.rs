@@ -47,6 +47,16 @@ pub enum Figure {
     /// Mean resolution time of resolved tickets, in hours ×10⁴ (so that a
     /// decimal filter compares it exactly, like amounts).
     AverageResolution(Of),
+    /// The latest touch: the newest activity, engagement, order, ticket
+    /// or survey answer (see [`stored_figures`](super::stored_figures)).
+    LastTouchedAt(Of),
+    /// The share of the record type's key fields that are filled, as a
+    /// whole percentage rounded down: a contact's first and last name,
+    /// email, phone, job title, company, city and country; a company's
+    /// name, domain, industry, employee count, annual revenue, city and
+    /// country. A column the database generates from the row itself, so
+    /// no write can leave it behind.
+    Completeness(Of),
     /// A company's highest contact lead score.
     CompanyLeadScore,
     /// Whole days a deal has been in its stage, at the server's clock.
@@ -88,6 +98,8 @@ impl Figure {
             Figure::LifetimeValue(_) => "lifetime_value",
             Figure::ChurnRisk(_) => "churn_risk",
             Figure::AverageResolution(_) => "average_resolution",
+            Figure::LastTouchedAt(_) => "last_touched_at",
+            Figure::Completeness(_) => "completeness",
             Figure::CompanyLeadScore => "company_lead_score",
             Figure::DealDaysInStage => "days_in_stage",
             Figure::DealAgeDays => "age_days",
@@ -105,7 +117,9 @@ impl Figure {
             | Figure::LatestCsat(of)
             | Figure::LifetimeValue(of)
             | Figure::ChurnRisk(of)
-            | Figure::AverageResolution(of) => of.table(),
+            | Figure::AverageResolution(of)
+            | Figure::LastTouchedAt(of)
+            | Figure::Completeness(of) => of.table(),
             Figure::CompanyLeadScore => "company",
             Figure::DealDaysInStage | Figure::DealAgeDays | Figure::DealWeightedAmount => "deal",
         }
@@ -122,6 +136,8 @@ impl Figure {
             Figure::LatestCsat(_) => "latest_csat",
             Figure::LifetimeValue(_) => "lifetime_value_e4",
             Figure::AverageResolution(_) => "average_resolution_e4",
+            Figure::LastTouchedAt(_) => "last_touched_at",
+            Figure::Completeness(_) => "completeness",
             Figure::CompanyLeadScore => "lead_score",
             Figure::DealWeightedAmount => "weighted_amount_e4",
             Figure::ChurnRisk(_) | Figure::DealDaysInStage | Figure::DealAgeDays => return None,
@@ -130,10 +146,11 @@ impl Figure {
 
     pub fn value_type(self) -> FigureType {
         match self {
-            Figure::LastTicketAt(_) => FigureType::Timestamp,
-            Figure::LatestNps(_) | Figure::LatestCsat(_) | Figure::CompanyLeadScore => {
-                FigureType::Int
-            }
+            Figure::LastTicketAt(_) | Figure::LastTouchedAt(_) => FigureType::Timestamp,
+            Figure::LatestNps(_)
+            | Figure::LatestCsat(_)
+            | Figure::CompanyLeadScore
+            | Figure::Completeness(_) => FigureType::Int,
             _ => FigureType::BigInt,
         }
     }
@@ -143,6 +160,7 @@ impl Figure {
         matches!(
             self,
             Figure::LastTicketAt(_)
+                | Figure::LastTouchedAt(_)
                 | Figure::LatestNps(_)
                 | Figure::LatestCsat(_)
                 | Figure::AverageResolution(_)

@@ -46,6 +46,11 @@ pub enum CompanyOrderField {
     AverageResolutionHours,
     /// The highest lead score of its contacts.
     LeadScore,
+    /// Calculated: the latest activity (not a task), order or ticket of the
+    /// company, or engagement or survey answer of its contacts (none last).
+    LastTouchedAt,
+    /// Calculated: the percentage of key fields filled.
+    Completeness,
 }
 
 impl CompanyOrderField {
@@ -59,6 +64,8 @@ impl CompanyOrderField {
             Self::LifetimeValue => Figure::LifetimeValue(Of::Company),
             Self::ChurnRisk => Figure::ChurnRisk(Of::Company),
             Self::AverageResolutionHours => Figure::AverageResolution(Of::Company),
+            Self::LastTouchedAt => Figure::LastTouchedAt(Of::Company),
+            Self::Completeness => Figure::Completeness(Of::Company),
             Self::LeadScore => Figure::CompanyLeadScore,
             _ => return self.column_key(),
         };

@@ -167,6 +167,21 @@ impl Company {
                 .await?;
         Ok(value.unwrap_or_default())
     }
+    /// When it was last touched: the latest activity other than a task,
+    /// engagement, order, ticket or survey answer; null if never.
+    async fn last_touched_at(&self, ctx: &Context<'_>) -> ApiResult<Option<DateTime<Utc>>> {
+        let figure = Figure::LastTouchedAt(Of::Company);
+        let id = |m: &company::Model| m.id;
+        crate::graphql::calculated::load_time(ctx, &self.0, id, figure).await
+    }
+    /// The percentage (0–100, rounded down) of its key fields that are
+    /// filled; the README lists them.
+    async fn completeness(&self, ctx: &Context<'_>) -> ApiResult<i64> {
+        let figure = Figure::Completeness(Of::Company);
+        let id = |m: &company::Model| m.id;
+        let value = crate::graphql::calculated::load(ctx, &self.0, id, figure).await?;
+        Ok(value.unwrap_or_default())
+    }
     /// The competitor it buys from today.
     field!(current_vendor: Option<&str>);
     /// When its contract with `currentVendor` ends.

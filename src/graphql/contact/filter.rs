@@ -47,6 +47,11 @@ pub enum ContactOrderField {
     ChurnRisk,
     /// Calculated: mean hours to resolve tickets (none last).
     AverageResolutionHours,
+    /// Calculated: the latest activity (not a task), engagement, order,
+    /// ticket or survey answer (none last).
+    LastTouchedAt,
+    /// Calculated: the percentage of key fields filled.
+    Completeness,
 }
 
 impl ContactOrderField {
@@ -60,6 +65,8 @@ impl ContactOrderField {
             Self::LifetimeValue => Figure::LifetimeValue(Of::Contact),
             Self::ChurnRisk => Figure::ChurnRisk(Of::Contact),
             Self::AverageResolutionHours => Figure::AverageResolution(Of::Contact),
+            Self::LastTouchedAt => Figure::LastTouchedAt(Of::Contact),
+            Self::Completeness => Figure::Completeness(Of::Contact),
             _ => return self.column_key(),
         };
         sort_key(figure)

@@ -15,6 +15,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use uuid::Uuid;
 
 mod sql;
+mod touches;
 
 use super::figures::Of;
 use crate::error::CoreResult;
@@ -36,17 +37,43 @@ pub enum Inputs {
     LeadScores,
     /// Since when a company is a customer: its first won deal or order.
     Customer,
+    /// The latest touch. Tickets, orders and surveys are touches too: a
+    /// refresh of any of them also recomputes it (see [`with_touches`]);
+    /// activities and engagements refresh it alone.
+    Touches,
 }
 
 impl Inputs {
     /// Every input: what a change of a record's whole set of relations feeds.
-    pub const ALL: [Inputs; 5] = [
+    pub const ALL: [Inputs; 6] = [
         Inputs::Tickets,
         Inputs::Orders,
         Inputs::Surveys,
         Inputs::LeadScores,
         Inputs::Customer,
+        Inputs::Touches,
     ];
+}
+
+/// `inputs`, and the latest touch when one of them is a kind of touch.
+fn with_touches(inputs: &[Inputs]) -> Vec<Inputs> {
+    let mut all = inputs.to_vec();
+    let touches = [Inputs::Tickets, Inputs::Orders, Inputs::Surveys];
+    if inputs.iter().any(|i| touches.contains(i)) && !all.contains(&Inputs::Touches) {
+        all.push(Inputs::Touches);
+    }
+    all
+}
+
+/// The SET assignments recomputing what `inputs` feed on `of`'s rows.
+fn assignments(of: Of, inputs: &[Inputs], backend: DbBackend) -> Vec<String> {
+    with_touches(inputs)
+        .iter()
+        .filter_map(|input| match input {
+            Inputs::Touches => Some(touches::assignment(of)),
+            _ => assignment(of, *input, backend),
+        })
+        .collect()
 }
 
 /// The contacts and companies whose figures to recompute.
@@ -92,10 +119,7 @@ pub async fn refresh<C: ConnectionTrait>(
         (Of::Contact, &owners.contacts),
         (Of::Company, &owners.companies),
     ] {
-        let sets: Vec<String> = inputs
-            .iter()
-            .filter_map(|input| assignment(of, *input, backend))
-            .collect();
+        let sets = assignments(of, inputs, backend);
         if ids.is_empty() || sets.is_empty() {
             continue;
         }
@@ -160,10 +184,7 @@ pub async fn refresh_every<C: ConnectionTrait>(
     inputs: &[Inputs],
 ) -> CoreResult<()> {
     let backend = conn.get_database_backend();
-    let sets: Vec<String> = inputs
-        .iter()
-        .filter_map(|input| assignment(of, *input, backend))
-        .collect();
+    let sets = assignments(of, inputs, backend);
     if sets.is_empty() {
         return Ok(());
     }
@@ -222,7 +243,11 @@ pub async fn fed_by<C: ConnectionTrait>(
         // A contact's own figures stay; its company's answers and best score change.
         Kind::Contact => (
             r#"SELECT CAST(NULL AS UUID) AS "contact_id", "company_id" FROM "contact" WHERE "workspace_id" = ? AND "id" = ?"#,
-            vec![Inputs::Surveys, Inputs::LeadScores],
+            vec![Inputs::Surveys, Inputs::LeadScores, Inputs::Touches],
+        ),
+        Kind::Activity => (
+            r#"SELECT "contact_id", "company_id" FROM "activity" WHERE "workspace_id" = ? AND "id" = ?"#,
+            vec![Inputs::Touches],
         ),
         _ => return Ok(None),
     };

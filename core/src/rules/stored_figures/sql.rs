@@ -68,7 +68,7 @@ pub(super) fn assignment(of: Of, input: Inputs, backend: DbBackend) -> Option<St
             DealStatus::Won.to_value(),
             owns("o")
         ),
-        Inputs::LeadScores | Inputs::Customer => return None,
+        Inputs::LeadScores | Inputs::Customer | Inputs::Touches => return None,
     })
 }
 
