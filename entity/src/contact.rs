@@ -39,6 +39,9 @@ pub struct Model {
     /// The campaign of the latest touch, by the time of the touch.
     pub last_touch_campaign_id: Option<Uuid>,
     pub last_touch_at: Option<DateTimeUtc>,
+    /// When the contact's identity and descriptive data were erased
+    /// (`eraseContact`); set once, never cleared.
+    pub erased_at: Option<DateTimeUtc>,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -18,6 +18,7 @@ pub mod deal_contact;
 pub mod deal_stage_change;
 pub mod engagement;
 pub mod enums;
+pub mod erasure;
 pub mod event;
 pub mod external_id;
 pub mod form;

@@ -31,6 +31,7 @@ mod m20261202_000025_company_lead_score_always;
 mod m20261203_000026_rule_names_unique;
 mod m20261203_000027_create_campaign_and_attribution;
 mod m20261203_000028_create_form;
+mod m20261203_000031_create_erasure;
 mod m20261203_000032_touch_and_completeness;
 mod m20261203_000033_form_campaign;
 mod m20261203_000034_create_segment;
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000026_rule_names_unique::Migration),
             Box::new(m20261203_000027_create_campaign_and_attribution::Migration),
             Box::new(m20261203_000028_create_form::Migration),
+            Box::new(m20261203_000031_create_erasure::Migration),
             Box::new(m20261203_000032_touch_and_completeness::Migration),
             Box::new(m20261203_000033_form_campaign::Migration),
             Box::new(m20261203_000034_create_segment::Migration),

@@ -60,6 +60,9 @@ pub enum HistoryEntryKind {
     /// Duplicates were merged: on the survivor, the fields it took; on a
     /// merged record, its deletion with `mergedInto`.
     Merged,
+    /// A contact's identity and descriptive data were erased (`eraseContact`);
+    /// the entry holds the anonymised contact, never the erased values.
+    Erased,
     /// A change of a kind this version of the API does not name; `event` has its name.
     Other,
 }
@@ -84,6 +87,7 @@ impl HistoryEntryKind {
             "invited" => Self::Invited,
             "joined" => Self::Joined,
             "merged" => Self::Merged,
+            "erased" => Self::Erased,
             "deactivated" => Self::Deactivated,
             "reactivated" => Self::Reactivated,
             "role_changed" => Self::RoleChanged,

@@ -120,6 +120,7 @@ pub struct RecordMutation(
     contact::ContactMutation,
     contact::ContactMergeMutation,
     contact::ContactArchiveMutation,
+    contact::ContactErasureMutation,
     company::CompanyMergeMutation,
     pipeline::PipelineMutation,
     deal::DealMutation,

@@ -19,7 +19,7 @@ const SURVEY: &str = "mutation($input: CreateSurveyResponseInput!) { createSurve
 const RESOLVE: &str =
     "mutation($id: ID!) { setTicketStatus(id: $id, status: RESOLVED) { ticket { id } } }";
 
-const FIGURES: &str = "from to
+pub const FIGURES: &str = "from to
     leadConversion { leads converted rate }
     dealOutcomes { won lost winRate }
     wonRevenue { currency amount count }

@@ -20,6 +20,7 @@ mod consistency;
 mod credentials;
 mod deal_weights;
 mod duplicates;
+mod erasure;
 mod exact_figures;
 mod export;
 mod fast_reads;

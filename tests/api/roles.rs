@@ -228,7 +228,7 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 15] = [
+    let areas: [(&[&str], &'static [Role]); 16] = [
         // Saved views: each member's own (shared ones ADMIN's and MANAGER's to change).
         (
             &["Segment", "ToList", "FromList"],
@@ -239,6 +239,8 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
             &["archiveContacts", "renameTag", "mergeTags"],
             &[Admin, Manager],
         ),
+        // Erasure removes a person's data for good: ADMIN only.
+        (&["eraseContact"], &[Admin]),
         // Provisioning is the operator's (its key), never a member role's.
         (&["Workspace"], &[]),
         // Webhooks send the workspace's data elsewhere: ADMIN only.

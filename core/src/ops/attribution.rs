@@ -179,6 +179,7 @@ mod tests {
             first_touch_at: first.map(|t| t.at),
             last_touch_campaign_id: last.map(|t| t.campaign_id),
             last_touch_at: last.map(|t| t.at),
+            erased_at: None,
             version: 1,
             deleted_at: None,
             created_at: Utc::now(),

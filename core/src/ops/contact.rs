@@ -186,6 +186,14 @@ pub async fn update_in(
         .transpose()?;
     let current = load_live::<contact::Entity>(txn, actor, id).await?;
     check_version(expected_version, current.version)?;
+    // An erased person stays erased: writing identity onto the anonymised
+    // row would undo the erasure. New data about them is a new contact.
+    if current.erased_at.is_some() {
+        return Err(CoreError::bad_input(
+            "id",
+            "this contact is erased: it cannot be changed",
+        ));
+    }
     let fields = Fields {
         first_name: changes
             .first_name

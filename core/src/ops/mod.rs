@@ -19,6 +19,7 @@ pub mod deal;
 pub mod duplicates;
 pub mod edit;
 pub mod engagement;
+pub mod erasure;
 pub mod external_id;
 pub mod form;
 pub mod goal;

@@ -22,9 +22,10 @@ const INVITATION_DAYS: i64 = 7;
 /// Every table holding a workspace's rows (its `workspace_id`), children
 /// before the tables they reference, so deleting in this order never trips
 /// a foreign key. The workspace row itself goes last.
-pub const TENANT_TABLES: [&str; 35] = [
+pub const TENANT_TABLES: [&str; 36] = [
     "segment_member",
     "segment",
+    "erasure",
     "webhook_delivery",
     "webhook_endpoint",
     "trigger_firing",

@@ -1,6 +1,7 @@
 //! Contacts: the people at customers, with identity and descriptive data.
 
 mod archive;
+mod erasure;
 mod filter;
 mod merge;
 mod mutation;
@@ -31,6 +32,7 @@ use super::ticket::{Ticket, TicketFilter, TicketOrderField};
 use crate::graphql::scalars::Date;
 
 pub use archive::{ArchiveContactsResult, ContactArchiveMutation};
+pub use erasure::{ContactErasureMutation, EraseContactPayload};
 pub use filter::{ContactFilter, ContactOrderField};
 pub use merge::{ContactMergeMutation, ContactMergeQuery};
 pub use mutation::{ContactMutation, ContactPayload, CreateContactInput};
@@ -190,6 +192,8 @@ impl Contact {
     field!(version: i32);
     /// Set while the contact is deleted (it can be restored).
     field!(deleted_at: Option<DateTime<Utc>>);
+    /// When its identity and descriptive data were erased (`eraseContact`).
+    field!(erased_at: Option<DateTime<Utc>>);
     /// The contact this one was merged into; its global id resolves there through `node`.
     async fn merged_into(&self) -> Option<ID> {
         self.0
