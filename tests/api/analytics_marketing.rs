@@ -1,7 +1,8 @@
 //! `analytics.emailListGrowthRate`: (opt-ins − unsubscribes in the period) ÷
 //! contacts opted in at its start. Contacts of two members (the admin and
 //! Sam) consent and unsubscribe at chosen times around January 2026; each
-//! expected value is counted by hand in the comments.
+//! expected value is counted by hand in the comments. The consent times
+//! are contact filters too.
 
 use serde_json::{Value, json};
 
@@ -135,6 +136,44 @@ async fn email_list_growth_matches_the_hand_computed_figures(app: TestApp) {
         )
         .await,
         figures(0, 0, 0, Value::Null)
+    );
+
+    // The consent times filter contacts like any other time.
+    let named = |filter: Value| {
+        let app = &app;
+        async move {
+            let data = app
+                .data(
+                    "query($f: ContactFilter) { contacts(first: 50, filter: $f) { nodes { firstName } } }",
+                    json!({ "f": filter }),
+                )
+                .await;
+            let mut names: Vec<String> = data["contacts"]["nodes"]
+                .as_array()
+                .expect("nodes")
+                .iter()
+                .map(|n| n["firstName"].as_str().expect("name").to_owned())
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    assert_eq!(
+        named(json!({ "emailOptInAt": { "gte": JAN, "lt": FEB } })).await,
+        ["D", "E", "J"]
+    );
+    assert_eq!(
+        named(json!({ "unsubscribedAt": { "gte": JAN, "lt": FEB } })).await,
+        ["B", "H"]
+    );
+    // C's unsubscription is older; N never consented; F is deleted.
+    assert_eq!(
+        named(json!({ "emailOptInAt": { "isNull": true } })).await,
+        ["N"]
+    );
+    assert_eq!(
+        named(json!({ "unsubscribedAt": { "lt": JAN } })).await,
+        ["C"]
     );
 
     // The list holds no amounts: SUPPORT sees the same figures.
