@@ -119,6 +119,7 @@ impl<'a> Demo<'a> {
             self.activity(&author, kind, subject, (Some(*contact_id), deal_id, None))
                 .await?;
         }
+        self.consents(&contacts).await?;
         Ok(())
     }
 

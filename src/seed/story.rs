@@ -1,19 +1,21 @@
 //! The demo's year past pipelines and support: lead scoring rules, the
 //! sellers' quarterly goals, orders, NPS and CSAT answers, marketing
-//! campaigns and the engagements they brought, and companies buying from a
-//! competitor. Written through the core's operations
+//! campaigns and the engagements they brought, companies buying from a
+//! competitor, and the newsletter's opt-ins and unsubscriptions. Written through the core's operations
 //! at their historic moments, so the README's analytics, charts, figures and
 //! leaderboard answer real numbers rather than zeros.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use entity::enums::{CampaignChannel, CampaignStatus, EngagementKind, ScoringTarget, SurveyKind};
+use entity::enums::{
+    CampaignChannel, CampaignStatus, EngagementKind, LegalBasis, ScoringTarget, SurveyKind,
+};
 use rapport_core::ops::campaign::{self, NewCampaign};
 use rapport_core::ops::engagement::NewEngagement;
 use rapport_core::ops::goal::NewGoal;
 use rapport_core::ops::order::NewOrder;
 use rapport_core::ops::scoring_rule::RuleSettings;
 use rapport_core::ops::survey::NewSurveyResponse;
-use rapport_core::ops::{customer, engagement, goal, order, scoring_rule, survey};
+use rapport_core::ops::{consent, customer, engagement, goal, order, scoring_rule, survey};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -252,6 +254,36 @@ impl Demo<'_> {
                     campaign_id: Some(campaign),
                 };
                 engagement::track(self.core, &self.team.admin, new)
+                    .await
+                    .map_err(refused)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every other contact joins the newsletter during the year and every
+    /// fifth of those leaves it weeks later (never after the demo's last
+    /// day), so the email list's growth answers real numbers.
+    pub(super) async fn consents(&self, contacts: &[(Uuid, Uuid)]) -> anyhow::Result<()> {
+        for (n, (contact_id, _)) in contacts.iter().step_by(2).enumerate() {
+            let joined = self.moment();
+            self.at(joined);
+            let actor = &self.team.admin;
+            consent::record(
+                self.core,
+                actor,
+                *contact_id,
+                "Newsletter signup",
+                LegalBasis::Consent,
+                Some(joined),
+                None,
+            )
+            .await
+            .map_err(refused)?;
+            let left = joined + Duration::days(10 + self.below(60) as i64);
+            if n % 5 == 4 && left < self.end() {
+                self.at(left);
+                consent::unsubscribe(self.core, actor, *contact_id, Some(left), None)
                     .await
                     .map_err(refused)?;
             }

@@ -92,6 +92,15 @@ async fn the_demo_year_answers_every_figure(app: TestApp) {
     let churn = &exits["analytics"]["churn"];
     assert_eq!(number(&churn["churned"]), 1.0, "{churn}");
     assert!(number(&churn["customersAtStart"]) > 1.0, "{churn}");
+    // The newsletter list: people join through the year and some leave.
+    let growth = "query($p: PeriodInput!) { analytics(period: $p) { emailListGrowthRate { optedInAtStart optIns unsubscribes rate } } }";
+    let second_half = json!({ "from": "2026-07-01T00:00:00Z", "to": "2027-01-01T00:00:00Z" });
+    let list = data_as(&app, &token, growth, json!({ "p": second_half })).await;
+    let list = &list["analytics"]["emailListGrowthRate"];
+    for part in ["optedInAtStart", "optIns", "unsubscribes"] {
+        assert!(number(&list[part]) > 0.0, "{list}");
+    }
+    assert!(list["rate"].is_number(), "{list}");
     assert!(number(&figures["averageResolutionHours"]) > 0.0);
     assert!(number(&figures["orderMix"]["orders"]) > 0.0);
     assert!(number(&figures["orderMix"]["upsellOrders"]) > 0.0);

@@ -7,6 +7,7 @@ mod common;
 mod access;
 mod access_invariants;
 mod analytics;
+mod analytics_marketing;
 mod analytics_scope;
 mod archive;
 mod attribution;

@@ -14,6 +14,7 @@
 mod customers;
 mod deals;
 pub(crate) mod leaderboard;
+mod marketing;
 mod sql;
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -26,6 +27,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use self::customers::{CategoryCount, ChurnFigures, CsatFigures, NpsFigures, OrderMix};
 use self::deals::{Conversion, DealOutcomes, ReasonCount};
 use self::leaderboard::LeaderboardEntry;
+use self::marketing::EmailListGrowthFigures;
 use self::sql::{Scope, round2};
 use super::context::{actor, db};
 use super::deal::MoneyTotal;
@@ -212,6 +214,15 @@ impl Analytics {
     /// narrow it: an order belongs to no pipeline.
     async fn order_mix(&self, ctx: &Context<'_>) -> ApiResult<OrderMix> {
         Ok(analytics::order_mix(db(ctx)?, &self.scope).await?.into())
+    }
+    /// Email-list growth: (opt-ins − unsubscribes in the period) ÷ contacts
+    /// opted in at its start, over live contacts. `ownerId`: the member's
+    /// contacts; `pipelineId` does not narrow it: a contact belongs to no
+    /// pipeline.
+    async fn email_list_growth_rate(&self, ctx: &Context<'_>) -> ApiResult<EmailListGrowthFigures> {
+        Ok(analytics::email_list_growth(db(ctx)?, &self.scope)
+            .await?
+            .into())
     }
 }
 

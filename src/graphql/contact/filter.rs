@@ -144,6 +144,10 @@ pub struct ContactFilter {
     pub lead_score: Option<IntFilter>,
     /// True for contacts who agreed to marketing email and have not unsubscribed.
     pub email_opt_in: Option<bool>,
+    /// Matches on `emailOptInAt`: when the contact's latest consent to marketing email was given.
+    pub email_opt_in_at: Option<DateTimeFilter>,
+    /// Matches on `unsubscribedAt`: when the contact unsubscribed after its latest consent.
+    pub unsubscribed_at: Option<DateTimeFilter>,
 }
 
 impl RecordFilter for ContactFilter {
@@ -179,11 +183,16 @@ impl RecordFilter for ContactFilter {
         if let Some(f) = &self.birthdate {
             all = all.add(f.condition(c("birthdate")));
         }
-        if let Some(f) = &self.created_at {
-            all = all.add(f.condition(c("created_at")));
-        }
-        if let Some(f) = &self.updated_at {
-            all = all.add(f.condition(c("updated_at")));
+        let times = [
+            (&self.created_at, "created_at"),
+            (&self.updated_at, "updated_at"),
+            (&self.email_opt_in_at, "email_opt_in_at"),
+            (&self.unsubscribed_at, "unsubscribed_at"),
+        ];
+        for (filter, column) in times {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column)));
+            }
         }
         if let Some(f) = &self.tags {
             all = all.add(f.condition(workspace_id, TaggableType::Contact, c("id")));

@@ -20,11 +20,15 @@
 //!   (a deal's owner, a lead's owner, a survey answer's contact's owner, an
 //!   order's buyer's owner, a company's owner, a ticket's assignee), as
 //!   owned now: ownership has no history.
+//! - **Email consent** is read from each contact's latest consent and
+//!   latest unsubscription (see `marketing`): a contact is on the list at an
+//!   instant when it consented before it and had not unsubscribed before it.
 //! - **`pipelineId`** narrows the deal figures; figures of contacts,
 //!   surveys, tickets, companies and orders belong to no pipeline and say so.
 
 mod customers;
 mod goals;
+mod marketing;
 mod pipeline;
 mod sql;
 
@@ -35,6 +39,7 @@ use uuid::Uuid;
 
 pub use customers::{Csat, Nps, OrderMix, csat, nps, order_mix};
 pub use goals::goals;
+pub use marketing::{EmailListGrowth, email_list_growth};
 pub use pipeline::{pipeline_value, weighted_forecast};
 pub use sql::{count_if, count_when, float, int, money_by_currency, ratio, round2, rows, totals};
 
