@@ -158,14 +158,15 @@ async fn deliver(worker: &Worker, id: Uuid) -> CoreResult<()> {
     }
 }
 
-/// The workspace counter is ahead of the cursor but no event is left to
-/// read: they were pruned before delivery. Skip to the end, loudly.
+/// No event after the cursor could be read. Either the next ones were
+/// pruned before delivery (skip to the oldest kept, loudly), or they were
+/// committed after the read (the next look delivers them): the log bounds,
+/// read after the events, tell which. Taking a counter ahead of the cursor
+/// as pruning skipped an event committed between the two reads.
 async fn skip_pruned(worker: &Worker, endpoint: &webhook_endpoint::Model) -> CoreResult<()> {
-    let last = outbox::bounds(&worker.core.db, endpoint.workspace_id)
-        .await?
-        .last;
-    if last > endpoint.cursor {
-        tracing::warn!(endpoint = %endpoint.id, from = endpoint.cursor, to = last,
+    let bounds = outbox::bounds(&worker.core.db, endpoint.workspace_id).await?;
+    if let Some(to) = skip_to(&bounds, endpoint.cursor) {
+        tracing::warn!(endpoint = %endpoint.id, from = endpoint.cursor, to,
             "webhook events were pruned before delivery; skipping them");
         let until = rapport_core::store::now()
             + chrono::Duration::from_std(worker.policy.lease).unwrap_or_default();
@@ -174,10 +175,41 @@ async fn skip_pruned(worker: &Worker, endpoint: &webhook_endpoint::Model) -> Cor
             endpoint.id,
             worker.owner,
             endpoint.cursor,
-            last,
+            to,
             until,
         )
         .await?;
     }
     Ok(())
+}
+
+/// Where a cursor must jump when the events after it were pruned: to just
+/// before the oldest event kept (or to the last one when none is kept);
+/// `None` while every event after it can still be read.
+fn skip_to(bounds: &outbox::LogBounds, cursor: i64) -> Option<i64> {
+    if bounds.can_replay_after(cursor) {
+        return None;
+    }
+    Some(bounds.oldest_kept.map_or(bounds.last, |oldest| oldest - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bounds(last: i64, oldest_kept: Option<i64>) -> outbox::LogBounds {
+        outbox::LogBounds { last, oldest_kept }
+    }
+
+    #[test]
+    fn only_a_real_gap_in_the_log_is_skipped() {
+        // Event 2 committed after the events were read: nothing is skipped.
+        assert_eq!(skip_to(&bounds(2, Some(1)), 1), None);
+        assert_eq!(skip_to(&bounds(2, Some(2)), 1), None);
+        // Events 2 to 4 pruned: deliver from 5.
+        assert_eq!(skip_to(&bounds(9, Some(5)), 1), Some(4));
+        // Everything pruned.
+        assert_eq!(skip_to(&bounds(9, None), 1), Some(9));
+        assert_eq!(skip_to(&bounds(1, None), 1), None);
+    }
 }
