@@ -66,6 +66,7 @@ mod schema;
 mod schema_docs;
 mod scoring;
 mod segments;
+mod segments_live;
 mod shared_limits;
 mod shared_subscriptions;
 mod shutdown;

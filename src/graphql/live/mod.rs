@@ -7,6 +7,7 @@ mod dashboard;
 mod leaderboard;
 mod pipeline_events;
 mod recomputed;
+mod segment_changes;
 mod ticket_events;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub struct Subscription(
     ticket_events::TicketSubscription,
     dashboard::DashboardSubscription,
     leaderboard::LeaderboardSubscription,
+    segment_changes::SegmentSubscription,
     crate::graphql::triggers::TriggerSubscription,
     crate::graphql::import::ImportProgressSubscription,
 );

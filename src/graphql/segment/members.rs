@@ -112,6 +112,28 @@ where
     list::top_level::<R, F>(ctx, args).await
 }
 
+/// The condition a record of `R` meets while it is among `segment`'s
+/// records, as `actor` sees them (for following it live).
+pub fn condition<R, F>(
+    segment: &segment::Model,
+    actor: &crate::auth::Actor,
+    backend: sea_orm::DbBackend,
+    keys: Keys,
+) -> ApiResult<Condition>
+where
+    R: Record,
+    F: RecordFilter + Debug,
+{
+    let (filter, keys, extra) = query::<R, F>(segment, keys)?;
+    let args = ListArgs {
+        page: PageArgs::default(),
+        filter: filter.as_ref(),
+        keys,
+        extra,
+    };
+    args.condition::<R>(actor, backend)
+}
+
 /// How many records `segment` holds now.
 pub async fn count<R, F>(ctx: &Context<'_>, segment: &segment::Model, keys: Keys) -> ApiResult<i64>
 where

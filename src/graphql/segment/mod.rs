@@ -3,7 +3,7 @@
 //! the reader's own), and (in [`mutation`]) their writes. The rules are the
 //! core's `ops::segment`.
 
-mod members;
+pub(crate) mod members;
 mod mutation;
 
 pub use mutation::SegmentMutation;
