@@ -24,6 +24,7 @@ use super::member::Member;
 use super::pipeline::{Pipeline, Stage};
 use super::reason::Reason;
 use super::scoring::LeadScoringRule;
+use super::segment::Segment;
 use super::survey::SurveyResponse;
 use super::tag::Tag;
 use super::ticket::Ticket;
@@ -57,6 +58,7 @@ pub enum Node {
     TriggerRule(TriggerRule),
     Campaign(Campaign),
     Form(Form),
+    Segment(Segment),
 }
 
 /// The live records of one type among `wanted`, keyed by id, in one statement.
@@ -156,6 +158,13 @@ async fn resolve_decoded(
     let campaigns = of(Kind::Campaign);
     found.extend(fetch::<Campaign>(ctx, &campaigns, Node::Campaign).await?);
     found.extend(fetch::<Form>(ctx, &of(Kind::Form), Node::Form).await?);
+    // Another member's private view is not there for the reader.
+    let actor = actor(ctx)?;
+    let views = fetch::<Segment>(ctx, &of(Kind::Segment), Node::Segment).await?;
+    found.extend(views.into_iter().filter(|(_, node)| match node {
+        Node::Segment(view) => rapport_core::ops::segment::visible(actor, view.0.model()),
+        _ => false,
+    }));
     // Uuids are unique across tables (v7), so one map serves every type; a
     // repeated id gets its record once, the rest come back null.
     Ok(decoded

@@ -271,6 +271,20 @@ async fn only_an_admin_erases_and_an_erased_contact_stays_erased(app: TestApp) {
     let erased = mutate(&app, ERASE, json!({ "id": gone })).await;
     assert!(erased["contact"]["email"].is_null());
 
+    // An erased contact takes no part in a merge, either way round.
+    let merge = "mutation($survivor: ID!, $merged: [ID!]!) { mergeContacts(survivorId: $survivor, mergedIds: $merged) { contact { id } } }";
+    let twin = fixtures::contact(&app, json!({ "firstName": FIRST, "lastName": LAST })).await;
+    for (survivor, merged, field) in [
+        (&contact, &twin, "survivorId"),
+        (&twin, &contact, "mergedIds.0"),
+    ] {
+        let refused = app
+            .gql(merge, json!({ "survivor": survivor, "merged": [merged] }))
+            .await;
+        assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
+        assert_eq!(refused["errors"][0]["extensions"]["field"], field);
+    }
+
     let other = app
         .gql_as(&app.other_token, ERASE, json!({ "id": contact }))
         .await;

@@ -177,6 +177,12 @@ async fn private_views_are_their_owner_s_and_bad_input_writes_nothing(app: TestA
         )
         .await;
     assert_eq!(hidden["data"]["segment"], Value::Null);
+    // `node` follows the same rule; the owner finds its view there.
+    let node = "query($id: ID!) { node(id: $id) { ... on Segment { name } } }";
+    let hidden = app.gql_as(&support, node, json!({ "id": id })).await;
+    assert_eq!(hidden["data"]["node"], Value::Null);
+    let own = app.gql_as(&sales, node, json!({ "id": id })).await;
+    assert_eq!(own["data"]["node"]["name"], "Mine");
     let delete = "mutation($id: ID!) { deleteSegment(id: $id) { segment { id } } }";
     assert_eq!(
         error_code(&app.gql(delete, json!({ "id": id })).await),

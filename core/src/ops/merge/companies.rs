@@ -54,6 +54,7 @@ pub async fn merge_companies(
                 .iter()
                 .fold(owners, |owners, row| owners.and(None, Some(row.id)))
         },
+        refuse: |_: &company::Model| None,
     };
     merge::<company::Entity>(core, actor, command, spec).await
 }

@@ -61,6 +61,13 @@ pub async fn merge_contacts(
                 owners.and(Some(row.id), row.company_id)
             })
         },
+        // Its identity is gone for good: a merge would bring one back onto
+        // it (as survivor) or move the erased person's records (as merged).
+        refuse: |row: &contact::Model| {
+            row.erased_at
+                .is_some()
+                .then_some("is an erased contact, which takes no part in a merge")
+        },
     };
     merge::<contact::Entity>(core, actor, command, spec).await
 }

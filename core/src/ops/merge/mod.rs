@@ -57,6 +57,8 @@ struct Spec<M> {
     /// Whose stored figures to recompute: from the survivor before, the
     /// survivor as chosen, and the merged records.
     owners: fn(&M, &M, &[M]) -> Owners,
+    /// Why a record may take no part in a merge, if it may not.
+    refuse: fn(&M) -> Option<&'static str>,
 }
 
 /// The merge itself, for either record type.
@@ -74,6 +76,14 @@ where
     let workspace = actor.workspace_id;
     let txn = core.begin().await?;
     let (survivor, merged) = load_parties::<T>(&txn, actor, &command).await?;
+    if let Some(reason) = (spec.refuse)(&survivor) {
+        return Err(CoreError::bad_input("survivorId", reason));
+    }
+    for (i, row) in merged.iter().enumerate() {
+        if let Some(reason) = (spec.refuse)(row) {
+            return Err(CoreError::bad_input(format!("mergedIds.{i}"), reason));
+        }
+    }
     let rows: Vec<_> = std::iter::once(&survivor)
         .chain(&merged)
         .map(|row| (T::id(row), row))
