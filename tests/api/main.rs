@@ -59,6 +59,7 @@ mod persisted;
 mod plans;
 mod processes;
 mod protocol;
+mod relation_filters;
 mod responses;
 mod roles;
 mod scale_seed;

@@ -132,6 +132,20 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
             failures.push(format!("{queue}: filtered after the index: {filters:?}"));
         }
     }
+    // Filters across relations: each EXISTS reads the related table through
+    // its workspace-led key index.
+    for related in [
+        r#"companies(first: 3, filter: { deals: { some: { stage: { name: { eq: "Negotiation" } } } } })"#,
+        r#"deals(first: 3, filter: { tickets: { some: { status: { eq: OPEN }, priority: { eq: URGENT } } } })"#,
+        r#"contacts(first: 3, filter: { company: { industry: { eq: "Retail" } }, deals: { none: {} } })"#,
+        r#"companies(first: 3, filter: { contacts: { every: { tickets: { none: { priority: { eq: LOW } } } } } })"#,
+    ] {
+        let query = format!("{{ {related} {{ edges {{ cursor }} }} }}");
+        let offset = log_len(&log);
+        let page = app.gql_as(&token, &query, json!({})).await;
+        assert!(page.get("errors").is_none(), "{query}: {page}");
+        failures.extend(check_plans(&log, offset, &query, false));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

@@ -6,7 +6,11 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::calculated::{Figure, FiguresFilter, Of, sort_key};
+use crate::graphql::contact::ContactFilter;
+use crate::graphql::deal::DealFilter;
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::FilterNode;
+use crate::graphql::filter::relation::{Link, ManyFilter};
 use crate::graphql::filter::{
     DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
     TagFilter, col, record_filter_composition,
@@ -14,6 +18,7 @@ use crate::graphql::filter::{
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{Ordering, sort_keys};
 use crate::graphql::page::{KeyType, SortKey};
+use crate::graphql::ticket::TicketFilter;
 
 /// Fields companies can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -142,6 +147,12 @@ pub struct CompanyFilter {
     pub churned_at: Option<DateTimeFilter>,
     /// Matches on `exitReason`: why it left: a CUSTOMER_EXIT reason code.
     pub exit_reason: Option<StringFilter>,
+    /// Its contacts: `some`, `every` or `none` of them match.
+    pub contacts: Option<ManyFilter<ContactFilter>>,
+    /// Its deals: `some`, `every` or `none` of them match.
+    pub deals: Option<ManyFilter<DealFilter>>,
+    /// Its tickets: `some`, `every` or `none` of them match.
+    pub tickets: Option<ManyFilter<TicketFilter>>,
 }
 
 impl RecordFilter for CompanyFilter {
@@ -195,7 +206,36 @@ impl RecordFilter for CompanyFilter {
         if let Some(f) = &self.lead_score {
             all = all.add(f.condition(Figure::CompanyLeadScore.expr(backend)));
         }
+        if let Some(f) = &self.contacts {
+            all = all.add(f.condition(
+                Link::to_many("contact", "company_id", "company"),
+                workspace_id,
+                backend,
+            )?);
+        }
+        if let Some(f) = &self.deals {
+            all = all.add(f.condition(
+                Link::to_many("deal", "company_id", "company"),
+                workspace_id,
+                backend,
+            )?);
+        }
+        if let Some(f) = &self.tickets {
+            all = all.add(f.condition(
+                Link::to_many("ticket", "company_id", "company"),
+                workspace_id,
+                backend,
+            )?);
+        }
         Ok(all)
     }
     record_filter_composition!();
+
+    fn relations(&self) -> Vec<(String, &dyn FilterNode)> {
+        let mut nodes = Vec::new();
+        nodes.extend(self.contacts.iter().flat_map(|f| f.nodes("contacts")));
+        nodes.extend(self.deals.iter().flat_map(|f| f.nodes("deals")));
+        nodes.extend(self.tickets.iter().flat_map(|f| f.nodes("tickets")));
+        nodes
+    }
 }

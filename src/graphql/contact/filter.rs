@@ -6,7 +6,11 @@ use sea_orm::sea_query::{Condition, ExprTrait};
 use uuid::Uuid;
 
 use crate::graphql::calculated::{Figure, FiguresFilter, Of, sort_key};
+use crate::graphql::company::CompanyFilter;
+use crate::graphql::deal::DealFilter;
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::FilterNode;
+use crate::graphql::filter::relation::{self, Link, ManyFilter};
 use crate::graphql::filter::{
     DateFilter, DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
     TagFilter, col, record_filter_composition,
@@ -14,6 +18,7 @@ use crate::graphql::filter::{
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{Ordering, sort_keys};
 use crate::graphql::page::{KeyType, SortKey};
+use crate::graphql::ticket::TicketFilter;
 
 /// Fields contacts can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,6 +153,12 @@ pub struct ContactFilter {
     pub email_opt_in_at: Option<DateTimeFilter>,
     /// Matches on `unsubscribedAt`: when the contact unsubscribed after its latest consent.
     pub unsubscribed_at: Option<DateTimeFilter>,
+    /// The company it works for (contacts without one do not match) matches this filter.
+    pub company: Option<Box<CompanyFilter>>,
+    /// Its tickets: `some`, `every` or `none` of them match.
+    pub tickets: Option<ManyFilter<TicketFilter>>,
+    /// The deals it takes part in (in any role): `some`, `every` or `none` of them match.
+    pub deals: Option<ManyFilter<DealFilter>>,
 }
 
 impl RecordFilter for ContactFilter {
@@ -206,7 +217,37 @@ impl RecordFilter for ContactFilter {
         if let Some(opt_in) = self.email_opt_in {
             all = all.add(c("email_opt_in").eq(opt_in));
         }
+        if let Some(f) = &self.company {
+            all = all.add(relation::to_one(
+                f.as_ref(),
+                Link::to_one("company", c("company_id")),
+                workspace_id,
+                backend,
+            )?);
+        }
+        if let Some(f) = &self.tickets {
+            all = all.add(f.condition(
+                Link::to_many("ticket", "contact_id", "contact"),
+                workspace_id,
+                backend,
+            )?);
+        }
+        if let Some(f) = &self.deals {
+            all = all.add(f.condition(
+                Link::paired("deal", "deal_contact", "deal_id", "contact_id", "contact"),
+                workspace_id,
+                backend,
+            )?);
+        }
         Ok(all)
     }
     record_filter_composition!();
+
+    fn relations(&self) -> Vec<(String, &dyn FilterNode)> {
+        let mut nodes = Vec::new();
+        nodes.extend(relation::one_node("company", &self.company));
+        nodes.extend(self.tickets.iter().flat_map(|f| f.nodes("tickets")));
+        nodes.extend(self.deals.iter().flat_map(|f| f.nodes("deals")));
+        nodes
+    }
 }

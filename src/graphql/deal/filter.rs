@@ -6,7 +6,11 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::calculated::{Figure, sort_key, whole_days_condition};
+use crate::graphql::company::CompanyFilter;
+use crate::graphql::contact::ContactFilter;
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::FilterNode;
+use crate::graphql::filter::relation::{self, Link, ManyFilter};
 use crate::graphql::filter::{
     DateFilter, DateTimeFilter, DecimalFilter, EnumFilter, IdFilter, IntFilter, RecordFilter,
     StringFilter, TagFilter, col, record_filter_composition,
@@ -14,6 +18,8 @@ use crate::graphql::filter::{
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{Ordering, sort_keys};
 use crate::graphql::page::{KeyType, SortKey};
+use crate::graphql::pipeline::StageFilter;
+use crate::graphql::ticket::TicketFilter;
 
 /// Fields deals can be sorted by.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,6 +120,14 @@ pub struct DealFilter {
     pub tags: Option<TagFilter>,
     /// Conditions on the calculated figures.
     pub figures: Option<DealFiguresFilter>,
+    /// Its company (deals without one do not match) matches this filter.
+    pub company: Option<Box<CompanyFilter>>,
+    /// The stage it is in matches this filter.
+    pub stage: Option<Box<StageFilter>>,
+    /// The tickets raised about it: `some`, `every` or `none` of them match.
+    pub tickets: Option<ManyFilter<TicketFilter>>,
+    /// The contacts taking part in it (in any role): `some`, `every` or `none` of them match.
+    pub contacts: Option<ManyFilter<ContactFilter>>,
 }
 
 /// Conditions on a deal's calculated figures.
@@ -192,9 +206,48 @@ impl RecordFilter for DealFilter {
                 all = all.add(f.condition(weighted, "filter.figures.weightedAmount")?);
             }
         }
+        if let Some(f) = &self.company {
+            all = all.add(relation::to_one(
+                f.as_ref(),
+                Link::to_one("company", c("company_id")),
+                workspace_id,
+                backend,
+            )?);
+        }
+        if let Some(f) = &self.stage {
+            all = all.add(relation::to_one(
+                f.as_ref(),
+                Link::to_one("stage", c("stage_id")),
+                workspace_id,
+                backend,
+            )?);
+        }
+        if let Some(f) = &self.tickets {
+            all = all.add(f.condition(
+                Link::to_many("ticket", "deal_id", "deal"),
+                workspace_id,
+                backend,
+            )?);
+        }
+        if let Some(f) = &self.contacts {
+            all = all.add(f.condition(
+                Link::paired("contact", "deal_contact", "contact_id", "deal_id", "deal"),
+                workspace_id,
+                backend,
+            )?);
+        }
         Ok(all)
     }
     record_filter_composition!();
+
+    fn relations(&self) -> Vec<(String, &dyn FilterNode)> {
+        let mut nodes = Vec::new();
+        nodes.extend(relation::one_node("company", &self.company));
+        nodes.extend(relation::one_node("stage", &self.stage));
+        nodes.extend(self.tickets.iter().flat_map(|f| f.nodes("tickets")));
+        nodes.extend(self.contacts.iter().flat_map(|f| f.nodes("contacts")));
+        nodes
+    }
 
     fn own_hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
         if actor.sees_amounts() {

@@ -9,7 +9,8 @@
 
 use async_graphql::Value;
 
-use super::RecordFilter;
+use super::relation::MAX_RELATION_HOPS;
+use super::{FilterNode, RecordFilter};
 use crate::graphql::error::{ApiError, ApiResult};
 
 /// How deep `and`/`or`/`not` may nest (the filter itself is level 0).
@@ -30,48 +31,61 @@ pub const MAX_FILTER_TEXT_CHARS: usize = 1_000;
 /// Refuses a filter over any limit above, naming the offending input path
 /// (`filter.or.3.name.contains`).
 ///
-/// The `and`/`or`/`not` tree is walked first, iteratively, stopping at the
-/// depth and size limits, so a filter thousands of levels deep is refused
-/// without recursing over it; only a tree within those bounds is then turned
-/// into its input value to check the operands.
+/// The `and`/`or`/`not` tree, and the filters of related records under it,
+/// are walked first, iteratively, stopping at the depth, relation and size
+/// limits, so a filter thousands of levels deep is refused without recursing
+/// over it; only a tree within those bounds is then turned into input values
+/// to check the operands, one filter at a time.
 pub fn check<F: RecordFilter>(filter: &F) -> ApiResult<()> {
-    let filters = check_tree(filter)?;
-    check_operands(&filter.to_value(), filters)
+    let mut tally = Tally::default();
+    for (node, path) in check_tree(filter)? {
+        check_operands(node, path, &mut tally)?;
+    }
+    Ok(())
 }
 
-/// The number of nested filters (the root not counted) within the limits.
-fn check_tree<F: RecordFilter>(root: &F) -> ApiResult<usize> {
-    let mut stack: Vec<(&F, usize, String)> = vec![(root, 0, "filter".to_owned())];
-    let mut nested = 0;
-    while let Some((filter, depth, path)) = stack.pop() {
+/// Every filter of the tree with its input path, within the limits.
+fn check_tree(root: &dyn FilterNode) -> ApiResult<Vec<(&dyn FilterNode, String)>> {
+    let mut stack: Vec<(&dyn FilterNode, usize, usize, String)> =
+        vec![(root, 0, 0, "filter".to_owned())];
+    let mut walked = Vec::new();
+    while let Some((node, depth, hops, path)) = stack.pop() {
         if depth > MAX_FILTER_DEPTH {
             return Err(ApiError::bad_input(
                 path,
-                format!("and/or/not nest deeper than {MAX_FILTER_DEPTH} levels"),
+                format!("and/or/not and relations nest deeper than {MAX_FILTER_DEPTH} levels"),
             ));
         }
-        for (name, branches) in [("and", filter.and()), ("or", filter.or())] {
-            let Some(branches) = branches else { continue };
-            if branches.len() > MAX_FILTER_BRANCHES {
+        for (name, width) in node.widths() {
+            if width > MAX_FILTER_BRANCHES {
                 return Err(ApiError::bad_input(
                     format!("{path}.{name}"),
                     format!("at most {MAX_FILTER_BRANCHES} filters"),
                 ));
             }
-            nested += branches.len();
-            for (i, branch) in branches.iter().enumerate() {
-                stack.push((branch, depth + 1, format!("{path}.{name}.{i}")));
-            }
         }
-        if let Some(not) = filter.not() {
-            nested += 1;
-            stack.push((not, depth + 1, format!("{path}.not")));
+        for (name, branch) in node.branches() {
+            stack.push((branch, depth + 1, hops, format!("{path}.{name}")));
         }
-        if nested > MAX_FILTER_CONDITIONS {
+        let related = node.related();
+        if hops == MAX_RELATION_HOPS
+            && let Some((name, _)) = related.first()
+        {
+            return Err(ApiError::bad_input(
+                format!("{path}.{name}"),
+                format!("crosses more than {MAX_RELATION_HOPS} relations"),
+            ));
+        }
+        for (name, filter) in related {
+            stack.push((filter, depth + 1, hops + 1, format!("{path}.{name}")));
+        }
+        walked.push((node, path));
+        // The root is not a condition of its own.
+        if walked.len() + stack.len() > MAX_FILTER_CONDITIONS + 1 {
             return Err(too_many_conditions());
         }
     }
-    Ok(nested)
+    Ok(walked)
 }
 
 fn too_many_conditions() -> ApiError {
@@ -81,35 +95,48 @@ fn too_many_conditions() -> ApiError {
     )
 }
 
-/// Checks every operand of a filter whose tree is within the limits;
-/// `conditions` counts its nested filters already.
-fn check_operands(root: &Value, mut conditions: usize) -> ApiResult<()> {
-    let mut values = 0;
-    // Record filters and, below their fields, operator objects (field
-    // filters, and `figures` with its own field filters).
-    let mut stack: Vec<(&Value, String, bool)> = vec![(root, "filter".to_owned(), true)];
-    while let Some((value, path, record)) = stack.pop() {
+/// The conditions and values counted so far across the whole filter.
+#[derive(Default)]
+struct Tally {
+    conditions: usize,
+    values: usize,
+}
+
+/// Checks the operands of one filter of a tree within the limits: its own
+/// fields, leaving its `and`/`or`/`not` and related filters to their turn.
+fn check_operands(node: &dyn FilterNode, path: String, tally: &mut Tally) -> ApiResult<()> {
+    // Each nested filter counts as a condition, as it did in the tree walk.
+    tally.conditions += usize::from(path != "filter");
+    let Value::Object(mut own) = node.value() else {
+        return Ok(());
+    };
+    for name in ["and", "or", "not"] {
+        own.shift_remove(name);
+    }
+    for (name, _) in node.related() {
+        let root = name.split('.').next().unwrap_or(&name);
+        own.shift_remove(root);
+    }
+    let own = Value::Object(own);
+    // Below a filter's fields: operator objects (field filters, and
+    // `figures` with its own field filters).
+    let mut stack: Vec<(&Value, String)> = vec![(&own, path)];
+    while let Some((value, path)) = stack.pop() {
         let Value::Object(fields) = value else {
             continue;
         };
         for (name, value) in fields {
             let path = format!("{path}.{name}");
-            match (record, name.as_str(), value) {
-                (_, _, Value::Null) => {}
-                (true, "and" | "or", Value::List(branches)) => {
-                    for (i, branch) in branches.iter().enumerate() {
-                        stack.push((branch, format!("{path}.{i}"), true));
-                    }
-                }
-                (true, "not", not) => stack.push((not, path, true)),
-                (_, _, Value::Object(_)) => stack.push((value, path, false)),
-                (_, _, operand) => {
-                    conditions += 1;
-                    if conditions > MAX_FILTER_CONDITIONS {
+            match value {
+                Value::Null => {}
+                Value::Object(_) => stack.push((value, path)),
+                operand => {
+                    tally.conditions += 1;
+                    if tally.conditions > MAX_FILTER_CONDITIONS {
                         return Err(too_many_conditions());
                     }
-                    values += check_operand(operand, &path)?;
-                    if values > MAX_FILTER_VALUES {
+                    tally.values += check_operand(operand, &path)?;
+                    if tally.values > MAX_FILTER_VALUES {
                         return Err(ApiError::bad_input(
                             "filter",
                             format!("at most {MAX_FILTER_VALUES} values in one filter"),

@@ -3,6 +3,7 @@
 pub mod limits;
 mod operators;
 mod record;
+pub mod relation;
 mod text;
 
 use async_graphql::{ID, InputObject, InputType};
@@ -16,8 +17,8 @@ use super::error::{ApiError, ApiResult};
 use super::ids::{self, Kind};
 use crate::domain::money;
 pub use limits::MAX_FILTER_DEPTH;
-pub use record::RecordFilter;
 pub(crate) use record::record_filter_composition;
+pub use record::{FilterNode, RecordFilter};
 
 pub use operators::{DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, StringFilter};
 

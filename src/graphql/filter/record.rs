@@ -22,14 +22,18 @@ pub trait RecordFilter: InputType {
         None
     }
 
-    /// A field anywhere in the filter that `actor` may not filter by
-    /// (filtering by a hidden value would reveal it). Recursive: call it
-    /// only on a filter [`super::limits::check`] accepted.
+    /// The filters of related records under their input paths (`company`,
+    /// `deals.some`); none for a record type without relation filters.
+    fn relations(&self) -> Vec<(String, &dyn FilterNode)> {
+        Vec::new()
+    }
+
+    /// A field anywhere in the filter, related records' filters included,
+    /// that `actor` may not filter by (filtering by a hidden value would
+    /// reveal it). Recursive: call it only on a filter
+    /// [`super::limits::check`] accepted.
     fn hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
-        self.own_hidden_field(actor)
-            .or_else(|| self.and()?.iter().find_map(|f| f.hidden_field(actor)))
-            .or_else(|| self.or()?.iter().find_map(|f| f.hidden_field(actor)))
-            .or_else(|| self.not()?.hidden_field(actor))
+        hidden_in(self, actor)
     }
 
     /// The whole condition, refusing nesting deeper than [`MAX_FILTER_DEPTH`].
@@ -63,6 +67,66 @@ pub trait RecordFilter: InputType {
         }
         Ok(c)
     }
+}
+
+/// A record filter seen without its type, as the size limits and role checks
+/// walk it across relations to filters of other types.
+pub trait FilterNode {
+    /// How many filters its `and` and `or` arrays hold.
+    fn widths(&self) -> [(&'static str, usize); 2];
+    /// The filters under `and`, `or` and `not`, with their input paths
+    /// relative to this one (`and.0`, `not`).
+    fn branches(&self) -> Vec<(String, &dyn FilterNode)>;
+    /// See [`RecordFilter::relations`].
+    fn related(&self) -> Vec<(String, &dyn FilterNode)>;
+    /// See [`RecordFilter::own_hidden_field`].
+    fn own_hidden(&self, actor: &crate::auth::Actor) -> Option<&'static str>;
+    /// The filter as an input value (with everything under it).
+    fn value(&self) -> async_graphql::Value;
+}
+
+impl<F: RecordFilter> FilterNode for F {
+    fn widths(&self) -> [(&'static str, usize); 2] {
+        [
+            ("and", self.and().map_or(0, Vec::len)),
+            ("or", self.or().map_or(0, Vec::len)),
+        ]
+    }
+    fn branches(&self) -> Vec<(String, &dyn FilterNode)> {
+        let mut all: Vec<(String, &dyn FilterNode)> = Vec::new();
+        for (name, list) in [("and", self.and()), ("or", self.or())] {
+            for (i, f) in list.into_iter().flatten().enumerate() {
+                all.push((format!("{name}.{i}"), f));
+            }
+        }
+        if let Some(f) = self.not() {
+            all.push(("not".to_owned(), f));
+        }
+        all
+    }
+    fn related(&self) -> Vec<(String, &dyn FilterNode)> {
+        self.relations()
+    }
+    fn own_hidden(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
+        self.own_hidden_field(actor)
+    }
+    fn value(&self) -> async_graphql::Value {
+        self.to_value()
+    }
+}
+
+fn hidden_in(node: &dyn FilterNode, actor: &crate::auth::Actor) -> Option<&'static str> {
+    node.own_hidden(actor)
+        .or_else(|| {
+            node.branches()
+                .into_iter()
+                .find_map(|(_, f)| hidden_in(f, actor))
+        })
+        .or_else(|| {
+            node.related()
+                .into_iter()
+                .find_map(|(_, f)| hidden_in(f, actor))
+        })
 }
 
 /// Implements [`RecordFilter`]'s `and`/`or`/`not` accessors for a filter struct.

@@ -5,7 +5,12 @@ use entity::enums::{TaggableType, TicketPriority, TicketStatus};
 use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
+use crate::graphql::company::CompanyFilter;
+use crate::graphql::contact::ContactFilter;
+use crate::graphql::deal::DealFilter;
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::FilterNode;
+use crate::graphql::filter::relation::{self, Link};
 use crate::graphql::filter::{
     DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter, TagFilter, col,
     record_filter_composition,
@@ -98,6 +103,12 @@ pub struct TicketFilter {
     pub updated_at: Option<DateTimeFilter>,
     /// Matches on `tags`: its tags.
     pub tags: Option<TagFilter>,
+    /// Its company (tickets without one do not match) matches this filter.
+    pub company: Option<Box<CompanyFilter>>,
+    /// Its contact (tickets without one do not match) matches this filter.
+    pub contact: Option<Box<ContactFilter>>,
+    /// Its deal (tickets without one do not match) matches this filter.
+    pub deal: Option<Box<DealFilter>>,
 }
 
 impl RecordFilter for TicketFilter {
@@ -159,7 +170,39 @@ impl RecordFilter for TicketFilter {
         if let Some(f) = &self.tags {
             all = all.add(f.condition(workspace_id, TaggableType::Ticket, c("id")));
         }
+        if let Some(f) = &self.company {
+            all = all.add(relation::to_one(
+                f.as_ref(),
+                Link::to_one("company", c("company_id")),
+                workspace_id,
+                backend,
+            )?);
+        }
+        if let Some(f) = &self.contact {
+            all = all.add(relation::to_one(
+                f.as_ref(),
+                Link::to_one("contact", c("contact_id")),
+                workspace_id,
+                backend,
+            )?);
+        }
+        if let Some(f) = &self.deal {
+            all = all.add(relation::to_one(
+                f.as_ref(),
+                Link::to_one("deal", c("deal_id")),
+                workspace_id,
+                backend,
+            )?);
+        }
         Ok(all)
     }
     record_filter_composition!();
+
+    fn relations(&self) -> Vec<(String, &dyn FilterNode)> {
+        let mut nodes = Vec::new();
+        nodes.extend(relation::one_node("company", &self.company));
+        nodes.extend(relation::one_node("contact", &self.contact));
+        nodes.extend(relation::one_node("deal", &self.deal));
+        nodes
+    }
 }
