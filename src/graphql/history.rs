@@ -97,13 +97,17 @@ fn present(field: &str, before: &Value, after: &Value) -> FieldChange {
         None => (field, false),
     };
     let reference = reference_kind(field);
-    let value = |v: &Value| match (scaled, v.as_i64(), reference, v.as_str()) {
+    // A reference shows as the global id clients know the record by.
+    let global = |kind, v: &Value| match v.as_str().map(str::parse::<Uuid>) {
+        Some(Ok(id)) => Value::String(ids::encode(kind, id).to_string()),
+        _ => v.clone(),
+    };
+    let value = |v: &Value| match (scaled, v.as_i64(), reference, v) {
         (true, Some(e4), _, _) => Value::String(Decimal::new(e4, 4).normalize().to_string()),
-        // A reference shows as the global id clients know the record by.
-        (_, _, Some(kind), Some(text)) => match text.parse::<Uuid>() {
-            Ok(id) => Value::String(ids::encode(kind, id).to_string()),
-            Err(_) => v.clone(),
-        },
+        (_, _, Some(kind), Value::Array(items)) => {
+            Value::Array(items.iter().map(|item| global(kind, item)).collect())
+        }
+        (_, _, Some(kind), _) => global(kind, v),
         _ => v.clone(),
     };
     FieldChange {

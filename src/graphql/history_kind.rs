@@ -63,6 +63,11 @@ pub enum HistoryEntryKind {
     /// A contact's identity and descriptive data were erased (`eraseContact`);
     /// the entry holds the anonymised contact, never the erased values.
     Erased,
+    /// Records were put on a list (`contactsAdded`, `companiesAdded` or
+    /// `dealsAdded` holds their ids).
+    MembersAdded,
+    /// Records were taken off a list (`contactsRemoved`, …).
+    MembersRemoved,
     /// A change of a kind this version of the API does not name; `event` has its name.
     Other,
 }
@@ -98,6 +103,8 @@ impl HistoryEntryKind {
             "tagged" => Self::Tagged,
             "fired" => Self::Fired,
             "attributed" => Self::Attributed,
+            "members_added" => Self::MembersAdded,
+            "members_removed" => Self::MembersRemoved,
             _ => Self::Other,
         }
     }
@@ -118,6 +125,9 @@ pub fn reference_kind(field: &str) -> Option<Kind> {
         "task_id" => Kind::Activity,
         "trigger_id" => Kind::TriggerRule,
         "first_touch_campaign_id" | "last_touch_campaign_id" => Kind::Campaign,
+        "contacts_added" | "contacts_removed" => Kind::Contact,
+        "companies_added" | "companies_removed" => Kind::Company,
+        "deals_added" | "deals_removed" => Kind::Deal,
         _ => return None,
     })
 }

@@ -15,6 +15,7 @@ use crate::ws::WsClient;
 
 on_both_databases!(
     records_entering_and_leaving_a_segment_are_pushed,
+    records_put_on_and_taken_off_a_list_are_pushed_and_kept_in_its_history,
     a_private_segment_of_another_member_cannot_be_followed,
 );
 
@@ -132,4 +133,68 @@ async fn a_private_segment_of_another_member_cannot_be_followed(app: TestApp) {
     assert_eq!(message["type"], "next", "{message}");
     let code = &message["payload"]["errors"][0]["extensions"]["code"];
     assert_eq!(code, "NOT_FOUND", "{message}");
+}
+
+const ADD: &str =
+    "mutation($list: ID!, $ids: [ID!]!) { addToList(listId: $list, ids: $ids) { changed } }";
+const REMOVE: &str =
+    "mutation($list: ID!, $ids: [ID!]!) { removeFromList(listId: $list, ids: $ids) { changed } }";
+
+async fn records_put_on_and_taken_off_a_list_are_pushed_and_kept_in_its_history(app: TestApp) {
+    let ada = fixtures::contact(&app, json!({ "firstName": "Ada", "lastName": "L" })).await;
+    let input = json!({ "name": "Call back", "type": "CONTACT", "kind": "LIST" });
+    let create =
+        "mutation($input: CreateSegmentInput!) { createSegment(input: $input) { segment { id } } }";
+    let list = mutate(&app, create, json!({ "input": input })).await["segment"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut client = WsClient::ready(&app.base, &app.token).await;
+    client.subscribe("s", FOLLOW, json!({ "id": list })).await;
+    // Probes put on the list until one is pushed: the subscription is live.
+    let mut probes = HashSet::new();
+    for i in 0..50 {
+        let probe = fixtures::contact(
+            &app,
+            json!({ "firstName": format!("Probe{i}"), "lastName": "P" }),
+        )
+        .await;
+        mutate(&app, ADD, json!({ "list": list, "ids": [probe] })).await;
+        probes.insert(probe);
+        if client.try_json(Duration::from_millis(300)).await.is_some() {
+            break;
+        }
+    }
+
+    let added = mutate(&app, ADD, json!({ "list": list, "ids": [ada, ada] })).await;
+    assert_eq!(added["changed"], 1);
+    assert_eq!(next_change(&mut client, &probes).await, (ada.clone(), true));
+    // Adding it again changes nothing and pushes nothing; taking it off does.
+    let again = mutate(&app, ADD, json!({ "list": list, "ids": [ada] })).await;
+    assert_eq!(again["changed"], 0);
+    let removed = mutate(&app, REMOVE, json!({ "list": list, "ids": [ada] })).await;
+    assert_eq!(removed["changed"], 1);
+    assert_eq!(
+        next_change(&mut client, &probes).await,
+        (ada.clone(), false)
+    );
+
+    // The list's history names who was put on and taken off, by global id.
+    let history = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Segment { history(first: 3) { nodes { kind changes { field before after } } } } } }",
+            json!({ "id": list }),
+        )
+        .await;
+    let entries = &history["node"]["history"]["nodes"];
+    assert_eq!(entries[0]["kind"], "MEMBERS_REMOVED", "{history}");
+    assert_eq!(
+        entries[0]["changes"],
+        json!([{ "field": "contactsRemoved", "before": null, "after": [ada] }])
+    );
+    assert_eq!(entries[1]["kind"], "MEMBERS_ADDED", "{history}");
+    assert_eq!(
+        entries[1]["changes"],
+        json!([{ "field": "contactsAdded", "before": null, "after": [ada] }])
+    );
 }

@@ -47,7 +47,8 @@ pub async fn record<C: ConnectionTrait>(
                 .await?
                 .map(|c| c.snapshot)
         };
-        let changes = diff(previous.as_ref(), &snapshot);
+        let mut changes = diff(previous.as_ref(), &snapshot);
+        add_members(&mut changes, e);
         record_change::ActiveModel {
             id: Set(crate::store::new_id()),
             workspace_id: Set(made.workspace_id),
@@ -81,6 +82,21 @@ fn snapshot_of(e: &NewEvent) -> Value {
     match e.payload.get(&key) {
         Some(record @ Value::Object(_)) => record.clone(),
         _ => e.payload.clone(),
+    }
+}
+
+/// A list's members put on or taken off (`payload.members.contacts_added`,
+/// …) as a change of that field from null to the ids: the list's own fields
+/// stay as they were, and its snapshot with them.
+fn add_members(changes: &mut Value, e: &NewEvent) {
+    let Some(members) = e.payload.get("members").and_then(Value::as_object) else {
+        return;
+    };
+    let Some(list) = changes.as_array_mut() else {
+        return;
+    };
+    for (field, ids) in members {
+        list.push(json!({ "field": field, "before": null, "after": ids }));
     }
 }
 

@@ -11,15 +11,19 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, Set,
+    QueryFilter, QuerySelect, Set,
 };
+use serde_json::json;
 use uuid::Uuid;
 
 use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
-use crate::store::{Core, Table, check_version, load_live, new_id, now, save_if_unchanged, scope};
+use crate::events::NewEvent;
+use crate::store::{
+    Author, Core, Table, check_version, event_for, load_live, new_id, now, save_if_unchanged, scope,
+};
 
 const NAME_MAX: usize = 200;
 /// Most records one call puts on or takes off a list.
@@ -183,40 +187,122 @@ pub async fn change_members(
             "a segment's records come from its filter; only a list takes records",
         ));
     }
-    let changed = if add {
+    if add {
         check_records(&txn, actor, list.record_type, &records).await?;
-        let at = now();
-        let rows = records.iter().map(|record| segment_member::ActiveModel {
-            id: Set(new_id()),
-            workspace_id: Set(actor.workspace_id),
-            segment_id: Set(list.id),
-            record_id: Set(*record),
-            added_by: Set(Some(actor.member_id)),
-            created_at: Set(at),
-            updated_at: Set(at),
-        });
-        let conflict = OnConflict::columns([
-            segment_member::Column::WorkspaceId,
-            segment_member::Column::SegmentId,
-            segment_member::Column::RecordId,
-        ])
-        .do_nothing()
-        .to_owned();
-        segment_member::Entity::insert_many(rows)
-            .on_conflict(conflict)
-            .exec_without_returning(&txn)
-            .await?
+    }
+    let already = on_list(&txn, actor, list.id, &records).await?;
+    let changed: Vec<Uuid> = if add {
+        let mut new: Vec<Uuid> = records
+            .iter()
+            .copied()
+            .filter(|r| !already.contains(r))
+            .collect();
+        new.sort();
+        new.dedup();
+        put_on(&txn, actor, list.id, &new).await?;
+        new
     } else {
-        segment_member::Entity::delete_many()
-            .filter(segment_member::Column::WorkspaceId.eq(actor.workspace_id))
-            .filter(segment_member::Column::SegmentId.eq(list.id))
-            .filter(segment_member::Column::RecordId.is_in(records))
-            .exec(&txn)
-            .await?
-            .rows_affected
+        take_off(&txn, actor, list.id, &already).await?;
+        already
     };
-    txn.commit().await?;
-    Ok((list, changed))
+    let mut events = Vec::new();
+    if !changed.is_empty() {
+        events.push(members_event(&list, add, &changed)?);
+    }
+    core.commit(txn, Author::of(actor), events).await?;
+    Ok((list, changed.len() as u64))
+}
+
+/// `segment.members_added` (or `members_removed`) with the list and the ids
+/// that changed under `members.contacts_added` (`companies_removed`, …),
+/// which the list's history records as a change of that field and
+/// `segmentChanges` follows.
+fn members_event(list: &segment::Model, add: bool, changed: &[Uuid]) -> CoreResult<NewEvent> {
+    let verb = if add {
+        "members_added"
+    } else {
+        "members_removed"
+    };
+    let records = match list.record_type {
+        SegmentType::Contact => "contacts",
+        SegmentType::Company => "companies",
+        SegmentType::Deal => "deals",
+    };
+    let which = if add { "added" } else { "removed" };
+    let mut event = event_for::<segment::Entity>(list, verb)?;
+    let field = format!("{records}_{which}");
+    event.payload = json!({ "segment": event.payload, "members": { field: changed } });
+    Ok(event)
+}
+
+/// Which of `records` are on list `list` now.
+async fn on_list<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    list: Uuid,
+    records: &[Uuid],
+) -> CoreResult<Vec<Uuid>> {
+    Ok(segment_member::Entity::find()
+        .select_only()
+        .column(segment_member::Column::RecordId)
+        .filter(segment_member::Column::WorkspaceId.eq(actor.workspace_id))
+        .filter(segment_member::Column::SegmentId.eq(list))
+        .filter(segment_member::Column::RecordId.is_in(records.iter().copied()))
+        .into_tuple::<Uuid>()
+        .all(txn)
+        .await?)
+}
+
+async fn put_on<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    list: Uuid,
+    records: &[Uuid],
+) -> CoreResult<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    let rows = records.iter().map(|record| segment_member::ActiveModel {
+        id: Set(new_id()),
+        workspace_id: Set(actor.workspace_id),
+        segment_id: Set(list),
+        record_id: Set(*record),
+        added_by: Set(Some(actor.member_id)),
+        created_at: Set(at),
+        updated_at: Set(at),
+    });
+    // A concurrent add of the same record finds it there and adds nothing.
+    let conflict = OnConflict::columns([
+        segment_member::Column::WorkspaceId,
+        segment_member::Column::SegmentId,
+        segment_member::Column::RecordId,
+    ])
+    .do_nothing()
+    .to_owned();
+    segment_member::Entity::insert_many(rows)
+        .on_conflict(conflict)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+async fn take_off<C: ConnectionTrait>(
+    txn: &C,
+    actor: &Actor,
+    list: Uuid,
+    records: &[Uuid],
+) -> CoreResult<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    segment_member::Entity::delete_many()
+        .filter(segment_member::Column::WorkspaceId.eq(actor.workspace_id))
+        .filter(segment_member::Column::SegmentId.eq(list))
+        .filter(segment_member::Column::RecordId.is_in(records.iter().copied()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// `NOT_FOUND` on `ids` unless every record is a live one of `record_type`.

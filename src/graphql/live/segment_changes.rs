@@ -47,6 +47,8 @@ pub struct SegmentChange {
 /// What a subscription follows: the segment's table and condition.
 #[derive(Clone)]
 struct Followed {
+    /// The segment (or list) itself, whose member events name records too.
+    segment: Uuid,
     table: &'static str,
     kind: Kind,
     condition: Condition,
@@ -73,6 +75,26 @@ impl Followed {
         }
         rows.iter()
             .map(|row| row.try_get::<Uuid>("", "id").map_err(Into::into))
+            .collect()
+    }
+
+    /// The records of the followed type whose membership `event` may have
+    /// changed: the record it is about, or the records put on or taken off
+    /// the followed list.
+    fn touched(&self, event: &entity::event::Model) -> Vec<Uuid> {
+        if event.record_type == self.kind.name() {
+            return vec![event.record_id];
+        }
+        if event.record_type != Kind::Segment.name() || event.record_id != self.segment {
+            return Vec::new();
+        }
+        let members = event.payload.get("members").and_then(|m| m.as_object());
+        members
+            .into_iter()
+            .flat_map(|m| m.values())
+            .filter_map(|ids| ids.as_array())
+            .flatten()
+            .filter_map(|id| id.as_str()?.parse().ok())
             .collect()
     }
 
@@ -110,6 +132,7 @@ impl SegmentSubscription {
         let backend = db(ctx)?.get_database_backend();
         let followed = match model.record_type {
             SegmentType::Contact => Followed {
+                segment: id,
                 table: "contact",
                 kind: Kind::Contact,
                 condition: members::condition::<Contact, ContactFilter>(
@@ -120,6 +143,7 @@ impl SegmentSubscription {
                 )?,
             },
             SegmentType::Company => Followed {
+                segment: id,
                 table: "company",
                 kind: Kind::Company,
                 condition: members::condition::<Company, CompanyFilter>(
@@ -130,6 +154,7 @@ impl SegmentSubscription {
                 )?,
             },
             SegmentType::Deal => Followed {
+                segment: id,
                 table: "deal",
                 kind: Kind::Deal,
                 condition: members::condition::<Deal, DealFilter>(
@@ -157,31 +182,29 @@ fn follow(
     async_stream::stream! {
         let mut changes = Box::pin(changes);
         while let Some(event) = changes.next().await {
-            if event.record_type != followed.kind.name() {
-                continue;
-            }
-            let record = event.record_id;
-            let now = match followed.holds(&db, record).await {
-                Ok(now) => now,
-                Err(error) => {
-                    tracing::warn!(?error, "segment subscription ended: a lookup failed");
-                    break;
+            for record in followed.touched(&event) {
+                let now = match followed.holds(&db, record).await {
+                    Ok(now) => now,
+                    Err(error) => {
+                        tracing::warn!(?error, "segment subscription ended: a lookup failed");
+                        return;
+                    }
+                };
+                if now == members.contains(&record) {
+                    continue;
                 }
-            };
-            if now == members.contains(&record) {
-                continue;
+                if now {
+                    members.insert(record);
+                } else {
+                    members.remove(&record);
+                }
+                yield SegmentChange {
+                    cursor: encode_cursor(event.seq),
+                    at: event.created_at,
+                    record_id: ids::encode(followed.kind, record),
+                    entered: now,
+                };
             }
-            if now {
-                members.insert(record);
-            } else {
-                members.remove(&record);
-            }
-            yield SegmentChange {
-                cursor: encode_cursor(event.seq),
-                at: event.created_at,
-                record_id: ids::encode(followed.kind, record),
-                entered: now,
-            };
         }
     }
 }
