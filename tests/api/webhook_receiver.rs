@@ -44,6 +44,9 @@ struct Inner {
     accepted: Mutex<Vec<Received>>,
     /// Requests whose signature did not verify (answered 401).
     forged: Mutex<usize>,
+    /// Every answer given to a verified request, in order, with its
+    /// message id (for failure messages).
+    given: Mutex<Vec<(String, Answer)>>,
 }
 
 pub struct Receiver {
@@ -72,14 +75,24 @@ impl Receiver {
         self.connections = Some(tokio::spawn(async move {
             // Dropped with this task: aborting it cuts every connection.
             let mut open = JoinSet::new();
-            while let Ok((stream, _)) = listener.accept().await {
+            loop {
+                // A failed accept (a connection reset before it was taken)
+                // must not end the receiver: only `kill` does.
+                let Ok((stream, _)) = listener.accept().await else {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                };
                 let inner = inner.clone();
                 let service = hyper::service::service_fn(move |request| {
                     let inner = inner.clone();
                     async move { Ok::<_, hyper::Error>(answer(&inner, request).await) }
                 });
+                // One request per connection: a client never reuses a
+                // connection the receiver is about to close, so each attempt
+                // meets exactly one planned answer.
                 open.spawn(
                     hyper::server::conn::http1::Builder::new()
+                        .keep_alive(false)
                         .serve_connection(TokioIo::new(stream), service),
                 );
             }
@@ -125,6 +138,11 @@ impl Receiver {
     /// Everything accepted, in arrival order (duplicates included).
     pub fn accepted(&self) -> Vec<Received> {
         self.inner.accepted.lock().unwrap().clone()
+    }
+
+    /// The answers given so far, in order, with the message each answered.
+    pub fn given(&self) -> Vec<(String, Answer)> {
+        self.inner.given.lock().unwrap().clone()
     }
 
     pub fn forged(&self) -> usize {
@@ -197,6 +215,11 @@ async fn answer(inner: &Inner, request: Request<Incoming>) -> Response<Full<Byte
         return respond(401, "bad signature");
     }
     let planned = inner.plan.lock().unwrap().pop_front();
+    inner
+        .given
+        .lock()
+        .unwrap()
+        .push((id.clone(), planned.unwrap_or(Answer::Status(200))));
     let status = match planned {
         Some(Answer::Status(status)) => status,
         Some(Answer::Hang(wait)) => {

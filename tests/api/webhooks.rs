@@ -115,7 +115,11 @@ async fn every_event_arrives_in_order_through_failures_a_timeout_and_a_dead_rece
         .await;
     let unique = receiver.unique();
     let arrived: Vec<String> = unique.iter().map(subject_of).collect();
-    assert_eq!(arrived, subjects, "every event, once, in order");
+    let given = receiver.given();
+    assert_eq!(
+        arrived, subjects,
+        "every event, once, in order; answers given: {given:?}"
+    );
     let seqs: Vec<i64> = unique.iter().map(seq_of).collect();
     assert!(
         seqs.windows(2).all(|w| w[0] < w[1]),
@@ -133,13 +137,19 @@ async fn every_event_arrives_in_order_through_failures_a_timeout_and_a_dead_rece
         .map(|e| e["node"].clone())
         .collect();
     let status = |code: i64| attempts.iter().any(|a| a["statusCode"] == code);
-    assert!(status(500) && status(503), "{attempts:#?}");
+    assert!(
+        status(500) && status(503),
+        "{attempts:#?}\nanswers given: {given:?}"
+    );
     let failed_with = |text: &str| {
         attempts
             .iter()
             .any(|a| a["error"].as_str().is_some_and(|e| e.contains(text)))
     };
-    assert!(failed_with("timed out"), "{attempts:#?}");
+    assert!(
+        failed_with("timed out"),
+        "{attempts:#?}\nanswers given: {given:?}"
+    );
     let first = attempts.last().expect("attempts");
     assert_eq!(
         (first["attempt"].as_i64(), first["succeeded"].as_bool()),
