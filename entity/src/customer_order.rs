@@ -2,6 +2,8 @@
 //! value and revenue are computed from.
 
 use sea_orm::entity::prelude::*;
+
+use crate::enums::OrderStatus;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
@@ -17,7 +19,12 @@ pub struct Model {
     /// The order's total, in ten-thousandths of `currency`.
     pub amount_e4: i64,
     pub currency: String,
+    /// When it was placed; for a cart, when it was started.
     pub ordered_at: DateTimeUtc,
+    pub status: OrderStatus,
+    /// When the order began as a cart (none for an order placed directly):
+    /// the abandoned-cart rate counts carts by it.
+    pub cart_started_at: Option<DateTimeUtc>,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

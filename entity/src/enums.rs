@@ -295,3 +295,21 @@ string_enum! {
         List = "LIST",
     }
 }
+
+string_enum! {
+    /// Where an order stands. Only placed orders count toward lifetime
+    /// value, revenue and the order figures; carts feed the abandoned-cart
+    /// rate.
+    OrderStatus {
+        /// Items chosen, not yet bought.
+        Cart = "CART",
+        /// A cart left without buying.
+        Abandoned = "ABANDONED",
+        /// Bought.
+        Placed = "PLACED",
+        /// Placed, then called off before it was fulfilled.
+        Cancelled = "CANCELLED",
+        /// Placed, then paid back.
+        Refunded = "REFUNDED",
+    }
+}

@@ -35,6 +35,7 @@ mod m20261203_000031_create_erasure;
 mod m20261203_000032_touch_and_completeness;
 mod m20261203_000033_form_campaign;
 mod m20261203_000034_create_segment;
+mod m20261203_000035_order_status;
 
 pub struct Migrator;
 
@@ -73,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000032_touch_and_completeness::Migration),
             Box::new(m20261203_000033_form_campaign::Migration),
             Box::new(m20261203_000034_create_segment::Migration),
+            Box::new(m20261203_000035_order_status::Migration),
         ]
     }
 }

@@ -163,6 +163,8 @@ pub const ORDER: &[Column<customer_order::Model>] = &[
     col!("amount", |m| v(&money::from_e4(m.amount_e4, &m.currency))),
     col!("currency", |m| v(&m.currency)),
     col!("orderedAt", |m| v(&m.ordered_at)),
+    col!("status", |m| v(&m.status)),
+    col!("cartStartedAt", |m| v(&m.cart_started_at)),
     col!("contactId", |m| opt_id(Kind::Contact, m.contact_id)),
     col!("companyId", |m| opt_id(Kind::Company, m.company_id)),
     col!("version", |m| v(&m.version)),

@@ -36,7 +36,7 @@ pub struct TicketFigures {
 /// Lifetime value and order figures of a contact or company.
 #[derive(SimpleObject, Clone, Debug, Default, PartialEq)]
 pub struct OrderFigures {
-    /// Live orders.
+    /// Live placed orders (carts, cancelled and refunded orders count nowhere here).
     pub count: i64,
     /// The sum of the orders, per currency (never added across currencies).
     pub lifetime_value: Vec<MoneyTotal>,
@@ -156,6 +156,11 @@ pub async fn orders<P: Send + Sync + 'static>(
                     .from("customer_order")
                     .and_where(Expr::col(("customer_order", "workspace_id")).eq(actor.workspace_id))
                     .and_where(Expr::col(("customer_order", "deleted_at")).is_null())
+                    // Only what was bought: no carts, cancelled or refunded orders.
+                    .and_where(
+                        Expr::col(("customer_order", "status"))
+                            .eq(entity::enums::OrderStatus::Placed.to_value()),
+                    )
                     .and_where(in_ids(
                         backend,
                         Expr::col(("customer_order", foreign_key)),

@@ -12,6 +12,7 @@
 //! bootstrap write (there is no operation that creates a workspace, and
 //! members otherwise join by invitation).
 
+mod carts;
 mod records;
 pub mod scale;
 mod story;

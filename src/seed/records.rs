@@ -97,6 +97,7 @@ impl<'a> Demo<'a> {
         let deals = self.deals(&pipelines, &companies, &contacts).await?;
         let resolved = self.tickets(&contacts, &deals).await?;
         self.orders(&companies, &contacts).await?;
+        self.carts(&contacts).await?;
         self.surveys(&contacts, &resolved).await?;
         let campaigns = self.campaigns().await?;
         self.engagements(&contacts, campaigns).await?;

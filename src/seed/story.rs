@@ -120,6 +120,8 @@ impl Demo<'_> {
                         amount: Decimal::from(price * i64::from(quantity)),
                         currency: (*currency).into(),
                         ordered_at: Some(at),
+                        status: None,
+                        cart_started_at: None,
                     };
                     order::create(self.core, &self.team.admin, new)
                         .await

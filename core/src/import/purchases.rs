@@ -1,4 +1,6 @@
-//! Order and survey-response rows: bought at `orderedAt`, answered at
+//! Order and survey-response rows: bought at `orderedAt` (with a `status`,
+//! `PLACED` by default, and `cartStartedAt` for an order that began as a
+//! cart), answered at
 //! `respondedAt` (and recorded then, unless `createdAt` says otherwise), so
 //! lifetime values, first-order dates, NPS and CSAT follow the source's dates.
 
@@ -24,6 +26,8 @@ pub const ORDER_COLUMNS: &[&str] = &[
     "amount",
     "currency",
     "orderedAt",
+    "status",
+    "cartStartedAt",
     "createdAt",
 ];
 
@@ -58,6 +62,8 @@ pub async fn order(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, R
             .ok_or_else(|| Refusal::bad_input("amount", "is required"))?,
         currency: cells.required("currency")?,
         ordered_at,
+        status: cells.choice("status")?,
+        cart_started_at: cells.time("cartStartedAt")?,
     };
     ctx.at(cells
         .time("createdAt")?

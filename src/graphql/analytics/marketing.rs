@@ -31,3 +31,32 @@ impl From<analytics::EmailListGrowth> for EmailListGrowthFigures {
         }
     }
 }
+
+/// The carts started in the period and what became of them since. A cart
+/// counts by when it was started, so a period's rate settles as its carts
+/// are placed or abandoned.
+#[derive(SimpleObject, Debug, Clone, PartialEq)]
+pub struct CartFigures {
+    /// Carts started in the period (live orders that began as a cart).
+    pub started: i64,
+    /// Of those, the ones now `ABANDONED`.
+    pub abandoned: i64,
+    /// Of those, the ones placed (now `PLACED`, `CANCELLED` or `REFUNDED`).
+    pub placed: i64,
+    /// Of those, the ones still a `CART`.
+    pub open: i64,
+    /// abandoned ÷ started; null when no cart was started.
+    pub abandoned_rate: Option<f64>,
+}
+
+impl From<analytics::Carts> for CartFigures {
+    fn from(c: analytics::Carts) -> Self {
+        CartFigures {
+            started: c.started,
+            abandoned: c.abandoned,
+            placed: c.placed,
+            open: c.open,
+            abandoned_rate: c.abandoned_rate,
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //! and never added across currencies; counts and rates do not depend on
 //! currency.
 
+mod acquisition;
 mod customers;
 mod deals;
 pub(crate) mod leaderboard;
@@ -24,10 +25,11 @@ use rapport_core::error::CoreError;
 use rapport_core::rules::analytics;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use self::acquisition::AcquisitionFigures;
 use self::customers::{CategoryCount, ChurnFigures, CsatFigures, NpsFigures, OrderMix};
 use self::deals::{Conversion, DealOutcomes, ReasonCount};
 use self::leaderboard::LeaderboardEntry;
-use self::marketing::EmailListGrowthFigures;
+use self::marketing::{CartFigures, EmailListGrowthFigures};
 use self::sql::{Scope, round2};
 use super::context::{actor, db};
 use super::deal::MoneyTotal;
@@ -223,6 +225,26 @@ impl Analytics {
         Ok(analytics::email_list_growth(db(ctx)?, &self.scope)
             .await?
             .into())
+    }
+    /// Carts started in the period and how many were abandoned (the
+    /// abandoned-cart rate). `ownerId`: carts whose buyer (the company, else
+    /// the contact) the member owns; `pipelineId` does not narrow it: an
+    /// order belongs to no pipeline.
+    async fn carts(&self, ctx: &Context<'_>) -> ApiResult<CartFigures> {
+        Ok(analytics::carts(db(ctx)?, &self.scope).await?.into())
+    }
+    /// What customers cost, per campaign channel and overall, by first
+    /// touch: spend of the campaigns starting in the period, leads first
+    /// touched in it, customers acquired in it (first won deal or placed
+    /// order), won revenue, cost per lead, CAC and ROI, per currency. About
+    /// money, so refused (`FORBIDDEN`) to roles that see no deal amounts.
+    /// Neither `pipelineId` nor `ownerId` narrows it: a campaign's spend
+    /// belongs to no pipeline and no member.
+    async fn acquisition(&self, ctx: &Context<'_>) -> ApiResult<Option<AcquisitionFigures>> {
+        self.amounts()?;
+        Ok(Some(
+            analytics::acquisition(db(ctx)?, &self.scope).await?.into(),
+        ))
     }
 }
 

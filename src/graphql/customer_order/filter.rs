@@ -1,12 +1,13 @@
 //! How order lists are sorted and filtered.
 
 use async_graphql::{Enum, InputObject};
+use entity::enums::OrderStatus;
 use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
 use crate::graphql::filter::{
-    DateTimeFilter, DecimalFilter, IdFilter, RecordFilter, StringFilter, col,
+    DateTimeFilter, DecimalFilter, EnumFilter, IdFilter, RecordFilter, StringFilter, col,
     record_filter_composition,
 };
 use crate::graphql::ids::Kind;
@@ -67,8 +68,12 @@ pub struct OrderFilter {
     pub amount: Option<DecimalFilter>,
     /// Matches on `currency`: ISO 4217 code of `amount`.
     pub currency: Option<StringFilter>,
-    /// Matches on `orderedAt`: when it was ordered.
+    /// Matches on `orderedAt`: when it was placed (a cart: started).
     pub ordered_at: Option<DateTimeFilter>,
+    /// Matches on `status`: `PLACED` for what counts as bought.
+    pub status: Option<EnumFilter<OrderStatus>>,
+    /// Matches on `cartStartedAt`: when the order began as a cart.
+    pub cart_started_at: Option<DateTimeFilter>,
 }
 
 impl RecordFilter for OrderFilter {
@@ -103,8 +108,16 @@ impl RecordFilter for OrderFilter {
         if let Some(f) = &self.amount {
             all = all.add(f.condition(c("amount_e4"), "filter.amount")?);
         }
-        if let Some(f) = &self.ordered_at {
-            all = all.add(f.condition(c("ordered_at")));
+        for (filter, column) in [
+            (&self.ordered_at, "ordered_at"),
+            (&self.cart_started_at, "cart_started_at"),
+        ] {
+            if let Some(f) = filter {
+                all = all.add(f.condition(c(column)));
+            }
+        }
+        if let Some(f) = &self.status {
+            all = all.add(f.condition(c("status")));
         }
         Ok(all)
     }

@@ -68,10 +68,16 @@ impl Order {
     }
     /// ISO 4217 code of `amount`.
     field!(currency: &str);
-    /// When it was ordered.
+    /// When it was placed; for a cart or an abandoned cart, when it was
+    /// started.
     async fn ordered_at(&self) -> DateTime<Utc> {
         self.0.model().ordered_at
     }
+    /// Where it stands: only `PLACED` orders count toward lifetime value,
+    /// revenue and the order figures.
+    field!(status: entity::enums::OrderStatus);
+    /// When it began as a cart; null for an order placed directly.
+    field!(cart_started_at: Option<DateTime<Utc>>);
     /// Incremented by every change; send it back as `expectedVersion`.
     field!(version: i32);
     /// Set while the order is deleted (it can be restored).

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::customer_order;
+use entity::enums::OrderStatus;
 use rapport_core::ops::order::{self, NewOrder, OrderChanges};
 use rust_decimal::Decimal;
 
@@ -29,8 +30,13 @@ pub struct CreateOrderInput {
     pub amount: Decimal,
     /// ISO 4217 code of `amount`.
     pub currency: String,
-    /// Defaults to now.
+    /// When it was placed (a cart: started). Defaults to now.
     pub ordered_at: Option<DateTime<Utc>>,
+    /// Defaults to `PLACED`; `CART` records a cart.
+    pub status: Option<OrderStatus>,
+    /// When the order began as a cart: defaults to `orderedAt` for a cart
+    /// and to null (placed directly) otherwise; not after `orderedAt`.
+    pub cart_started_at: Option<DateTime<Utc>>,
 }
 
 /// Changes to an order; omitted fields stay. An amount needs no currency
@@ -45,8 +51,14 @@ pub struct UpdateOrderInput {
     pub amount: Option<Decimal>,
     /// ISO 4217 code of `amount`. Left as it is when omitted.
     pub currency: Option<String>,
-    /// When it was ordered. Left as it is when omitted.
+    /// When it was placed. Left as it is when omitted, except that a cart
+    /// placed without it is placed now.
     pub ordered_at: Option<DateTime<Utc>>,
+    /// A move along the order's life: a `CART` becomes `PLACED` or
+    /// `ABANDONED`, an `ABANDONED` cart `CART` or `PLACED`, a `PLACED` order
+    /// `CANCELLED` or `REFUNDED`; any other move is refused (`BAD_INPUT` on
+    /// `input.status`). Left as it is when omitted.
+    pub status: Option<OrderStatus>,
 }
 
 /// The result of an order mutation.
@@ -91,6 +103,8 @@ impl OrderMutation {
             amount: input.amount,
             currency: input.currency,
             ordered_at: input.ordered_at,
+            status: input.status,
+            cart_started_at: input.cart_started_at,
         };
         Ok(payload(order::create(core, actor, new).await?))
     }
@@ -115,6 +129,7 @@ impl OrderMutation {
             amount: input.amount,
             currency: input.currency,
             ordered_at: input.ordered_at,
+            status: input.status,
         };
         let row = order::update(core, actor, id, changes, expected_version).await?;
         Ok(payload(row))

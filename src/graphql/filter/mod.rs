@@ -37,6 +37,7 @@ pub use operators::{DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilt
 #[graphql(concrete(name = "TriggerKindFilter", params(entity::enums::TriggerKind)))]
 #[graphql(concrete(name = "CampaignChannelFilter", params(entity::enums::CampaignChannel)))]
 #[graphql(concrete(name = "CampaignStatusFilter", params(entity::enums::CampaignStatus)))]
+#[graphql(concrete(name = "OrderStatusFilter", params(entity::enums::OrderStatus)))]
 pub struct EnumFilter<T: InputType> {
     /// Equal to this value.
     pub eq: Option<T>,

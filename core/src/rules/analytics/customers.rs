@@ -2,7 +2,7 @@
 //! order. Answers and orders are facts of the past: deleting the contact or
 //! company they belong to does not take them out (see the module rules).
 
-use entity::enums::SurveyKind;
+use entity::enums::{OrderStatus, SurveyKind};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{ActiveEnum, ConnectionTrait};
 
@@ -127,7 +127,7 @@ pub async fn csat<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<Csat>
 
 /// With an owner: the order's buyer (its company, else its contact) is the
 /// owner's. Deleted buyers keep their owner, and their orders count.
-fn bought_from(scope: &Scope, select: &mut SelectStatement) {
+pub(super) fn bought_from(scope: &Scope, select: &mut SelectStatement) {
     let Some(owner) = scope.owner_id else {
         return;
     };
@@ -164,7 +164,7 @@ fn bought_from(scope: &Scope, select: &mut SelectStatement) {
         );
 }
 
-/// Orders of the period, each compared with its buyer's earlier orders
+/// Placed orders of the period, each compared with its buyer's earlier orders
 /// (by time, then id): no earlier order makes it a first order, an earlier
 /// one of the same product an upsell, else a cross-sell. Only the period's
 /// orders are read, each buyer's history through its index. The owner
@@ -178,9 +178,10 @@ pub async fn order_mix<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<
             ""
         };
         // The buyer is the company, else the contact (orders of no company).
+        let placed = OrderStatus::Placed.to_value();
         let by = |buyer: &str| {
             format!(
-                r#"EXISTS (SELECT 1 FROM "customer_order" AS "e" WHERE "e"."workspace_id" = "customer_order"."workspace_id" AND {buyer} AND "e"."deleted_at" IS NULL{product} AND ("e"."ordered_at" < "customer_order"."ordered_at" OR ("e"."ordered_at" = "customer_order"."ordered_at" AND "e"."id" < "customer_order"."id")))"#
+                r#"EXISTS (SELECT 1 FROM "customer_order" AS "e" WHERE "e"."workspace_id" = "customer_order"."workspace_id" AND {buyer} AND "e"."deleted_at" IS NULL AND "e"."status" = '{placed}'{product} AND ("e"."ordered_at" < "customer_order"."ordered_at" OR ("e"."ordered_at" = "customer_order"."ordered_at" AND "e"."id" < "customer_order"."id")))"#
             )
         };
         format!(
@@ -198,7 +199,8 @@ pub async fn order_mix<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<
         .cond_where(
             scope
                 .live("customer_order")
-                .add(scope.within("customer_order", "ordered_at")),
+                .add(scope.within("customer_order", "ordered_at"))
+                .add(Expr::col(("customer_order", "status")).eq(OrderStatus::Placed.to_value())),
         );
     bought_from(scope, &mut probed);
     // A LIMIT keeps it a subquery (neither database merges it into the

@@ -26,6 +26,8 @@
 //! - **`pipelineId`** narrows the deal figures; figures of contacts,
 //!   surveys, tickets, companies and orders belong to no pipeline and say so.
 
+mod acquisition;
+mod carts;
 mod customers;
 mod goals;
 mod marketing;
@@ -37,6 +39,8 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use uuid::Uuid;
 
+pub use acquisition::{Acquisition, AcquisitionByChannel, acquisition};
+pub use carts::{Carts, carts};
 pub use customers::{Csat, Nps, OrderMix, csat, nps, order_mix};
 pub use goals::goals;
 pub use marketing::{EmailListGrowth, email_list_growth};

@@ -1,7 +1,7 @@
 //! The SQL of the stored figures: each as an assignment correlated with the
 //! row an UPDATE recomputes.
 
-use entity::enums::{DealStatus, SurveyKind, TicketStatus};
+use entity::enums::{DealStatus, OrderStatus, SurveyKind, TicketStatus};
 use sea_orm::{ActiveEnum, DbBackend};
 
 use super::Inputs;
@@ -35,10 +35,13 @@ pub(super) fn assignment(of: Of, input: Inputs, backend: DbBackend) -> Option<St
                 owns("x")
             )
         }
+        // Only placed orders: a cart, an abandoned cart, a cancelled or a
+        // refunded order brought nothing in.
         Inputs::Orders => format!(
-            r#"("lifetime_value_e4", "first_order_at", "last_order_at") = (SELECT {}, MIN("x"."ordered_at"), MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {})"#,
+            r#"("lifetime_value_e4", "first_order_at", "last_order_at") = (SELECT {}, MIN("x"."ordered_at"), MAX("x"."ordered_at") FROM "customer_order" AS "x" WHERE {} AND "x"."status" = '{}')"#,
             saturating_sum(backend, r#""x"."amount_e4""#),
-            owns("x")
+            owns("x"),
+            OrderStatus::Placed.to_value()
         ),
         Inputs::Surveys => {
             // A company's answers are those of its live contacts.
@@ -63,10 +66,11 @@ pub(super) fn assignment(of: Of, input: Inputs, backend: DbBackend) -> Option<St
             owns("x")
         ),
         Inputs::Customer if of == Of::Company => format!(
-            r#""customer_since" = (SELECT MIN("x"."since") FROM (SELECT MIN("d"."closed_at") AS "since" FROM "deal" AS "d" WHERE {} AND "d"."status" = '{}' UNION ALL SELECT MIN("o"."ordered_at") FROM "customer_order" AS "o" WHERE {}) AS "x")"#,
+            r#""customer_since" = (SELECT MIN("x"."since") FROM (SELECT MIN("d"."closed_at") AS "since" FROM "deal" AS "d" WHERE {} AND "d"."status" = '{}' UNION ALL SELECT MIN("o"."ordered_at") FROM "customer_order" AS "o" WHERE {} AND "o"."status" = '{}') AS "x")"#,
             owns("d"),
             DealStatus::Won.to_value(),
-            owns("o")
+            owns("o"),
+            OrderStatus::Placed.to_value()
         ),
         Inputs::LeadScores | Inputs::Customer | Inputs::Touches => return None,
     })

@@ -1,7 +1,10 @@
 //! Orders: what contacts and companies bought. Lifetime value and revenue
-//! figures are sums over them.
+//! figures are sums over placed ones; carts feed the abandoned-cart rate.
+
+pub mod status;
 
 use chrono::{DateTime, SubsecRound, Utc};
+use entity::enums::OrderStatus;
 use entity::{company, contact, customer_order};
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
@@ -34,6 +37,11 @@ pub struct NewOrder {
     pub currency: String,
     /// Defaults to now.
     pub ordered_at: Option<DateTime<Utc>>,
+    /// Defaults to `PLACED`.
+    pub status: Option<OrderStatus>,
+    /// When the order began as a cart: defaults to `ordered_at` for a cart
+    /// and to none (placed directly) otherwise.
+    pub cart_started_at: Option<DateTime<Utc>>,
 }
 
 /// Changes to an order; `None` fields stay. An amount needs no currency
@@ -45,6 +53,9 @@ pub struct OrderChanges {
     pub amount: Option<Decimal>,
     pub currency: Option<String>,
     pub ordered_at: Option<DateTime<Utc>>,
+    /// A move along the order's life (see [`status::may_become`]). A cart
+    /// placed without a new `ordered_at` is placed now.
+    pub status: Option<OrderStatus>,
 }
 
 /// Records an order.
@@ -76,6 +87,13 @@ pub async fn create_in(
         money::amount_e4(new.amount, &code).map_err(CoreError::invalid("input.amount"))?;
     let (contact_id, company_id) = buyer(txn, actor, new.contact_id, new.company_id).await?;
     let at = now();
+    let ordered_at = new.ordered_at.map_or(at, |t| t.trunc_subsecs(6));
+    let order_status = new.status.unwrap_or(OrderStatus::Placed);
+    let cart_started_at = status::cart_start(
+        order_status,
+        new.cart_started_at.map(|t| t.trunc_subsecs(6)),
+        ordered_at,
+    )?;
     let row = customer_order::ActiveModel {
         id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
@@ -85,7 +103,9 @@ pub async fn create_in(
         quantity: Set(quantity),
         amount_e4: Set(amount_e4),
         currency: Set(code),
-        ordered_at: Set(new.ordered_at.map_or(at, |t| t.trunc_subsecs(6))),
+        ordered_at: Set(ordered_at),
+        status: Set(order_status),
+        cart_started_at: Set(cart_started_at),
         version: Set(1),
         deleted_at: Set(None),
         created_at: Set(at),
@@ -142,6 +162,14 @@ pub async fn update(
     }
     if let Some(at) = changes.ordered_at {
         change.ordered_at = Set(at.trunc_subsecs(6));
+    }
+    if let Some(to) = changes.status {
+        status::check_transition(current.status, to, "input.status")?;
+        change.status = Set(to);
+        // A cart placed now, unless the change says when.
+        if status::is_cart(current.status) && !status::is_cart(to) && changes.ordered_at.is_none() {
+            change.ordered_at = Set(now());
+        }
     }
     change.version = Set(current.version + 1);
     change.updated_at = Set(now());
