@@ -1,9 +1,10 @@
 //! The group-by queries of each record type a dashboard charts: deals,
-//! tickets and orders (see [`super::aggregate`]).
+//! tickets, orders and contacts (see [`super::aggregate`]).
 
 use async_graphql::{Context, Enum, InputObject, Object};
 
 use super::aggregate::{self, AggregateGroup, DateBucket, GroupColumn, GroupValue, Measures};
+use super::contact::{Contact, ContactFilter};
 use super::customer_order::{Order, OrderFilter};
 use super::deal::{Deal, DealFilter};
 use super::error::ApiResult;
@@ -15,6 +16,7 @@ use super::ticket::{Ticket, TicketFilter};
 #[graphql(concrete(name = "DealGroupBy", params(DealGroupField)))]
 #[graphql(concrete(name = "TicketGroupBy", params(TicketGroupField)))]
 #[graphql(concrete(name = "OrderGroupBy", params(OrderGroupField)))]
+#[graphql(concrete(name = "ContactGroupBy", params(ContactGroupField)))]
 pub struct GroupBy<F: async_graphql::InputType> {
     /// What to group by.
     pub field: F,
@@ -148,8 +150,12 @@ pub enum OrderGroupField {
     Contact,
     /// The buying company.
     Company,
-    /// When it was ordered (bucketed).
+    /// CART, ABANDONED, PLACED, CANCELLED or REFUNDED.
+    Status,
+    /// When it was placed, a cart when it started (bucketed).
     OrderedAt,
+    /// When it began as a cart (bucketed); orders placed directly have no value.
+    CartStartedAt,
 }
 
 impl Groupable for OrderGroupField {
@@ -159,7 +165,57 @@ impl Groupable for OrderGroupField {
             Self::Currency => text("currency"),
             Self::Contact => id("contact_id", Kind::Contact),
             Self::Company => id("company_id", Kind::Company),
+            Self::Status => text("status"),
             Self::OrderedAt => timestamp("ordered_at"),
+            Self::CartStartedAt => timestamp("cart_started_at"),
+        }
+    }
+}
+
+/// What contacts can be grouped by; references group by global id.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactGroupField {
+    /// The lifecycle stage.
+    LifecycleStage,
+    /// The owning member.
+    Owner,
+    /// The company.
+    Company,
+    /// The country.
+    Country,
+    /// The city.
+    City,
+    /// The job title.
+    JobTitle,
+    /// The campaign of the first touch.
+    FirstTouchCampaign,
+    /// The campaign of the latest touch.
+    LastTouchCampaign,
+    /// When it was created (bucketed).
+    CreatedAt,
+    /// When the first touch was (bucketed).
+    FirstTouchAt,
+    /// When the latest email consent was given (bucketed); no value without one.
+    EmailOptInAt,
+    /// When the contact unsubscribed (bucketed); no value while subscribed.
+    UnsubscribedAt,
+}
+
+impl Groupable for ContactGroupField {
+    fn column(self) -> GroupColumn {
+        match self {
+            Self::LifecycleStage => text("lifecycle_stage"),
+            Self::Owner => id("owner_id", Kind::Member),
+            Self::Company => id("company_id", Kind::Company),
+            Self::Country => text("country"),
+            Self::City => text("city"),
+            Self::JobTitle => text("job_title"),
+            Self::FirstTouchCampaign => id("first_touch_campaign_id", Kind::Campaign),
+            Self::LastTouchCampaign => id("last_touch_campaign_id", Kind::Campaign),
+            Self::CreatedAt => timestamp("created_at"),
+            Self::FirstTouchAt => timestamp("first_touch_at"),
+            Self::EmailOptInAt => timestamp("email_opt_in_at"),
+            Self::UnsubscribedAt => timestamp("unsubscribed_at"),
         }
     }
 }
@@ -217,5 +273,23 @@ impl ChartsQuery {
             resolution: false,
         };
         aggregate::groups::<Order, _>(ctx, filter.as_ref(), &columns(&group_by), measures).await
+    }
+
+    /// Contacts the filter selects, grouped: counts, e.g. `groupBy: [{ field:
+    /// LIFECYCLE_STAGE }]` or `[{ field: EMAIL_OPT_IN_AT, bucket: MONTH }]`
+    /// (the opt-ins per month that email-list growth is made of).
+    async fn contact_groups(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the records matching this filter.")] filter: Option<ContactFilter>,
+        #[graphql(desc = "One to three groupings, outermost first.")] group_by: Vec<
+            GroupBy<ContactGroupField>,
+        >,
+    ) -> ApiResult<Vec<AggregateGroup>> {
+        let measures = Measures {
+            amounts: false,
+            resolution: false,
+        };
+        aggregate::groups::<Contact, _>(ctx, filter.as_ref(), &columns(&group_by), measures).await
     }
 }

@@ -19,6 +19,7 @@ mod charts;
 mod cli;
 mod clients;
 mod consistency;
+mod contact_groups;
 mod credentials;
 mod deal_weights;
 mod duplicates;
