@@ -48,8 +48,9 @@ impl From<Reason> for DuplicateReason {
 #[derive(InputObject)]
 pub struct MergeKeepInput {
     /// The field, as named in the API (`email`, `phone`, `companyId`…);
-    /// `emailConsent` (contacts) moves the whole consent record, `annualRevenue`
-    /// (companies) the amount with its currency.
+    /// `emailConsent` (contacts) moves the whole consent record, `firstTouch`
+    /// and `lastTouch` (contacts) a touch's campaign with its time,
+    /// `annualRevenue` (companies) the amount with its currency.
     pub field: String,
     /// The record to take it from: the survivor or one of the merged records.
     pub from: ID,

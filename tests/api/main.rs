@@ -53,6 +53,7 @@ mod lists;
 mod live;
 mod live_leaderboard;
 mod merge;
+mod merge_touches;
 mod migrations;
 mod nested;
 mod observability;

@@ -39,6 +39,18 @@ const FIELDS: &[Field] = &[
         ],
         default: Default::LatestOf(&["email_opt_in_at", "unsubscribed_at"]),
     },
+    // The person's first touch is the earliest any duplicate had, the last
+    // the latest: what the campaign figures and CAC credit.
+    Field {
+        name: "firstTouch",
+        columns: &["first_touch_campaign_id", "first_touch_at"],
+        default: Default::EarliestOf("first_touch_at"),
+    },
+    Field {
+        name: "lastTouch",
+        columns: &["last_touch_campaign_id", "last_touch_at"],
+        default: Default::LatestOf(&["last_touch_at"]),
+    },
 ];
 
 /// Merges `command.merged` contacts into `command.survivor`: their deals

@@ -6,6 +6,8 @@
 //! merge loses no value the survivor lacked. Email consent is one block
 //! (opt-in, when, where, legal basis, unsubscribed) taken whole from the
 //! record with the latest consent event: the person's most recent choice.
+//! Attribution follows time too: the first touch is the earliest of all
+//! the records' first touches, the last touch the latest of their last.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -24,6 +26,9 @@ pub enum Default {
     Survivor,
     /// The whole group from the record whose latest of these timestamps is latest.
     LatestOf(&'static [&'static str]),
+    /// The whole group from the record with the earliest value of this
+    /// timestamp (records without one never win).
+    EarliestOf(&'static str),
 }
 
 /// One mergeable field: its API name and the columns that move together.
@@ -139,6 +144,25 @@ fn default_source(field: &Field, objects: &[Map<String, Value>]) -> usize {
             let mut best = 0;
             for (i, object) in objects.iter().enumerate().skip(1) {
                 if latest(object) > latest(&objects[best]) {
+                    best = i;
+                }
+            }
+            best
+        }
+        Default::EarliestOf(stamp) => {
+            let at = |o: &Map<String, Value>| -> Option<DateTime<Utc>> {
+                o.get(stamp)
+                    .cloned()
+                    .and_then(|v| serde_json::from_value::<DateTime<Utc>>(v).ok())
+            };
+            let mut best = 0;
+            for (i, object) in objects.iter().enumerate().skip(1) {
+                let earlier = match (at(object), at(&objects[best])) {
+                    (Some(this), Some(best_yet)) => this < best_yet,
+                    (Some(_), None) => true,
+                    (None, _) => false,
+                };
+                if earlier {
                     best = i;
                 }
             }
