@@ -129,6 +129,11 @@ async fn deliver(worker: &Worker, id: Uuid) -> CoreResult<()> {
             if filter::wants(&endpoint, &e) {
                 let message = message::for_event(&e);
                 let attempt = worker.sender.send(&endpoint, &message).await;
+                worker
+                    .core
+                    .metrics
+                    .labelled
+                    .webhook_attempt(attempt.succeeded(), attempt.latency);
                 let number = endpoint.failed_attempts + 1;
                 outcome::log(db, &endpoint, &message, number, &attempt).await?;
                 if !attempt.succeeded() {

@@ -89,6 +89,7 @@ mod webhook_processes;
 mod webhook_receiver;
 mod webhook_settings;
 mod webhooks;
+mod worker_metrics;
 mod workspaces;
 mod writes;
 mod ws;

@@ -287,6 +287,12 @@ impl Importer {
             then(&txn, &results).await?;
             txn.commit().await?;
             self.core.publish(&stored);
+            let counted = &self.core.metrics.labelled;
+            counted.imported("created", batch.created);
+            counted.imported("updated", batch.updated);
+            counted.imported("unchanged", batch.unchanged);
+            counted.imported("skipped", batch.skipped);
+            counted.imported("refused", batch.refused);
         }
         for result in &results {
             self.tally.add(&result.outcome);

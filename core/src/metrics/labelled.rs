@@ -59,6 +59,14 @@ pub struct RefusalLabels {
     pub reason: &'static str,
 }
 
+/// How a background unit of work ended: a webhook attempt (`delivered`,
+/// `failed`) or an imported row (`created`, `updated`, `unchanged`,
+/// `skipped`, `refused`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: &'static str,
+}
+
 /// A subscription in its kind's gauge, counted until it is dropped.
 #[derive(Debug)]
 pub struct Running(Gauge);
@@ -84,6 +92,8 @@ pub struct Labelled {
     pub subscriptions: Family<KindLabels, Gauge>,
     pub event_lag: Histogram,
     pub refusals: Family<RefusalLabels, Counter>,
+    pub webhook_attempts: Family<OutcomeLabels, Histogram, fn() -> Histogram>,
+    pub import_rows: Family<OutcomeLabels, Counter>,
     names: Mutex<HashSet<String>>,
 }
 
@@ -95,6 +105,8 @@ impl Default for Labelled {
         let subscriptions = Family::default();
         let event_lag = seconds();
         let refusals = Family::default();
+        let webhook_attempts = Family::new_with_constructor(seconds as fn() -> Histogram);
+        let import_rows = Family::default();
         let mut registry = Registry::default();
         registry.register(
             "rapport_graphql_operation_duration_seconds",
@@ -126,6 +138,16 @@ impl Default for Labelled {
             "Sign-ins refused (wrong password, locked account) and requests refused by a rate limit.",
             refusals.clone(),
         );
+        registry.register(
+            "rapport_webhook_attempt_duration_seconds",
+            "Webhook delivery attempts made by this instance, from sending to the answer or the failure, by outcome (delivered: a 2xx answer; failed: any other answer, a timeout or no connection).",
+            webhook_attempts.clone(),
+        );
+        registry.register(
+            "rapport_import_rows",
+            "Rows committed by imports run on this instance (files, jobs), by outcome: created, updated, unchanged, skipped, refused. Dry runs are not counted.",
+            import_rows.clone(),
+        );
         Self {
             registry,
             operations,
@@ -134,6 +156,8 @@ impl Default for Labelled {
             subscriptions,
             event_lag,
             refusals,
+            webhook_attempts,
+            import_rows,
             names: Mutex::new(HashSet::new()),
         }
     }
@@ -180,6 +204,23 @@ impl Labelled {
         self.refusals
             .get_or_create(&RefusalLabels { refusal, reason })
             .inc();
+    }
+
+    /// Records one webhook delivery attempt.
+    pub fn webhook_attempt(&self, delivered: bool, took: Duration) {
+        let outcome = if delivered { "delivered" } else { "failed" };
+        self.webhook_attempts
+            .get_or_create(&OutcomeLabels { outcome })
+            .observe(took.as_secs_f64());
+    }
+
+    /// Counts `rows` committed imported rows of one outcome.
+    pub fn imported(&self, outcome: &'static str, rows: u64) {
+        if rows > 0 {
+            self.import_rows
+                .get_or_create(&OutcomeLabels { outcome })
+                .inc_by(rows);
+        }
     }
 
     /// `name` as a label value: kept while the process has seen fewer than
