@@ -27,6 +27,9 @@ pub struct Model {
     pub previous_secret_until: Option<DateTimeUtc>,
     /// The last event number handled (delivered, or not wanted).
     pub cursor: i64,
+    /// How many times the cursor was set back by a replay: with the cursor,
+    /// where a delivery under way stands.
+    pub replays: i32,
     /// Failed attempts at the event after `cursor`.
     pub failed_attempts: i32,
     pub failing_since: Option<DateTimeUtc>,

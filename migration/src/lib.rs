@@ -36,6 +36,7 @@ mod m20261203_000032_touch_and_completeness;
 mod m20261203_000033_form_campaign;
 mod m20261203_000034_create_segment;
 mod m20261203_000035_order_status;
+mod m20261203_000037_webhook_replays;
 
 pub struct Migrator;
 
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000033_form_campaign::Migration),
             Box::new(m20261203_000034_create_segment::Migration),
             Box::new(m20261203_000035_order_status::Migration),
+            Box::new(m20261203_000037_webhook_replays::Migration),
         ]
     }
 }

@@ -152,7 +152,8 @@ async fn deliver(worker: &Worker, id: Uuid) -> CoreResult<()> {
             }
             let until = rapport_core::store::now()
                 + chrono::Duration::from_std(worker.policy.lease).unwrap_or_default();
-            if !lease::advance(db, id, worker.owner, endpoint.cursor, e.seq, until).await? {
+            let from = lease::Position::of(&endpoint);
+            if !lease::advance(db, id, worker.owner, from, e.seq, until).await? {
                 // Replayed, or the lease ran out and another instance took over.
                 return Ok(());
             }
@@ -179,7 +180,7 @@ async fn skip_pruned(worker: &Worker, endpoint: &webhook_endpoint::Model) -> Cor
             &worker.core.db,
             endpoint.id,
             worker.owner,
-            endpoint.cursor,
+            lease::Position::of(endpoint),
             to,
             until,
         )

@@ -178,3 +178,56 @@ async fn a_slow_endpoint_does_not_hold_up_another() {
     slow.wait_for(Duration::from_secs(30), |u| u.len() == 5)
         .await;
 }
+
+/// Fast, but patient enough that a planned hang is answered, not timed out.
+fn patient_webhooks(config: &mut rapport::config::Config) {
+    fast_webhooks(config);
+    config.webhooks.timeout_ms = 10_000;
+}
+
+#[tokio::test]
+async fn a_replay_to_the_same_cursor_starts_a_delivery_under_way_over() {
+    let app = spawn_app_with(Backend::Sqlite, patient_webhooks)
+        .await
+        .expect("app");
+    let receiver = Receiver::start().await;
+    let (id, secret) = endpoint(
+        &app,
+        &receiver.url,
+        json!({ "eventKinds": ["ticket.opened"] }),
+    )
+    .await;
+    receiver.trust(&secret);
+    let endpoints = app
+        .data("{ webhookEndpoints { id cursor } }", json!({}))
+        .await;
+    let start = endpoints["webhookEndpoints"][0]["cursor"].clone();
+    receiver.plan([Answer::Hang(Duration::from_millis(500))]);
+    ticket(&app, "Again", "NORMAL").await;
+    // The event is on its way (the receiver holds it): replay from where
+    // the endpoint stood, which is the cursor the delivery started from.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while receiver.given().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "nothing sent");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    app.data(
+        "mutation($id: ID!, $after: String!) { replayWebhook(endpointId: $id, after: $after) { cursor } }",
+        json!({ "id": id, "after": start }),
+    )
+    .await;
+    // The delivery under way does not move past the replay: the event
+    // goes again, with the same id.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while receiver.accepted().len() < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the replayed event did not come again: {:?}",
+            receiver.given()
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let accepted = receiver.accepted();
+    assert_eq!(accepted[0].id, accepted[1].id);
+    assert_eq!(subject_of(&accepted[1]), "Again");
+}

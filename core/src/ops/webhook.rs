@@ -8,7 +8,7 @@ use chrono::Duration;
 use entity::enums::Role;
 use entity::{pipeline, webhook_delivery, webhook_endpoint};
 use rand::RngCore;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -94,6 +94,7 @@ pub async fn create(
         previous_secret: Set(None),
         previous_secret_until: Set(None),
         cursor: Set(last),
+        replays: Set(0),
         failed_attempts: Set(0),
         failing_since: Set(None),
         next_attempt_at: Set(None),
@@ -212,6 +213,8 @@ pub async fn replay(
     use webhook_endpoint::Column;
     webhook_endpoint::Entity::update_many()
         .col_expr(Column::Cursor, Expr::value(after))
+        // A delivery under way sees this even when the cursor is the same.
+        .col_expr(Column::Replays, Expr::col(Column::Replays).add(1))
         .col_expr(Column::FailedAttempts, Expr::value(0))
         .col_expr(
             Column::FailingSince,

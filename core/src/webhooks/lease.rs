@@ -67,15 +67,32 @@ pub async fn claim<C: ConnectionTrait>(
     Ok(result.rows_affected == 1)
 }
 
+/// Where a delivery stands: the cursor it read and the replays counted
+/// then. A replay moves the second even when it sets the same cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position {
+    pub cursor: i64,
+    pub replays: i32,
+}
+
+impl Position {
+    pub fn of(endpoint: &webhook_endpoint::Model) -> Self {
+        Self {
+            cursor: endpoint.cursor,
+            replays: endpoint.replays,
+        }
+    }
+}
+
 /// Moves the cursor from `from` to `to` (the event was delivered or is not
 /// wanted), clears any failure and renews the lease; false when `owner` no
-/// longer holds the endpoint or someone moved the cursor meanwhile (a
-/// replay): the caller stops and starts over from the stored cursor.
+/// longer holds the endpoint or someone replayed meanwhile (even to the
+/// same cursor): the caller stops and starts over from the stored cursor.
 pub async fn advance<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
     owner: Uuid,
-    from: i64,
+    from: Position,
     to: i64,
     until: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
@@ -93,7 +110,8 @@ pub async fn advance<C: ConnectionTrait>(
         .col_expr(Column::LeaseUntil, Expr::value(until))
         .filter(Column::Id.eq(id))
         .filter(Column::LeaseOwner.eq(owner))
-        .filter(Column::Cursor.eq(from))
+        .filter(Column::Cursor.eq(from.cursor))
+        .filter(Column::Replays.eq(from.replays))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
