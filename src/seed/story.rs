@@ -218,6 +218,7 @@ impl Demo<'_> {
                 spend: Decimal::from(spend),
                 currency: "EUR".into(),
                 goal: Some("Leads for the sales team".into()),
+                external_ids: Vec::new(),
             };
             *slot = campaign::create(self.core, &self.team.admin, new)
                 .await

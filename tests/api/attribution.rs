@@ -238,3 +238,63 @@ async fn a_contact_import_touches_by_campaign_name_and_refuses_unknown_names(app
         "createdAt is the touch time: {at}"
     );
 }
+
+on_both_databases!(campaigns_keep_external_ids_that_imports_name_them_by);
+
+async fn campaigns_keep_external_ids_that_imports_name_them_by(app: TestApp) {
+    let create = "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id externalIds { source id } } } }";
+    let input = json!({ "name": "Spring", "channel": "EMAIL", "startsOn": "2026-01-01", "spend": "0", "currency": "EUR",
+        "externalIds": [{ "source": "hubspot", "id": "c-1" }] });
+    let created = mutate(&app, create, json!({ "input": input })).await["campaign"].clone();
+    assert_eq!(
+        created["externalIds"],
+        json!([{ "source": "hubspot", "id": "c-1" }])
+    );
+    let id = created["id"].as_str().expect("id").to_owned();
+    // An update sends the whole set.
+    let update = "mutation($id: ID!, $input: UpdateCampaignInput!) { updateCampaign(id: $id, input: $input) { campaign { externalIds { source id } } } }";
+    let updated = mutate(
+        &app,
+        update,
+        json!({ "id": id, "input": { "externalIds": [{ "source": "hubspot", "id": "c-2" }] } }),
+    )
+    .await;
+    assert_eq!(
+        updated["campaign"]["externalIds"],
+        json!([{ "source": "hubspot", "id": "c-2" }])
+    );
+    // Another campaign cannot take it.
+    let mut other = input.clone();
+    other["name"] = json!("Other");
+    other["externalIds"] = json!([{ "source": "hubspot", "id": "c-2" }]);
+    let refused = app.gql(create, json!({ "input": other })).await;
+    assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"],
+        "input.externalIds.0"
+    );
+
+    // A contact import names the campaign by the id its source knows.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "contacts.csv",
+        b"firstName,email,campaignExternalId,campaignTouchedAt\n\
+          Ann,ann@x.example,c-2,2026-01-05T10:00:00Z\n\
+          Bo,bo@x.example,c-9,\n",
+    );
+    let done = import(&app, "contacts", &file, &["--source", "hubspot"]);
+    assert_eq!(count(&done, "created"), 1, "{}", stdout(&done));
+    assert_eq!(
+        refusals(&done),
+        vec![(3, "campaignExternalId".into(), "NOT_FOUND".into())]
+    );
+    let (first, _, _, _) = touches(
+        &app,
+        app.data("{ contacts { nodes { id } } }", json!({})).await["contacts"]["nodes"][0]["id"]
+            .as_str()
+            .expect("ann"),
+    )
+    .await;
+    assert_eq!(first, json!("Spring"));
+}

@@ -21,6 +21,7 @@ pub const COLUMNS: &[&str] = &[
     "occurredAt",
     "detail",
     "campaign",
+    touches::EXTERNAL_ID,
 ];
 
 /// An engagement row.
@@ -41,10 +42,7 @@ pub async fn write(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, R
     let kind = cells
         .choice::<EngagementKind>("kind")?
         .ok_or_else(|| Refusal::bad_input("kind", "is required"))?;
-    let campaign_id = match cells.text("campaign")?.filter(|n| !n.trim().is_empty()) {
-        Some(name) => Some(touches::campaign_named(ctx, &name).await?),
-        None => None,
-    };
+    let campaign_id = touches::campaign_of(ctx, cells).await?;
     let occurred_at = cells.time("occurredAt")?;
     ctx.at(occurred_at.unwrap_or_else(Utc::now));
     let new = NewEngagement {

@@ -46,6 +46,7 @@ pub const CONTACT_COLUMNS: &[&str] = &[
     "createdAt",
     // The campaign that brought the contact (see `touches`).
     "campaign",
+    super::touches::EXTERNAL_ID,
     "campaignTouchedAt",
 ];
 

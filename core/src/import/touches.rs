@@ -1,5 +1,6 @@
 //! The `campaign` column of a contact import: the campaign that brought the
-//! contact, by name (any case) among the workspace's live campaigns, as a
+//! contact, by name (any case) among the workspace's live campaigns (or by
+//! `campaignExternalId`, an id of the import's source), as a
 //! touch at `campaignTouchedAt` (else the row's `createdAt`, else now).
 //! The touch follows the attribution rules (`ops::attribution`): it sets the
 //! first touch only while there is none and moves the last touch unless that
@@ -14,6 +15,7 @@ use uuid::Uuid;
 use super::RowContext;
 use super::cells::Cells;
 use super::refusal::Refusal;
+use crate::Kind;
 use crate::events::NewEvent;
 use crate::ops::attribution;
 use crate::store::{Table, event_for, scope};
@@ -24,16 +26,41 @@ pub async fn of_row(
     ctx: &RowContext<'_>,
     cells: &Cells<'_>,
 ) -> Result<Option<(Uuid, DateTime<Utc>)>, Refusal> {
-    let Some(name) = cells.text("campaign")?.filter(|n| !n.trim().is_empty()) else {
+    let Some(campaign_id) = campaign_of(ctx, cells).await? else {
         return Ok(None);
     };
-    let campaign_id = campaign_named(ctx, &name).await?;
     let at = match cells.time("campaignTouchedAt")? {
         Some(at) => at,
         None => cells.time("createdAt")?.unwrap_or_else(Utc::now),
     };
     Ok(Some((campaign_id, at)))
 }
+
+/// The campaign a row names: by `campaignExternalId` (an id of the
+/// import's source), else by its `campaign` name; none when neither is
+/// given. An id or name that finds nothing refuses the row on its column.
+pub async fn campaign_of(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Option<Uuid>, Refusal> {
+    let given = |column: &str| -> Result<Option<String>, Refusal> {
+        Ok(cells.text(column)?.filter(|v| !v.trim().is_empty()))
+    };
+    if let Some(id) = given(EXTERNAL_ID)? {
+        let found = ctx.links().by_external_id(Kind::Campaign, &id).await?;
+        return found.map(Some).ok_or_else(|| {
+            let source = ctx.source;
+            Refusal::not_found(
+                EXTERNAL_ID,
+                format!("no Campaign has the id {id:?} in {source:?}"),
+            )
+        });
+    }
+    match given("campaign")? {
+        Some(name) => campaign_named(ctx, &name).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The column naming a campaign by an external id.
+pub const EXTERNAL_ID: &str = "campaignExternalId";
 
 /// The live campaign named `name` (any case); of two of one name, the
 /// oldest (ids are time-ordered). A name no live campaign has is refused on

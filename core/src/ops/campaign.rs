@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use super::Patch;
 use super::edit::non_negative_amount;
+use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
+use crate::Kind;
 use crate::access::{Actor, Area};
 use crate::domain::{money, text};
 use crate::error::{CoreError, CoreResult};
@@ -37,6 +39,8 @@ pub struct NewCampaign {
     pub spend: Decimal,
     pub currency: String,
     pub goal: Option<String>,
+    /// Its ids in other systems (an import links contacts to it by them).
+    pub external_ids: Vec<ExternalId>,
 }
 
 /// Changes to a campaign; `Keep` and `None` fields stay.
@@ -50,6 +54,8 @@ pub struct CampaignChanges {
     pub spend: Option<Decimal>,
     pub currency: Option<String>,
     pub goal: Patch<String>,
+    /// The whole set of its external ids; `None` keeps them.
+    pub external_ids: Option<Vec<ExternalId>>,
 }
 
 /// Records a campaign (ADMIN and MANAGER).
@@ -59,6 +65,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewCampaign) -> CoreResult<
     check_period(new.starts_on, new.ends_on)?;
     let (code, spend_e4) = non_negative_amount(new.spend, &new.currency, "input.spend")?;
     let goal = check_goal(new.goal)?;
+    let external_ids = external_id::validate(new.external_ids, external_id::INPUT_FIELD)?;
     let txn = core.begin().await?;
     let at = now();
     let row = campaign::ActiveModel {
@@ -79,6 +86,17 @@ pub async fn create(core: &Core, actor: &Actor, new: NewCampaign) -> CoreResult<
     }
     .insert(&txn)
     .await?;
+    let field = external_id::INPUT_FIELD;
+    external_id::attach(
+        &txn,
+        actor.workspace_id,
+        Kind::Campaign,
+        row.id,
+        &external_ids,
+        false,
+        field,
+    )
+    .await?;
     core.finish::<campaign::Entity>(txn, actor, row, "created")
         .await
 }
@@ -98,6 +116,10 @@ pub async fn update(
         Patch::Set(goal) => Patch::from_option(check_goal(Some(goal))?),
         other => other,
     };
+    let external_ids = changes
+        .external_ids
+        .map(|ids| external_id::validate(ids, external_id::INPUT_FIELD))
+        .transpose()?;
     let txn = core.begin().await?;
     let current = load_live::<campaign::Entity>(&txn, actor, id).await?;
     check_version(expected_version, current.version)?;
@@ -125,6 +147,19 @@ pub async fn update(
     };
     let row =
         save_if_unchanged::<campaign::Entity>(&txn, actor, id, current.version, change).await?;
+    if let Some(ids) = external_ids {
+        let field = external_id::INPUT_FIELD;
+        external_id::attach(
+            &txn,
+            actor.workspace_id,
+            Kind::Campaign,
+            id,
+            &ids,
+            true,
+            field,
+        )
+        .await?;
+    }
     core.finish::<campaign::Entity>(txn, actor, row, "updated")
         .await
 }

@@ -51,6 +51,14 @@ impl Campaign {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Campaign, self.0.model().id)
     }
+    /// Its ids in other systems, by source then id.
+    async fn external_ids(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::external_id::ExternalIdValue>> {
+        let id = |m: &campaign::Model| m.id;
+        crate::graphql::external_id::external_ids_of(ctx, &self.0, Kind::Campaign, id).await
+    }
     /// The campaign's name.
     field!(name: &str);
     /// Where it reaches people.

@@ -11,6 +11,7 @@ use super::Campaign;
 use crate::auth::Area;
 use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
+use crate::graphql::external_id::{self, ExternalIdInput};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 use crate::graphql::scalars::Date;
@@ -38,6 +39,9 @@ pub struct CreateCampaignInput {
     pub currency: String,
     /// What the campaign is meant to achieve, in words (up to 1,000 characters).
     pub goal: Option<String>,
+    /// Its ids in other systems: a contact or engagement import names it by
+    /// one of them (`campaignExternalId`, in the import's source).
+    pub external_ids: Option<Vec<ExternalIdInput>>,
 }
 
 /// Changes to a campaign; omitted fields stay, `null` clears `endsOn` and `goal`.
@@ -59,6 +63,9 @@ pub struct UpdateCampaignInput {
     pub currency: Option<String>,
     /// What the campaign is meant to achieve; `null` clears it.
     pub goal: MaybeUndefined<String>,
+    /// Its whole set of ids in other systems (ids not listed go). Left as
+    /// they are when omitted.
+    pub external_ids: Option<Vec<ExternalIdInput>>,
 }
 
 /// The result of a campaign mutation.
@@ -98,6 +105,7 @@ impl CampaignMutation {
             spend: input.spend,
             currency: input.currency,
             goal: input.goal,
+            external_ids: external_id::given(input.external_ids),
         };
         Ok(CampaignPayload::of(
             campaign::create(core, actor, new).await?,
@@ -127,6 +135,7 @@ impl CampaignMutation {
             spend: input.spend,
             currency: input.currency,
             goal: patch(input.goal),
+            external_ids: input.external_ids.map(|ids| external_id::given(Some(ids))),
         };
         let row = campaign::update(core, actor, id, changes, expected_version).await?;
         Ok(CampaignPayload::of(row))
