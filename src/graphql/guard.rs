@@ -62,7 +62,19 @@ pub async fn execute(
         }
     };
     add_codes(&mut response);
-    let outcome = response
+    metrics.labelled.operation(
+        operation_type,
+        name.as_deref(),
+        outcome(&response),
+        started.elapsed(),
+    );
+    response
+}
+
+/// How an operation ended, as `/metrics` labels it: `OK`, or the code of
+/// its first error (`OTHER` when that error has none).
+pub fn outcome(response: &Response) -> &str {
+    response
         .errors
         .first()
         .and_then(|e| e.extensions.as_ref())
@@ -75,15 +87,11 @@ pub async fn execute(
             "OK"
         } else {
             "OTHER"
-        });
-    metrics
-        .labelled
-        .operation(operation_type, name.as_deref(), outcome, started.elapsed());
-    response
+        })
 }
 
 /// The type and name of the operation `request` runs (its document parsed).
-fn operation_of(request: &mut Request) -> (&'static str, Option<String>) {
+pub fn operation_of(request: &mut Request) -> (&'static str, Option<String>) {
     let named = request.operation_name.clone();
     let Ok(document) = request.parsed_query() else {
         return ("unknown", named);

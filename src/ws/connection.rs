@@ -39,6 +39,10 @@ struct Running {
     _slot: Slot,
     /// Its place in `/metrics`' subscriptions by kind, left when it ends.
     _counted: rapport_core::metrics::labelled::Running,
+    /// A query or mutation sent over the socket: when it started, its type
+    /// and name, until its one result is timed (subscriptions are counted
+    /// by kind, not timed: they run as long as the client wants).
+    timed: Option<(std::time::Instant, &'static str, Option<String>)>,
 }
 
 struct Connection {
@@ -283,6 +287,10 @@ impl Connection {
         }
         let kind = super::kind::of(&request);
         let counted = self.state.metrics.labelled.subscription(&kind);
+        let timed = match crate::graphql::guard::operation_of(&mut request) {
+            ("subscription", _) => None,
+            (operation_type, name) => Some((std::time::Instant::now(), operation_type, name)),
+        };
         let _span = super::kind::span(&kind, &self.trace_parent).entered();
         let request = request.data(crate::graphql::context::ClientAddress(self.address));
         let results = self.state.shared_subscriptions.subscribe(
@@ -306,6 +314,7 @@ impl Connection {
             started: false,
             _slot: slot,
             _counted: counted,
+            timed,
         };
         self.running.insert(id, running);
         Metrics::inc(&self.state.metrics.subscriptions_open);
@@ -321,6 +330,14 @@ impl Connection {
             // A revocation is on its way: this result must not go out under
             // a role the member just lost.
             self.confirm().await?;
+        }
+        let timed = self.running.get_mut(&id).and_then(|r| r.timed.take());
+        if let (Some((at, operation_type, name)), Item::Next(shared::Item::Own(response))) =
+            (timed, &item)
+        {
+            let outcome = crate::graphql::guard::outcome(response);
+            let labelled = &self.state.metrics.labelled;
+            labelled.operation(operation_type, name.as_deref(), outcome, at.elapsed());
         }
         let Some(Running { started, .. }) = self.running.get_mut(&id) else {
             return Ok(());

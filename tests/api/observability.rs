@@ -75,6 +75,23 @@ async fn operations_statements_and_subscriptions_are_measured(app: TestApp) {
     assert_eq!(client.json().await["type"], "pong");
     assert_eq!(sample(&app, kind).await, Some(0.0));
 
+    // A query over the socket is timed like one over HTTP; the
+    // subscription above is not (it ran as long as the client wanted).
+    client
+        .subscribe(
+            "2",
+            "query OverSocket { companies(first: 1) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    client.next_data("2").await;
+    let over_socket = format!(
+        r#"{OPERATION}{{operation_type="query",operation_name="OverSocket",outcome="OK"}} "#
+    );
+    assert_eq!(sample(&app, &over_socket).await, Some(1.0));
+    let text = app.get_text("/metrics").await;
+    assert!(!text.contains(r#"operation_type="subscription""#), "{text}");
+
     // A wrong password is a refused sign-in.
     let login =
         "mutation { login(email: \"nobody@example.com\", password: \"wrong-password\") { token } }";
