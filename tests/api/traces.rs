@@ -136,24 +136,40 @@ async fn a_requests_spans_reach_an_otlp_receiver_under_the_callers_trace() {
                 .find(|s| s["name"] == "query Nested" && id(s, "parentSpanId") == id(r, "spanId"))
                 .cloned()
         });
-        let statements: Vec<Value> = operation
-            .as_ref()
-            .map(|op| {
-                http.iter()
-                    .filter(|s| {
-                        id(s, "parentSpanId") == id(op, "spanId")
-                            && !attribute(s, "db.system").is_empty()
-                    })
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
+        // The nested level's span, under the operation.
+        let level = operation.as_ref().and_then(|op| {
+            http.iter()
+                .find(|s| {
+                    s["name"] == "level contacts" && id(s, "parentSpanId") == id(op, "spanId")
+                })
+                .cloned()
+        });
+        // Statements under the operation (the top level) and under the
+        // nested level's span.
+        let statements: Vec<Value> = match (&operation, &level) {
+            (Some(op), Some(level)) => http
+                .iter()
+                .filter(|s| {
+                    let parent = id(s, "parentSpanId");
+                    (parent == id(op, "spanId") || parent == id(level, "spanId"))
+                        && !attribute(s, "db.system").is_empty()
+                })
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        let under_level = level.as_ref().is_some_and(|level| {
+            statements
+                .iter()
+                .any(|s| id(s, "parentSpanId") == id(level, "spanId"))
+        });
         let subscribe = in_trace(WS_TRACE)
             .into_iter()
             .find(|s| s["name"] == "subscribe ticketEvents" && id(s, "parentSpanId") == WS_PARENT);
         if let (Some(request), Some(operation), Some(subscribe)) =
             (request.clone(), operation.clone(), subscribe.clone())
             && !statements.is_empty()
+            && under_level
         {
             break (request, operation, statements, subscribe);
         }
@@ -174,7 +190,8 @@ async fn a_requests_spans_reach_an_otlp_receiver_under_the_callers_trace() {
     assert_eq!(attribute(&operation, "graphql.operation.type"), "query");
     assert_eq!(attribute(&operation, "graphql.operation.name"), "Nested");
     assert!(!id(&request, "spanId").is_empty() && !id(&subscribe, "spanId").is_empty());
-    // One statement per level of the nested query, each a child of the operation.
+    // One statement per level of the nested query: the top level's under the
+    // operation, the nested level's under its `level contacts` span.
     assert!(statements.len() >= 2, "{statements:#?}");
     assert!(
         statements

@@ -12,6 +12,7 @@ use sea_orm::sea_query::{Condition, SelectStatement};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryResult, QueryTrait,
 };
+use tracing::Instrument;
 use uuid::Uuid;
 
 use super::fields::{Reference, Relation, Type};
@@ -114,10 +115,18 @@ pub fn load<'a>(
         .fetch_with(db, |row| decode(row, conn, actor), |_| Ok(()))
         .await?;
         let mut rows = pages.rows;
-        for (index, (_, field)) in conn.node.fields.iter().enumerate() {
+        for (index, (name, field)) in conn.node.fields.iter().enumerate() {
             match field {
                 NodeField::Child(relation, child) => {
-                    fill_children(db, actor, &mut rows, index, *relation, child).await?;
+                    // One span per nested level, as on the executor's path.
+                    let span = tracing::info_span!(
+                        "level",
+                        otel.name = %format!("level {name}"),
+                        rapport.level.rows = rows.len(),
+                    );
+                    fill_children(db, actor, &mut rows, index, *relation, child)
+                        .instrument(span)
+                        .await?;
                 }
                 NodeField::Reference(reference, node) => {
                     fill_references(db, actor, &mut rows, index, *reference, node).await?;
