@@ -11,8 +11,8 @@ use serde_json::Value;
 
 use super::close::{End, code, too_big};
 use super::protocol::{self, ClientMessage, Protocol};
+use super::running::{Item, Running, Timed};
 use super::shared;
-use super::slots::Slot;
 use crate::auth::{Actor, Revoked};
 use crate::graphql::RapportSchema;
 use crate::graphql::guard::coded;
@@ -23,27 +23,6 @@ use crate::state::AppState;
 const INIT_TIMEOUT: Duration = Duration::from_secs(3);
 /// The legacy protocol's keep-alive interval.
 const KEEP_ALIVE: Duration = Duration::from_secs(20);
-
-/// What an operation's stream yields: a result, or the end.
-enum Item {
-    Next(shared::Item),
-    Done,
-}
-
-/// A running operation.
-struct Running {
-    abort: AbortHandle,
-    /// Whether one result was sent.
-    started: bool,
-    /// Its place in the member's limit, given back when it ends.
-    _slot: Slot,
-    /// Its place in `/metrics`' subscriptions by kind, left when it ends.
-    _counted: rapport_core::metrics::labelled::Running,
-    /// A query or mutation sent over the socket: when it started, its type
-    /// and name, until its one result is timed (subscriptions are counted
-    /// by kind, not timed: they run as long as the client wants).
-    timed: Option<(std::time::Instant, &'static str, Option<String>)>,
-}
 
 struct Connection {
     socket: WebSocket,
@@ -287,10 +266,7 @@ impl Connection {
         }
         let kind = super::kind::of(&request);
         let counted = self.state.metrics.labelled.subscription(&kind);
-        let timed = match crate::graphql::guard::operation_of(&mut request) {
-            ("subscription", _) => None,
-            (operation_type, name) => Some((std::time::Instant::now(), operation_type, name)),
-        };
+        let timed = Timed::start(&mut request);
         let _span = super::kind::span(&kind, &self.trace_parent).entered();
         let request = request.data(crate::graphql::context::ClientAddress(self.address));
         let results = self.state.shared_subscriptions.subscribe(
@@ -332,12 +308,8 @@ impl Connection {
             self.confirm().await?;
         }
         let timed = self.running.get_mut(&id).and_then(|r| r.timed.take());
-        if let (Some((at, operation_type, name)), Item::Next(shared::Item::Own(response))) =
-            (timed, &item)
-        {
-            let outcome = crate::graphql::guard::outcome(response);
-            let labelled = &self.state.metrics.labelled;
-            labelled.operation(operation_type, name.as_deref(), outcome, at.elapsed());
+        if let (Some(timed), Item::Next(shared::Item::Own(response))) = (timed, &item) {
+            timed.record(&self.state.metrics, response);
         }
         let Some(Running { started, .. }) = self.running.get_mut(&id) else {
             return Ok(());

@@ -11,6 +11,7 @@ mod connection;
 mod init;
 mod kind;
 mod protocol;
+mod running;
 pub mod shared;
 pub mod slots;
 

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::enums::OrderStatus;
+use sea_orm::ActiveEnum;
 
 use crate::error::{CoreError, CoreResult};
 
@@ -27,7 +28,11 @@ pub fn check_transition(from: OrderStatus, to: OrderStatus, field: &str) -> Core
     }
     Err(CoreError::bad_input(
         field,
-        format!("an order that is {} cannot become {}", name(from), name(to)),
+        format!(
+            "an order that is {} cannot become {}",
+            from.to_value(),
+            to.to_value()
+        ),
     ))
 }
 
@@ -57,16 +62,6 @@ pub fn cart_start(
         None => None,
     };
     Ok(start)
-}
-
-fn name(status: OrderStatus) -> &'static str {
-    match status {
-        OrderStatus::Cart => "CART",
-        OrderStatus::Abandoned => "ABANDONED",
-        OrderStatus::Placed => "PLACED",
-        OrderStatus::Cancelled => "CANCELLED",
-        OrderStatus::Refunded => "REFUNDED",
-    }
 }
 
 #[cfg(test)]
