@@ -24,13 +24,14 @@ pub enum Kind {
     Campaign,
     Form,
     Segment,
+    Product,
     /// A tracked engagement (not a node: it has external ids for imports).
     Engagement,
 }
 
 impl Kind {
     /// Every kind, for reading a global id back.
-    pub const ALL: [Kind; 22] = [
+    pub const ALL: [Kind; 23] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -52,6 +53,7 @@ impl Kind {
         Kind::Campaign,
         Kind::Form,
         Kind::Segment,
+        Kind::Product,
         Kind::Engagement,
     ];
 
@@ -79,6 +81,7 @@ impl Kind {
             Kind::Campaign => "Campaign",
             Kind::Form => "Form",
             Kind::Segment => "Segment",
+            Kind::Product => "Product",
             Kind::Engagement => "Engagement",
         }
     }

@@ -37,6 +37,7 @@ mod m20261203_000033_form_campaign;
 mod m20261203_000034_create_segment;
 mod m20261203_000035_order_status;
 mod m20261203_000037_webhook_replays;
+mod m20261204_000038_create_product;
 
 pub struct Migrator;
 
@@ -77,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000034_create_segment::Migration),
             Box::new(m20261203_000035_order_status::Migration),
             Box::new(m20261203_000037_webhook_replays::Migration),
+            Box::new(m20261204_000038_create_product::Migration),
         ]
     }
 }

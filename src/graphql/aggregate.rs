@@ -90,8 +90,22 @@ pub enum GroupValue {
 /// One grouping column of a record type.
 #[derive(Debug, Clone, Copy)]
 pub struct GroupColumn {
+    /// The table it is in: the record's own when `None`, else one that
+    /// [`Measures::joined`] brings in.
+    pub table: Option<&'static str>,
     pub column: &'static str,
     pub value: GroupValue,
+}
+
+/// Tables joined to the records when a grouping reads one of their columns
+/// (an order's lines and their products), and the amount then measured.
+#[derive(Debug, Clone, Copy)]
+pub struct Joined {
+    /// `(table, ON condition)`, left-joined in order.
+    pub joins: &'static [(&'static str, &'static str)],
+    /// The amount of one joined row (SQL): a line's total, or the whole
+    /// record's amount where it has no joined row.
+    pub amount: &'static str,
 }
 
 /// What a request aggregates besides the count.
@@ -101,6 +115,8 @@ pub struct Measures {
     pub amounts: bool,
     /// The table has `opened_at` and `resolved_at` (tickets).
     pub resolution: bool,
+    /// What grouping by a column of another table joins (orders: lines).
+    pub joined: Option<Joined>,
 }
 
 /// The SQL of `column` truncated to `bucket`, as a `YYYY-MM-DD` text.
@@ -167,8 +183,11 @@ pub async fn groups<R: Record, F: RecordFilter>(
     let table = R::TABLE;
     let mut select = Query::select();
     let mut keys = Vec::new();
+    let joined = measures
+        .joined
+        .filter(|_| groups.iter().any(|(g, _)| g.table.is_some()));
     for (i, (group, bucket)) in groups.iter().enumerate() {
-        let column = format!(r#""{table}"."{}""#, group.column);
+        let column = format!(r#""{}"."{}""#, group.table.unwrap_or(table), group.column);
         let sql = match (group.value, bucket) {
             (GroupValue::Date, Some(bucket)) => bucket_sql(backend, &column, *bucket, false),
             (GroupValue::Timestamp, Some(bucket)) => bucket_sql(backend, &column, *bucket, true),
@@ -195,10 +214,14 @@ pub async fn groups<R: Record, F: RecordFilter>(
     }
     let amounts = measures.amounts && actor.sees_amounts();
     if amounts {
+        let amount = joined.map_or_else(
+            || format!(r#""{table}"."amount_e4""#),
+            |j| j.amount.to_owned(),
+        );
         select.expr_as(Expr::cust(format!(r#""{table}"."currency""#)), "currency");
-        sums::select(&mut select, &format!(r#""{table}"."amount_e4""#), "sum")
-            .expr_as(Expr::cust(format!(r#"MIN("{table}"."amount_e4")"#)), "min")
-            .expr_as(Expr::cust(format!(r#"MAX("{table}"."amount_e4")"#)), "max");
+        sums::select(&mut select, &amount, "sum")
+            .expr_as(Expr::cust(format!("MIN({amount})")), "min")
+            .expr_as(Expr::cust(format!("MAX({amount})")), "max");
         keys.push(format!(r#""{table}"."currency""#));
     }
     if measures.resolution {
@@ -218,6 +241,13 @@ pub async fn groups<R: Record, F: RecordFilter>(
         .expr_as(Expr::cust("COUNT(*)"), "count")
         .from(table)
         .cond_where(Condition::all().add(condition));
+    for (other, on) in joined.map_or(&[][..], |j| j.joins) {
+        select.join(
+            sea_orm::sea_query::JoinType::LeftJoin,
+            sea_orm::sea_query::Alias::new(*other),
+            Expr::cust(*on),
+        );
+    }
     for key in &keys {
         select.add_group_by([Expr::cust(key.clone())]);
         select.order_by_expr(Expr::cust(key.clone()), sea_orm::Order::Asc);

@@ -3,7 +3,9 @@
 
 use async_graphql::{Context, Enum, InputObject, Object};
 
-use super::aggregate::{self, AggregateGroup, DateBucket, GroupColumn, GroupValue, Measures};
+use super::aggregate::{
+    self, AggregateGroup, DateBucket, GroupColumn, GroupValue, Joined, Measures,
+};
 use super::contact::{Contact, ContactFilter};
 use super::customer_order::{Order, OrderFilter};
 use super::deal::{Deal, DealFilter};
@@ -38,6 +40,7 @@ fn columns<F: Groupable>(group_by: &[GroupBy<F>]) -> Vec<(GroupColumn, Option<Da
 
 const fn id(column: &'static str, kind: Kind) -> GroupColumn {
     GroupColumn {
+        table: None,
         column,
         value: GroupValue::Id(kind),
     }
@@ -45,6 +48,7 @@ const fn id(column: &'static str, kind: Kind) -> GroupColumn {
 
 const fn text(column: &'static str) -> GroupColumn {
     GroupColumn {
+        table: None,
         column,
         value: GroupValue::Text,
     }
@@ -52,6 +56,7 @@ const fn text(column: &'static str) -> GroupColumn {
 
 const fn date(column: &'static str) -> GroupColumn {
     GroupColumn {
+        table: None,
         column,
         value: GroupValue::Date,
     }
@@ -59,6 +64,7 @@ const fn date(column: &'static str) -> GroupColumn {
 
 const fn timestamp(column: &'static str) -> GroupColumn {
     GroupColumn {
+        table: None,
         column,
         value: GroupValue::Timestamp,
     }
@@ -139,11 +145,36 @@ impl Groupable for TicketGroupField {
     }
 }
 
+/// An order's lines and their products, joined when orders are grouped by
+/// a catalogue product or category: each line then counts on its own with
+/// its total, and an order without lines once, with its amount (under no
+/// product).
+const ORDER_LINES: Joined = Joined {
+    joins: &[
+        (
+            "order_line",
+            r#""order_line"."workspace_id" = "customer_order"."workspace_id" AND "order_line"."order_id" = "customer_order"."id""#,
+        ),
+        (
+            "product",
+            r#""product"."workspace_id" = "order_line"."workspace_id" AND "product"."id" = "order_line"."product_id""#,
+        ),
+    ],
+    amount: r#"COALESCE("order_line"."total_e4", "customer_order"."amount_e4")"#,
+};
+
 /// What orders can be grouped by; references group by global id.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderGroupField {
-    /// The product.
+    /// The product as written on the order (its product text).
     Product,
+    /// The catalogue product of each line (global id): groups count lines
+    /// and sum their totals; an order without lines counts once, under null.
+    CatalogueProduct,
+    /// The category of each line's product: groups count lines and sum
+    /// their totals; lines without a category and orders without lines
+    /// fall under null.
+    Category,
     /// The amount's currency.
     Currency,
     /// The buying contact.
@@ -162,6 +193,14 @@ impl Groupable for OrderGroupField {
     fn column(self) -> GroupColumn {
         match self {
             Self::Product => text("product"),
+            Self::CatalogueProduct => GroupColumn {
+                table: Some("order_line"),
+                ..id("product_id", Kind::Product)
+            },
+            Self::Category => GroupColumn {
+                table: Some("product"),
+                ..text("category")
+            },
             Self::Currency => text("currency"),
             Self::Contact => id("contact_id", Kind::Contact),
             Self::Company => id("company_id", Kind::Company),
@@ -239,6 +278,7 @@ impl ChartsQuery {
         let measures = Measures {
             amounts: true,
             resolution: false,
+            joined: None,
         };
         aggregate::groups::<Deal, _>(ctx, filter.as_ref(), &columns(&group_by), measures).await
     }
@@ -255,6 +295,7 @@ impl ChartsQuery {
         let measures = Measures {
             amounts: false,
             resolution: true,
+            joined: None,
         };
         aggregate::groups::<Ticket, _>(ctx, filter.as_ref(), &columns(&group_by), measures).await
     }
@@ -271,6 +312,7 @@ impl ChartsQuery {
         let measures = Measures {
             amounts: true,
             resolution: false,
+            joined: Some(ORDER_LINES),
         };
         aggregate::groups::<Order, _>(ctx, filter.as_ref(), &columns(&group_by), measures).await
     }
@@ -289,6 +331,7 @@ impl ChartsQuery {
         let measures = Measures {
             amounts: false,
             resolution: false,
+            joined: None,
         };
         aggregate::groups::<Contact, _>(ctx, filter.as_ref(), &columns(&group_by), measures).await
     }

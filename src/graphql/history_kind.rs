@@ -125,6 +125,7 @@ pub fn reference_kind(field: &str) -> Option<Kind> {
         "task_id" => Kind::Activity,
         "trigger_id" => Kind::TriggerRule,
         "first_touch_campaign_id" | "last_touch_campaign_id" => Kind::Campaign,
+        "product_id" => Kind::Product,
         "contacts_added" | "contacts_removed" => Kind::Contact,
         "companies_added" | "companies_removed" => Kind::Company,
         "deals_added" | "deals_removed" => Kind::Deal,

@@ -43,6 +43,7 @@ pub mod page;
 pub mod parsed;
 pub mod password_cap;
 pub mod pipeline;
+pub mod product;
 pub mod rates;
 pub mod reason;
 pub mod scalars;
@@ -94,6 +95,7 @@ pub struct InsightQuery(
     charts::ChartsQuery,
     goal::GoalQuery,
     campaign::CampaignQuery,
+    product::ProductQuery,
     analytics::AnalyticsQuery,
     reason::ReasonQuery,
     scoring::RuleQuery,
@@ -134,6 +136,7 @@ pub struct UpkeepMutation(
     tag::TagMutation,
     goal::GoalMutation,
     campaign::CampaignMutation,
+    product::ProductMutation,
     campaign::touch::AttributionMutation,
     reason::ReasonMutation,
     scoring::RuleMutation,

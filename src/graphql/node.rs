@@ -22,6 +22,7 @@ use super::level::{Level, Row};
 use super::list::{Record, in_ids, scope};
 use super::member::Member;
 use super::pipeline::{Pipeline, Stage};
+use super::product::Product;
 use super::reason::Reason;
 use super::scoring::LeadScoringRule;
 use super::segment::Segment;
@@ -59,6 +60,7 @@ pub enum Node {
     Campaign(Campaign),
     Form(Form),
     Segment(Segment),
+    Product(Product),
 }
 
 /// The live records of one type among `wanted`, keyed by id, in one statement.
@@ -158,6 +160,7 @@ async fn resolve_decoded(
     let campaigns = of(Kind::Campaign);
     found.extend(fetch::<Campaign>(ctx, &campaigns, Node::Campaign).await?);
     found.extend(fetch::<Form>(ctx, &of(Kind::Form), Node::Form).await?);
+    found.extend(fetch::<Product>(ctx, &of(Kind::Product), Node::Product).await?);
     // Another member's private view is not there for the reader.
     let actor = actor(ctx)?;
     let views = fetch::<Segment>(ctx, &of(Kind::Segment), Node::Segment).await?;

@@ -38,6 +38,7 @@ pub enum OrderDirection {
 #[graphql(concrete(name = "FormOrder", params(super::form::FormOrderField)))]
 #[graphql(concrete(name = "GoalOrder", params(super::goal::GoalOrderField)))]
 #[graphql(concrete(name = "CampaignOrder", params(super::campaign::CampaignOrderField)))]
+#[graphql(concrete(name = "ProductOrder", params(super::product::ProductOrderField)))]
 #[graphql(concrete(name = "ReasonOrder", params(super::reason::ReasonOrderField)))]
 #[graphql(concrete(name = "SegmentOrder", params(super::segment::SegmentOrderField)))]
 #[graphql(concrete(

@@ -27,13 +27,14 @@ impl Demo<'_> {
             let new = NewOrder {
                 contact_id: Some(*contact_id),
                 company_id: Some(*company_id),
-                product: product.into(),
+                product: Some(product.into()),
                 quantity: Some(1),
-                amount: Decimal::from(price),
+                amount: Some(Decimal::from(price)),
                 currency: "USD".into(),
                 ordered_at: Some(started),
                 status: Some(OrderStatus::Cart),
                 cart_started_at: None,
+                lines: Vec::new(),
             };
             let cart = order::create(self.core, &self.team.admin, new)
                 .await

@@ -115,13 +115,14 @@ impl Demo<'_> {
                     let new = NewOrder {
                         contact_id: Some(*contact_id),
                         company_id: Some(*company_id),
-                        product: product.into(),
+                        product: Some(product.into()),
                         quantity: Some(quantity),
-                        amount: Decimal::from(price * i64::from(quantity)),
+                        amount: Some(Decimal::from(price * i64::from(quantity))),
                         currency: (*currency).into(),
                         ordered_at: Some(at),
                         status: None,
                         cart_started_at: None,
+                        lines: Vec::new(),
                     };
                     order::create(self.core, &self.team.admin, new)
                         .await

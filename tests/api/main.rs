@@ -62,6 +62,8 @@ mod paging;
 mod persisted;
 mod plans;
 mod processes;
+mod product_affinity;
+mod products;
 mod protocol;
 mod relation_filters;
 mod responses;

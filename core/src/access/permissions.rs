@@ -44,6 +44,8 @@ pub enum Area {
     Settings,
     /// Marketing campaigns (ADMIN and MANAGER).
     Campaigns,
+    /// The product catalogue (ADMIN and MANAGER).
+    Products,
     /// Saved views: segments and lists (every role but VIEWER; a shared
     /// view of another member is ADMIN's and MANAGER's to change).
     Views,
@@ -64,6 +66,7 @@ impl Area {
             Self::Members => "members and API keys",
             Self::Settings => "goals, reasons, scoring rules and triggers",
             Self::Campaigns => "campaigns",
+            Self::Products => "products",
             Self::Views => "segments and lists",
         }
     }

@@ -12,8 +12,11 @@ use super::refusal::Refusal;
 use super::{OnConflict, Outcome, RowContext};
 use crate::Kind;
 use crate::ops::external_id::{self, ExternalId};
+use crate::ops::order::lines::NewLine;
 use crate::ops::order::{self, NewOrder};
 use crate::ops::survey::{self, NewSurveyResponse};
+use entity::product;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 pub const ORDER_COLUMNS: &[&str] = &[
     "externalId",
@@ -22,6 +25,7 @@ pub const ORDER_COLUMNS: &[&str] = &[
     "companyExternalId",
     "companyDomain",
     "product",
+    "sku",
     "quantity",
     "amount",
     "currency",
@@ -52,18 +56,34 @@ pub async fn order(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, R
     }
     let links = ctx.links();
     let ordered_at = cells.time("orderedAt")?;
+    let currency: String = cells.required("currency")?;
+    let quantity = cells.integer("quantity")?;
+    let amount = cells.decimal("amount")?;
+    // With a SKU the order gets one line of that catalogue product, its
+    // total the row's amount (the list price when there is none).
+    let (product, quantity, amount, lines) = match cells.text("sku")? {
+        Some(sku) => {
+            let product_id = product_with_sku(ctx, sku.trim()).await?;
+            let line = NewLine::for_total(product_id, quantity, amount, &currency);
+            (cells.text("product")?, None, None, vec![line])
+        }
+        None => {
+            let amount = amount.ok_or_else(|| Refusal::bad_input("amount", "is required"))?;
+            let product = cells.required("product")?;
+            (Some(product), quantity, Some(amount), Vec::new())
+        }
+    };
     let new = NewOrder {
         contact_id: links.contact(cells, "contact").await?,
         company_id: links.company(cells, "company").await?,
-        product: cells.required("product")?,
-        quantity: cells.integer("quantity")?,
-        amount: cells
-            .decimal("amount")?
-            .ok_or_else(|| Refusal::bad_input("amount", "is required"))?,
-        currency: cells.required("currency")?,
+        product,
+        quantity,
+        amount,
+        currency,
         ordered_at,
         status: cells.choice("status")?,
         cart_started_at: cells.time("cartStartedAt")?,
+        lines,
     };
     ctx.at(cells
         .time("createdAt")?
@@ -73,6 +93,20 @@ pub async fn order(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, R
     keep_id(ctx, cells, Kind::Order, row.id).await?;
     ctx.record(vec![event]).await?;
     Ok(Outcome::Created)
+}
+
+/// The live product with SKU `sku`, refused on the `sku` column when there
+/// is none.
+async fn product_with_sku(ctx: &RowContext<'_>, sku: &str) -> Result<uuid::Uuid, Refusal> {
+    let found = product::Entity::find()
+        .filter(product::Column::WorkspaceId.eq(ctx.actor.workspace_id))
+        .filter(product::Column::DeletedAt.is_null())
+        .filter(product::Column::Sku.eq(sku))
+        .one(ctx.txn)
+        .await?;
+    found
+        .map(|p| p.id)
+        .ok_or_else(|| Refusal::not_found("sku", format!("no product has the SKU {sku:?}")))
 }
 
 /// A survey-response row.

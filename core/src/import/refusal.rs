@@ -104,6 +104,10 @@ fn column_of(field: &str) -> String {
         "ticketId" => "ticket",
         "ownerId" => "ownerEmail",
         "assigneeId" => "assigneeEmail",
+        // An order row's one line (its `sku`) is checked as `lines.0`.
+        "lines.0.productId" => "sku",
+        "lines.0.quantity" => "quantity",
+        "lines.0.unitPrice" | "lines.0.discount" | "lines" => "amount",
         other => other,
     }
     .to_owned()

@@ -29,6 +29,7 @@ pub mod merge;
 pub mod order;
 mod patch;
 pub mod pipeline;
+pub mod product;
 pub mod reason;
 pub mod scoring_rule;
 pub mod segment;

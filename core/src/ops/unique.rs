@@ -20,6 +20,7 @@ pub enum Unique {
     CompanyDomain,
     ScoringRuleName,
     TriggerRuleName,
+    ProductSku,
 }
 
 impl Unique {
@@ -30,6 +31,7 @@ impl Unique {
             Kind::Company => Some(Self::CompanyDomain),
             Kind::LeadScoringRule => Some(Self::ScoringRuleName),
             Kind::TriggerRule => Some(Self::TriggerRuleName),
+            Kind::Product => Some(Self::ProductSku),
             _ => None,
         }
     }
@@ -40,6 +42,7 @@ impl Unique {
             Self::CompanyDomain => ("company", "domain"),
             Self::ScoringRuleName => ("lead_scoring_rule", "name"),
             Self::TriggerRuleName => ("trigger_rule", "name"),
+            Self::ProductSku => ("product", "sku"),
         }
     }
 
@@ -54,6 +57,7 @@ impl Unique {
             Self::CompanyDomain => "another company already has this domain",
             Self::ScoringRuleName => "another lead scoring rule already has this name",
             Self::TriggerRuleName => "another trigger rule already has this name",
+            Self::ProductSku => "another product already has this SKU",
         };
         CoreError::Taken {
             field: field.to_owned(),

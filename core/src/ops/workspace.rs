@@ -22,7 +22,7 @@ const INVITATION_DAYS: i64 = 7;
 /// Every table holding a workspace's rows (its `workspace_id`), children
 /// before the tables they reference, so deleting in this order never trips
 /// a foreign key. The workspace row itself goes last.
-pub const TENANT_TABLES: [&str; 36] = [
+pub const TENANT_TABLES: [&str; 38] = [
     "segment_member",
     "segment",
     "erasure",
@@ -37,7 +37,9 @@ pub const TENANT_TABLES: [&str; 36] = [
     "lead_score_change",
     "goal",
     "survey_response",
+    "order_line",
     "customer_order",
+    "product",
     "tagging",
     "tag",
     "api_key",

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use entity::{
     activity, api_key, campaign, company, contact, customer_order, deal, deal_stage_change, form,
-    goal, lead_scoring_rule, member, pipeline, reason, segment, stage, survey_response, tag,
-    ticket, trigger_rule,
+    goal, lead_scoring_rule, member, pipeline, product, reason, segment, stage, survey_response,
+    tag, ticket, trigger_rule,
 };
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
@@ -105,6 +105,7 @@ editable!(survey_response, SurveyResponse, "survey_response");
 editable!(pipeline, Pipeline, "pipeline");
 editable!(goal, Goal, "goal");
 editable!(campaign, Campaign, "campaign");
+editable!(product, Product, "product");
 editable!(customer_order, Order, "order");
 editable!(lead_scoring_rule, LeadScoringRule, "lead_scoring_rule");
 editable!(trigger_rule, TriggerRule, "trigger_rule");

@@ -52,6 +52,19 @@ impl Record for Contact {
 #[connections]
 #[Object]
 impl Contact {
+    /// Products the contact has not bought, best first, by how often buyers of
+    /// what it bought also bought them (co-purchase affinity over placed
+    /// orders; see `Product.likelyBuyers`). Live, active products only.
+    async fn recommended_products(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many, 1 to 50.", default = 5)] first: i32,
+    ) -> ApiResult<Vec<crate::graphql::product::affinity::Recommendation>> {
+        let buyers = rapport_core::rules::affinity::Buyers::Contacts;
+        let id = |m: &contact::Model| m.id;
+        crate::graphql::product::affinity::recommended_products(ctx, &self.0, id, buyers, first)
+            .await
+    }
     /// Its ids in other systems, by source then id.
     async fn external_ids(
         &self,

@@ -2,6 +2,7 @@
 //! figures are sums over them.
 
 mod filter;
+pub mod lines;
 mod mutation;
 
 use async_graphql::{Context, ID, Object};
@@ -53,15 +54,21 @@ impl Order {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Order, self.0.model().id)
     }
-    /// What was bought.
+    /// What was bought, in words: for an order with lines, their products'
+    /// names unless given; for one without, the only record of it.
     async fn product(&self) -> &str {
         &self.0.model().product
     }
-    /// How many units.
+    /// The catalogue products bought, in order; empty for an order known
+    /// only by its product text.
+    async fn lines(&self, ctx: &Context<'_>) -> ApiResult<Vec<lines::OrderLine>> {
+        lines::of(ctx, &self.0).await
+    }
+    /// How many units (with lines, the sum of theirs).
     async fn quantity(&self) -> i32 {
         self.0.model().quantity
     }
-    /// The order's total, in `currency`.
+    /// The order's total, in `currency` (with lines, the sum of their totals).
     async fn amount(&self) -> Decimal {
         let m = self.0.model();
         money::from_e4(m.amount_e4, &m.currency)

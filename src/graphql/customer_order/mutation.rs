@@ -8,6 +8,7 @@ use rapport_core::ops::order::{self, NewOrder, OrderChanges};
 use rust_decimal::Decimal;
 
 use super::Order;
+use super::lines::{self, OrderLineInput};
 use crate::auth::Area;
 use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
@@ -21,13 +22,15 @@ pub struct CreateOrderInput {
     pub contact_id: Option<ID>,
     /// Defaults to the contact's company.
     pub company_id: Option<ID>,
-    /// What was bought: a product name or code; orders of the same product by a returning buyer
-    /// count as upsell.
-    pub product: String,
-    /// At least 1; defaults to 1.
+    /// What was bought, in words: required without `lines`; with them, their
+    /// products' names when omitted. Orders of the same product by a
+    /// returning buyer count as upsell.
+    pub product: Option<String>,
+    /// At least 1; defaults to 1. Refused with `lines` (theirs add up).
     pub quantity: Option<i32>,
-    /// The order's total, at most as many decimals as the currency has.
-    pub amount: Decimal,
+    /// The order's total, at most as many decimals as the currency has:
+    /// required without `lines`, refused with them (their totals add up).
+    pub amount: Option<Decimal>,
     /// ISO 4217 code of `amount`.
     pub currency: String,
     /// When it was placed (a cart: started). Defaults to now.
@@ -37,6 +40,8 @@ pub struct CreateOrderInput {
     /// When the order began as a cart: defaults to `orderedAt` for a cart
     /// and to null (placed directly) otherwise; not after `orderedAt`.
     pub cart_started_at: Option<DateTime<Utc>>,
+    /// The catalogue products bought (1 to 200 lines), in `currency`.
+    pub lines: Option<Vec<OrderLineInput>>,
 }
 
 /// Changes to an order; omitted fields stay. An amount needs no currency
@@ -59,6 +64,11 @@ pub struct UpdateOrderInput {
     /// `CANCELLED` or `REFUNDED`; any other move is refused (`BAD_INPUT` on
     /// `input.status`). Left as it is when omitted.
     pub status: Option<OrderStatus>,
+    /// The whole set of lines: the amount and quantity follow them (and are
+    /// refused beside them, as on any order with lines, as is a currency
+    /// change without new lines); `[]` leaves the order without lines at its
+    /// current amount. Left as they are when omitted.
+    pub lines: Option<Vec<OrderLineInput>>,
 }
 
 /// The result of an order mutation.
@@ -105,6 +115,7 @@ impl OrderMutation {
             ordered_at: input.ordered_at,
             status: input.status,
             cart_started_at: input.cart_started_at,
+            lines: lines::given(input.lines.unwrap_or_default())?,
         };
         Ok(payload(order::create(core, actor, new).await?))
     }
@@ -130,6 +141,7 @@ impl OrderMutation {
             currency: input.currency,
             ordered_at: input.ordered_at,
             status: input.status,
+            lines: input.lines.map(lines::given).transpose()?,
         };
         let row = order::update(core, actor, id, changes, expected_version).await?;
         Ok(payload(row))

@@ -1,6 +1,7 @@
 //! Orders: what contacts and companies bought. Lifetime value and revenue
 //! figures are sums over placed ones; carts feed the abandoned-cart rate.
 
+pub mod lines;
 pub mod status;
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -10,6 +11,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
 use uuid::Uuid;
 
+use self::lines::NewLine;
 use super::lifecycle::delete_or_restore;
 use crate::access::{Actor, Area};
 use crate::domain::{currency, money, text};
@@ -29,11 +31,14 @@ pub struct NewOrder {
     pub contact_id: Option<Uuid>,
     /// Defaults to the contact's company.
     pub company_id: Option<Uuid>,
-    pub product: String,
-    /// At least 1; defaults to 1.
+    /// What was bought, in words: required without lines; with lines,
+    /// defaults to their products' names.
+    pub product: Option<String>,
+    /// At least 1; defaults to 1. Not with lines (theirs add up).
     pub quantity: Option<i32>,
-    /// The order's total, at most as many decimals as the currency has.
-    pub amount: Decimal,
+    /// The order's total, at most as many decimals as the currency has:
+    /// required without lines, refused with them (their totals add up).
+    pub amount: Option<Decimal>,
     pub currency: String,
     /// Defaults to now.
     pub ordered_at: Option<DateTime<Utc>>,
@@ -42,6 +47,9 @@ pub struct NewOrder {
     /// When the order began as a cart: defaults to `ordered_at` for a cart
     /// and to none (placed directly) otherwise.
     pub cart_started_at: Option<DateTime<Utc>>,
+    /// Catalogue products bought; none for an order known only by its
+    /// product text (other systems' history).
+    pub lines: Vec<NewLine>,
 }
 
 /// Changes to an order; `None` fields stay. An amount needs no currency
@@ -56,6 +64,9 @@ pub struct OrderChanges {
     /// A move along the order's life (see [`status::may_become`]). A cart
     /// placed without a new `ordered_at` is placed now.
     pub status: Option<OrderStatus>,
+    /// The whole set of lines (the amount and quantity follow them); an
+    /// empty set leaves the order without lines, at its current amount.
+    pub lines: Option<Vec<NewLine>>,
 }
 
 /// Records an order.
@@ -78,13 +89,27 @@ pub async fn create_in(
     new: NewOrder,
 ) -> CoreResult<(customer_order::Model, NewEvent)> {
     actor.require(Area::Orders)?;
-    let product = text::required_name(&new.product, PRODUCT_MAX)
-        .map_err(CoreError::invalid("input.product"))?;
-    let quantity = check_quantity(new.quantity.unwrap_or(1))?;
     let code = currency::normalize_currency(&new.currency)
         .map_err(CoreError::invalid("input.currency"))?;
-    let amount_e4 =
-        money::amount_e4(new.amount, &code).map_err(CoreError::invalid("input.amount"))?;
+    let given_product = new.product.as_deref().map(check_product).transpose()?;
+    let (product, quantity, amount_e4, checked) = if new.lines.is_empty() {
+        let product = given_product.ok_or_else(|| {
+            CoreError::bad_input("input.product", "give the product, or the order's lines")
+        })?;
+        let amount = new.amount.ok_or_else(|| {
+            CoreError::bad_input("input.amount", "give the amount, or the order's lines")
+        })?;
+        let amount_e4 =
+            money::amount_e4(amount, &code).map_err(CoreError::invalid("input.amount"))?;
+        let quantity = check_quantity(new.quantity.unwrap_or(1))?;
+        (product, quantity, amount_e4, Vec::new())
+    } else {
+        refuse_beside_lines(new.amount.is_some(), new.quantity.is_some(), false)?;
+        let checked = lines::check(txn, actor.workspace_id, new.lines, &code, &[]).await?;
+        let totals = lines::totals(&checked)?;
+        let product = given_product.unwrap_or(totals.product_text);
+        (product, totals.quantity, totals.amount_e4, checked)
+    };
     let (contact_id, company_id) = buyer(txn, actor, new.contact_id, new.company_id).await?;
     let at = now();
     let ordered_at = new.ordered_at.map_or(at, |t| t.trunc_subsecs(6));
@@ -113,6 +138,7 @@ pub async fn create_in(
     }
     .insert(txn)
     .await?;
+    lines::replace(txn, actor.workspace_id, row.id, &checked).await?;
     let owners = Owners::of(row.contact_id, row.company_id);
     let inputs = [Inputs::Orders, Inputs::Customer];
     stored_figures::refresh(txn, actor.workspace_id, &owners, &inputs).await?;
@@ -135,30 +161,41 @@ pub async fn update(
     check_version(expected_version, current.version)?;
     let mut change = <customer_order::ActiveModel as Default>::default();
     if let Some(product) = &changes.product {
-        change.product = Set(text::required_name(product, PRODUCT_MAX)
-            .map_err(CoreError::invalid("input.product"))?);
+        change.product = Set(check_product(product)?);
     }
-    if let Some(quantity) = changes.quantity {
-        change.quantity = Set(check_quantity(quantity)?);
-    }
-    if changes.amount.is_some() || changes.currency.is_some() {
+    let on_order = lines::products_on(&txn, actor.workspace_id, id).await?;
+    let new_lines = changes.lines.clone().filter(|given| !given.is_empty());
+    if let Some(given) = new_lines {
+        refuse_beside_lines(changes.amount.is_some(), changes.quantity.is_some(), false)?;
         let code = match &changes.currency {
             Some(raw) => {
                 currency::normalize_currency(raw).map_err(CoreError::invalid("input.currency"))?
             }
             None => current.currency.clone(),
         };
-        let amount = changes
-            .amount
-            .unwrap_or_else(|| money::from_e4(current.amount_e4, &current.currency));
-        // A kept amount that the new currency cannot hold is the currency's fault.
-        let field = if changes.amount.is_some() {
-            "input.amount"
-        } else {
-            "input.currency"
-        };
-        change.amount_e4 = Set(money::amount_e4(amount, &code).map_err(CoreError::invalid(field))?);
+        let checked = lines::check(&txn, actor.workspace_id, given, &code, &on_order).await?;
+        let totals = lines::totals(&checked)?;
+        lines::replace(&txn, actor.workspace_id, id, &checked).await?;
+        change.amount_e4 = Set(totals.amount_e4);
+        change.quantity = Set(totals.quantity);
         change.currency = Set(code);
+        if changes.product.is_none() {
+            change.product = Set(totals.product_text);
+        }
+    } else {
+        let dropping = changes.lines.is_some();
+        if !on_order.is_empty() && !dropping {
+            let currency = changes.currency.is_some();
+            refuse_beside_lines(
+                changes.amount.is_some(),
+                changes.quantity.is_some(),
+                currency,
+            )?;
+        }
+        if dropping {
+            lines::replace(&txn, actor.workspace_id, id, &[]).await?;
+        }
+        amount_and_quantity(&mut change, &current, &changes)?;
     }
     if let Some(at) = changes.ordered_at {
         change.ordered_at = Set(at.trunc_subsecs(6));
@@ -200,6 +237,58 @@ pub async fn delete(
         delete,
     )
     .await
+}
+
+/// Sets an order's amount, currency and quantity without lines: an amount
+/// needs no currency unless the currency changes too.
+fn amount_and_quantity(
+    change: &mut customer_order::ActiveModel,
+    current: &customer_order::Model,
+    changes: &OrderChanges,
+) -> CoreResult<()> {
+    if let Some(quantity) = changes.quantity {
+        change.quantity = Set(check_quantity(quantity)?);
+    }
+    if changes.amount.is_none() && changes.currency.is_none() {
+        return Ok(());
+    }
+    let code = match &changes.currency {
+        Some(raw) => {
+            currency::normalize_currency(raw).map_err(CoreError::invalid("input.currency"))?
+        }
+        None => current.currency.clone(),
+    };
+    let amount = changes
+        .amount
+        .unwrap_or_else(|| money::from_e4(current.amount_e4, &current.currency));
+    // A kept amount that the new currency cannot hold is the currency's fault.
+    let field = if changes.amount.is_some() {
+        "input.amount"
+    } else {
+        "input.currency"
+    };
+    change.amount_e4 = Set(money::amount_e4(amount, &code).map_err(CoreError::invalid(field))?);
+    change.currency = Set(code);
+    Ok(())
+}
+
+/// Refuses what an order's lines decide: its amount, its quantity, and (for
+/// lines already priced) its currency.
+fn refuse_beside_lines(amount: bool, quantity: bool, currency: bool) -> CoreResult<()> {
+    let field = match (amount, quantity, currency) {
+        (true, _, _) => "input.amount",
+        (_, true, _) => "input.quantity",
+        (_, _, true) => "input.currency",
+        _ => return Ok(()),
+    };
+    Err(CoreError::bad_input(
+        field,
+        "an order with lines takes this from them: give the lines instead",
+    ))
+}
+
+fn check_product(raw: &str) -> CoreResult<String> {
+    text::required_name(raw, PRODUCT_MAX).map_err(CoreError::invalid("input.product"))
 }
 
 fn check_quantity(quantity: i32) -> CoreResult<i32> {

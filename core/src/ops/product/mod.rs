@@ -1,0 +1,152 @@
+//! The product catalogue: what a workspace sells, by SKU (unique among its
+//! live products), with a category and a list price per currency. Order
+//! lines reference products; an inactive product stays on the orders that
+//! have it but takes no new lines. ADMIN and MANAGER manage the catalogue;
+//! every role reads it (SUPPORT without prices).
+
+pub mod prices;
+
+use entity::product;
+use sea_orm::{ActiveModelTrait, Set};
+use uuid::Uuid;
+
+use self::prices::ListPrice;
+use super::Patch;
+use super::lifecycle::delete_or_restore;
+use super::unique::Unique;
+use crate::access::{Actor, Area};
+use crate::domain::text;
+use crate::error::{CoreError, CoreResult};
+use crate::store::{Core, check_version, load_live, now, save_if_unchanged};
+
+/// Longest SKU, in characters.
+const SKU_MAX: usize = 64;
+/// Longest product name.
+const NAME_MAX: usize = 200;
+/// Longest category.
+const CATEGORY_MAX: usize = 100;
+
+/// A new product.
+#[derive(Debug, Clone)]
+pub struct NewProduct {
+    pub sku: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub list_prices: Vec<ListPrice>,
+    /// Defaults to true.
+    pub active: Option<bool>,
+}
+
+/// Changes to a product; `None` and `Keep` fields stay.
+#[derive(Debug, Clone, Default)]
+pub struct ProductChanges {
+    pub sku: Option<String>,
+    pub name: Option<String>,
+    pub category: Patch<String>,
+    /// The whole set of list prices (currencies not listed lose theirs).
+    pub list_prices: Option<Vec<ListPrice>>,
+    pub active: Option<bool>,
+}
+
+/// Adds a product to the catalogue (ADMIN and MANAGER).
+pub async fn create(core: &Core, actor: &Actor, new: NewProduct) -> CoreResult<product::Model> {
+    actor.require(Area::Products)?;
+    let sku = check_sku(&new.sku)?;
+    let name = check_name(&new.name)?;
+    let category = check_category(new.category)?;
+    let list_prices = prices::check(new.list_prices, "input.listPrices")?;
+    let txn = core.begin().await?;
+    Unique::ProductSku
+        .check_free(&txn, actor.workspace_id, Some(&sku), &[], "input.sku")
+        .await?;
+    let at = now();
+    let row = product::ActiveModel {
+        id: Set(crate::store::new_id()),
+        workspace_id: Set(actor.workspace_id),
+        sku: Set(sku),
+        name: Set(name),
+        category: Set(category),
+        list_prices: Set(list_prices),
+        active: Set(new.active.unwrap_or(true)),
+        version: Set(1),
+        deleted_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+    }
+    .insert(&txn)
+    .await
+    .map_err(Unique::ProductSku.or_taken("input.sku"))?;
+    core.finish::<product::Entity>(txn, actor, row, "created")
+        .await
+}
+
+/// Changes product `id`; with `expected_version`, refuses (`CONFLICT`) if it
+/// changed since.
+pub async fn update(
+    core: &Core,
+    actor: &Actor,
+    id: Uuid,
+    changes: ProductChanges,
+    expected_version: Option<i32>,
+) -> CoreResult<product::Model> {
+    actor.require(Area::Products)?;
+    let sku = changes.sku.as_deref().map(check_sku).transpose()?;
+    let name = changes.name.as_deref().map(check_name).transpose()?;
+    let category = match changes.category {
+        Patch::Set(category) => Patch::from_option(check_category(Some(category))?),
+        other => other,
+    };
+    let list_prices = changes
+        .list_prices
+        .map(|given| prices::check(given, "input.listPrices"))
+        .transpose()?;
+    let txn = core.begin().await?;
+    let current = load_live::<product::Entity>(&txn, actor, id).await?;
+    check_version(expected_version, current.version)?;
+    if let Some(sku) = &sku {
+        Unique::ProductSku
+            .check_free(&txn, actor.workspace_id, Some(sku), &[id], "input.sku")
+            .await?;
+    }
+    let change = product::ActiveModel {
+        sku: Set(sku.unwrap_or_else(|| current.sku.clone())),
+        name: Set(name.unwrap_or_else(|| current.name.clone())),
+        category: Set(category.apply(current.category.clone())),
+        list_prices: Set(list_prices.unwrap_or_else(|| current.list_prices.clone())),
+        active: Set(changes.active.unwrap_or(current.active)),
+        version: Set(current.version + 1),
+        updated_at: Set(now()),
+        ..Default::default()
+    };
+    let row =
+        save_if_unchanged::<product::Entity>(&txn, actor, id, current.version, change).await?;
+    core.finish::<product::Entity>(txn, actor, row, "updated")
+        .await
+}
+
+/// Soft-deletes (`delete`) or restores product `id`. Order lines keep
+/// pointing at a deleted product; restoring one whose SKU another live
+/// product took since is refused.
+pub async fn delete(
+    core: &Core,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    delete: bool,
+) -> CoreResult<product::Model> {
+    delete_or_restore::<product::Entity>(core, actor, Area::Products, id, expected_version, delete)
+        .await
+}
+
+/// A SKU: trimmed, 1 to 64 characters, compared exactly.
+fn check_sku(raw: &str) -> CoreResult<String> {
+    text::required_name(raw, SKU_MAX).map_err(CoreError::invalid("input.sku"))
+}
+
+fn check_name(raw: &str) -> CoreResult<String> {
+    text::required_name(raw, NAME_MAX).map_err(CoreError::invalid("input.name"))
+}
+
+fn check_category(raw: Option<String>) -> CoreResult<Option<String>> {
+    text::optional_text(raw.as_deref(), CATEGORY_MAX).map_err(CoreError::invalid("input.category"))
+}
