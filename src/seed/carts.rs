@@ -4,37 +4,38 @@
 
 use entity::enums::OrderStatus;
 use rapport_core::ops::order::{self, NewOrder, OrderChanges};
-use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::catalogue::Catalogue;
 use super::records::{Demo, refused};
 
-/// What goes into a demo cart: (product, unit price).
-const CART_ITEMS: [(&str, i64); 3] = [
-    ("Training day", 1_500),
-    ("Hardware kit", 800),
-    ("Support plan", 3_000),
-];
+/// What goes into a demo cart: a training day, a hardware kit or a support
+/// plan (by their index in the catalogue).
+const CART_ITEMS: [usize; 3] = [3, 4, 1];
 
 impl Demo<'_> {
     /// A cart for every third contact, at a moment of the year; then placed
     /// a day later, abandoned, or left open.
-    pub(super) async fn carts(&self, contacts: &[(Uuid, Uuid)]) -> anyhow::Result<()> {
+    pub(super) async fn carts(
+        &self,
+        catalogue: &Catalogue,
+        contacts: &[(Uuid, Uuid)],
+    ) -> anyhow::Result<()> {
         for (contact_id, company_id) in contacts.iter().step_by(3) {
-            let (product, price) = self.pick(&CART_ITEMS);
+            let item = self.pick(&CART_ITEMS);
             let started = self.moment();
             self.at(started);
             let new = NewOrder {
                 contact_id: Some(*contact_id),
                 company_id: Some(*company_id),
-                product: Some(product.into()),
-                quantity: Some(1),
-                amount: Some(Decimal::from(price)),
+                product: None,
+                quantity: None,
+                amount: None,
                 currency: "USD".into(),
                 ordered_at: Some(started),
                 status: Some(OrderStatus::Cart),
                 cart_started_at: None,
-                lines: Vec::new(),
+                lines: vec![catalogue.line(item, 1)],
             };
             let cart = order::create(self.core, &self.team.admin, new)
                 .await

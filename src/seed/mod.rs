@@ -13,6 +13,7 @@
 //! members otherwise join by invitation).
 
 mod carts;
+mod catalogue;
 mod records;
 pub mod scale;
 mod story;

@@ -96,8 +96,9 @@ impl<'a> Demo<'a> {
         let (companies, contacts) = self.companies().await?;
         let deals = self.deals(&pipelines, &companies, &contacts).await?;
         let resolved = self.tickets(&contacts, &deals).await?;
-        self.orders(&companies, &contacts).await?;
-        self.carts(&contacts).await?;
+        let catalogue = self.catalogue().await?;
+        self.orders(&catalogue, &companies, &contacts).await?;
+        self.carts(&catalogue, &contacts).await?;
         self.surveys(&contacts, &resolved).await?;
         let campaigns = self.campaigns().await?;
         self.engagements(&contacts, campaigns).await?;

@@ -19,16 +19,9 @@ use rapport_core::ops::{consent, customer, engagement, goal, order, scoring_rule
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use super::catalogue::Catalogue;
 use super::records::{Demo, refused};
 
-/// What the demo's customers buy: (product, unit price in the company's currency).
-const PRODUCTS: [(&str, i64); 5] = [
-    ("Platform licence", 12_000),
-    ("Support plan", 3_000),
-    ("Integration package", 5_000),
-    ("Training day", 1_500),
-    ("Hardware kit", 800),
-];
 const VENDORS: [&str; 3] = ["Salesforce", "HubSpot", "Pipedrive"];
 const PAGES: [&str; 4] = ["/pricing", "/product/tour", "/customers", "/docs/api"];
 const NPS_REASONS: [&str; 3] = ["SLOW_RESPONSE", "MISSING_FEATURE", "GREAT_SUPPORT"];
@@ -98,9 +91,11 @@ impl Demo<'_> {
     }
 
     /// Orders of the first two contacts of every other company: one to four
-    /// each, at moments across the year, in the company's currency.
+    /// each, at moments across the year, in the company's currency, of
+    /// catalogue products at their list prices.
     pub(super) async fn orders(
         &self,
+        catalogue: &Catalogue,
         companies: &[(Uuid, &'static str)],
         contacts: &[(Uuid, Uuid)],
     ) -> anyhow::Result<()> {
@@ -108,21 +103,20 @@ impl Demo<'_> {
             let buyers = contacts.iter().filter(|(_, c)| c == company_id).take(2);
             for (contact_id, _) in buyers {
                 for _ in 0..=self.below(4) {
-                    let (product, price) = self.pick(&PRODUCTS);
-                    let quantity = 1 + self.below(3) as i32;
+                    let lines = self.order_lines(catalogue);
                     let at = self.moment();
                     self.at(at);
                     let new = NewOrder {
                         contact_id: Some(*contact_id),
                         company_id: Some(*company_id),
-                        product: Some(product.into()),
-                        quantity: Some(quantity),
-                        amount: Some(Decimal::from(price * i64::from(quantity))),
+                        product: None,
+                        quantity: None,
+                        amount: None,
                         currency: (*currency).into(),
                         ordered_at: Some(at),
                         status: None,
                         cart_started_at: None,
-                        lines: Vec::new(),
+                        lines,
                     };
                     order::create(self.core, &self.team.admin, new)
                         .await

@@ -61,7 +61,8 @@ async fn the_demo_year_answers_every_figure(app: TestApp) {
       leaderboard(period: $p) { member { name } wonCount goals { won attainment } }
       contacts(first: 1, orderBy: [{ field: LEAD_SCORE, direction: DESC }]) { nodes { leadScore } }
       companies(first: 50) { nodes { name currentVendor vendorContractEndsOn } }
-      campaigns(first: 5) { nodes { name leads } } }";
+      campaigns(first: 5) { nodes { name leads } }
+      products(first: 5) { nodes { sku likelyBuyers(first: 1) { score evidence { text } } } } }";
     let data = data_as(&app, &token, query, json!({ "p": demo_year() })).await;
     let figures = &data["analytics"];
     let outcomes = &figures["dealOutcomes"];
@@ -118,6 +119,18 @@ async fn the_demo_year_answers_every_figure(app: TestApp) {
     assert!(
         campaigns.iter().all(|c| number(&c["leads"]) > 0.0),
         "{campaigns:?}"
+    );
+    // The catalogue's buying pattern is there to be found.
+    let products = data["products"]["nodes"].as_array().expect("list");
+    assert_eq!(products.len(), 5);
+    assert!(
+        products
+            .iter()
+            .any(|p| p["likelyBuyers"][0]["evidence"]["text"]
+                .as_str()
+                .is_some_and(|t| t.contains(" also bought "))
+                && number(&p["likelyBuyers"][0]["score"]) > 0.0),
+        "{products:?}"
     );
     let ending: Vec<&Value> = data["companies"]["nodes"]
         .as_array()
