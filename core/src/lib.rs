@@ -29,6 +29,7 @@ mod kind;
 pub mod metrics;
 pub mod ops;
 pub mod rules;
+pub mod search;
 pub mod store;
 pub mod webhooks;
 

@@ -36,6 +36,7 @@ pub mod pipeline;
 pub mod product;
 pub mod reason;
 pub mod record_change;
+pub mod search_text;
 pub mod segment;
 pub mod segment_member;
 pub mod stage;

@@ -38,6 +38,7 @@ mod m20261203_000034_create_segment;
 mod m20261203_000035_order_status;
 mod m20261203_000037_webhook_replays;
 mod m20261204_000038_create_product;
+mod m20261204_000039_search;
 
 pub struct Migrator;
 
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000035_order_status::Migration),
             Box::new(m20261203_000037_webhook_replays::Migration),
             Box::new(m20261204_000038_create_product::Migration),
+            Box::new(m20261204_000039_search::Migration),
         ]
     }
 }

@@ -48,6 +48,7 @@ pub mod rates;
 pub mod reason;
 pub mod scalars;
 pub mod scoring;
+pub mod search;
 pub mod segment;
 pub mod survey;
 pub mod tag;
@@ -96,6 +97,7 @@ pub struct InsightQuery(
     goal::GoalQuery,
     campaign::CampaignQuery,
     product::ProductQuery,
+    search::SearchQuery,
     analytics::AnalyticsQuery,
     reason::ReasonQuery,
     scoring::RuleQuery,

@@ -72,6 +72,7 @@ mod scale_seed;
 mod schema;
 mod schema_docs;
 mod scoring;
+mod search;
 mod segments;
 mod segments_live;
 mod shared_limits;

@@ -254,6 +254,7 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
             &[
                 "Goal",
                 "Campaign",
+                "Product",
                 "Reason",
                 "ScoringRule",
                 "TriggerRule",

@@ -58,6 +58,9 @@ pub struct ActivityFilter {
     pub not: Option<Box<ActivityFilter>>,
     /// Matches on the Activity's global id.
     pub id: Option<IdFilter>,
+    /// Matches records found by this text as `search` finds them (part of
+    /// a word, any case, or one letter off).
+    pub search: Option<String>,
     /// Matches on `kind`: what sort of entry it is.
     pub kind: Option<EnumFilter<ActivityKind>>,
     /// Matches on `subject`: A one-line summary.
@@ -86,6 +89,9 @@ impl RecordFilter for ActivityFilter {
     fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("activity", name);
         let mut all = Condition::all();
+        if let Some(text) = &self.search {
+            all = all.add(crate::graphql::filter::search("activity", text, backend)?);
+        }
         let references = [
             (&self.id, "id", Kind::Activity, "filter.id"),
             (

@@ -113,6 +113,9 @@ pub struct CompanyFilter {
     pub not: Option<Box<CompanyFilter>>,
     /// Matches on the Company's global id.
     pub id: Option<IdFilter>,
+    /// Matches records found by this text as `search` finds them (part of
+    /// a word, any case, or one letter off).
+    pub search: Option<String>,
     /// Matches on `name`: the company's name.
     pub name: Option<StringFilter>,
     /// Matches on `domain`: its web domain, lower-cased, without scheme or path.
@@ -159,6 +162,9 @@ impl RecordFilter for CompanyFilter {
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("company", name);
         let mut all = Condition::all();
+        if let Some(text) = &self.search {
+            all = all.add(crate::graphql::filter::search("company", text, backend)?);
+        }
         let strings = [
             (&self.name, "name"),
             (&self.domain, "domain"),

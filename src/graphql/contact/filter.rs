@@ -114,6 +114,9 @@ pub struct ContactFilter {
     pub not: Option<Box<ContactFilter>>,
     /// Matches on the Contact's global id.
     pub id: Option<IdFilter>,
+    /// Matches records found by this text as `search` finds them (part of
+    /// a word, any case, or one letter off).
+    pub search: Option<String>,
     /// Matches on `firstName`: given name.
     pub first_name: Option<StringFilter>,
     /// Matches on `lastName`: family name.
@@ -165,6 +168,9 @@ impl RecordFilter for ContactFilter {
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("contact", name);
         let mut all = Condition::all();
+        if let Some(text) = &self.search {
+            all = all.add(crate::graphql::filter::search("contact", text, backend)?);
+        }
         let strings = [
             (&self.first_name, "first_name"),
             (&self.last_name, "last_name"),

@@ -56,6 +56,7 @@ pub struct OrderLine {
     currency: String,
 }
 
+/// One line of an order: a catalogue product, how many, at what price.
 #[Object]
 impl OrderLine {
     /// The product bought; null if it was deleted since.

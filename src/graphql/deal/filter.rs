@@ -92,6 +92,9 @@ pub struct DealFilter {
     pub not: Option<Box<DealFilter>>,
     /// The deal's id.
     pub id: Option<IdFilter>,
+    /// Matches records found by this text as `search` finds them (part of
+    /// a word, any case, or one letter off).
+    pub search: Option<String>,
     /// The deal's name.
     pub name: Option<StringFilter>,
     /// Compared by nominal amount, whatever the currency.
@@ -145,6 +148,9 @@ impl RecordFilter for DealFilter {
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("deal", name);
         let mut all = Condition::all();
+        if let Some(text) = &self.search {
+            all = all.add(crate::graphql::filter::search("deal", text, backend)?);
+        }
         for (filter, column) in [(&self.name, "name"), (&self.currency, "currency")] {
             if let Some(f) = filter {
                 all = all.add(f.condition(c(column), backend));

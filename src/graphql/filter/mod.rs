@@ -62,6 +62,19 @@ pub struct TagFilter {
 }
 
 /// A column reference `table.column`.
+/// The condition of a list's `search` filter: the records `search` would
+/// find by `text` (see `rapport_core::search::filter`).
+pub fn search(table: &'static str, text: &str, backend: sea_orm::DbBackend) -> ApiResult<Expr> {
+    let (sql, values) =
+        rapport_core::search::filter(backend, table, text).map_err(|e| match e {
+            rapport_core::error::CoreError::BadInput { message, .. } => {
+                super::error::ApiError::bad_input("filter.search", message)
+            }
+            other => super::error::ApiError(other),
+        })?;
+    Ok(Expr::cust_with_values(sql, values))
+}
+
 pub fn col(table: &'static str, column: &'static str) -> Expr {
     Expr::col((table, column))
 }

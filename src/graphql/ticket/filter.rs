@@ -74,6 +74,9 @@ pub struct TicketFilter {
     pub not: Option<Box<TicketFilter>>,
     /// Matches on the Ticket's global id.
     pub id: Option<IdFilter>,
+    /// Matches records found by this text as `search` finds them (part of
+    /// a word, any case, or one letter off).
+    pub search: Option<String>,
     /// Matches on `number`: 1, 2, 3… within the workspace, for people to quote ("ticket #42").
     pub number: Option<IntFilter>,
     /// Matches on `subject`: A one-line summary.
@@ -115,6 +118,9 @@ impl RecordFilter for TicketFilter {
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("ticket", name);
         let mut all = Condition::all();
+        if let Some(text) = &self.search {
+            all = all.add(crate::graphql::filter::search("ticket", text, backend)?);
+        }
         for (filter, column) in [(&self.subject, "subject"), (&self.category, "category")] {
             if let Some(f) = filter {
                 all = all.add(f.condition(c(column), backend));

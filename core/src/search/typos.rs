@@ -1,0 +1,57 @@
+//! The one-letter slips SQLite search forgives: `LIKE` patterns matching
+//! the query with one letter changed, dropped or added (`acne` finds
+//! "acme"). PostgreSQL needs none of these: trigram similarity covers them.
+
+use super::escape_like;
+
+/// Shortest query slips are looked for in: shorter ones would match too much.
+const MIN_LENGTH: usize = 4;
+
+/// `%…%` patterns of the query with one letter changed (`_`), dropped, or
+/// added (`_`), deduplicated; none for a short query.
+pub fn patterns(query: &str) -> Vec<String> {
+    let letters: Vec<char> = query.chars().collect();
+    if letters.len() < MIN_LENGTH {
+        return Vec::new();
+    }
+    let piece = |chars: &[char]| escape_like(&chars.iter().collect::<String>());
+    let mut found = Vec::new();
+    for i in 0..letters.len() {
+        // Changed: any letter in place of letter i.
+        found.push(format!(
+            "%{}_{}%",
+            piece(&letters[..i]),
+            piece(&letters[i + 1..])
+        ));
+        // Dropped: letter i was not typed in the record (or was typed too many).
+        let mut without = letters.clone();
+        without.remove(i);
+        found.push(format!("%{}%", piece(&without)));
+    }
+    for i in 1..letters.len() {
+        // Added: a letter the query lacks, between i − 1 and i.
+        found.push(format!(
+            "%{}_{}%",
+            piece(&letters[..i]),
+            piece(&letters[i..])
+        ));
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slips_of_one_letter_are_patterns() {
+        let found = patterns("acne");
+        assert!(found.contains(&"%ac_e%".to_owned()), "{found:?}");
+        assert!(found.contains(&"%acn%".to_owned()));
+        assert!(found.contains(&"%ac_ne%".to_owned()));
+        assert!(patterns("acm").is_empty());
+        assert!(patterns("50%_x").iter().any(|p| p.contains("\\%")));
+    }
+}
