@@ -146,6 +146,21 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
         assert!(page.get("errors").is_none(), "{query}: {page}");
         failures.extend(check_plans(&log, offset, &query, false));
     }
+    // Search reads each table's trigram index, for the query itself and
+    // for near matches (its ranking then sorts what matched).
+    for typed in ["platform", "platfrom"] {
+        let search = format!("{{ search(query: \"{typed}\", first: 3) {{ edges {{ cursor }} }} }}");
+        let offset = log_len(&log);
+        let page = app.gql_as(&token, &search, json!({})).await;
+        assert!(page.get("errors").is_none(), "{search}: {page}");
+        failures.extend(check_plans_of(
+            &log,
+            offset,
+            &search,
+            "word_similarity",
+            true,
+        ));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
@@ -228,6 +243,17 @@ fn log_len(log: &std::path::Path) -> usize {
 /// returns what is wrong with them (nothing when all are index ranges, or
 /// with `sorts`, when all read through an index).
 fn check_plans(log: &std::path::Path, offset: usize, query: &str, sorts: bool) -> Vec<String> {
+    check_plans_of(log, offset, query, "\"_page\"", sorts)
+}
+
+/// [`check_plans`] for the statements whose text holds `marker`.
+fn check_plans_of(
+    log: &std::path::Path,
+    offset: usize,
+    query: &str,
+    marker: &str,
+    sorts: bool,
+) -> Vec<String> {
     // Logging is asynchronous to the client's answer only by the write of
     // the log line; the statement finished before the answer was sent.
     let bytes = std::fs::read(log).expect("server log");
@@ -235,14 +261,10 @@ fn check_plans(log: &std::path::Path, offset: usize, query: &str, sorts: bool) -
     let plans = logged_plans(&text);
     let paging: Vec<&Value> = plans
         .iter()
-        .filter(|p| {
-            p["Query Text"]
-                .as_str()
-                .is_some_and(|q| q.contains("\"_page\""))
-        })
+        .filter(|p| p["Query Text"].as_str().is_some_and(|q| q.contains(marker)))
         .collect();
     if paging.is_empty() {
-        return vec![format!("{query}: no paging statement was logged")];
+        return vec![format!("{query}: no statement with {marker} was logged")];
     }
     let mut failures = Vec::new();
     for plan in paging {
