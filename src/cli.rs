@@ -18,7 +18,7 @@ pub struct ExportArgs {
     /// The workspace (its global id or UUID); read as its first ADMIN.
     #[arg(long)]
     pub workspace: String,
-    /// The list: companies, contacts, deals, tickets, activities, orders or surveyResponses.
+    /// The list: companies, contacts, deals, tickets, activities, orders, surveyResponses or products.
     #[arg(long = "type", value_parser = parse_type)]
     pub ty: ExportType,
     #[arg(long, value_enum, default_value = "csv")]

@@ -6,7 +6,8 @@
 //! `deletedAt` (lists skip deleted rows) are left out.
 
 use async_graphql::{ID, InputType, Value};
-use entity::{activity, company, contact, customer_order, deal, survey_response, ticket};
+use entity::{activity, company, contact, customer_order, deal, product, survey_response, ticket};
+use rapport_core::ops::product::prices;
 use uuid::Uuid;
 
 use crate::domain::money;
@@ -183,4 +184,17 @@ pub const SURVEY_RESPONSE: &[Column<survey_response::Model>] = &[
     col!("ticketId", |m| opt_id(Kind::Ticket, m.ticket_id)),
     col!("version", |m| v(&m.version)),
     col!("createdAt", |m| v(&m.created_at)),
+];
+
+/// Read back by a products import (`listPrices` in the same text form).
+pub const PRODUCT: &[Column<product::Model>] = &[
+    col!("id", |m| id(Kind::Product, m.id)),
+    col!("sku", |m| v(&m.sku)),
+    col!("name", |m| v(&m.name)),
+    col!("category", |m| v(&m.category)),
+    col!(amount "listPrices", |m| v(&prices::to_text(&m.list_prices))),
+    col!("active", |m| v(&m.active)),
+    col!("version", |m| v(&m.version)),
+    col!("createdAt", |m| v(&m.created_at)),
+    col!("updatedAt", |m| v(&m.updated_at)),
 ];

@@ -48,10 +48,11 @@ pub enum ExportType {
     Activities,
     Orders,
     SurveyResponses,
+    Products,
 }
 
 impl ExportType {
-    pub const ALL: [ExportType; 7] = [
+    pub const ALL: [ExportType; 8] = [
         Self::Companies,
         Self::Contacts,
         Self::Deals,
@@ -59,6 +60,7 @@ impl ExportType {
         Self::Activities,
         Self::Orders,
         Self::SurveyResponses,
+        Self::Products,
     ];
 
     /// The GraphQL list field's name, which is also the URL's.
@@ -71,6 +73,7 @@ impl ExportType {
             Self::Activities => "activities",
             Self::Orders => "orders",
             Self::SurveyResponses => "surveyResponses",
+            Self::Products => "products",
         }
     }
 
@@ -106,7 +109,9 @@ pub fn prepare(
     actor: &Actor,
     request: &ExportRequest,
 ) -> ApiResult<Export> {
-    use crate::graphql::{activity, company, contact, customer_order, deal, survey, ticket};
+    use crate::graphql::{
+        activity, company, contact, customer_order, deal, product, survey, ticket,
+    };
     let r = request;
     let chunks = match request.ty {
         ExportType::Companies => chunks::<company::Company, company::CompanyFilter, _>(
@@ -160,6 +165,13 @@ pub fn prepare(
                 columns::SURVEY_RESPONSE,
             )
         }
+        ExportType::Products => chunks::<product::Product, product::ProductFilter, _>(
+            db,
+            actor,
+            r,
+            product::ProductOrderField::keys,
+            columns::PRODUCT,
+        ),
     }?;
     Ok(Export {
         format: request.format,

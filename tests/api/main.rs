@@ -63,6 +63,7 @@ mod persisted;
 mod plans;
 mod processes;
 mod product_affinity;
+mod product_transfer;
 mod products;
 mod protocol;
 mod relation_filters;

@@ -24,6 +24,7 @@
 //! as they would have (their firings are written) but send no events.
 
 mod activities;
+mod catalogue;
 mod cells;
 mod context;
 mod deals;
@@ -69,10 +70,11 @@ pub enum ImportType {
     Orders,
     SurveyResponses,
     Engagements,
+    Products,
 }
 
 impl ImportType {
-    pub const ALL: [ImportType; 8] = [
+    pub const ALL: [ImportType; 9] = [
         ImportType::Companies,
         ImportType::Contacts,
         ImportType::Deals,
@@ -81,6 +83,7 @@ impl ImportType {
         ImportType::Orders,
         ImportType::SurveyResponses,
         ImportType::Engagements,
+        ImportType::Products,
     ];
 
     /// Its name on the command line.
@@ -94,6 +97,7 @@ impl ImportType {
             ImportType::Orders => "orders",
             ImportType::SurveyResponses => "surveyResponses",
             ImportType::Engagements => "engagements",
+            ImportType::Products => "products",
         }
     }
 
@@ -112,6 +116,7 @@ impl ImportType {
             ImportType::Orders => purchases::ORDER_COLUMNS,
             ImportType::SurveyResponses => purchases::SURVEY_COLUMNS,
             ImportType::Engagements => engagements::COLUMNS,
+            ImportType::Products => catalogue::COLUMNS,
         }
     }
 
@@ -334,6 +339,7 @@ impl Importer {
                 ImportType::Orders => purchases::order(&context, &cells).await,
                 ImportType::SurveyResponses => purchases::survey_response(&context, &cells).await,
                 ImportType::Engagements => engagements::write(&context, &cells).await,
+                ImportType::Products => catalogue::write(&context, &cells).await,
             }
         })
         .await;

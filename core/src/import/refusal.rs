@@ -108,7 +108,8 @@ fn column_of(field: &str) -> String {
         "lines.0.productId" => "sku",
         "lines.0.quantity" => "quantity",
         "lines.0.unitPrice" | "lines.0.discount" | "lines" => "amount",
-        other => other,
+        // A list's item (`listPrices.1.currency`) is its column's.
+        other => other.split('.').next().unwrap_or(other),
     }
     .to_owned()
 }

@@ -43,6 +43,8 @@ pub enum ImportType {
     SurveyResponses,
     /// Tracked engagements (page views, email clicks, webinar signups, form submissions).
     Engagements,
+    /// Catalogue products, by SKU.
+    Products,
 }
 
 impl ImportType {
@@ -56,6 +58,7 @@ impl ImportType {
             ImportType::Orders => CoreType::Orders,
             ImportType::SurveyResponses => CoreType::SurveyResponses,
             ImportType::Engagements => CoreType::Engagements,
+            ImportType::Products => CoreType::Products,
         }
     }
 
@@ -69,6 +72,7 @@ impl ImportType {
             ImportType::Orders,
             ImportType::SurveyResponses,
             ImportType::Engagements,
+            ImportType::Products,
         ]
         .into_iter()
         .find(|t| t.core().name() == name)

@@ -17,7 +17,11 @@ use super::unique::Unique;
 use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
-use crate::store::{Core, check_version, load_live, now, save_if_unchanged};
+use crate::events::NewEvent;
+use crate::store::{
+    Author, Core, check_version, event_for, event_for_new, load_live, now, save_if_unchanged,
+};
+use sea_orm::DatabaseTransaction;
 
 /// Longest SKU, in characters.
 const SKU_MAX: usize = 64;
@@ -50,14 +54,26 @@ pub struct ProductChanges {
 
 /// Adds a product to the catalogue (ADMIN and MANAGER).
 pub async fn create(core: &Core, actor: &Actor, new: NewProduct) -> CoreResult<product::Model> {
+    let txn = core.begin().await?;
+    let (row, event) = create_in(&txn, actor, new).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Adds a product in the caller's transaction and returns it with its
+/// `product.created` event, for the caller to commit (imports).
+pub async fn create_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    new: NewProduct,
+) -> CoreResult<(product::Model, NewEvent)> {
     actor.require(Area::Products)?;
     let sku = check_sku(&new.sku)?;
     let name = check_name(&new.name)?;
     let category = check_category(new.category)?;
     let list_prices = prices::check(new.list_prices, "input.listPrices")?;
-    let txn = core.begin().await?;
     Unique::ProductSku
-        .check_free(&txn, actor.workspace_id, Some(&sku), &[], "input.sku")
+        .check_free(txn, actor.workspace_id, Some(&sku), &[], "input.sku")
         .await?;
     let at = now();
     let row = product::ActiveModel {
@@ -73,11 +89,11 @@ pub async fn create(core: &Core, actor: &Actor, new: NewProduct) -> CoreResult<p
         created_at: Set(at),
         updated_at: Set(at),
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(Unique::ProductSku.or_taken("input.sku"))?;
-    core.finish::<product::Entity>(txn, actor, row, "created")
-        .await
+    let event = event_for_new::<product::Entity>(&row, "created")?;
+    Ok((row, event))
 }
 
 /// Changes product `id`; with `expected_version`, refuses (`CONFLICT`) if it
@@ -89,6 +105,21 @@ pub async fn update(
     changes: ProductChanges,
     expected_version: Option<i32>,
 ) -> CoreResult<product::Model> {
+    let txn = core.begin().await?;
+    let (row, event) = update_in(&txn, actor, id, changes, expected_version).await?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
+}
+
+/// Changes product `id` in the caller's transaction and returns it with its
+/// `product.updated` event, for the caller to commit (imports).
+pub async fn update_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    changes: ProductChanges,
+    expected_version: Option<i32>,
+) -> CoreResult<(product::Model, NewEvent)> {
     actor.require(Area::Products)?;
     let sku = changes.sku.as_deref().map(check_sku).transpose()?;
     let name = changes.name.as_deref().map(check_name).transpose()?;
@@ -100,12 +131,11 @@ pub async fn update(
         .list_prices
         .map(|given| prices::check(given, "input.listPrices"))
         .transpose()?;
-    let txn = core.begin().await?;
-    let current = load_live::<product::Entity>(&txn, actor, id).await?;
+    let current = load_live::<product::Entity>(txn, actor, id).await?;
     check_version(expected_version, current.version)?;
     if let Some(sku) = &sku {
         Unique::ProductSku
-            .check_free(&txn, actor.workspace_id, Some(sku), &[id], "input.sku")
+            .check_free(txn, actor.workspace_id, Some(sku), &[id], "input.sku")
             .await?;
     }
     let change = product::ActiveModel {
@@ -118,10 +148,9 @@ pub async fn update(
         updated_at: Set(now()),
         ..Default::default()
     };
-    let row =
-        save_if_unchanged::<product::Entity>(&txn, actor, id, current.version, change).await?;
-    core.finish::<product::Entity>(txn, actor, row, "updated")
-        .await
+    let row = save_if_unchanged::<product::Entity>(txn, actor, id, current.version, change).await?;
+    let event = event_for::<product::Entity>(&row, "updated")?;
+    Ok((row, event))
 }
 
 /// Soft-deletes (`delete`) or restores product `id`. Order lines keep

@@ -65,6 +65,40 @@ pub fn in_currency(list_prices: &serde_json::Value, currency: &str) -> Option<i6
         .map(|p| p.amount_e4)
 }
 
+/// Prices as one text, `EUR 9.50; USD 10.00` (what an export writes and
+/// an import reads), each with its currency's decimals.
+pub fn to_text(list_prices: &serde_json::Value) -> String {
+    stored(list_prices)
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p.currency,
+                money::from_e4(p.amount_e4, &p.currency)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The prices of a text written like [`to_text`]'s (refusals name `field`).
+pub fn parse_text(text: &str, field: &str) -> CoreResult<Vec<ListPrice>> {
+    let mut found = Vec::new();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (currency, amount) = part.split_once(char::is_whitespace).ok_or_else(|| {
+            CoreError::bad_input(field, format!("{part:?} is not \"CURRENCY amount\""))
+        })?;
+        let amount: Decimal = amount.trim().parse().map_err(|_| {
+            CoreError::bad_input(field, format!("{:?} is not an amount", amount.trim()))
+        })?;
+        found.push(ListPrice {
+            currency: currency.to_owned(),
+            amount,
+        });
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +124,16 @@ mod tests {
         assert!(format!("{twice:?}").contains("p.1.currency"));
         assert!(check(vec![price("JPY", 15, 1)], "p").is_err());
         assert!(check(vec![price("USD", -1, 0)], "p").is_err());
+    }
+
+    #[test]
+    fn prices_read_back_from_their_text() {
+        let json = check(vec![price("USD", 10, 0), price("EUR", 95, 1)], "p").unwrap();
+        let text = to_text(&json);
+        assert_eq!(text, "EUR 9.50; USD 10.00");
+        assert_eq!(check(parse_text(&text, "p").unwrap(), "p").unwrap(), json);
+        assert!(parse_text("EUR", "p").is_err());
+        assert!(parse_text("EUR ten", "p").is_err());
+        assert!(parse_text(" ", "p").unwrap().is_empty());
     }
 }
