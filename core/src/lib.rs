@@ -15,7 +15,9 @@
 //!   sequence, the version-guarded write, dense numbering, the Idempotency-Key claim.
 //! - [`import`]: rows of CSV or JSON Lines files written with their history, batch by batch.
 //! - [`ops`]: the operations per domain, `(core, actor, command) -> CoreResult<output>`.
-//! - [`rules`]: lead scoring and triggers, run inside a write's transaction.
+//! - [`rules`]: lead scoring and triggers, run inside a write's transaction; figures,
+//!   analytics and co-purchase affinity in SQL.
+//! - [`search`]: one ranked search over the searchable records (trigram indexes).
 //! - [`metrics`]: the process counters `/metrics` exposes.
 //! - [`webhooks`]: what delivery to webhook endpoints records: filters, messages, leases, retries.
 
