@@ -25,13 +25,14 @@ pub enum Kind {
     Form,
     Segment,
     Product,
+    CustomField,
     /// A tracked engagement (not a node: it has external ids for imports).
     Engagement,
 }
 
 impl Kind {
     /// Every kind, for reading a global id back.
-    pub const ALL: [Kind; 23] = [
+    pub const ALL: [Kind; 24] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -54,6 +55,7 @@ impl Kind {
         Kind::Form,
         Kind::Segment,
         Kind::Product,
+        Kind::CustomField,
         Kind::Engagement,
     ];
 
@@ -82,6 +84,7 @@ impl Kind {
             Kind::Form => "Form",
             Kind::Segment => "Segment",
             Kind::Product => "Product",
+            Kind::CustomField => "CustomField",
             Kind::Engagement => "Engagement",
         }
     }

@@ -31,6 +31,9 @@ pub struct Model {
     pub exit_reason: Option<String>,
     /// The company this one was merged into (set with `deleted_at`).
     pub merged_into: Option<Uuid>,
+    /// Its custom field values: a JSON object keyed by each field's `key`
+    /// (only fields with a value; see `custom_field`).
+    pub custom_fields: Json,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

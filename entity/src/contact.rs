@@ -42,6 +42,9 @@ pub struct Model {
     /// When the contact's identity and descriptive data were erased
     /// (`eraseContact`); set once, never cleared.
     pub erased_at: Option<DateTimeUtc>,
+    /// Its custom field values: a JSON object keyed by each field's `key`
+    /// (only fields with a value; see `custom_field`).
+    pub custom_fields: Json,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

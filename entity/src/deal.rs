@@ -30,6 +30,9 @@ pub struct Model {
     /// The campaign of the latest touch, by the time of the touch.
     pub last_touch_campaign_id: Option<Uuid>,
     pub last_touch_at: Option<DateTimeUtc>,
+    /// Its custom field values: a JSON object keyed by each field's `key`
+    /// (only fields with a value; see `custom_field`).
+    pub custom_fields: Json,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

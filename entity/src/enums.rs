@@ -313,3 +313,43 @@ string_enum! {
         Refunded = "REFUNDED",
     }
 }
+
+string_enum! {
+    /// The records a custom field belongs to.
+    CustomFieldRecordType {
+        /// Companies.
+        Company = "COMPANY",
+        /// Contacts.
+        Contact = "CONTACT",
+        /// Deals.
+        Deal = "DEAL",
+        /// Tickets.
+        Ticket = "TICKET",
+    }
+}
+
+string_enum! {
+    /// What a custom field holds, and how its values are checked.
+    CustomFieldType {
+        /// Text of at most 2,000 characters.
+        Text = "TEXT",
+        /// A whole number between -9007199254740991 and 9007199254740991 (exact in every JSON parser).
+        Number = "NUMBER",
+        /// A decimal number of at most 15 significant digits, at most 6 of them after the point.
+        Decimal = "DECIMAL",
+        /// A calendar date, `YYYY-MM-DD`.
+        Date = "DATE",
+        /// An instant, RFC 3339; kept in UTC with microseconds.
+        Datetime = "DATETIME",
+        /// True or false.
+        Boolean = "BOOLEAN",
+        /// One of the field's options.
+        Select = "SELECT",
+        /// Several of the field's options, each at most once, in the options' order.
+        MultiSelect = "MULTI_SELECT",
+        /// An absolute `http` or `https` URL.
+        Url = "URL",
+        /// An email address, trimmed and lower-cased.
+        Email = "EMAIL",
+    }
+}

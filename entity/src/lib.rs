@@ -12,6 +12,7 @@ pub mod api_key;
 pub mod campaign;
 pub mod company;
 pub mod contact;
+pub mod custom_field;
 pub mod customer_order;
 pub mod deal;
 pub mod deal_contact;

@@ -24,6 +24,9 @@ pub struct Model {
     pub first_response_at: Option<DateTimeUtc>,
     pub resolved_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
+    /// Its custom field values: a JSON object keyed by each field's `key`
+    /// (only fields with a value; see `custom_field`).
+    pub custom_fields: Json,
     pub version: i32,
     pub deleted_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

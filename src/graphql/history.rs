@@ -31,7 +31,7 @@ use crate::auth::{Actor, Area};
 /// One field's change.
 #[derive(SimpleObject)]
 pub struct FieldChange {
-    /// The API's name of the field, e.g. `stageId` or `amount`.
+    /// The API's name of the field, e.g. `stageId` or `amount`; a custom field value as `customFields.<key>`.
     pub field: String,
     /// The value before the change, as JSON (references as global ids); null when it had none.
     pub before: Json<Value>,
@@ -110,8 +110,13 @@ fn present(field: &str, before: &Value, after: &Value) -> FieldChange {
         (_, _, Some(kind), _) => global(kind, v),
         _ => v.clone(),
     };
+    // A custom field keeps its key as the workspace defined it.
+    let field = match name.strip_prefix("custom_fields.") {
+        Some(key) => format!("customFields.{key}"),
+        None => camel(name),
+    };
     FieldChange {
-        field: camel(name),
+        field,
         before: Json(value(before)),
         after: Json(value(after)),
     }

@@ -16,6 +16,7 @@ pub mod completion;
 pub mod consent;
 pub mod contact;
 pub mod context;
+pub mod custom_field;
 pub mod customer;
 pub mod customer_order;
 pub mod deal;
@@ -97,6 +98,7 @@ pub struct InsightQuery(
     goal::GoalQuery,
     campaign::CampaignQuery,
     product::ProductQuery,
+    custom_field::CustomFieldQuery,
     search::SearchQuery,
     analytics::AnalyticsQuery,
     reason::ReasonQuery,
@@ -139,6 +141,7 @@ pub struct UpkeepMutation(
     goal::GoalMutation,
     campaign::CampaignMutation,
     product::ProductMutation,
+    custom_field::CustomFieldMutation,
     campaign::touch::AttributionMutation,
     reason::ReasonMutation,
     scoring::RuleMutation,

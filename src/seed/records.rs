@@ -203,6 +203,7 @@ impl<'a> Demo<'a> {
                 country: Some(country.into()),
                 owner_id: Some(self.seller().member_id),
                 external_ids: Vec::new(),
+                custom_fields: Vec::new(),
             };
             let row = company::create(self.core, admin, new)
                 .await
@@ -246,6 +247,7 @@ impl<'a> Demo<'a> {
                     company_id: Some(row.id),
                     owner_id: Some(self.seller().member_id),
                     external_ids: Vec::new(),
+                    custom_fields: Vec::new(),
                 };
                 let person = contact::create(self.core, admin, new)
                     .await
@@ -305,6 +307,7 @@ impl<'a> Demo<'a> {
                 ),
                 contacts: people,
                 external_ids: Vec::new(),
+                custom_fields: Vec::new(),
             };
             let row = deal::create(self.core, admin, new).await.map_err(refused)?;
             let outcome = match kind {

@@ -54,6 +54,7 @@ impl Demo<'_> {
                 deal_id,
                 assignee_id: Some(support.member_id),
                 external_ids: Vec::new(),
+                custom_fields: Vec::new(),
             };
             let row = ticket::create(self.core, support, new)
                 .await

@@ -94,6 +94,7 @@ async fn every_row_streams_as_csv_and_json_lines(app: TestApp) {
                 company_id: None,
                 owner_id: None,
                 external_ids: Vec::new(),
+                custom_fields: Vec::new(),
             },
         )
         .await

@@ -216,6 +216,7 @@ fn new_contact(i: usize) -> NewContact {
         company_id: None,
         owner_id: None,
         external_ids: Vec::new(),
+        custom_fields: Vec::new(),
     }
 }
 

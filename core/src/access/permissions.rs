@@ -49,6 +49,8 @@ pub enum Area {
     /// Saved views: segments and lists (every role but VIEWER; a shared
     /// view of another member is ADMIN's and MANAGER's to change).
     Views,
+    /// Custom field definitions (ADMIN): they shape every record of a type.
+    CustomFields,
 }
 
 impl Area {
@@ -68,6 +70,7 @@ impl Area {
             Self::Campaigns => "campaigns",
             Self::Products => "products",
             Self::Views => "segments and lists",
+            Self::CustomFields => "custom fields",
         }
     }
 }
@@ -79,7 +82,7 @@ impl Actor {
         use Area::*;
         match self.role {
             Role::Admin => true,
-            Role::Manager => area != Members,
+            Role::Manager => !matches!(area, Members | CustomFields),
             Role::Sales => matches!(
                 area,
                 Companies | Contacts | Deals | Activities | Orders | Surveys | Views

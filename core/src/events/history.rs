@@ -100,11 +100,28 @@ fn add_members(changes: &mut Value, e: &NewEvent) {
     }
 }
 
+/// The column holding a record's custom field values.
+const CUSTOM_FIELDS: &str = "custom_fields";
+
+/// A record's fields as history compares them: each custom field value as a
+/// field of its own (`custom_fields.<key>`), so that a change names the
+/// custom field that changed rather than the whole object.
+fn flattened(record: Option<&Value>) -> Map<String, Value> {
+    let mut fields = record
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    if let Some(Value::Object(custom)) = fields.remove(CUSTOM_FIELDS) {
+        for (key, value) in custom {
+            fields.insert(format!("{CUSTOM_FIELDS}.{key}"), value);
+        }
+    }
+    fields
+}
+
 /// `[{ field, before, after }]` for each field whose value differs.
 fn diff(before: Option<&Value>, after: &Value) -> Value {
-    let empty = Map::new();
-    let before = before.and_then(Value::as_object).unwrap_or(&empty);
-    let after = after.as_object().unwrap_or(&empty);
+    let (before, after) = (&flattened(before), &flattened(Some(after)));
     let mut fields: Vec<&String> = before.keys().chain(after.keys()).collect();
     fields.sort();
     fields.dedup();
@@ -137,6 +154,17 @@ mod tests {
         assert_eq!(
             diff(Some(&before), &after),
             json!([{ "field": "name", "before": "Acme", "after": "Acme Corp" }])
+        );
+        let custom = diff(
+            Some(&json!({ "custom_fields": { "tier": "Gold", "seats": 3 } })),
+            &json!({ "custom_fields": { "tier": "Gold", "vip": true } }),
+        );
+        assert_eq!(
+            custom,
+            json!([
+                { "field": "custom_fields.seats", "before": 3, "after": null },
+                { "field": "custom_fields.vip", "before": null, "after": true },
+            ])
         );
         let created = diff(None, &json!({ "name": "New" }));
         assert_eq!(

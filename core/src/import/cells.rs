@@ -8,6 +8,9 @@ use serde_json::{Map, Value};
 
 use crate::error::{CoreError, CoreResult};
 
+/// What the columns of custom field values start with: `customFields.tier`.
+pub const CUSTOM_FIELD_PREFIX: &str = "customFields.";
+
 /// The values of one row by column.
 pub struct Cells<'a> {
     values: &'a Map<String, Value>,
@@ -32,6 +35,20 @@ impl<'a> Cells<'a> {
             Some(Value::Bool(b)) => Ok(Some(b.to_string())),
             Some(_) => Err(CoreError::bad_input(column, "must be text")),
         }
+    }
+
+    /// The row's custom field values: its `customFields.<key>` columns as
+    /// given (each type reads its text form); blank cells are left out, so
+    /// they keep a matched record's value.
+    pub fn custom_fields(&self) -> Vec<(String, Value)> {
+        self.values
+            .iter()
+            .filter_map(|(column, value)| {
+                let key = column.strip_prefix(CUSTOM_FIELD_PREFIX)?;
+                let blank = value.is_null() || value.as_str().is_some_and(|s| s.trim().is_empty());
+                (!blank).then(|| (key.to_owned(), value.clone()))
+            })
+            .collect()
     }
 
     /// Text that must be there.

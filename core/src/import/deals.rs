@@ -124,6 +124,7 @@ pub async fn write(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, R
             .text("externalId")?
             .map(|id| vec![ExternalId::new(ctx.source, id.trim())])
             .unwrap_or_default(),
+        custom_fields: cells.custom_fields(),
     };
     ctx.at(created_at);
     let (row, event) = deal::create_in(ctx.txn, ctx.actor, new).await?;

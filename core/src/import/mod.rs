@@ -120,6 +120,14 @@ impl ImportType {
         }
     }
 
+    /// Whether its records carry custom fields (`customFields.<key>` columns).
+    pub fn has_custom_fields(self) -> bool {
+        matches!(
+            self,
+            ImportType::Companies | ImportType::Contacts | ImportType::Deals | ImportType::Tickets
+        )
+    }
+
     /// Tickets are numbered in the order they were opened, so their rows
     /// are written in order of `openedAt` (the caller sorts with [`sort_rows`]).
     pub fn ordered_by(self) -> Option<&'static str> {
@@ -243,6 +251,9 @@ impl Importer {
     fn is_known(&self, column: &str) -> bool {
         self.options.ty.columns().contains(&column)
             || self.options.ignored_columns.iter().any(|c| c == column)
+            || (self.options.ty.has_custom_fields()
+                && column.len() > cells::CUSTOM_FIELD_PREFIX.len()
+                && column.starts_with(cells::CUSTOM_FIELD_PREFIX))
     }
 
     /// The rows so far, by outcome.

@@ -64,6 +64,7 @@ pub async fn company(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome,
         country: cells.text("country")?,
         owner_id: links.member(cells, "ownerEmail").await?,
         external_ids: external_ids(ctx, cells)?,
+        custom_fields: cells.custom_fields(),
     };
     let Some(by) = existing(ctx, cells, Kind::Company, new.domain.clone()).await? else {
         ctx.at(cells.time("createdAt")?.unwrap_or_else(Utc::now));
@@ -96,6 +97,7 @@ pub async fn contact(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome,
         company_id: links.company(cells, "company").await?,
         owner_id: links.member(cells, "ownerEmail").await?,
         external_ids: external_ids(ctx, cells)?,
+        custom_fields: cells.custom_fields(),
     };
     let touch = touches::of_row(ctx, cells).await?;
     let Some(by) = existing(ctx, cells, Kind::Contact, new.email.clone()).await? else {

@@ -108,6 +108,8 @@ fn column_of(field: &str) -> String {
         "lines.0.productId" => "sku",
         "lines.0.quantity" => "quantity",
         "lines.0.unitPrice" | "lines.0.discount" | "lines" => "amount",
+        // A custom field's value is its own column.
+        other if other.starts_with(super::cells::CUSTOM_FIELD_PREFIX) => other,
         // A list's item (`listPrices.1.currency`) is its column's.
         other => other.split('.').next().unwrap_or(other),
     }

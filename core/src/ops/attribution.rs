@@ -180,6 +180,7 @@ mod tests {
             last_touch_campaign_id: last.map(|t| t.campaign_id),
             last_touch_at: last.map(|t| t.at),
             erased_at: None,
+            custom_fields: serde_json::json!({}),
             version: 1,
             deleted_at: None,
             created_at: Utc::now(),

@@ -1,11 +1,13 @@
 //! Companies: create, change, delete and restore.
 
+use entity::enums::CustomFieldRecordType;
 use entity::{company, member};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, NotSet, Set};
 use uuid::Uuid;
 
 use super::Patch;
+use super::custom_field::{self, values::Given};
 use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
 use super::unique::Unique;
@@ -21,6 +23,8 @@ use crate::store::{
 };
 
 const KIND: Kind = Kind::Company;
+/// The record type of companies' custom fields.
+const CUSTOM: CustomFieldRecordType = CustomFieldRecordType::Company;
 /// The domain is unique among live companies.
 const DOMAIN: Unique = Unique::CompanyDomain;
 
@@ -40,6 +44,8 @@ pub struct NewCompany {
     pub owner_id: Option<Uuid>,
     /// Its ids in other systems.
     pub external_ids: Vec<ExternalId>,
+    /// Its custom field values, by key.
+    pub custom_fields: Given,
 }
 
 /// Changes to a company; `Patch::Keep` fields stay.
@@ -56,6 +62,8 @@ pub struct CompanyChanges {
     pub owner_id: Patch<Uuid>,
     /// With `Some`, the company's whole set of external ids.
     pub external_ids: Option<Vec<ExternalId>>,
+    /// With `Some`, these custom field values (others stay).
+    pub custom_fields: Option<Given>,
 }
 
 impl From<NewCompany> for CompanyChanges {
@@ -72,6 +80,7 @@ impl From<NewCompany> for CompanyChanges {
             country: Patch::from_option(new.country),
             owner_id: Patch::from_option(new.owner_id),
             external_ids: Some(new.external_ids),
+            custom_fields: Some(new.custom_fields),
         }
     }
 }
@@ -108,8 +117,11 @@ pub async fn create_in(
     DOMAIN
         .check_free(txn, workspace, domain, &[], "input.domain")
         .await?;
+    let custom_fields =
+        custom_field::values::for_new(txn, workspace, CUSTOM, new.custom_fields).await?;
     let at = now();
     let mut model = company::ActiveModel {
+        custom_fields: Set(custom_fields),
         id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         name: Set(name),
@@ -198,7 +210,12 @@ pub async fn update_in(
     if let Patch::Set(owner) = changes.owner_id {
         check_reference::<member::Entity>(txn, actor, Some(owner), "input.ownerId").await?;
     }
+    let given = changes.custom_fields;
+    let custom_fields =
+        custom_field::values::for_change(txn, workspace, CUSTOM, id, &current.custom_fields, given)
+            .await?;
     let mut model = company::ActiveModel {
+        custom_fields: custom_fields.map_or(NotSet, Set),
         name: Set(name),
         owner_id: Set(changes.owner_id.apply(current.owner_id)),
         version: Set(current.version + 1),

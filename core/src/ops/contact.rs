@@ -1,13 +1,14 @@
 //! Contacts: create, change, delete and restore.
 
 use chrono::{NaiveDate, Utc};
-use entity::enums::LifecycleStage;
+use entity::enums::{CustomFieldRecordType, LifecycleStage};
 use entity::{company, contact, member};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, EntityTrait, NotSet, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::Patch;
+use super::custom_field::{self, values::Given};
 use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
 use super::unique::Unique;
@@ -40,6 +41,8 @@ pub struct NewContact {
     pub owner_id: Option<Uuid>,
     /// Its ids in other systems.
     pub external_ids: Vec<ExternalId>,
+    /// Its custom field values, by key.
+    pub custom_fields: Given,
 }
 
 /// Changes to a contact; `None` and `Patch::Keep` fields stay.
@@ -58,6 +61,8 @@ pub struct ContactChanges {
     pub owner_id: Patch<Uuid>,
     /// With `Some`, the contact's whole set of external ids.
     pub external_ids: Option<Vec<ExternalId>>,
+    /// With `Some`, these custom field values (others stay).
+    pub custom_fields: Option<Given>,
 }
 
 impl From<NewContact> for ContactChanges {
@@ -76,6 +81,7 @@ impl From<NewContact> for ContactChanges {
             company_id: Patch::from_option(new.company_id),
             owner_id: Patch::from_option(new.owner_id),
             external_ids: Some(new.external_ids),
+            custom_fields: Some(new.custom_fields),
         }
     }
 }
@@ -112,8 +118,11 @@ pub async fn create_in(
     }
     .validate()?;
     fields.check_references(txn, actor).await?;
+    let custom_fields =
+        custom_field::values::for_new(txn, actor.workspace_id, CUSTOM, new.custom_fields).await?;
     let at = now();
     let mut model = contact::ActiveModel {
+        custom_fields: Set(custom_fields),
         id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
         version: Set(1),
@@ -213,7 +222,12 @@ pub async fn update_in(
     }
     .validate()?;
     fields.check_references(txn, actor).await?;
+    let (ws, given) = (actor.workspace_id, changes.custom_fields);
+    let custom_fields =
+        custom_field::values::for_change(txn, ws, CUSTOM, id, &current.custom_fields, given)
+            .await?;
     let mut model = contact::ActiveModel {
+        custom_fields: custom_fields.map_or(NotSet, Set),
         version: Set(current.version + 1),
         updated_at: Set(now()),
         ..Default::default()
@@ -342,6 +356,9 @@ impl Fields {
         model.owner_id = Set(self.owner_id);
     }
 }
+
+/// The record type of contacts' custom fields.
+const CUSTOM: CustomFieldRecordType = CustomFieldRecordType::Contact;
 
 /// The email is unique among live contacts (the index refuses a duplicate).
 const EMAIL: Unique = Unique::ContactEmail;

@@ -14,6 +14,7 @@ pub mod campaign;
 pub mod company;
 pub mod consent;
 pub mod contact;
+pub mod custom_field;
 pub mod customer;
 pub mod deal;
 pub mod duplicates;

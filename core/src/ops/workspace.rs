@@ -22,7 +22,8 @@ const INVITATION_DAYS: i64 = 7;
 /// Every table holding a workspace's rows (its `workspace_id`), children
 /// before the tables they reference, so deleting in this order never trips
 /// a foreign key. The workspace row itself goes last.
-pub const TENANT_TABLES: [&str; 38] = [
+pub const TENANT_TABLES: [&str; 39] = [
+    "custom_field",
     "segment_member",
     "segment",
     "erasure",

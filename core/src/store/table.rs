@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use entity::{
-    activity, api_key, campaign, company, contact, customer_order, deal, deal_stage_change, form,
-    goal, lead_scoring_rule, member, pipeline, product, reason, segment, stage, survey_response,
-    tag, ticket, trigger_rule,
+    activity, api_key, campaign, company, contact, custom_field, customer_order, deal,
+    deal_stage_change, form, goal, lead_scoring_rule, member, pipeline, product, reason, segment,
+    stage, survey_response, tag, ticket, trigger_rule,
 };
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
@@ -106,6 +106,7 @@ editable!(pipeline, Pipeline, "pipeline");
 editable!(goal, Goal, "goal");
 editable!(campaign, Campaign, "campaign");
 editable!(product, Product, "product");
+editable!(custom_field, CustomField, "custom_field");
 editable!(customer_order, Order, "order");
 editable!(lead_scoring_rule, LeadScoringRule, "lead_scoring_rule");
 editable!(trigger_rule, TriggerRule, "trigger_rule");

@@ -116,6 +116,8 @@ pub struct CompanyFilter {
     /// Matches records found by this text as `search` finds them (part of
     /// a word, any case, or one letter off).
     pub search: Option<String>,
+    /// Conditions on custom field values, all of which must hold.
+    pub custom_fields: Option<Vec<crate::graphql::filter::custom::CustomFieldFilter>>,
     /// Matches on `name`: the company's name.
     pub name: Option<StringFilter>,
     /// Matches on `domain`: its web domain, lower-cased, without scheme or path.
@@ -164,6 +166,10 @@ impl RecordFilter for CompanyFilter {
         let mut all = Condition::all();
         if let Some(text) = &self.search {
             all = all.add(crate::graphql::filter::search("company", text, backend)?);
+        }
+        if let Some(filters) = &self.custom_fields {
+            let custom = crate::graphql::filter::custom::custom_fields_condition;
+            all = all.add(custom("company", filters, backend)?);
         }
         let strings = [
             (&self.name, "name"),

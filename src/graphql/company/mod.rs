@@ -144,6 +144,16 @@ impl Company {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Company, self.0.model().id)
     }
+    /// Its custom field values, in the order of the type's fields (fields
+    /// without a value, and deleted fields, are left out).
+    async fn custom_fields(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::custom_field::CustomFieldValue>> {
+        let values = &self.0.model().custom_fields;
+        let record_type = entity::enums::CustomFieldRecordType::Company;
+        crate::graphql::custom_field::values_of(ctx, &self.0, record_type, values).await
+    }
     /// The company's name.
     field!(name: &str);
     /// Its web domain, lower-cased, without scheme or path.

@@ -37,6 +37,8 @@ pub struct CreateCompanyInput {
     pub owner_id: Option<ID>,
     /// Its ids in other systems.
     pub external_ids: Option<Vec<ExternalIdInput>>,
+    /// Custom field values, by key (see `customFields` for the record type's fields).
+    pub custom_fields: Option<Vec<crate::graphql::custom_field::CustomFieldValueInput>>,
 }
 
 impl CreateCompanyInput {
@@ -53,6 +55,7 @@ impl CreateCompanyInput {
             country: self.country,
             owner_id: ids::decode_opt(self.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
             external_ids: external_id::given(self.external_ids),
+            custom_fields: crate::graphql::custom_field::given(self.custom_fields),
         })
     }
 }
@@ -80,6 +83,8 @@ pub struct UpdateCompanyInput {
     pub owner_id: MaybeUndefined<ID>,
     /// The company's whole set of external ids (omitted: they stay).
     pub external_ids: Option<Vec<ExternalIdInput>>,
+    /// Custom field values to set, by key; `null` clears one, fields not listed stay.
+    pub custom_fields: Option<Vec<crate::graphql::custom_field::CustomFieldValueInput>>,
 }
 
 /// The result of a company mutation.
@@ -141,6 +146,9 @@ impl CompanyMutation {
             country: patch(input.country),
             owner_id: patch_id(input.owner_id, Kind::Member, "input.ownerId")?,
             external_ids: input.external_ids.map(|ids| external_id::given(Some(ids))),
+            custom_fields: input
+                .custom_fields
+                .map(|given| crate::graphql::custom_field::given(Some(given))),
         };
         let row = company::update(core, actor, id, changes, expected_version).await?;
         Ok(CompanyPayload::of(row))

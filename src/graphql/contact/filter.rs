@@ -117,6 +117,8 @@ pub struct ContactFilter {
     /// Matches records found by this text as `search` finds them (part of
     /// a word, any case, or one letter off).
     pub search: Option<String>,
+    /// Conditions on custom field values, all of which must hold.
+    pub custom_fields: Option<Vec<crate::graphql::filter::custom::CustomFieldFilter>>,
     /// Matches on `firstName`: given name.
     pub first_name: Option<StringFilter>,
     /// Matches on `lastName`: family name.
@@ -170,6 +172,10 @@ impl RecordFilter for ContactFilter {
         let mut all = Condition::all();
         if let Some(text) = &self.search {
             all = all.add(crate::graphql::filter::search("contact", text, backend)?);
+        }
+        if let Some(filters) = &self.custom_fields {
+            let custom = crate::graphql::filter::custom::custom_fields_condition;
+            all = all.add(custom("contact", filters, backend)?);
         }
         let strings = [
             (&self.first_name, "first_name"),

@@ -132,6 +132,16 @@ impl Contact {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Contact, self.0.model().id)
     }
+    /// Its custom field values, in the order of the type's fields (fields
+    /// without a value, and deleted fields, are left out).
+    async fn custom_fields(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::custom_field::CustomFieldValue>> {
+        let values = &self.0.model().custom_fields;
+        let record_type = entity::enums::CustomFieldRecordType::Contact;
+        crate::graphql::custom_field::values_of(ctx, &self.0, record_type, values).await
+    }
     /// Given name.
     field!(first_name: &str);
     /// Family name.

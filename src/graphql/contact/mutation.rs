@@ -44,6 +44,8 @@ pub struct CreateContactInput {
     pub owner_id: Option<ID>,
     /// Its ids in other systems.
     pub external_ids: Option<Vec<ExternalIdInput>>,
+    /// Custom field values, by key (see `customFields` for the record type's fields).
+    pub custom_fields: Option<Vec<crate::graphql::custom_field::CustomFieldValueInput>>,
 }
 
 impl CreateContactInput {
@@ -66,6 +68,7 @@ impl CreateContactInput {
             )?,
             owner_id: ids::decode_opt(self.owner_id.as_ref(), Kind::Member, "input.ownerId")?,
             external_ids: external_id::given(self.external_ids),
+            custom_fields: crate::graphql::custom_field::given(self.custom_fields),
         })
     }
 }
@@ -97,6 +100,8 @@ pub struct UpdateContactInput {
     pub owner_id: MaybeUndefined<ID>,
     /// The contact's whole set of external ids (omitted: they stay).
     pub external_ids: Option<Vec<ExternalIdInput>>,
+    /// Custom field values to set, by key; `null` clears one, fields not listed stay.
+    pub custom_fields: Option<Vec<crate::graphql::custom_field::CustomFieldValueInput>>,
 }
 
 /// The result of a contact mutation.
@@ -160,6 +165,9 @@ impl ContactMutation {
             company_id: patch_id(input.company_id, Kind::Company, "input.companyId")?,
             owner_id: patch_id(input.owner_id, Kind::Member, "input.ownerId")?,
             external_ids: input.external_ids.map(|ids| external_id::given(Some(ids))),
+            custom_fields: input
+                .custom_fields
+                .map(|given| crate::graphql::custom_field::given(Some(given))),
         };
         let row = contact::update(core, actor, id, changes, expected_version).await?;
         Ok(ContactPayload::of(row))

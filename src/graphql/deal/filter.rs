@@ -95,6 +95,8 @@ pub struct DealFilter {
     /// Matches records found by this text as `search` finds them (part of
     /// a word, any case, or one letter off).
     pub search: Option<String>,
+    /// Conditions on custom field values, all of which must hold.
+    pub custom_fields: Option<Vec<crate::graphql::filter::custom::CustomFieldFilter>>,
     /// The deal's name.
     pub name: Option<StringFilter>,
     /// Compared by nominal amount, whatever the currency.
@@ -150,6 +152,10 @@ impl RecordFilter for DealFilter {
         let mut all = Condition::all();
         if let Some(text) = &self.search {
             all = all.add(crate::graphql::filter::search("deal", text, backend)?);
+        }
+        if let Some(filters) = &self.custom_fields {
+            let custom = crate::graphql::filter::custom::custom_fields_condition;
+            all = all.add(custom("deal", filters, backend)?);
         }
         for (filter, column) in [(&self.name, "name"), (&self.currency, "currency")] {
             if let Some(f) = filter {

@@ -83,6 +83,16 @@ impl Deal {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Deal, self.0.model().id)
     }
+    /// Its custom field values, in the order of the type's fields (fields
+    /// without a value, and deleted fields, are left out).
+    async fn custom_fields(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::custom_field::CustomFieldValue>> {
+        let values = &self.0.model().custom_fields;
+        let record_type = entity::enums::CustomFieldRecordType::Deal;
+        crate::graphql::custom_field::values_of(ctx, &self.0, record_type, values).await
+    }
     /// The deal's name.
     field!(name: &str);
     /// The amount, in `currency`; null for SUPPORT, which sees no deal amounts.

@@ -59,6 +59,8 @@ pub struct CreateDealInput {
     pub contacts: Option<Vec<DealContactInput>>,
     /// Its ids in other systems.
     pub external_ids: Option<Vec<ExternalIdInput>>,
+    /// Custom field values, by key (see `customFields` for the record type's fields).
+    pub custom_fields: Option<Vec<crate::graphql::custom_field::CustomFieldValueInput>>,
 }
 
 impl CreateDealInput {
@@ -87,6 +89,7 @@ impl CreateDealInput {
             expected_close_date: self.expected_close_date.map(Into::into),
             contacts,
             external_ids: external_id::given(self.external_ids),
+            custom_fields: crate::graphql::custom_field::given(self.custom_fields),
         })
     }
 }
@@ -106,6 +109,8 @@ pub struct UpdateDealInput {
     pub owner_id: MaybeUndefined<ID>,
     /// When it is expected to close.
     pub expected_close_date: MaybeUndefined<Date>,
+    /// Custom field values to set, by key; `null` clears one, fields not listed stay.
+    pub custom_fields: Option<Vec<crate::graphql::custom_field::CustomFieldValueInput>>,
 }
 
 /// The result of a deal mutation.
@@ -172,6 +177,9 @@ impl DealMutation {
             company_id: patch_id(input.company_id, Kind::Company, "input.companyId")?,
             owner_id: patch_id(input.owner_id, Kind::Member, "input.ownerId")?,
             expected_close_date: patch(input.expected_close_date.map_value(Into::into)),
+            custom_fields: input
+                .custom_fields
+                .map(|given| crate::graphql::custom_field::given(Some(given))),
         };
         let row = deal::update(core, actor, id, changes, expected_version).await?;
         Ok(DealPayload::of(row))

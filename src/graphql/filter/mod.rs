@@ -1,5 +1,6 @@
 //! Filter inputs: typed operators per scalar, composed with `and`/`or`/`not`.
 
+pub mod custom;
 pub mod limits;
 mod operators;
 mod record;

@@ -77,6 +77,8 @@ pub struct TicketFilter {
     /// Matches records found by this text as `search` finds them (part of
     /// a word, any case, or one letter off).
     pub search: Option<String>,
+    /// Conditions on custom field values, all of which must hold.
+    pub custom_fields: Option<Vec<crate::graphql::filter::custom::CustomFieldFilter>>,
     /// Matches on `number`: 1, 2, 3… within the workspace, for people to quote ("ticket #42").
     pub number: Option<IntFilter>,
     /// Matches on `subject`: A one-line summary.
@@ -120,6 +122,10 @@ impl RecordFilter for TicketFilter {
         let mut all = Condition::all();
         if let Some(text) = &self.search {
             all = all.add(crate::graphql::filter::search("ticket", text, backend)?);
+        }
+        if let Some(filters) = &self.custom_fields {
+            let custom = crate::graphql::filter::custom::custom_fields_condition;
+            all = all.add(custom("ticket", filters, backend)?);
         }
         for (filter, column) in [(&self.subject, "subject"), (&self.category, "category")] {
             if let Some(f) = filter {

@@ -57,6 +57,16 @@ impl Ticket {
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Ticket, self.0.model().id)
     }
+    /// Its custom field values, in the order of the type's fields (fields
+    /// without a value, and deleted fields, are left out).
+    async fn custom_fields(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::custom_field::CustomFieldValue>> {
+        let values = &self.0.model().custom_fields;
+        let record_type = entity::enums::CustomFieldRecordType::Ticket;
+        crate::graphql::custom_field::values_of(ctx, &self.0, record_type, values).await
+    }
     /// 1, 2, 3… within the workspace, for people to quote ("ticket #42").
     field!(number: i64);
     /// A one-line summary.

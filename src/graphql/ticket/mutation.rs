@@ -37,6 +37,8 @@ pub struct CreateTicketInput {
     pub assignee_id: Option<ID>,
     /// Its ids in other systems.
     pub external_ids: Option<Vec<ExternalIdInput>>,
+    /// Custom field values, by key (see `customFields` for the record type's fields).
+    pub custom_fields: Option<Vec<crate::graphql::custom_field::CustomFieldValueInput>>,
 }
 
 impl CreateTicketInput {
@@ -53,6 +55,7 @@ impl CreateTicketInput {
             deal_id: id(self.deal_id.as_ref(), Kind::Deal, "input.dealId")?,
             assignee_id: id(self.assignee_id.as_ref(), Kind::Member, "input.assigneeId")?,
             external_ids: external_id::given(self.external_ids),
+            custom_fields: crate::graphql::custom_field::given(self.custom_fields),
         })
     }
 }
@@ -75,6 +78,8 @@ pub struct UpdateTicketInput {
     pub company_id: MaybeUndefined<ID>,
     /// The deal it relates to, by its global id. Left as it is when omitted.
     pub deal_id: MaybeUndefined<ID>,
+    /// Custom field values to set, by key; `null` clears one, fields not listed stay.
+    pub custom_fields: Option<Vec<crate::graphql::custom_field::CustomFieldValueInput>>,
 }
 
 /// The result of a ticket mutation.
@@ -133,6 +138,9 @@ impl TicketMutation {
             contact_id: patch_id(input.contact_id, Kind::Contact, "input.contactId")?,
             company_id: patch_id(input.company_id, Kind::Company, "input.companyId")?,
             deal_id: patch_id(input.deal_id, Kind::Deal, "input.dealId")?,
+            custom_fields: input
+                .custom_fields
+                .map(|given| crate::graphql::custom_field::given(Some(given))),
         };
         let row = ops::update(core, actor, id, changes, expected_version).await?;
         Ok(TicketPayload::of(row))

@@ -17,16 +17,17 @@ pub mod contacts;
 pub mod stage;
 
 use chrono::NaiveDate;
-use entity::enums::{DealContactRole, StageKind};
+use entity::enums::{CustomFieldRecordType, DealContactRole, StageKind};
 use entity::{company, contact, deal, deal_contact, member, pipeline};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, NotSet, Set};
 use serde_json::json;
 use uuid::Uuid;
 
 pub use self::stage::Outcome;
 use super::Patch;
 use super::attribution;
+use super::custom_field::{self, values::Given};
 use super::external_id::{self, ExternalId};
 use super::lifecycle::delete_or_restore;
 use crate::Kind;
@@ -42,6 +43,8 @@ use crate::store::{
 
 /// The longest deal name, and the longest close reason.
 const TEXT_MAX: usize = 200;
+/// The record type of deals' custom fields.
+const CUSTOM: CustomFieldRecordType = CustomFieldRecordType::Deal;
 
 /// A contact to put on a new deal, with their part in it.
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +72,8 @@ pub struct NewDeal {
     pub contacts: Vec<DealContact>,
     /// Its ids in other systems.
     pub external_ids: Vec<ExternalId>,
+    /// Its custom field values, by key.
+    pub custom_fields: Given,
 }
 
 /// Changes to a deal's details; `Keep`/`None` fields stay. Stages change
@@ -83,6 +88,8 @@ pub struct DealChanges {
     pub company_id: Patch<Uuid>,
     pub owner_id: Patch<Uuid>,
     pub expected_close_date: Patch<NaiveDate>,
+    /// With `Some`, these custom field values (others stay).
+    pub custom_fields: Option<Given>,
 }
 
 /// Creates a deal in its first stage and records that stage in its history.
@@ -140,10 +147,13 @@ pub async fn create_in(
             check_reference::<contact::Entity>(txn, actor, Some(c.contact_id), field).await?;
         attributed_to = attributed_to.or(found);
     }
+    let custom_fields =
+        custom_field::values::for_new(txn, actor.workspace_id, CUSTOM, new.custom_fields).await?;
 
     let at = now();
     let id = crate::store::new_id();
     let mut model = deal::ActiveModel {
+        custom_fields: Set(custom_fields),
         id: Set(id),
         workspace_id: Set(actor.workspace_id),
         name: Set(name),
@@ -232,7 +242,12 @@ pub async fn update(
         check_assignment(actor, Some(owner))?;
         check_reference::<member::Entity>(&txn, actor, Some(owner), "input.ownerId").await?;
     }
+    let (ws, given) = (actor.workspace_id, changes.custom_fields);
+    let custom_fields =
+        custom_field::values::for_change(&txn, ws, CUSTOM, id, &current.custom_fields, given)
+            .await?;
     let model = deal::ActiveModel {
+        custom_fields: custom_fields.map_or(NotSet, Set),
         name: Set(name.unwrap_or_else(|| current.name.clone())),
         amount_e4: Set(amount_e4),
         currency: Set(code),

@@ -348,6 +348,7 @@ mod tests {
             last_touch_campaign_id: None,
             last_touch_at: None,
             stage_entered_at: won_at,
+            custom_fields: serde_json::json!({}),
             version: 1,
             deleted_at: None,
             created_at: won_at,

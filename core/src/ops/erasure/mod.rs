@@ -2,7 +2,8 @@
 //! good, in one transaction, keeping the anonymised facts analytics count.
 //!
 //! - The contact row: names become "Erased contact"; email, phone, job
-//!   title, city, birthdate and the consent's source are cleared. Kept: ids,
+//!   title, city, birthdate, custom field values and the consent's source
+//!   are cleared. Kept: ids,
 //!   company, owner, lifecycle stage, country (a coarse fact analytics group
 //!   by), lead score, the fact, time and legal basis of consent and of an
 //!   unsubscription, campaign touches, merge and deletion marks, dates.
@@ -136,6 +137,9 @@ async fn anonymise(
         city: Set(None),
         birthdate: Set(None),
         consent_source: Set(None),
+        // Custom values are the workspace's own descriptive data about the
+        // person: all of them go.
+        custom_fields: Set(serde_json::json!({})),
         erased_at: Set(Some(at)),
         version: Set(before.version + 1),
         updated_at: Set(at),

@@ -259,6 +259,7 @@ async fn write_contact(
             company_id,
             owner_id: next_owner(txn, form).await?,
             external_ids: Vec::new(),
+            custom_fields: Vec::new(),
         };
         let (row, event) = contacts::create_in(txn, actor, new).await?;
         events.push(event);

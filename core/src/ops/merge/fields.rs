@@ -69,8 +69,14 @@ pub fn choose<M: Serialize + DeserializeOwned>(
             _ => Err(CoreError::Internal("a record is not a JSON object".into())),
         })
         .collect::<CoreResult<_>>()?;
-    let chosen = kept(fields, rows, keep)?;
+    let (custom_keep, keep): (Vec<Numbered>, Vec<Numbered>) = keep
+        .iter()
+        .enumerate()
+        .partition(|(_, k)| k.field.starts_with(CUSTOM_PREFIX));
+    let chosen = kept(fields, rows, &keep)?;
     let mut survivor = objects[0].clone();
+    let custom = custom_fields(rows, &objects, &custom_keep)?;
+    survivor.insert(CUSTOM_COLUMN.to_owned(), custom);
     for field in fields {
         let source = match chosen.iter().find(|(name, _)| *name == field.name) {
             Some((_, index)) => *index,
@@ -85,14 +91,59 @@ pub fn choose<M: Serialize + DeserializeOwned>(
         .map_err(|e| CoreError::Internal(format!("merged record: {e}")))
 }
 
+/// A `keep` choice with its index in the argument (for refusals).
+type Numbered<'a> = (usize, &'a Keep);
+
+/// How `keep` names a custom field: `customFields.<key>`.
+const CUSTOM_PREFIX: &str = "customFields.";
+/// The column holding a record's custom field values.
+const CUSTOM_COLUMN: &str = "custom_fields";
+
+/// The survivor's custom field values: its own, each key it lacks filled
+/// from the first merged record holding one, and a `keep` of
+/// `customFields.<key>` taking that key's value (or its absence) from the
+/// record it names.
+fn custom_fields<M>(
+    rows: &[(Uuid, &M)],
+    objects: &[Map<String, Value>],
+    keep: &[(usize, &Keep)],
+) -> CoreResult<Value> {
+    let values_of = |o: &Map<String, Value>| {
+        o.get(CUSTOM_COLUMN)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut merged = values_of(&objects[0]);
+    for other in &objects[1..] {
+        for (key, value) in values_of(other) {
+            merged.entry(key).or_insert(value);
+        }
+    }
+    for (i, choice) in keep {
+        let key = &choice.field[CUSTOM_PREFIX.len()..];
+        let Some(index) = rows.iter().position(|(id, _)| *id == choice.from) else {
+            return Err(CoreError::bad_input(
+                format!("keep.{i}.from"),
+                "must be the survivor or one of the merged records",
+            ));
+        };
+        match values_of(&objects[index]).remove(key) {
+            Some(value) => merged.insert(key.to_owned(), value),
+            None => merged.remove(key),
+        };
+    }
+    Ok(Value::Object(merged))
+}
+
 /// The validated `keep` choices as (field name, index into `rows`).
 fn kept<M>(
     fields: &[Field],
     rows: &[(Uuid, &M)],
-    keep: &[Keep],
+    keep: &[(usize, &Keep)],
 ) -> CoreResult<Vec<(&'static str, usize)>> {
     let mut chosen: Vec<(&'static str, usize)> = Vec::new();
-    for (i, choice) in keep.iter().enumerate() {
+    for &(i, choice) in keep {
         let Some(field) = fields.iter().find(|f| f.name == choice.field) else {
             let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
             return Err(CoreError::bad_input(

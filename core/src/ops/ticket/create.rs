@@ -7,7 +7,7 @@
 //! transaction around it at all. SQLite, a single writer anyway, takes the
 //! number and writes the rows one statement at a time.
 
-use entity::enums::{TicketPriority, TicketStatus};
+use entity::enums::{CustomFieldRecordType, TicketPriority, TicketStatus};
 use entity::{deal, event, member, ticket};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -22,12 +22,16 @@ use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
 use crate::ops::Patch;
+use crate::ops::custom_field::{self, values::Given};
 use crate::ops::edit::changed_reference;
 use crate::ops::external_id::{self, ExternalId};
 use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::rules::triggers::fire::on_ticket;
 use crate::store::numbered::{self, Numbering};
 use crate::store::{Author, Core, claim, event_for_new, now};
+
+/// The record type of tickets' custom fields.
+const CUSTOM: CustomFieldRecordType = CustomFieldRecordType::Ticket;
 
 /// Where a ticket's number comes from.
 const NUMBERING: Numbering = Numbering {
@@ -50,20 +54,26 @@ pub struct NewTicket {
     pub assignee_id: Option<Uuid>,
     /// Its ids in other systems.
     pub external_ids: Vec<ExternalId>,
+    /// Its custom field values, by key.
+    pub custom_fields: Given,
 }
 
 /// Opens a ticket with the workspace's next number.
 pub async fn create(core: &Core, actor: &Actor, new: NewTicket) -> CoreResult<ticket::Model> {
     let postgres = core.db.get_database_backend() == DbBackend::Postgres;
-    if !postgres || !new.external_ids.is_empty() {
+    if !postgres || !new.external_ids.is_empty() || !new.custom_fields.is_empty() {
         // One statement buys nothing on SQLite (a single writer), and
-        // external ids need a transaction around the ticket anyway.
+        // external ids and custom values (unique ones are checked against
+        // other tickets) need a transaction around the ticket anyway.
         let txn = core.begin().await?;
         let (row, events) = create_in(&txn, actor, new).await?;
         core.commit(txn, Author::of(actor), events).await?;
         return Ok(row);
     }
-    let draft = draft(actor, &new)?;
+    let mut draft = draft(actor, &new)?;
+    // No values given: only that no field is required needs checking first.
+    draft.custom_fields =
+        custom_field::values::for_new(&core.db, actor.workspace_id, CUSTOM, Vec::new()).await?;
     create_numbered(core, actor, new, draft).await
 }
 
@@ -78,7 +88,10 @@ pub async fn create_in(
     let draft = draft(actor, &new)?;
     let given_ids = std::mem::take(&mut new.external_ids);
     let external_ids = external_id::validate(given_ids, "input.externalIds")?;
-    let draft = link(txn, actor, &new, draft).await?;
+    let mut draft = link(txn, actor, &new, draft).await?;
+    let given = std::mem::take(&mut new.custom_fields);
+    draft.custom_fields =
+        custom_field::values::for_new(txn, actor.workspace_id, CUSTOM, given).await?;
     let owners = Owners::of(draft.contact_id, draft.company_id);
     let mut model = draft.into_active_model().reset_all();
     model.number = Set(next_number(txn, actor.workspace_id).await?);
@@ -154,6 +167,7 @@ fn draft(actor: &Actor, new: &NewTicket) -> CoreResult<ticket::Model> {
         company_id: None,
         deal_id: None,
         assignee_id: None,
+        custom_fields: serde_json::json!({}),
         opened_at: at,
         first_response_at: None,
         resolved_at: None,

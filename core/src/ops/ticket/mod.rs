@@ -44,6 +44,8 @@ pub struct TicketChanges {
     pub contact_id: Patch<Uuid>,
     pub company_id: Patch<Uuid>,
     pub deal_id: Patch<Uuid>,
+    /// With `Some`, these custom field values (others stay).
+    pub custom_fields: Option<super::custom_field::values::Given>,
 }
 
 /// Changes ticket `id`; with `expected_version`, refuses (`CONFLICT`) if it
@@ -91,7 +93,19 @@ pub async fn update(
         "input.dealId",
     )
     .await?;
+    let (ws, given) = (actor.workspace_id, changes.custom_fields);
+    let custom = entity::enums::CustomFieldRecordType::Ticket;
+    let custom_fields = super::custom_field::values::for_change(
+        &txn,
+        ws,
+        custom,
+        id,
+        &current.custom_fields,
+        given,
+    )
+    .await?;
     let model = ticket::ActiveModel {
+        custom_fields: custom_fields.map_or(sea_orm::NotSet, Set),
         subject: Set(subject),
         description: Set(description),
         priority: Set(changes.priority.unwrap_or(current.priority)),
@@ -329,6 +343,7 @@ mod tests {
             first_response_at: None,
             resolved_at: None,
             closed_at: None,
+            custom_fields: serde_json::json!({}),
             version: 1,
             deleted_at: None,
             created_at: at,

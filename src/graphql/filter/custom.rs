@@ -1,0 +1,333 @@
+//! Filters on custom field values (`filter: { customFields: [{ key, … }] }`).
+//!
+//! Each operator group reads the stored value as one type (the types store
+//! canonical forms, see `rapport_core::ops::custom_field::types`) and a
+//! value of another JSON type simply does not match, so an operator meant
+//! for another type can never make the statement fail. On PostgreSQL the
+//! boolean and option tests are containments (`@>`), which the GIN index of
+//! migration 40 serves.
+
+use async_graphql::InputObject;
+use chrono::SecondsFormat;
+use sea_orm::DbBackend;
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Value};
+use serde_json::json;
+
+use super::{DateFilter, DateTimeFilter, DecimalFilter, StringFilter};
+use super::{membership, null_check, ordered};
+use crate::graphql::error::{ApiError, ApiResult};
+use rapport_core::store::placeholders::for_backend;
+
+/// Conditions on the options a SELECT or MULTI_SELECT field holds.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct OptionsFilter {
+    /// At least one of these options.
+    pub any: Option<Vec<String>>,
+    /// Every one of these options.
+    pub all: Option<Vec<String>>,
+    /// None of these options (records without a value match).
+    pub none: Option<Vec<String>>,
+}
+
+/// Conditions on one custom field's value; the groups combine with AND.
+/// Use the group of the field's type: a value of another type never matches.
+#[derive(InputObject, Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct CustomFieldFilter {
+    /// The field's key.
+    pub key: String,
+    /// `true`: only records with a value; `false`: only records without one.
+    pub is_set: Option<bool>,
+    /// TEXT, SELECT, URL and EMAIL values.
+    pub text: Option<StringFilter>,
+    /// NUMBER and DECIMAL values.
+    pub number: Option<DecimalFilter>,
+    /// DATE values.
+    pub date: Option<DateFilter>,
+    /// DATETIME values.
+    pub date_time: Option<DateTimeFilter>,
+    /// BOOLEAN values: true or false.
+    pub boolean: Option<bool>,
+    /// The options of SELECT and MULTI_SELECT values (option names exactly as the field spells them).
+    pub options: Option<OptionsFilter>,
+}
+
+/// At most this many custom field conditions in one filter object.
+const MAX_CONDITIONS: usize = 10;
+
+/// The condition of `filters` on the rows of `table`.
+pub fn custom_fields_condition(
+    table: &'static str,
+    filters: &[CustomFieldFilter],
+    backend: DbBackend,
+) -> ApiResult<Condition> {
+    if filters.len() > MAX_CONDITIONS {
+        return Err(ApiError::bad_input(
+            "filter.customFields",
+            format!("at most {MAX_CONDITIONS} conditions"),
+        ));
+    }
+    let mut all = Condition::all();
+    for (i, filter) in filters.iter().enumerate() {
+        let key = filter.key.trim();
+        if !well_formed(key) {
+            return Err(ApiError::bad_input(
+                format!("filter.customFields.{i}.key"),
+                "not a custom field key",
+            ));
+        }
+        all = all.add(one(
+            &FieldSql {
+                table,
+                key,
+                backend,
+            },
+            filter,
+        ));
+    }
+    Ok(all)
+}
+
+fn well_formed(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && key.len() <= 50
+}
+
+/// The SQL reading one field of one table's rows.
+struct FieldSql<'a> {
+    table: &'static str,
+    key: &'a str,
+    backend: DbBackend,
+}
+
+impl FieldSql<'_> {
+    fn postgres(&self) -> bool {
+        self.backend == DbBackend::Postgres
+    }
+
+    fn column(&self) -> String {
+        format!(r#""{}"."custom_fields""#, self.table)
+    }
+
+    /// The key as the backend's JSON functions take it.
+    fn key_param(&self) -> Value {
+        if self.postgres() {
+            Value::from(self.key.to_owned())
+        } else {
+            Value::from(format!("$.{}", self.key))
+        }
+    }
+
+    fn expr(&self, sql: &str, values: Vec<Value>) -> Expr {
+        Expr::cust_with_values(for_backend(self.backend, sql), values)
+    }
+
+    /// The JSON type of the value (`NULL` when there is none), named as
+    /// SQLite names them, and PostgreSQL's names mapped onto those.
+    fn json_type(&self) -> String {
+        if self.postgres() {
+            format!("jsonb_typeof({} -> ?)", self.column())
+        } else {
+            format!("json_type({}, ?)", self.column())
+        }
+    }
+
+    fn is_set(&self) -> Expr {
+        self.expr(
+            &format!("({} IS NOT NULL)", self.json_type()),
+            vec![self.key_param()],
+        )
+    }
+
+    /// The value when it is a JSON string, else NULL.
+    fn text(&self) -> Expr {
+        let (kind, read) = if self.postgres() {
+            ("string", format!("({} ->> ?)", self.column()))
+        } else {
+            ("text", format!("json_extract({}, ?)", self.column()))
+        };
+        self.expr(
+            &format!(
+                "(CASE WHEN {} = '{kind}' THEN {read} END)",
+                self.json_type()
+            ),
+            vec![self.key_param(), self.key_param()],
+        )
+    }
+
+    /// The value when it is a JSON number, else NULL.
+    fn number(&self) -> Expr {
+        let sql = if self.postgres() {
+            format!(
+                "(CASE WHEN {} = 'number' THEN ({} ->> ?)::numeric END)",
+                self.json_type(),
+                self.column()
+            )
+        } else {
+            format!(
+                "(CASE WHEN {} IN ('integer', 'real') THEN json_extract({}, ?) END)",
+                self.json_type(),
+                self.column()
+            )
+        };
+        self.expr(&sql, vec![self.key_param(), self.key_param()])
+    }
+
+    /// The number as the backend compares it: exact on PostgreSQL, REAL on SQLite.
+    fn number_value(&self, d: rust_decimal::Decimal) -> Value {
+        if self.postgres() {
+            Value::from(d)
+        } else {
+            use rust_decimal::prelude::ToPrimitive;
+            Value::from(d.to_f64().unwrap_or_default())
+        }
+    }
+
+    fn boolean(&self, b: bool) -> Expr {
+        if self.postgres() {
+            return self.contains(probe(self.key, json!(b)));
+        }
+        let name = if b { "true" } else { "false" };
+        self.expr(
+            &format!("({} = '{name}')", self.json_type()),
+            vec![self.key_param()],
+        )
+    }
+
+    /// PostgreSQL: the record's object contains `probe`.
+    fn contains(&self, probe: serde_json::Value) -> Expr {
+        self.expr(
+            &format!("({} @> ?)", self.column()),
+            vec![Value::Json(Some(Box::new(probe)))],
+        )
+    }
+
+    /// The value holds at least one of `options`.
+    fn any_option(&self, options: &[String]) -> Condition {
+        if self.postgres() {
+            // One containment each: an array contains an element, and a
+            // SELECT's string equals it.
+            let mut any = Condition::any();
+            for option in options {
+                any = any.add(self.contains(probe(self.key, json!([option]))));
+                any = any.add(self.contains(probe(self.key, json!(option))));
+            }
+            return any;
+        }
+        if options.is_empty() {
+            return Condition::any().add(Expr::cust("1 = 0"));
+        }
+        let marks = vec!["?"; options.len()].join(", ");
+        let mut values = vec![self.key_param()];
+        values.extend(options.iter().map(|o| Value::from(o.clone())));
+        Condition::all().add(self.expr(
+            &format!(
+                r#"EXISTS (SELECT 1 FROM json_each({}, ?) WHERE "value" IN ({marks}))"#,
+                self.column()
+            ),
+            values,
+        ))
+    }
+}
+
+/// `{ key: value }`, the object a containment test looks for.
+fn probe(key: &str, value: serde_json::Value) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert(key.to_owned(), value);
+    serde_json::Value::Object(object)
+}
+
+fn one(field: &FieldSql, filter: &CustomFieldFilter) -> Condition {
+    let mut all = Condition::all();
+    match filter.is_set {
+        Some(true) => all = all.add(field.is_set()),
+        Some(false) => all = all.add(field.is_set().not()),
+        None => {}
+    }
+    if let Some(f) = &filter.text {
+        all = all.add(f.condition(field.text(), field.backend));
+    }
+    if let Some(f) = &filter.number {
+        let expr = field.number();
+        let n = |v: &Option<rust_decimal::Decimal>| v.map(|d| field.number_value(d));
+        let list = |v: &Option<Vec<rust_decimal::Decimal>>| {
+            v.as_ref().map(|all| {
+                all.iter()
+                    .map(|d| field.number_value(*d))
+                    .collect::<Vec<_>>()
+            })
+        };
+        let c = ordered(
+            Condition::all(),
+            &expr,
+            [
+                &n(&f.eq),
+                &n(&f.ne),
+                &n(&f.lt),
+                &n(&f.lte),
+                &n(&f.gt),
+                &n(&f.gte),
+            ],
+        );
+        all = all.add(null_check(
+            membership(c, &expr, &list(&f.in_), &list(&f.not_in)),
+            &expr,
+            f.is_null,
+        ));
+    }
+    if let Some(f) = &filter.date {
+        let day = |v: &Option<crate::graphql::scalars::Date>| {
+            v.as_ref().map(|d| d.0.format("%Y-%m-%d").to_string())
+        };
+        let expr = field.text();
+        let c = ordered(
+            Condition::all(),
+            &expr,
+            [
+                &day(&f.eq),
+                &day(&f.ne),
+                &day(&f.lt),
+                &day(&f.lte),
+                &day(&f.gt),
+                &day(&f.gte),
+            ],
+        );
+        all = all.add(null_check(c, &expr, f.is_null));
+    }
+    if let Some(f) = &filter.date_time {
+        // Stored in one fixed form, so text order is time order.
+        let at = |v: &Option<chrono::DateTime<chrono::Utc>>| {
+            v.map(|t| t.to_rfc3339_opts(SecondsFormat::Micros, true))
+        };
+        let expr = field.text();
+        let c = ordered(
+            Condition::all(),
+            &expr,
+            [
+                &at(&f.eq),
+                &at(&f.ne),
+                &at(&f.lt),
+                &at(&f.lte),
+                &at(&f.gt),
+                &at(&f.gte),
+            ],
+        );
+        all = all.add(null_check(c, &expr, f.is_null));
+    }
+    if let Some(b) = filter.boolean {
+        all = all.add(field.boolean(b));
+    }
+    if let Some(f) = &filter.options {
+        if let Some(any) = &f.any {
+            all = all.add(field.any_option(any));
+        }
+        for option in f.all.iter().flatten() {
+            all = all.add(field.any_option(std::slice::from_ref(option)));
+        }
+        if let Some(none) = &f.none {
+            all = all.add(field.any_option(none).not());
+        }
+    }
+    all
+}

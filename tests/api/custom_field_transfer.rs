@@ -1,0 +1,112 @@
+//! Custom field values through the other doors: imports fill them from
+//! `customFields.<key>` columns, merges carry them to the survivor.
+
+use serde_json::{Value, json};
+
+use crate::custom_fields::field;
+use crate::fixtures::{self, mutate};
+use crate::helpers::{TestApp, on_both_databases};
+use crate::import::{count, import, refusals, stdout, write};
+
+on_both_databases!(
+    an_import_fills_custom_fields_from_their_columns,
+    a_merge_fills_the_survivors_missing_values,
+);
+
+const CONTACTS: &str = "{ contacts(orderBy: [{ field: FIRST_NAME }]) { nodes { firstName customFields { key value } } } }";
+
+async fn an_import_fills_custom_fields_from_their_columns(app: TestApp) {
+    field(
+        &app,
+        json!({ "recordType": "CONTACT", "key": "seats", "label": "Seats", "type": "NUMBER" }),
+    )
+    .await;
+    field(&app, json!({ "recordType": "CONTACT", "key": "interests", "label": "Interests", "type": "MULTI_SELECT", "options": ["Email", "Events"] })).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "contacts.csv",
+        b"firstName,email,customFields.seats,customFields.interests\n\
+          Ada,ada@example.com,12,events; email\n\
+          Bob,bob@example.com,,Email\n\
+          Cy,cy@example.com,many,\n",
+    );
+    let done = import(&app, "contacts", &file, &[]);
+    assert_eq!(count(&done, "created"), 2, "{}", stdout(&done));
+    let refused = refusals(&done);
+    assert_eq!(
+        refused,
+        vec![(4, "customFields.seats".into(), "BAD_USER_INPUT".into())]
+    );
+    let nodes = app.data(CONTACTS, json!({})).await["contacts"]["nodes"].clone();
+    assert_eq!(
+        nodes,
+        json!([
+            { "firstName": "Ada", "customFields": [
+                { "key": "seats", "value": 12 }, { "key": "interests", "value": ["Email", "Events"] }
+            ] },
+            { "firstName": "Bob", "customFields": [{ "key": "interests", "value": ["Email"] }] },
+        ])
+    );
+
+    // Re-run with updates: a blank cell keeps the value, a given one replaces it.
+    let again = write(
+        dir.path(),
+        "again.csv",
+        b"firstName,email,customFields.seats,customFields.interests\n\
+          Ada,ada@example.com,,Email\n",
+    );
+    let done = import(&app, "contacts", &again, &["--on-conflict", "update"]);
+    assert_eq!(count(&done, "updated"), 1, "{}", stdout(&done));
+    let nodes = app.data(CONTACTS, json!({})).await["contacts"]["nodes"].clone();
+    assert_eq!(
+        nodes[0]["customFields"],
+        json!([{ "key": "seats", "value": 12 }, { "key": "interests", "value": ["Email"] }])
+    );
+
+    // A column of no field of the type names it.
+    let unknown = write(
+        dir.path(),
+        "unknown.csv",
+        b"firstName,customFields.nope\nDee,1\n",
+    );
+    let done = import(&app, "contacts", &unknown, &[]);
+    assert_eq!(
+        refusals(&done),
+        vec![(2, "customFields.nope".into(), "BAD_USER_INPUT".into())]
+    );
+}
+
+async fn a_merge_fills_the_survivors_missing_values(app: TestApp) {
+    field(
+        &app,
+        json!({ "recordType": "CONTACT", "key": "tier", "label": "Tier", "type": "TEXT" }),
+    )
+    .await;
+    field(
+        &app,
+        json!({ "recordType": "CONTACT", "key": "seats", "label": "Seats", "type": "NUMBER" }),
+    )
+    .await;
+    let contact = |name: &str, custom: Value| {
+        fixtures::contact(&app, json!({ "firstName": name, "customFields": custom }))
+    };
+    let keep = contact("Ada", json!([{ "key": "tier", "value": "Gold" }])).await;
+    let gone = contact(
+        "Ada B",
+        json!([{ "key": "tier", "value": "Silver" }, { "key": "seats", "value": 4 }]),
+    )
+    .await;
+    let other = contact("Ada C", json!([{ "key": "seats", "value": 9 }])).await;
+    let merge = "mutation($survivor: ID!, $merged: [ID!]!, $keep: [MergeKeepInput!]) { mergeContacts(survivorId: $survivor, mergedIds: $merged, keep: $keep) { contact { customFields { key value } } } }";
+    let merged = mutate(
+        &app,
+        merge,
+        json!({ "survivor": keep, "merged": [gone, other], "keep": [{ "field": "customFields.seats", "from": other }] }),
+    )
+    .await;
+    assert_eq!(
+        merged["contact"]["customFields"],
+        json!([{ "key": "tier", "value": "Gold" }, { "key": "seats", "value": 9 }])
+    );
+}
