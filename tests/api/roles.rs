@@ -228,7 +228,7 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 16] = [
+    let areas: [(&[&str], &'static [Role]); 17] = [
         // Saved views: each member's own (shared ones ADMIN's and MANAGER's to change).
         (
             &["Segment", "ToList", "FromList"],
@@ -245,6 +245,8 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
         (&["Workspace"], &[]),
         // Webhooks send the workspace's data elsewhere: ADMIN only.
         (&["Webhook"], &[Admin]),
+        // Custom fields shape every record of a type: ADMIN only.
+        (&["CustomField"], &[Admin]),
         // Web forms write contacts for anyone on the web: ADMIN only.
         (
             &["createForm", "updateForm", "deleteForm", "restoreForm"],

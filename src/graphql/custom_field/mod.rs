@@ -113,7 +113,7 @@ pub struct CustomFieldValueInput {
     pub key: String,
     /// The value, as JSON of the field's type (text forms are accepted too:
     /// `"42"` for a NUMBER, `"a; b"` for a MULTI_SELECT); `null` clears it.
-    pub value: Json<serde_json::Value>,
+    pub value: Option<Json<serde_json::Value>>,
 }
 
 /// The core's form of given values.
@@ -121,7 +121,7 @@ pub fn given(input: Option<Vec<CustomFieldValueInput>>) -> Given {
     input
         .unwrap_or_default()
         .into_iter()
-        .map(|v| (v.key, v.value.0))
+        .map(|v| (v.key, v.value.map_or(serde_json::Value::Null, |j| j.0)))
         .collect()
 }
 
