@@ -11,13 +11,11 @@ use crate::products::refusal;
 
 on_both_databases!(
     fields_are_defined_and_values_checked_by_type,
-    required_and_unique_fields_hold,
     filters_test_values_with_typed_operators,
-    a_type_change_converts_values_or_names_the_records,
 );
 
 const CREATE_FIELD: &str = "mutation($input: CreateCustomFieldInput!) { createCustomField(input: $input) { customField { id key label type options required unique position version } } }";
-const UPDATE_FIELD: &str = "mutation($id: ID!, $input: UpdateCustomFieldInput!) { updateCustomField(id: $id, input: $input) { customField { id type options required unique version } } }";
+pub const UPDATE_FIELD: &str = "mutation($id: ID!, $input: UpdateCustomFieldInput!) { updateCustomField(id: $id, input: $input) { customField { id type options required unique version } } }";
 const CREATE_CONTACT: &str = "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id customFields { key label type value } } } }";
 const UPDATE_CONTACT: &str = "mutation($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { contact { id customFields { key value } } } }";
 const CONTACTS: &str = "query($filter: ContactFilter) { contacts(first: 50, filter: $filter, orderBy: [{ field: FIRST_NAME }]) { nodes { firstName } } }";
@@ -29,7 +27,7 @@ pub async fn field(app: &TestApp, input: Value) -> String {
 }
 
 /// The values of a record's `customFields`, as `{ key: value }`.
-fn values(record: &Value) -> Value {
+pub fn values(record: &Value) -> Value {
     let mut object = serde_json::Map::new();
     for v in record["customFields"].as_array().expect("customFields") {
         object.insert(v["key"].as_str().unwrap().to_owned(), v["value"].clone());
@@ -37,13 +35,13 @@ fn values(record: &Value) -> Value {
     Value::Object(object)
 }
 
-async fn contact(app: &TestApp, name: &str, custom: Value) -> Value {
+pub async fn contact(app: &TestApp, name: &str, custom: Value) -> Value {
     let input = json!({ "firstName": name, "customFields": custom });
     mutate(app, CREATE_CONTACT, json!({ "input": input })).await["contact"].clone()
 }
 
 /// The first names of the contacts `filter` matches.
-async fn names(app: &TestApp, filter: Value) -> Vec<String> {
+pub async fn names(app: &TestApp, filter: Value) -> Vec<String> {
     let data = app.data(CONTACTS, json!({ "filter": filter })).await;
     data["contacts"]["nodes"]
         .as_array()
@@ -245,86 +243,6 @@ async fn fields_are_defined_and_values_checked_by_type(app: TestApp) {
     assert_eq!(values(&shown["node"])["seats"], 14);
 }
 
-async fn required_and_unique_fields_hold(app: TestApp) {
-    let code = field(&app, json!({ "recordType": "COMPANY", "key": "code", "label": "Customer code", "type": "TEXT", "unique": true })).await;
-    let create = "mutation($input: CreateCompanyInput!) { createCompany(input: $input) { company { id customFields { key value } } } }";
-    let company = |name: &str, code: Value| {
-        app.gql(
-            create,
-            json!({ "input": { "name": name, "customFields": [{ "key": "code", "value": code }] } }),
-        )
-    };
-    let first = company("Acme", json!("C-1")).await;
-    assert!(first["errors"].is_null(), "{first}");
-    let again = company("Other", json!("C-1")).await;
-    assert_eq!(
-        refusal(&again),
-        ("CONFLICT".into(), "input.customFields.code".into())
-    );
-    let bare = app
-        .gql(create, json!({ "input": { "name": "Bare" } }))
-        .await;
-    assert!(bare["errors"].is_null(), "{bare}");
-
-    // Required while a live company lacks a value: refused, naming why.
-    let update = |input: Value| app.gql(UPDATE_FIELD, json!({ "id": code, "input": input }));
-    let refused = update(json!({ "required": true })).await;
-    assert_eq!(
-        refusal(&refused),
-        ("BAD_USER_INPUT".into(), "input.required".into())
-    );
-    let bare_id = bare["data"]["createCompany"]["company"]["id"].clone();
-    let set = "mutation($id: ID!, $input: UpdateCompanyInput!) { updateCompany(id: $id, input: $input) { company { id } } }";
-    let taken = app
-        .gql(set, json!({ "id": bare_id, "input": { "customFields": [{ "key": "code", "value": "C-1" }] } }))
-        .await;
-    assert_eq!(
-        refusal(&taken),
-        ("CONFLICT".into(), "input.customFields.code".into())
-    );
-    mutate(
-        &app,
-        set,
-        json!({ "id": bare_id, "input": { "customFields": [{ "key": "code", "value": "C-2" }] } }),
-    )
-    .await;
-    let required = update(json!({ "required": true })).await;
-    assert_eq!(
-        required["data"]["updateCustomField"]["customField"]["required"], true,
-        "{required}"
-    );
-
-    // Now a new company needs a code, and none may be cleared.
-    let missing = app.gql(create, json!({ "input": { "name": "New" } })).await;
-    assert_eq!(
-        refusal(&missing),
-        ("BAD_USER_INPUT".into(), "input.customFields.code".into())
-    );
-    let cleared = app
-        .gql(set, json!({ "id": bare_id, "input": { "customFields": [{ "key": "code", "value": null }] } }))
-        .await;
-    assert_eq!(
-        refusal(&cleared),
-        ("BAD_USER_INPUT".into(), "input.customFields.code".into())
-    );
-
-    // A required ticket field holds on the single-statement create path too.
-    field(&app, json!({ "recordType": "TICKET", "key": "product_area", "label": "Area", "type": "SELECT", "options": ["Billing", "Login"], "required": true })).await;
-    let ticket = "mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id customFields { key value } } } }";
-    let without = app
-        .gql(ticket, json!({ "input": { "subject": "Help" } }))
-        .await;
-    assert_eq!(
-        refusal(&without),
-        (
-            "BAD_USER_INPUT".into(),
-            "input.customFields.product_area".into()
-        )
-    );
-    let with = mutate(&app, ticket, json!({ "input": { "subject": "Help", "customFields": [{ "key": "product_area", "value": "login" }] } })).await;
-    assert_eq!(values(&with["ticket"]), json!({ "product_area": "Login" }));
-}
-
 async fn filters_test_values_with_typed_operators(app: TestApp) {
     define_contact_fields(&app).await;
     let people = [
@@ -434,65 +352,4 @@ async fn filters_test_values_with_typed_operators(app: TestApp) {
         )
         .await;
     assert_eq!(companies["companies"]["nodes"], json!([{ "name": "Acme" }]));
-}
-
-async fn a_type_change_converts_values_or_names_the_records(app: TestApp) {
-    let id = field(
-        &app,
-        json!({ "recordType": "CONTACT", "key": "size", "label": "Size", "type": "TEXT" }),
-    )
-    .await;
-    contact(&app, "Ada", json!([{ "key": "size", "value": "12" }])).await;
-    contact(&app, "Bob", json!([{ "key": "size", "value": " 7 " }])).await;
-    let converted = mutate(
-        &app,
-        UPDATE_FIELD,
-        json!({ "id": id, "input": { "type": "NUMBER" } }),
-    )
-    .await;
-    assert_eq!(converted["customField"]["type"], "NUMBER");
-    let big = json!({ "customFields": [{ "key": "size", "number": { "gt": "10" } }] });
-    assert_eq!(names(&app, big).await, vec!["Ada"]);
-
-    // Back to text, then a value that is no number: the change is refused,
-    // naming the record, and the field keeps its type.
-    mutate(
-        &app,
-        UPDATE_FIELD,
-        json!({ "id": id, "input": { "type": "TEXT" } }),
-    )
-    .await;
-    let cy = contact(&app, "Cy", json!([{ "key": "size", "value": "large" }])).await;
-    let refused = app
-        .gql(
-            UPDATE_FIELD,
-            json!({ "id": id, "input": { "type": "NUMBER" } }),
-        )
-        .await;
-    assert_eq!(
-        refusal(&refused),
-        ("BAD_USER_INPUT".into(), "input.type".into())
-    );
-    let message = refused["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains(cy["id"].as_str().unwrap()), "{message}");
-    let kept = app
-        .data("{ customFields(recordType: CONTACT) { type } }", json!({}))
-        .await;
-    assert_eq!(kept["customFields"][0]["type"], "TEXT");
-
-    // To a select: values become options, or the change names the misfit.
-    let select = json!({ "id": id, "input": { "type": "SELECT", "options": ["12", "7"] } });
-    let misfit = app.gql(UPDATE_FIELD, select).await;
-    assert_eq!(refusal(&misfit).1, "input.type");
-    let select =
-        json!({ "id": id, "input": { "type": "SELECT", "options": ["12", "7", "Large"] } });
-    mutate(&app, UPDATE_FIELD, select).await;
-    let large = json!({ "customFields": [{ "key": "size", "options": { "any": ["Large"] } }] });
-    assert_eq!(names(&app, large).await, vec!["Cy"]);
-    // Dropping an option in use is refused on `input.options`.
-    let fewer = json!({ "id": id, "input": { "options": ["12", "7"] } });
-    assert_eq!(
-        refusal(&app.gql(UPDATE_FIELD, fewer).await).1,
-        "input.options"
-    );
 }

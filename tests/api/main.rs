@@ -21,6 +21,7 @@ mod clients;
 mod consistency;
 mod contact_groups;
 mod credentials;
+mod custom_field_rules;
 mod custom_field_transfer;
 mod custom_fields;
 mod deal_weights;
