@@ -39,9 +39,17 @@ impl Format {
     }
 }
 
-/// Encodes rows of `M` with the columns the actor may see.
+/// How a record type gives its custom field values (a JSON object by key).
+pub type CustomOf<M> = fn(&M) -> &serde_json::Value;
+
+/// Encodes rows of `M` with the columns the actor may see, then one
+/// `customFields.<key>` column per live custom field of the type.
 pub struct Encoder<M: 'static> {
     columns: Vec<&'static Column<M>>,
+    custom_of: Option<CustomOf<M>>,
+    /// The custom fields' keys, known once the first page reads them.
+    custom_keys: Vec<String>,
+    header_written: bool,
     sink: Sink,
 }
 
@@ -57,21 +65,63 @@ fn failed(error: impl std::fmt::Display) -> CoreError {
 
 impl<M> Encoder<M> {
     /// A new encoder; CSV starts with the header row.
-    pub fn new(format: Format, columns: Vec<&'static Column<M>>) -> Self {
+    pub fn new(
+        format: Format,
+        columns: Vec<&'static Column<M>>,
+        custom_of: Option<CustomOf<M>>,
+    ) -> Self {
         let sink = match format {
-            Format::Csv => {
-                let mut writer = csv_writer();
-                // An in-memory writer cannot fail; an error would only be a bug.
-                let _ = writer.write_record(columns.iter().map(|c| c.name));
-                Sink::Csv(Box::new(writer))
-            }
+            Format::Csv => Sink::Csv(Box::new(csv_writer())),
             Format::Jsonl => Sink::Jsonl(Vec::new()),
         };
-        Self { columns, sink }
+        Self {
+            columns,
+            custom_of,
+            custom_keys: Vec::new(),
+            header_written: false,
+            sink,
+        }
+    }
+
+    /// Whether the type has custom fields (whose keys to set before the first row).
+    pub fn has_custom_fields(&self) -> bool {
+        self.custom_of.is_some()
+    }
+
+    /// The keys of the custom field columns, in the fields' order.
+    pub fn set_custom_keys(&mut self, keys: Vec<String>) {
+        self.custom_keys = keys;
+    }
+
+    /// The CSV header, once, before the first row (or alone, for no rows).
+    fn header(&mut self) -> Result<(), CoreError> {
+        if std::mem::replace(&mut self.header_written, true) {
+            return Ok(());
+        }
+        if let Sink::Csv(writer) = &mut self.sink {
+            let custom = self
+                .custom_keys
+                .iter()
+                .map(|k| format!("{CUSTOM_PREFIX}{k}"));
+            let names = self.columns.iter().map(|c| c.name.to_owned()).chain(custom);
+            writer.write_record(names).map_err(failed)?;
+        }
+        Ok(())
+    }
+
+    /// The row's custom field values by key, in column order (null when unset).
+    fn custom_values<'r>(&self, row: &'r M) -> Vec<Option<&'r serde_json::Value>> {
+        let values = self.custom_of.map(|read| read(row));
+        self.custom_keys
+            .iter()
+            .map(|key| values.and_then(|v| v.get(key)))
+            .collect()
     }
 
     /// Appends one row.
     pub fn row(&mut self, row: &M) -> Result<(), CoreError> {
+        self.header()?;
+        let custom = self.custom_values(row);
         match &mut self.sink {
             Sink::Csv(writer) => {
                 for column in &self.columns {
@@ -79,6 +129,10 @@ impl<M> Encoder<M> {
                     writer
                         .write_field(csv_text(&value).as_bytes())
                         .map_err(failed)?;
+                }
+                for value in custom {
+                    let text = value.map(custom_field_text).unwrap_or_default();
+                    writer.write_field(text.as_bytes()).map_err(failed)?;
                 }
                 writer.write_record(None::<&[u8]>).map_err(failed)
             }
@@ -92,6 +146,14 @@ impl<M> Encoder<M> {
                     out.push(b':');
                     serde_json::to_writer(&mut *out, &(column.read)(row)).map_err(failed)?;
                 }
+                for (key, value) in self.custom_keys.iter().zip(custom) {
+                    out.push(b',');
+                    let name = format!("{CUSTOM_PREFIX}{key}");
+                    serde_json::to_writer(&mut *out, &name).map_err(failed)?;
+                    out.push(b':');
+                    let value = value.unwrap_or(&serde_json::Value::Null);
+                    serde_json::to_writer(&mut *out, value).map_err(failed)?;
+                }
                 out.extend_from_slice(b"}\n");
                 Ok(())
             }
@@ -100,6 +162,7 @@ impl<M> Encoder<M> {
 
     /// The bytes written since the last call.
     pub fn take(&mut self) -> Result<Vec<u8>, CoreError> {
+        self.header()?;
         match &mut self.sink {
             Sink::Csv(writer) => {
                 let page = std::mem::replace(writer.as_mut(), csv_writer());
@@ -108,6 +171,15 @@ impl<M> Encoder<M> {
             Sink::Jsonl(out) => Ok(std::mem::take(out)),
         }
     }
+}
+
+/// The column name prefix of custom field values, as imports read them.
+const CUSTOM_PREFIX: &str = "customFields.";
+
+/// A custom field value as CSV text, the form an import reads back
+/// (options of a MULTI_SELECT joined by `; `).
+fn custom_field_text(value: &serde_json::Value) -> String {
+    rapport_core::ops::custom_field::types::as_text(value)
 }
 
 /// A CSV writer into memory, ending records with CRLF as RFC 4180 does.

@@ -19,7 +19,9 @@ use std::fmt::Debug;
 use std::pin::Pin;
 
 use async_graphql::{InputType, Pos};
+use entity::enums::CustomFieldRecordType;
 use futures_util::Stream;
+use rapport_core::ops::custom_field::definitions;
 use sea_orm::sea_query::Condition;
 use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter, QueryTrait};
 use uuid::Uuid;
@@ -120,6 +122,7 @@ pub fn prepare(
             r,
             company::CompanyOrderField::keys,
             columns::COMPANY,
+            Some(|m| &m.custom_fields),
         ),
         ExportType::Contacts => chunks::<contact::Contact, contact::ContactFilter, _>(
             db,
@@ -127,6 +130,7 @@ pub fn prepare(
             r,
             contact::ContactOrderField::keys,
             columns::CONTACT,
+            Some(|m| &m.custom_fields),
         ),
         ExportType::Deals => chunks::<deal::Deal, deal::DealFilter, _>(
             db,
@@ -134,6 +138,7 @@ pub fn prepare(
             r,
             deal::DealOrderField::keys,
             columns::DEAL,
+            Some(|m| &m.custom_fields),
         ),
         ExportType::Tickets => chunks::<ticket::Ticket, ticket::TicketFilter, _>(
             db,
@@ -141,6 +146,7 @@ pub fn prepare(
             r,
             ticket::TicketOrderField::keys,
             columns::TICKET,
+            Some(|m| &m.custom_fields),
         ),
         ExportType::Activities => chunks::<activity::Activity, activity::ActivityFilter, _>(
             db,
@@ -148,6 +154,7 @@ pub fn prepare(
             r,
             activity::ActivityOrderField::keys,
             columns::ACTIVITY,
+            None,
         ),
         ExportType::Orders => chunks::<customer_order::Order, customer_order::OrderFilter, _>(
             db,
@@ -155,6 +162,7 @@ pub fn prepare(
             r,
             customer_order::OrderOrderField::keys,
             columns::ORDER,
+            None,
         ),
         ExportType::SurveyResponses => {
             chunks::<survey::SurveyResponse, survey::SurveyResponseFilter, _>(
@@ -163,6 +171,7 @@ pub fn prepare(
                 r,
                 survey::SurveyResponseOrderField::keys,
                 columns::SURVEY_RESPONSE,
+                None,
             )
         }
         ExportType::Products => chunks::<product::Product, product::ProductFilter, _>(
@@ -171,6 +180,7 @@ pub fn prepare(
             r,
             product::ProductOrderField::keys,
             columns::PRODUCT,
+            None,
         ),
     }?;
     Ok(Export {
@@ -189,6 +199,7 @@ fn chunks<R, F, O>(
     request: &ExportRequest,
     keys: SortKeysOf<O>,
     columns: &'static [Column<R::Model>],
+    custom_of: Option<encode::CustomOf<R::Model>>,
 ) -> ApiResult<Chunks>
 where
     R: Record,
@@ -211,9 +222,10 @@ where
         .collect();
     Ok(Box::pin(pages::<R>(
         db.clone(),
+        actor.workspace_id,
         condition,
         args.keys,
-        encode::Encoder::new(request.format, columns),
+        encode::Encoder::new(request.format, columns, custom_of),
     )))
 }
 
@@ -222,12 +234,14 @@ where
 /// the CSV header).
 fn pages<R: Record>(
     db: DatabaseConnection,
+    workspace_id: Uuid,
     condition: Condition,
     keys: Vec<SortKey>,
     encoder: encode::Encoder<R::Model>,
 ) -> impl Stream<Item = Result<Vec<u8>, CoreError>> + Send {
     let reader = Pager::<R> {
         db,
+        workspace_id,
         condition,
         keys,
         encoder,
@@ -245,6 +259,7 @@ fn pages<R: Record>(
 /// Where an export stands between two pages.
 struct Pager<R: Record> {
     db: DatabaseConnection,
+    workspace_id: Uuid,
     condition: Condition,
     keys: Vec<SortKey>,
     encoder: encode::Encoder<R::Model>,
@@ -256,6 +271,13 @@ struct Pager<R: Record> {
 impl<R: Record> Pager<R> {
     /// Reads and encodes the page after `after`, noting where the next starts.
     async fn page(&mut self, after: Option<String>) -> Result<Vec<u8>, CoreError> {
+        let custom = custom_field_type(R::KIND).filter(|_| self.encoder.has_custom_fields());
+        if let Some(record_type) = custom.filter(|_| after.is_none()) {
+            // The live fields as the export starts: one column each.
+            let fields = definitions(&self.db, self.workspace_id, record_type, false).await?;
+            let keys = fields.into_iter().map(|f| f.key).collect();
+            self.encoder.set_custom_keys(keys);
+        }
         let keys = &self.keys;
         // The cap on a client's page does not bind the export: the window
         // is checked at a size a client may ask for, then widened.
@@ -287,6 +309,18 @@ impl<R: Record> Pager<R> {
             self.next = last.map(|values| Some(encode_cursor(values, keys)));
         }
         self.encoder.take()
+    }
+}
+
+/// The custom field record type of an exported kind, if it has custom fields.
+fn custom_field_type(kind: crate::graphql::ids::Kind) -> Option<CustomFieldRecordType> {
+    use crate::graphql::ids::Kind;
+    match kind {
+        Kind::Company => Some(CustomFieldRecordType::Company),
+        Kind::Contact => Some(CustomFieldRecordType::Contact),
+        Kind::Deal => Some(CustomFieldRecordType::Deal),
+        Kind::Ticket => Some(CustomFieldRecordType::Ticket),
+        _ => None,
     }
 }
 

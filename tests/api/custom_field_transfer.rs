@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::custom_fields::field;
+use crate::export::{export, parse_csv};
 use crate::fixtures::{self, mutate};
 use crate::helpers::{TestApp, on_both_databases};
 use crate::import::{count, import, refusals, stdout, write};
@@ -11,6 +12,7 @@ use crate::import::{count, import, refusals, stdout, write};
 on_both_databases!(
     an_import_fills_custom_fields_from_their_columns,
     a_merge_fills_the_survivors_missing_values,
+    an_export_writes_a_column_per_field_that_imports_back,
 );
 
 const CONTACTS: &str = "{ contacts(orderBy: [{ field: FIRST_NAME }]) { nodes { firstName customFields { key value } } } }";
@@ -109,4 +111,83 @@ async fn a_merge_fills_the_survivors_missing_values(app: TestApp) {
         merged["contact"]["customFields"],
         json!([{ "key": "tier", "value": "Gold" }, { "key": "seats", "value": 9 }])
     );
+}
+
+async fn an_export_writes_a_column_per_field_that_imports_back(app: TestApp) {
+    field(
+        &app,
+        json!({ "recordType": "CONTACT", "key": "seats", "label": "Seats", "type": "NUMBER" }),
+    )
+    .await;
+    field(&app, json!({ "recordType": "CONTACT", "key": "interests", "label": "Interests", "type": "MULTI_SELECT", "options": ["Email", "Events"] })).await;
+    let custom = json!([{ "key": "seats", "value": 12 }, { "key": "interests", "value": ["Email", "Events"] }]);
+    fixtures::contact(
+        &app,
+        json!({ "firstName": "Ada", "email": "ada@example.com", "customFields": custom }),
+    )
+    .await;
+    fixtures::contact(
+        &app,
+        json!({ "firstName": "Bob", "email": "bob@example.com" }),
+    )
+    .await;
+
+    let csv = export(&app, &app.token, "contacts.csv", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let (header, rows) = parse_csv(&csv);
+    let at = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (seats, interests) = (at("customFields.seats"), at("customFields.interests"));
+    assert_eq!(
+        (rows[0][seats].as_str(), rows[0][interests].as_str()),
+        ("12", "Email; Events")
+    );
+    assert_eq!(
+        (rows[1][seats].as_str(), rows[1][interests].as_str()),
+        ("", "")
+    );
+    let jsonl = export(&app, &app.token, "contacts.jsonl", &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let first: Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["customFields.seats"], 12);
+    assert_eq!(first["customFields.interests"], json!(["Email", "Events"]));
+
+    // The exported columns load back: the values come out as they went in.
+    let mut columns = [at("firstName"), at("email"), seats, interests];
+    columns.sort_unstable();
+    let mut back = csv::Writer::from_writer(Vec::new());
+    back.write_record(columns.iter().map(|&i| header[i].as_str()))
+        .unwrap();
+    for row in &rows {
+        back.write_record(columns.iter().map(|&i| row[i].as_str()))
+            .unwrap();
+    }
+    let bytes = back.into_inner().unwrap();
+    // Cleared first, so the import is what puts them back.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "contacts.csv", &bytes);
+    let clear = "mutation($id: ID!) { updateContact(id: $id, input: { customFields: [{ key: \"seats\", value: null }, { key: \"interests\", value: null }] }) { contact { id } } }";
+    let ada = app
+        .data(
+            "{ contacts(filter: { email: { eq: \"ada@example.com\" } }) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    mutate(
+        &app,
+        clear,
+        json!({ "id": ada["contacts"]["nodes"][0]["id"] }),
+    )
+    .await;
+    let done = import(&app, "contacts", &file, &["--on-conflict", "update"]);
+    // Bob's row brings nothing new.
+    assert_eq!(count(&done, "updated"), 1, "{}", stdout(&done));
+    assert_eq!(count(&done, "unchanged"), 1, "{}", stdout(&done));
+    let nodes = app.data(CONTACTS, json!({})).await["contacts"]["nodes"].clone();
+    assert_eq!(nodes[0]["customFields"], custom);
 }

@@ -20,7 +20,7 @@ on_both_databases!(
 );
 
 /// `GET /export/{file}` with `token` (none when empty) and query parameters.
-async fn export(
+pub async fn export(
     app: &TestApp,
     token: &str,
     file: &str,
@@ -37,7 +37,7 @@ async fn export(
 }
 
 /// The CSV body as a header and records.
-fn parse_csv(body: &str) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn parse_csv(body: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let header = reader
         .headers()
