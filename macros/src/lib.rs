@@ -369,7 +369,7 @@ fn list_field(
             #[graphql(
                 desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
             )]
-            order_by: Option<Vec<crate::graphql::order::Ordering<#order>>>,
+            order_by: Option<Vec<<#order as crate::graphql::order::OrderField>::Input>>,
         ) -> crate::graphql::error::ApiResult<#output> {
             #guard
             let args = crate::graphql::list::ListArgs {

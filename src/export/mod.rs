@@ -30,7 +30,7 @@ use crate::auth::Actor;
 use crate::graphql::error::{ApiError, ApiResult, CoreError};
 use crate::graphql::filter::RecordFilter;
 use crate::graphql::list::{ListArgs, Record};
-use crate::graphql::order::Ordering;
+use crate::graphql::order::OrderField;
 use crate::graphql::page::{
     MAX_PAGE_SIZE, PageArgs, PageQuery, SortKey, encode_cursor, key_values,
 };
@@ -116,23 +116,27 @@ pub fn prepare(
     };
     let r = request;
     let chunks = match request.ty {
-        ExportType::Companies => chunks::<company::Company, company::CompanyFilter, _>(
-            db,
-            actor,
-            r,
-            company::CompanyOrderField::keys,
-            columns::COMPANY,
-            Some(|m| &m.custom_fields),
-        ),
-        ExportType::Contacts => chunks::<contact::Contact, contact::ContactFilter, _>(
-            db,
-            actor,
-            r,
-            contact::ContactOrderField::keys,
-            columns::CONTACT,
-            Some(|m| &m.custom_fields),
-        ),
-        ExportType::Deals => chunks::<deal::Deal, deal::DealFilter, _>(
+        ExportType::Companies => {
+            chunks::<company::Company, company::CompanyFilter, company::CompanyOrderField>(
+                db,
+                actor,
+                r,
+                company::CompanyOrderField::keys,
+                columns::COMPANY,
+                Some(|m| &m.custom_fields),
+            )
+        }
+        ExportType::Contacts => {
+            chunks::<contact::Contact, contact::ContactFilter, contact::ContactOrderField>(
+                db,
+                actor,
+                r,
+                contact::ContactOrderField::keys,
+                columns::CONTACT,
+                Some(|m| &m.custom_fields),
+            )
+        }
+        ExportType::Deals => chunks::<deal::Deal, deal::DealFilter, deal::DealOrderField>(
             db,
             actor,
             r,
@@ -140,23 +144,31 @@ pub fn prepare(
             columns::DEAL,
             Some(|m| &m.custom_fields),
         ),
-        ExportType::Tickets => chunks::<ticket::Ticket, ticket::TicketFilter, _>(
-            db,
-            actor,
-            r,
-            ticket::TicketOrderField::keys,
-            columns::TICKET,
-            Some(|m| &m.custom_fields),
-        ),
-        ExportType::Activities => chunks::<activity::Activity, activity::ActivityFilter, _>(
-            db,
-            actor,
-            r,
-            activity::ActivityOrderField::keys,
-            columns::ACTIVITY,
-            None,
-        ),
-        ExportType::Orders => chunks::<customer_order::Order, customer_order::OrderFilter, _>(
+        ExportType::Tickets => {
+            chunks::<ticket::Ticket, ticket::TicketFilter, ticket::TicketOrderField>(
+                db,
+                actor,
+                r,
+                ticket::TicketOrderField::keys,
+                columns::TICKET,
+                Some(|m| &m.custom_fields),
+            )
+        }
+        ExportType::Activities => {
+            chunks::<activity::Activity, activity::ActivityFilter, activity::ActivityOrderField>(
+                db,
+                actor,
+                r,
+                activity::ActivityOrderField::keys,
+                columns::ACTIVITY,
+                None,
+            )
+        }
+        ExportType::Orders => chunks::<
+            customer_order::Order,
+            customer_order::OrderFilter,
+            customer_order::OrderOrderField,
+        >(
             db,
             actor,
             r,
@@ -164,24 +176,28 @@ pub fn prepare(
             columns::ORDER,
             None,
         ),
-        ExportType::SurveyResponses => {
-            chunks::<survey::SurveyResponse, survey::SurveyResponseFilter, _>(
-                db,
-                actor,
-                r,
-                survey::SurveyResponseOrderField::keys,
-                columns::SURVEY_RESPONSE,
-                None,
-            )
-        }
-        ExportType::Products => chunks::<product::Product, product::ProductFilter, _>(
+        ExportType::SurveyResponses => chunks::<
+            survey::SurveyResponse,
+            survey::SurveyResponseFilter,
+            survey::SurveyResponseOrderField,
+        >(
             db,
             actor,
             r,
-            product::ProductOrderField::keys,
-            columns::PRODUCT,
+            survey::SurveyResponseOrderField::keys,
+            columns::SURVEY_RESPONSE,
             None,
         ),
+        ExportType::Products => {
+            chunks::<product::Product, product::ProductFilter, product::ProductOrderField>(
+                db,
+                actor,
+                r,
+                product::ProductOrderField::keys,
+                columns::PRODUCT,
+                None,
+            )
+        }
     }?;
     Ok(Export {
         format: request.format,
@@ -190,7 +206,7 @@ pub fn prepare(
 }
 
 /// How a list reads its `orderBy` (e.g. `ContactOrderField::keys`).
-type SortKeysOf<O> = fn(Option<&[Ordering<O>]>) -> ApiResult<Vec<SortKey>>;
+type SortKeysOf<O> = fn(Option<&[<O as OrderField>::Input]>) -> ApiResult<Vec<SortKey>>;
 
 /// The stream of one record type's export.
 fn chunks<R, F, O>(
@@ -204,11 +220,10 @@ fn chunks<R, F, O>(
 where
     R: Record,
     F: RecordFilter + InputType + Debug,
-    O: InputType,
-    Ordering<O>: InputType,
+    O: OrderField,
 {
     let filter: Option<F> = parse_json(request.filter.as_deref(), "filter")?;
-    let order_by: Option<Vec<Ordering<O>>> = parse_json(request.order_by.as_deref(), "orderBy")?;
+    let order_by: Option<Vec<O::Input>> = parse_json(request.order_by.as_deref(), "orderBy")?;
     let args = ListArgs {
         page: PageArgs::default(),
         filter: filter.as_ref(),

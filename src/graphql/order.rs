@@ -17,10 +17,6 @@ pub enum OrderDirection {
 
 /// One sort field and its direction.
 #[derive(InputObject, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[graphql(concrete(name = "CompanyOrder", params(super::company::CompanyOrderField)))]
-#[graphql(concrete(name = "ContactOrder", params(super::contact::ContactOrderField)))]
-#[graphql(concrete(name = "DealOrder", params(super::deal::DealOrderField)))]
-#[graphql(concrete(name = "TicketOrder", params(super::ticket::TicketOrderField)))]
 #[graphql(concrete(name = "ActivityOrder", params(super::activity::ActivityOrderField)))]
 #[graphql(concrete(name = "PipelineOrder", params(super::pipeline::PipelineOrderField)))]
 #[graphql(concrete(name = "StageOrder", params(super::pipeline::StageOrderField)))]
@@ -53,14 +49,106 @@ pub struct Ordering<F: InputType> {
     pub direction: OrderDirection,
 }
 
+/// One sort of companies, contacts, deals or tickets: by a field, or by a
+/// custom field of the record type.
+#[derive(InputObject, Debug, Clone, PartialEq, Eq, Hash)]
+#[graphql(concrete(name = "CompanyOrder", params(super::company::CompanyOrderField)))]
+#[graphql(concrete(name = "ContactOrder", params(super::contact::ContactOrderField)))]
+#[graphql(concrete(name = "DealOrder", params(super::deal::DealOrderField)))]
+#[graphql(concrete(name = "TicketOrder", params(super::ticket::TicketOrderField)))]
+pub struct RecordOrdering<F: InputType> {
+    /// The field to sort by; give this or `customField`.
+    pub field: Option<F>,
+    /// The key of a custom field of the record type to sort by: numbers by
+    /// value, text, dates and instants by their text (which is their order),
+    /// records without a value last.
+    pub custom_field: Option<String>,
+    /// Ascending (the default) or descending.
+    #[graphql(default)]
+    pub direction: OrderDirection,
+}
+
+/// What an `orderBy` argument of a list holds, per its field enum.
+pub trait OrderField: Sized {
+    /// One entry of the list's `orderBy`.
+    type Input: InputType + Sorting<Field = Self>;
+}
+
+/// One `orderBy` entry, whichever input it comes as.
+pub trait Sorting {
+    type Field: Copy;
+    /// The field named, if the entry names one.
+    fn field(&self) -> Option<Self::Field>;
+    /// The custom field key named, if the entry names one.
+    fn custom_field(&self) -> Option<&str> {
+        None
+    }
+    fn direction(&self) -> OrderDirection;
+}
+
+impl<F: InputType + Copy> Sorting for Ordering<F> {
+    type Field = F;
+    fn field(&self) -> Option<F> {
+        Some(self.field)
+    }
+    fn direction(&self) -> OrderDirection {
+        self.direction
+    }
+}
+
+impl<F: InputType + Copy> Sorting for RecordOrdering<F> {
+    type Field = F;
+    fn field(&self) -> Option<F> {
+        self.field
+    }
+    fn custom_field(&self) -> Option<&str> {
+        self.custom_field.as_deref()
+    }
+    fn direction(&self) -> OrderDirection {
+        self.direction
+    }
+}
+
+macro_rules! order_input {
+    ($input:ident: $($field:ty),+ $(,)?) => {
+        $(impl OrderField for $field {
+            type Input = $input<$field>;
+        })+
+    };
+}
+
+order_input!(RecordOrdering:
+    super::company::CompanyOrderField,
+    super::contact::ContactOrderField,
+    super::deal::DealOrderField,
+    super::ticket::TicketOrderField,
+);
+order_input!(Ordering:
+    super::activity::ActivityOrderField,
+    super::pipeline::PipelineOrderField,
+    super::pipeline::StageOrderField,
+    super::member::MemberOrderField,
+    super::tag::TagOrderField,
+    super::customer_order::OrderOrderField,
+    super::scoring::LeadScoringRuleOrderField,
+    super::triggers::TriggerRuleOrderField,
+    super::form::FormOrderField,
+    super::goal::GoalOrderField,
+    super::campaign::CampaignOrderField,
+    super::product::ProductOrderField,
+    super::reason::ReasonOrderField,
+    super::segment::SegmentOrderField,
+    super::survey::SurveyResponseOrderField,
+);
+
 /// At most this many sort fields, which keeps cursors and indexes sane.
 const MAX_ORDER_FIELDS: usize = 4;
 
 /// The sort keys for `order_by`, or `default` when none is given; always ends with `id`.
-pub fn sort_keys<F: InputType + Copy + PartialEq>(
-    order_by: Option<&[Ordering<F>]>,
+pub fn sort_keys<S: Sorting>(
+    order_by: Option<&[S]>,
     table: &'static str,
-    key: fn(F) -> SortKey,
+    key: fn(S::Field) -> SortKey,
     default: &[SortKey],
 ) -> ApiResult<Vec<SortKey>> {
     let order_by = order_by.unwrap_or_default();
@@ -75,16 +163,26 @@ pub fn sort_keys<F: InputType + Copy + PartialEq>(
     } else {
         order_by
             .iter()
-            .map(|o| {
+            .enumerate()
+            .map(|(i, o)| {
                 // A key may sort its column the other way round (a deal's
                 // days in stage: by entry time, latest first).
-                let key = key(o.field);
-                SortKey {
-                    desc: key.desc != (o.direction == OrderDirection::Desc),
+                let key = match (o.field(), o.custom_field()) {
+                    (Some(field), None) => key(field),
+                    (None, Some(custom)) => custom_key(table, custom, i)?,
+                    _ => {
+                        return Err(ApiError::bad_input(
+                            format!("orderBy.{i}"),
+                            "give either field or customField",
+                        ));
+                    }
+                };
+                Ok(SortKey {
+                    desc: key.desc != (o.direction() == OrderDirection::Desc),
                     ..key
-                }
+                })
             })
-            .collect()
+            .collect::<ApiResult<_>>()?
     };
     for (i, k) in keys.iter().enumerate() {
         if keys[..i].iter().any(|earlier| earlier.column == k.column) {
@@ -104,13 +202,29 @@ pub fn sort_keys<F: InputType + Copy + PartialEq>(
     Ok(keys)
 }
 
+/// The key of custom field `custom` of `table`, refused unless it has a
+/// custom field key's form (a key no field has sorts every record alike).
+fn custom_key(table: &'static str, custom: &str, i: usize) -> ApiResult<SortKey> {
+    let mut chars = custom.chars();
+    let well_formed = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && custom.len() <= 50;
+    if !well_formed {
+        return Err(ApiError::bad_input(
+            format!("orderBy.{i}.customField"),
+            "not a custom field key",
+        ));
+    }
+    Ok(SortKey::custom_field(table, custom))
+}
+
 /// [`sort_keys`] whose default is newest first: `newest` descending, then
 /// the (time-ordered, UUIDv7) id descending. Timelines read this way.
-pub fn newest_first<F: InputType + Copy + PartialEq>(
-    order_by: Option<&[Ordering<F>]>,
+pub fn newest_first<S: Sorting>(
+    order_by: Option<&[S]>,
     table: &'static str,
-    key: fn(F) -> SortKey,
-    newest: F,
+    key: fn(S::Field) -> SortKey,
+    newest: S::Field,
 ) -> ApiResult<Vec<SortKey>> {
     let default = [
         SortKey {

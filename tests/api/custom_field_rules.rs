@@ -1,5 +1,5 @@
-//! Custom field rules that span records: required and unique fields, and
-//! type changes that convert every stored value or refuse.
+//! Custom field rules that span records: required and unique fields, type
+//! changes that convert every stored value or refuse, and sorting by a field.
 
 use serde_json::{Value, json};
 
@@ -11,6 +11,7 @@ use crate::products::refusal;
 on_both_databases!(
     required_and_unique_fields_hold,
     a_type_change_converts_values_or_names_the_records,
+    lists_sort_and_page_by_a_custom_field,
 );
 
 async fn required_and_unique_fields_hold(app: TestApp) {
@@ -151,5 +152,72 @@ async fn a_type_change_converts_values_or_names_the_records(app: TestApp) {
     assert_eq!(
         refusal(&app.gql(UPDATE_FIELD, fewer).await).1,
         "input.options"
+    );
+}
+
+async fn lists_sort_and_page_by_a_custom_field(app: TestApp) {
+    field(
+        &app,
+        json!({ "recordType": "CONTACT", "key": "seats", "label": "Seats", "type": "DECIMAL" }),
+    )
+    .await;
+    field(
+        &app,
+        json!({ "recordType": "CONTACT", "key": "code", "label": "Code", "type": "TEXT" }),
+    )
+    .await;
+    let people = [
+        (
+            "Ada",
+            json!([{ "key": "seats", "value": 12 }, { "key": "code", "value": "10" }]),
+        ),
+        (
+            "Bob",
+            json!([{ "key": "seats", "value": 2.5 }, { "key": "code", "value": "9" }]),
+        ),
+        (
+            "Cy",
+            json!([{ "key": "seats", "value": 7 }, { "key": "code", "value": "abc" }]),
+        ),
+        ("Dee", json!([])),
+    ];
+    for (name, custom) in people {
+        contact(&app, name, custom).await;
+    }
+    let query = "query($order: [ContactOrder!], $after: String) { contacts(first: 2, after: $after, orderBy: $order) { nodes { firstName } pageInfo { hasNextPage endCursor } } }";
+    // Every record, page by page along the cursor.
+    let walk = async |order: Value| {
+        let (mut names, mut after) = (Vec::new(), Value::Null);
+        loop {
+            let data = app
+                .data(query, json!({ "order": order, "after": after }))
+                .await;
+            let page = &data["contacts"];
+            for node in page["nodes"].as_array().unwrap() {
+                names.push(node["firstName"].as_str().unwrap().to_owned());
+            }
+            if page["pageInfo"]["hasNextPage"] != true {
+                return names;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+    };
+    let by = |key: &str, direction: &str| json!([{ "customField": key, "direction": direction }]);
+    // Numbers by value, records without a value last in both directions.
+    assert_eq!(walk(by("seats", "ASC")).await, ["Bob", "Cy", "Ada", "Dee"]);
+    assert_eq!(walk(by("seats", "DESC")).await, ["Ada", "Cy", "Bob", "Dee"]);
+    // Text by its bytes: "10" before "9".
+    assert_eq!(walk(by("code", "ASC")).await, ["Ada", "Bob", "Cy", "Dee"]);
+
+    let refused = |order: Value| app.gql(query, json!({ "order": order }));
+    let bad = refused(json!([{ "customField": "Seats" }])).await;
+    assert_eq!(
+        refusal(&bad),
+        ("BAD_USER_INPUT".into(), "orderBy.0.customField".into())
+    );
+    let both = refused(json!([{ "field": "FIRST_NAME", "customField": "seats" }])).await;
+    assert_eq!(
+        refusal(&both),
+        ("BAD_USER_INPUT".into(), "orderBy.0".into())
     );
 }

@@ -24,7 +24,6 @@ use super::ids::{self, Kind};
 use super::level::{Conn, Row};
 use super::list::{self, ListArgs, Record};
 use super::member::Member;
-use super::order::Ordering;
 use super::page::PageArgs;
 use super::survey::{SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField};
 use super::tag::{Tag, tags_of};
@@ -270,7 +269,7 @@ impl Contact {
         #[graphql(
             desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
         )]
-        order_by: Option<Vec<Ordering<DealOrderField>>>,
+        order_by: Option<Vec<crate::graphql::order::RecordOrdering<DealOrderField>>>,
     ) -> ApiResult<Conn<Deal>> {
         let args = ListArgs {
             page: PageArgs {

@@ -16,7 +16,7 @@ use crate::graphql::filter::{
     StringFilter, TagFilter, col, record_filter_composition,
 };
 use crate::graphql::ids::Kind;
-use crate::graphql::order::{Ordering, sort_keys};
+use crate::graphql::order::{RecordOrdering, sort_keys};
 use crate::graphql::page::{KeyType, SortKey};
 use crate::graphql::pipeline::StageFilter;
 use crate::graphql::ticket::TicketFilter;
@@ -76,7 +76,7 @@ impl DealOrderField {
     }
 
     /// The sort keys of an `orderBy` argument (default: oldest first).
-    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+    pub fn keys(order_by: Option<&[RecordOrdering<Self>]>) -> ApiResult<Vec<SortKey>> {
         sort_keys(order_by, "deal", Self::key, &[SortKey::id("deal")])
     }
 }

@@ -42,7 +42,6 @@ use super::ids::{self, Kind};
 use super::level::{Conn, NamedConn, Row};
 use super::list::{self, ListArgs, Record};
 use super::member::Member;
-use super::order::Ordering;
 use super::page::{KeyType, PageArgs, SortKey};
 use super::pipeline::{Pipeline, Stage};
 use super::tag::{Tag, tags_of};
@@ -216,7 +215,7 @@ impl Deal {
         #[graphql(
             desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
         )]
-        order_by: Option<Vec<Ordering<ContactOrderField>>>,
+        order_by: Option<Vec<crate::graphql::order::RecordOrdering<ContactOrderField>>>,
     ) -> ApiResult<
         NamedConn<Contact, DealContactEdgeFields, DealContactConnectionName, DealContactEdgeName>,
     > {

@@ -24,7 +24,7 @@ use crate::graphql::deal::{Deal, DealFilter, DealOrderField};
 use crate::graphql::error::ApiResult;
 use crate::graphql::filter::RecordFilter;
 use crate::graphql::list::{ListArgs, Record};
-use crate::graphql::order::Ordering;
+use crate::graphql::order::OrderField;
 use crate::graphql::page::{PageArgs, SortKey, Window};
 use crate::graphql::ticket::{Ticket, TicketFilter, TicketOrderField};
 
@@ -341,17 +341,16 @@ fn child_listing(env: &Env<'_>, child: Type, field: &Field) -> Result<Listing, (
 }
 
 /// A record type's `orderBy` → sort keys (e.g. `CompanyOrderField::keys`).
-type KeysOf<O> = fn(Option<&[Ordering<O>]>) -> ApiResult<Vec<SortKey>>;
+type KeysOf<O> = fn(Option<&[<O as OrderField>::Input]>) -> ApiResult<Vec<SortKey>>;
 
 fn parsed<R, F, O>(env: &Env<'_>, field: &Field, keys: KeysOf<O>) -> Option<Listing>
 where
     R: Record,
     F: RecordFilter + InputType + std::fmt::Debug,
-    O: InputType,
-    Ordering<O>: InputType,
+    O: OrderField,
 {
     let filter: Option<F> = argument(env, field, "filter")?;
-    let order_by: Option<Vec<Ordering<O>>> = argument(env, field, "orderBy")?;
+    let order_by: Option<Vec<O::Input>> = argument(env, field, "orderBy")?;
     let args = ListArgs {
         page: PageArgs {
             first: argument(env, field, "first")?,

@@ -25,7 +25,7 @@ use crate::graphql::deal::contacts::link_join;
 use crate::graphql::error::ApiResult;
 use crate::graphql::filter::col;
 use crate::graphql::list::{self, distinct, in_ids};
-use crate::graphql::page::{KeyType, PageQuery, PageSlice, Partition, encode_cursor, key_values};
+use crate::graphql::page::{PageQuery, PageSlice, Partition, encode_cursor, key_values};
 use crate::graphql::ticket::Ticket;
 
 /// One row as read: its id, the values of its plain fields (children are
@@ -94,7 +94,7 @@ pub fn load<'a>(
         let mut columns = conn.node.columns();
         if conn.cursors {
             for key in &conn.listing.keys {
-                if !matches!(key.ty, KeyType::Calculated(_)) && !columns.contains(&key.column) {
+                if !key.ty.is_expression() && !columns.contains(&key.column) {
                     columns.push(key.column);
                 }
             }

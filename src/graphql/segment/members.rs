@@ -17,7 +17,7 @@ use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::filter::RecordFilter;
 use crate::graphql::level::Conn;
 use crate::graphql::list::{self, ListArgs, Record};
-use crate::graphql::order::Ordering;
+use crate::graphql::order::OrderField;
 use crate::graphql::page::{PageArgs, SortKey};
 
 /// How a record type's stored `orderBy` (named `field` in a refusal)
@@ -80,7 +80,7 @@ macro_rules! order_keys {
         /// The sort keys of a stored `orderBy` of this record type.
         pub fn $name(value: Option<&serde_json::Value>, field: &str) -> ApiResult<Vec<SortKey>> {
             let parsed = value
-                .map(|v| parse::<Vec<Ordering<$field>>>(v, field))
+                .map(|v| parse::<Vec<<$field as OrderField>::Input>>(v, field))
                 .transpose()?;
             <$field>::keys(parsed.as_deref()).map_err(|e| at(field, e))
         }

@@ -16,7 +16,7 @@ use crate::graphql::filter::{
     record_filter_composition,
 };
 use crate::graphql::ids::Kind;
-use crate::graphql::order::{Ordering, sort_keys};
+use crate::graphql::order::{RecordOrdering, sort_keys};
 use crate::graphql::page::{KeyType, SortKey};
 
 /// Fields tickets can be sorted by.
@@ -53,7 +53,7 @@ impl TicketOrderField {
     }
 
     /// The sort keys of an `orderBy` argument (default: by number).
-    pub fn keys(order_by: Option<&[Ordering<Self>]>) -> ApiResult<Vec<SortKey>> {
+    pub fn keys(order_by: Option<&[RecordOrdering<Self>]>) -> ApiResult<Vec<SortKey>> {
         sort_keys(
             order_by,
             "ticket",

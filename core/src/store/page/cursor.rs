@@ -44,6 +44,8 @@ fn value_to_json(value: &Value) -> serde_json::Value {
         Value::String(Some(s)) => json!(s),
         Value::ChronoDateTimeUtc(Some(t)) => json!(t.to_rfc3339_opts(SecondsFormat::Micros, true)),
         Value::ChronoDate(Some(d)) => json!(d.to_string()),
+        Value::Json(Some(j)) => j.as_ref().clone(),
+        Value::Double(Some(f)) => json!(f),
         _ => serde_json::Value::Null,
     }
 }
@@ -63,6 +65,7 @@ fn json_to_value(value: &serde_json::Value, key: &SortKey) -> Option<Value> {
                 .with_timezone(&Utc),
         )),
         KeyType::Date => Value::ChronoDate(Some(value.as_str()?.parse::<NaiveDate>().ok()?)),
+        KeyType::CustomField => Value::Json(Some(Box::new(value.clone()))),
         KeyType::Calculated(_) => return None,
     })
 }
@@ -75,6 +78,7 @@ fn null_of(ty: KeyType) -> Value {
         KeyType::Text => Value::String(None),
         KeyType::Timestamp => Value::ChronoDateTimeUtc(None),
         KeyType::Date => Value::ChronoDate(None),
+        KeyType::CustomField => Value::Json(None),
         KeyType::Calculated(_) => Value::BigInt(None),
     }
 }
@@ -98,6 +102,7 @@ fn typed_value(row: &QueryResult, column: &str, ty: KeyType) -> Result<Value, Db
             Value::ChronoDateTimeUtc(row.try_get::<Option<DateTime<Utc>>>("", column)?)
         }
         KeyType::Date => Value::ChronoDate(row.try_get::<Option<NaiveDate>>("", column)?),
+        KeyType::CustomField => super::custom_field::read(row, column)?,
         KeyType::BigInt | KeyType::Calculated(_) => {
             Value::BigInt(row.try_get::<Option<i64>>("", column)?)
         }
@@ -109,9 +114,9 @@ fn typed_value(row: &QueryResult, column: &str, ty: KeyType) -> Result<Value, Db
 pub fn key_values(row: &QueryResult, keys: &[SortKey]) -> Result<Vec<Value>, DbErr> {
     keys.iter()
         .enumerate()
-        .map(|(index, key)| match key.ty {
-            KeyType::Calculated(_) => calculated_value(row, index, key.ty),
-            _ => typed_value(row, key.column, key.ty),
+        .map(|(index, key)| match key.ty.is_expression() {
+            true => calculated_value(row, index, key.ty),
+            false => typed_value(row, key.column, key.ty),
         })
         .collect()
 }
@@ -125,6 +130,8 @@ fn is_null(value: &Value) -> bool {
             | Value::String(None)
             | Value::ChronoDateTimeUtc(None)
             | Value::ChronoDate(None)
+            | Value::Json(None)
+            | Value::Double(None)
     )
 }
 
@@ -208,6 +215,8 @@ fn expanded_keyset(
             .add(last)
     };
     for (key, value) in keys.iter().zip(values) {
+        let bound = super::custom_field::bound(value, backend);
+        let value = &bound;
         if key.nullable {
             // NULLs sort last: they come after every value and equal each other.
             if is_null(value) {

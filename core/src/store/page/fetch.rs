@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::cursor::calculated_value;
 use super::query::PageQuery;
-use super::{KeyType, SortKey, Window};
+use super::{SortKey, Window};
 
 /// Where a parent's page lies in [`Pages::rows`], and its page info.
 #[derive(Debug, Clone, Default)]
@@ -73,7 +73,7 @@ impl PageQuery<'_> {
         let partitioned = self.partition.is_some();
         let counted = self.count;
         let keys: Vec<SortKey> = self.keys.to_vec();
-        let any_calculated = keys.iter().any(|k| matches!(k.ty, KeyType::Calculated(_)));
+        let any_calculated = keys.iter().any(|k| k.ty.is_expression());
         let statement = self.statement(db.get_database_backend());
         let results = db.query_all_raw(statement).await?;
         let mut pages = Pages {
@@ -113,9 +113,9 @@ impl PageQuery<'_> {
                 let mut calculated = Vec::new();
                 if any_calculated {
                     for (index, key) in keys.iter().enumerate() {
-                        calculated.push(match key.ty {
-                            KeyType::Calculated(_) => Some(calculated_value(row, index, key.ty)?),
-                            _ => None,
+                        calculated.push(match key.ty.is_expression() {
+                            true => Some(calculated_value(row, index, key.ty)?),
+                            false => None,
                         });
                     }
                 }

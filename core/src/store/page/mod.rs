@@ -9,6 +9,7 @@
 //! rows are inserted between two page requests.
 
 mod cursor;
+mod custom_field;
 mod fetch;
 mod query;
 
@@ -48,9 +49,19 @@ pub enum KeyType {
     Date,
     /// A calculated figure (an SQL expression), read back as its own type.
     Calculated(Figure),
+    /// A custom field's value (`column` is `custom_fields.<key>`): JSON
+    /// order on PostgreSQL (numbers by value, text by byte), the extracted
+    /// value's order on SQLite; read back as JSON.
+    CustomField,
 }
 
 impl KeyType {
+    /// Whether the key is an expression the page statement selects as
+    /// `_k<i>` (rather than a column of the row), read back from there.
+    pub fn is_expression(self) -> bool {
+        matches!(self, KeyType::Calculated(_) | KeyType::CustomField)
+    }
+
     /// The type the key's values have.
     fn values(self) -> KeyType {
         match self {
@@ -90,7 +101,20 @@ impl SortKey {
     fn expr(&self, backend: DbBackend) -> Expr {
         match self.ty {
             KeyType::Calculated(figure) => figure.expr(backend),
+            KeyType::CustomField => custom_field::expr(self.table, self.column, backend),
             _ => Expr::col((self.table, self.column)),
+        }
+    }
+
+    /// A key on custom field `key` of `table`'s rows (`key` must be a
+    /// custom field key: a lower-case letter, then letters, digits and `_`).
+    pub fn custom_field(table: &'static str, key: &str) -> Self {
+        Self {
+            table,
+            column: custom_field::interned(key),
+            ty: KeyType::CustomField,
+            nullable: true,
+            desc: false,
         }
     }
 
