@@ -1,7 +1,7 @@
 //! The kinds of record that have global ids, by their API type name.
 
 /// The record types that have global ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Company,
     Contact,

@@ -1,8 +1,9 @@
-//! The text each searchable record is found by: its searched columns,
-//! lower-cased and joined by spaces. PostgreSQL indexes this expression
-//! (`gin_trgm_ops`) and the search query repeats it verbatim, as an
-//! expression index is used only for the identical expression; SQLite's
-//! triggers write it into the full-text table.
+//! The text each searchable record is found by: its searched columns, then
+//! (from migration 41) the text of its custom field values, lower-cased and
+//! joined by spaces. PostgreSQL indexes this expression (`gin_trgm_ops`) and
+//! the search query repeats it verbatim, as an expression index is used only
+//! for the identical expression; SQLite's triggers write it into the
+//! full-text table.
 
 /// The searchable tables and the columns each is found by.
 pub const SEARCHED: [(&str, &[&str]); 5] = [
@@ -25,10 +26,42 @@ pub fn columns(table: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, columns)| columns)
 }
 
-/// The search text of a `table` row, its columns read as `{prefix}"column"`
-/// (`prefix` empty, or `NEW.` in a trigger, or `t.` for an alias).
+/// The tables whose custom field values are searched too.
+pub const WITH_CUSTOM_FIELDS: [&str; 4] = ["company", "contact", "deal", "ticket"];
+
+/// Which database an expression is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    Sqlite,
+}
+
+/// The search text of a `table` row as migration 39 indexed it: the
+/// searched columns only, read as `{prefix}"column"` (`prefix` empty, or
+/// `NEW.` in a trigger, or `t.` for an alias). Kept as it was, for that
+/// migration; searches use [`text`].
 pub fn expr(table: &str, prefix: &str) -> String {
-    let parts: Vec<String> = columns(table)
+    format!("lower({})", parts(table, prefix).join(" || ' ' || "))
+}
+
+/// The search text of a `table` row today: [`expr`]'s columns, then the
+/// text of each custom field value (PostgreSQL through the immutable
+/// `rapport_custom_text` of migration 41, which an index may call).
+pub fn text(table: &str, prefix: &str, dialect: Dialect) -> String {
+    let mut parts = parts(table, prefix);
+    if WITH_CUSTOM_FIELDS.contains(&table) {
+        parts.push(match dialect {
+            Dialect::Postgres => format!(r#"rapport_custom_text({prefix}"custom_fields")"#),
+            Dialect::Sqlite => format!(
+                r#"(SELECT coalesce(group_concat("value", ' '), '') FROM json_each({prefix}"custom_fields"))"#
+            ),
+        });
+    }
+    format!("lower({})", parts.join(" || ' ' || "))
+}
+
+fn parts(table: &str, prefix: &str) -> Vec<String> {
+    columns(table)
         .iter()
         .map(|column| {
             if *column == "number" {
@@ -37,8 +70,7 @@ pub fn expr(table: &str, prefix: &str) -> String {
                 format!(r#"coalesce({prefix}"{column}", '')"#)
             }
         })
-        .collect();
-    format!("lower({})", parts.join(" || ' ' || "))
+        .collect()
 }
 
 #[cfg(test)]

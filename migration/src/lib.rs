@@ -40,6 +40,7 @@ mod m20261203_000037_webhook_replays;
 mod m20261204_000038_create_product;
 mod m20261204_000039_search;
 mod m20261204_000040_custom_fields;
+mod m20261204_000041_search_custom_fields;
 
 pub struct Migrator;
 
@@ -83,6 +84,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000038_create_product::Migration),
             Box::new(m20261204_000039_search::Migration),
             Box::new(m20261204_000040_custom_fields::Migration),
+            Box::new(m20261204_000041_search_custom_fields::Migration),
         ]
     }
 }

@@ -15,9 +15,15 @@ use crate::columns::run_batch;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The triggers and backfill of one table on SQLite.
-fn sqlite_table(table: &str, columns: &[&str]) -> Vec<String> {
-    let new_text = expr(table, "NEW.");
+/// The triggers and backfill of one table on SQLite: `text` gives the
+/// search text with its columns read under a prefix, and a change to one of
+/// `columns` rewrites it.
+pub fn sqlite_table(
+    table: &str,
+    columns: &[&str],
+    text: &dyn Fn(&str, &str) -> String,
+) -> Vec<String> {
+    let new_text = text(table, "NEW.");
     let entry = |id: &str| {
         format!(
             r#"(SELECT "id" FROM "search_entry" WHERE "record_type" = '{table}' AND "record_id" = {id})"#
@@ -58,7 +64,7 @@ END"#,
         ),
         format!(
             r#"INSERT INTO "search_fts" ("rowid", "text") SELECT e."id", {} FROM "{table}" AS t JOIN "search_entry" AS e ON e."record_type" = '{table}' AND e."record_id" = t."id" WHERE t."deleted_at" IS NULL"#,
-            expr(table, "t.")
+            text(table, "t.")
         ),
     ]
 }
@@ -85,7 +91,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             );
             for (table, columns) in SEARCHED {
-                statements.extend(sqlite_table(table, columns));
+                statements.extend(sqlite_table(table, columns, &expr));
             }
         }
         run_batch(manager, &statements).await

@@ -1,5 +1,6 @@
 //! Custom field values through the other doors: imports fill them from
-//! `customFields.<key>` columns, merges carry them to the survivor.
+//! `customFields.<key>` columns, exports write them, merges carry them to
+//! the survivor, search finds them.
 
 use serde_json::{Value, json};
 
@@ -13,6 +14,7 @@ on_both_databases!(
     an_import_fills_custom_fields_from_their_columns,
     a_merge_fills_the_survivors_missing_values,
     an_export_writes_a_column_per_field_that_imports_back,
+    search_finds_custom_values,
 );
 
 const CONTACTS: &str = "{ contacts(orderBy: [{ field: FIRST_NAME }]) { nodes { firstName customFields { key value } } } }";
@@ -190,4 +192,44 @@ async fn an_export_writes_a_column_per_field_that_imports_back(app: TestApp) {
     assert_eq!(count(&done, "unchanged"), 1, "{}", stdout(&done));
     let nodes = app.data(CONTACTS, json!({})).await["contacts"]["nodes"].clone();
     assert_eq!(nodes[0]["customFields"], custom);
+}
+
+async fn search_finds_custom_values(app: TestApp) {
+    field(
+        &app,
+        json!({ "recordType": "CONTACT", "key": "nickname", "label": "Nickname", "type": "TEXT" }),
+    )
+    .await;
+    field(&app, json!({ "recordType": "DEAL", "key": "region", "label": "Region", "type": "SELECT", "options": ["Zanzibar", "Oslo"] })).await;
+    let custom = json!([{ "key": "nickname", "value": "Zephyrine" }]);
+    let ada = fixtures::contact(&app, json!({ "firstName": "Ada", "customFields": custom })).await;
+    let (pipeline, _) = fixtures::pipeline(&app, "Sales").await;
+    let region = json!([{ "key": "region", "value": "Zanzibar" }]);
+    fixtures::deal(&app, json!({ "name": "Renewal", "amount": "10", "currency": "EUR", "pipelineId": pipeline, "customFields": region })).await;
+
+    let search = "query($q: String!) { search(query: $q) { edges { node { __typename } matches { field highlighted } } } }";
+    let found = app.data(search, json!({ "q": "zephyr" })).await;
+    assert_eq!(
+        found["search"]["edges"],
+        json!([{ "node": { "__typename": "Contact" }, "matches": [
+            { "field": "customFields.nickname", "highlighted": "<mark>Zephyr</mark>ine" }
+        ] }])
+    );
+    let deal = app.data(search, json!({ "q": "zanzib" })).await;
+    assert_eq!(deal["search"]["edges"][0]["node"]["__typename"], "Deal");
+    let listed = app
+        .data(
+            "{ contacts(filter: { search: \"zephyr\" }) { nodes { firstName } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["contacts"]["nodes"], json!([{ "firstName": "Ada" }]));
+
+    // A changed value is found by its new text only.
+    let update = "mutation($id: ID!) { updateContact(id: $id, input: { customFields: [{ key: \"nickname\", value: \"Quillon\" }] }) { contact { id } } }";
+    mutate(&app, update, json!({ "id": ada })).await;
+    let old = app.data(search, json!({ "q": "zephyr" })).await;
+    assert_eq!(old["search"]["edges"], json!([]));
+    let new = app.data(search, json!({ "q": "quillon" })).await;
+    assert_eq!(new["search"]["edges"][0]["node"]["__typename"], "Contact");
 }

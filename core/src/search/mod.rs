@@ -20,7 +20,7 @@ use crate::access::Actor;
 use crate::error::{CoreError, CoreResult};
 use crate::kind::Kind;
 use crate::store::placeholders::for_backend;
-use entity::search_text::expr;
+use entity::search_text::{Dialect, text as search_text};
 
 /// Shortest query, in characters.
 pub const MIN_QUERY: usize = 2;
@@ -150,7 +150,7 @@ fn rank(text: &str, near: &str, find: &str) -> String {
 /// One table's matches on PostgreSQL: the indexed expression, by
 /// substring or word similarity.
 fn postgres_branch(table: &str, query: &str, workspace: Value) -> (String, Vec<Value>) {
-    let text = expr(table, "");
+    let text = search_text(table, "", Dialect::Postgres);
     let score = rank(
         &text,
         &format!("CAST(word_similarity(?, {text}) AS DOUBLE PRECISION)"),
@@ -215,7 +215,7 @@ fn sqlite_match(query: &str) -> (String, Vec<Value>) {
 pub fn filter(backend: DbBackend, table: &str, raw: &str) -> CoreResult<(String, Vec<Value>)> {
     let query = normalize(raw)?;
     if backend == DbBackend::Postgres {
-        let text = expr(table, &format!(r#""{table}"."#));
+        let text = search_text(table, &format!(r#""{table}"."#), Dialect::Postgres);
         // A custom expression's values are `$n` on PostgreSQL.
         let sql =
             format!(r#"({text} LIKE $1 ESCAPE '\' OR word_similarity($2, {text}) >= {NEAR})"#);

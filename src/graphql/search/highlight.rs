@@ -6,7 +6,8 @@
 /// A searched field of a found record and how it matched.
 #[derive(async_graphql::SimpleObject, Debug, Clone, PartialEq)]
 pub struct SearchMatch {
-    /// The field, as the API names it (`firstName`, `subject`, `number`…).
+    /// The field, as the API names it (`firstName`, `subject`, `number`…;
+    /// a custom field as `customFields.<key>`).
     pub field: String,
     /// Its text.
     pub text: String,
@@ -15,14 +16,14 @@ pub struct SearchMatch {
 }
 
 /// The fields of `values` (API name, text) that match `query` (lower-case).
-pub fn matches(values: &[(&str, Option<String>)], query: &str) -> Vec<SearchMatch> {
+pub fn matches<S: AsRef<str>>(values: &[(S, Option<String>)], query: &str) -> Vec<SearchMatch> {
     values
         .iter()
         .filter_map(|(field, text)| {
             let text = text.as_deref()?;
             let spans = spans(text, query);
             (!spans.is_empty()).then(|| SearchMatch {
-                field: (*field).to_owned(),
+                field: field.as_ref().to_owned(),
                 text: text.to_owned(),
                 highlighted: marked(text, &spans),
             })

@@ -12,6 +12,7 @@ use async_graphql::{Context, Enum, Object, SimpleObject, Union};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rapport_core::Kind;
+use rapport_core::ops::custom_field::{definitions, types::as_text};
 use rapport_core::search::{self, Hit};
 use uuid::Uuid;
 
@@ -182,7 +183,13 @@ struct Found {
     deals: HashMap<Uuid, Row<entity::deal::Model>>,
     tickets: HashMap<Uuid, Row<entity::ticket::Model>>,
     activities: HashMap<Uuid, Row<entity::activity::Model>>,
+    /// The live custom field keys of each found type whose records hold
+    /// values (a deleted field's values are found but never shown).
+    custom_keys: HashMap<Kind, Vec<String>>,
 }
+
+/// A searched field of a record (its API name) and its text.
+type Searched = (String, Option<String>);
 
 /// A record's searched fields, by their API names.
 type Fields = Vec<(&'static str, Option<String>)>;
@@ -195,16 +202,90 @@ impl Found {
                 .map(|h| h.id)
                 .collect()
         };
-        Ok(Self {
+        let mut found = Self {
             companies: rows_by_ids::<Company>(ctx, of(Kind::Company)).await?,
             contacts: rows_by_ids::<Contact>(ctx, of(Kind::Contact)).await?,
             deals: rows_by_ids::<Deal>(ctx, of(Kind::Deal)).await?,
             tickets: rows_by_ids::<Ticket>(ctx, of(Kind::Ticket)).await?,
             activities: rows_by_ids::<Activity>(ctx, of(Kind::Activity)).await?,
+            custom_keys: HashMap::new(),
+        };
+        found.custom_keys = found.load_custom_keys(ctx).await?;
+        Ok(found)
+    }
+
+    /// The custom field values of a found record, if its type has any.
+    fn custom_values(&self, hit: &Hit) -> Option<&serde_json::Value> {
+        let id = &hit.id;
+        Some(match hit.kind {
+            Kind::Company => &self.companies.get(id)?.model().custom_fields,
+            Kind::Contact => &self.contacts.get(id)?.model().custom_fields,
+            Kind::Deal => &self.deals.get(id)?.model().custom_fields,
+            Kind::Ticket => &self.tickets.get(id)?.model().custom_fields,
+            _ => return None,
         })
     }
 
-    fn get(&self, hit: &Hit) -> Option<(SearchResult, Fields)> {
+    /// One statement per found type whose records hold custom values.
+    async fn load_custom_keys(&self, ctx: &Context<'_>) -> ApiResult<HashMap<Kind, Vec<String>>> {
+        use entity::enums::CustomFieldRecordType as Type;
+        fn holds<M>(rows: &HashMap<Uuid, Row<M>>, values: fn(&M) -> &serde_json::Value) -> bool {
+            rows.values()
+                .any(|r| values(r.model()).as_object().is_some_and(|o| !o.is_empty()))
+        }
+        let types = [
+            (
+                Kind::Company,
+                Type::Company,
+                holds(&self.companies, |m| &m.custom_fields),
+            ),
+            (
+                Kind::Contact,
+                Type::Contact,
+                holds(&self.contacts, |m| &m.custom_fields),
+            ),
+            (
+                Kind::Deal,
+                Type::Deal,
+                holds(&self.deals, |m| &m.custom_fields),
+            ),
+            (
+                Kind::Ticket,
+                Type::Ticket,
+                holds(&self.tickets, |m| &m.custom_fields),
+            ),
+        ];
+        let (conn, workspace) = (db(ctx)?, actor(ctx)?.workspace_id);
+        let mut keys = HashMap::new();
+        for (kind, record_type, any) in types {
+            if any {
+                let fields = definitions(conn, workspace, record_type, false).await?;
+                keys.insert(kind, fields.into_iter().map(|f| f.key).collect());
+            }
+        }
+        Ok(keys)
+    }
+
+    /// The found record and its searched fields, its custom values last.
+    fn get(&self, hit: &Hit) -> Option<(SearchResult, Vec<Searched>)> {
+        let (node, fields) = self.get_record(hit)?;
+        let mut fields: Vec<Searched> = fields
+            .into_iter()
+            .map(|(field, text)| (field.to_owned(), text))
+            .collect();
+        if let (Some(values), Some(keys)) =
+            (self.custom_values(hit), self.custom_keys.get(&hit.kind))
+        {
+            for key in keys {
+                if let Some(value) = values.get(key) {
+                    fields.push((format!("customFields.{key}"), Some(as_text(value))));
+                }
+            }
+        }
+        Some((node, fields))
+    }
+
+    fn get_record(&self, hit: &Hit) -> Option<(SearchResult, Fields)> {
         let id = &hit.id;
         Some(match hit.kind {
             Kind::Company => {
