@@ -26,11 +26,20 @@ mod orphans;
 /// flight and are closed (see [`orphans`]), which PostgreSQL notices within
 /// `client_connection_check_interval` and answers by aborting the statement
 /// and rolling its transaction back; every statement is also bounded by the
-/// request time limit (`statement_timeout`), for statements no request
-/// waits on (the CLI, exports).
+/// request time limit plus [`STATEMENT_GRACE_MS`] (`statement_timeout`),
+/// for statements no request waits on (the CLI, exports).
+/// How much longer than a request a statement may run. With the same limit
+/// the two raced: a statement begins after its request, so the request's
+/// limit should end first, but on a busy machine both were ready by the
+/// time the request's timer ran, and the statement's cancellation (answered
+/// `UNAVAILABLE`) won over the request's `TIMEOUT`. The grace keeps the
+/// request's limit first; the statement of a timed-out request is stopped
+/// sooner anyway, when its connection is handed back (see [`orphans`]).
+pub const STATEMENT_GRACE_MS: u64 = 1_000;
+
 #[tracing::instrument(skip_all, fields(backend = config.database_url.split(':').next().unwrap_or_default()))]
 pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseConnection, DbErr> {
-    let statement_timeout = config.request_timeout_ms.to_string();
+    let statement_timeout = (config.request_timeout_ms + STATEMENT_GRACE_MS).to_string();
     let mut options = ConnectOptions::new(&config.database_url);
     options
         .max_connections(config.db_pool_size)

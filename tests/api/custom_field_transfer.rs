@@ -1,6 +1,6 @@
 //! Custom field values through the other doors: imports fill them from
 //! `customFields.<key>` columns, exports write them, merges carry them to
-//! the survivor, search finds them.
+//! the survivor, search finds them, web forms fill them.
 
 use serde_json::{Value, json};
 
@@ -15,6 +15,7 @@ on_both_databases!(
     a_merge_fills_the_survivors_missing_values,
     an_export_writes_a_column_per_field_that_imports_back,
     search_finds_custom_values,
+    a_web_form_fills_custom_fields,
 );
 
 const CONTACTS: &str = "{ contacts(orderBy: [{ field: FIRST_NAME }]) { nodes { firstName customFields { key value } } } }";
@@ -232,4 +233,53 @@ async fn search_finds_custom_values(app: TestApp) {
     assert_eq!(old["search"]["edges"], json!([]));
     let new = app.data(search, json!({ "q": "quillon" })).await;
     assert_eq!(new["search"]["edges"][0]["node"]["__typename"], "Contact");
+}
+
+async fn a_web_form_fills_custom_fields(app: TestApp) {
+    use crate::forms::{SHOP, create_form, key, lead_form, post_json};
+    field(
+        &app,
+        json!({ "recordType": "CONTACT", "key": "budget", "label": "Budget", "type": "NUMBER" }),
+    )
+    .await;
+    field(&app, json!({ "recordType": "COMPANY", "key": "size", "label": "Size", "type": "SELECT", "options": ["Small", "Large"] })).await;
+    let fields = json!({ "fields": [
+        { "name": "email", "label": "Email", "target": "CONTACT_EMAIL", "required": true },
+        { "name": "website", "label": "Website", "target": "COMPANY_DOMAIN" },
+        { "name": "budget", "label": "Budget", "target": "CONTACT_CUSTOM_FIELD", "customField": "budget" },
+        { "name": "size", "label": "Size", "target": "COMPANY_CUSTOM_FIELD", "customField": "size" },
+    ] });
+    let form = create_form(&app, lead_form(fields)).await;
+
+    // A bad value is refused on its form field, and nothing is written.
+    let answers = json!({ "email": "ann@acme.test", "website": "acme.test", "budget": "lots", "size": "large" });
+    let refused = post_json(&app, &key(&form), answers, Some(SHOP)).await;
+    assert_eq!(refused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "budget", "{body}");
+
+    let answers = json!({ "email": "ann@acme.test", "website": "acme.test", "budget": "5000", "size": "large" });
+    let accepted = post_json(&app, &key(&form), answers, Some(SHOP)).await;
+    assert!(accepted.status().is_success(), "{}", accepted.status());
+    let query = "{ contacts { nodes { customFields { key value } company { customFields { key value } } } } }";
+    let data = app.data(query, json!({})).await;
+    assert_eq!(
+        data["contacts"]["nodes"],
+        json!([{ "customFields": [{ "key": "budget", "value": 5000 }],
+                 "company": { "customFields": [{ "key": "size", "value": "Large" }] } }])
+    );
+
+    // A form naming a key no field has is refused where it names it.
+    let unknown = json!({ "fields": [
+        { "name": "email", "label": "Email", "target": "CONTACT_EMAIL", "required": true },
+        { "name": "x", "label": "X", "target": "CONTACT_CUSTOM_FIELD", "customField": "nope" },
+    ] });
+    let create = "mutation($input: FormInput!) { createForm(input: $input) { form { id } } }";
+    let response = app
+        .gql(create, json!({ "input": lead_form(unknown) }))
+        .await;
+    assert_eq!(
+        crate::products::refusal(&response),
+        ("BAD_USER_INPUT".into(), "input.fields.1.customField".into())
+    );
 }

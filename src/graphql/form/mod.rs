@@ -36,8 +36,8 @@ impl Record for Form {
     }
 }
 
-/// The contact or company field an answer fills. Custom fields will be one
-/// more way to name a target.
+/// The contact or company field an answer fills (a custom field is named
+/// by the form field's `customField`).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormFieldTarget {
     /// The contact's first name (a new contact without one is named after its email).
@@ -60,6 +60,11 @@ pub enum FormFieldTarget {
     CompanyDomain,
     /// The company's industry.
     CompanyIndustry,
+    /// The contact's custom field whose key is the form field's `customField`.
+    ContactCustomField,
+    /// The company's custom field whose key is the form field's `customField`
+    /// (with a COMPANY_DOMAIN field only).
+    CompanyCustomField,
 }
 
 impl From<FormFieldTarget> for Target {
@@ -76,6 +81,8 @@ impl From<FormFieldTarget> for Target {
             F::CompanyName => Self::CompanyName,
             F::CompanyDomain => Self::CompanyDomain,
             F::CompanyIndustry => Self::CompanyIndustry,
+            F::ContactCustomField => Self::ContactCustomField,
+            F::CompanyCustomField => Self::CompanyCustomField,
         }
     }
 }
@@ -93,6 +100,8 @@ impl From<Target> for FormFieldTarget {
             Target::CompanyName => Self::CompanyName,
             Target::CompanyDomain => Self::CompanyDomain,
             Target::CompanyIndustry => Self::CompanyIndustry,
+            Target::ContactCustomField => Self::ContactCustomField,
+            Target::CompanyCustomField => Self::CompanyCustomField,
         }
     }
 }
@@ -109,6 +118,8 @@ pub struct FormFieldSpec {
     pub target: FormFieldTarget,
     /// Whether a submission without it is refused.
     pub required: bool,
+    /// The key of the custom field a CONTACT_CUSTOM_FIELD or COMPANY_CUSTOM_FIELD answer fills.
+    pub custom_field: Option<String>,
 }
 
 /// One input of a form.
@@ -124,6 +135,9 @@ pub struct FormFieldInput {
     /// Whether a submission without it is refused (default false).
     #[graphql(default)]
     pub required: bool,
+    /// With a CONTACT_CUSTOM_FIELD or COMPANY_CUSTOM_FIELD target: the key of
+    /// the custom field the answer fills (checked as its type on submission).
+    pub custom_field: Option<String>,
 }
 
 impl From<FormFieldInput> for FormField {
@@ -133,6 +147,7 @@ impl From<FormFieldInput> for FormField {
             label: f.label,
             target: f.target.into(),
             required: f.required,
+            custom_field: f.custom_field,
         }
     }
 }
@@ -232,6 +247,7 @@ impl Form {
                 label: f.label,
                 target: f.target.into(),
                 required: f.required,
+                custom_field: f.custom_field,
             })
             .collect())
     }

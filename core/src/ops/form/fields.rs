@@ -1,7 +1,7 @@
 //! What a form asks and where each answer goes. A field names the record
-//! field it fills ([`Target`]); a later custom-field target is one more
-//! variant here (`ContactCustom(definition id)`), stored the same way, so
-//! forms saved today read back unchanged.
+//! field it fills ([`Target`]); a custom field target names the field by its
+//! key beside it (`customField`), which forms saved before custom fields
+//! simply lack.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,9 +28,18 @@ pub enum Target {
     /// Also what the company is found by.
     CompanyDomain,
     CompanyIndustry,
+    /// The contact's custom field named by the form field's `custom_field`.
+    ContactCustomField,
+    /// The company's custom field named by the form field's `custom_field`.
+    CompanyCustomField,
 }
 
 impl Target {
+    /// Whether the target is a custom field (named by the form field's key).
+    pub fn is_custom(self) -> bool {
+        matches!(self, Self::ContactCustomField | Self::CompanyCustomField)
+    }
+
     /// The path the contact and company operations name this field by in
     /// their refusals, so a refusal finds its way back to the form field.
     pub fn input_path(self) -> (&'static str, &'static str) {
@@ -45,6 +54,9 @@ impl Target {
             Self::CompanyName => ("company", "input.name"),
             Self::CompanyDomain => ("company", "input.domain"),
             Self::CompanyIndustry => ("company", "input.industry"),
+            // Named by key: see `FormField::input_path`.
+            Self::ContactCustomField => ("contact", "input.customFields"),
+            Self::CompanyCustomField => ("company", "input.customFields"),
         }
     }
 
@@ -54,6 +66,10 @@ impl Target {
         let checked = match self {
             Self::ContactEmail => email::normalize_email(answer),
             Self::CompanyDomain => text::normalize_domain(answer),
+            // Checked as the field's type when the record is written.
+            Self::ContactCustomField | Self::CompanyCustomField => {
+                text::optional_text(Some(answer), ANSWER_MAX).map(Option::unwrap_or_default)
+            }
             _ => text::required_name(answer, ANSWER_MAX),
         };
         checked.map_err(|invalid| invalid.0)
@@ -70,6 +86,20 @@ pub struct FormField {
     pub label: String,
     pub target: Target,
     pub required: bool,
+    /// The custom field key of a custom field target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_field: Option<String>,
+}
+
+impl FormField {
+    /// The path the record operation names this field by in its refusals.
+    pub fn input_path(&self) -> (&'static str, String) {
+        let (record, path) = self.target.input_path();
+        match &self.custom_field {
+            Some(key) if self.target.is_custom() => (record, format!("{path}.{key}")),
+            _ => (record, path.to_owned()),
+        }
+    }
 }
 
 /// Names a form field may not take: the honeypot and the consent box.
@@ -103,7 +133,11 @@ pub fn check(fields: Vec<FormField>) -> CoreResult<Vec<FormField>> {
         if checked.iter().any(|f| f.name == name) {
             return Err(CoreError::bad_input(at("name"), "names must be unique"));
         }
-        if checked.iter().any(|f| f.target == field.target) {
+        let custom_field = check_custom_field(&field, &at("customField"))?;
+        if checked
+            .iter()
+            .any(|f| f.target == field.target && f.custom_field == custom_field)
+        {
             return Err(CoreError::bad_input(
                 at("target"),
                 "each target may be filled by one field only",
@@ -116,6 +150,7 @@ pub fn check(fields: Vec<FormField>) -> CoreResult<Vec<FormField>> {
             label,
             target: field.target,
             required: field.required,
+            custom_field,
         });
     }
     let email = checked.iter().find(|f| f.target == Target::ContactEmail);
@@ -126,6 +161,31 @@ pub fn check(fields: Vec<FormField>) -> CoreResult<Vec<FormField>> {
         ));
     }
     Ok(checked)
+}
+
+/// The key of a custom field target, which it must have (a key's form:
+/// lower-case letters, digits and `_`); other targets must have none.
+fn check_custom_field(field: &FormField, at: &str) -> CoreResult<Option<String>> {
+    let key = field.custom_field.as_deref().map(str::trim);
+    match (field.target.is_custom(), key) {
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(CoreError::bad_input(
+            at,
+            "only CONTACT_CUSTOM_FIELD and COMPANY_CUSTOM_FIELD fields name a custom field",
+        )),
+        (true, Some(key))
+            if key.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
+        {
+            Ok(Some(key.to_owned()))
+        }
+        (true, _) => Err(CoreError::bad_input(
+            at,
+            "a custom field target needs the custom field's key",
+        )),
+    }
 }
 
 /// Reads the fields a form stored.
@@ -144,6 +204,7 @@ mod tests {
             label: name.into(),
             target,
             required,
+            custom_field: None,
         }
     }
 

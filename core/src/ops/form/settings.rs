@@ -55,6 +55,7 @@ pub(super) async fn check(
     let name =
         text::required_name(&settings.name, 200).map_err(CoreError::invalid("input.name"))?;
     let fields = fields::check(settings.fields)?;
+    check_custom_fields(txn, actor, &fields).await?;
     let consent_text = text::optional_text(settings.consent_text.as_deref(), CONSENT_MAX)
         .map_err(CoreError::invalid("input.consentText"))?;
     if consent_text.is_some() != settings.legal_basis.is_some() {
@@ -148,6 +149,34 @@ fn web_url(raw: &str) -> Result<String, String> {
         return Err("an http or https URL of at most 2000 characters".to_owned());
     }
     Ok(url.to_string())
+}
+
+/// Each custom field target names a live custom field of its record type.
+async fn check_custom_fields(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    fields: &[fields::FormField],
+) -> CoreResult<()> {
+    use entity::enums::CustomFieldRecordType;
+    for (i, field) in fields.iter().enumerate() {
+        let Some(key) = field.custom_field.as_deref() else {
+            continue;
+        };
+        let (record_type, records) = match field.target {
+            fields::Target::CompanyCustomField => (CustomFieldRecordType::Company, "companies"),
+            _ => (CustomFieldRecordType::Contact, "contacts"),
+        };
+        let live =
+            crate::ops::custom_field::definitions(txn, actor.workspace_id, record_type, false)
+                .await?;
+        if !live.iter().any(|f| f.key == key) {
+            return Err(CoreError::bad_input(
+                format!("input.fields.{i}.customField"),
+                format!("no custom field of {records} has this key"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

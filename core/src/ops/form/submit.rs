@@ -20,6 +20,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
 use crate::ops::company::{self as companies, CompanyChanges, NewCompany};
 use crate::ops::contact::{self as contacts, ContactChanges, NewContact};
+use crate::ops::custom_field::values::Given;
 use crate::ops::engagement::{self, NewEngagement};
 use crate::ops::{Patch, consent};
 use crate::store::{Author, Core, col, scope};
@@ -119,12 +120,33 @@ pub async fn submit(
     })
 }
 
+/// A submission's answers, checked: by record field, and by custom field.
+#[derive(Debug, Default)]
+struct Answers {
+    fixed: HashMap<Target, String>,
+    /// (CONTACT_/COMPANY_CUSTOM_FIELD, key, answer).
+    custom: Vec<(Target, String, String)>,
+}
+
+impl Answers {
+    fn get(&self, target: &Target) -> Option<&String> {
+        self.fixed.get(target)
+    }
+
+    /// The custom field values of `target`'s record, as the record
+    /// operation takes them (each checked there as its field's type).
+    fn custom_for(&self, target: Target) -> Given {
+        self.custom
+            .iter()
+            .filter(|(t, _, _)| *t == target)
+            .map(|(_, key, answer)| (key.clone(), serde_json::Value::String(answer.clone())))
+            .collect()
+    }
+}
+
 /// Every answer checked; all the refusals at once.
-fn checked(
-    fields: &[FormField],
-    answers: &HashMap<String, String>,
-) -> Result<HashMap<Target, String>, Refusal> {
-    let mut values = HashMap::new();
+fn checked(fields: &[FormField], answers: &HashMap<String, String>) -> Result<Answers, Refusal> {
+    let mut values = Answers::default();
     let mut errors = Vec::new();
     for field in fields {
         let answer = answers.get(&field.name).map_or("", |a| a.trim());
@@ -139,9 +161,12 @@ fn checked(
             continue;
         }
         match field.target.check(answer) {
-            Ok(value) => {
-                values.insert(field.target, value);
-            }
+            Ok(value) => match &field.custom_field {
+                Some(key) => values.custom.push((field.target, key.clone(), value)),
+                None => {
+                    values.fixed.insert(field.target, value);
+                }
+            },
             Err(message) => errors.push(FieldError {
                 field: field.name.clone(),
                 code: "INVALID",
@@ -166,7 +191,7 @@ fn by_field(error: CoreError, record: &str, fields: &[FormField]) -> Refusal {
     };
     let found = fields
         .iter()
-        .find(|f| f.target.input_path() == (record, path.as_str()));
+        .find(|f| f.input_path() == (record, path.clone()));
     match found {
         Some(f) => Refusal::Fields(vec![FieldError {
             field: f.name.clone(),
@@ -183,7 +208,7 @@ fn by_field(error: CoreError, record: &str, fields: &[FormField]) -> Refusal {
 async fn write_company(
     txn: &DatabaseTransaction,
     actor: &Actor,
-    answers: &HashMap<Target, String>,
+    answers: &Answers,
     events: &mut Vec<NewEvent>,
 ) -> CoreResult<Option<Uuid>> {
     let Some(domain) = answers.get(&Target::CompanyDomain) else {
@@ -191,6 +216,7 @@ async fn write_company(
     };
     let name = answers.get(&Target::CompanyName).cloned();
     let industry = answers.get(&Target::CompanyIndustry).cloned();
+    let custom = answers.custom_for(Target::CompanyCustomField);
     let found = company::Entity::find()
         .filter(scope::<company::Entity>(actor.workspace_id))
         .filter(col("company", "domain").eq(domain.clone()))
@@ -205,15 +231,19 @@ async fn write_company(
                 name: name.unwrap_or_else(|| domain.clone()),
                 domain: Some(domain.clone()),
                 industry,
+                custom_fields: custom,
                 ..NewCompany::default()
             };
             companies::create_in(txn, actor, new).await?
         }
-        Some(found) if name.is_none() && industry.is_none() => return Ok(Some(found.id)),
+        Some(found) if name.is_none() && industry.is_none() && custom.is_empty() => {
+            return Ok(Some(found.id));
+        }
         Some(found) => {
             let changes = CompanyChanges {
                 name,
                 industry: industry.map_or(Patch::Keep, Patch::Set),
+                custom_fields: (!custom.is_empty()).then_some(custom),
                 ..CompanyChanges::default()
             };
             companies::update_in(txn, actor, found.id, changes, None).await?
@@ -229,7 +259,7 @@ async fn write_contact(
     txn: &DatabaseTransaction,
     actor: &Actor,
     form: &form::Model,
-    answers: &HashMap<Target, String>,
+    answers: &Answers,
     company_id: Option<Uuid>,
     events: &mut Vec<NewEvent>,
 ) -> CoreResult<(contact::Model, bool)> {
@@ -238,6 +268,7 @@ async fn write_contact(
         .cloned()
         .ok_or_else(|| CoreError::bad_input("input.email", "required"))?;
     let get = |target| answers.get(&target).cloned();
+    let custom = answers.custom_for(Target::ContactCustomField);
     let found = contact::Entity::find()
         .filter(scope::<contact::Entity>(actor.workspace_id))
         .filter(col("contact", "email").eq(email.clone()))
@@ -259,7 +290,7 @@ async fn write_contact(
             company_id,
             owner_id: next_owner(txn, form).await?,
             external_ids: Vec::new(),
-            custom_fields: Vec::new(),
+            custom_fields: custom,
         };
         let (row, event) = contacts::create_in(txn, actor, new).await?;
         events.push(event);
@@ -284,6 +315,7 @@ async fn write_contact(
         country: set(Target::ContactCountry),
         company_id: company,
         owner_id: owner,
+        custom_fields: (!custom.is_empty()).then_some(custom),
         ..ContactChanges::default()
     };
     let (row, event) = contacts::update_in(txn, actor, found.id, changes, None).await?;
