@@ -237,7 +237,7 @@ async fn search_finds_custom_values(app: TestApp) {
 
 async fn a_web_form_fills_custom_fields(app: TestApp) {
     use crate::forms::{SHOP, create_form, key, lead_form, post_json};
-    field(
+    let budget = field(
         &app,
         json!({ "recordType": "CONTACT", "key": "budget", "label": "Budget", "type": "NUMBER" }),
     )
@@ -268,6 +268,13 @@ async fn a_web_form_fills_custom_fields(app: TestApp) {
         json!([{ "customFields": [{ "key": "budget", "value": 5000 }],
                  "company": { "customFields": [{ "key": "size", "value": "Large" }] } }])
     );
+
+    // A field deleted since the form was saved: its answers are left out.
+    let delete = "mutation($id: ID!) { deleteCustomField(id: $id) { customField { id } } }";
+    mutate(&app, delete, json!({ "id": budget })).await;
+    let answers = json!({ "email": "bo@acme.test", "budget": "lots" });
+    let accepted = post_json(&app, &key(&form), answers, Some(SHOP)).await;
+    assert!(accepted.status().is_success(), "{}", accepted.status());
 
     // A form naming a key no field has is refused where it names it.
     let unknown = json!({ "fields": [

@@ -91,6 +91,7 @@ pub async fn submit(
     // SALES: enough to write contacts and companies, and nothing more.
     let actor = Actor::member(form.workspace_id, form.created_by, Role::Sales);
     let txn = core.begin().await?;
+    let answers = answers.of_live_fields(&txn, form.workspace_id).await?;
     let mut events = Vec::new();
     let company_id = write_company(&txn, &actor, &answers, &mut events)
         .await
@@ -131,6 +132,29 @@ struct Answers {
 impl Answers {
     fn get(&self, target: &Target) -> Option<&String> {
         self.fixed.get(target)
+    }
+
+    /// Without the answers to custom fields deleted since the form was
+    /// saved: a visitor cannot fix the form, and its other answers stand.
+    async fn of_live_fields(
+        mut self,
+        txn: &DatabaseTransaction,
+        workspace_id: Uuid,
+    ) -> CoreResult<Self> {
+        use entity::enums::CustomFieldRecordType as Type;
+        for (target, record_type) in [
+            (Target::ContactCustomField, Type::Contact),
+            (Target::CompanyCustomField, Type::Company),
+        ] {
+            if !self.custom.iter().any(|(t, _, _)| *t == target) {
+                continue;
+            }
+            let live = crate::ops::custom_field::definitions(txn, workspace_id, record_type, false)
+                .await?;
+            self.custom
+                .retain(|(t, key, _)| *t != target || live.iter().any(|f| &f.key == key));
+        }
+        Ok(self)
     }
 
     /// The custom field values of `target`'s record, as the record
