@@ -236,11 +236,18 @@ async fn fields_are_defined_and_values_checked_by_type(app: TestApp) {
         "query($id: ID!) { node(id: $id) { ... on Contact { customFields { key value } } } }";
     let hidden = app.data(read, json!({ "id": id })).await;
     assert_eq!(values(&hidden["node"]).get("seats"), None);
+    // Filters read the hidden values as no value.
+    let set = |is_set: bool| json!({ "customFields": [{ "key": "seats", "isSet": is_set }] });
+    assert!(names(&app, set(true)).await.is_empty());
+    assert_eq!(names(&app, set(false)).await, ["Ada"]);
+    let fewer = json!({ "customFields": [{ "key": "seats", "number": { "gt": "1" } }] });
+    assert!(names(&app, fewer).await.is_empty());
     let restore =
         "mutation($id: ID!) { restoreCustomField(id: $id) { customField { deletedAt } } }";
     mutate(&app, restore, json!({ "id": seats_id })).await;
     let shown = app.data(read, json!({ "id": id })).await;
     assert_eq!(values(&shown["node"])["seats"], 14);
+    assert_eq!(names(&app, set(true)).await, ["Ada"]);
 }
 
 async fn filters_test_values_with_typed_operators(app: TestApp) {

@@ -169,7 +169,7 @@ impl RecordFilter for CompanyFilter {
         }
         if let Some(filters) = &self.custom_fields {
             let custom = crate::graphql::filter::custom::custom_fields_condition;
-            all = all.add(custom("company", filters, backend)?);
+            all = all.add(custom("company", filters, workspace_id, backend)?);
         }
         let strings = [
             (&self.name, "name"),

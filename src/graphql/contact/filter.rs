@@ -175,7 +175,7 @@ impl RecordFilter for ContactFilter {
         }
         if let Some(filters) = &self.custom_fields {
             let custom = crate::graphql::filter::custom::custom_fields_condition;
-            all = all.add(custom("contact", filters, backend)?);
+            all = all.add(custom("contact", filters, workspace_id, backend)?);
         }
         let strings = [
             (&self.first_name, "first_name"),

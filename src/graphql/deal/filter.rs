@@ -155,7 +155,7 @@ impl RecordFilter for DealFilter {
         }
         if let Some(filters) = &self.custom_fields {
             let custom = crate::graphql::filter::custom::custom_fields_condition;
-            all = all.add(custom("deal", filters, backend)?);
+            all = all.add(custom("deal", filters, workspace_id, backend)?);
         }
         for (filter, column) in [(&self.name, "name"), (&self.currency, "currency")] {
             if let Some(f) = filter {

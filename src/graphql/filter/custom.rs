@@ -12,6 +12,7 @@ use chrono::SecondsFormat;
 use sea_orm::DbBackend;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Value};
 use serde_json::json;
+use uuid::Uuid;
 
 use super::{DateFilter, DateTimeFilter, DecimalFilter, StringFilter};
 use super::{membership, null_check, ordered};
@@ -58,6 +59,7 @@ const MAX_CONDITIONS: usize = 10;
 pub fn custom_fields_condition(
     table: &'static str,
     filters: &[CustomFieldFilter],
+    workspace_id: Uuid,
     backend: DbBackend,
 ) -> ApiResult<Condition> {
     if filters.len() > MAX_CONDITIONS {
@@ -79,6 +81,7 @@ pub fn custom_fields_condition(
             &FieldSql {
                 table,
                 key,
+                workspace_id,
                 backend,
             },
             filter,
@@ -98,6 +101,7 @@ fn well_formed(key: &str) -> bool {
 struct FieldSql<'a> {
     table: &'static str,
     key: &'a str,
+    workspace_id: Uuid,
     backend: DbBackend,
 }
 
@@ -123,6 +127,43 @@ impl FieldSql<'_> {
         Expr::cust_with_values(for_backend(self.backend, sql), values)
     }
 
+    /// `sql` where the field is live (defined and not deleted), with its
+    /// `values`: a deleted field's values are hidden, so every operator
+    /// reads them as no value. The test is uncorrelated (the workspace is
+    /// a parameter), so the database runs it once per statement.
+    fn live(&self, sql: &str, values: Vec<Value>) -> (String, Vec<Value>) {
+        let record_type = match self.table {
+            "company" => "COMPANY",
+            "deal" => "DEAL",
+            "ticket" => "TICKET",
+            _ => "CONTACT",
+        };
+        let live = format!(
+            r#"EXISTS (SELECT 1 FROM "custom_field" AS "live" WHERE "live"."workspace_id" = ? AND "live"."record_type" = '{record_type}' AND "live"."key" = ? AND "live"."deleted_at" IS NULL)"#
+        );
+        let mut all = vec![
+            Value::Uuid(Some(self.workspace_id)),
+            Value::from(self.key.to_owned()),
+        ];
+        all.extend(values);
+        (format!("({live} AND {sql})"), all)
+    }
+
+    /// A test that holds only for a live field's value.
+    fn when_live(&self, sql: &str, values: Vec<Value>) -> Expr {
+        let (sql, values) = self.live(sql, values);
+        self.expr(&sql, values)
+    }
+
+    /// `read` where the field is live and its value has JSON type `kind`, else NULL.
+    fn value_when(&self, kind: &str, read: &str, values: Vec<Value>) -> Expr {
+        let test = format!("{} {kind}", self.json_type());
+        let mut given = vec![self.key_param()];
+        given.extend(values);
+        let (test, given) = self.live(&test, given);
+        self.expr(&format!("(CASE WHEN {test} THEN {read} END)"), given)
+    }
+
     /// The JSON type of the value (`NULL` when there is none), named as
     /// SQLite names them, and PostgreSQL's names mapped onto those.
     fn json_type(&self) -> String {
@@ -134,8 +175,8 @@ impl FieldSql<'_> {
     }
 
     fn is_set(&self) -> Expr {
-        self.expr(
-            &format!("({} IS NOT NULL)", self.json_type()),
+        self.when_live(
+            &format!("{} IS NOT NULL", self.json_type()),
             vec![self.key_param()],
         )
     }
@@ -143,35 +184,24 @@ impl FieldSql<'_> {
     /// The value when it is a JSON string, else NULL.
     fn text(&self) -> Expr {
         let (kind, read) = if self.postgres() {
-            ("string", format!("({} ->> ?)", self.column()))
+            ("= 'string'", format!("({} ->> ?)", self.column()))
         } else {
-            ("text", format!("json_extract({}, ?)", self.column()))
+            ("= 'text'", format!("json_extract({}, ?)", self.column()))
         };
-        self.expr(
-            &format!(
-                "(CASE WHEN {} = '{kind}' THEN {read} END)",
-                self.json_type()
-            ),
-            vec![self.key_param(), self.key_param()],
-        )
+        self.value_when(kind, &read, vec![self.key_param()])
     }
 
     /// The value when it is a JSON number, else NULL.
     fn number(&self) -> Expr {
-        let sql = if self.postgres() {
-            format!(
-                "(CASE WHEN {} = 'number' THEN ({} ->> ?)::numeric END)",
-                self.json_type(),
-                self.column()
-            )
+        let (kind, read) = if self.postgres() {
+            ("= 'number'", format!("({} ->> ?)::numeric", self.column()))
         } else {
-            format!(
-                "(CASE WHEN {} IN ('integer', 'real') THEN json_extract({}, ?) END)",
-                self.json_type(),
-                self.column()
+            (
+                "IN ('integer', 'real')",
+                format!("json_extract({}, ?)", self.column()),
             )
         };
-        self.expr(&sql, vec![self.key_param(), self.key_param()])
+        self.value_when(kind, &read, vec![self.key_param()])
     }
 
     /// The number as the backend compares it: exact on PostgreSQL, REAL on SQLite.
@@ -189,16 +219,16 @@ impl FieldSql<'_> {
             return self.contains(probe(self.key, json!(b)));
         }
         let name = if b { "true" } else { "false" };
-        self.expr(
-            &format!("({} = '{name}')", self.json_type()),
+        self.when_live(
+            &format!("{} = '{name}'", self.json_type()),
             vec![self.key_param()],
         )
     }
 
     /// PostgreSQL: the record's object contains `probe`.
     fn contains(&self, probe: serde_json::Value) -> Expr {
-        self.expr(
-            &format!("({} @> ?)", self.column()),
+        self.when_live(
+            &format!("{} @> ?", self.column()),
             vec![Value::Json(Some(Box::new(probe)))],
         )
     }
@@ -221,7 +251,7 @@ impl FieldSql<'_> {
         let marks = vec!["?"; options.len()].join(", ");
         let mut values = vec![self.key_param()];
         values.extend(options.iter().map(|o| Value::from(o.clone())));
-        Condition::all().add(self.expr(
+        Condition::all().add(self.when_live(
             &format!(
                 r#"EXISTS (SELECT 1 FROM json_each({}, ?) WHERE "value" IN ({marks}))"#,
                 self.column()

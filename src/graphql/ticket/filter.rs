@@ -125,7 +125,7 @@ impl RecordFilter for TicketFilter {
         }
         if let Some(filters) = &self.custom_fields {
             let custom = crate::graphql::filter::custom::custom_fields_condition;
-            all = all.add(custom("ticket", filters, backend)?);
+            all = all.add(custom("ticket", filters, workspace_id, backend)?);
         }
         for (filter, column) in [(&self.subject, "subject"), (&self.category, "category")] {
             if let Some(f) = filter {
