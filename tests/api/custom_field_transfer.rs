@@ -250,6 +250,16 @@ async fn a_web_form_fills_custom_fields(app: TestApp) {
         { "name": "size", "label": "Size", "target": "COMPANY_CUSTOM_FIELD", "customField": "size" },
     ] });
     let form = create_form(&app, lead_form(fields)).await;
+    // The snippet's inputs suit the fields' types.
+    let html = form["embedHtml"].as_str().unwrap();
+    assert!(
+        html.contains(r#"<input type="number" step="1" name="budget">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<select name="size"><option value=""></option><option>Small</option><option>Large</option></select>"#),
+        "{html}"
+    );
 
     // A bad value is refused on its form field, and nothing is written.
     let answers = json!({ "email": "ann@acme.test", "website": "acme.test", "budget": "lots", "size": "large" });

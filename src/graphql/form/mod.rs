@@ -16,7 +16,7 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::campaign::Campaign;
-use crate::graphql::context::state;
+use crate::graphql::context::{db, state};
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::filter::{IdFilter, RecordFilter, col, record_filter_composition};
 use crate::graphql::ids::{self, Kind};
@@ -281,7 +281,19 @@ impl Form {
     }
     /// A self-contained `<form>` to paste into a web page.
     async fn embed_html(&self, ctx: &Context<'_>) -> ApiResult<String> {
-        forms::embed::html(self.0.model(), &public_url(ctx)?).map_err(ApiError)
+        use entity::enums::CustomFieldRecordType as Type;
+        use rapport_core::ops::custom_field::definitions;
+        let form = self.0.model();
+        let stored = forms::fields::stored(&form.fields).map_err(ApiError)?;
+        let mut custom = Vec::new();
+        // Only a form with custom fields reads their definitions.
+        if stored.iter().any(|f| f.custom_field.is_some()) {
+            let (conn, workspace) = (db(ctx)?, form.workspace_id);
+            for record_type in [Type::Contact, Type::Company] {
+                custom.extend(definitions(conn, workspace, record_type, false).await?);
+            }
+        }
+        forms::embed::html(form, &public_url(ctx)?, &custom).map_err(ApiError)
     }
     /// Incremented by every change; send it back as `expectedVersion`.
     async fn version(&self) -> i32 {

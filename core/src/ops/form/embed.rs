@@ -4,15 +4,23 @@
 //! person neither sees nor tabs into it and a robot filling every input
 //! does.
 
-use entity::form;
+use entity::enums::CustomFieldType;
+use entity::{custom_field, form};
 
-use super::fields::{self, Target};
+use super::fields::{self, FormField, Target};
 use super::{CONSENT, HONEYPOT};
 use crate::error::CoreResult;
 
 /// The snippet for `form`, posting to `public_url` (the server's address
 /// as browsers reach it, e.g. `https://crm.example.com`).
-pub fn html(form: &form::Model, public_url: &str) -> CoreResult<String> {
+/// `custom` holds the live custom fields of contacts and companies, so that
+/// a custom field's input suits its type (a `<select>` of its options, a
+/// number, a date, a checkbox).
+pub fn html(
+    form: &form::Model,
+    public_url: &str,
+    custom: &[custom_field::Model],
+) -> CoreResult<String> {
     let action = format!(
         "{}/forms/{}",
         public_url.trim_end_matches('/'),
@@ -23,17 +31,9 @@ pub fn html(form: &form::Model, public_url: &str) -> CoreResult<String> {
         escape(&action)
     );
     for field in fields::stored(&form.fields)? {
-        let kind = match field.target {
-            Target::ContactEmail => "email",
-            Target::ContactPhone => "tel",
-            _ => "text",
-        };
-        let required = if field.required { " required" } else { "" };
-        out.push_str(&format!(
-            "  <p><label>{} <input type=\"{kind}\" name=\"{}\"{required}></label></p>\n",
-            escape(&field.label),
-            escape(&field.name),
-        ));
+        let label = escape(&field.label);
+        let input = input(&field, custom);
+        out.push_str(&format!("  <p><label>{label} {input}</label></p>\n"));
     }
     if let Some(text) = &form.consent_text {
         out.push_str(&format!(
@@ -46,6 +46,46 @@ pub fn html(form: &form::Model, public_url: &str) -> CoreResult<String> {
     ));
     out.push_str("  <p><button type=\"submit\">Send</button></p>\n</form>\n");
     Ok(out)
+}
+
+/// The input of one form field.
+fn input(field: &FormField, custom: &[custom_field::Model]) -> String {
+    let name = escape(&field.name);
+    let required = if field.required { " required" } else { "" };
+    let record_type = match field.target {
+        Target::ContactCustomField => Some(entity::enums::CustomFieldRecordType::Contact),
+        Target::CompanyCustomField => Some(entity::enums::CustomFieldRecordType::Company),
+        _ => None,
+    };
+    let defined = custom.iter().find(|f| {
+        Some(f.record_type) == record_type && Some(&f.key) == field.custom_field.as_ref()
+    });
+    let kind = match (field.target, defined.map(|f| f.field_type)) {
+        (Target::ContactEmail, _) | (_, Some(CustomFieldType::Email)) => "email",
+        (Target::ContactPhone, _) => "tel",
+        (_, Some(CustomFieldType::Url)) => "url",
+        (_, Some(CustomFieldType::Date)) => "date",
+        (_, Some(CustomFieldType::Number)) => "number\" step=\"1",
+        (_, Some(CustomFieldType::Decimal)) => "number\" step=\"any",
+        (_, Some(CustomFieldType::Boolean)) => {
+            return format!("<input type=\"checkbox\" name=\"{name}\" value=\"true\"{required}>");
+        }
+        (_, Some(CustomFieldType::Select)) => {
+            let options: String = defined
+                .map(super::super::custom_field::options_of)
+                .unwrap_or_default()
+                .iter()
+                .map(|o| format!("<option>{}</option>", escape(o)))
+                .collect();
+            return format!(
+                "<select name=\"{name}\"{required}><option value=\"\"></option>{options}</select>"
+            );
+        }
+        // Several options, or an instant with its offset: typed as text
+        // (`a; b`, RFC 3339), which the field's check reads.
+        _ => "text",
+    };
+    format!("<input type=\"{kind}\" name=\"{name}\"{required}>")
 }
 
 /// `text` safe inside an HTML element or a quoted attribute.
