@@ -229,6 +229,22 @@ pub fn all() -> Vec<Op> {
             false,
         ),
         rapport_only(
+            "duplicate-contacts",
+            "duplicateContacts, first 20 pairs (score first)",
+            "{ duplicateContacts(first: 20) { nodes { score reasons } } }",
+            none,
+            Expect::Present(&["duplicateContacts", "nodes"]),
+            false,
+        ),
+        rapport_only(
+            "duplicate-companies",
+            "duplicateCompanies, first 20 pairs (score first)",
+            "{ duplicateCompanies(first: 20) { nodes { score reasons } } }",
+            none,
+            Expect::Present(&["duplicateCompanies", "nodes"]),
+            false,
+        ),
+        rapport_only(
             "contacts-filter-search",
             "contacts, filter search \"weber\", first 20",
             "{ contacts(first: 20, filter: {search: \"weber\"}) { nodes { id lastName } } }",
