@@ -205,11 +205,7 @@ pub fn sort_keys<S: Sorting>(
 /// The key of custom field `custom` of `table`, refused unless it has a
 /// custom field key's form (a key no field has sorts every record alike).
 fn custom_key(table: &'static str, custom: &str, i: usize) -> ApiResult<SortKey> {
-    let mut chars = custom.chars();
-    let well_formed = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && custom.len() <= 50;
-    if !well_formed {
+    if !rapport_core::ops::custom_field::is_key(custom) {
         return Err(ApiError::bad_input(
             format!("orderBy.{i}.customField"),
             "not a custom field key",

@@ -71,7 +71,7 @@ pub fn custom_fields_condition(
     let mut all = Condition::all();
     for (i, filter) in filters.iter().enumerate() {
         let key = filter.key.trim();
-        if !well_formed(key) {
+        if !rapport_core::ops::custom_field::is_key(key) {
             return Err(ApiError::bad_input(
                 format!("filter.customFields.{i}.key"),
                 "not a custom field key",
@@ -88,13 +88,6 @@ pub fn custom_fields_condition(
         ));
     }
     Ok(all)
-}
-
-fn well_formed(key: &str) -> bool {
-    let mut chars = key.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && key.len() <= 50
 }
 
 /// The SQL reading one field of one table's rows.

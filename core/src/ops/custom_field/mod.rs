@@ -256,13 +256,20 @@ pub async fn delete(
     .await
 }
 
-/// A key: a lower-case letter, then lower-case letters, digits and `_`.
+/// Whether `key` has a custom field key's form: a lower-case letter, then
+/// lower-case letters, digits and `_`, at most 50 (what makes a key safe in
+/// SQL and JSON paths).
+pub fn is_key(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && key.len() <= KEY_MAX
+}
+
+/// A key, trimmed, refused unless it has a key's form.
 fn check_key(raw: &str) -> CoreResult<String> {
     let key = raw.trim();
-    let mut chars = key.chars();
-    let well_formed = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !well_formed || key.len() > KEY_MAX {
+    if !is_key(key) {
         return Err(CoreError::bad_input(
             "input.key",
             format!(

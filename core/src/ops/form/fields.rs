@@ -173,14 +173,7 @@ fn check_custom_field(field: &FormField, at: &str) -> CoreResult<Option<String>>
             at,
             "only CONTACT_CUSTOM_FIELD and COMPANY_CUSTOM_FIELD fields name a custom field",
         )),
-        (true, Some(key))
-            if key.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
-        {
-            Ok(Some(key.to_owned()))
-        }
+        (true, Some(key)) if crate::ops::custom_field::is_key(key) => Ok(Some(key.to_owned())),
         (true, _) => Err(CoreError::bad_input(
             at,
             "a custom field target needs the custom field's key",

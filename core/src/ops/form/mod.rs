@@ -4,6 +4,7 @@
 //! owners in turn ([`submit`]). The public endpoint is the server's
 //! `POST /forms/{formKey}`; the snippet to paste is [`embed::html`].
 
+mod answers;
 pub mod embed;
 pub mod fields;
 mod settings;

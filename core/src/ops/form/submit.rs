@@ -14,13 +14,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::answers::Answers;
 use super::fields::{self, FormField, Target};
 use crate::access::Actor;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
 use crate::ops::company::{self as companies, CompanyChanges, NewCompany};
 use crate::ops::contact::{self as contacts, ContactChanges, NewContact};
-use crate::ops::custom_field::values::Given;
 use crate::ops::engagement::{self, NewEngagement};
 use crate::ops::{Patch, consent};
 use crate::store::{Author, Core, col, scope};
@@ -119,53 +119,6 @@ pub async fn submit(
         created,
         previous_score: tracked.previous_score,
     })
-}
-
-/// A submission's answers, checked: by record field, and by custom field.
-#[derive(Debug, Default)]
-struct Answers {
-    fixed: HashMap<Target, String>,
-    /// (CONTACT_/COMPANY_CUSTOM_FIELD, key, answer).
-    custom: Vec<(Target, String, String)>,
-}
-
-impl Answers {
-    fn get(&self, target: &Target) -> Option<&String> {
-        self.fixed.get(target)
-    }
-
-    /// Without the answers to custom fields deleted since the form was
-    /// saved: a visitor cannot fix the form, and its other answers stand.
-    async fn of_live_fields(
-        mut self,
-        txn: &DatabaseTransaction,
-        workspace_id: Uuid,
-    ) -> CoreResult<Self> {
-        use entity::enums::CustomFieldRecordType as Type;
-        for (target, record_type) in [
-            (Target::ContactCustomField, Type::Contact),
-            (Target::CompanyCustomField, Type::Company),
-        ] {
-            if !self.custom.iter().any(|(t, _, _)| *t == target) {
-                continue;
-            }
-            let live = crate::ops::custom_field::definitions(txn, workspace_id, record_type, false)
-                .await?;
-            self.custom
-                .retain(|(t, key, _)| *t != target || live.iter().any(|f| &f.key == key));
-        }
-        Ok(self)
-    }
-
-    /// The custom field values of `target`'s record, as the record
-    /// operation takes them (each checked there as its field's type).
-    fn custom_for(&self, target: Target) -> Given {
-        self.custom
-            .iter()
-            .filter(|(t, _, _)| *t == target)
-            .map(|(_, key, answer)| (key.clone(), serde_json::Value::String(answer.clone())))
-            .collect()
-    }
 }
 
 /// Every answer checked; all the refusals at once.
