@@ -41,6 +41,8 @@ mod m20261204_000038_create_product;
 mod m20261204_000039_search;
 mod m20261204_000040_custom_fields;
 mod m20261204_000041_search_custom_fields;
+mod m20261204_000042_search_text_fast;
+mod m20261204_000043_duplicate_pairs;
 
 pub struct Migrator;
 
@@ -85,6 +87,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000039_search::Migration),
             Box::new(m20261204_000040_custom_fields::Migration),
             Box::new(m20261204_000041_search_custom_fields::Migration),
+            Box::new(m20261204_000042_search_text_fast::Migration),
+            Box::new(m20261204_000043_duplicate_pairs::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! contact's email and a deleted company's domain can be used again).
 
 use entity::enums::Role;
+use futures_util::future::join_all;
 use serde_json::{Value, json};
 
 use crate::fixtures::{self, mutate};
@@ -12,6 +13,8 @@ on_both_databases!(
     duplicate_contacts_are_exactly_the_known_pairs,
     duplicate_companies_are_exactly_the_known_pairs,
     emails_and_domains_are_unique_among_live_records_only,
+    pairs_follow_every_write,
+    concurrent_writers_miss_no_pair,
 );
 
 const CONTACT_PAIRS: &str = "query($first: Int, $after: String) { duplicateContacts(first: $first, after: $after) { edges { cursor node { score reasons record { id } duplicate { id } } } pageInfo { hasNextPage endCursor } } }";
@@ -248,4 +251,104 @@ async fn emails_and_domains_are_unique_among_live_records_only(app: TestApp) {
         .await;
     assert!(foreign.get("errors").is_none(), "{foreign}");
     let _ = reused;
+}
+
+/// Every contact pair, in order.
+async fn listed(app: &TestApp) -> Vec<(String, String, i64, Vec<String>)> {
+    let found = app.data(CONTACT_PAIRS, json!({ "first": 100 })).await;
+    pairs(&found["duplicateContacts"])
+}
+
+/// The pairs are kept on write: each update, delete, restore and merge
+/// changes them at once, and a page only reads them.
+async fn pairs_follow_every_write(app: TestApp) {
+    let acme = fixtures::company(&app, json!({ "name": "Acme" })).await;
+    let globex = fixtures::company(&app, json!({ "name": "Globex" })).await;
+    let ann = fixtures::contact(&app, json!({ "firstName": "Ann", "lastName": "Lee", "email": "ann@acme.com", "companyId": acme })).await;
+    let tagged = fixtures::contact(
+        &app,
+        json!({ "firstName": "Ann", "lastName": "Lee", "email": "ann+crm@acme.com" }),
+    )
+    .await;
+    let same_email = vec!["SAME_EMAIL".to_owned()];
+    assert_eq!(
+        listed(&app).await,
+        vec![(ann.clone(), tagged.clone(), 90, same_email.clone())]
+    );
+
+    let update = "mutation($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { contact { id } } }";
+    mutate(
+        &app,
+        update,
+        json!({ "id": tagged, "input": { "companyId": acme } }),
+    )
+    .await;
+    let both = vec!["SAME_EMAIL".to_owned(), "SAME_NAME_AT_COMPANY".to_owned()];
+    assert_eq!(
+        listed(&app).await,
+        vec![(ann.clone(), tagged.clone(), 100, both)]
+    );
+    mutate(
+        &app,
+        update,
+        json!({ "id": tagged, "input": { "email": "ann.lee@elsewhere.com" } }),
+    )
+    .await;
+    let by_name = vec!["SAME_NAME_AT_COMPANY".to_owned()];
+    assert_eq!(
+        listed(&app).await,
+        vec![(ann.clone(), tagged.clone(), 70, by_name.clone())]
+    );
+
+    delete(&app, "Contact", &ann).await;
+    assert_eq!(listed(&app).await, vec![]);
+    let restore = "mutation($id: ID!) { restoreContact(id: $id) { contact { id } } }";
+    mutate(&app, restore, json!({ "id": ann })).await;
+    assert_eq!(
+        listed(&app).await,
+        vec![(ann.clone(), tagged.clone(), 70, by_name.clone())]
+    );
+
+    // A company merge moves its contacts: the moved Ann Lee now matches
+    // both others by name at the company.
+    let moved = fixtures::contact(
+        &app,
+        json!({ "firstName": "Ann", "lastName": "Lee", "companyId": globex }),
+    )
+    .await;
+    assert_eq!(listed(&app).await.len(), 1);
+    let merge = "mutation($survivor: ID!, $merged: [ID!]!) { mergeCompanies(survivorId: $survivor, mergedIds: $merged) { company { id } } }";
+    mutate(&app, merge, json!({ "survivor": acme, "merged": [globex] })).await;
+    assert_eq!(
+        listed(&app).await,
+        vec![
+            (ann.clone(), tagged.clone(), 70, by_name.clone()),
+            (ann.clone(), moved.clone(), 70, by_name.clone()),
+            (tagged.clone(), moved.clone(), 70, by_name),
+        ]
+    );
+}
+
+/// Contacts that match each other, created at once: each sees the others
+/// (a writer takes its match keys' lock before looking), so every pair is
+/// there.
+async fn concurrent_writers_miss_no_pair(app: TestApp) {
+    let create =
+        "mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id } } }";
+    let creates = (0..8).map(|i| {
+        app.gql(
+            create,
+            json!({ "input": { "firstName": format!("Twin {i}"), "email": format!("twin+{i}@acme.com") } }),
+        )
+    });
+    for created in join_all(creates).await {
+        assert!(created.get("errors").is_none(), "{created:#}");
+    }
+    let found = listed(&app).await;
+    assert_eq!(found.len(), 8 * 7 / 2, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .all(|(_, _, score, reasons)| *score == 90 && reasons == &["SAME_EMAIL"])
+    );
 }

@@ -12,6 +12,7 @@ on_both_databases!(
     prefixes_and_slips_find_records_best_first,
     search_follows_writes_workspaces_and_roles,
     every_list_filters_by_search,
+    near_matches_follow_every_exact_one_across_pages,
 );
 
 const SEARCH: &str = "query($q: String!, $types: [SearchType!], $first: Int, $after: String) { search(query: $q, types: $types, first: $first, after: $after) { edges { cursor score node { __typename ... on Company { name } ... on Contact { firstName } ... on Deal { name amount } ... on Ticket { number subject } ... on Activity { subject } } matches { field text highlighted } } pageInfo { hasNextPage endCursor } } }";
@@ -220,4 +221,60 @@ async fn every_list_filters_by_search(app: TestApp) {
         .await;
     assert_eq!(error_code(&refused), "BAD_USER_INPUT");
     assert_eq!(refused["errors"][0]["extensions"]["field"], "filter.search");
+}
+
+/// Near matches are looked for only when the exact ones leave room on the
+/// page: paging one hit at a time walks the exact matches, then the near
+/// ones, exactly as one page holding them all.
+async fn near_matches_follow_every_exact_one_across_pages(app: TestApp) {
+    world(&app).await;
+    fixtures::company(&app, json!({ "name": "Acne Studios" })).await;
+    fixtures::company(&app, json!({ "name": "Acmes Supplies" })).await;
+    let all = search_as(&app, &app.token, json!({ "q": "acme", "first": 50 })).await;
+    // Shortest text first within a rank: "acme renewal", "acmes supplies",
+    // "acme corp acme.com", then the call's subject and body.
+    let expected = vec![
+        ("Deal".to_owned(), "Acme renewal".to_owned()),
+        ("Company".to_owned(), "Acmes Supplies".to_owned()),
+        ("Company".to_owned(), "Acme Corp".to_owned()),
+        ("Activity".to_owned(), "Pricing call".to_owned()),
+        ("Contact".to_owned(), "Ada".to_owned()),
+        ("Company".to_owned(), "Acne Studios".to_owned()),
+    ];
+    assert_eq!(names(&all), expected, "{all:#}");
+    let scores: Vec<f64> = all["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["score"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores[3] >= 3.0 && (2.0..3.0).contains(&scores[4]),
+        "{scores:?}"
+    );
+    assert!((1.0..2.0).contains(&scores[5]), "{scores:?}");
+
+    let mut walked = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let page = search_as(
+            &app,
+            &app.token,
+            json!({ "q": "acme", "first": 1, "after": after }),
+        )
+        .await;
+        walked.extend(names(&page));
+        if page["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(walked, expected);
+
+    // Three letters: no slips are looked for, only the query itself.
+    let short = search_as(&app, &app.token, json!({ "q": "acn", "first": 50 })).await;
+    assert_eq!(
+        names(&short),
+        vec![("Company".to_owned(), "Acne Studios".to_owned())]
+    );
 }

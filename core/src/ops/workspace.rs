@@ -22,7 +22,7 @@ const INVITATION_DAYS: i64 = 7;
 /// Every table holding a workspace's rows (its `workspace_id`), children
 /// before the tables they reference, so deleting in this order never trips
 /// a foreign key. The workspace row itself goes last.
-pub const TENANT_TABLES: [&str; 39] = [
+pub const TENANT_TABLES: [&str; 41] = [
     "custom_field",
     "segment_member",
     "segment",
@@ -49,6 +49,8 @@ pub const TENANT_TABLES: [&str; 39] = [
     "event",
     "activity",
     "ticket",
+    "contact_duplicate",
+    "company_duplicate",
     "deal_stage_change",
     "deal_contact",
     "deal",

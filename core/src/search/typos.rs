@@ -1,17 +1,23 @@
-//! The one-letter slips SQLite search forgives: `LIKE` patterns matching
-//! the query with one letter changed, dropped or added (`acne` finds
-//! "acme"). PostgreSQL needs none of these: trigram similarity covers them.
+//! The one-letter slips search forgives, in queries of [`MIN_LENGTH`]
+//! letters or more. On SQLite, `LIKE` patterns matching the query with one
+//! letter changed, dropped or added (`acne` finds "acme"); PostgreSQL
+//! needs none of these, trigram similarity covers them.
 
 use super::escape_like;
 
 /// Shortest query slips are looked for in: shorter ones would match too much.
-const MIN_LENGTH: usize = 4;
+pub const MIN_LENGTH: usize = 4;
+
+/// Whether slips of `query` are looked for.
+pub fn forgiven(query: &str) -> bool {
+    query.chars().count() >= MIN_LENGTH
+}
 
 /// `%…%` patterns of the query with one letter changed (`_`), dropped, or
 /// added (`_`), deduplicated; none for a short query.
 pub fn patterns(query: &str) -> Vec<String> {
     let letters: Vec<char> = query.chars().collect();
-    if letters.len() < MIN_LENGTH {
+    if !forgiven(query) {
         return Vec::new();
     }
     let piece = |chars: &[char]| escape_like(&chars.iter().collect::<String>());

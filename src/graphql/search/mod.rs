@@ -1,7 +1,8 @@
 //! `search(query, types, first, after)`: one ranked list over companies,
 //! contacts, deals, tickets and activities (the rule is the core's,
 //! `rapport_core::search`), each hit with what matched, highlighted. The
-//! ranking is one statement; the records of each type found, one more each.
+//! ranking is one statement, two when near matches are needed; the records
+//! of each type found, one more each.
 
 mod highlight;
 
@@ -84,8 +85,9 @@ pub struct SearchEdge {
     /// The record found.
     pub node: SearchResult,
     /// The higher, the better: 3+ a word starts with the query, 2+ the
-    /// query is in the text, under 2 a near match (a slip of one letter);
-    /// within a rank, shorter texts score higher.
+    /// query is in the text, 1+ a near match (a slip of one letter, in a
+    /// query of 4 letters or more); within a rank, shorter texts score
+    /// higher.
     pub score: f64,
     /// The searched fields that matched, highlighted.
     pub matches: Vec<SearchMatch>,

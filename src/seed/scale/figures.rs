@@ -8,6 +8,7 @@
 //! speaks SeaORM's connection trait, so [`Open`] lends it the transaction
 //! for the refresh, binding values exactly as SeaORM does.
 
+use rapport_core::ops::duplicates;
 use rapport_core::rules::stored_figures::refresh_workspace;
 use sea_orm::sqlx::{self, Postgres};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, Statement, Values};
@@ -17,8 +18,9 @@ use uuid::Uuid;
 
 type Transaction = sqlx::Transaction<'static, Postgres>;
 
-/// Refreshes every stored figure of `workspace` on a SeaORM transaction
-/// (SQLite) or connection.
+/// Refreshes every stored figure of `workspace`, and its duplicate pairs
+/// (on PostgreSQL the bulk load skips the triggers that keep them), on a
+/// SeaORM transaction (SQLite) or connection.
 pub async fn refresh<C: ConnectionTrait>(conn: &C, workspace: Uuid) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     refresh_workspace(conn, workspace)
@@ -27,6 +29,14 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, workspace: Uuid) -> anyhow::R
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
         "stored figures computed"
+    );
+    let started = std::time::Instant::now();
+    duplicates::rebuild(conn, workspace)
+        .await
+        .map_err(|e| anyhow::anyhow!("finding the duplicate pairs: {e:?}"))?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "duplicate pairs found"
     );
     Ok(())
 }

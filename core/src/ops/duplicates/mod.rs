@@ -1,69 +1,74 @@
 //! Duplicate candidates: pairs of live contacts (or companies) that look
-//! like one person (or organisation), with a score and the reasons, found
-//! in SQL by self-joins on indexed match keys ([`sql`]), never by comparing
-//! every pair in Rust. Pages run in a stable order: score, highest first,
-//! then the older record's id, then the newer's.
-
-mod sql;
+//! like one person (or organisation), with a score and the reasons. The
+//! database keeps them on every write (migration 43's triggers, by the
+//! rules of `entity::duplicate_match`: self-joins on indexed match keys,
+//! never a comparison of every pair in Rust), so a page is an index range.
+//! Pages run in a stable order: score, highest first, then the older
+//! record's id, then the newer's.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use entity::duplicate_match::{pairs_columns, pairs_select, pairs_table, reasons};
 use entity::enums::Role;
 use sea_orm::{ConnectionTrait, Statement, Value};
 use uuid::Uuid;
 
+pub use entity::duplicate_match::Reason;
+
 use crate::access::Actor;
 use crate::error::{CoreError, CoreResult};
 use crate::store::placeholders::for_backend;
-
-/// Why two records look like duplicates; each adds its weight to the score
-/// (capped at 100).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reason {
-    /// Contacts: the same email once a `+tag` is dropped.
-    SameEmail,
-    /// Contacts: the same E.164 phone.
-    SamePhone,
-    /// Contacts: the same first and family name at the same company.
-    SameNameAtCompany,
-    /// Contacts: the same family name at the same company, one given name
-    /// starting the other ("Jon" and "Jonathan").
-    SimilarNameAtCompany,
-    /// Companies: the same domain.
-    SameDomain,
-    /// Companies: the same name once case, punctuation, spaces and a legal
-    /// form are dropped ("Acme, Inc." and "ACME").
-    SimilarCompanyName,
-}
-
-impl Reason {
-    /// Its weight in the score.
-    pub fn weight(self) -> i32 {
-        match self {
-            Self::SameEmail | Self::SameDomain => 90,
-            Self::SamePhone => 80,
-            Self::SameNameAtCompany | Self::SimilarCompanyName => 70,
-            Self::SimilarNameAtCompany => 50,
-        }
-    }
-
-    fn column(self) -> &'static str {
-        match self {
-            Self::SameEmail => "same_email",
-            Self::SamePhone => "same_phone",
-            Self::SameNameAtCompany => "same_name",
-            Self::SimilarNameAtCompany => "similar_name",
-            Self::SameDomain => "same_domain",
-            Self::SimilarCompanyName => "similar_company_name",
-        }
-    }
-}
 
 /// Which records to compare.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Among {
     Contacts,
     Companies,
+}
+
+impl Among {
+    pub const ALL: [Among; 2] = [Among::Contacts, Among::Companies];
+
+    /// The table compared.
+    pub fn table(self) -> &'static str {
+        match self {
+            Among::Contacts => "contact",
+            Among::Companies => "company",
+        }
+    }
+}
+
+/// Computes a workspace's pairs anew from its records: for writers that
+/// bypass the triggers (the scale seed's bulk load on PostgreSQL).
+pub async fn rebuild<C: ConnectionTrait>(conn: &C, workspace: Uuid) -> CoreResult<()> {
+    let backend = conn.get_database_backend();
+    for among in Among::ALL {
+        let table = among.table();
+        let pairs = pairs_table(table);
+        conn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            for_backend(
+                backend,
+                &format!(r#"DELETE FROM "{pairs}" WHERE "workspace_id" = ?"#),
+            ),
+            [Value::from(workspace)],
+        ))
+        .await?;
+        let insert = format!(
+            r#"INSERT INTO "{pairs}" ({}) {}"#,
+            pairs_columns(backend, table),
+            pairs_select(backend, table, r#""a"."workspace_id" = ?"#)
+        );
+        // One `?` per branch of the select.
+        let bound = insert.matches('?').count();
+        conn.execute_raw(Statement::from_sql_and_values(
+            backend,
+            for_backend(backend, &insert),
+            vec![Value::from(workspace); bound],
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 /// A candidate pair: `record` is the older, `duplicate` the newer.
@@ -112,12 +117,23 @@ pub async fn candidates<C: ConnectionTrait>(
     }
     let after = after.map(decode_cursor).transpose()?;
     let backend = conn.get_database_backend();
-    let table = match among {
-        Among::Contacts => "contact",
-        Among::Companies => "company",
+    let table = among.table();
+    let reasons = reasons(backend, table);
+    let flags: Vec<String> = reasons
+        .iter()
+        .map(|r| format!(r#""{}""#, r.column()))
+        .collect();
+    let cursor = if after.is_some() {
+        r#"AND ("score" < ? OR ("score" = ? AND ("record_id" > ? OR ("record_id" = ? AND "duplicate_id" > ?))))"#
+    } else {
+        ""
     };
-    let (sql, reasons, branches) = sql::page_sql(backend, table, after.is_some());
-    let mut values: Vec<Value> = vec![actor.workspace_id.into(); branches];
+    let sql = format!(
+        r#"SELECT "record_id" AS "record", "duplicate_id" AS "duplicate", {flags}, "score" FROM "{pairs}" WHERE "workspace_id" = ? {cursor} ORDER BY "score" DESC, "record_id", "duplicate_id" LIMIT ?"#,
+        flags = flags.join(", "),
+        pairs = pairs_table(table),
+    );
+    let mut values: Vec<Value> = vec![actor.workspace_id.into()];
     if let Some((score, record, duplicate)) = after {
         values.extend([
             score.into(),

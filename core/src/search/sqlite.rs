@@ -1,0 +1,82 @@
+//! SQLite's search statements: the full-text table's trigram index finds
+//! the query itself (a `LIKE` for a two-letter one); the one-letter slips
+//! are found by scanning its text (fine at an embedded database's size).
+
+use sea_orm::Value;
+
+use super::{Tier, escape_like, typos};
+
+/// The rank of an exact match: a word of the text starts with the query
+/// (3), the query is elsewhere in it (2); shorter texts first.
+const EXACT_RANK: &str = r#"CASE WHEN substr(f."text", 1, length(?)) = ? OR instr(f."text", ' ' || ?) > 0 THEN 3.0 ELSE 2.0 END"#;
+
+/// `table`'s branch of the `tier` statement (`?`: the values returned), at
+/// most `take` rows, best first.
+pub fn branch(
+    table: &str,
+    kind: &str,
+    query: &str,
+    workspace: Value,
+    tier: Tier,
+    take: u64,
+) -> (String, Vec<Value>) {
+    let q = || Value::from(query.to_owned());
+    let (rank, rank_values, (matching, bound)) = match tier {
+        Tier::Exact => (EXACT_RANK, vec![q(), q(), q()], exact(query)),
+        Tier::Near => ("1.0", Vec::new(), near(query)),
+    };
+    let sql = format!(
+        r#"SELECT * FROM (SELECT '{kind}' AS "kind", t."id" AS "id", {rank} + 1.0 / (1 + length(f."text")) AS "score" FROM "search_fts" AS f JOIN "search_entry" AS e ON e."id" = f."rowid" JOIN "{table}" AS t ON t."id" = e."record_id" WHERE t."workspace_id" = ? AND e."record_type" = '{table}' AND t."deleted_at" IS NULL AND {matching} ORDER BY "score" DESC, t."id" LIMIT ?)"#
+    );
+    let mut values = rank_values;
+    values.push(workspace);
+    values.extend(bound);
+    values.push(Value::from(take as i64));
+    (sql, values)
+}
+
+/// Whether the full-text row `f` holds the query itself: the trigram
+/// index's phrase for three letters or more, a `LIKE` below.
+pub fn exact(query: &str) -> (String, Vec<Value>) {
+    if query.chars().count() >= 3 {
+        // A phrase: the query as one string, its quotes doubled.
+        let phrase = format!("\"{}\"", query.replace('"', "\"\""));
+        (
+            r#"f."rowid" IN (SELECT "rowid" FROM "search_fts" WHERE "search_fts" MATCH ?)"#
+                .to_owned(),
+            vec![Value::from(phrase)],
+        )
+    } else {
+        contains(query)
+    }
+}
+
+/// Whether the full-text row `f` holds the query with one letter changed,
+/// dropped or added, and not the query itself.
+pub fn near(query: &str) -> (String, Vec<Value>) {
+    let (filters, mut values): (Vec<String>, Vec<Value>) = typos::patterns(query)
+        .into_iter()
+        .map(|pattern| {
+            (
+                r#"f."text" LIKE ? ESCAPE '\'"#.to_owned(),
+                Value::from(pattern),
+            )
+        })
+        .unzip();
+    if filters.is_empty() {
+        return ("0 = 1".to_owned(), Vec::new());
+    }
+    let (itself, bound) = contains(query);
+    values.extend(bound);
+    (
+        format!("({}) AND NOT {itself}", filters.join(" OR ")),
+        values,
+    )
+}
+
+fn contains(query: &str) -> (String, Vec<Value>) {
+    (
+        r#"f."text" LIKE ? ESCAPE '\'"#.to_owned(),
+        vec![Value::from(format!("%{}%", escape_like(query)))],
+    )
+}
