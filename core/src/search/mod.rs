@@ -176,6 +176,21 @@ async fn ranked(
     Ok(hits)
 }
 
+/// A branch's values in the order both backends write them: the rank's,
+/// the workspace, the match's, the row limit.
+pub(crate) fn branch_values(
+    rank: Vec<Value>,
+    workspace: Value,
+    matching: Vec<Value>,
+    take: u64,
+) -> Vec<Value> {
+    let mut values = rank;
+    values.push(workspace);
+    values.extend(matching);
+    values.push(Value::from(take as i64));
+    values
+}
+
 /// `LIKE` pattern text with its wildcards escaped (escape character `\`).
 pub(crate) fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")

@@ -4,7 +4,7 @@
 
 use sea_orm::Value;
 
-use super::{Tier, escape_like};
+use super::{Tier, branch_values, escape_like};
 use entity::search_text::{Dialect, text as search_text};
 
 /// The least word similarity a near match needs, as SQL over the bound
@@ -63,9 +63,5 @@ pub fn branch(
     let sql = format!(
         r#"(SELECT '{kind}' AS "kind", "id", CAST({rank} + 1.0 / (1 + length({text})) AS DOUBLE PRECISION) AS "score" FROM "{table}" WHERE "workspace_id" = ? AND "deleted_at" IS NULL AND {matching} ORDER BY "score" DESC, "id" LIMIT ?)"#
     );
-    let mut values = rank_values;
-    values.push(workspace);
-    values.extend(bound);
-    values.push(Value::from(take as i64));
-    (sql, values)
+    (sql, branch_values(rank_values, workspace, bound, take))
 }

@@ -4,7 +4,7 @@
 
 use sea_orm::Value;
 
-use super::{Tier, escape_like, typos};
+use super::{Tier, branch_values, escape_like, typos};
 
 /// The rank of an exact match: a word of the text starts with the query
 /// (3), the query is elsewhere in it (2); shorter texts first.
@@ -28,11 +28,7 @@ pub fn branch(
     let sql = format!(
         r#"SELECT * FROM (SELECT '{kind}' AS "kind", t."id" AS "id", {rank} + 1.0 / (1 + length(f."text")) AS "score" FROM "search_fts" AS f JOIN "search_entry" AS e ON e."id" = f."rowid" JOIN "{table}" AS t ON t."id" = e."record_id" WHERE t."workspace_id" = ? AND e."record_type" = '{table}' AND t."deleted_at" IS NULL AND {matching} ORDER BY "score" DESC, t."id" LIMIT ?)"#
     );
-    let mut values = rank_values;
-    values.push(workspace);
-    values.extend(bound);
-    values.push(Value::from(take as i64));
-    (sql, values)
+    (sql, branch_values(rank_values, workspace, bound, take))
 }
 
 /// Whether the full-text row `f` holds the query itself: the trigram

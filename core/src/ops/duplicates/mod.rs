@@ -8,7 +8,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use entity::duplicate_match::{pairs_columns, pairs_select, pairs_table, reasons};
+use entity::duplicate_match::{branches, pairs_columns, pairs_select, pairs_table, reasons};
 use entity::enums::Role;
 use sea_orm::{ConnectionTrait, Statement, Value};
 use uuid::Uuid;
@@ -59,12 +59,12 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, workspace: Uuid) -> CoreResul
             pairs_columns(backend, table),
             pairs_select(backend, table, r#""a"."workspace_id" = ?"#)
         );
-        // One `?` per branch of the select.
-        let bound = insert.matches('?').count();
+        // The workspace once per branch of the select.
+        let bound = vec![Value::from(workspace); branches(backend, table).len()];
         conn.execute_raw(Statement::from_sql_and_values(
             backend,
             for_backend(backend, &insert),
-            vec![Value::from(workspace); bound],
+            bound,
         ))
         .await?;
     }

@@ -30,11 +30,10 @@ impl Answers {
         txn: &DatabaseTransaction,
         workspace_id: Uuid,
     ) -> CoreResult<Self> {
-        use entity::enums::CustomFieldRecordType as Type;
-        for (target, record_type) in [
-            (Target::ContactCustomField, Type::Contact),
-            (Target::CompanyCustomField, Type::Company),
-        ] {
+        for target in [Target::ContactCustomField, Target::CompanyCustomField] {
+            let Some(record_type) = target.custom_record_type() else {
+                continue;
+            };
             if !self.custom.iter().any(|(t, _, _)| *t == target) {
                 continue;
             }

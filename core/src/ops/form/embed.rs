@@ -52,11 +52,7 @@ pub fn html(
 fn input(field: &FormField, custom: &[custom_field::Model]) -> String {
     let name = escape(&field.name);
     let required = if field.required { " required" } else { "" };
-    let record_type = match field.target {
-        Target::ContactCustomField => Some(entity::enums::CustomFieldRecordType::Contact),
-        Target::CompanyCustomField => Some(entity::enums::CustomFieldRecordType::Company),
-        _ => None,
-    };
+    let record_type = field.target.custom_record_type();
     let defined = custom.iter().find(|f| {
         Some(f.record_type) == record_type && Some(&f.key) == field.custom_field.as_ref()
     });

@@ -3,6 +3,7 @@
 //! key beside it (`customField`), which forms saved before custom fields
 //! simply lack.
 
+use entity::enums::CustomFieldRecordType;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{email, text};
@@ -37,7 +38,16 @@ pub enum Target {
 impl Target {
     /// Whether the target is a custom field (named by the form field's key).
     pub fn is_custom(self) -> bool {
-        matches!(self, Self::ContactCustomField | Self::CompanyCustomField)
+        self.custom_record_type().is_some()
+    }
+
+    /// The record type whose custom field this target fills, if it does.
+    pub fn custom_record_type(self) -> Option<CustomFieldRecordType> {
+        match self {
+            Self::ContactCustomField => Some(CustomFieldRecordType::Contact),
+            Self::CompanyCustomField => Some(CustomFieldRecordType::Company),
+            _ => None,
+        }
     }
 
     /// The path the contact and company operations name this field by in

@@ -162,9 +162,13 @@ async fn check_custom_fields(
         let Some(key) = field.custom_field.as_deref() else {
             continue;
         };
-        let (record_type, records) = match field.target {
-            fields::Target::CompanyCustomField => (CustomFieldRecordType::Company, "companies"),
-            _ => (CustomFieldRecordType::Contact, "contacts"),
+        let record_type = field
+            .target
+            .custom_record_type()
+            .unwrap_or(CustomFieldRecordType::Contact);
+        let records = match record_type {
+            CustomFieldRecordType::Company => "companies",
+            _ => "contacts",
         };
         let live =
             crate::ops::custom_field::definitions(txn, actor.workspace_id, record_type, false)
