@@ -17,7 +17,7 @@
 //! - [`ops`]: the operations per domain, `(core, actor, command) -> CoreResult<output>`.
 //! - [`rules`]: lead scoring and triggers, run inside a write's transaction; figures,
 //!   analytics and co-purchase affinity in SQL.
-//! - [`search`]: one ranked search over the searchable records (trigram indexes).
+//! - [`search`]: one ranked search over the searchable records (trigram indexes; on PostgreSQL, search documents kept by triggers).
 //! - [`metrics`]: the process counters `/metrics` exposes.
 //! - [`webhooks`]: what delivery to webhook endpoints records: filters, messages, leases, retries.
 

@@ -60,6 +60,21 @@ pub fn text(table: &str, prefix: &str, dialect: Dialect) -> String {
     format!("lower({})", parts.join(" || ' ' || "))
 }
 
+/// PostgreSQL's table of search documents (migration 44): a row per live
+/// searchable record, `(workspace_id, record_type, record_id, text)`, kept by
+/// triggers. Narrow rows in the order records were added let a search read
+/// the newest few thousand of a type in a few pages.
+pub const DOCUMENTS: &str = "search_document";
+
+/// The document rows of `table`'s live records that `condition` (over the
+/// alias `t`) selects, as a `SELECT` for `INSERT INTO search_document`.
+pub fn documents_select(table: &str, condition: &str) -> String {
+    format!(
+        r#"SELECT t."workspace_id", '{table}', t."id", {} FROM "{table}" AS t WHERE t."deleted_at" IS NULL AND {condition}"#,
+        text(table, "t.", Dialect::Postgres)
+    )
+}
+
 fn parts(table: &str, prefix: &str) -> Vec<String> {
     columns(table)
         .iter()

@@ -77,6 +77,7 @@ mod schema;
 mod schema_docs;
 mod scoring;
 mod search;
+mod search_windows;
 mod segments;
 mod segments_live;
 mod shared_limits;

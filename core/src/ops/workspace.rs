@@ -6,7 +6,7 @@
 use entity::enums::Role;
 use entity::{member, workspace};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::access::Actor;
@@ -65,6 +65,17 @@ pub const TENANT_TABLES: [&str; 41] = [
     "form",
     "member",
 ];
+
+/// The tables of a workspace's rows on `backend`: PostgreSQL adds its search
+/// documents (SQLite's full-text table is keyed by record, not workspace).
+pub fn tenant_tables(backend: DbBackend) -> Vec<&'static str> {
+    let mut tables = Vec::with_capacity(TENANT_TABLES.len() + 1);
+    if backend == DbBackend::Postgres {
+        tables.push(entity::search_text::DOCUMENTS);
+    }
+    tables.extend(TENANT_TABLES);
+    tables
+}
 
 /// A new workspace and the code its admin signs up with.
 #[derive(Debug, Clone)]
@@ -148,8 +159,9 @@ pub async fn delete(core: &Core, id: Uuid) -> CoreResult<Deleted> {
     if workspace::Entity::find_by_id(id).one(&txn).await?.is_none() {
         return Err(CoreError::NotFound("workspace"));
     }
-    let mut deleted = Vec::with_capacity(TENANT_TABLES.len() + 1);
-    for table in TENANT_TABLES {
+    let tables = tenant_tables(txn.get_database_backend());
+    let mut deleted = Vec::with_capacity(tables.len() + 1);
+    for table in tables {
         let statement = Query::delete()
             .from_table(table)
             .and_where(Expr::col("workspace_id").eq(id))

@@ -9,16 +9,18 @@
 //! [`postgres::near_threshold`]), on SQLite when the text contains the
 //! query with one letter changed, dropped or added. Ranks, best first: a
 //! word starting with the query (3), the query anywhere (2), a near match
-//! (1); within a rank, shorter texts first (an exact name before a long
-//! description), then by type and id.
+//! (1); within a rank, the most recently added record first (ids are
+//! UUIDv7, so newest is highest).
 //!
 //! Every near match ranks below every exact one, so the near matches are
 //! looked for only when the exact ones do not fill the page, in a second
 //! statement: a common prefix ("schmi") never computes the similarity of
 //! every word sharing a few letters with it. Each statement keeps from each
-//! table only the rows the page can show (see BENCHMARKS.md for the cost
-//! at a million contacts).
+//! type only the rows the page can show; on PostgreSQL a common query is
+//! answered from each type's newest documents alone (see [`postgres`], and
+//! BENCHMARKS.md for the cost at a million contacts).
 
+pub mod documents;
 mod postgres;
 mod sqlite;
 mod typos;
@@ -96,8 +98,24 @@ pub async fn search(
     offset: u64,
     limit: u64,
 ) -> CoreResult<Vec<Hit>> {
+    let window = postgres::window(offset + limit);
+    search_with_window(db, actor, query, kinds, offset, limit, window).await
+}
+
+/// [`search`], reading the `window` newest documents of each type first on
+/// PostgreSQL instead of the number it picks: the answer must not depend on
+/// it, which is what the tests check.
+pub async fn search_with_window(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    query: &str,
+    kinds: &[Kind],
+    offset: u64,
+    limit: u64,
+    window: u64,
+) -> CoreResult<Vec<Hit>> {
     let query = normalize(query)?;
-    let kinds: Vec<(Kind, &str)> = kinds
+    let kinds: Vec<(Kind, &'static str)> = kinds
         .iter()
         .filter_map(|kind| Some((*kind, table_of(*kind)?)))
         .collect();
@@ -105,10 +123,17 @@ pub async fn search(
         return Ok(Vec::new());
     }
     let wanted = offset + limit;
-    let mut hits = ranked(db, actor, &query, &kinds, Tier::Exact, wanted).await?;
+    let find = |tier, take| Find {
+        query: &query,
+        kinds: &kinds,
+        tier,
+        take,
+        window,
+    };
+    let mut hits = ranked(db, actor, find(Tier::Exact, wanted)).await?;
     let room = wanted.saturating_sub(hits.len() as u64);
     if room > 0 && typos::forgiven(&query) {
-        hits.extend(ranked(db, actor, &query, &kinds, Tier::Near, room).await?);
+        hits.extend(ranked(db, actor, find(Tier::Near, room)).await?);
     }
     Ok(hits
         .into_iter()
@@ -117,15 +142,25 @@ pub async fn search(
         .collect())
 }
 
-/// The best `take` matches of `tier`, best first, in one statement.
-async fn ranked(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    query: &str,
-    kinds: &[(Kind, &str)],
+/// What one statement looks for: the best `take` matches of `tier`.
+struct Find<'a> {
+    query: &'a str,
+    kinds: &'a [(Kind, &'static str)],
     tier: Tier,
     take: u64,
-) -> CoreResult<Vec<Hit>> {
+    /// Newest documents of a type read first (PostgreSQL).
+    window: u64,
+}
+
+/// The best `take` matches of `tier`, best first, in one statement.
+async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreResult<Vec<Hit>> {
+    let Find {
+        query,
+        kinds,
+        tier,
+        take,
+        window,
+    } = find;
     let backend = db.get_database_backend();
     let mut branches = Vec::new();
     let mut values: Vec<Value> = Vec::new();
@@ -133,7 +168,7 @@ async fn ranked(
         let workspace = Value::from(actor.workspace_id);
         let (sql, bound) = match backend {
             DbBackend::Postgres => {
-                postgres::branch(table, kind.name(), query, workspace, tier, take)
+                postgres::branch(table, kind.name(), query, workspace, tier, (take, window))
             }
             _ => sqlite::branch(table, kind.name(), query, workspace, tier, take),
         };
@@ -141,7 +176,7 @@ async fn ranked(
         values.extend(bound);
     }
     let sql = format!(
-        r#"SELECT "kind", "id", "score" FROM ({}) AS found ORDER BY "score" DESC, "kind", "id" LIMIT ?"#,
+        r#"SELECT "kind", "id", "score" FROM ({}) AS "hits" ORDER BY "score" DESC, "id" DESC LIMIT ?"#,
         branches.join(" UNION ALL ")
     );
     values.push(Value::from(take as i64));

@@ -1,11 +1,20 @@
-//! PostgreSQL's search statements: each table's matches read through its
-//! trigram index, ranked, and only the best rows the page can show kept
-//! (a top-N sort, so the ranking never sorts every match).
+//! PostgreSQL's search statements, over `search_document` (migration 44):
+//! one narrow row per live record, keyed by workspace, type and id.
+//!
+//! Hits rank by tier, then newest first, so each type's branch first reads
+//! a window of its newest documents through the key (a few pages: ids are
+//! UUIDv7, rows arrive in that order) and ranks the matches in it. When the
+//! window holds enough matches of the tier's best rank, nothing outside it
+//! can come before them, and that is the answer: common queries ("anna", a
+//! prefix shared by thousands) cost the window, however many rows match.
+//! Otherwise the trigram index finds every match of the type, which then
+//! are few (a rare query), and those are ranked instead. A one-time filter
+//! runs only one of the two (see BENCHMARKS.md).
 
 use sea_orm::Value;
 
-use super::{Tier, branch_values, escape_like};
-use entity::search_text::{Dialect, text as search_text};
+use super::{Tier, escape_like};
+use entity::search_text::DOCUMENTS;
 
 /// The least word similarity a near match needs, as SQL over the bound
 /// query `param`. A slip of one letter changes at most three of the
@@ -29,39 +38,73 @@ pub fn set_near_threshold() -> String {
     )
 }
 
+/// Newest documents of a type read before the trigram index is asked, for
+/// a page ending at hit `take`: enough that a query matching more than one
+/// document in 250 fills the page from the window alone.
+pub fn window(take: u64) -> u64 {
+    (take * 250).clamp(5_000, 100_000)
+}
+
+/// What a tier matches and how it ranks, over the column `"text"`.
+struct Tiered {
+    rank: String,
+    rank_values: Vec<Value>,
+    matching: String,
+    matching_values: Vec<Value>,
+    /// The best rank of the tier: a window holding `take` of these is settled.
+    best: u8,
+}
+
+fn tiered(query: &str, tier: Tier) -> Tiered {
+    let q = || Value::from(query.to_owned());
+    let contains = Value::from(format!("%{}%", escape_like(query)));
+    let inside = r#""text" LIKE ? ESCAPE '\'"#;
+    match tier {
+        // A word starts with the query (3), or it is elsewhere (2).
+        Tier::Exact => Tiered {
+            rank: r#"CASE WHEN strpos("text", ?) = 1 OR strpos("text", ' ' || ?) > 0 THEN 3 ELSE 2 END"#
+                .to_owned(),
+            rank_values: vec![q(), q()],
+            matching: inside.to_owned(),
+            matching_values: vec![contains],
+            best: 3,
+        },
+        Tier::Near => Tiered {
+            rank: "1".to_owned(),
+            rank_values: Vec::new(),
+            matching: format!(r#"? <% "text" AND NOT ({inside})"#),
+            matching_values: vec![q(), contains],
+            best: 1,
+        },
+    }
+}
+
 /// `table`'s branch of the `tier` statement (`?`: the values returned), at
-/// most `take` rows, best first.
+/// most `take` rows, best first, looked for in the `window` newest first.
 pub fn branch(
     table: &str,
     kind: &str,
     query: &str,
     workspace: Value,
     tier: Tier,
-    take: u64,
+    (take, window): (u64, u64),
 ) -> (String, Vec<Value>) {
-    let text = search_text(table, "", Dialect::Postgres);
-    let q = || Value::from(query.to_owned());
-    let contains = Value::from(format!("%{}%", escape_like(query)));
-    let inside = format!(r#"{text} LIKE ? ESCAPE '\'"#);
-    let (rank, rank_values, matching, bound) = match tier {
-        Tier::Exact => (
-            // A word starts with the query (3), or it is elsewhere (2).
-            format!(
-                "CASE WHEN strpos({text}, ?) = 1 OR strpos({text}, ' ' || ?) > 0 THEN 3.0 ELSE 2.0 END"
-            ),
-            vec![q(), q()],
-            inside,
-            vec![contains],
-        ),
-        Tier::Near => (
-            "1.0".to_owned(),
-            Vec::new(),
-            format!("? <% {text} AND NOT ({inside})"),
-            vec![q(), contains],
-        ),
-    };
+    let Tiered {
+        rank,
+        rank_values,
+        matching,
+        matching_values,
+        best,
+    } = tiered(query, tier);
+    let of_type = format!(r#""workspace_id" = ? AND "record_type" = '{table}'"#);
     let sql = format!(
-        r#"(SELECT '{kind}' AS "kind", "id", CAST({rank} + 1.0 / (1 + length({text})) AS DOUBLE PRECISION) AS "score" FROM "{table}" WHERE "workspace_id" = ? AND "deleted_at" IS NULL AND {matching} ORDER BY "score" DESC, "id" LIMIT ?)"#
+        r#"(WITH "window" AS MATERIALIZED (SELECT "record_id", "text" FROM "{DOCUMENTS}" WHERE {of_type} ORDER BY "record_id" DESC LIMIT {window}), "found" AS MATERIALIZED (SELECT "record_id", {rank} AS "rank" FROM "window" WHERE {matching}), "settled" AS MATERIALIZED (SELECT count(*) FILTER (WHERE "rank" = {best}) >= {take} OR (SELECT count(*) FROM "window") < {window} AS "yes" FROM "found") SELECT '{kind}' AS "kind", "record_id" AS "id", CAST("rank" AS DOUBLE PRECISION) AS "score" FROM "found" WHERE (SELECT "yes" FROM "settled") UNION ALL SELECT '{kind}', "record_id", CAST({rank} AS DOUBLE PRECISION) FROM "{DOCUMENTS}" WHERE NOT (SELECT "yes" FROM "settled") AND {of_type} AND {matching} ORDER BY "score" DESC, "id" DESC LIMIT {take})"#
     );
-    (sql, branch_values(rank_values, workspace, bound, take))
+    let mut values = vec![workspace.clone()];
+    values.extend(rank_values.iter().cloned());
+    values.extend(matching_values.iter().cloned());
+    values.extend(rank_values);
+    values.push(workspace);
+    values.extend(matching_values);
+    (sql, values)
 }

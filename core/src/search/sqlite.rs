@@ -7,7 +7,7 @@ use sea_orm::Value;
 use super::{Tier, branch_values, escape_like, typos};
 
 /// The rank of an exact match: a word of the text starts with the query
-/// (3), the query is elsewhere in it (2); shorter texts first.
+/// (3), the query is elsewhere in it (2).
 const EXACT_RANK: &str = r#"CASE WHEN substr(f."text", 1, length(?)) = ? OR instr(f."text", ' ' || ?) > 0 THEN 3.0 ELSE 2.0 END"#;
 
 /// `table`'s branch of the `tier` statement (`?`: the values returned), at
@@ -26,7 +26,7 @@ pub fn branch(
         Tier::Near => ("1.0", Vec::new(), near(query)),
     };
     let sql = format!(
-        r#"SELECT * FROM (SELECT '{kind}' AS "kind", t."id" AS "id", {rank} + 1.0 / (1 + length(f."text")) AS "score" FROM "search_fts" AS f JOIN "search_entry" AS e ON e."id" = f."rowid" JOIN "{table}" AS t ON t."id" = e."record_id" WHERE t."workspace_id" = ? AND e."record_type" = '{table}' AND t."deleted_at" IS NULL AND {matching} ORDER BY "score" DESC, t."id" LIMIT ?)"#
+        r#"SELECT * FROM (SELECT '{kind}' AS "kind", t."id" AS "id", {rank} AS "score" FROM "search_fts" AS f JOIN "search_entry" AS e ON e."id" = f."rowid" JOIN "{table}" AS t ON t."id" = e."record_id" WHERE t."workspace_id" = ? AND e."record_type" = '{table}' AND t."deleted_at" IS NULL AND {matching} ORDER BY "score" DESC, t."id" DESC LIMIT ?)"#
     );
     (sql, branch_values(rank_values, workspace, bound, take))
 }

@@ -84,10 +84,10 @@ pub struct SearchEdge {
     pub cursor: String,
     /// The record found.
     pub node: SearchResult,
-    /// The higher, the better: 3+ a word starts with the query, 2+ the
-    /// query is in the text, 1+ a near match (a slip of one letter, in a
-    /// query of 4 letters or more); within a rank, shorter texts score
-    /// higher.
+    /// The rank, the higher the better: 3 a word starts with the query, 2
+    /// the query is in the text, 1 a near match (a slip of one letter, in a
+    /// query of 4 letters or more). Within a rank, the most recently added
+    /// records come first.
     pub score: f64,
     /// The searched fields that matched, highlighted.
     pub matches: Vec<SearchMatch>,

@@ -10,6 +10,7 @@
 
 use rapport_core::ops::duplicates;
 use rapport_core::rules::stored_figures::refresh_workspace;
+use rapport_core::search::documents;
 use sea_orm::sqlx::{self, Postgres};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, Statement, Values};
 use sea_query_sqlx::SqlxValues;
@@ -18,9 +19,9 @@ use uuid::Uuid;
 
 type Transaction = sqlx::Transaction<'static, Postgres>;
 
-/// Refreshes every stored figure of `workspace`, and its duplicate pairs
-/// (on PostgreSQL the bulk load skips the triggers that keep them), on a
-/// SeaORM transaction (SQLite) or connection.
+/// Refreshes every stored figure of `workspace`, its duplicate pairs and
+/// search documents (on PostgreSQL the bulk load skips the triggers that
+/// keep them), on a SeaORM transaction (SQLite) or connection.
 pub async fn refresh<C: ConnectionTrait>(conn: &C, workspace: Uuid) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     refresh_workspace(conn, workspace)
@@ -37,6 +38,14 @@ pub async fn refresh<C: ConnectionTrait>(conn: &C, workspace: Uuid) -> anyhow::R
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),
         "duplicate pairs found"
+    );
+    let started = std::time::Instant::now();
+    documents::rebuild(conn, workspace)
+        .await
+        .map_err(|e| anyhow::anyhow!("writing the search documents: {e:?}"))?;
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "search documents written"
     );
     Ok(())
 }

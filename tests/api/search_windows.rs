@@ -1,0 +1,126 @@
+//! On PostgreSQL a search first ranks each type's newest documents, and asks
+//! the trigram index only when they cannot settle the page; the answer must
+//! be the same whatever the window's size. Contacts are written so that
+//! every path is taken: a query most of the newest match at the best rank
+//! (settled in the window), one whose best-ranked matches are all old
+//! (the window holds only lesser ones), one matching a single old record,
+//! and a slip of it (the near tier). On SQLite the window is not used and
+//! the same answers are checked.
+
+use entity::enums::LifecycleStage;
+use rapport_core::Kind;
+use rapport_core::access::Actor;
+use rapport_core::ops::contact::{self, NewContact};
+use rapport_core::ops::workspace;
+use rapport_core::search::{self, Hit};
+
+use crate::helpers::{TestApp, on_both_databases};
+
+on_both_databases!(the_answer_does_not_depend_on_the_window,);
+
+fn person(first: &str, last: &str, email: &str) -> NewContact {
+    NewContact {
+        first_name: first.into(),
+        last_name: last.into(),
+        email: Some(email.into()),
+        phone: None,
+        job_title: None,
+        lifecycle_stage: LifecycleStage::Lead,
+        city: None,
+        country: None,
+        birthdate: None,
+        company_id: None,
+        owner_id: None,
+        external_ids: Vec::new(),
+        custom_fields: Vec::new(),
+    }
+}
+
+/// The hits `offset..offset + limit` of `query` among `kinds`, with `window`.
+async fn windowed(
+    app: &TestApp,
+    actor: &Actor,
+    query: &str,
+    kinds: [Kind; 2],
+    (offset, limit, window): (u64, u64, u64),
+) -> Vec<Hit> {
+    search::search_with_window(&app.state.db, actor, query, &kinds, offset, limit, window)
+        .await
+        .unwrap()
+}
+
+async fn the_answer_does_not_depend_on_the_window(app: TestApp) {
+    let core = &app.state.core;
+    let actor = workspace::admin_actor(core, app.workspace_id)
+        .await
+        .unwrap();
+    // Oldest first: one Zoltan, four Annas, then twelve whose email holds
+    // "anna" inside a word, then eight Annas again.
+    let mut people = vec![person("Zoltan", "Oldest", "z@old.test")];
+    for i in 0..4 {
+        people.push(person(
+            "Anna",
+            &format!("Early{i}"),
+            &format!("a{i}@early.test"),
+        ));
+    }
+    for i in 0..12 {
+        people.push(person(
+            "Jo",
+            &format!("Middle{i}"),
+            &format!("joanna{i}@mid.test"),
+        ));
+    }
+    for i in 0..8 {
+        people.push(person(
+            "Anna",
+            &format!("Late{i}"),
+            &format!("b{i}@late.test"),
+        ));
+    }
+    let mut ids = Vec::new();
+    for new in people {
+        ids.push(contact::create(core, &actor, new).await.unwrap().id);
+    }
+
+    let run = |query: &'static str, offset: u64, limit: u64, window: u64| {
+        let kinds = [Kind::Contact, Kind::Company];
+        windowed(&app, &actor, query, kinds, (offset, limit, window))
+    };
+    let ranked =
+        |hits: &[Hit]| -> Vec<(uuid::Uuid, f64)> { hits.iter().map(|h| (h.id, h.score)).collect() };
+
+    // The whole answer for "anna": the twelve Annas newest first (a word
+    // starts with it), then the twelve joannas newest first.
+    let everything = run("anna", 0, 50, 1_000_000).await;
+    let mut expected: Vec<(uuid::Uuid, f64)> = ids[17..25]
+        .iter()
+        .rev()
+        .chain(ids[1..5].iter().rev())
+        .map(|id| (*id, 3.0))
+        .collect();
+    expected.extend(ids[5..17].iter().rev().map(|id| (*id, 2.0)));
+    assert_eq!(ranked(&everything), expected);
+
+    for (query, pages) in [
+        ("anna", vec![(0, 5), (0, 10), (6, 5), (10, 10), (20, 10)]),
+        ("joanna", vec![(0, 3), (0, 20)]),
+        ("zoltan", vec![(0, 1), (0, 5)]),
+        ("zoltam", vec![(0, 1), (0, 5)]),
+        ("qxzvk", vec![(0, 5)]),
+    ] {
+        for (offset, limit) in pages {
+            let reference = run(query, offset, limit, 1_000_000).await;
+            for window in [1, 2, 3, 5, 8, 13, 21] {
+                let windowed = run(query, offset, limit, window).await;
+                assert_eq!(
+                    ranked(&windowed),
+                    ranked(&reference),
+                    "{query} from {offset}, {limit} hits, window {window}"
+                );
+            }
+        }
+    }
+    let slip = run("zoltam", 0, 5, 3).await;
+    assert_eq!(ranked(&slip), vec![(ids[0], 1.0)]);
+}
