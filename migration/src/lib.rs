@@ -43,7 +43,7 @@ mod m20261204_000040_custom_fields;
 mod m20261204_000041_search_custom_fields;
 mod m20261204_000042_search_text_fast;
 mod m20261204_000043_duplicate_pairs;
-mod m20261205_000044_search_documents;
+mod m20261204_000044_search_documents;
 
 pub struct Migrator;
 
@@ -90,7 +90,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000041_search_custom_fields::Migration),
             Box::new(m20261204_000042_search_text_fast::Migration),
             Box::new(m20261204_000043_duplicate_pairs::Migration),
-            Box::new(m20261205_000044_search_documents::Migration),
+            Box::new(m20261204_000044_search_documents::Migration),
         ]
     }
 }

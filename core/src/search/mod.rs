@@ -4,8 +4,9 @@
 //!
 //! A record matches exactly when its text contains the query (any case),
 //! or nearly, for a slip of the keyboard (queries of 4 letters or more):
-//! on PostgreSQL when the query's trigrams are mostly found in one stretch
-//! of the text (`pg_trgm` word similarity, see
+//! on PostgreSQL when the text holds one half of the query (see
+//! [`typos::halves`]) and the query's trigrams are mostly found in one
+//! stretch of it (`pg_trgm` word similarity, see
 //! [`postgres::near_threshold`]), on SQLite when the text contains the
 //! query with one letter changed, dropped or added. Ranks, best first: a
 //! word starting with the query (3), the query anywhere (2), a near match
@@ -249,11 +250,22 @@ pub fn filter(backend: DbBackend, table: &str, raw: &str) -> CoreResult<(String,
         if !forgiven {
             return Ok((format!(r#"({text} LIKE $1 ESCAPE '\')"#), vec![like]));
         }
-        // A custom expression's values are `$n` on PostgreSQL.
+        // A custom expression's values are `$n` on PostgreSQL. The
+        // similarity only where one of the query's halves is (as in search).
         let threshold = postgres::near_threshold("CAST($2 AS TEXT)");
-        let sql =
-            format!(r#"({text} LIKE $1 ESCAPE '\' OR word_similarity($2, {text}) >= {threshold})"#);
-        return Ok((sql, vec![like, Value::from(query)]));
+        let sql = format!(
+            r#"({text} LIKE $1 ESCAPE '\' OR CASE WHEN {text} LIKE $3 ESCAPE '\' OR {text} LIKE $4 ESCAPE '\' THEN word_similarity($2, {text}) >= {threshold} ELSE false END)"#
+        );
+        let [left, right] = typos::halves(&query);
+        return Ok((
+            sql,
+            vec![
+                like,
+                Value::from(query),
+                Value::from(left),
+                Value::from(right),
+            ],
+        ));
     }
     let (exact, mut values) = sqlite::exact(&query);
     let mut matching = exact;

@@ -13,7 +13,7 @@
 
 use sea_orm::Value;
 
-use super::{Tier, escape_like};
+use super::{Tier, escape_like, typos};
 use entity::search_text::DOCUMENTS;
 
 /// The least word similarity a near match needs, as SQL over the bound
@@ -45,11 +45,20 @@ pub fn window(take: u64) -> u64 {
     (take * 250).clamp(5_000, 100_000)
 }
 
+/// The part of the window the near tier reads: its test costs more (two
+/// `LIKE`s, and word similarity where they pass), and a slip of a common
+/// word is found among fewer.
+const NEAR_SHARE: u64 = 2;
+
 /// What a tier matches and how it ranks, over the column `"text"`.
 struct Tiered {
     rank: String,
     rank_values: Vec<Value>,
-    matching: String,
+    /// The match in the window: cheap tests first.
+    in_window: String,
+    /// The match over the whole type: what the trigram index can serve.
+    indexed: String,
+    /// The values of either match (both bind them in one order).
     matching_values: Vec<Value>,
     /// The best rank of the tier: a window holding `take` of these is settled.
     best: u8,
@@ -65,17 +74,28 @@ fn tiered(query: &str, tier: Tier) -> Tiered {
             rank: r#"CASE WHEN strpos("text", ?) = 1 OR strpos("text", ' ' || ?) > 0 THEN 3 ELSE 2 END"#
                 .to_owned(),
             rank_values: vec![q(), q()],
-            matching: inside.to_owned(),
+            in_window: inside.to_owned(),
+            indexed: inside.to_owned(),
             matching_values: vec![contains],
             best: 3,
         },
-        Tier::Near => Tiered {
-            rank: "1".to_owned(),
-            rank_values: Vec::new(),
-            matching: format!(r#"? <% "text" AND NOT ({inside})"#),
-            matching_values: vec![q(), contains],
-            best: 1,
-        },
+        Tier::Near => {
+            // A CASE, so the similarity is computed only for texts holding
+            // one of the query's halves (a plain AND leaves the order of
+            // the two tests to the planner).
+            let halves = format!("{inside} OR {inside}");
+            let [left, right] = typos::halves(query);
+            Tiered {
+                rank: "1".to_owned(),
+                rank_values: Vec::new(),
+                in_window: format!(
+                    "CASE WHEN {halves} THEN ? <% \"text\" ELSE false END AND NOT ({inside})"
+                ),
+                indexed: format!("({halves}) AND ? <% \"text\" AND NOT ({inside})"),
+                matching_values: vec![Value::from(left), Value::from(right), q(), contains],
+                best: 1,
+            }
+        }
     }
 }
 
@@ -92,13 +112,18 @@ pub fn branch(
     let Tiered {
         rank,
         rank_values,
-        matching,
+        in_window,
+        indexed,
         matching_values,
         best,
     } = tiered(query, tier);
+    let window = match tier {
+        Tier::Exact => window,
+        Tier::Near => (window / NEAR_SHARE).max(1),
+    };
     let of_type = format!(r#""workspace_id" = ? AND "record_type" = '{table}'"#);
     let sql = format!(
-        r#"(WITH "window" AS MATERIALIZED (SELECT "record_id", "text" FROM "{DOCUMENTS}" WHERE {of_type} ORDER BY "record_id" DESC LIMIT {window}), "found" AS MATERIALIZED (SELECT "record_id", {rank} AS "rank" FROM "window" WHERE {matching}), "settled" AS MATERIALIZED (SELECT count(*) FILTER (WHERE "rank" = {best}) >= {take} OR (SELECT count(*) FROM "window") < {window} AS "yes" FROM "found") SELECT '{kind}' AS "kind", "record_id" AS "id", CAST("rank" AS DOUBLE PRECISION) AS "score" FROM "found" WHERE (SELECT "yes" FROM "settled") UNION ALL SELECT '{kind}', "record_id", CAST({rank} AS DOUBLE PRECISION) FROM "{DOCUMENTS}" WHERE NOT (SELECT "yes" FROM "settled") AND {of_type} AND {matching} ORDER BY "score" DESC, "id" DESC LIMIT {take})"#
+        r#"(WITH "window" AS MATERIALIZED (SELECT "record_id", "text" FROM "{DOCUMENTS}" WHERE {of_type} ORDER BY "record_id" DESC LIMIT {window}), "found" AS MATERIALIZED (SELECT "record_id", {rank} AS "rank" FROM "window" WHERE {in_window}), "settled" AS MATERIALIZED (SELECT count(*) FILTER (WHERE "rank" = {best}) >= {take} OR (SELECT count(*) FROM "window") < {window} AS "yes" FROM "found") SELECT '{kind}' AS "kind", "record_id" AS "id", CAST("rank" AS DOUBLE PRECISION) AS "score" FROM "found" WHERE (SELECT "yes" FROM "settled") UNION ALL SELECT '{kind}', "record_id", CAST({rank} AS DOUBLE PRECISION) FROM "{DOCUMENTS}" WHERE NOT (SELECT "yes" FROM "settled") AND {of_type} AND {indexed} ORDER BY "score" DESC, "id" DESC LIMIT {take})"#
     );
     let mut values = vec![workspace.clone()];
     values.extend(rank_values.iter().cloned());
