@@ -73,6 +73,10 @@ pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseC
                 // longer than the statement (395 of 535 ms for analytics'
                 // order mix at 100,000 contacts; BENCHMARKS.md).
                 ("jit", "off".to_owned()),
+                // The least word similarity `<%` accepts, for a list's search
+                // filter read through the trigram index: at or under every
+                // query's own threshold (0.3 and up), which then rechecks.
+                ("pg_trgm.word_similarity_threshold", "0.29".to_owned()),
             ])
         })
         .map_sqlx_postgres_pool_opts(|pool| pool.after_release(orphans::close_if_busy));

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use super::context::{actor, db};
 use super::error::{ApiError, ApiResult};
+use super::filter::search_forms::Decided;
 use super::filter::{RecordFilter, col, limits};
 use super::ids::Kind;
 use super::level::{Conn, Level, LoadedPages, Row};
@@ -158,9 +159,9 @@ pub async fn top_level<R: Record, F: RecordFilter + Debug>(
     let actor = actor(ctx)?;
     let db = db(ctx)?;
     let window = args.page.window(&args.keys)?;
-    let base = R::Entity::find()
-        .filter(args.condition::<R>(actor, db.get_database_backend())?)
-        .into_query();
+    let decided = Decided::probe(db, actor.workspace_id, args.filter).await?;
+    let condition = decided.within(|| args.condition::<R>(actor, db.get_database_backend()))?;
+    let base = R::Entity::find().filter(condition).into_query();
     let pages = PageQuery {
         base,
         partition: None,

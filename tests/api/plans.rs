@@ -156,6 +156,19 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
         assert!(page.get("errors").is_none(), "{search}: {page}");
         failures.extend(check_plans_of(&log, offset, &search, marker, true));
     }
+    // A list's search filter: the probe reads a key range of the newest
+    // documents, and a rare query's page reads the trigram index (then
+    // sorts what it found).
+    for typed in ["platform", "platfrom"] {
+        let list = format!(
+            "{{ contacts(first: 3, filter: {{ search: \"{typed}\" }}) {{ edges {{ cursor }} }} }}"
+        );
+        let offset = log_len(&log);
+        let page = app.gql_as(&token, &list, json!({})).await;
+        assert!(page.get("errors").is_none(), "{list}: {page}");
+        failures.extend(check_plans_of(&log, offset, &list, r#"AS "sample""#, false));
+        failures.extend(check_plans(&log, offset, &list, true));
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

@@ -22,6 +22,7 @@
 //! BENCHMARKS.md for the cost at a million contacts).
 
 pub mod documents;
+pub mod list_filter;
 mod postgres;
 mod sqlite;
 mod typos;
@@ -237,36 +238,16 @@ pub(crate) fn escape_like(text: &str) -> String {
 /// A list filter's condition (SQL for a custom expression: `$n`
 /// placeholders on PostgreSQL, `?` on SQLite, and its values) that
 /// keeps the `table` rows whose search text matches `raw` by the same rule
-/// as [`search`]. On PostgreSQL the near matches are computed on the rows
-/// the other conditions leave: the `<%` operator reads the trigram index
-/// only with its threshold set for the transaction, which a list's
-/// statement cannot do.
+/// as [`search`]. On PostgreSQL this is the walking form: each row the
+/// list reads is tested (see [`list_filter`] for the other form, and when
+/// each is used).
 pub fn filter(backend: DbBackend, table: &str, raw: &str) -> CoreResult<(String, Vec<Value>)> {
     let query = normalize(raw)?;
-    let forgiven = typos::forgiven(&query);
     if backend == DbBackend::Postgres {
         let text = search_text(table, &format!(r#""{table}"."#), Dialect::Postgres);
-        let like = Value::from(format!("%{}%", escape_like(&query)));
-        if !forgiven {
-            return Ok((format!(r#"({text} LIKE $1 ESCAPE '\')"#), vec![like]));
-        }
-        // A custom expression's values are `$n` on PostgreSQL. The
-        // similarity only where one of the query's halves is (as in search).
-        let threshold = postgres::near_threshold("CAST($2 AS TEXT)");
-        let sql = format!(
-            r#"({text} LIKE $1 ESCAPE '\' OR CASE WHEN {text} LIKE $3 ESCAPE '\' OR {text} LIKE $4 ESCAPE '\' THEN word_similarity($2, {text}) >= {threshold} ELSE false END)"#
-        );
-        let [left, right] = typos::halves(&query);
-        return Ok((
-            sql,
-            vec![
-                like,
-                Value::from(query),
-                Value::from(left),
-                Value::from(right),
-            ],
-        ));
+        return Ok(list_filter::walked(&query, &text));
     }
+    let forgiven = typos::forgiven(&query);
     let (exact, mut values) = sqlite::exact(&query);
     let mut matching = exact;
     if forgiven {

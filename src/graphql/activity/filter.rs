@@ -86,11 +86,20 @@ pub struct ActivityFilter {
 }
 
 impl RecordFilter for ActivityFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+    fn search_of(&self) -> Option<(&'static str, &str)> {
+        self.search.as_deref().map(|text| ("activity", text))
+    }
+
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("activity", name);
         let mut all = Condition::all();
         if let Some(text) = &self.search {
-            all = all.add(crate::graphql::filter::search("activity", text, backend)?);
+            all = all.add(crate::graphql::filter::search(
+                "activity",
+                text,
+                workspace_id,
+                backend,
+            )?);
         }
         let references = [
             (&self.id, "id", Kind::Activity, "filter.id"),

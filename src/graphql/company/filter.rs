@@ -161,11 +161,20 @@ pub struct CompanyFilter {
 }
 
 impl RecordFilter for CompanyFilter {
+    fn search_of(&self) -> Option<(&'static str, &str)> {
+        self.search.as_deref().map(|text| ("company", text))
+    }
+
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("company", name);
         let mut all = Condition::all();
         if let Some(text) = &self.search {
-            all = all.add(crate::graphql::filter::search("company", text, backend)?);
+            all = all.add(crate::graphql::filter::search(
+                "company",
+                text,
+                workspace_id,
+                backend,
+            )?);
         }
         if let Some(filters) = &self.custom_fields {
             let custom = crate::graphql::filter::custom::custom_fields_condition;

@@ -167,11 +167,20 @@ pub struct ContactFilter {
 }
 
 impl RecordFilter for ContactFilter {
+    fn search_of(&self) -> Option<(&'static str, &str)> {
+        self.search.as_deref().map(|text| ("contact", text))
+    }
+
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("contact", name);
         let mut all = Condition::all();
         if let Some(text) = &self.search {
-            all = all.add(crate::graphql::filter::search("contact", text, backend)?);
+            all = all.add(crate::graphql::filter::search(
+                "contact",
+                text,
+                workspace_id,
+                backend,
+            )?);
         }
         if let Some(filters) = &self.custom_fields {
             let custom = crate::graphql::filter::custom::custom_fields_condition;

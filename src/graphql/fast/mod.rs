@@ -34,6 +34,7 @@ use uuid::Uuid;
 use super::context::{actor, db, state};
 use super::error::ApiResult;
 use super::filter::RecordFilter;
+use super::filter::search_forms::Decided;
 use super::level::Conn;
 use super::list::{self, ListArgs, Record};
 use crate::config::ReadPath;
@@ -135,7 +136,12 @@ where
         actor,
         backend,
     };
-    let listing = plan::Listing::of::<R, F>(args, actor, backend).ok()?;
+    let decided = Decided::probe(db, actor.workspace_id, args.filter)
+        .await
+        .ok()?;
+    let listing = decided
+        .within(|| plan::Listing::of::<R, F>(args, actor, backend))
+        .ok()?;
     let conn = plan::connection(&env, ty, listing, &ctx.item.node.selection_set.node)?;
     match run::load(db, actor, &conn, None).await {
         Ok(mut level) => Some(run::connection(&conn, &mut level, Uuid::nil())),

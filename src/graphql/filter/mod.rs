@@ -5,6 +5,7 @@ pub mod limits;
 mod operators;
 mod record;
 pub mod relation;
+pub mod search_forms;
 mod text;
 
 use async_graphql::{ID, InputObject, InputType};
@@ -65,14 +66,25 @@ pub struct TagFilter {
 /// A column reference `table.column`.
 /// The condition of a list's `search` filter: the records `search` would
 /// find by `text` (see `rapport_core::search::filter`).
-pub fn search(table: &'static str, text: &str, backend: sea_orm::DbBackend) -> ApiResult<Expr> {
-    let (sql, values) =
-        rapport_core::search::filter(backend, table, text).map_err(|e| match e {
-            rapport_core::error::CoreError::BadInput { message, .. } => {
-                super::error::ApiError::bad_input("filter.search", message)
-            }
-            other => super::error::ApiError(other),
-        })?;
+/// On PostgreSQL, the indexed form when the list's probe chose it
+/// ([`search_forms`]).
+pub fn search(
+    table: &'static str,
+    text: &str,
+    workspace_id: uuid::Uuid,
+    backend: sea_orm::DbBackend,
+) -> ApiResult<Expr> {
+    let built = if backend == sea_orm::DbBackend::Postgres && search_forms::indexed(table, text) {
+        rapport_core::search::list_filter::indexed(table, text, workspace_id)
+    } else {
+        rapport_core::search::filter(backend, table, text)
+    };
+    let (sql, values) = built.map_err(|e| match e {
+        rapport_core::error::CoreError::BadInput { message, .. } => {
+            super::error::ApiError::bad_input("filter.search", message)
+        }
+        other => super::error::ApiError(other),
+    })?;
     Ok(Expr::cust_with_values(sql, values))
 }
 

@@ -16,6 +16,12 @@ pub trait RecordFilter: InputType {
     fn or(&self) -> Option<&Vec<Self>>;
     fn not(&self) -> Option<&Self>;
 
+    /// This filter's own `search` text and the table it searches; none for
+    /// a record type without one.
+    fn search_of(&self) -> Option<(&'static str, &str)> {
+        None
+    }
+
     /// A field of this filter itself that `actor` may not filter by.
     fn own_hidden_field(&self, actor: &crate::auth::Actor) -> Option<&'static str> {
         let _ = actor;

@@ -117,11 +117,20 @@ pub struct TicketFilter {
 }
 
 impl RecordFilter for TicketFilter {
+    fn search_of(&self) -> Option<(&'static str, &str)> {
+        self.search.as_deref().map(|text| ("ticket", text))
+    }
+
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
         let c = |name| col("ticket", name);
         let mut all = Condition::all();
         if let Some(text) = &self.search {
-            all = all.add(crate::graphql::filter::search("ticket", text, backend)?);
+            all = all.add(crate::graphql::filter::search(
+                "ticket",
+                text,
+                workspace_id,
+                backend,
+            )?);
         }
         if let Some(filters) = &self.custom_fields {
             let custom = crate::graphql::filter::custom::custom_fields_condition;
