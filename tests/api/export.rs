@@ -2,7 +2,7 @@
 //! filter and ordering, the role's rules, and GraphQL-shaped refusals;
 //! and `rapport export`, which writes the same bytes.
 
-use entity::enums::{LifecycleStage, Role};
+use entity::enums::Role;
 use rapport_core::ops::contact::{self, NewContact};
 use rapport_core::ops::workspace;
 use serde_json::{Value, json};
@@ -82,19 +82,12 @@ async fn every_row_streams_as_csv_and_json_lines(app: TestApp) {
             &app.state.core,
             &admin,
             NewContact {
-                first_name: format!("Person {i}"),
-                last_name: format!("Family, \"{i:04}\""),
-                email: Some(format!("p{i}@example.com")),
-                phone: None,
                 job_title: (i % 2 == 0).then(|| "Buyer\nof things".to_owned()),
-                lifecycle_stage: LifecycleStage::Lead,
-                city: None,
-                country: None,
-                birthdate: None,
-                company_id: None,
-                owner_id: None,
-                external_ids: Vec::new(),
-                custom_fields: Vec::new(),
+                ..fixtures::new_contact(
+                    &format!("Person {i}"),
+                    &format!("Family, \"{i:04}\""),
+                    &format!("p{i}@example.com"),
+                )
             },
         )
         .await

@@ -3,6 +3,8 @@
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
+use entity::enums::LifecycleStage;
+use rapport_core::ops::contact::NewContact;
 
 /// Ids of what [`world`] created.
 pub struct World {
@@ -118,4 +120,24 @@ pub async fn world(
         world.companies.push(company_id);
     }
     world
+}
+
+/// A lead named `first last` with `email` and nothing else, for the core's
+/// `contact::create` (override fields with `..new_contact(…)`).
+pub fn new_contact(first: &str, last: &str, email: &str) -> NewContact {
+    NewContact {
+        first_name: first.into(),
+        last_name: last.into(),
+        email: Some(email.into()),
+        phone: None,
+        job_title: None,
+        lifecycle_stage: LifecycleStage::Lead,
+        city: None,
+        country: None,
+        birthdate: None,
+        company_id: None,
+        owner_id: None,
+        external_ids: Vec::new(),
+        custom_fields: Vec::new(),
+    }
 }

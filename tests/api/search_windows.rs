@@ -7,40 +7,22 @@
 //! and a slip of it (the near tier). On SQLite the window is not used and
 //! the same answers are checked.
 
-use entity::enums::LifecycleStage;
 use rapport_core::Kind;
 use rapport_core::access::Actor;
-use rapport_core::ops::contact::{self, NewContact};
+use rapport_core::ops::contact;
 use rapport_core::ops::workspace;
 use rapport_core::search::{self, Hit};
 
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::fixtures::new_contact;
 use crate::helpers::{TestApp, on_both_databases};
 
 on_both_databases!(
     the_answer_does_not_depend_on_the_window,
     a_list_filter_finds_the_same_records_walking_or_through_the_index,
 );
-
-fn person(first: &str, last: &str, email: &str) -> NewContact {
-    NewContact {
-        first_name: first.into(),
-        last_name: last.into(),
-        email: Some(email.into()),
-        phone: None,
-        job_title: None,
-        lifecycle_stage: LifecycleStage::Lead,
-        city: None,
-        country: None,
-        birthdate: None,
-        company_id: None,
-        owner_id: None,
-        external_ids: Vec::new(),
-        custom_fields: Vec::new(),
-    }
-}
 
 /// The hits `offset..offset + limit` of `query` among `kinds`, with `window`.
 async fn windowed(
@@ -58,23 +40,23 @@ async fn windowed(
 /// Oldest first: one Zoltan, four Annas, then twelve whose email holds
 /// "anna" inside a word, then eight Annas again; their ids in that order.
 async fn people(app: &TestApp, actor: &Actor) -> Vec<Uuid> {
-    let mut people = vec![person("Zoltan", "Oldest", "z@old.test")];
+    let mut people = vec![new_contact("Zoltan", "Oldest", "z@old.test")];
     for i in 0..4 {
-        people.push(person(
+        people.push(new_contact(
             "Anna",
             &format!("Early{i}"),
             &format!("a{i}@early.test"),
         ));
     }
     for i in 0..12 {
-        people.push(person(
+        people.push(new_contact(
             "Jo",
             &format!("Middle{i}"),
             &format!("joanna{i}@mid.test"),
         ));
     }
     for i in 0..8 {
-        people.push(person(
+        people.push(new_contact(
             "Anna",
             &format!("Late{i}"),
             &format!("b{i}@late.test"),

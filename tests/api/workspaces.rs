@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use entity::enums::LifecycleStage;
 use rapport::config::Config;
 use rapport_core::ops::contact::{self, NewContact};
 use rapport_core::ops::workspace::{self, tenant_tables as tables_of_a_workspace};
@@ -209,21 +208,11 @@ async fn deleting_a_workspace_removes_all_of_it_and_nothing_else(app: TestApp) {
 }
 
 fn new_contact(i: usize) -> NewContact {
-    NewContact {
-        first_name: format!("Other {i}"),
-        last_name: "Person".into(),
-        email: Some(format!("other{i}@other.test")),
-        phone: None,
-        job_title: None,
-        lifecycle_stage: LifecycleStage::Lead,
-        city: None,
-        country: None,
-        birthdate: None,
-        company_id: None,
-        owner_id: None,
-        external_ids: Vec::new(),
-        custom_fields: Vec::new(),
-    }
+    fixtures::new_contact(
+        &format!("Other {i}"),
+        "Person",
+        &format!("other{i}@other.test"),
+    )
 }
 
 /// `rapport ARGS` against the app's database: (success, stdout, stderr).

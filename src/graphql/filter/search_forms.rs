@@ -43,7 +43,6 @@ impl Decided {
         limits::check(filter)?;
         let mut found = Vec::new();
         searches(filter, &mut found);
-        found.dedup();
         let mut indexed = Vec::new();
         for (table, text) in found.into_iter().take(MAX_PROBED) {
             // A bad query is refused when the condition is built, with its field.
@@ -73,8 +72,11 @@ pub fn indexed(table: &str, text: &str) -> bool {
     INDEXED.with(|cell| cell.borrow().iter().any(|(t, q)| *t == table && q == text))
 }
 
+/// The distinct search filters of `filter`'s own tree, in order.
 fn searches<F: RecordFilter>(filter: &F, out: &mut Vec<(&'static str, String)>) {
-    if let Some((table, text)) = filter.search_of() {
+    if let Some((table, text)) = filter.search_of()
+        && !out.iter().any(|(t, q)| *t == table && q == text)
+    {
         out.push((table, text.to_owned()));
     }
     for f in filter.and().into_iter().chain(filter.or()).flatten() {

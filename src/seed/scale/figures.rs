@@ -23,30 +23,35 @@ type Transaction = sqlx::Transaction<'static, Postgres>;
 /// search documents (on PostgreSQL the bulk load skips the triggers that
 /// keep them), on a SeaORM transaction (SQLite) or connection.
 pub async fn refresh<C: ConnectionTrait>(conn: &C, workspace: Uuid) -> anyhow::Result<()> {
+    timed(
+        "refreshing the stored figures",
+        "stored figures computed",
+        refresh_workspace(conn, workspace),
+    )
+    .await?;
+    timed(
+        "finding the duplicate pairs",
+        "duplicate pairs found",
+        duplicates::rebuild(conn, workspace),
+    )
+    .await?;
+    timed(
+        "writing the search documents",
+        "search documents written",
+        documents::rebuild(conn, workspace),
+    )
+    .await
+}
+
+/// Runs one step of the refresh, logging how long it took.
+async fn timed(
+    doing: &str,
+    done: &'static str,
+    step: impl std::future::Future<Output = rapport_core::CoreResult<()>>,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    refresh_workspace(conn, workspace)
-        .await
-        .map_err(|e| anyhow::anyhow!("refreshing the stored figures: {e:?}"))?;
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        "stored figures computed"
-    );
-    let started = std::time::Instant::now();
-    duplicates::rebuild(conn, workspace)
-        .await
-        .map_err(|e| anyhow::anyhow!("finding the duplicate pairs: {e:?}"))?;
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        "duplicate pairs found"
-    );
-    let started = std::time::Instant::now();
-    documents::rebuild(conn, workspace)
-        .await
-        .map_err(|e| anyhow::anyhow!("writing the search documents: {e:?}"))?;
-    tracing::info!(
-        seconds = started.elapsed().as_secs_f64(),
-        "search documents written"
-    );
+    step.await.map_err(|e| anyhow::anyhow!("{doing}: {e:?}"))?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "{done}");
     Ok(())
 }
 
