@@ -1,9 +1,9 @@
 //! The text each searchable record is found by: its searched columns, then
-//! (from migration 41) the text of its custom field values, lower-cased and
-//! joined by spaces. PostgreSQL indexes this expression (`gin_trgm_ops`) and
-//! the search query repeats it verbatim, as an expression index is used only
-//! for the identical expression; SQLite's triggers write it into the
-//! full-text table.
+//! the text of its custom field values, lower-cased and joined by spaces.
+//! PostgreSQL keeps it in the search documents (migration 44, written by
+//! triggers); SQLite's triggers write it into the full-text table. Since
+//! migration 45 ([`live_text`]) only the values of live definitions count.
+//! The earlier forms stay for the migrations that wrote them.
 
 /// The searchable tables and the columns each is found by.
 pub const SEARCHED: [(&str, &[&str]); 5] = [
@@ -44,8 +44,8 @@ pub fn expr(table: &str, prefix: &str) -> String {
     format!("lower({})", parts(table, prefix).join(" || ' ' || "))
 }
 
-/// The search text of a `table` row today: [`expr`]'s columns, then the
-/// text of each custom field value (PostgreSQL through the immutable
+/// The search text of a `table` row as migrations 41 and 44 wrote it:
+/// [`expr`]'s columns, then the text of each custom field value (PostgreSQL through the immutable
 /// `rapport_custom_text` of migration 41, which an index may call).
 pub fn text(table: &str, prefix: &str, dialect: Dialect) -> String {
     let mut parts = parts(table, prefix);
@@ -60,6 +60,28 @@ pub fn text(table: &str, prefix: &str, dialect: Dialect) -> String {
     format!("lower({})", parts.join(" || ' ' || "))
 }
 
+/// The search text of a `table` row from migration 45 on: [`text`], but a
+/// custom field value counts only while its definition is live, so deleting
+/// a definition hides its values from search as it does from reads.
+/// PostgreSQL calls the stable `rapport_live_custom_text` (no index may use
+/// it; the search documents hold its result instead); SQLite's subquery
+/// reads the definitions the same way.
+pub fn live_text(table: &str, prefix: &str, dialect: Dialect) -> String {
+    let mut parts = parts(table, prefix);
+    if WITH_CUSTOM_FIELDS.contains(&table) {
+        let kind = table.to_uppercase();
+        parts.push(match dialect {
+            Dialect::Postgres => format!(
+                r#"rapport_live_custom_text({prefix}"workspace_id", '{kind}', {prefix}"custom_fields")"#
+            ),
+            Dialect::Sqlite => format!(
+                r#"(SELECT coalesce(group_concat(j."value", ' '), '') FROM json_each({prefix}"custom_fields") AS j WHERE EXISTS (SELECT 1 FROM "custom_field" AS f WHERE f."workspace_id" = {prefix}"workspace_id" AND f."record_type" = '{kind}' AND f."key" = j."key" AND f."deleted_at" IS NULL))"#
+            ),
+        });
+    }
+    format!("lower({})", parts.join(" || ' ' || "))
+}
+
 /// PostgreSQL's table of search documents (migration 44): a row per live
 /// searchable record, `(workspace_id, record_type, record_id, text)`, kept by
 /// triggers. Narrow rows in the order records were added let a search read
@@ -67,11 +89,17 @@ pub fn text(table: &str, prefix: &str, dialect: Dialect) -> String {
 pub const DOCUMENTS: &str = "search_document";
 
 /// The document rows of `table`'s live records that `condition` (over the
-/// alias `t`) selects, as a `SELECT` for `INSERT INTO search_document`.
-pub fn documents_select(table: &str, condition: &str) -> String {
+/// alias `t`) selects, as a `SELECT` for `INSERT INTO search_document`, with
+/// the text `search_text` writes (`text` for migration 44, [`live_text`]
+/// after).
+pub fn documents_select(
+    table: &str,
+    condition: &str,
+    search_text: fn(&str, &str, Dialect) -> String,
+) -> String {
     format!(
         r#"SELECT t."workspace_id", '{table}', t."id", {} FROM "{table}" AS t WHERE t."deleted_at" IS NULL AND {condition}"#,
-        text(table, "t.", Dialect::Postgres)
+        search_text(table, "t.", Dialect::Postgres)
     )
 }
 

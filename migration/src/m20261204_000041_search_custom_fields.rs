@@ -30,7 +30,7 @@ fn postgres_index(table: &str, search_text: &str) -> Vec<String> {
 }
 
 /// SQLite: `table`'s triggers and full-text rows written anew by `search_text`.
-fn sqlite_rewrite(
+pub fn sqlite_rewrite(
     table: &str,
     watched: &[&str],
     search_text: &dyn Fn(&str, &str) -> String,

@@ -31,28 +31,33 @@ fn watched(table: &str, columns: &[&str]) -> Vec<String> {
     watched
 }
 
-/// `table`'s trigger function and its three triggers.
-fn triggers(table: &str, columns: &[&str]) -> Vec<String> {
+/// `table`'s trigger function, writing its document with `search_text`
+/// (created, or replaced by a later migration).
+pub fn document_function(table: &str, search_text: &str) -> String {
     let remove = |row: &str| {
         format!(
             r#"DELETE FROM "{DOCUMENTS}" WHERE "workspace_id" = {row}."workspace_id" AND "record_type" = '{table}' AND "record_id" = {row}."id";"#
         )
     };
     let write = format!(
-        r#"INSERT INTO "{DOCUMENTS}" ("workspace_id", "record_type", "record_id", "text") VALUES (NEW."workspace_id", '{table}', NEW."id", {}) ON CONFLICT ("workspace_id", "record_type", "record_id") DO UPDATE SET "text" = EXCLUDED."text" WHERE "{DOCUMENTS}"."text" IS DISTINCT FROM EXCLUDED."text";"#,
-        text(table, "NEW.", Dialect::Postgres)
+        r#"INSERT INTO "{DOCUMENTS}" ("workspace_id", "record_type", "record_id", "text") VALUES (NEW."workspace_id", '{table}', NEW."id", {search_text}) ON CONFLICT ("workspace_id", "record_type", "record_id") DO UPDATE SET "text" = EXCLUDED."text" WHERE "{DOCUMENTS}"."text" IS DISTINCT FROM EXCLUDED."text";"#,
     );
+    format!(
+        r#"CREATE OR REPLACE FUNCTION "rapport_{table}_search_document"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP = 'DELETE' THEN {old} ELSIF NEW."deleted_at" IS NOT NULL THEN {new} ELSE {write} END IF; RETURN NULL; END $$"#,
+        old = remove("OLD"),
+        new = remove("NEW"),
+    )
+}
+
+/// `table`'s trigger function and its three triggers.
+fn triggers(table: &str, columns: &[&str]) -> Vec<String> {
     let changed: Vec<String> = watched(table, columns)
         .iter()
         .map(|c| format!(r#"OLD."{c}" IS DISTINCT FROM NEW."{c}""#))
         .collect();
     let function = format!(r#""rapport_{table}_search_document""#);
     vec![
-        format!(
-            r#"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP = 'DELETE' THEN {old} ELSIF NEW."deleted_at" IS NOT NULL THEN {new} ELSE {write} END IF; RETURN NULL; END $$"#,
-            old = remove("OLD"),
-            new = remove("NEW"),
-        ),
+        document_function(table, &text(table, "NEW.", Dialect::Postgres)),
         format!(
             r#"CREATE TRIGGER "{table}_search_document_insert" AFTER INSERT ON "{table}" FOR EACH ROW EXECUTE FUNCTION {function}()"#
         ),
@@ -78,7 +83,7 @@ impl MigrationTrait for Migration {
         for (table, _) in SEARCHED {
             statements.push(format!(
                 r#"INSERT INTO "{DOCUMENTS}" ("workspace_id", "record_type", "record_id", "text") {}"#,
-                documents_select(table, "1 = 1")
+                documents_select(table, "1 = 1", text)
             ));
         }
         for (table, columns) in SEARCHED {

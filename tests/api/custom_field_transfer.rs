@@ -196,7 +196,7 @@ async fn an_export_writes_a_column_per_field_that_imports_back(app: TestApp) {
 }
 
 async fn search_finds_custom_values(app: TestApp) {
-    field(
+    let nickname = field(
         &app,
         json!({ "recordType": "CONTACT", "key": "nickname", "label": "Nickname", "type": "TEXT" }),
     )
@@ -233,6 +233,34 @@ async fn search_finds_custom_values(app: TestApp) {
     assert_eq!(old["search"]["edges"], json!([]));
     let new = app.data(search, json!({ "q": "quillon" })).await;
     assert_eq!(new["search"]["edges"][0]["node"]["__typename"], "Contact");
+
+    // A deleted definition's values are not found, by search or a list's
+    // filter; restored, they are again.
+    let found_by = |q: &'static str| {
+        let app = &app;
+        async move {
+            let searched = app.data(search, json!({ "q": q })).await["search"]["edges"].clone();
+            let list = format!(
+                "{{ contacts(filter: {{ search: \"{q}\" }}) {{ nodes {{ firstName }} }} }}"
+            );
+            let listed = app.data(&list, json!({})).await["contacts"]["nodes"].clone();
+            (
+                searched.as_array().unwrap().len(),
+                listed.as_array().unwrap().len(),
+            )
+        }
+    };
+    let delete = "mutation($id: ID!) { deleteCustomField(id: $id) { customField { id } } }";
+    mutate(&app, delete, json!({ "id": nickname })).await;
+    assert_eq!(found_by("quillon").await, (0, 0));
+    // A record written while the definition is deleted keeps its value out too.
+    let retitle = "mutation($id: ID!) { updateContact(id: $id, input: { jobTitle: \"Cartographer\" }) { contact { id } } }";
+    mutate(&app, retitle, json!({ "id": ada })).await;
+    assert_eq!(found_by("cartographer").await, (1, 1));
+    assert_eq!(found_by("quillon").await, (0, 0));
+    let restore = "mutation($id: ID!) { restoreCustomField(id: $id) { customField { id } } }";
+    mutate(&app, restore, json!({ "id": nickname })).await;
+    assert_eq!(found_by("quillon").await, (1, 1));
 }
 
 async fn a_web_form_fills_custom_fields(app: TestApp) {

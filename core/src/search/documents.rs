@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::error::CoreResult;
 use crate::store::placeholders::for_backend;
-use entity::search_text::{DOCUMENTS, SEARCHED, documents_select};
+use entity::search_text::{DOCUMENTS, SEARCHED, documents_select, live_text};
 
 /// Writes `workspace`'s search documents from its records (nothing on
 /// SQLite, whose full-text table the bulk load's triggers keep).
@@ -21,7 +21,7 @@ pub async fn rebuild<C: ConnectionTrait>(conn: &C, workspace: Uuid) -> CoreResul
     for (table, _) in SEARCHED {
         statements.push(format!(
             r#"INSERT INTO "{DOCUMENTS}" ("workspace_id", "record_type", "record_id", "text") {}"#,
-            documents_select(table, r#"t."workspace_id" = ?"#)
+            documents_select(table, r#"t."workspace_id" = ?"#, live_text)
         ));
     }
     for sql in statements {

@@ -119,9 +119,17 @@ pub fn indexed(table: &str, raw: &str, workspace: Uuid) -> CoreResult<(String, V
     ))
 }
 
-/// The condition of [`FilterForm::Walk`] on PostgreSQL, over `table`'s own
-/// search text (`text`).
-pub(super) fn walked(query: &str, text: &str) -> (String, Vec<Value>) {
-    let (test, values) = matching(query, text, false);
-    (format!("({test})"), values)
+/// The condition of [`FilterForm::Walk`] on PostgreSQL: each `table` row
+/// the list walks has its search document read by key and tested. The
+/// document, not an expression over the row, because its text leaves out
+/// deleted custom field definitions' values, which only a read of the
+/// definitions can tell.
+pub(super) fn walked(table: &str, query: &str) -> (String, Vec<Value>) {
+    let (test, values) = matching(query, r#"d."text""#, false);
+    (
+        format!(
+            r#"EXISTS (SELECT 1 FROM "{DOCUMENTS}" AS d WHERE d."workspace_id" = "{table}"."workspace_id" AND d."record_type" = '{table}' AND d."record_id" = "{table}"."id" AND {test})"#
+        ),
+        values,
+    )
 }

@@ -34,7 +34,6 @@ use crate::access::Actor;
 use crate::error::{CoreError, CoreResult};
 use crate::kind::Kind;
 use crate::store::placeholders::for_backend;
-use entity::search_text::{Dialect, text as search_text};
 
 /// Shortest query, in characters.
 pub const MIN_QUERY: usize = 2;
@@ -244,8 +243,7 @@ pub(crate) fn escape_like(text: &str) -> String {
 pub fn filter(backend: DbBackend, table: &str, raw: &str) -> CoreResult<(String, Vec<Value>)> {
     let query = normalize(raw)?;
     if backend == DbBackend::Postgres {
-        let text = search_text(table, &format!(r#""{table}"."#), Dialect::Postgres);
-        return Ok(list_filter::walked(&query, &text));
+        return Ok(list_filter::walked(table, &query));
     }
     let forgiven = typos::forgiven(&query);
     let (exact, mut values) = sqlite::exact(&query);
