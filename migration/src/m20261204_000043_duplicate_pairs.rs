@@ -22,7 +22,7 @@ use crate::columns::run_batch;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const COMPARED: [&str; 2] = ["contact", "company"];
+pub const COMPARED: [&str; 2] = ["contact", "company"];
 
 fn pairs_table_create(backend: DbBackend, table: &str) -> TableCreateStatement {
     let pairs = pairs_table(table);
@@ -70,10 +70,10 @@ fn recompute(backend: DbBackend, table: &str) -> String {
     )
 }
 
-fn postgres_triggers(table: &str) -> Vec<String> {
-    let backend = DbBackend::Postgres;
-    // Every match key of the row, sorted so two writers lock in one order.
-    let keys: Vec<String> = branches(backend, table)
+/// PostgreSQL: locks every match key of the live `table` rows `a` that
+/// `only` selects, sorted so two writers lock in one order.
+pub fn lock_keys(table: &str, only: &str) -> String {
+    let keys: Vec<String> = branches(DbBackend::Postgres, table)
         .into_iter()
         .map(|b| {
             format!(
@@ -82,10 +82,15 @@ fn postgres_triggers(table: &str) -> Vec<String> {
             )
         })
         .collect();
-    let lock = format!(
-        r#"PERFORM pg_advisory_xact_lock(hashtextextended("k", 0)) FROM (SELECT DISTINCT "k" FROM (SELECT unnest(ARRAY[{keys}]) AS "k" FROM "{table}" AS "a" WHERE "a"."id" = NEW."id") AS "keys" WHERE "k" IS NOT NULL ORDER BY "k") AS "sorted";"#,
+    format!(
+        r#"PERFORM pg_advisory_xact_lock(hashtextextended("k", 0)) FROM (SELECT DISTINCT "k" FROM (SELECT unnest(ARRAY[{keys}]) AS "k" FROM "{table}" AS "a" WHERE {only}) AS "keys" WHERE "k" IS NOT NULL ORDER BY "k") AS "sorted";"#,
         keys = keys.join(", ")
-    );
+    )
+}
+
+fn postgres_triggers(table: &str) -> Vec<String> {
+    let backend = DbBackend::Postgres;
+    let lock = lock_keys(table, r#""a"."id" = NEW."id""#);
     let changed: Vec<String> = watched(table)
         .iter()
         .map(|c| format!(r#"OLD."{c}" IS DISTINCT FROM NEW."{c}""#))

@@ -49,6 +49,8 @@ pub struct Encoder<M: 'static> {
     custom_of: Option<CustomOf<M>>,
     /// The custom fields' keys, known once the first page reads them.
     custom_keys: Vec<String>,
+    /// Columns read from other tables (see `paths`), after the record's own.
+    extra_names: &'static [&'static str],
     header_written: bool,
     sink: Sink,
 }
@@ -78,9 +80,16 @@ impl<M> Encoder<M> {
             columns,
             custom_of,
             custom_keys: Vec::new(),
+            extra_names: &[],
             header_written: false,
             sink,
         }
+    }
+
+    /// Adds columns whose values each row is given ([`Self::row`]).
+    pub fn with_extras(mut self, names: &'static [&'static str]) -> Self {
+        self.extra_names = names;
+        self
     }
 
     /// Whether the type has custom fields (whose keys to set before the first row).
@@ -103,7 +112,13 @@ impl<M> Encoder<M> {
                 .custom_keys
                 .iter()
                 .map(|k| format!("{CUSTOM_PREFIX}{k}"));
-            let names = self.columns.iter().map(|c| c.name.to_owned()).chain(custom);
+            let extras = self.extra_names.iter().map(|n| (*n).to_owned());
+            let names = self
+                .columns
+                .iter()
+                .map(|c| c.name.to_owned())
+                .chain(extras)
+                .chain(custom);
             writer.write_record(names).map_err(failed)?;
         }
         Ok(())
@@ -118,8 +133,8 @@ impl<M> Encoder<M> {
             .collect()
     }
 
-    /// Appends one row.
-    pub fn row(&mut self, row: &M) -> Result<(), CoreError> {
+    /// Appends one row, with the values of its extra columns.
+    pub fn row(&mut self, row: &M, extras: &[serde_json::Value]) -> Result<(), CoreError> {
         self.header()?;
         let custom = self.custom_values(row);
         match &mut self.sink {
@@ -129,6 +144,15 @@ impl<M> Encoder<M> {
                     writer
                         .write_field(csv_text(&value).as_bytes())
                         .map_err(failed)?;
+                }
+                for value in extras {
+                    let text = match value {
+                        serde_json::Value::Null => String::new(),
+                        serde_json::Value::String(text) => text.clone(),
+                        // A list (a deal's stages) as JSON text, which an import reads.
+                        other => other.to_string(),
+                    };
+                    writer.write_field(text.as_bytes()).map_err(failed)?;
                 }
                 for value in custom {
                     let text = value.map(custom_field_text).unwrap_or_default();
@@ -145,6 +169,12 @@ impl<M> Encoder<M> {
                     serde_json::to_writer(&mut *out, column.name).map_err(failed)?;
                     out.push(b':');
                     serde_json::to_writer(&mut *out, &(column.read)(row)).map_err(failed)?;
+                }
+                for (name, value) in self.extra_names.iter().zip(extras) {
+                    out.push(b',');
+                    serde_json::to_writer(&mut *out, name).map_err(failed)?;
+                    out.push(b':');
+                    serde_json::to_writer(&mut *out, value).map_err(failed)?;
                 }
                 for (key, value) in self.custom_keys.iter().zip(custom) {
                     out.push(b',');

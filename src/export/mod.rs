@@ -14,20 +14,23 @@
 mod columns;
 mod encode;
 pub mod http;
+mod input;
+mod paths;
 
 use std::fmt::Debug;
 use std::pin::Pin;
 
-use async_graphql::{InputType, Pos};
+use async_graphql::InputType;
 use entity::enums::CustomFieldRecordType;
 use futures_util::Stream;
+use futures_util::future::BoxFuture;
 use rapport_core::ops::custom_field::definitions;
 use sea_orm::sea_query::Condition;
 use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter, QueryTrait};
 use uuid::Uuid;
 
 use crate::auth::Actor;
-use crate::graphql::error::{ApiError, ApiResult, CoreError};
+use crate::graphql::error::{ApiResult, CoreError};
 use crate::graphql::filter::RecordFilter;
 use crate::graphql::list::{ListArgs, Record};
 use crate::graphql::order::OrderField;
@@ -36,6 +39,7 @@ use crate::graphql::page::{
 };
 use columns::Column;
 pub use encode::Format;
+use input::parse_json;
 
 /// Rows read per statement.
 pub const PAGE_ROWS: u64 = 1_000;
@@ -124,6 +128,7 @@ pub fn prepare(
                 company::CompanyOrderField::keys,
                 columns::COMPANY,
                 Some(|m| &m.custom_fields),
+                None,
             )
         }
         ExportType::Contacts => {
@@ -134,6 +139,7 @@ pub fn prepare(
                 contact::ContactOrderField::keys,
                 columns::CONTACT,
                 Some(|m| &m.custom_fields),
+                None,
             )
         }
         ExportType::Deals => chunks::<deal::Deal, deal::DealFilter, deal::DealOrderField>(
@@ -143,6 +149,10 @@ pub fn prepare(
             deal::DealOrderField::keys,
             columns::DEAL,
             Some(|m| &m.custom_fields),
+            Some(Extras {
+                names: paths::NAMES,
+                read: paths::of_deals,
+            }),
         ),
         ExportType::Tickets => {
             chunks::<ticket::Ticket, ticket::TicketFilter, ticket::TicketOrderField>(
@@ -152,6 +162,7 @@ pub fn prepare(
                 ticket::TicketOrderField::keys,
                 columns::TICKET,
                 Some(|m| &m.custom_fields),
+                None,
             )
         }
         ExportType::Activities => {
@@ -161,6 +172,7 @@ pub fn prepare(
                 r,
                 activity::ActivityOrderField::keys,
                 columns::ACTIVITY,
+                None,
                 None,
             )
         }
@@ -175,6 +187,7 @@ pub fn prepare(
             customer_order::OrderOrderField::keys,
             columns::ORDER,
             None,
+            None,
         ),
         ExportType::SurveyResponses => chunks::<
             survey::SurveyResponse,
@@ -187,6 +200,7 @@ pub fn prepare(
             survey::SurveyResponseOrderField::keys,
             columns::SURVEY_RESPONSE,
             None,
+            None,
         ),
         ExportType::Products => {
             chunks::<product::Product, product::ProductFilter, product::ProductOrderField>(
@@ -196,6 +210,7 @@ pub fn prepare(
                 product::ProductOrderField::keys,
                 columns::PRODUCT,
                 None,
+                None,
             )
         }
     }?;
@@ -204,6 +219,20 @@ pub fn prepare(
         chunks,
     })
 }
+
+/// Columns an export reads from other tables, a page at a time: their
+/// names, and each row's values in that order.
+pub struct Extras<M: 'static> {
+    pub names: &'static [&'static str],
+    pub read: ReadExtras<M>,
+}
+
+/// Reads the extra columns' values of a page's rows, in the rows' order.
+pub type ReadExtras<M> =
+    for<'a> fn(&'a DatabaseConnection, Uuid, &'a [M]) -> BoxFuture<'a, ExtraValues>;
+
+/// Each row's extra values, or why they could not be read.
+pub type ExtraValues = Result<Vec<Vec<serde_json::Value>>, CoreError>;
 
 /// How a list reads its `orderBy` (e.g. `ContactOrderField::keys`).
 type SortKeysOf<O> = fn(Option<&[<O as OrderField>::Input]>) -> ApiResult<Vec<SortKey>>;
@@ -216,6 +245,7 @@ fn chunks<R, F, O>(
     keys: SortKeysOf<O>,
     columns: &'static [Column<R::Model>],
     custom_of: Option<encode::CustomOf<R::Model>>,
+    extras: Option<Extras<R::Model>>,
 ) -> ApiResult<Chunks>
 where
     R: Record,
@@ -235,12 +265,17 @@ where
         .iter()
         .filter(|c| !c.amount || actor.sees_amounts())
         .collect();
+    let mut encoder = encode::Encoder::new(request.format, columns, custom_of);
+    if let Some(extras) = &extras {
+        encoder = encoder.with_extras(extras.names);
+    }
     Ok(Box::pin(pages::<R>(
         db.clone(),
         actor.workspace_id,
         condition,
         args.keys,
-        encode::Encoder::new(request.format, columns, custom_of),
+        encoder,
+        extras,
     )))
 }
 
@@ -253,6 +288,7 @@ fn pages<R: Record>(
     condition: Condition,
     keys: Vec<SortKey>,
     encoder: encode::Encoder<R::Model>,
+    extras: Option<Extras<R::Model>>,
 ) -> impl Stream<Item = Result<Vec<u8>, CoreError>> + Send {
     let reader = Pager::<R> {
         db,
@@ -260,6 +296,7 @@ fn pages<R: Record>(
         condition,
         keys,
         encoder,
+        extras,
         next: Some(None),
     };
     futures_util::stream::try_unfold(reader, |mut reader| async move {
@@ -278,6 +315,7 @@ struct Pager<R: Record> {
     condition: Condition,
     keys: Vec<SortKey>,
     encoder: encode::Encoder<R::Model>,
+    extras: Option<Extras<R::Model>>,
     /// The next page's `after` cursor (`Some(None)`: the first page);
     /// `None` once the last page is out.
     next: Option<Option<String>>,
@@ -316,8 +354,14 @@ impl<R: Record> Pager<R> {
         .fetch::<R::Model, _, _>(&self.db, |row| key_values(row, keys))
         .await?;
         let slice = pages.slice(Uuid::nil());
-        for row in &pages.rows[slice.start..slice.end] {
-            self.encoder.row(row)?;
+        let rows = &pages.rows[slice.start..slice.end];
+        let extras = match &self.extras {
+            Some(extras) => (extras.read)(&self.db, self.workspace_id, rows).await?,
+            None => Vec::new(),
+        };
+        for (i, row) in rows.iter().enumerate() {
+            self.encoder
+                .row(row, extras.get(i).map_or(&[], Vec::as_slice))?;
         }
         if slice.has_next {
             let last = slice.end.checked_sub(1).and_then(|i| pages.extras.get(i));
@@ -335,53 +379,6 @@ fn custom_field_type(kind: crate::graphql::ids::Kind) -> Option<CustomFieldRecor
         Kind::Contact => Some(CustomFieldRecordType::Contact),
         Kind::Deal => Some(CustomFieldRecordType::Deal),
         Kind::Ticket => Some(CustomFieldRecordType::Ticket),
-        _ => None,
-    }
-}
-
-/// `raw` (JSON text) as the GraphQL input type `T`, refused as
-/// `BAD_USER_INPUT` on `field` when it is not JSON or not a `T`.
-fn parse_json<T: InputType>(raw: Option<&str>, field: &str) -> ApiResult<Option<T>> {
-    let Some(raw) = raw.filter(|raw| !raw.trim().is_empty()) else {
-        return Ok(None);
-    };
-    let json: serde_json::Value = serde_json::from_str(raw)
-        .map_err(|error| ApiError::bad_input(field, format!("not JSON: {error}")))?;
-    let value = async_graphql::Value::from_json(json.clone())
-        .map_err(|error| ApiError::bad_input(field, error.to_string()))?;
-    let parsed = T::parse(Some(value)).map_err(|error| {
-        ApiError::bad_input(field, error.into_server_error(Pos::default()).message)
-    })?;
-    // GraphQL's validation refuses unknown input fields before parsing;
-    // here they would be dropped silently, so they are looked for: every
-    // field given must come back when the parsed value is written out.
-    let known = parsed.to_value().into_json().unwrap_or_default();
-    if let Some(unknown) = unknown_field(&json, &known, field.to_owned()) {
-        return Err(ApiError::bad_input(unknown, "no such field"));
-    }
-    Ok(Some(parsed))
-}
-
-/// The path of the first field of `given` that `known` lacks.
-fn unknown_field(
-    given: &serde_json::Value,
-    known: &serde_json::Value,
-    path: String,
-) -> Option<String> {
-    use serde_json::Value::{Array, Object};
-    match (given, known) {
-        (Object(given), Object(known)) => given.iter().find_map(|(name, value)| {
-            let path = format!("{path}.{name}");
-            match known.get(name) {
-                None => Some(path),
-                Some(known) => unknown_field(value, known, path),
-            }
-        }),
-        (Array(given), Array(known)) => given
-            .iter()
-            .zip(known)
-            .enumerate()
-            .find_map(|(i, (given, known))| unknown_field(given, known, format!("{path}[{i}]"))),
         _ => None,
     }
 }

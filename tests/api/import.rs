@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::fixtures;
 use crate::helpers::{TestApp, on_both_databases};
+use crate::round_trip::analytics;
 
 on_both_databases!(companies_and_contacts_come_in_linked_and_refusals_say_where,);
 on_both_databases!(with crate::helpers::manual_clock;
@@ -21,6 +22,17 @@ on_both_databases!(with crate::helpers::manual_clock;
 
 /// Runs `rapport import` against the test server's database.
 pub fn import(app: &TestApp, ty: &str, file: &Path, extra: &[&str]) -> Output {
+    import_into(app, app.workspace_id, ty, file, extra)
+}
+
+/// Runs `rapport import` into `workspace`.
+pub fn import_into(
+    app: &TestApp,
+    workspace: uuid::Uuid,
+    ty: &str,
+    file: &Path,
+    extra: &[&str],
+) -> Output {
     use secrecy::ExposeSecret;
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rapport"));
     if let Some(secret) = &app.state.config.jwt_secret {
@@ -31,7 +43,7 @@ pub fn import(app: &TestApp, ty: &str, file: &Path, extra: &[&str]) -> Output {
         .args([
             "import",
             "--workspace",
-            &app.workspace_id.to_string(),
+            &workspace.to_string(),
             "--type",
             ty,
         ])
@@ -219,23 +231,6 @@ async fn companies_and_contacts_come_in_linked_and_refusals_say_where(app: TestA
     assert_eq!(lines, vec![2, 4], "{}", stdout(&done));
 }
 
-const FIGURES: &str = "dealOutcomes { won lost winRate }
-    wonRevenue { currency amount count }
-    averageSalesCycleDays
-    timeInStage { stage { name } stays averageDays }
-    closeReasons { outcome reason count }
-    averageResolutionHours
-    ticketVolume { category count }";
-
-async fn analytics(app: &TestApp, pipeline: &str, from: &str, to: &str) -> Value {
-    app.data(
-        &format!("query($period: PeriodInput!, $pipelineId: ID) {{ analytics(period: $period, pipelineId: $pipelineId) {{ {FIGURES} }} }}"),
-        json!({ "period": { "from": from, "to": to }, "pipelineId": pipeline }),
-    )
-    .await["analytics"]
-        .clone()
-}
-
 fn sorted(value: &Value) -> Vec<String> {
     let mut items: Vec<String> = value
         .as_array()
@@ -321,6 +316,7 @@ async fn a_year_of_deals_and_tickets_gives_the_hand_computed_analytics(app: Test
     app.at("2026-01-01T00:00:00Z");
     let year = analytics(
         &app,
+        &app.token,
         &pipeline,
         "2025-01-01T00:00:00Z",
         "2026-01-01T00:00:00Z",
@@ -368,6 +364,7 @@ async fn a_year_of_deals_and_tickets_gives_the_hand_computed_analytics(app: Test
     );
     let first_quarter = analytics(
         &app,
+        &app.token,
         &pipeline,
         "2025-01-01T00:00:00Z",
         "2025-04-01T00:00:00Z",
@@ -385,6 +382,7 @@ async fn a_year_of_deals_and_tickets_gives_the_hand_computed_analytics(app: Test
     assert_eq!(
         analytics(
             &app,
+            &app.token,
             &pipeline,
             "2025-01-01T00:00:00Z",
             "2026-01-01T00:00:00Z"

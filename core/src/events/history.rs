@@ -49,22 +49,32 @@ pub async fn record<C: ConnectionTrait>(
         };
         let mut changes = diff(previous.as_ref(), &snapshot);
         add_members(&mut changes, e);
-        record_change::ActiveModel {
-            id: Set(crate::store::new_id()),
-            workspace_id: Set(made.workspace_id),
-            record_type: Set(e.record_type.to_owned()),
-            record_id: Set(e.record_id),
-            kind: Set(e.kind.clone()),
-            actor_member_id: Set(made.member_id),
-            actor_api_key_id: Set(made.api_key_id),
-            snapshot: Set(snapshot),
-            changes: Set(changes),
-            created_at: Set(made.at),
-        }
-        .insert(txn)
-        .await?;
+        entry(made, e, snapshot, changes).insert(txn).await?;
     }
     Ok(())
+}
+
+/// The first history entry of a record created by `e`, as a row to insert
+/// (for writers inserting many records' entries in one statement).
+pub fn first_entry_row(made: Made, e: &NewEvent) -> record_change::ActiveModel {
+    let (snapshot, mut changes) = first_entry(e);
+    add_members(&mut changes, e);
+    entry(made, e, snapshot, changes)
+}
+
+fn entry(made: Made, e: &NewEvent, snapshot: Value, changes: Value) -> record_change::ActiveModel {
+    record_change::ActiveModel {
+        id: Set(crate::store::new_id()),
+        workspace_id: Set(made.workspace_id),
+        record_type: Set(e.record_type.to_owned()),
+        record_id: Set(e.record_id),
+        kind: Set(e.kind.clone()),
+        actor_member_id: Set(made.member_id),
+        actor_api_key_id: Set(made.api_key_id),
+        snapshot: Set(snapshot),
+        changes: Set(changes),
+        created_at: Set(made.at),
+    }
 }
 
 /// The snapshot and changes of the first entry of a record created by `e`

@@ -11,7 +11,9 @@
 //! gets its stage history, stay times and stored figures exactly as if it
 //! had been written through the API in March and June. Each row runs in a
 //! savepoint inside its batch's transaction: it is written whole or not at
-//! all, and a refused row costs no other row anything.
+//! all, and a refused row costs no other row anything. Company and contact
+//! rows that simply create a record take a quicker way to the same result
+//! ([`bulk`]): checked in memory, written with multi-row statements.
 //!
 //! # What live consumers see
 //!
@@ -24,11 +26,13 @@
 //! as they would have (their firings are written) but send no events.
 
 mod activities;
+mod bulk;
 mod catalogue;
 mod cells;
 mod context;
 mod deals;
 mod engagements;
+mod exported;
 pub mod jobs;
 mod links;
 mod people;
@@ -241,7 +245,7 @@ impl Importer {
     /// The header's columns this type does not know and the options do not
     /// ignore: reported, never guessed at.
     pub fn unknown_columns(&self, header: &[String]) -> Vec<String> {
-        header
+        exported::header(self.options.ty, header)
             .iter()
             .filter(|c| !self.is_known(c))
             .cloned()
@@ -277,16 +281,43 @@ impl Importer {
         rows: Vec<ReadRow>,
         then: impl AsyncFnOnce(&DatabaseTransaction, &[RowResult]) -> CoreResult<()>,
     ) -> CoreResult<Vec<RowResult>> {
+        let ty = self.options.ty;
+        let rows: Vec<ReadRow> = rows
+            .into_iter()
+            .map(|row| {
+                row.map(|row| SourceRow {
+                    line: row.line,
+                    values: exported::row(ty, row.values),
+                })
+            })
+            .collect();
         let txn = self.core.begin().await?;
         let topics = Mutex::new(BTreeSet::new());
         let mut results = Vec::with_capacity(rows.len());
         let mut batch = Tally::default();
-        for row in rows {
+        let quick = bulk::Batch {
+            txn: &txn,
+            actor: &self.actor,
+            source: self.options.source.trim(),
+            ty: self.options.ty,
+            rows: rows
+                .iter()
+                .map(|row| {
+                    let row = row.as_ref().ok()?;
+                    row.values.keys().all(|c| self.is_known(c)).then_some(row)
+                })
+                .collect(),
+            topics: &topics,
+        }
+        .write_quick()
+        .await?;
+        for (row, quick) in rows.into_iter().zip(quick) {
             let (line, outcome) = match row {
                 Err(unreadable) => (
                     unreadable.line,
                     Outcome::Refused(Refusal::unreadable(unreadable.message)),
                 ),
+                Ok(row) if quick => (row.line, Outcome::Created),
                 Ok(row) => (row.line, self.write_row(&txn, &row, &topics).await?),
             };
             batch.add(&outcome);

@@ -4,6 +4,7 @@
 use chrono::Utc;
 use entity::enums::LifecycleStage;
 use serde::Serialize;
+use uuid::Uuid;
 
 use super::cells::Cells;
 use super::refusal::Refusal;
@@ -50,10 +51,13 @@ pub const CONTACT_COLUMNS: &[&str] = &[
     "campaignTouchedAt",
 ];
 
-/// A company row.
-pub async fn company(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, Refusal> {
-    let links = ctx.links();
-    let new = NewCompany {
+/// A company row's record, its owner found already.
+pub fn company_input(
+    source: &str,
+    cells: &Cells<'_>,
+    owner_id: Option<Uuid>,
+) -> Result<NewCompany, Refusal> {
+    Ok(NewCompany {
         name: cells.required("name")?,
         domain: cells.text("domain")?,
         industry: cells.text("industry")?,
@@ -62,10 +66,42 @@ pub async fn company(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome,
         annual_revenue_currency: cells.text("annualRevenueCurrency")?,
         city: cells.text("city")?,
         country: cells.text("country")?,
-        owner_id: links.member(cells, "ownerEmail").await?,
-        external_ids: external_ids(ctx, cells)?,
+        owner_id,
+        external_ids: external_ids(source, cells)?,
         custom_fields: cells.custom_fields(),
-    };
+    })
+}
+
+/// A contact row's record, its company and owner found already.
+pub fn contact_input(
+    source: &str,
+    cells: &Cells<'_>,
+    company_id: Option<Uuid>,
+    owner_id: Option<Uuid>,
+) -> Result<NewContact, Refusal> {
+    Ok(NewContact {
+        first_name: cells.required("firstName")?,
+        last_name: cells.text("lastName")?.unwrap_or_default(),
+        email: cells.text("email")?,
+        phone: cells.text("phone")?,
+        job_title: cells.text("jobTitle")?,
+        lifecycle_stage: cells
+            .choice::<LifecycleStage>("lifecycleStage")?
+            .unwrap_or(LifecycleStage::Lead),
+        city: cells.text("city")?,
+        country: cells.text("country")?,
+        birthdate: cells.date("birthdate")?,
+        company_id,
+        owner_id,
+        external_ids: external_ids(source, cells)?,
+        custom_fields: cells.custom_fields(),
+    })
+}
+
+/// A company row.
+pub async fn company(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, Refusal> {
+    let owner_id = ctx.links().member(cells, "ownerEmail").await?;
+    let new = company_input(ctx.source, cells, owner_id)?;
     let Some(by) = existing(ctx, cells, Kind::Company, new.domain.clone()).await? else {
         ctx.at(cells.time("createdAt")?.unwrap_or_else(Utc::now));
         let (_, event) = companies::create_in(ctx.txn, ctx.actor, new).await?;
@@ -82,23 +118,9 @@ pub async fn company(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome,
 /// A contact row.
 pub async fn contact(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome, Refusal> {
     let links = ctx.links();
-    let new = NewContact {
-        first_name: cells.required("firstName")?,
-        last_name: cells.text("lastName")?.unwrap_or_default(),
-        email: cells.text("email")?,
-        phone: cells.text("phone")?,
-        job_title: cells.text("jobTitle")?,
-        lifecycle_stage: cells
-            .choice::<LifecycleStage>("lifecycleStage")?
-            .unwrap_or(LifecycleStage::Lead),
-        city: cells.text("city")?,
-        country: cells.text("country")?,
-        birthdate: cells.date("birthdate")?,
-        company_id: links.company(cells, "company").await?,
-        owner_id: links.member(cells, "ownerEmail").await?,
-        external_ids: external_ids(ctx, cells)?,
-        custom_fields: cells.custom_fields(),
-    };
+    let company_id = links.company(cells, "company").await?;
+    let owner_id = links.member(cells, "ownerEmail").await?;
+    let new = contact_input(ctx.source, cells, company_id, owner_id)?;
     let touch = touches::of_row(ctx, cells).await?;
     let Some(by) = existing(ctx, cells, Kind::Contact, new.email.clone()).await? else {
         ctx.at(cells.time("createdAt")?.unwrap_or_else(Utc::now));
@@ -124,10 +146,10 @@ pub async fn contact(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Outcome,
 }
 
 /// The row's `externalId` as an id of the import's source.
-fn external_ids(ctx: &RowContext<'_>, cells: &Cells<'_>) -> Result<Vec<ExternalId>, Refusal> {
+fn external_ids(source: &str, cells: &Cells<'_>) -> Result<Vec<ExternalId>, Refusal> {
     Ok(cells
         .text("externalId")?
-        .map(|id| vec![ExternalId::new(ctx.source, id.trim())])
+        .map(|id| vec![ExternalId::new(source, id.trim())])
         .unwrap_or_default())
 }
 

@@ -101,38 +101,17 @@ pub async fn create_in(
     new: NewCompany,
 ) -> CoreResult<(company::Model, NewEvent)> {
     actor.require(Area::Companies)?;
-    let external_ids = external_id::validate(new.external_ids, external_id::INPUT_FIELD)?;
-    let name = text::required_name(&new.name, 200).map_err(CoreError::invalid("input.name"))?;
-    let fields = Fields::validate(Described {
-        domain: new.domain,
-        industry: new.industry,
-        employee_count: new.employee_count,
-        revenue: new.annual_revenue,
-        revenue_currency: new.annual_revenue_currency,
-        city: new.city,
-        country: new.country,
-    })?;
-    check_reference::<member::Entity>(txn, actor, new.owner_id, "input.ownerId").await?;
-    let (domain, workspace) = (fields.domain.as_deref(), actor.workspace_id);
+    let owner_id = new.owner_id;
+    let workspace = actor.workspace_id;
+    let definitions = custom_field::definitions(txn, workspace, CUSTOM, false).await?;
+    let (model, external_ids) = check_new(actor, new, &definitions)?;
+    check_reference::<member::Entity>(txn, actor, owner_id, "input.ownerId").await?;
+    let domain = model.domain.try_as_ref().and_then(|d| d.as_deref());
     DOMAIN
         .check_free(txn, workspace, domain, &[], "input.domain")
         .await?;
-    let custom_fields =
-        custom_field::values::for_new(txn, workspace, CUSTOM, new.custom_fields).await?;
-    let at = now();
-    let mut model = company::ActiveModel {
-        custom_fields: Set(custom_fields),
-        id: Set(crate::store::new_id()),
-        workspace_id: Set(actor.workspace_id),
-        name: Set(name),
-        owner_id: Set(new.owner_id),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    };
-    fields.apply(&mut model);
+    let custom = model.custom_fields.try_as_ref();
+    custom_field::values::check_unique_new(txn, workspace, CUSTOM, &definitions, custom).await?;
     let row = model
         .insert(txn)
         .await
@@ -149,6 +128,44 @@ pub async fn create_in(
     .await?;
     let event = event_for_new::<company::Entity>(&row, "created")?;
     Ok((row, event))
+}
+
+/// A new company checked without the database (its owner, its domain's
+/// and unique fields' freedom are the caller's to check): its row, stamped
+/// at the clock's time, and its external ids. `definitions`: the
+/// workspace's live company fields.
+pub fn check_new(
+    actor: &Actor,
+    new: NewCompany,
+    definitions: &[entity::custom_field::Model],
+) -> CoreResult<(company::ActiveModel, Vec<ExternalId>)> {
+    let external_ids = external_id::validate(new.external_ids, external_id::INPUT_FIELD)?;
+    let name = text::required_name(&new.name, 200).map_err(CoreError::invalid("input.name"))?;
+    let fields = Fields::validate(Described {
+        domain: new.domain,
+        industry: new.industry,
+        employee_count: new.employee_count,
+        revenue: new.annual_revenue,
+        revenue_currency: new.annual_revenue_currency,
+        city: new.city,
+        country: new.country,
+    })?;
+    let custom_fields = custom_field::values::checked_new(definitions, new.custom_fields)?;
+    let at = now();
+    let mut model = company::ActiveModel {
+        custom_fields: Set(custom_fields),
+        id: Set(crate::store::new_id()),
+        workspace_id: Set(actor.workspace_id),
+        name: Set(name),
+        owner_id: Set(new.owner_id),
+        version: Set(1),
+        deleted_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    fields.apply(&mut model);
+    Ok((model, external_ids))
 }
 
 /// Changes company `id`; with `expected_version`, refuses (`CONFLICT`) if it

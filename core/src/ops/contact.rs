@@ -102,36 +102,15 @@ pub async fn create_in(
     new: NewContact,
 ) -> CoreResult<(contact::Model, NewEvent)> {
     actor.require(Area::Contacts)?;
-    let external_ids = external_id::validate(new.external_ids, external_id::INPUT_FIELD)?;
-    let fields = Fields {
-        first_name: new.first_name,
-        last_name: new.last_name,
-        email: new.email,
-        phone: new.phone,
-        job_title: new.job_title,
-        lifecycle_stage: new.lifecycle_stage,
-        city: new.city,
-        country: new.country,
-        birthdate: new.birthdate,
-        company_id: new.company_id,
-        owner_id: new.owner_id,
-    }
-    .validate()?;
-    fields.check_references(txn, actor).await?;
-    let custom_fields =
-        custom_field::values::for_new(txn, actor.workspace_id, CUSTOM, new.custom_fields).await?;
+    let (company_id, owner_id) = (new.company_id, new.owner_id);
+    let definitions = custom_field::definitions(txn, actor.workspace_id, CUSTOM, false).await?;
+    let (model, external_ids) = check_new(actor, new, &definitions)?;
+    check_reference::<company::Entity>(txn, actor, company_id, "input.companyId").await?;
+    check_reference::<member::Entity>(txn, actor, owner_id, "input.ownerId").await?;
+    let custom = model.custom_fields.try_as_ref();
+    custom_field::values::check_unique_new(txn, actor.workspace_id, CUSTOM, &definitions, custom)
+        .await?;
     let at = now();
-    let mut model = contact::ActiveModel {
-        custom_fields: Set(custom_fields),
-        id: Set(crate::store::new_id()),
-        workspace_id: Set(actor.workspace_id),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    };
-    fields.apply(&mut model);
     let row = model
         .insert(txn)
         .await
@@ -162,6 +141,47 @@ pub async fn create_in(
     let row = load_live::<contact::Entity>(txn, actor, row.id).await?;
     let event = event_for_new::<contact::Entity>(&row, "created")?;
     Ok((row, event))
+}
+
+/// A new contact checked without the database (its company and owner, its
+/// email's and unique fields' freedom are the caller's to check): its row,
+/// stamped at the clock's time, and its external ids. `definitions`: the
+/// workspace's live contact fields. An import's batch checks many this way
+/// and writes them together.
+pub fn check_new(
+    actor: &Actor,
+    new: NewContact,
+    definitions: &[entity::custom_field::Model],
+) -> CoreResult<(contact::ActiveModel, Vec<ExternalId>)> {
+    let external_ids = external_id::validate(new.external_ids, external_id::INPUT_FIELD)?;
+    let fields = Fields {
+        first_name: new.first_name,
+        last_name: new.last_name,
+        email: new.email,
+        phone: new.phone,
+        job_title: new.job_title,
+        lifecycle_stage: new.lifecycle_stage,
+        city: new.city,
+        country: new.country,
+        birthdate: new.birthdate,
+        company_id: new.company_id,
+        owner_id: new.owner_id,
+    }
+    .validate()?;
+    let custom_fields = custom_field::values::checked_new(definitions, new.custom_fields)?;
+    let at = now();
+    let mut model = contact::ActiveModel {
+        custom_fields: Set(custom_fields),
+        id: Set(crate::store::new_id()),
+        workspace_id: Set(actor.workspace_id),
+        version: Set(1),
+        deleted_at: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    fields.apply(&mut model);
+    Ok((model, external_ids))
 }
 
 /// Changes contact `id`; with `expected_version`, refuses (`CONFLICT`) if it

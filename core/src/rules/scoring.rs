@@ -19,17 +19,20 @@ use crate::error::CoreResult;
 use crate::store::placeholders::for_backend;
 
 /// Whose scores to recompute.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Which {
     Contact(Uuid),
     /// Every contact of a company (its firmographics changed).
     Company(Uuid),
     /// Every contact of the workspace (the rules changed).
     Workspace,
+    /// Contacts just created together (an import's batch), each scored at
+    /// its own creation time rather than `at`.
+    NewContacts(Vec<Uuid>),
 }
 
 const SCORE_SQL: &str = r#"
-SELECT "c"."id" AS "id", "c"."company_id" AS "company_id", "c"."lead_score" AS "previous", CAST(
+SELECT "c"."id" AS "id", "c"."company_id" AS "company_id", "c"."created_at" AS "created_at", "c"."lead_score" AS "previous", CAST(
   COALESCE((
     SELECT SUM("r"."points") FROM "lead_scoring_rule" AS "r"
     LEFT JOIN "company" AS "co" ON "co"."id" = "c"."company_id" AND "co"."deleted_at" IS NULL
@@ -71,7 +74,16 @@ pub async fn recompute(
             values.push(id.into());
         }
         Which::Workspace => {}
+        Which::NewContacts(ref ids) => {
+            if ids.is_empty() {
+                return Ok(0);
+            }
+            let listed = vec!["?"; ids.len()].join(", ");
+            sql.push_str(&format!(r#" AND "c"."id" IN ({listed})"#));
+            values.extend(ids.iter().map(|id| Value::from(*id)));
+        }
     }
+    let created_now = matches!(which, Which::NewContacts(_));
     let statement = Statement::from_sql_and_values(backend, for_backend(backend, &sql), values);
     let mut changed = 0;
     let mut companies = Owners::default();
@@ -83,6 +95,11 @@ pub async fn recompute(
         if score == previous {
             continue;
         }
+        let at = if created_now {
+            row.try_get::<DateTime<Utc>>("", "created_at")?
+        } else {
+            at
+        };
         let update = Statement::from_sql_and_values(
             backend,
             for_backend(

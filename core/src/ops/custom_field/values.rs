@@ -31,23 +31,56 @@ pub async fn for_new<C: ConnectionTrait>(
     given: Given,
 ) -> CoreResult<Value> {
     let fields = definitions(txn, workspace_id, record_type, false).await?;
-    let merged = merge(&fields, Map::new(), given)?;
+    let merged = checked_new(&fields, given)?;
+    check_unique_new(txn, workspace_id, record_type, &fields, Some(&merged)).await?;
+    Ok(merged)
+}
+
+/// A new record's values checked against `fields` (its type's live
+/// definitions) without the database: each value by its field's type,
+/// every required field present. Unique fields are checked apart
+/// ([`check_unique_new`]), as only the database can tell.
+pub fn checked_new(fields: &[custom_field::Model], given: Given) -> CoreResult<Value> {
+    let merged = merge(fields, Map::new(), given)?;
     for field in fields.iter().filter(|f| f.required) {
         if !merged.contains_key(&field.key) {
             return Err(CoreError::bad_input(field_path(&field.key), "is required"));
         }
     }
+    Ok(Value::Object(merged))
+}
+
+/// Whether `values` hold a value of a unique field of `fields`.
+pub fn holds_unique(fields: &[custom_field::Model], values: Option<&Value>) -> bool {
+    values.is_some_and(|values| {
+        fields
+            .iter()
+            .any(|f| f.is_unique && values.get(&f.key).is_some())
+    })
+}
+
+/// `CONFLICT` when a new record's value of a unique field is another live
+/// record's.
+pub async fn check_unique_new<C: ConnectionTrait>(
+    txn: &C,
+    workspace_id: Uuid,
+    record_type: CustomFieldRecordType,
+    fields: &[custom_field::Model],
+    values: Option<&Value>,
+) -> CoreResult<()> {
+    let Some(values) = values.and_then(Value::as_object) else {
+        return Ok(());
+    };
     check_unique(
         txn,
         workspace_id,
         record_type,
-        &fields,
-        &merged,
+        fields,
+        values,
         &Map::new(),
         None,
     )
-    .await?;
-    Ok(Value::Object(merged))
+    .await
 }
 
 /// The `custom_fields` object of record `id` after `given` (`None` when
