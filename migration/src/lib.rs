@@ -45,7 +45,7 @@ mod m20261204_000042_search_text_fast;
 mod m20261204_000043_duplicate_pairs;
 mod m20261204_000044_search_documents;
 mod m20261204_000045_search_live_custom_fields;
-mod m20261204_000046_duplicates_per_statement;
+mod m20261204_000046_triggers_per_statement;
 
 pub struct Migrator;
 
@@ -94,7 +94,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000043_duplicate_pairs::Migration),
             Box::new(m20261204_000044_search_documents::Migration),
             Box::new(m20261204_000045_search_live_custom_fields::Migration),
-            Box::new(m20261204_000046_duplicates_per_statement::Migration),
+            Box::new(m20261204_000046_triggers_per_statement::Migration),
         ]
     }
 }
