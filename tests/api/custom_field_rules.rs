@@ -100,7 +100,7 @@ async fn a_type_change_converts_values_or_names_the_records(app: TestApp) {
         json!({ "recordType": "CONTACT", "key": "size", "label": "Size", "type": "TEXT" }),
     )
     .await;
-    contact(&app, "Ada", json!([{ "key": "size", "value": "12" }])).await;
+    let ada = contact(&app, "Ada", json!([{ "key": "size", "value": "12" }])).await;
     contact(&app, "Bob", json!([{ "key": "size", "value": " 7 " }])).await;
     let converted = mutate(
         &app,
@@ -111,6 +111,13 @@ async fn a_type_change_converts_values_or_names_the_records(app: TestApp) {
     assert_eq!(converted["customField"]["type"], "NUMBER");
     let big = json!({ "customFields": [{ "key": "size", "number": { "gt": "10" } }] });
     assert_eq!(names(&app, big).await, vec!["Ada"]);
+    // The conversion is in each record's history, as an edit would be.
+    let history = "query($id: ID!) { node(id: $id) { ... on Contact { history(first: 1) { nodes { kind changes { field before after } } } } } }";
+    let latest = app.data(history, json!({ "id": ada["id"] })).await;
+    assert_eq!(
+        latest["node"]["history"]["nodes"][0],
+        json!({ "kind": "UPDATED", "changes": [{ "field": "customFields.size", "before": "12", "after": 12 }] })
+    );
 
     // Back to text, then a value that is no number: the change is refused,
     // naming the record, and the field keeps its type.

@@ -2,12 +2,15 @@
 //! and deleted records alike (a restored record must hold a value of the
 //! field's type), is read back as text and checked as the new type. All of
 //! them convert in the same transaction, or none does and the refusal names
-//! the records that would not.
+//! the records that would not. Each converted record gets a history entry
+//! (`updated`, the field's value before and after), as an edit would.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use entity::custom_field;
 use entity::enums::{CustomFieldRecordType, CustomFieldType};
+use entity::{company, contact, custom_field, deal, ticket};
+use sea_orm::QueryFilter;
+use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value as SqlValue};
 use serde_json::Value;
 use uuid::Uuid;
@@ -15,21 +18,23 @@ use uuid::Uuid;
 use super::values::json_path;
 use super::{table_of, types};
 use crate::error::{CoreError, CoreResult};
+use crate::events::history::{self, Made};
 use crate::kind::Kind;
 use crate::store::placeholders::for_backend;
+use crate::store::{Table, col, event_for};
 
 /// How many unconvertible records a refusal names.
 const NAMED: usize = 20;
 
-/// Converts the values of `field` to `field_type` with `options`.
+/// Converts the values of `field` to `field_type` with `options`, by `made`.
 pub(super) async fn convert_values(
     txn: &DatabaseTransaction,
-    workspace_id: Uuid,
+    made: Made,
     field: &custom_field::Model,
     field_type: CustomFieldType,
     options: &[String],
 ) -> CoreResult<()> {
-    let backend = txn.get_database_backend();
+    let (backend, workspace_id) = (txn.get_database_backend(), made.workspace_id);
     let table = table_of(field.record_type);
     let has_key = if backend == DbBackend::Postgres {
         (
@@ -99,6 +104,7 @@ pub(super) async fn convert_values(
         backend,
         &format!(r#"UPDATE "{table}" SET "custom_fields" = ? WHERE "id" = ?"#),
     );
+    let ids: Vec<Uuid> = converted.iter().map(|(id, _)| *id).collect();
     for (id, values) in converted {
         let json = SqlValue::Json(Some(Box::new(values)));
         txn.execute_raw(Statement::from_sql_and_values(
@@ -107,6 +113,28 @@ pub(super) async fn convert_values(
             [json, id.into()],
         ))
         .await?;
+    }
+    match field.record_type {
+        CustomFieldRecordType::Company => record::<company::Entity>(txn, made, ids).await,
+        CustomFieldRecordType::Contact => record::<contact::Entity>(txn, made, ids).await,
+        CustomFieldRecordType::Deal => record::<deal::Entity>(txn, made, ids).await,
+        CustomFieldRecordType::Ticket => record::<ticket::Entity>(txn, made, ids).await,
+    }
+}
+
+/// History entries for the converted records `ids` (read back whole: an
+/// entry holds the record's snapshot), a page of ids at a time.
+async fn record<T: Table>(txn: &DatabaseTransaction, made: Made, ids: Vec<Uuid>) -> CoreResult<()> {
+    for chunk in ids.chunks(500) {
+        let rows = T::find()
+            .filter(col(T::TABLE, "id").is_in(chunk.to_vec()))
+            .all(txn)
+            .await?;
+        let events = rows
+            .iter()
+            .map(|row| event_for::<T>(row, "updated"))
+            .collect::<CoreResult<Vec<_>>>()?;
+        history::record(txn, made, &events).await?;
     }
     Ok(())
 }

@@ -207,7 +207,8 @@ pub async fn update(
     };
     let required = changes.required.unwrap_or(current.required);
     if field_type != current.field_type || options != options_of(&current) {
-        convert::convert_values(&txn, actor.workspace_id, &current, field_type, &options).await?;
+        let made = Author::of(actor).made(now());
+        convert::convert_values(&txn, made, &current, field_type, &options).await?;
     }
     if required && !current.required {
         values::refuse_missing(&txn, actor.workspace_id, current.record_type, &current.key).await?;
