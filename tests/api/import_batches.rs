@@ -9,7 +9,10 @@ use crate::fixtures::mutate;
 use crate::helpers::{TestApp, on_both_databases};
 use crate::import::{count, import, refusals, stdout, write};
 
-on_both_databases!(rows_written_together_and_one_by_one_come_out_the_same,);
+on_both_databases!(
+    rows_written_together_and_one_by_one_come_out_the_same,
+    a_large_import_keeps_the_planner_statistics_up,
+);
 
 const PEOPLE: &str = "{ contacts(orderBy: [{ field: FIRST_NAME }]) { nodes { firstName email leadScore createdAt company { name leadScore } externalIds { source id } leadScoreHistory { previous score reason changedAt } history { nodes { kind at changes { field } } } } } }";
 
@@ -136,4 +139,29 @@ async fn rows_written_together_and_one_by_one_come_out_the_same(app: TestApp) {
         "{}",
         stdout(&again)
     );
+}
+
+/// PostgreSQL: an import that creates 1,000 records or more analyses the
+/// tables it grows (plans made for the empty tables would scan them).
+async fn a_large_import_keeps_the_planner_statistics_up(app: TestApp) {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("externalId,name,domain\n");
+    for i in 0..1_200 {
+        csv.push_str(&format!("c{i},Company {i},company{i}.example\n"));
+    }
+    let file = write(dir.path(), "companies.csv", csv.as_bytes());
+    let done = import(&app, "companies", &file, &[]);
+    assert_eq!(count(&done, "created"), 1_200, "{}", stdout(&done));
+    let db = &app.state.db;
+    if db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let analysed = "SELECT count(*) AS n FROM pg_stat_user_tables WHERE relname IN ('company', 'company_duplicate', 'search_document') AND last_analyze IS NOT NULL";
+    let row = db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, analysed))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<i64>("", "n").unwrap(), 3);
 }

@@ -40,8 +40,10 @@ mod purchases;
 mod quotes;
 pub mod read;
 mod refusal;
+mod statistics;
 mod tickets;
 mod touches;
+mod types;
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -62,82 +64,7 @@ pub use cells::{Cells, parse_time};
 use context::RowContext;
 pub use read::{Format, ReadRow, Rows, SourceRow, Unreadable};
 pub use refusal::Refusal;
-
-/// What a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportType {
-    Companies,
-    Contacts,
-    Deals,
-    Tickets,
-    Activities,
-    Orders,
-    SurveyResponses,
-    Engagements,
-    Products,
-}
-
-impl ImportType {
-    pub const ALL: [ImportType; 9] = [
-        ImportType::Companies,
-        ImportType::Contacts,
-        ImportType::Deals,
-        ImportType::Tickets,
-        ImportType::Activities,
-        ImportType::Orders,
-        ImportType::SurveyResponses,
-        ImportType::Engagements,
-        ImportType::Products,
-    ];
-
-    /// Its name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            ImportType::Companies => "companies",
-            ImportType::Contacts => "contacts",
-            ImportType::Deals => "deals",
-            ImportType::Tickets => "tickets",
-            ImportType::Activities => "activities",
-            ImportType::Orders => "orders",
-            ImportType::SurveyResponses => "surveyResponses",
-            ImportType::Engagements => "engagements",
-            ImportType::Products => "products",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.name() == name)
-    }
-
-    /// The columns a file of this type may have (the README lists them).
-    pub fn columns(self) -> &'static [&'static str] {
-        match self {
-            ImportType::Companies => people::COMPANY_COLUMNS,
-            ImportType::Contacts => people::CONTACT_COLUMNS,
-            ImportType::Deals => deals::COLUMNS,
-            ImportType::Tickets => tickets::COLUMNS,
-            ImportType::Activities => activities::COLUMNS,
-            ImportType::Orders => purchases::ORDER_COLUMNS,
-            ImportType::SurveyResponses => purchases::SURVEY_COLUMNS,
-            ImportType::Engagements => engagements::COLUMNS,
-            ImportType::Products => catalogue::COLUMNS,
-        }
-    }
-
-    /// Whether its records carry custom fields (`customFields.<key>` columns).
-    pub fn has_custom_fields(self) -> bool {
-        matches!(
-            self,
-            ImportType::Companies | ImportType::Contacts | ImportType::Deals | ImportType::Tickets
-        )
-    }
-
-    /// Tickets are numbered in the order they were opened, so their rows
-    /// are written in order of `openedAt` (the caller sorts with [`sort_rows`]).
-    pub fn ordered_by(self) -> Option<&'static str> {
-        (self == ImportType::Tickets).then_some("openedAt")
-    }
-}
+pub use types::ImportType;
 
 /// What to do with a row whose record exists (matched by external id, then
 /// by email for contacts and domain for companies).
@@ -218,6 +145,7 @@ pub struct Importer {
     /// Names the import in its events.
     pub id: Uuid,
     tally: Tally,
+    statistics: statistics::Statistics,
 }
 
 impl Importer {
@@ -239,6 +167,7 @@ impl Importer {
             options,
             id: new_id(),
             tally: Tally::default(),
+            statistics: statistics::Statistics::default(),
         })
     }
 
@@ -343,6 +272,12 @@ impl Importer {
         }
         for result in &results {
             self.tally.add(&result.outcome);
+        }
+        if !self.options.dry_run {
+            let created = self.tally.created;
+            self.statistics
+                .keep_up(&self.core, self.options.ty, created)
+                .await?;
         }
         Ok(results)
     }
