@@ -39,7 +39,7 @@ pub enum Dialect {
 /// The search text of a `table` row as migration 39 indexed it: the
 /// searched columns only, read as `{prefix}"column"` (`prefix` empty, or
 /// `NEW.` in a trigger, or `t.` for an alias). Kept as it was, for that
-/// migration; searches use [`text`].
+/// migration; searches read [`live_text`].
 pub fn expr(table: &str, prefix: &str) -> String {
     format!("lower({})", parts(table, prefix).join(" || ' ' || "))
 }
@@ -48,16 +48,12 @@ pub fn expr(table: &str, prefix: &str) -> String {
 /// [`expr`]'s columns, then the text of each custom field value (PostgreSQL through the immutable
 /// `rapport_custom_text` of migration 41, which an index may call).
 pub fn text(table: &str, prefix: &str, dialect: Dialect) -> String {
-    let mut parts = parts(table, prefix);
-    if WITH_CUSTOM_FIELDS.contains(&table) {
-        parts.push(match dialect {
-            Dialect::Postgres => format!(r#"rapport_custom_text({prefix}"custom_fields")"#),
-            Dialect::Sqlite => format!(
-                r#"(SELECT coalesce(group_concat("value", ' '), '') FROM json_each({prefix}"custom_fields"))"#
-            ),
-        });
-    }
-    format!("lower({})", parts.join(" || ' ' || "))
+    with_custom_text(table, prefix, || match dialect {
+        Dialect::Postgres => format!(r#"rapport_custom_text({prefix}"custom_fields")"#),
+        Dialect::Sqlite => format!(
+            r#"(SELECT coalesce(group_concat("value", ' '), '') FROM json_each({prefix}"custom_fields"))"#
+        ),
+    })
 }
 
 /// The search text of a `table` row from migration 45 on: [`text`], but a
@@ -67,17 +63,23 @@ pub fn text(table: &str, prefix: &str, dialect: Dialect) -> String {
 /// it; the search documents hold its result instead); SQLite's subquery
 /// reads the definitions the same way.
 pub fn live_text(table: &str, prefix: &str, dialect: Dialect) -> String {
+    let kind = table.to_uppercase();
+    with_custom_text(table, prefix, || match dialect {
+        Dialect::Postgres => format!(
+            r#"rapport_live_custom_text({prefix}"workspace_id", '{kind}', {prefix}"custom_fields")"#
+        ),
+        Dialect::Sqlite => format!(
+            r#"(SELECT coalesce(group_concat(j."value", ' '), '') FROM json_each({prefix}"custom_fields") AS j WHERE EXISTS (SELECT 1 FROM "custom_field" AS f WHERE f."workspace_id" = {prefix}"workspace_id" AND f."record_type" = '{kind}' AND f."key" = j."key" AND f."deleted_at" IS NULL))"#
+        ),
+    })
+}
+
+/// [`expr`]'s columns, then (for a table with custom fields) the text of
+/// its custom values as `custom` writes it.
+fn with_custom_text(table: &str, prefix: &str, custom: impl FnOnce() -> String) -> String {
     let mut parts = parts(table, prefix);
     if WITH_CUSTOM_FIELDS.contains(&table) {
-        let kind = table.to_uppercase();
-        parts.push(match dialect {
-            Dialect::Postgres => format!(
-                r#"rapport_live_custom_text({prefix}"workspace_id", '{kind}', {prefix}"custom_fields")"#
-            ),
-            Dialect::Sqlite => format!(
-                r#"(SELECT coalesce(group_concat(j."value", ' '), '') FROM json_each({prefix}"custom_fields") AS j WHERE EXISTS (SELECT 1 FROM "custom_field" AS f WHERE f."workspace_id" = {prefix}"workspace_id" AND f."record_type" = '{kind}' AND f."key" = j."key" AND f."deleted_at" IS NULL))"#
-            ),
-        });
+        parts.push(custom());
     }
     format!("lower({})", parts.join(" || ' ' || "))
 }

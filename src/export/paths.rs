@@ -28,25 +28,20 @@ pub fn of_deals<'a>(
     rows: &'a [deal::Model],
 ) -> BoxFuture<'a, super::ExtraValues> {
     Box::pin(async move {
-        let names = |models: Vec<(Uuid, String)>| models.into_iter().collect::<HashMap<_, _>>();
-        let pipelines = names(
-            pipeline::Entity::find()
-                .filter(col("pipeline", "workspace_id").eq(workspace))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p.name))
-                .collect(),
-        );
-        let stages = names(
-            stage::Entity::find()
-                .filter(col("stage", "workspace_id").eq(workspace))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s.name))
-                .collect(),
-        );
+        let pipelines: HashMap<Uuid, String> = pipeline::Entity::find()
+            .filter(col("pipeline", "workspace_id").eq(workspace))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let stages: HashMap<Uuid, String> = stage::Entity::find()
+            .filter(col("stage", "workspace_id").eq(workspace))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect();
         let ids: Vec<Uuid> = rows.iter().map(|d| d.id).collect();
         let mut paths: HashMap<Uuid, Vec<Value>> = HashMap::new();
         if !ids.is_empty() {

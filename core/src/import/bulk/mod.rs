@@ -259,7 +259,6 @@ fn is_new(known: &Known, keys: &RowKeys, repeated: &HashSet<(bool, String)>) -> 
 }
 
 /// The row's company and owner, when every link it names is found.
-#[allow(clippy::option_option)]
 fn linked(known: &Known, keys: &RowKeys) -> Option<(Option<Uuid>, Option<Uuid>)> {
     let company = match (&keys.company_external_id, &keys.company_domain) {
         (Some(id), _) => Some(*known.companies_by_external_id.get(id)?),
