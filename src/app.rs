@@ -172,10 +172,11 @@ impl AppState {
         ));
         let lockout = shared_counters.map_or_else(Lockout::default, Lockout::shared);
         let documents = Arc::new(crate::http::persisted::Documents::new(&config)?);
+        let files = rapport_core::files::Files::open(&config.files)?;
         let passwords =
             crate::auth::password::Passwords::new(config.max_concurrent_password_checks);
         let services = Services {
-            core: Core::new(db, bus, metrics.clone()),
+            core: Core::new(db, bus, metrics.clone(), files),
             feed,
             directory,
             lockout: Arc::new(lockout),

@@ -133,11 +133,12 @@ pub async fn workspace(state: &AppState, command: WorkspaceCommand) -> anyhow::R
             let deleted = ops::delete(&state.core, id)
                 .await
                 .map_err(|e| anyhow::anyhow!("workspace {id}: {}", message(e)))?;
-            let rows: u64 = deleted.iter().map(|(_, n)| n).sum();
-            tracing::info!(workspace = %id, rows, "workspace deleted");
+            let rows: u64 = deleted.rows.iter().map(|(_, n)| n).sum();
+            let files = deleted.files;
+            tracing::info!(workspace = %id, rows, files, "workspace deleted");
             writeln!(
                 std::io::stdout().lock(),
-                "deleted workspace {id} ({rows} rows)"
+                "deleted workspace {id} ({rows} rows, {files} files)"
             )?;
             Ok(())
         }

@@ -104,6 +104,17 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_MAX_IMPORT_BYTES", default_value_t = 256 * 1024 * 1024)]
     pub max_import_bytes: u64,
 
+    /// Where document files are kept: a directory (made at the first
+    /// upload), or `s3://bucket/prefix` for any S3-compatible store, with
+    /// credentials, region and endpoint from the standard `AWS_*` variables.
+    #[arg(long, env = "RAPPORT_FILES", default_value = "./files")]
+    pub files: String,
+
+    /// Largest document file `uploadDocument` and `uploadRevision` accept,
+    /// in bytes; larger uploads are refused while they stream in.
+    #[arg(long, env = "RAPPORT_MAX_FILE_BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub max_file_bytes: u64,
+
     /// How often an idle server looks for import jobs to run, in milliseconds.
     #[arg(long, env = "RAPPORT_IMPORT_POLL_MS", default_value_t = 1000)]
     pub import_poll_ms: u64,

@@ -28,11 +28,13 @@ pub enum Kind {
     CustomField,
     /// A tracked engagement (not a node: it has external ids for imports).
     Engagement,
+    Document,
+    DocumentRevision,
 }
 
 impl Kind {
     /// Every kind, for reading a global id back.
-    pub const ALL: [Kind; 24] = [
+    pub const ALL: [Kind; 26] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -57,6 +59,8 @@ impl Kind {
         Kind::Product,
         Kind::CustomField,
         Kind::Engagement,
+        Kind::Document,
+        Kind::DocumentRevision,
     ];
 
     /// The GraphQL type name.
@@ -86,6 +90,8 @@ impl Kind {
             Kind::Product => "Product",
             Kind::CustomField => "CustomField",
             Kind::Engagement => "Engagement",
+            Kind::Document => "Document",
+            Kind::DocumentRevision => "DocumentRevision",
         }
     }
 }

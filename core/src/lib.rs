@@ -10,6 +10,7 @@
 //! - [`Kind`]: the kinds of record, by their API type name.
 //! - [`domain`]: value rules (validation, normalisation, money), plain functions.
 //! - [`events`]: the outbox writer, history, and the bus that carries events to subscribers.
+//! - [`files`]: the store of document files (a directory or an S3-compatible bucket).
 //! - [`clock`]: the time the server acts at (the system clock, or a manual one in tests).
 //! - [`store`]: the [`store::Core`] handle, record tables, transactions and the one commit
 //!   sequence, the version-guarded write, dense numbering, the Idempotency-Key claim.
@@ -26,6 +27,7 @@ pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod import;
 mod kind;
 pub mod metrics;

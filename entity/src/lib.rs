@@ -17,6 +17,8 @@ pub mod customer_order;
 pub mod deal;
 pub mod deal_contact;
 pub mod deal_stage_change;
+pub mod document;
+pub mod document_revision;
 pub mod duplicate_match;
 pub mod engagement;
 pub mod enums;

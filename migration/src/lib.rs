@@ -46,6 +46,7 @@ mod m20261204_000043_duplicate_pairs;
 mod m20261204_000044_search_documents;
 mod m20261204_000045_search_live_custom_fields;
 mod m20261204_000046_triggers_per_statement;
+mod m20261204_000047_documents;
 
 pub struct Migrator;
 
@@ -95,6 +96,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000044_search_documents::Migration),
             Box::new(m20261204_000045_search_live_custom_fields::Migration),
             Box::new(m20261204_000046_triggers_per_statement::Migration),
+            Box::new(m20261204_000047_documents::Migration),
         ]
     }
 }

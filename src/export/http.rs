@@ -14,6 +14,7 @@ use axum::routing::get;
 use futures_util::TryStreamExt;
 
 use super::{ExportRequest, ExportType, Format};
+use crate::auth::Actor;
 use crate::graphql::error::{ApiError, CoreError};
 use crate::state::AppState;
 
@@ -38,19 +39,9 @@ async fn export(
     else {
         return refusal(ApiError(CoreError::NotFound(UNKNOWN_EXPORT)));
     };
-    let credential = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let actor = match credential {
-        None => None,
-        Some(credential) => match state.authenticate(credential).await {
-            Ok(Ok(actor)) => Some(actor),
-            Ok(Err(refused)) => return refusal(ApiError(CoreError::Refused(refused))),
-            Err(error) => return refusal(ApiError::from(error)),
-        },
-    };
-    let Some(actor) = actor else {
-        return refusal(ApiError(CoreError::Unauthenticated));
+    let actor = match bearer(&state, &headers).await {
+        Ok(actor) => actor,
+        Err(refused) => return refusal(refused),
     };
     let request = ExportRequest {
         ty,
@@ -85,8 +76,22 @@ async fn export(
     response
 }
 
-/// A refusal as `/graphql` answers one, with the status its code implies.
-fn refusal(error: ApiError) -> Response {
+/// The member the `Authorization` header names, or why not.
+pub(crate) async fn bearer(state: &AppState, headers: &HeaderMap) -> Result<Actor, ApiError> {
+    let credential = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(ApiError(CoreError::Unauthenticated))?;
+    match state.authenticate(credential).await {
+        Ok(Ok(actor)) => Ok(actor),
+        Ok(Err(refused)) => Err(ApiError(CoreError::Refused(refused))),
+        Err(error) => Err(ApiError::from(error)),
+    }
+}
+
+/// A refusal as `/graphql` answers one, with the status its code implies
+/// (also `/files`).
+pub(crate) fn refusal(error: ApiError) -> Response {
     let status = match error.code() {
         "BAD_USER_INPUT" => StatusCode::BAD_REQUEST,
         "UNAUTHENTICATED" => StatusCode::UNAUTHORIZED,

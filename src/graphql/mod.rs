@@ -20,6 +20,7 @@ pub mod custom_field;
 pub mod customer;
 pub mod customer_order;
 pub mod deal;
+pub mod document;
 pub mod error;
 pub mod exact_numbers;
 pub mod external_id;
@@ -155,6 +156,7 @@ pub struct UpkeepMutation(
     import::ImportMutation,
     form::FormMutation,
     segment::SegmentMutation,
+    document::DocumentMutation,
 );
 
 /// The schema type.

@@ -3,6 +3,7 @@
 
 mod answer;
 pub mod client_address;
+mod files;
 mod form;
 mod get;
 mod graphql;
@@ -49,7 +50,7 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
     // Room for an upload and its request: a JSON body is held to its own,
     // smaller limit as it is read (`graphql_post`), an upload's file to the
     // import limit as it streams (`upload`), which answers first.
-    let import_limit = usize::try_from(state.config.max_import_bytes).unwrap_or(usize::MAX);
+    let import_limit = usize::try_from(upload::upload_limit(&state.config)).unwrap_or(usize::MAX);
     let body_limit = import_limit.saturating_add(state.config.max_body_bytes);
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -58,6 +59,7 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
         .route("/metrics", get(metrics))
         .merge(crate::graphiql::routes())
         .merge(crate::export::http::routes())
+        .merge(files::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             operator::recognise,

@@ -1,8 +1,10 @@
 //! `POST /graphql` as a GraphQL multipart request (fields `operations`,
-//! `map`, then the files): how `startImport` receives its file. The body is
+//! `map`, then the files): how `startImport`, `uploadDocument` and
+//! `uploadRevision` receive their file. The body is
 //! parsed as it streams in, each file written to an unnamed temporary file
-//! (never held in memory), and refused with 413 as soon as it passes
-//! `RAPPORT_MAX_IMPORT_BYTES`, before any operation runs: nothing is written.
+//! (never held in memory), and refused with 413 as soon as it passes the
+//! larger of `RAPPORT_MAX_IMPORT_BYTES` and `RAPPORT_MAX_FILE_BYTES`, before
+//! any operation runs: nothing is written.
 
 use async_graphql::ParseRequestError;
 use async_graphql::http::MultipartOptions;
@@ -29,6 +31,11 @@ pub fn is_multipart(headers: &HeaderMap) -> bool {
         })
 }
 
+/// The most bytes a file of an upload may hold: an import's or a document's.
+pub fn upload_limit(config: &crate::config::Config) -> u64 {
+    config.max_import_bytes.max(config.max_file_bytes)
+}
+
 /// Parses the upload and runs its operations.
 pub async fn post(call: Call, headers: &HeaderMap, body: Body) -> Response {
     // A browser form can post multipart cross-site without a preflight; a
@@ -48,7 +55,9 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Body) -> Response {
             "an upload is not replayed: send it without Idempotency-Key (importJobs lists the jobs started)",
         );
     }
-    let limit = call.state.config.max_import_bytes;
+    // The larger of the two file limits; each operation holds its own
+    // file to its own limit as it reads it.
+    let limit = upload_limit(&call.state.config);
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -66,7 +75,9 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Body) -> Response {
             return refusal(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
-                &format!("an upload holds at most {limit} bytes (RAPPORT_MAX_IMPORT_BYTES)"),
+                &format!(
+                    "an upload holds at most {limit} bytes (RAPPORT_MAX_IMPORT_BYTES for imports, RAPPORT_MAX_FILE_BYTES for documents)"
+                ),
             );
         }
         Err(error) => {

@@ -67,6 +67,7 @@ pub async fn spawn_app_with(
         }
     };
     config.bind = "127.0.0.1:0".parse().expect("address");
+    config.files = dir.path().join("files").display().to_string();
     // Tests write thousands of records as one member; the limiter has its own test.
     config.rate_limit_per_minute = 1_000_000;
     // Every list read runs on the fast path and the executor, compared.

@@ -27,10 +27,27 @@ pub const JOB: &str = "query($id: ID!) { importJob(id: $id) { id status type pro
 
 pub const PROGRESS: &str = "subscription($id: ID!) { importProgress(jobId: $id) { jobId status processed accepted rejected } }";
 
-const BOUNDARY: &str = "rapport-test-upload-boundary-5f2c9a";
+pub const BOUNDARY: &str = "rapport-test-upload-boundary-5f2c9a";
 
 /// A GraphQL multipart request body running `query` with the file as `$file`.
-pub fn multipart_body(query: &str, mut variables: Value, file_name: &str, file: &[u8]) -> Vec<u8> {
+pub fn multipart_body(query: &str, variables: Value, file_name: &str, file: &[u8]) -> Vec<u8> {
+    typed_multipart_body(
+        query,
+        variables,
+        file_name,
+        "application/octet-stream",
+        file,
+    )
+}
+
+/// [`multipart_body`] with the file part's `Content-Type`.
+pub fn typed_multipart_body(
+    query: &str,
+    mut variables: Value,
+    file_name: &str,
+    content_type: &str,
+    file: &[u8],
+) -> Vec<u8> {
     variables["file"] = Value::Null;
     let operations = json!({ "query": query, "variables": variables });
     let map = json!({ "0": ["variables.file"] });
@@ -38,7 +55,7 @@ pub fn multipart_body(query: &str, mut variables: Value, file_name: &str, file: 
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{operations}\r\n\
          --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{map}\r\n\
          --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{file_name}\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n"
+         Content-Type: {content_type}\r\n\r\n"
     )
     .into_bytes();
     body.extend_from_slice(file);
@@ -206,9 +223,12 @@ async fn only_an_admin_imports(app: TestApp) {
     assert_eq!(jobs, 0, "a refused upload stores nothing");
 }
 
-/// Uploads of at most 64 KiB.
+/// Uploads of at most 64 KiB: a request streaming in is cut at the larger
+/// of the import and document limits (each operation then holds its file
+/// to its own), so both are small here.
 fn small_uploads(config: &mut rapport::config::Config) {
     config.max_import_bytes = 64 * 1024;
+    config.max_file_bytes = 64 * 1024;
 }
 
 async fn an_upload_over_the_limit_is_refused_and_nothing_is_written(app: TestApp) {

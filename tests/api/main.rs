@@ -25,6 +25,7 @@ mod custom_field_rules;
 mod custom_field_transfer;
 mod custom_fields;
 mod deal_weights;
+mod documents;
 mod duplicates;
 mod erasure;
 mod exact_figures;

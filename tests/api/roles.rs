@@ -219,11 +219,13 @@ async fn support_sees_no_deal_amounts(app: TestApp) {
 fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     use Role::*;
     const PUBLIC: [&str; 2] = ["login", "acceptInvitation"];
-    // Tags follow the tagged record: covered by the matrix above.
-    const BY_RECORD: [&str; 2] = ["addTags", "removeTags"];
+    // Tags and documents follow their record: covered by the matrix above
+    // and by documents.rs.
+    const BY_RECORD: [&str; 3] = ["addTags", "removeTags", "deleteDocument"];
     // A file arrives only in a multipart request, which these literal
-    // probes cannot send: import_jobs.rs checks startImport's roles.
-    const BY_UPLOAD: [&str; 1] = ["startImport"];
+    // probes cannot send: import_jobs.rs checks startImport's roles,
+    // documents.rs the uploads'.
+    const BY_UPLOAD: [&str; 3] = ["startImport", "uploadDocument", "uploadRevision"];
     if PUBLIC.contains(&mutation) || BY_RECORD.contains(&mutation) || BY_UPLOAD.contains(&mutation)
     {
         return None;

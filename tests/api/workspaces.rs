@@ -192,7 +192,7 @@ async fn deleting_a_workspace_removes_all_of_it_and_nothing_else(app: TestApp) {
     let deleted = workspace::delete(&app.state.core, app.workspace_id)
         .await
         .unwrap();
-    let total: u64 = deleted.iter().map(|(_, n)| n).sum();
+    let total: u64 = deleted.rows.iter().map(|(_, n)| n).sum();
     assert_eq!(total as i64, before_a.values().sum::<i64>());
     let after_a = rows_of(&app.state.db, app.workspace_id).await;
     assert!(after_a.values().all(|n| *n == 0), "{after_a:?}");

@@ -17,6 +17,7 @@ pub mod contact;
 pub mod custom_field;
 pub mod customer;
 pub mod deal;
+pub mod document;
 pub mod duplicates;
 pub mod edit;
 pub mod engagement;

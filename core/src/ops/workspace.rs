@@ -22,7 +22,9 @@ const INVITATION_DAYS: i64 = 7;
 /// Every table holding a workspace's rows (its `workspace_id`), children
 /// before the tables they reference, so deleting in this order never trips
 /// a foreign key. The workspace row itself goes last.
-pub const TENANT_TABLES: [&str; 41] = [
+pub const TENANT_TABLES: [&str; 43] = [
+    "document_revision",
+    "document",
     "custom_field",
     "segment_member",
     "segment",
@@ -148,12 +150,18 @@ pub async fn admin_actor(core: &Core, workspace_id: Uuid) -> CoreResult<Actor> {
     Ok(Actor::member(workspace_id, admin.id, Role::Admin))
 }
 
-/// How many rows a deletion removed, per table (the workspace row included).
-pub type Deleted = Vec<(&'static str, u64)>;
+/// What a deletion removed.
+#[derive(Debug, Clone)]
+pub struct Deleted {
+    /// Rows per table (the workspace row included).
+    pub rows: Vec<(&'static str, u64)>,
+    /// Document files.
+    pub files: u64,
+}
 
 /// Deletes the workspace `id` and every row of it in every table (records,
 /// links, history, events, members, keys), in one transaction: all of it
-/// or nothing. `NOT_FOUND` for an unknown id.
+/// or nothing; then its document files. `NOT_FOUND` for an unknown id.
 pub async fn delete(core: &Core, id: Uuid) -> CoreResult<Deleted> {
     let txn = core.begin().await?;
     if workspace::Entity::find_by_id(id).one(&txn).await?.is_none() {
@@ -174,7 +182,13 @@ pub async fn delete(core: &Core, id: Uuid) -> CoreResult<Deleted> {
         .to_owned();
     deleted.push(("workspace", txn.execute(&statement).await?.rows_affected()));
     txn.commit().await?;
-    Ok(deleted)
+    // Its files go once no row names them (by prefix: every key starts
+    // with the workspace's id).
+    let files = core.files.delete_workspace(id).await?;
+    Ok(Deleted {
+        rows: deleted,
+        files,
+    })
 }
 
 /// The admin's display name until they set one: the email's local part.

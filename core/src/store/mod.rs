@@ -38,16 +38,24 @@ pub struct Core {
     pub metrics: Arc<Metrics>,
     /// Writes waiting, in arrival order, for their workspace's counter row.
     pub counter_queue: Arc<counter_queue::CounterQueue>,
+    /// Where document files are kept.
+    pub files: crate::files::Files,
 }
 
 impl Core {
-    /// A core over `db` publishing on `bus`.
-    pub fn new(db: DatabaseConnection, bus: Arc<dyn Bus>, metrics: Arc<Metrics>) -> Self {
+    /// A core over `db` publishing on `bus`, keeping files in `files`.
+    pub fn new(
+        db: DatabaseConnection,
+        bus: Arc<dyn Bus>,
+        metrics: Arc<Metrics>,
+        files: crate::files::Files,
+    ) -> Self {
         Self {
             db,
             bus,
             metrics,
             counter_queue: Arc::default(),
+            files,
         }
     }
 }

@@ -64,6 +64,14 @@ impl Contact {
         crate::graphql::product::affinity::recommended_products(ctx, &self.0, id, buyers, first)
             .await
     }
+    /// The documents kept on it, oldest first (one statement per level).
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::document::Document>> {
+        let id = |m: &contact::Model| m.id;
+        crate::graphql::document::documents_of(ctx, &self.0, rapport_core::Kind::Contact, id).await
+    }
     /// Its ids in other systems, by source then id.
     async fn external_ids(
         &self,

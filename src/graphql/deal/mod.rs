@@ -67,6 +67,14 @@ impl Record for Deal {
 #[connections]
 #[Object]
 impl Deal {
+    /// The documents kept on it, oldest first (one statement per level).
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::document::Document>> {
+        let id = |m: &deal::Model| m.id;
+        crate::graphql::document::documents_of(ctx, &self.0, rapport_core::Kind::Deal, id).await
+    }
     /// Its ids in other systems, by source then id.
     async fn external_ids(
         &self,

@@ -39,6 +39,14 @@ impl Record for Ticket {
 #[connections]
 #[Object]
 impl Ticket {
+    /// The documents kept on it, oldest first (one statement per level).
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+    ) -> crate::graphql::error::ApiResult<Vec<crate::graphql::document::Document>> {
+        let id = |m: &ticket::Model| m.id;
+        crate::graphql::document::documents_of(ctx, &self.0, rapport_core::Kind::Ticket, id).await
+    }
     /// Its ids in other systems, by source then id.
     async fn external_ids(
         &self,

@@ -8,6 +8,7 @@
 //!   by), lead score, the fact, time and legal basis of consent and of an
 //!   unsubscription, campaign touches, merge and deletion marks, dates.
 //! - Its external ids are deleted (they name the person in another system).
+//! - Documents kept on the contact are deleted, rows and files.
 //! - Every copy of the erased values in the workspace's text and JSON
 //!   ([`scrub`]) and in raw import uploads ([`chunks`]).
 //! - Deals, tickets, orders, survey scores, engagements and activities stay,
@@ -99,7 +100,16 @@ pub async fn erase_contact(core: &Core, actor: &Actor, command: Erase) -> CoreRe
         .chain(before.birthdate.map(|d| d.to_string()))
         .collect();
     chunks::scrub(&txn, actor.workspace_id, &markers_of(&before)[1..], &raw).await?;
-    // Stored files (documents) would be deleted here; Rapport stores none yet.
+    // Documents kept on the contact go with their files (after the commit).
+    let documents = crate::ops::document::of_records(
+        &txn,
+        actor.workspace_id,
+        entity::enums::CustomFieldRecordType::Contact,
+        &[before.id],
+    )
+    .await?;
+    let ids: Vec<Uuid> = documents.iter().map(|document| document.id).collect();
+    let files = crate::ops::document::remove_in(&txn, actor.workspace_id, &ids).await?;
     let contact = load_any::<contact::Entity>(&txn, actor, before.id).await?;
     let erasure = erasure::Entity::find_by_id(record.id)
         .one(&txn)
@@ -107,6 +117,7 @@ pub async fn erase_contact(core: &Core, actor: &Actor, command: Erase) -> CoreRe
         .ok_or(CoreError::NotFound("Erasure"))?;
     let event = event_for::<contact::Entity>(&contact, "erased")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
+    core.files.delete_all(&files).await;
     Ok(Erased { contact, erasure })
 }
 

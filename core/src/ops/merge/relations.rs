@@ -5,6 +5,7 @@
 //! - `deal_stage_change`: points at deals only; deals move with their company.
 //! - `trigger_firing`: the record a trigger fired for, kept so a firing is
 //!   not repeated for the same occasion of the record it was about.
+//! - `document`: moves with its record (below, by record type).
 //! - `record_change` and `event`: history and the outbox stay with the
 //!   record they describe (each side records the merge itself).
 
@@ -48,16 +49,20 @@ fn unique_links(
     &'static str,
     Option<&'static str>,
 )> {
-    let tag_type = if kind == Kind::Contact {
-        "CONTACT"
-    } else {
-        "COMPANY"
-    };
-    let mut links = vec![("tagging", "tag_id", "record_id", Some(tag_type))];
+    let mut links = vec![("tagging", "tag_id", "record_id", Some(tag_type(kind)))];
     if kind == Kind::Contact {
         links.push(("deal_contact", "deal_id", "contact_id", None));
     }
     links
+}
+
+/// How tags and documents name the record type of a merge.
+fn tag_type(kind: Kind) -> &'static str {
+    if kind == Kind::Contact {
+        "CONTACT"
+    } else {
+        "COMPANY"
+    }
 }
 
 /// Points every reference to `merged` at `survivor`, in `txn`.
@@ -94,6 +99,10 @@ pub async fn move_references(
         let external = r#"UPDATE "external_id" SET "record_id" = ? WHERE "workspace_id" = ? AND "record_type" = ? AND "record_id" = ?"#;
         let values = vec![to.clone(), ws.clone(), kind.name().into(), from.clone()];
         run(txn, external, values).await?;
+        // Documents follow their record to the survivor.
+        let documents = r#"UPDATE "document" SET "record_id" = ? WHERE "workspace_id" = ? AND "record_type" = ? AND "record_id" = ?"#;
+        let values = vec![to.clone(), ws.clone(), tag_type(kind).into(), from.clone()];
+        run(txn, documents, values).await?;
     }
     Ok(())
 }

@@ -1,0 +1,110 @@
+//! Reading documents: per level of records, and one revision for download.
+
+use entity::enums::CustomFieldRecordType;
+use entity::{document, document_revision};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::Holder;
+use crate::error::{CoreError, CoreResult};
+
+/// A revision with its document, for download.
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub document: document::Model,
+    pub revision: document_revision::Model,
+}
+
+/// The documents on `records` (all of one type), oldest first: one statement.
+pub async fn of_records(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    record_type: CustomFieldRecordType,
+    records: &[Uuid],
+) -> CoreResult<Vec<document::Model>> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(document::Entity::find()
+        .filter(document::Column::WorkspaceId.eq(workspace_id))
+        .filter(document::Column::RecordType.eq(record_type))
+        .filter(document::Column::RecordId.is_in(records.iter().copied()))
+        .order_by_asc(document::Column::CreatedAt)
+        .order_by_asc(document::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The revisions of `documents`, by document then number: one statement.
+pub async fn revisions_of(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    documents: &[Uuid],
+) -> CoreResult<Vec<document_revision::Model>> {
+    if documents.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(document_revision::Entity::find()
+        .filter(document_revision::Column::WorkspaceId.eq(workspace_id))
+        .filter(document_revision::Column::DocumentId.is_in(documents.iter().copied()))
+        .order_by_asc(document_revision::Column::DocumentId)
+        .order_by_asc(document_revision::Column::Number)
+        .all(db)
+        .await?)
+}
+
+/// Revision `id` of the workspace with its document, while the document's
+/// record is live (every role reads every record). `NOT_FOUND` otherwise.
+pub async fn readable_revision(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> CoreResult<Held> {
+    let missing = || CoreError::NotFound("document revision");
+    let revision = document_revision::Entity::find_by_id(id)
+        .filter(document_revision::Column::WorkspaceId.eq(workspace_id))
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    let document = document::Entity::find_by_id(revision.document_id)
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    let holder = Holder::of(document.record_type, document.record_id);
+    if !is_live(db, workspace_id, holder).await? {
+        return Err(missing());
+    }
+    Ok(Held { document, revision })
+}
+
+/// The workspace of revision `id`, to check a signed link against.
+pub async fn workspace_of_revision(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> CoreResult<Option<Uuid>> {
+    let revision = document_revision::Entity::find_by_id(id).one(db).await?;
+    Ok(revision.map(|revision| revision.workspace_id))
+}
+
+/// Whether the holder is a live record of the workspace.
+async fn is_live(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    holder: Holder,
+) -> CoreResult<bool> {
+    let table = match holder.kind {
+        crate::Kind::Company => "company",
+        crate::Kind::Contact => "contact",
+        crate::Kind::Deal => "deal",
+        _ => "ticket",
+    };
+    let query = Query::select()
+        .expr(Expr::val(1))
+        .from(table)
+        .and_where(Expr::col("workspace_id").eq(workspace_id))
+        .and_where(Expr::col("id").eq(holder.id))
+        .and_where(Expr::col("deleted_at").is_null())
+        .to_owned();
+    Ok(db.query_one(&query).await?.is_some())
+}
