@@ -21,8 +21,9 @@
 //!   each, and the per-level loaders that keep nested queries at one SQL statement per
 //!   level; `guard` and `bounds` refuse hostile documents before anything recursive reads them,
 //!   and `completion` gives every answer the spec's shape (query order, failed fields null).
-//! - [`http`]: the HTTP handlers around the schema (`/graphql`, health, metrics), idempotency
-//!   keys, rate limits and the client address behind trusted proxies.
+//! - [`http`]: the HTTP handlers around the schema (`/graphql`, health, metrics, document
+//!   downloads at `/files/…`), idempotency keys, rate limits and the client address behind
+//!   trusted proxies.
 //! - [`ws`]: GraphQL over websockets (`graphql-transport-ws` and the legacy `graphql-ws`), with
 //!   shared subscriptions and per-socket and per-member limits.
 //! - [`cli`]: the `export` and `workspace` commands, on the same operations as the API.

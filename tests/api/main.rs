@@ -26,6 +26,7 @@ mod custom_field_transfer;
 mod custom_fields;
 mod deal_weights;
 mod documents;
+mod documents_s3;
 mod duplicates;
 mod erasure;
 mod exact_figures;

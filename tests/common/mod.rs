@@ -2,5 +2,6 @@
 
 pub mod postgres;
 pub mod redis;
+pub mod s3;
 pub mod server;
 pub mod tls;
