@@ -198,6 +198,12 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
     pub request_timeout_ms: u64,
 
+    /// Longest a request carrying a file (a multipart upload) may run once
+    /// its body has arrived, in milliseconds: moving a large file into the
+    /// store takes longer than any query should.
+    #[arg(long, env = "RAPPORT_UPLOAD_TIMEOUT_MS", default_value_t = 600_000)]
+    pub upload_timeout_ms: u64,
+
     /// How often time-driven triggers (a competitor contract coming to its end) are checked, in seconds.
     #[arg(long, env = "RAPPORT_TRIGGER_SWEEP_SECONDS", default_value_t = 3600)]
     pub trigger_sweep_seconds: u64,

@@ -246,7 +246,12 @@ pub(super) async fn execute_checked(call: Call, batch: BatchRequest) -> (Outcome
     let span = tracing::info_span!("graphql", request_id = %request_id);
     // Without an exporter there is no OpenTelemetry layer, and nothing to join.
     let _ = span.set_parent(trace_parent);
-    let timeout = Duration::from_millis(state.config.request_timeout_ms);
+    let carries_files = batch.iter().any(|request| !request.uploads.is_empty());
+    let timeout = Duration::from_millis(if carries_files {
+        state.config.upload_timeout_ms
+    } else {
+        state.config.request_timeout_ms
+    });
     let clock = state.config.clock.clone();
     let guarded = crate::graphql::guard::execute_batch(
         &schema,

@@ -104,6 +104,9 @@ pub async fn upload<R: AsyncRead + Unpin + Send>(
         .files
         .put(key, first, reader, max_bytes, "file")
         .await?;
+    // Until the rows commit, the bytes are deleted again however this ends:
+    // an error, or the request cancelled at its time limit.
+    let pending = Pending(Some((core.files.clone(), stored.key.clone())));
 
     let written = async {
         let txn = core.begin().await?;
@@ -168,12 +171,41 @@ pub async fn upload<R: AsyncRead + Unpin + Send>(
         Ok(Uploaded { document, revision })
     }
     .await;
-    if written.is_err() {
-        core.files
-            .delete_all(std::slice::from_ref(&stored.key))
-            .await;
+    match written {
+        Ok(uploaded) => {
+            pending.keep();
+            Ok(uploaded)
+        }
+        Err(error) => {
+            pending.delete().await;
+            Err(error)
+        }
     }
-    written
+}
+
+/// Stored bytes no row names yet: deleted when dropped unless kept.
+struct Pending(Option<(Files, String)>);
+
+impl Pending {
+    fn keep(mut self) {
+        self.0 = None;
+    }
+
+    /// Deletes the bytes now (an error: the caller hears of it after).
+    async fn delete(mut self) {
+        if let Some((files, key)) = self.0.take() {
+            files.delete_all(&[key]).await;
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some((files, key)) = self.0.take() {
+            // Drop cannot wait: the deletion runs on its own.
+            tokio::spawn(async move { files.delete_all(&[key]).await });
+        }
+    }
 }
 
 /// Deletes a document, its revisions and their files, for good.
