@@ -14,13 +14,14 @@ use tokio_util::task::TaskTracker;
 
 use crate::auth::{TokenKeys, load_or_create_secret};
 use crate::config::Config;
-use crate::events::{Bus, Feed, LocalBus, RedisBus, outbox};
+use crate::events::{Bus, Feed, LocalBus, RedisBus, ShardedBus, outbox};
 use crate::graphql::{self, RapportSchema};
 use crate::metrics::Metrics;
 use crate::{db, http};
 use rapport_core::Core;
 use rapport_core::access::Lockout;
 use rapport_core::access::shared_counters::SharedCounters;
+use rapport_core::redis_link::{self, Topology};
 
 use crate::services::Services;
 pub use crate::state::AppState;
@@ -122,6 +123,7 @@ impl App {
 impl AppState {
     /// Connects, migrates and loads the secret, without binding a port.
     pub async fn connect(config: Config) -> anyhow::Result<Self> {
+        rapport_core::tls::install_ring();
         let secret = load_or_create_secret(&config)?;
         let trusted_proxies =
             crate::http::TrustedProxies::parse(&config.trusted_proxies, config.forwarded_header)
@@ -131,14 +133,24 @@ impl AppState {
         db::migrate(&config, &db).await?;
         let shutdown = CancellationToken::new();
         let buffer = config.event_buffer.max(1);
-        let bus: Arc<dyn Bus> = match &config.redis_url {
-            Some(url) => Arc::new(RedisBus::start(
+        let redis = match &config.redis_url {
+            Some(url) => Some(redis_link::topology(url, &config.redis_cluster).await),
+            None => None,
+        };
+        let bus: Arc<dyn Bus> = match (&config.redis_url, redis) {
+            (Some(url), Some(Topology::Cluster)) => Arc::new(ShardedBus::start(
                 url,
                 buffer,
                 metrics.clone(),
                 shutdown.clone(),
             )?),
-            None => Arc::new(LocalBus::new(buffer)),
+            (Some(url), _) => Arc::new(RedisBus::start(
+                url,
+                buffer,
+                metrics.clone(),
+                shutdown.clone(),
+            )?),
+            _ => Arc::new(LocalBus::new(buffer)),
         };
         let feed = Feed::start(
             db.clone(),
@@ -158,9 +170,9 @@ impl AppState {
             Arc::new(crate::ws::Slots::new(config.max_subscriptions_per_member));
         // With Redis, the rate limit and the login lockout count across
         // every instance.
-        let shared_counters = match &config.redis_url {
-            Some(url) => Some(SharedCounters::connect(url)?),
-            None => None,
+        let shared_counters = match (&config.redis_url, redis) {
+            (Some(url), Some(topology)) => Some(SharedCounters::connect(url, topology)?),
+            _ => None,
         };
         let rate_limiter = Arc::new(crate::http::RateLimiter::new(
             config.rate_limit_per_minute,
@@ -171,7 +183,7 @@ impl AppState {
             shared_counters.clone(),
         ));
         let lockout = shared_counters.map_or_else(Lockout::default, Lockout::shared);
-        let documents = Arc::new(crate::http::persisted::Documents::new(&config)?);
+        let documents = Arc::new(crate::http::persisted::Documents::new(&config, redis)?);
         let files = rapport_core::files::Files::open(&config.files)?;
         let passwords =
             crate::auth::password::Passwords::new(config.max_concurrent_password_checks);

@@ -41,6 +41,12 @@ pub struct Config {
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
 
+    /// Whether `REDIS_URL` is a Redis Cluster (sharded pub/sub, keys by
+    /// slot): `true`, `false`, or `auto` (asks the server at start; a list
+    /// of several seed nodes is a cluster).
+    #[arg(long, env = "RAPPORT_REDIS_CLUSTER", default_value = "auto")]
+    pub redis_cluster: String,
+
     /// The address to listen on.
     #[arg(long, env = "RAPPORT_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,

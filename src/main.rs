@@ -86,6 +86,8 @@ fn parse() -> Cli {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // Before any HTTP client is built (the trace exporter's first).
+    rapport_core::tls::install_ring();
     let telemetry = init_tracing(cli.config.log_format)?;
     let result = command(cli).await;
     if let Some(telemetry) = telemetry {

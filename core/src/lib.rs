@@ -20,6 +20,8 @@
 //!   analytics and co-purchase affinity in SQL.
 //! - [`search`]: one ranked search over the searchable records (trigram indexes; on PostgreSQL, search documents kept by triggers).
 //! - [`metrics`]: the process counters `/metrics` exposes.
+//! - [`redis_link`]: Redis as one server or a cluster, behind one connection type.
+//! - [`tls`]: the process's TLS crypto provider (rustls on ring).
 //! - [`webhooks`]: what delivery to webhook endpoints records: filters, messages, leases, retries.
 
 pub mod access;
@@ -32,9 +34,11 @@ pub mod import;
 mod kind;
 pub mod metrics;
 pub mod ops;
+pub mod redis_link;
 pub mod rules;
 pub mod search;
 pub mod store;
+pub mod tls;
 pub mod webhooks;
 
 pub use error::{CoreError, CoreResult};

@@ -72,6 +72,7 @@ mod product_affinity;
 mod product_transfer;
 mod products;
 mod protocol;
+mod redis_cluster;
 mod relation_filters;
 mod responses;
 mod roles;

@@ -38,7 +38,7 @@ pub async fn post(base: &str, token: &str, query: &str, variables: Value) -> Val
     response["data"].clone()
 }
 
-async fn create_ticket(base: &str, token: &str, subject: &str) {
+pub async fn create_ticket(base: &str, token: &str, subject: &str) {
     post(
         base,
         token,
@@ -48,19 +48,19 @@ async fn create_ticket(base: &str, token: &str, subject: &str) {
     .await;
 }
 
-async fn cursor(base: &str, token: &str) -> String {
+pub async fn cursor(base: &str, token: &str) -> String {
     post(base, token, "{ eventCursor }", json!({})).await["eventCursor"]
         .as_str()
         .expect("cursor")
         .to_owned()
 }
 
-const TICKETS: &str =
+pub const TICKETS: &str =
     "subscription($after: String) { ticketEvents(after: $after) { cursor ticket { subject } } }";
 
 /// Reads `count` ticket events of operation `id`: their subjects, checking
 /// that cursors only grow.
-async fn subjects(client: &mut WsClient, id: &str, count: usize) -> Vec<String> {
+pub async fn subjects(client: &mut WsClient, id: &str, count: usize) -> Vec<String> {
     let mut seen = Vec::with_capacity(count);
     let mut last_cursor = String::new();
     for _ in 0..count {

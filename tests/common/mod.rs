@@ -2,6 +2,7 @@
 
 pub mod postgres;
 pub mod redis;
+pub mod redis_cluster;
 pub mod s3;
 pub mod server;
 pub mod tls;

@@ -37,6 +37,8 @@ pub struct RedisServer {
     /// A TLS port besides the plain one (which readiness checks use), and
     /// its certificate.
     tls: Option<(u16, TlsFiles)>,
+    /// More options (a cluster node's).
+    extra: Vec<String>,
 }
 
 /// Starts a fresh redis-server on a free loopback port:
@@ -55,8 +57,34 @@ pub fn start_tls(files: &TlsFiles) -> Option<RedisServer> {
     start_with(Some(files.clone()))
 }
 
+/// Like [`start`], as a node of a Redis Cluster not yet formed (see
+/// `redis_cluster.rs`); a node is judged failed after `node_timeout_ms`.
+#[track_caller]
+pub fn start_cluster_node(node_timeout_ms: u64) -> Option<RedisServer> {
+    let extra = [
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "nodes.conf",
+        "--cluster-node-timeout",
+        &node_timeout_ms.to_string(),
+        // A replica syncs at once and may always take over: the tests kill
+        // masters seconds after the cluster forms.
+        "--repl-diskless-sync-delay",
+        "0",
+        "--cluster-replica-validity-factor",
+        "0",
+    ];
+    start_full(None, extra.iter().map(|a| (*a).to_owned()).collect())
+}
+
 #[track_caller]
 fn start_with(tls: Option<TlsFiles>) -> Option<RedisServer> {
+    start_full(tls, Vec::new())
+}
+
+#[track_caller]
+fn start_full(tls: Option<TlsFiles>, extra: Vec<String>) -> Option<RedisServer> {
     let dirs = [
         PathBuf::from("/usr/bin"),
         PathBuf::from("/usr/local/bin"),
@@ -76,6 +104,7 @@ fn start_with(tls: Option<TlsFiles>) -> Option<RedisServer> {
         binary,
         dir,
         tls: tls.map(|files| (0, files)),
+        extra,
     };
     // The probed port may be grabbed by someone else before redis binds it.
     let mut last_err = String::new();
@@ -208,6 +237,7 @@ impl RedisServer {
             .arg("--dir")
             .arg(self.dir.path())
             .args(self.tls_args())
+            .args(&self.extra)
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))

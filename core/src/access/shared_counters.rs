@@ -13,8 +13,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::redis_link::{RedisLink, Topology};
 use redis::Script;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 /// How long one connection attempt or script may take before the caller
 /// falls back to its own counts.
@@ -121,7 +121,7 @@ impl AttemptOutcome {
 /// Counters in Redis shared by every instance.
 #[derive(Clone)]
 pub struct SharedCounters {
-    connection: ConnectionManager,
+    connection: RedisLink,
     scripts: Arc<Scripts>,
 }
 
@@ -139,15 +139,10 @@ impl std::fmt::Debug for SharedCounters {
 }
 
 impl SharedCounters {
-    /// Counters at `url`. Redis need not be up yet: the connection is made
-    /// on first use and remade after a failure.
-    pub fn connect(url: &str) -> redis::RedisResult<Self> {
-        let client = redis::Client::open(url)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(REDIS_TIMEOUT))
-            .set_response_timeout(Some(REDIS_TIMEOUT))
-            .set_number_of_retries(1);
-        let connection = client.get_connection_manager_lazy(config)?;
+    /// Counters at `url` (one server or a cluster). Redis need not be up
+    /// yet: the connection is made on first use and remade after a failure.
+    pub fn connect(url: &str, topology: Topology) -> redis::RedisResult<Self> {
+        let connection = RedisLink::open(url, topology, REDIS_TIMEOUT)?;
         let scripts = Arc::new(Scripts {
             take_tokens: Script::new(TAKE_TOKENS),
             reserve_attempt: Script::new(RESERVE_ATTEMPT),

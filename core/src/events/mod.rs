@@ -12,9 +12,11 @@ mod feed;
 pub mod history;
 pub mod outbox;
 mod redis_bus;
+pub mod redis_shards;
 pub mod subscriber;
 
 pub use bus::{Bus, BusMessage, LocalBus};
 pub use feed::Feed;
 pub use outbox::{NewEvent, record};
 pub use redis_bus::RedisBus;
+pub use redis_shards::ShardedBus;

@@ -22,11 +22,11 @@ use crate::metrics::Metrics;
 
 /// Messages waiting to be published; past this, new ones are dropped (the
 /// outbox still has them) rather than growing memory while Redis is away.
-const PUBLISH_QUEUE: usize = 16_384;
+pub(super) const PUBLISH_QUEUE: usize = 16_384;
 /// How long one connection attempt or command may take.
-const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
+pub(super) const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 /// The longest pause between reconnection attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(1);
+pub(super) const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 /// The channel an event is published on.
 pub fn channel(e: &event::Model) -> String {
@@ -188,7 +188,7 @@ async fn subscribe(client: &redis::Client) -> anyhow::Result<redis::aio::PubSub>
     Ok(pubsub)
 }
 
-fn deliver(local: &LocalBus, payload: &[u8]) {
+pub(super) fn deliver(local: &LocalBus, payload: &[u8]) {
     match serde_json::from_slice::<event::Model>(payload) {
         Ok(e) => local.deliver(BusMessage::Event(Arc::new(e))),
         Err(error) => tracing::warn!(%error, "undecodable event on Redis; ignored"),

@@ -78,9 +78,7 @@ impl Files {
     }
 
     fn s3(spec: &str, rest: &str) -> anyhow::Result<Self> {
-        // object_store's HTTP client has TLS but no crypto provider of its
-        // own: rustls on ring, which the database and Redis clients use too.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::tls::install_ring();
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         if bucket.is_empty() {
             anyhow::bail!("RAPPORT_FILES: {spec} names no bucket");

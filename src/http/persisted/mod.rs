@@ -20,6 +20,7 @@ pub use manifest::Manifest;
 pub use store::Registered;
 
 use crate::config::Config;
+use rapport_core::redis_link::Topology;
 
 /// The code Apollo clients answer by sending the document's text.
 pub const NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
@@ -78,7 +79,7 @@ pub struct Documents {
 impl Documents {
     /// The documents `config` describes: registered in Redis when
     /// configured, else in memory; trusted ones from the manifest file.
-    pub fn new(config: &Config) -> anyhow::Result<Self> {
+    pub fn new(config: &Config, redis: Option<Topology>) -> anyhow::Result<Self> {
         let trusted = match &config.trusted_documents {
             Some(path) => {
                 let manifest = Manifest::load(path)
@@ -91,8 +92,10 @@ impl Documents {
             }
             None => None,
         };
-        let registered =
-            Registered::new(config.redis_url.as_deref(), config.persisted_ttl_seconds)?;
+        let registered = Registered::new(
+            config.redis_url.as_deref().zip(redis),
+            config.persisted_ttl_seconds,
+        )?;
         Ok(Documents {
             registered,
             trusted,

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hashlink::LruCache;
+use rapport_core::redis_link::{RedisLink, Topology};
 use redis::AsyncCommands;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 /// Documents the in-process cache keeps, and their total size in bytes;
 /// registering more evicts the least recently used (their clients register
@@ -28,7 +28,7 @@ fn redis_key(hash: &str) -> String {
 #[derive(Clone)]
 pub enum Registered {
     Redis {
-        connection: ConnectionManager,
+        connection: RedisLink,
         ttl_seconds: u64,
     },
     Local(Arc<Mutex<Local>>),
@@ -56,20 +56,16 @@ impl Local {
 }
 
 impl Registered {
-    /// Kept in Redis at `redis_url` (connected on first use) for `ttl_seconds`,
+    /// Kept in Redis at `redis` (connected on first use) for `ttl_seconds`,
     /// or in memory without Redis.
-    pub fn new(redis_url: Option<&str>, ttl_seconds: u64) -> redis::RedisResult<Self> {
-        let Some(url) = redis_url else {
+    pub fn new(redis: Option<(&str, Topology)>, ttl_seconds: u64) -> redis::RedisResult<Self> {
+        let Some((url, topology)) = redis else {
             return Ok(Self::Local(Arc::new(Mutex::new(Local {
                 documents: LruCache::new_unbounded(),
                 bytes: 0,
             }))));
         };
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(REDIS_TIMEOUT))
-            .set_response_timeout(Some(REDIS_TIMEOUT))
-            .set_number_of_retries(1);
-        let connection = redis::Client::open(url)?.get_connection_manager_lazy(config)?;
+        let connection = RedisLink::open(url, topology, REDIS_TIMEOUT)?;
         Ok(Self::Redis {
             connection,
             ttl_seconds: ttl_seconds.max(1),
