@@ -201,7 +201,12 @@ async fn shutdown_signal() {
 fn init_tracing(format: LogFormat) -> anyhow::Result<Option<Telemetry>> {
     use tracing_subscriber::prelude::*;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sea_orm=warn,sqlx=warn"));
+        // The Redis cluster client logs every failed reconnection attempt
+        // (hundreds a second during a failover); the bus logs the loss and
+        // the recovery itself.
+        .unwrap_or_else(|_| {
+            tracing_subscriber::EnvFilter::new("info,sea_orm=warn,sqlx=warn,redis=error")
+        });
     let json = match format {
         LogFormat::Json => true,
         LogFormat::Pretty => false,
