@@ -185,6 +185,7 @@ impl AppState {
         let lockout = shared_counters.map_or_else(Lockout::default, Lockout::shared);
         let documents = Arc::new(crate::http::persisted::Documents::new(&config, redis)?);
         let files = rapport_core::files::Files::open(&config.files)?;
+        tracing::debug!(store = %files.describe, "document files");
         let passwords =
             crate::auth::password::Passwords::new(config.max_concurrent_password_checks);
         let services = Services {

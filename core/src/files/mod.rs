@@ -104,7 +104,7 @@ impl Files {
         format!("{workspace_id}/{document_id}/{revision_id}")
     }
 
-    /// Streams `reader` into `key`, at most `limit` bytes: `PAYLOAD_TOO_LARGE`
+    /// Streams `reader` into `key`, at most `limit` bytes: `BAD_USER_INPUT`
     /// on `field` past it, with nothing left stored. `first` is what the
     /// caller already read of the reader (to check its type).
     pub async fn put<R: AsyncRead + Unpin + Send>(
