@@ -51,10 +51,10 @@ pub async fn pipeline_value<C: ConnectionTrait>(
         )
         .to_owned();
     let last = Alias::new("last_change");
-    // The deal's last stage entry before the period's end (time, then id:
+    // The stage a deal entered last before the period's end (time, then id:
     // ids grow with time), through the index on (workspace, deal, time).
-    let last_entry = Query::select()
-        .expr(Expr::col((last.clone(), "id")))
+    let stage_then = Query::select()
+        .expr(Expr::col((last.clone(), "to_stage_id")))
         .from_as("deal_stage_change", last.clone())
         .and_where(Expr::col((last.clone(), "workspace_id")).equals(("deal", "workspace_id")))
         .and_where(Expr::col((last.clone(), "deal_id")).equals(("deal", "id")))
@@ -69,29 +69,38 @@ pub async fn pipeline_value<C: ConnectionTrait>(
         .from_as("deal_stage_change", later.clone())
         .and_where(Expr::col((later.clone(), "workspace_id")).eq(scope.workspace_id))
         .and_where(Expr::col((later, "created_at")).gte(scope.to));
-    let changed = Query::select()
+    // Each changed deal with the stage it was in then, looked up once per
+    // deal. On PostgreSQL `OFFSET 0` keeps this a table of its own: pulled
+    // up into the join below, the lookup ran once per deal and stage
+    // (2.1 s at a million contacts, against 0.6 s).
+    let mut at_end = Query::select();
+    at_end
         .column(("deal", "currency"))
         .column(("deal", "amount_e4"))
+        .column(("deal", "workspace_id"))
+        .expr_as(stage_then, Alias::new("stage_then"))
         .from("deal")
-        .inner_join(
-            "deal_stage_change",
-            Expr::col(("deal_stage_change", "workspace_id"))
-                .equals(("deal", "workspace_id"))
-                .and(Expr::col(("deal_stage_change", "deal_id")).equals(("deal", "id")))
-                .and(Expr::col(("deal_stage_change", "id")).eq(last_entry)),
-        )
-        .inner_join(
-            "stage",
-            Expr::col(("stage", "workspace_id"))
-                .equals(("deal_stage_change", "workspace_id"))
-                .and(Expr::col(("stage", "id")).equals(("deal_stage_change", "to_stage_id"))),
-        )
         .cond_where(
             scope
                 .deals("deal")
-                .add(Expr::col(("stage", "kind")).eq(StageKind::Open.to_value()))
                 .add(Expr::col(("deal", "id")).in_subquery(changed_deals.to_owned())),
+        );
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        at_end.offset(0);
+    }
+    let at = Alias::new("at_end");
+    // A deal created after the period has no entry then: no stage, no row.
+    let changed = Query::select()
+        .column((at.clone(), Alias::new("currency")))
+        .column((at.clone(), Alias::new("amount_e4")))
+        .from_subquery(at_end.to_owned(), at.clone())
+        .inner_join(
+            "stage",
+            Expr::col(("stage", "workspace_id"))
+                .equals((at.clone(), Alias::new("workspace_id")))
+                .and(Expr::col(("stage", "id")).equals((at, Alias::new("stage_then")))),
         )
+        .and_where(Expr::col(("stage", "kind")).eq(StageKind::Open.to_value()))
         .to_owned();
     let open_at_end = unchanged.union(UnionType::All, changed).to_owned();
     let select = money_by_currency("open_at_end")
