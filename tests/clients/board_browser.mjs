@@ -14,8 +14,10 @@ const [executablePath, base, email, password, artefacts] = process.argv.slice(2)
 const WAIT = { timeout: 30_000 };
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
+// Bounded, so a test that stopped talking ends the script instead of hanging.
 async function expectLine(expected) {
-  const { value } = await lines.next();
+  const timeout = new Promise((_, fail) => setTimeout(() => fail(new Error(`no "${expected}" from the test`)), 120_000));
+  const { value } = await Promise.race([lines.next(), timeout]);
   if (value?.trim() !== expected) throw new Error(`expected "${expected}" from the test, got "${value}"`);
 }
 
