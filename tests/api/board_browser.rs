@@ -98,6 +98,7 @@ fn the_live_board_follows_drags_tickets_and_a_server_restart_in_the_browser() {
     let _restarted = serve(&url, port);
     writeln!(to_script, "restarted").expect("script listens");
     let done = until("done");
+    drop(to_script);
     let status = script.wait().expect("node ends");
     assert!(
         done.is_some() && status.success(),

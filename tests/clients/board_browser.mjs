@@ -12,11 +12,13 @@ import { createInterface } from 'node:readline';
 
 const [executablePath, base, email, password, artefacts] = process.argv.slice(2);
 const WAIT = { timeout: 30_000 };
-const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+const reader = createInterface({ input: process.stdin });
+const lines = reader[Symbol.asyncIterator]();
 
 // Bounded, so a test that stopped talking ends the script instead of hanging.
 async function expectLine(expected) {
-  const timeout = new Promise((_, fail) => setTimeout(() => fail(new Error(`no "${expected}" from the test`)), 120_000));
+  // unref: a pending bound must not keep the finished script alive.
+  const timeout = new Promise((_, fail) => setTimeout(() => fail(new Error(`no "${expected}" from the test`)), 120_000).unref());
   const { value } = await Promise.race([lines.next(), timeout]);
   if (value?.trim() !== expected) throw new Error(`expected "${expected}" from the test, got "${value}"`);
 }
@@ -130,4 +132,5 @@ try {
   console.log('done');
 } finally {
   await browser.close();
+  reader.close();
 }
