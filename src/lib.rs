@@ -32,6 +32,7 @@
 //! - [`operator`]: the operator credential that provisions workspaces.
 //! - [`seed`]: the deterministic demo workspace, written through the core's operations.
 //! - [`graphiql`]: GraphiQL served from the binary, so it works offline.
+//! - [`board`]: the live board (`/board`), a browser app on the public API, served from the binary.
 //! - [`runtime`]: the tokio runtime servers run on.
 //! - [`webhooks`]: delivery of the outbox to webhook endpoints: signing, the HTTP client, the worker.
 
@@ -40,6 +41,7 @@ pub use rapport_core::{clock, domain, events, metrics};
 
 pub mod app;
 pub mod auth;
+pub mod board;
 pub mod cli;
 pub mod config;
 pub mod db;

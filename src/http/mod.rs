@@ -58,6 +58,7 @@ pub fn router(state: AppState, schema: RapportSchema) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .merge(crate::graphiql::routes())
+        .merge(crate::board::routes())
         .merge(crate::export::http::routes())
         .merge(files::routes())
         .layer(axum::middleware::from_fn_with_state(

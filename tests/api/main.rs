@@ -13,6 +13,7 @@ mod analytics_scope;
 mod archive;
 mod attribution;
 mod auth_hardening;
+mod board_browser;
 mod bulk;
 mod campaigns;
 mod charts;
