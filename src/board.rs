@@ -25,7 +25,7 @@ macro_rules! asset {
 const INDEX_HTML: &[u8] = asset!("index.html");
 
 /// Every embedded asset: file name under `/board/`, content type, bytes.
-const ASSETS: [(&str, &str, &[u8]); 2] = [
+const ASSETS: [crate::embedded::Asset; 2] = [
     (
         "board.js",
         "text/javascript; charset=utf-8",
@@ -59,32 +59,7 @@ async fn index() -> Response {
 
 /// `GET /board/{file}`: one embedded asset, or 404.
 async fn asset(Path(file): Path<String>) -> Response {
-    match find(&file) {
-        Some((content_type, bytes)) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, "no-cache"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "no such board asset\n",
-        )
-            .into_response(),
-    }
-}
-
-/// The content type and bytes of an embedded asset, by file name.
-fn find(file: &str) -> Option<(&'static str, &'static [u8])> {
-    ASSETS
-        .iter()
-        .find(|(name, _, _)| *name == file)
-        .map(|(_, content_type, bytes)| (*content_type, *bytes))
+    crate::embedded::serve(&ASSETS, &file, "no-cache", "board")
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderName, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 
 /// `Content-Type` of JavaScript assets.
@@ -40,7 +40,7 @@ macro_rules! asset {
 }
 
 /// Every embedded asset: file name under `/graphiql/`, content type, bytes.
-const ASSETS: [(&str, &str, &[u8]); 5] = [
+const ASSETS: [crate::embedded::Asset; 5] = [
     ("graphiql.min.js", JS, asset!("graphiql.min.js")),
     ("graphiql.min.css", CSS, asset!("graphiql.min.css")),
     (
@@ -169,32 +169,7 @@ async fn index() -> (StatusCode, [(HeaderName, &'static str); 2], &'static str) 
 
 /// `GET /graphiql/{file}`: one embedded asset, or 404.
 async fn asset(Path(file): Path<String>) -> Response {
-    match find(&file) {
-        Some((content_type, bytes)) => (
-            StatusCode::OK,
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, ASSET_CACHE),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            ],
-            bytes,
-        )
-            .into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "no such GraphiQL asset\n",
-        )
-            .into_response(),
-    }
-}
-
-/// The content type and bytes of an embedded asset, by file name.
-fn find(file: &str) -> Option<(&'static str, &'static [u8])> {
-    ASSETS
-        .iter()
-        .find(|(name, _, _)| *name == file)
-        .map(|(_, content_type, bytes)| (*content_type, *bytes))
+    crate::embedded::serve(&ASSETS, &file, ASSET_CACHE, "GraphiQL")
 }
 
 #[cfg(test)]
@@ -234,7 +209,10 @@ mod tests {
                 .strip_prefix("/graphiql/")
                 .unwrap_or_else(|| panic!("{reference} is not under /graphiql/"));
             let file = path.split('?').next().unwrap_or(path);
-            assert!(find(file).is_some(), "{reference} names no embedded asset");
+            assert!(
+                crate::embedded::find(&ASSETS, file).is_some(),
+                "{reference} names no embedded asset"
+            );
         }
         assert!(
             !INDEX_HTML.contains("http://"),
@@ -253,9 +231,9 @@ mod tests {
 
     #[test]
     fn unknown_and_traversing_names_are_not_assets() {
-        assert!(find("nope.js").is_none());
-        assert!(find("../Cargo.toml").is_none());
-        assert!(find("").is_none());
+        assert!(crate::embedded::find(&ASSETS, "nope.js").is_none());
+        assert!(crate::embedded::find(&ASSETS, "../Cargo.toml").is_none());
+        assert!(crate::embedded::find(&ASSETS, "").is_none());
     }
 
     /// Sends one GET through the router.

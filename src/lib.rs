@@ -33,6 +33,7 @@
 //! - [`seed`]: the deterministic demo workspace, written through the core's operations.
 //! - [`graphiql`]: GraphiQL served from the binary, so it works offline.
 //! - [`board`]: the live board (`/board`), a browser app on the public API, served from the binary.
+//! - [`embedded`]: serving the files compiled into the binary, by name.
 //! - [`runtime`]: the tokio runtime servers run on.
 //! - [`webhooks`]: delivery of the outbox to webhook endpoints: signing, the HTTP client, the worker.
 
@@ -45,6 +46,7 @@ pub mod board;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod embedded;
 pub mod export;
 pub mod graphiql;
 pub mod graphql;

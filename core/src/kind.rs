@@ -1,5 +1,7 @@
 //! The kinds of record that have global ids, by their API type name.
 
+use entity::enums::CustomFieldRecordType;
+
 /// The record types that have global ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
@@ -92,6 +94,28 @@ impl Kind {
             Kind::Engagement => "Engagement",
             Kind::Document => "Document",
             Kind::DocumentRevision => "DocumentRevision",
+        }
+    }
+
+    /// The record type of a kind that carries custom fields and documents
+    /// (companies, contacts, deals and tickets).
+    pub fn record_type(self) -> Option<CustomFieldRecordType> {
+        match self {
+            Kind::Company => Some(CustomFieldRecordType::Company),
+            Kind::Contact => Some(CustomFieldRecordType::Contact),
+            Kind::Deal => Some(CustomFieldRecordType::Deal),
+            Kind::Ticket => Some(CustomFieldRecordType::Ticket),
+            _ => None,
+        }
+    }
+
+    /// The kind of a record type.
+    pub fn of_record_type(record_type: CustomFieldRecordType) -> Kind {
+        match record_type {
+            CustomFieldRecordType::Company => Kind::Company,
+            CustomFieldRecordType::Contact => Kind::Contact,
+            CustomFieldRecordType::Deal => Kind::Deal,
+            CustomFieldRecordType::Ticket => Kind::Ticket,
         }
     }
 }

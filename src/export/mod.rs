@@ -21,7 +21,6 @@ use std::fmt::Debug;
 use std::pin::Pin;
 
 use async_graphql::InputType;
-use entity::enums::CustomFieldRecordType;
 use futures_util::Stream;
 use futures_util::future::BoxFuture;
 use rapport_core::ops::custom_field::definitions;
@@ -324,7 +323,9 @@ struct Pager<R: Record> {
 impl<R: Record> Pager<R> {
     /// Reads and encodes the page after `after`, noting where the next starts.
     async fn page(&mut self, after: Option<String>) -> Result<Vec<u8>, CoreError> {
-        let custom = custom_field_type(R::KIND).filter(|_| self.encoder.has_custom_fields());
+        let custom = R::KIND
+            .record_type()
+            .filter(|_| self.encoder.has_custom_fields());
         if let Some(record_type) = custom.filter(|_| after.is_none()) {
             // The live fields as the export starts: one column each.
             let fields = definitions(&self.db, self.workspace_id, record_type, false).await?;
@@ -368,17 +369,5 @@ impl<R: Record> Pager<R> {
             self.next = last.map(|values| Some(encode_cursor(values, keys)));
         }
         self.encoder.take()
-    }
-}
-
-/// The custom field record type of an exported kind, if it has custom fields.
-fn custom_field_type(kind: crate::graphql::ids::Kind) -> Option<CustomFieldRecordType> {
-    use crate::graphql::ids::Kind;
-    match kind {
-        Kind::Company => Some(CustomFieldRecordType::Company),
-        Kind::Contact => Some(CustomFieldRecordType::Contact),
-        Kind::Deal => Some(CustomFieldRecordType::Deal),
-        Kind::Ticket => Some(CustomFieldRecordType::Ticket),
-        _ => None,
     }
 }

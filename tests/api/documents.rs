@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::fixtures::{contact, deal, mutate, ticket};
 use crate::helpers::{TestApp, error_code, member_token, on_both_databases};
-use crate::import_jobs::{BOUNDARY, typed_multipart_body};
+use crate::import_jobs::{post_multipart, typed_multipart_body};
 
 on_both_databases!(
     a_document_keeps_its_revisions_and_serves_them,
@@ -45,18 +45,8 @@ pub async fn send(
     (name, content_type, file): (&str, &str, &[u8]),
 ) -> Value {
     let body = typed_multipart_body(query, variables, name, content_type, file);
-    reqwest::Client::new()
-        .post(format!("{base}/graphql"))
-        .bearer_auth(token)
-        .header("apollo-require-preflight", "true")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(body)
-        .send()
+    post_multipart(base, token, body)
         .await
-        .expect("upload sent")
         .json()
         .await
         .expect("JSON answer")

@@ -27,7 +27,7 @@ pub const JOB: &str = "query($id: ID!) { importJob(id: $id) { id status type pro
 
 pub const PROGRESS: &str = "subscription($id: ID!) { importProgress(jobId: $id) { jobId status processed accepted rejected } }";
 
-pub const BOUNDARY: &str = "rapport-test-upload-boundary-5f2c9a";
+const BOUNDARY: &str = "rapport-test-upload-boundary-5f2c9a";
 
 /// A GraphQL multipart request body running `query` with the file as `$file`.
 pub fn multipart_body(query: &str, variables: Value, file_name: &str, file: &[u8]) -> Vec<u8> {
@@ -63,16 +63,9 @@ pub fn typed_multipart_body(
     body
 }
 
-/// Sends `startImport` for `file` to `base`; the status and the JSON answer.
-pub async fn upload(
-    base: &str,
-    token: &str,
-    ty: &str,
-    file_name: &str,
-    file: &[u8],
-) -> (u16, Value) {
-    let body = multipart_body(START, json!({ "type": ty }), file_name, file);
-    let response = reqwest::Client::new()
+/// Posts a multipart `body` (from [`typed_multipart_body`]) to `base`'s `/graphql`.
+pub async fn post_multipart(base: &str, token: &str, body: Vec<u8>) -> reqwest::Response {
+    reqwest::Client::new()
         .post(format!("{base}/graphql"))
         .bearer_auth(token)
         .header("apollo-require-preflight", "true")
@@ -83,7 +76,19 @@ pub async fn upload(
         .body(body)
         .send()
         .await
-        .expect("upload sent");
+        .expect("upload sent")
+}
+
+/// Sends `startImport` for `file` to `base`; the status and the JSON answer.
+pub async fn upload(
+    base: &str,
+    token: &str,
+    ty: &str,
+    file_name: &str,
+    file: &[u8],
+) -> (u16, Value) {
+    let body = multipart_body(START, json!({ "type": ty }), file_name, file);
+    let response = post_multipart(base, token, body).await;
     let status = response.status().as_u16();
     (status, response.json().await.expect("JSON answer"))
 }

@@ -110,57 +110,42 @@ impl RedisCluster {
     /// Waits until a master other than the node on `killed` serves `key`'s
     /// slot (the replica was promoted) and every slot is served; answers its port.
     pub fn wait_for_failover(&self, killed: u16, key: &str) -> u16 {
-        let started = Instant::now();
-        loop {
-            if let Some(master) = self.live_master_of(key).filter(|port| *port != killed) {
-                self.wait_until_served();
-                return master;
-            }
-            assert!(
-                started.elapsed() < READY_TIMEOUT,
-                "no replica took over from {killed} within {READY_TIMEOUT:?}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let taken_over = || self.live_master_of(key).filter(|port| *port != killed);
+        self.wait_until("promote a replica", || taken_over().is_some());
+        self.wait_until_served();
+        taken_over().expect("a promoted master serves the slot")
     }
 
     /// Waits until every live node says `cluster_state:ok` (every slot has a
     /// live master: after a kill, once the replica is promoted).
     pub fn wait_until_served(&self) {
-        let started = Instant::now();
-        loop {
-            let ok = self.ports().iter().all(|port| {
+        self.wait_until("serve every slot", || {
+            self.ports().iter().all(|port| {
                 self.cli(*port, &["cluster", "info"])
                     .lines()
                     .any(|line| line.trim() == "cluster_state:ok")
-            });
-            if ok {
-                return;
-            }
-            assert!(
-                started.elapsed() < READY_TIMEOUT,
-                "the Redis cluster did not serve every slot within {READY_TIMEOUT:?}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+            })
+        });
     }
-}
 
-impl RedisCluster {
     /// Waits until every replica's link to its master is up.
     fn wait_until_replicated(&self) {
-        let started = Instant::now();
-        loop {
-            let synced = self.ports().iter().all(|port| {
+        self.wait_until("sync its replicas", || {
+            self.ports().iter().all(|port| {
                 let info = self.cli(*port, &["info", "replication"]);
                 !info.contains("role:slave") || info.contains("master_link_status:up")
-            });
-            if synced {
-                return;
-            }
+            })
+        });
+    }
+
+    /// Polls `done` every 100 ms; panics if the cluster does not `what`
+    /// within [`READY_TIMEOUT`].
+    fn wait_until(&self, what: &str, done: impl Fn() -> bool) {
+        let started = Instant::now();
+        while !done() {
             assert!(
                 started.elapsed() < READY_TIMEOUT,
-                "the Redis cluster's replicas did not sync within {READY_TIMEOUT:?}"
+                "the Redis cluster did not {what} within {READY_TIMEOUT:?}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }

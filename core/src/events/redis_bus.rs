@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use entity::event;
 use futures_util::StreamExt;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::{ConnectionLike, ConnectionManagerConfig};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
@@ -22,7 +22,7 @@ use crate::metrics::Metrics;
 
 /// Messages waiting to be published; past this, new ones are dropped (the
 /// outbox still has them) rather than growing memory while Redis is away.
-pub(super) const PUBLISH_QUEUE: usize = 16_384;
+const PUBLISH_QUEUE: usize = 16_384;
 /// How long one connection attempt or command may take.
 pub(super) const REDIS_TIMEOUT: Duration = Duration::from_secs(2);
 /// The longest pause between reconnection attempts.
@@ -35,10 +35,58 @@ pub fn channel(e: &event::Model) -> String {
 
 /// Redis pub/sub, delivering to this process through a [`LocalBus`].
 pub struct RedisBus {
-    local: Arc<LocalBus>,
-    outgoing: mpsc::Sender<(String, Vec<u8>)>,
+    outgoing: Outgoing,
     subscribed: Arc<AtomicBool>,
+}
+
+/// Messages for a publishing task: an event's channel and its JSON.
+pub(super) type Queue = mpsc::Receiver<(String, Vec<u8>)>;
+
+/// The publishing side both Redis buses share: each committed event is
+/// encoded once and queued for the task that publishes it, and delivered
+/// to this process at once.
+pub(super) struct Outgoing {
+    pub(super) local: Arc<LocalBus>,
+    queue: mpsc::Sender<(String, Vec<u8>)>,
     metrics: Arc<Metrics>,
+}
+
+impl Outgoing {
+    /// The side, and the queue its publishing task reads.
+    pub(super) fn new(capacity: usize, metrics: Arc<Metrics>) -> (Self, Queue) {
+        let (queue, queued) = mpsc::channel(PUBLISH_QUEUE);
+        let local = Arc::new(LocalBus::new(capacity));
+        let outgoing = Self {
+            local,
+            queue,
+            metrics,
+        };
+        (outgoing, queued)
+    }
+
+    /// Queues `events`, each on the channel `channel` names.
+    pub(super) fn publish(
+        &self,
+        events: &[event::Model],
+        channel: impl Fn(&event::Model) -> String,
+    ) {
+        for e in events {
+            // Encoded once; every process decodes it once for all its readers.
+            let bytes = match serde_json::to_vec(e) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    tracing::error!(%error, seq = e.seq, "event not encodable");
+                    continue;
+                }
+            };
+            if self.queue.try_send((channel(e), bytes)).is_err() {
+                Metrics::inc(&self.metrics.events_dropped);
+            }
+        }
+        // Readers in this process need not wait for the round trip; the copy
+        // that comes back through Redis is dropped as a duplicate.
+        self.local.publish(events);
+    }
 }
 
 impl RedisBus {
@@ -51,53 +99,35 @@ impl RedisBus {
         shutdown: CancellationToken,
     ) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
-        let local = Arc::new(LocalBus::new(capacity));
+        let (outgoing, queue) = Outgoing::new(capacity, metrics.clone());
         let subscribed = Arc::new(AtomicBool::new(false));
-        let (outgoing, queue) = mpsc::channel(PUBLISH_QUEUE);
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(REDIS_TIMEOUT))
             .set_response_timeout(Some(REDIS_TIMEOUT))
             .set_number_of_retries(1)
             .set_max_delay(MAX_BACKOFF);
         let publisher = client.get_connection_manager_lazy(config)?;
-        tokio::spawn(publish_loop(publisher, queue, metrics.clone()));
+        tokio::spawn(publish_loop(publisher, "PUBLISH", queue, metrics));
         tokio::spawn(subscribe_loop(
             client,
-            local.clone(),
+            outgoing.local.clone(),
             subscribed.clone(),
             shutdown,
         ));
         Ok(Self {
-            local,
             outgoing,
             subscribed,
-            metrics,
         })
     }
 }
 
 impl Bus for RedisBus {
     fn publish(&self, events: &[event::Model]) {
-        for e in events {
-            // Encoded once; every process decodes it once for all its readers.
-            let bytes = match serde_json::to_vec(e) {
-                Ok(bytes) => bytes,
-                Err(error) => {
-                    tracing::error!(%error, seq = e.seq, "event not encodable");
-                    continue;
-                }
-            };
-            if self.outgoing.try_send((channel(e), bytes)).is_err() {
-                Metrics::inc(&self.metrics.events_dropped);
-            }
-        }
-        // Readers in this process need not wait for the round trip; the copy
-        // that comes back through Redis is dropped as a duplicate.
-        self.local.publish(events);
+        self.outgoing.publish(events, channel);
     }
 
     fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
-        self.local.subscribe()
+        self.outgoing.local.subscribe()
     }
 
     fn is_ready(&self) -> bool {
@@ -109,14 +139,18 @@ impl Bus for RedisBus {
     }
 }
 
-async fn publish_loop(
-    mut connection: ConnectionManager,
-    mut queue: mpsc::Receiver<(String, Vec<u8>)>,
+/// Publishes what is queued with `command` (`PUBLISH`, or `SPUBLISH` on a
+/// cluster). A failure drops the message (the outbox keeps the event) and
+/// is logged once until publishing works again.
+pub(super) async fn publish_loop<C: ConnectionLike>(
+    mut connection: C,
+    command: &'static str,
+    mut queue: Queue,
     metrics: Arc<Metrics>,
 ) {
     let mut failing = false;
     while let Some((channel, bytes)) = queue.recv().await {
-        let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH")
+        let sent: redis::RedisResult<i64> = redis::cmd(command)
             .arg(&channel)
             .arg(bytes)
             .query_async(&mut connection)
@@ -124,14 +158,14 @@ async fn publish_loop(
         match sent {
             Ok(_) if failing => {
                 failing = false;
-                tracing::info!("publishing to Redis again");
+                tracing::info!(command, "publishing to Redis again");
             }
             Ok(_) => {}
             Err(error) => {
                 Metrics::inc(&metrics.events_dropped);
                 if !failing {
                     failing = true;
-                    tracing::warn!(%error, "publishing to Redis failed; subscribers will read the outbox");
+                    tracing::warn!(%error, command, "publishing to Redis failed; subscribers will read the outbox");
                 }
             }
         }

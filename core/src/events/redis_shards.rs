@@ -26,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use super::bus::{Bus, BusMessage, LocalBus};
-use super::redis_bus::{MAX_BACKOFF, PUBLISH_QUEUE, REDIS_TIMEOUT, deliver};
+use super::redis_bus::{MAX_BACKOFF, Outgoing, Queue, REDIS_TIMEOUT, deliver, publish_loop};
 use crate::metrics::Metrics;
 use crate::redis_link::cluster_builder;
 
@@ -50,10 +50,8 @@ fn shard_channel(shard: u32) -> String {
 
 /// Sharded pub/sub, delivering to this process through a [`LocalBus`].
 pub struct ShardedBus {
-    local: Arc<LocalBus>,
-    outgoing: mpsc::Sender<(String, Vec<u8>)>,
+    outgoing: Outgoing,
     subscribed: Arc<AtomicBool>,
-    metrics: Arc<Metrics>,
 }
 
 impl ShardedBus {
@@ -70,50 +68,29 @@ impl ShardedBus {
             .use_protocol(ProtocolVersion::RESP3)
             .push_sender(pushes)
             .build()?;
-        let local = Arc::new(LocalBus::new(capacity));
+        let (outgoing, queue) = Outgoing::new(capacity, metrics.clone());
         let subscribed = Arc::new(AtomicBool::new(false));
-        let (outgoing, queue) = mpsc::channel(PUBLISH_QUEUE);
         let link = Link {
-            local: local.clone(),
+            local: outgoing.local.clone(),
             subscribed: subscribed.clone(),
-            metrics: metrics.clone(),
+            metrics,
             shutdown,
         };
         tokio::spawn(link.run(client, queue, incoming));
         Ok(Self {
-            local,
             outgoing,
             subscribed,
-            metrics,
         })
     }
 }
 
 impl Bus for ShardedBus {
     fn publish(&self, events: &[event::Model]) {
-        for e in events {
-            let bytes = match serde_json::to_vec(e) {
-                Ok(bytes) => bytes,
-                Err(error) => {
-                    tracing::error!(%error, seq = e.seq, "event not encodable");
-                    continue;
-                }
-            };
-            if self
-                .outgoing
-                .try_send((channel(e.workspace_id), bytes))
-                .is_err()
-            {
-                Metrics::inc(&self.metrics.events_dropped);
-            }
-        }
-        // As on a single Redis: local readers get it at once, and the copy
-        // coming back through the cluster is dropped as a duplicate.
-        self.local.publish(events);
+        self.outgoing.publish(events, |e| channel(e.workspace_id));
     }
 
     fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
-        self.local.subscribe()
+        self.outgoing.local.subscribe()
     }
 
     fn is_ready(&self) -> bool {
@@ -137,7 +114,7 @@ impl Link {
     async fn run(
         self,
         client: ClusterClient,
-        queue: mpsc::Receiver<(String, Vec<u8>)>,
+        queue: Queue,
         mut incoming: mpsc::UnboundedReceiver<PushInfo>,
     ) {
         let Some(mut connection) = self.connect(&client).await else {
@@ -145,6 +122,7 @@ impl Link {
         };
         tokio::spawn(publish_loop(
             connection.clone(),
+            "SPUBLISH",
             queue,
             self.metrics.clone(),
         ));
@@ -235,35 +213,6 @@ async fn subscribe_all(connection: &mut ClusterConnection) -> redis::RedisResult
         connection.ssubscribe(shard_channel(shard)).await?;
     }
     Ok(())
-}
-
-async fn publish_loop(
-    mut connection: ClusterConnection,
-    mut queue: mpsc::Receiver<(String, Vec<u8>)>,
-    metrics: Arc<Metrics>,
-) {
-    let mut failing = false;
-    while let Some((channel, bytes)) = queue.recv().await {
-        let sent: redis::RedisResult<i64> = redis::cmd("SPUBLISH")
-            .arg(&channel)
-            .arg(bytes)
-            .query_async(&mut connection)
-            .await;
-        match sent {
-            Ok(_) if failing => {
-                failing = false;
-                tracing::info!("publishing to the Redis cluster again");
-            }
-            Ok(_) => {}
-            Err(error) => {
-                Metrics::inc(&metrics.events_dropped);
-                if !failing {
-                    failing = true;
-                    tracing::warn!(%error, "publishing to the Redis cluster failed; subscribers will read the outbox");
-                }
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ pub(super) async fn convert_values(
         }
     }
     if !refused.is_empty() {
-        let kind = kind_of(field.record_type);
+        let kind = Kind::of_record_type(field.record_type);
         let named: Vec<String> = refused
             .iter()
             .take(NAMED)
@@ -137,13 +137,4 @@ async fn record<T: Table>(txn: &DatabaseTransaction, made: Made, ids: Vec<Uuid>)
         history::record(txn, made, &events).await?;
     }
     Ok(())
-}
-
-fn kind_of(record_type: CustomFieldRecordType) -> Kind {
-    match record_type {
-        CustomFieldRecordType::Company => Kind::Company,
-        CustomFieldRecordType::Contact => Kind::Contact,
-        CustomFieldRecordType::Deal => Kind::Deal,
-        CustomFieldRecordType::Ticket => Kind::Ticket,
-    }
 }

@@ -39,7 +39,7 @@ impl Holder {
     /// The stored record type: `BAD_USER_INPUT` on `field` for a kind that
     /// keeps no documents.
     pub fn record_type(self, field: &str) -> CoreResult<CustomFieldRecordType> {
-        record_type(self.kind).ok_or_else(|| {
+        self.kind.record_type().ok_or_else(|| {
             CoreError::bad_input(
                 field,
                 "documents are kept on companies, contacts, deals and tickets",
@@ -49,24 +49,10 @@ impl Holder {
 
     /// The holder a stored document names.
     pub fn of(record_type: CustomFieldRecordType, id: Uuid) -> Self {
-        let kind = match record_type {
-            CustomFieldRecordType::Company => Kind::Company,
-            CustomFieldRecordType::Contact => Kind::Contact,
-            CustomFieldRecordType::Deal => Kind::Deal,
-            CustomFieldRecordType::Ticket => Kind::Ticket,
-        };
-        Self { kind, id }
-    }
-}
-
-/// The record type of `kind`, if it keeps documents.
-pub fn record_type(kind: Kind) -> Option<CustomFieldRecordType> {
-    match kind {
-        Kind::Company => Some(CustomFieldRecordType::Company),
-        Kind::Contact => Some(CustomFieldRecordType::Contact),
-        Kind::Deal => Some(CustomFieldRecordType::Deal),
-        Kind::Ticket => Some(CustomFieldRecordType::Ticket),
-        _ => None,
+        Self {
+            kind: Kind::of_record_type(record_type),
+            id,
+        }
     }
 }
 

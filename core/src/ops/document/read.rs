@@ -6,8 +6,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::Holder;
 use crate::error::{CoreError, CoreResult};
+use crate::ops::custom_field::table_of;
 
 /// A revision with its document, for download.
 #[derive(Debug, Clone)]
@@ -71,8 +71,7 @@ pub async fn readable_revision(
         .one(db)
         .await?
         .ok_or_else(missing)?;
-    let holder = Holder::of(document.record_type, document.record_id);
-    if !is_live(db, workspace_id, holder).await? {
+    if !is_live(db, workspace_id, document.record_type, document.record_id).await? {
         return Err(missing());
     }
     Ok(Held { document, revision })
@@ -87,23 +86,18 @@ pub async fn workspace_of_revision(
     Ok(revision.map(|revision| revision.workspace_id))
 }
 
-/// Whether the holder is a live record of the workspace.
+/// Whether record `id` of `record_type` is live in the workspace.
 async fn is_live(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
-    holder: Holder,
+    record_type: CustomFieldRecordType,
+    id: Uuid,
 ) -> CoreResult<bool> {
-    let table = match holder.kind {
-        crate::Kind::Company => "company",
-        crate::Kind::Contact => "contact",
-        crate::Kind::Deal => "deal",
-        _ => "ticket",
-    };
     let query = Query::select()
         .expr(Expr::val(1))
-        .from(table)
+        .from(table_of(record_type))
         .and_where(Expr::col("workspace_id").eq(workspace_id))
-        .and_where(Expr::col("id").eq(holder.id))
+        .and_where(Expr::col("id").eq(id))
         .and_where(Expr::col("deleted_at").is_null())
         .to_owned();
     Ok(db.query_one(&query).await?.is_some())

@@ -66,14 +66,12 @@ pub async fn upload<R: AsyncRead + Unpin + Send>(
     } = upload;
     let file_name =
         text::required_name(&file.file_name, NAME_MAX).map_err(CoreError::invalid("file"))?;
+    // A new document's title: the one given, or its file's name.
     let title = match &target {
-        Target::New { title, .. } => Some(match title {
-            Some(title) => {
-                text::required_name(title, NAME_MAX).map_err(CoreError::invalid("input.title"))?
-            }
-            None => file_name.clone(),
-        }),
-        Target::Revision { .. } => None,
+        Target::New {
+            title: Some(title), ..
+        } => text::required_name(title, NAME_MAX).map_err(CoreError::invalid("input.title"))?,
+        _ => file_name.clone(),
     };
     // Checked before the bytes move, and again when the rows are written.
     let txn = core.begin().await?;
@@ -111,8 +109,8 @@ pub async fn upload<R: AsyncRead + Unpin + Send>(
     let written = async {
         let txn = core.begin().await?;
         let at = now();
-        let document = match (&target, title) {
-            (Target::New { holder, .. }, Some(title)) => {
+        let document = match &target {
+            Target::New { holder, .. } => {
                 check_writable(&txn, actor, *holder).await?;
                 document::ActiveModel {
                     id: Set(document_id),
@@ -127,12 +125,9 @@ pub async fn upload<R: AsyncRead + Unpin + Send>(
                 .insert(&txn)
                 .await?
             }
-            (
-                Target::Revision {
-                    expected_revision, ..
-                },
-                _,
-            ) => {
+            Target::Revision {
+                expected_revision, ..
+            } => {
                 let document = live_document(&txn, actor, document_id).await?;
                 let latest = latest_number(&txn, document_id).await?;
                 if expected_revision.is_some_and(|expected| expected != latest) {
@@ -144,9 +139,6 @@ pub async fn upload<R: AsyncRead + Unpin + Send>(
                 let mut document: document::ActiveModel = document.into();
                 document.updated_at = Set(at);
                 document.update(&txn).await?
-            }
-            (Target::New { .. }, None) => {
-                return Err(CoreError::Internal("a new document without a title".into()));
             }
         };
         let number = latest_number(&txn, document_id).await? + 1;
