@@ -32,11 +32,12 @@ pub enum Kind {
     Engagement,
     Document,
     DocumentRevision,
+    Team,
 }
 
 impl Kind {
     /// Every kind, for reading a global id back.
-    pub const ALL: [Kind; 26] = [
+    pub const ALL: [Kind; 27] = [
         Kind::Company,
         Kind::Contact,
         Kind::Deal,
@@ -63,6 +64,7 @@ impl Kind {
         Kind::Engagement,
         Kind::Document,
         Kind::DocumentRevision,
+        Kind::Team,
     ];
 
     /// The GraphQL type name.
@@ -94,6 +96,7 @@ impl Kind {
             Kind::Engagement => "Engagement",
             Kind::Document => "Document",
             Kind::DocumentRevision => "DocumentRevision",
+            Kind::Team => "Team",
         }
     }
 

@@ -34,6 +34,19 @@ string_enum! {
 }
 
 string_enum! {
+    /// What a role reads of deals, companies or contacts.
+    Visibility {
+        /// Every record of the workspace.
+        All = "ALL",
+        /// Records owned by a member of the reader's team, and unowned ones
+        /// (a reader without a team: as `OWNED`).
+        Team = "TEAM",
+        /// The reader's own records, and unowned ones.
+        Owned = "OWNED",
+    }
+}
+
+string_enum! {
     /// Where a contact stands in the customer lifecycle.
     LifecycleStage {
         /// Receives content, not yet a lead.

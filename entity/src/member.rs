@@ -26,6 +26,8 @@ pub struct Model {
     #[serde(skip_serializing, default)]
     pub invitation_hash: Option<String>,
     pub invitation_expires_at: Option<DateTimeUtc>,
+    /// The member's team, if any (see `team`).
+    pub team_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -173,12 +173,7 @@ fn decode_json<T: serde::de::DeserializeOwned>(part: &str) -> Result<T, TokenErr
 
 impl From<Claims> for Actor {
     fn from(claims: Claims) -> Self {
-        Actor {
-            workspace_id: claims.ws,
-            member_id: claims.sub,
-            role: claims.role,
-            api_key_id: None,
-        }
+        Actor::member(claims.ws, claims.sub, claims.role)
     }
 }
 
@@ -187,12 +182,7 @@ mod tests {
     use super::*;
 
     fn actor() -> Actor {
-        Actor {
-            workspace_id: Uuid::now_v7(),
-            member_id: Uuid::now_v7(),
-            role: Role::Sales,
-            api_key_id: None,
-        }
+        Actor::member(Uuid::now_v7(), Uuid::now_v7(), Role::Sales)
     }
 
     #[test]

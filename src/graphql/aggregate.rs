@@ -175,7 +175,7 @@ pub async fn groups<R: Record, F: RecordFilter>(
             "this role may not filter by {field}"
         ))));
     }
-    let mut condition = scope::<R>(actor.workspace_id);
+    let mut condition = scope::<R>(actor);
     if let Some(filter) = filter {
         condition =
             condition.add(filter.condition(actor.workspace_id, db.get_database_backend(), 0)?);

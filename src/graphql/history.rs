@@ -180,6 +180,35 @@ fn may_read(actor: &Actor, kind: Kind) -> bool {
     }
 }
 
+/// Whether `id`, a deal, company or contact, is owned by someone the
+/// actor's role does not read (deleted records included: history outlives
+/// a deletion).
+async fn hidden(ctx: &Context<'_>, actor: &Actor, kind: Kind, id: Uuid) -> ApiResult<bool> {
+    use crate::graphql::{company::Company, contact::Contact, deal::Deal, list::find_any};
+    use rapport_core::access::Owned;
+    let area = match kind {
+        Kind::Company => Owned::Companies,
+        Kind::Contact => Owned::Contacts,
+        Kind::Deal => Owned::Deals,
+        _ => return Ok(false),
+    };
+    if actor.sight.owners(area).is_none() {
+        return Ok(false);
+    }
+    let owner = match kind {
+        Kind::Company => find_any::<Company>(ctx, id)
+            .await?
+            .map(|r| r.0.model().owner_id),
+        Kind::Contact => find_any::<Contact>(ctx, id)
+            .await?
+            .map(|r| r.0.model().owner_id),
+        _ => find_any::<Deal>(ctx, id)
+            .await?
+            .map(|r| r.0.model().owner_id),
+    };
+    Ok(owner.is_some_and(|owner| !actor.sees(area, owner)))
+}
+
 /// The history of the record `record_id` of `kind`, newest first (entry
 /// ids are UUIDv7, so their order is the order of the changes). `first`
 /// pages from the newest towards the oldest, `last` from the oldest
@@ -217,7 +246,7 @@ pub async fn history(
     // A record the actor may not read has no history for them, as it has
     // no node (`node(id)` answers null): the answer of a record that does
     // not exist, which tells nothing about it.
-    if !may_read(actor, kind) {
+    if !may_read(actor, kind) || hidden(ctx, actor, kind, record_id).await? {
         return Ok(Connection::with_additional_fields(
             false,
             false,

@@ -53,9 +53,10 @@ pub trait Record: async_graphql::OutputType + Sized + Send + Sync + 'static {
     }
 }
 
-/// What the actor's workspace may see of `R`: its rows, not deleted.
-pub fn scope<R: Record>(workspace_id: Uuid) -> Condition {
-    rapport_core::store::scope::<R::Entity>(workspace_id)
+/// What the actor may see of `R`: its workspace's rows, not deleted, and
+/// of deals, companies and contacts those its role reads.
+pub fn scope<R: Record>(actor: &crate::auth::Actor) -> Condition {
+    rapport_core::store::visible::<R::Entity>(actor)
 }
 
 /// `column IN ids` as one bound parameter on PostgreSQL (`= ANY($1)`), so a
@@ -136,7 +137,7 @@ impl<F: RecordFilter + Debug> ListArgs<'_, F> {
                 "this role may not sort by amount".into(),
             )));
         }
-        let mut c = scope::<R>(actor.workspace_id).add(self.extra.clone());
+        let mut c = scope::<R>(actor).add(self.extra.clone());
         if let Some(filter) = self.filter {
             c = c.add(filter.condition(actor.workspace_id, backend, 0)?);
         }
@@ -256,11 +257,8 @@ where
         .level
         .load(field.to_owned(), |children| async {
             let ids = distinct(children.iter().filter_map(reference));
-            let condition = scope::<R>(actor.workspace_id).add(in_ids(
-                db.get_database_backend(),
-                col(R::TABLE, "id"),
-                ids,
-            ));
+            let condition =
+                scope::<R>(actor).add(in_ids(db.get_database_backend(), col(R::TABLE, "id"), ids));
             let rows: Vec<R::Model> = R::Entity::find()
                 .filter(condition)
                 .limit(None)
@@ -291,7 +289,7 @@ where
 /// One record of the actor's workspace by id, or `None`.
 pub async fn find<R: Record>(ctx: &Context<'_>, id: Uuid) -> ApiResult<Option<R>> {
     let actor = actor(ctx)?;
-    let condition = scope::<R>(actor.workspace_id).add(col(R::TABLE, "id").eq(id));
+    let condition = scope::<R>(actor).add(col(R::TABLE, "id").eq(id));
     let row = R::Entity::find().filter(condition).one(db(ctx)?).await?;
     Ok(row.map(|row| R::wrap(Level::single(row))))
 }

@@ -54,6 +54,7 @@ pub mod search;
 pub mod segment;
 pub mod survey;
 pub mod tag;
+pub mod team;
 pub mod ticket;
 pub mod triggers;
 pub mod webhooks;
@@ -84,6 +85,7 @@ pub struct RecordQuery(
     ticket::TicketQuery,
     activity::ActivityQuery,
     tag::TagQuery,
+    team::TeamQuery,
     live::DashboardQuery,
 );
 
@@ -157,6 +159,7 @@ pub struct UpkeepMutation(
     form::FormMutation,
     segment::SegmentMutation,
     document::DocumentMutation,
+    team::TeamMutation,
 );
 
 /// The schema type.

@@ -73,7 +73,7 @@ pub async fn rows_by_ids<R: Record>(
     }
     let actor = actor(ctx)?;
     let db = db(ctx)?;
-    let condition = scope::<R>(actor.workspace_id).add(in_ids(
+    let condition = scope::<R>(actor).add(in_ids(
         db.get_database_backend(),
         col(R::TABLE, "id"),
         wanted,

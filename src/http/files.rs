@@ -53,7 +53,8 @@ async fn serve(
         Some(signature) => signed(state, revision_id, params, signature).await?,
         None => {
             let actor = bearer(state, headers).await?;
-            document::readable_revision(&state.db, actor.workspace_id, revision_id).await?
+            document::readable_revision(&state.db, actor.workspace_id, revision_id, Some(&actor))
+                .await?
         }
     };
     let revision = held.revision;
@@ -108,7 +109,9 @@ async fn signed(
     {
         return Err(refused());
     }
-    Ok(document::readable_revision(&state.db, workspace_id, revision_id).await?)
+    // A link is handed out with a record its reader sees: it reads as the
+    // record's documents did then.
+    Ok(document::readable_revision(&state.db, workspace_id, revision_id, None).await?)
 }
 
 /// `Content-Disposition` for `name`: an ASCII fallback and the UTF-8 name

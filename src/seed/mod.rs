@@ -167,12 +167,7 @@ pub async fn actor_by_email(db: &DatabaseConnection, email: &str) -> anyhow::Res
         .one(db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no member with email {email}"))?;
-    Ok(Actor {
-        workspace_id: member.workspace_id,
-        member_id: member.id,
-        role: member.role,
-        api_key_id: None,
-    })
+    Ok(Actor::member(member.workspace_id, member.id, member.role))
 }
 
 /// Creates the demo workspace unless it exists; returns whether it did.
@@ -259,6 +254,7 @@ async fn bootstrap(core: &Core, sequence: &Mutex<Sequence>) -> Result<Team, DbEr
             deactivated_at: Set(None),
             invitation_hash: Set(None),
             invitation_expires_at: Set(None),
+            team_id: Set(None),
             created_at: Set(t0),
             updated_at: Set(t0),
         }

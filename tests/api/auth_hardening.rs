@@ -49,6 +49,7 @@ async fn member_with_password(
         deactivated_at: Set(None),
         invitation_hash: Set(None),
         invitation_expires_at: Set(None),
+        team_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -129,18 +129,14 @@ pub async fn member_token(state: &AppState, workspace_id: Uuid, role: Role) -> S
         deactivated_at: Set(None),
         invitation_hash: Set(None),
         invitation_expires_at: Set(None),
+        team_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(&state.db)
     .await
     .expect("member");
-    state.issue_token(&Actor {
-        workspace_id,
-        member_id: id,
-        role,
-        api_key_id: None,
-    })
+    state.issue_token(&Actor::member(workspace_id, id, role))
 }
 
 impl TestApp {

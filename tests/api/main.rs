@@ -99,6 +99,7 @@ mod triggers;
 mod trusted_documents;
 mod units;
 mod upkeep_figures;
+mod visibility;
 mod webhook_processes;
 mod webhook_receiver;
 mod webhook_settings;

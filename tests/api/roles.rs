@@ -230,7 +230,7 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
     {
         return None;
     }
-    let areas: [(&[&str], &'static [Role]); 17] = [
+    let areas: [(&[&str], &'static [Role]); 18] = [
         // Saved views: each member's own (shared ones ADMIN's and MANAGER's to change).
         (
             &["Segment", "ToList", "FromList"],
@@ -268,6 +268,8 @@ fn allowed_roles(mutation: &str) -> Option<&'static [Role]> {
         ),
         (&["SurveyResponse"], &[Admin, Manager, Sales, Support]),
         (&["Order"], &[Admin, Manager, Sales]),
+        // Teams and what each role reads decide what every member reads.
+        (&["Team", "RoleVisibility"], &[Admin]),
         (&["Member", "ApiKey"], &[Admin]),
         (&["Pipeline", "Stage"], &[Admin, Manager]),
         (&["Deal"], &[Admin, Manager, Sales]),

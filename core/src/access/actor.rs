@@ -1,7 +1,11 @@
 //! The Actor: the workspace, member and role a request acts as.
 
+use std::sync::Arc;
+
 use entity::enums::Role;
 use uuid::Uuid;
+
+use super::sight::{Owned, Sight};
 
 /// The identity behind one request. Every read and write is scoped to
 /// `workspace_id`; there is no way to build a query without one.
@@ -15,6 +19,9 @@ pub struct Actor {
     pub role: Role,
     /// The API key the request came with, when it did not come with a token.
     pub api_key_id: Option<Uuid>,
+    /// What the member reads of deals, companies and contacts (the
+    /// workspace's visibility for the role it acts with).
+    pub sight: Arc<Sight>,
 }
 
 impl Actor {
@@ -25,7 +32,36 @@ impl Actor {
             member_id,
             role,
             api_key_id: None,
+            sight: Arc::new(Sight::everything(member_id)),
         }
+    }
+
+    /// The same actor reading with `sight`.
+    pub fn with_sight(mut self, sight: Sight) -> Self {
+        self.sight = Arc::new(sight);
+        self
+    }
+
+    /// `FORBIDDEN` when the actor's role reads only some of `areas`'
+    /// records and `what` would count or show them all. Such reads are
+    /// refused rather than computed over what the role may not read.
+    pub fn require_whole(&self, areas: &[Owned], what: &str) -> crate::error::CoreResult<()> {
+        match areas
+            .iter()
+            .find(|area| self.sight.owners(**area).is_some())
+        {
+            None => Ok(()),
+            Some(area) => Err(crate::error::CoreError::Forbidden(format!(
+                "{what} reads every one of the workspace's {}, and the {:?} role reads only its own or its team's",
+                area.name(),
+                self.role
+            ))),
+        }
+    }
+
+    /// Whether a record of `area` owned by `owner` is visible to the actor.
+    pub fn sees(&self, area: Owned, owner: Option<Uuid>) -> bool {
+        self.sight.sees(area, owner)
     }
 
     /// True when the role may see deals and their events (every role but

@@ -14,14 +14,18 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::Utc;
-use entity::{api_key, member};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, DbErr, EntityTrait, Set};
-use sha2::{Digest, Sha256};
+use entity::api_key;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use super::entry::MemberEntry;
+use super::secrets::constant_time_eq;
+pub use super::secrets::{KEY_PREFIX, hash_secret, key_prefix, new_secret};
 use super::{Actor, Refused};
 use crate::events::{Bus, BusMessage};
 
@@ -30,10 +34,11 @@ const FORGET_EVERY: Duration = Duration::from_secs(30);
 /// Member events after which the member's websockets check their credential
 /// again, on every instance (the instance that made the change does so at once).
 const REVOKING: [&str; 2] = ["member.deactivated", "member.role_changed"];
+/// The member event after which every member's entry is dropped (their
+/// teammates changed).
+pub const TEAM_CHANGED: &str = "member.team_changed";
 /// How often a key's last use is written (per key, at most).
 const LAST_USE_EVERY: chrono::Duration = chrono::Duration::minutes(1);
-/// API keys start with this, so they are told from tokens at a glance.
-pub const KEY_PREFIX: &str = "rpk_";
 
 /// A credential that may have stopped working or changed role (a
 /// deactivation, a role change, a revoked key): websockets using it check it
@@ -42,13 +47,6 @@ pub const KEY_PREFIX: &str = "rpk_";
 pub enum Revoked {
     Member(Uuid),
     ApiKey(Uuid),
-}
-
-#[derive(Clone)]
-struct MemberEntry {
-    workspace_id: Uuid,
-    role: entity::enums::Role,
-    active: bool,
 }
 
 #[derive(Clone)]
@@ -111,26 +109,37 @@ impl Directory {
         member_id: Uuid,
         workspace_id: Uuid,
     ) -> Result<Result<Actor, Refused>, DbErr> {
+        Ok(self
+            .member_entry(member_id, workspace_id)
+            .await?
+            .map(|entry| {
+                let sight = entry.sight(member_id, entry.role);
+                Actor::member(workspace_id, member_id, entry.role).with_sight(sight)
+            }))
+    }
+
+    /// The cached entry of member `member_id` of `workspace_id`, read on a
+    /// miss (the member, the workspace's visibility and, when it narrows a
+    /// role to `TEAM`, the member's teammates); or why it may not act.
+    async fn member_entry(
+        &self,
+        member_id: Uuid,
+        workspace_id: Uuid,
+    ) -> Result<Result<MemberEntry, Refused>, DbErr> {
         let cached = self.read_members().get(&member_id).cloned();
         let entry = match cached {
             Some(entry) => entry,
             None => {
                 let seen = self.forgets.load(Ordering::Acquire);
-                let row = member::Entity::find_by_id(member_id)
-                    .one(&self.db)
+                let Some(entry) = MemberEntry::read(&self.db, member_id)
                     .await
-                    .inspect_err(|error| tracing::warn!(%error, "member lookup failed"))?;
-                let Some(row) = row else {
+                    .inspect_err(|error| tracing::warn!(%error, "member lookup failed"))?
+                else {
                     return Ok(Err(Refused::NotAMember));
-                };
-                let entry = MemberEntry {
-                    workspace_id: row.workspace_id,
-                    role: row.role,
-                    active: row.deactivated_at.is_none(),
                 };
                 let mut members = self.write_members();
                 if self.forgets.load(Ordering::Acquire) == seen {
-                    members.insert(row.id, entry.clone());
+                    members.insert(member_id, entry.clone());
                 }
                 entry
             }
@@ -140,7 +149,7 @@ impl Directory {
         } else if !entry.active {
             Err(Refused::MemberDeactivated)
         } else {
-            Ok(Actor::member(entry.workspace_id, member_id, entry.role))
+            Ok(entry)
         })
     }
 
@@ -157,7 +166,6 @@ impl Directory {
         let mut entry = match cached {
             Some(entry) => entry,
             None => {
-                use sea_orm::{ColumnTrait, QueryFilter};
                 let seen = self.forgets.load(Ordering::Acquire);
                 let key = api_key::Entity::find()
                     .filter(api_key::Column::Prefix.eq(prefix))
@@ -189,7 +197,7 @@ impl Directory {
         // or deactivation drops that entry at once, here and, through the
         // bus, on every instance, so keys follow without caching it twice.
         let creator = match self
-            .actor_for_member(entry.key.created_by, entry.key.workspace_id)
+            .member_entry(entry.key.created_by, entry.key.workspace_id)
             .await?
         {
             Ok(creator) => creator,
@@ -200,11 +208,14 @@ impl Directory {
             return Ok(Err(Refused::ApiKeyRoleUnusable));
         };
         self.note_use(&mut entry).await;
+        // The key reads what its creator would with the key's role.
+        let sight = creator.sight(entry.key.created_by, role);
         Ok(Ok(Actor {
             workspace_id: entry.key.workspace_id,
             member_id: entry.key.created_by,
             role,
             api_key_id: Some(entry.key.id),
+            sight: Arc::new(sight),
         }))
     }
 
@@ -258,6 +269,15 @@ impl Directory {
         }
     }
 
+    /// Drops every entry, and makes every websocket check its credential
+    /// before its next result: after a change of teams or of what a role
+    /// reads, which changes what members read (a websocket whose reader now
+    /// reads otherwise closes, like one whose role changed).
+    pub fn forget_everyone(&self) {
+        self.forget_all();
+        self.revisions.fetch_add(1, Ordering::AcqRel);
+    }
+
     fn forget_all(&self) {
         let mut members = self.write_members();
         let mut keys = self.write_keys();
@@ -302,8 +322,12 @@ async fn listen(
         tokio::select! {
             message = bus.recv() => match message {
                 Ok(BusMessage::Event(e)) => match e.record_type.as_str() {
+                    "Member" if e.kind == TEAM_CHANGED => directory.forget_everyone(),
                     "Member" => directory.forget_member(e.record_id, REVOKING.contains(&e.kind.as_str())),
                     "ApiKey" => directory.forget_key(e.record_id, e.kind == "api_key.revoked"),
+                    // Teams and the workspace's visibility decide what every
+                    // member reads: a change drops every entry.
+                    "Team" | "Workspace" => directory.forget_everyone(),
                     _ => {}
                 },
                 Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => {
@@ -317,60 +341,5 @@ async fn listen(
             _ = forget.tick() => directory.forget_all(),
             () = shutdown.cancelled() => return,
         }
-    }
-}
-
-/// The lookup part of a presented key: `rpk_` and the 8 characters after it.
-pub fn key_prefix(presented: &str) -> Option<&str> {
-    presented.starts_with(KEY_PREFIX).then_some(())?;
-    presented.get(..KEY_PREFIX.len() + 8)
-}
-
-/// Hex SHA-256 of a key or invitation code. These are 256-bit random
-/// secrets, not passwords: a fast hash is enough.
-pub fn hash_secret(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A new random secret: `prefix` then 43 base64url characters (256 bits).
-pub fn new_secret(prefix: &str) -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    format!(
-        "{prefix}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_found_by_their_prefix_and_checked_by_hash() {
-        let key = new_secret(KEY_PREFIX);
-        assert!(key.len() > 40);
-        let prefix = key_prefix(&key).unwrap();
-        assert_eq!(prefix.len(), 12);
-        assert!(key.starts_with(prefix));
-        assert_eq!(key_prefix("eyJhbGciOi"), None);
-        assert!(constant_time_eq(&hash_secret(&key), &hash_secret(&key)));
-        assert!(!constant_time_eq(
-            &hash_secret(&key),
-            &hash_secret("rpk_other")
-        ));
     }
 }

@@ -6,11 +6,14 @@
 
 mod actor;
 pub mod directory;
+mod entry;
 pub mod lockout;
 pub mod password;
 mod permissions;
 mod refused;
+mod secrets;
 pub mod shared_counters;
+pub mod sight;
 
 pub use actor::Actor;
 pub use directory::Directory;
@@ -18,6 +21,7 @@ pub use lockout::Lockout;
 pub use password::Passwords;
 pub use permissions::{Area, lesser_role};
 pub use refused::Refused;
+pub use sight::{Owned, Sight};
 
 /// The process's credential machinery, as the operations that check
 /// passwords or change who may act need it: a change to a member or key

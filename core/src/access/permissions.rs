@@ -157,12 +157,7 @@ mod tests {
     use super::*;
 
     fn actor(role: Role) -> Actor {
-        Actor {
-            workspace_id: Uuid::nil(),
-            member_id: Uuid::from_u128(1),
-            role,
-            api_key_id: None,
-        }
+        Actor::member(Uuid::nil(), Uuid::from_u128(1), role)
     }
 
     #[test]

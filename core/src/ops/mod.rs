@@ -38,10 +38,12 @@ pub mod segment;
 pub mod survey;
 pub mod tag;
 pub mod tag_upkeep;
+pub mod team;
 pub mod ticket;
 pub mod trigger;
 pub mod unique;
 pub mod upsert;
+pub mod visibility;
 pub mod webhook;
 pub mod workspace;
 

@@ -22,7 +22,8 @@ const INVITATION_DAYS: i64 = 7;
 /// Every table holding a workspace's rows (its `workspace_id`), children
 /// before the tables they reference, so deleting in this order never trips
 /// a foreign key. The workspace row itself goes last.
-pub const TENANT_TABLES: [&str; 43] = [
+pub const TENANT_TABLES: [&str; 45] = [
+    "role_visibility",
     "document_revision",
     "document",
     "custom_field",
@@ -66,6 +67,7 @@ pub const TENANT_TABLES: [&str; 43] = [
     "trigger_rule",
     "form",
     "member",
+    "team",
 ];
 
 /// The tables of a workspace's rows on `backend`: PostgreSQL adds its search
@@ -120,6 +122,7 @@ pub async fn create(core: &Core, name: &str, admin_email: &str) -> CoreResult<Ne
         deactivated_at: Set(None),
         invitation_hash: Set(Some(hash_secret(&code))),
         invitation_expires_at: Set(Some(at + chrono::Duration::days(INVITATION_DAYS))),
+        team_id: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
     }

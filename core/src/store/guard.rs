@@ -6,7 +6,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::commit::now;
-use super::table::{Table, col, scope};
+use super::table::{Table, col, owned_by, scope, visible};
 use crate::access::Actor;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
@@ -21,22 +21,43 @@ pub fn check_version(expected: Option<i32>, current: i32) -> CoreResult<()> {
     }
 }
 
-/// A row of `R` in the actor's workspace, deleted or not, read in `txn`.
+/// A row of `R` in the actor's workspace that the actor sees, deleted or
+/// not, read in `txn`.
 pub async fn load_any<T: Table>(
     txn: &DatabaseTransaction,
     actor: &Actor,
     id: Uuid,
 ) -> CoreResult<T::Model> {
-    T::find()
+    let mut find = T::find()
         .filter(col(T::TABLE, "workspace_id").eq(actor.workspace_id))
+        .filter(col(T::TABLE, "id").eq(id));
+    if let Some(owners) = owned_by::<T>(actor, T::TABLE) {
+        find = find.filter(owners);
+    }
+    find.one(txn)
+        .await?
+        .ok_or(CoreError::NotFound(T::KIND.name()))
+}
+
+/// A live (not deleted) row of `R` in the actor's workspace that the actor
+/// sees (a deal, company or contact its role does not read is absent).
+pub async fn load_live<T: Table>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+) -> CoreResult<T::Model> {
+    T::find()
+        .filter(visible::<T>(actor))
         .filter(col(T::TABLE, "id").eq(id))
         .one(txn)
         .await?
         .ok_or(CoreError::NotFound(T::KIND.name()))
 }
 
-/// A live (not deleted) row of `R` in the actor's workspace.
-pub async fn load_live<T: Table>(
+/// A live row of `R` in the actor's workspace, whoever owns it: the read
+/// back after a write, which may have given the row to an owner the actor
+/// does not read.
+async fn reload<T: Table>(
     txn: &DatabaseTransaction,
     actor: &Actor,
     id: Uuid,
@@ -116,7 +137,7 @@ where
         .await?
         .rows_affected;
     expect_one_row(rows)?;
-    load_live::<T>(txn, actor, id).await
+    reload::<T>(txn, actor, id).await
 }
 
 /// Maps "0 rows updated" of a version-guarded update to `CONFLICT`.

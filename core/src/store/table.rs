@@ -5,14 +5,14 @@ use chrono::{DateTime, Utc};
 use entity::{
     activity, api_key, campaign, company, contact, custom_field, customer_order, deal,
     deal_stage_change, form, goal, lead_scoring_rule, member, pipeline, product, reason, segment,
-    stage, survey_response, tag, ticket, trigger_rule,
+    stage, survey_response, tag, team, ticket, trigger_rule,
 };
 use sea_orm::EntityTrait;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::access::Actor;
+use crate::access::{Actor, Owned};
 use crate::error::{CoreError, CoreResult};
 use crate::kind::Kind;
 
@@ -45,6 +45,12 @@ pub trait Table:
         let _ = (actor, row);
         Ok(())
     }
+    /// Which of the narrowable areas the table's rows are (deals, companies,
+    /// contacts: rows with an `owner_id`); `None` for every other table.
+    const OWNED: Option<Owned> = None;
+    fn owner(_row: &Self::Model) -> Option<Uuid> {
+        None
+    }
 }
 
 /// `table.column`, qualified so that joins stay unambiguous.
@@ -60,6 +66,35 @@ pub fn scope<T: Table>(workspace_id: Uuid) -> Condition {
     } else {
         c
     }
+}
+
+/// What `actor` may see of `T`: the workspace's live rows, narrowed to the
+/// owners its role reads (see `access::sight`) for deals, companies and
+/// contacts. Every read of a record on the actor's behalf starts here.
+pub fn visible<T: Table>(actor: &Actor) -> Condition {
+    let c = scope::<T>(actor.workspace_id);
+    match owned_by::<T>(actor, T::TABLE) {
+        Some(owners) => c.add(owners),
+        None => c,
+    }
+}
+
+/// The narrowing of `T`'s rows (named `alias` in the statement) for
+/// `actor`: unowned, or owned by one of the owners its role reads; `None`
+/// when it reads all.
+pub fn owned_by<T: Table>(actor: &Actor, alias: &'static str) -> Option<Condition> {
+    let owners = actor.sight.owners(T::OWNED?)?;
+    let owner = col(alias, "owner_id");
+    Some(
+        Condition::any()
+            .add(owner.clone().is_null())
+            .add(owner.is_in(owners.iter().copied())),
+    )
+}
+
+/// Whether `actor` sees `row` (a row read without [`visible`]).
+pub fn sees<T: Table>(actor: &Actor, row: &T::Model) -> bool {
+    T::OWNED.is_none_or(|area| actor.sees(area, T::owner(row)))
 }
 
 /// A table whose rows carry `version` and `deleted_at`.
@@ -98,8 +133,18 @@ macro_rules! plain {
     };
 }
 
-editable!(company, Company, "company");
-editable!(contact, Contact, "contact");
+editable! { company, Company, "company",
+    const OWNED: Option<Owned> = Some(Owned::Companies);
+    fn owner(row: &company::Model) -> Option<Uuid> {
+        row.owner_id
+    }
+}
+editable! { contact, Contact, "contact",
+    const OWNED: Option<Owned> = Some(Owned::Contacts);
+    fn owner(row: &contact::Model) -> Option<Uuid> {
+        row.owner_id
+    }
+}
 editable!(reason, Reason, "reason");
 editable!(survey_response, SurveyResponse, "survey_response");
 editable!(pipeline, Pipeline, "pipeline");
@@ -140,6 +185,10 @@ editable! { deal, Deal, "deal",
     fn topic(row: &deal::Model) -> String {
         format!("pipeline:{}", row.pipeline_id)
     }
+    const OWNED: Option<Owned> = Some(Owned::Deals);
+    fn owner(row: &deal::Model) -> Option<Uuid> {
+        row.owner_id
+    }
     fn check_write(actor: &Actor, row: &deal::Model) -> CoreResult<()> {
         if actor.may_edit_deal(row.owner_id) {
             Ok(())
@@ -152,6 +201,7 @@ editable! { deal, Deal, "deal",
 }
 plain!(api_key, ApiKey);
 plain!(tag, Tag);
+plain!(team, Team);
 plain!(member, Member);
 // History is append-only: no `version`, no `deleted_at`.
 plain!(deal_stage_change, DealStageChange);

@@ -239,9 +239,13 @@ impl Analytics {
     /// order), won revenue, cost per lead, CAC and ROI, per currency. About
     /// money, so refused (`FORBIDDEN`) to roles that see no deal amounts.
     /// Neither `pipelineId` nor `ownerId` narrows it: a campaign's spend
-    /// belongs to no pipeline and no member.
+    /// belongs to no pipeline and no member, so a role that reads only its
+    /// own or its team's contacts or deals is refused it.
     async fn acquisition(&self, ctx: &Context<'_>) -> ApiResult<Option<AcquisitionFigures>> {
         self.amounts()?;
+        use rapport_core::access::Owned;
+        self.actor
+            .require_whole(&[Owned::Contacts, Owned::Deals], "`acquisition`")?;
         Ok(Some(
             analytics::acquisition(db(ctx)?, &self.scope).await?.into(),
         ))
@@ -274,6 +278,7 @@ pub(crate) async fn scope(
     {
         return Err(ApiError(CoreError::NotFound("no such member")));
     }
+    within_sight(actor, owner_id)?;
     Ok(Scope {
         workspace_id: actor.workspace_id,
         from: period.from,
@@ -281,6 +286,21 @@ pub(crate) async fn scope(
         pipeline_id,
         owner_id,
     })
+}
+
+/// A role that reads only its own or its team's deals, companies or
+/// contacts gets figures for one owner it reads (`ownerId`: itself or a
+/// teammate), never for the whole workspace.
+fn within_sight(actor: &Actor, owner_id: Option<uuid::Uuid>) -> ApiResult<()> {
+    use rapport_core::access::Owned;
+    let areas = [Owned::Deals, Owned::Companies, Owned::Contacts];
+    match owner_id {
+        None => Ok(actor.require_whole(&areas, "a figure without `ownerId`")?),
+        Some(owner) if areas.iter().all(|area| actor.sees(*area, Some(owner))) => Ok(()),
+        Some(_) => Err(ApiError(CoreError::Forbidden(
+            "this role reads only its own or its team's records: `ownerId` must be yourself or a teammate".into(),
+        ))),
+    }
 }
 
 #[derive(Default)]

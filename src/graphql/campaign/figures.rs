@@ -36,6 +36,8 @@ const IS_CUSTOMER: &str = r#"CASE WHEN EXISTS (SELECT 1 FROM "deal_contact" AS "
 /// The figures of `parent`'s campaign, loaded for its whole level at once.
 pub async fn brought(ctx: &Context<'_>, parent: &Row<campaign::Model>) -> ApiResult<Brought> {
     let actor = actor(ctx)?;
+    use rapport_core::access::Owned;
+    actor.require_whole(&[Owned::Contacts, Owned::Deals], "a campaign's figures")?;
     let db = db(ctx)?;
     let backend = db.get_database_backend();
     let loaded = parent

@@ -336,7 +336,7 @@ impl DealQuery {
                 "this role sees no deal amounts".into(),
             )));
         }
-        let mut condition = list::scope::<Deal>(actor.workspace_id);
+        let mut condition = list::scope::<Deal>(actor);
         if let Some(filter) = &filter {
             condition = condition.add(filter.condition(
                 actor.workspace_id,

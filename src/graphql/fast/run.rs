@@ -199,8 +199,7 @@ async fn fill_references(
     }
     let target = reference.target;
     let backend = db.get_database_backend();
-    let condition =
-        scope(target, actor.workspace_id).add(in_ids(backend, col(target.table(), "id"), ids));
+    let condition = scope(target, actor).add(in_ids(backend, col(target.table(), "id"), ids));
     let mut query = select(target, condition);
     query.clear_selects();
     for column in node.columns() {
@@ -327,13 +326,13 @@ fn object(node: &Node, ty: Type, values: Vec<Value>) -> Value {
     Value::Object(object)
 }
 
-/// What the workspace may see of `ty`: its rows, not deleted.
-fn scope(ty: Type, workspace_id: Uuid) -> Condition {
+/// What the actor may see of `ty` (see `list::scope`).
+fn scope(ty: Type, actor: &Actor) -> Condition {
     match ty {
-        Type::Company => list::scope::<Company>(workspace_id),
-        Type::Contact => list::scope::<Contact>(workspace_id),
-        Type::Deal => list::scope::<Deal>(workspace_id),
-        Type::Ticket => list::scope::<Ticket>(workspace_id),
+        Type::Company => list::scope::<Company>(actor),
+        Type::Contact => list::scope::<Contact>(actor),
+        Type::Deal => list::scope::<Deal>(actor),
+        Type::Ticket => list::scope::<Ticket>(actor),
     }
 }
 

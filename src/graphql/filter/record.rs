@@ -131,8 +131,24 @@ fn hidden_in(node: &dyn FilterNode, actor: &crate::auth::Actor) -> Option<&'stat
         .or_else(|| {
             node.related()
                 .into_iter()
-                .find_map(|(_, f)| hidden_in(f, actor))
+                .find_map(|(path, f)| narrowed(&path, actor).or_else(|| hidden_in(f, actor)))
         })
+}
+
+/// The relation at the head of `path` when it leads to deals, companies or
+/// contacts that `actor`'s role reads only some of: whether a related
+/// record matches would tell of records it may not read.
+fn narrowed(path: &str, actor: &crate::auth::Actor) -> Option<&'static str> {
+    use rapport_core::access::Owned;
+    let (name, area) = match path.split('.').next()? {
+        "company" => ("company", Owned::Companies),
+        "contact" => ("contact", Owned::Contacts),
+        "contacts" => ("contacts", Owned::Contacts),
+        "deal" => ("deal", Owned::Deals),
+        "deals" => ("deals", Owned::Deals),
+        _ => return None,
+    };
+    actor.sight.owners(area).is_some().then_some(name)
 }
 
 /// Implements [`RecordFilter`]'s `and`/`or`/`not` accessors for a filter struct.

@@ -263,6 +263,7 @@ async fn dashboard_pipeline(ctx: &Context<'_>, pipeline_id: &ID) -> ApiResult<Uu
             "this role sees no deal amounts".into(),
         )));
     }
+    actor.require_whole(&[rapport_core::access::Owned::Deals], "the dashboard")?;
     let id = ids::decode(pipeline_id, Kind::Pipeline, "pipelineId")?;
     if list::find::<Pipeline>(ctx, id).await?.is_none() {
         return Err(ApiError(CoreError::NotFound("pipeline")));

@@ -135,6 +135,7 @@ impl PipelineSubscription {
         after: Option<String>,
     ) -> Result<impl Stream<Item = PipelineEvent> + use<>, ApiError> {
         let actor = actor(ctx)?;
+        actor.require_whole(&[rapport_core::access::Owned::Deals], "`pipelineEvents`")?;
         if !actor.can_read_deals() {
             return Err(ApiError(CoreError::Forbidden(
                 "this role sees no deals".into(),

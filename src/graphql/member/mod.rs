@@ -19,7 +19,7 @@ use super::level::{Level, Row};
 use super::list::{self, Record};
 
 pub use filter::{MemberFilter, MemberOrderField};
-pub use mutation::MemberMutation;
+pub use mutation::{MemberMutation, MemberPayload};
 
 /// A person who works in the workspace.
 pub struct Member(pub Row<member::Model>);
@@ -70,6 +70,10 @@ impl Member {
     }
     /// When the member joined.
     field!(created_at: DateTime<Utc>);
+    /// The member's team, if any.
+    async fn team(&self, ctx: &Context<'_>) -> ApiResult<Option<super::team::Team>> {
+        list::referenced(ctx, &self.0, "team", |m: &member::Model| m.team_id).await
+    }
 }
 
 /// Member queries.

@@ -76,7 +76,7 @@ pub struct MemberPayload {
 }
 
 impl MemberPayload {
-    fn of(row: member::Model) -> Self {
+    pub(crate) fn of(row: member::Model) -> Self {
         Self {
             member: Member(Level::single(row)),
         }

@@ -103,6 +103,11 @@ impl Product {
         >,
     ) -> ApiResult<Vec<LikelyBuyer>> {
         let among = among.unwrap_or(BuyerKind::Companies);
+        let area = match among {
+            BuyerKind::Companies => rapport_core::access::Owned::Companies,
+            BuyerKind::Contacts => rapport_core::access::Owned::Contacts,
+        };
+        crate::graphql::context::actor(ctx)?.require_whole(&[area], "`likelyBuyers`")?;
         affinity::likely_buyers(ctx, &self.0, first, among).await
     }
 }

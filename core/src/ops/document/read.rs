@@ -2,10 +2,11 @@
 
 use entity::enums::CustomFieldRecordType;
 use entity::{document, document_revision};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use crate::access::{Actor, Owned};
 use crate::error::{CoreError, CoreResult};
 use crate::ops::custom_field::table_of;
 
@@ -55,11 +56,13 @@ pub async fn revisions_of(
 }
 
 /// Revision `id` of the workspace with its document, while the document's
-/// record is live (every role reads every record). `NOT_FOUND` otherwise.
+/// record is live and, with a `reader`, one it reads (a deal, company or
+/// contact its role may narrow). `NOT_FOUND` otherwise.
 pub async fn readable_revision(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
     id: Uuid,
+    reader: Option<&Actor>,
 ) -> CoreResult<Held> {
     let missing = || CoreError::NotFound("document revision");
     let revision = document_revision::Entity::find_by_id(id)
@@ -71,7 +74,15 @@ pub async fn readable_revision(
         .one(db)
         .await?
         .ok_or_else(missing)?;
-    if !is_live(db, workspace_id, document.record_type, document.record_id).await? {
+    if !is_live(
+        db,
+        workspace_id,
+        document.record_type,
+        document.record_id,
+        reader,
+    )
+    .await?
+    {
         return Err(missing());
     }
     Ok(Held { document, revision })
@@ -86,19 +97,37 @@ pub async fn workspace_of_revision(
     Ok(revision.map(|revision| revision.workspace_id))
 }
 
-/// Whether record `id` of `record_type` is live in the workspace.
+/// Whether record `id` of `record_type` is live in the workspace (and
+/// owned by someone `reader` reads, with one).
 async fn is_live(
     db: &impl ConnectionTrait,
     workspace_id: Uuid,
     record_type: CustomFieldRecordType,
     id: Uuid,
+    reader: Option<&Actor>,
 ) -> CoreResult<bool> {
-    let query = Query::select()
+    let mut query = Query::select()
         .expr(Expr::val(1))
         .from(table_of(record_type))
         .and_where(Expr::col("workspace_id").eq(workspace_id))
         .and_where(Expr::col("id").eq(id))
         .and_where(Expr::col("deleted_at").is_null())
         .to_owned();
+    let area = match record_type {
+        CustomFieldRecordType::Company => Some(Owned::Companies),
+        CustomFieldRecordType::Contact => Some(Owned::Contacts),
+        CustomFieldRecordType::Deal => Some(Owned::Deals),
+        CustomFieldRecordType::Ticket => None,
+    };
+    if let Some(owners) = area
+        .zip(reader)
+        .and_then(|(area, reader)| reader.sight.owners(area))
+    {
+        query.cond_where(
+            Condition::any()
+                .add(Expr::col("owner_id").is_null())
+                .add(Expr::col("owner_id").is_in(owners.iter().copied())),
+        );
+    }
     Ok(db.query_one(&query).await?.is_some())
 }

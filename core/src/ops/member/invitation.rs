@@ -75,6 +75,7 @@ pub async fn invite(core: &Core, actor: &Actor, new: NewMember) -> CoreResult<In
         deactivated_at: Set(None),
         invitation_hash: Set(Some(hash_secret(&code))),
         invitation_expires_at: Set(Some(at + chrono::Duration::days(INVITATION_DAYS))),
+        team_id: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
     }

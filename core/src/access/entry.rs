@@ -1,0 +1,76 @@
+//! What the directory caches of a member: enough to make its Actor,
+//! including what it reads (see `sight`).
+
+use std::sync::Arc;
+
+use entity::enums::{Role, Visibility};
+use entity::{member, role_visibility};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use super::Sight;
+
+#[derive(Clone)]
+pub(super) struct MemberEntry {
+    pub(super) workspace_id: Uuid,
+    pub(super) role: Role,
+    pub(super) active: bool,
+    /// The workspace's visibility per role (no row: `ALL`).
+    visibility: Arc<Vec<role_visibility::Model>>,
+    /// The member and its teammates (the member alone without a team).
+    team: Vec<Uuid>,
+}
+
+impl MemberEntry {
+    /// What member `id` reads acting with `role`.
+    pub(super) fn sight(&self, id: Uuid, role: Role) -> Sight {
+        let mut sight = Sight::everything(id);
+        sight.team = self.team.clone();
+        if role == Role::Admin {
+            return sight;
+        }
+        if let Some(rule) = self.visibility.iter().find(|rule| rule.role == role) {
+            sight.deals = rule.deals;
+            sight.companies = rule.companies;
+            sight.contacts = rule.contacts;
+        }
+        sight
+    }
+    /// Member `member_id`'s entry, read: the member, the workspace's
+    /// visibility and, when it narrows a role to `TEAM`, the teammates.
+    pub(super) async fn read(
+        db: &DatabaseConnection,
+        member_id: Uuid,
+    ) -> Result<Option<Self>, DbErr> {
+        let Some(row) = member::Entity::find_by_id(member_id).one(db).await? else {
+            return Ok(None);
+        };
+        let visibility = role_visibility::Entity::find()
+            .filter(role_visibility::Column::WorkspaceId.eq(row.workspace_id))
+            .all(db)
+            .await?;
+        let by_team = visibility
+            .iter()
+            .any(|rule| [rule.deals, rule.companies, rule.contacts].contains(&Visibility::Team));
+        let team = match row.team_id {
+            Some(team_id) if by_team => {
+                member::Entity::find()
+                    .select_only()
+                    .column(member::Column::Id)
+                    .filter(member::Column::WorkspaceId.eq(row.workspace_id))
+                    .filter(member::Column::TeamId.eq(team_id))
+                    .into_tuple::<Uuid>()
+                    .all(db)
+                    .await?
+            }
+            _ => vec![row.id],
+        };
+        Ok(Some(MemberEntry {
+            workspace_id: row.workspace_id,
+            role: row.role,
+            active: row.deactivated_at.is_none(),
+            visibility: Arc::new(visibility),
+            team,
+        }))
+    }
+}
