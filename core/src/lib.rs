@@ -6,7 +6,7 @@
 //! # Layout
 //!
 //! - [`error`]: the one error type, [`CoreError`], in terms a client can act on.
-//! - [`access`]: the [`access::Actor`] a change is made by, and what each role may change.
+//! - [`access`]: the [`access::Actor`] a change is made by, what each role may change, and what it reads ([`access::Sight`]: visibility per role).
 //! - [`Kind`]: the kinds of record, by their API type name.
 //! - [`domain`]: value rules (validation, normalisation, money), plain functions.
 //! - [`events`]: the outbox writer, history, and the bus that carries events to subscribers.

@@ -135,6 +135,7 @@ impl Connection {
         self.actor.as_ref().is_some_and(|actor| match revoked {
             Revoked::Member(id) => actor.member_id == id,
             Revoked::ApiKey(id) => actor.api_key_id == Some(id),
+            Revoked::Workspace(id) => actor.workspace_id == id,
         })
     }
 

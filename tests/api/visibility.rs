@@ -10,11 +10,14 @@ use serde_json::{Value, json};
 use crate::export::export;
 use crate::fixtures::{company, contact, deal, mutate, pipeline};
 use crate::helpers::{TestApp, error_code, member_token, on_both_databases};
+use crate::ws::WsClient;
 
 on_both_databases!(
     a_narrowed_role_reads_its_teams_or_its_own_records,
     only_admin_sets_visibility_and_never_for_itself,
     teams_hold_members_and_changes_apply_at_once,
+    a_change_closes_the_workspaces_websockets,
+    a_narrowed_leaderboard_ranks_the_readers_team,
 );
 
 /// A SALES member: its token and member id.
@@ -338,4 +341,76 @@ async fn teams_hold_members_and_changes_apply_at_once(app: TestApp) {
         .gql_as(&ann, "{ me { team { name } } }", json!({}))
         .await;
     assert_eq!(me["data"]["me"]["team"], Value::Null, "{me}");
+}
+
+async fn a_change_closes_the_workspaces_websockets(app: TestApp) {
+    let (token, _) = sales(&app).await;
+    let mut socket = WsClient::ready(&app.base, &token).await;
+    socket
+        .subscribe("t", "subscription { ticketEvents { cursor } }", json!({}))
+        .await;
+    socket.send(json!({ "type": "ping" })).await;
+    assert_eq!(socket.json().await["type"], "pong");
+    // Another workspace's change leaves it open.
+    app.gql_as(
+        &app.other_token,
+        "mutation { setRoleVisibility(role: SALES, deals: OWNED, companies: ALL, contacts: ALL) { role } }",
+        json!({}),
+    )
+    .await;
+    socket.send(json!({ "type": "ping" })).await;
+    assert_eq!(socket.json().await["type"], "pong");
+    narrow(&app, "SALES", "OWNED", "ALL", "ALL").await;
+    socket.expect_close(4403).await;
+    // Reconnected, it reads under the new setting.
+    let read = app
+        .gql_as(&token, "{ deals(first: 1) { totalCount } }", json!({}))
+        .await;
+    assert!(read.get("errors").is_none(), "{read}");
+}
+
+async fn a_narrowed_leaderboard_ranks_the_readers_team(app: TestApp) {
+    let team = mutate(
+        &app,
+        "mutation { createTeam(name: \"West\") { id } }",
+        json!({}),
+    )
+    .await;
+    let team = team["id"].as_str().unwrap().to_owned();
+    let (ann, ann_id) = sales(&app).await;
+    let (_bob, bob_id) = sales(&app).await;
+    let (_cid, cid_id) = sales(&app).await;
+    put_in_team(&app, &ann_id, Some(&team)).await;
+    put_in_team(&app, &bob_id, Some(&team)).await;
+    // A goal puts each on the leaderboard.
+    for member in [&ann_id, &bob_id, &cid_id] {
+        mutate(
+            &app,
+            "mutation($input: CreateGoalInput!) { createGoal(input: $input) { goal { id } } }",
+            json!({ "input": { "memberId": member, "periodStart": "2027-01-01", "periodEnd": "2027-12-31", "quota": "1000", "currency": "EUR" } }),
+        )
+        .await;
+    }
+    let query = "query($p: PeriodInput!) { leaderboard(period: $p) { member { id } } }";
+    let period = json!({ "p": { "from": "2026-01-01T00:00:00Z", "to": "2030-01-01T00:00:00Z" } });
+    let ranked = |token: String| {
+        let (app, period) = (&app, period.clone());
+        async move {
+            let answer = app.gql_as(&token, query, period).await;
+            let mut ids: Vec<String> = answer["data"]["leaderboard"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{answer}"))
+                .iter()
+                .map(|e| e["member"]["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let everyone = ranked(ann.clone()).await;
+    assert!(everyone.contains(&cid_id), "{everyone:?}");
+    narrow(&app, "SALES", "TEAM", "ALL", "ALL").await;
+    let mut team_ids = vec![ann_id, bob_id];
+    team_ids.sort();
+    assert_eq!(ranked(ann).await, team_ids);
 }

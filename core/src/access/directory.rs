@@ -47,6 +47,9 @@ const LAST_USE_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 pub enum Revoked {
     Member(Uuid),
     ApiKey(Uuid),
+    /// Every credential of the workspace: its teams or what a role reads
+    /// changed, which may change what any member reads.
+    Workspace(Uuid),
 }
 
 #[derive(Clone)]
@@ -269,13 +272,13 @@ impl Directory {
         }
     }
 
-    /// Drops every entry, and makes every websocket check its credential
-    /// before its next result: after a change of teams or of what a role
-    /// reads, which changes what members read (a websocket whose reader now
-    /// reads otherwise closes, like one whose role changed).
-    pub fn forget_everyone(&self) {
+    /// Drops every entry, and makes every websocket of `workspace_id`
+    /// check its credential at once: after a change of its teams or of what
+    /// a role reads, which changes what members read (a websocket whose
+    /// reader now reads otherwise closes, like one whose role changed).
+    pub fn forget_workspace(&self, workspace_id: Uuid) {
         self.forget_all();
-        self.revisions.fetch_add(1, Ordering::AcqRel);
+        self.revoke(Revoked::Workspace(workspace_id));
     }
 
     fn forget_all(&self) {
@@ -322,12 +325,12 @@ async fn listen(
         tokio::select! {
             message = bus.recv() => match message {
                 Ok(BusMessage::Event(e)) => match e.record_type.as_str() {
-                    "Member" if e.kind == TEAM_CHANGED => directory.forget_everyone(),
+                    "Member" if e.kind == TEAM_CHANGED => directory.forget_workspace(e.workspace_id),
                     "Member" => directory.forget_member(e.record_id, REVOKING.contains(&e.kind.as_str())),
                     "ApiKey" => directory.forget_key(e.record_id, e.kind == "api_key.revoked"),
                     // Teams and the workspace's visibility decide what every
                     // member reads: a change drops every entry.
-                    "Team" | "Workspace" => directory.forget_everyone(),
+                    "Team" | "Workspace" => directory.forget_workspace(e.workspace_id),
                     _ => {}
                 },
                 Ok(BusMessage::Resync) | Err(RecvError::Lagged(_)) => {

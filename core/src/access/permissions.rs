@@ -1,5 +1,7 @@
 //! The permission matrix: what each role may change. Every role reads every
-//! record of its workspace, except that SUPPORT sees no deal amounts.
+//! record of its workspace, except that SUPPORT sees no deal amounts and a
+//! workspace may narrow the deals, companies and contacts a role reads
+//! (see [`super::sight`]).
 //!
 //! | area        | ADMIN | MANAGER | SALES              | SUPPORT | VIEWER |
 //! |-------------|-------|---------|--------------------|---------|--------|

@@ -1,7 +1,7 @@
 //! Teams: groups of members (ADMIN). A role narrowed to `TEAM` reads the
 //! records its team's members own, so every change here changes what
 //! members read: each drops the credential cache and makes websockets check
-//! their credential again (see `Directory::forget_everyone`).
+//! their credential again (see `Directory::forget_workspace`).
 
 use entity::{member, team};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -43,7 +43,7 @@ pub async fn create(
     .map_err(name_taken)?;
     let event = event_for_new::<team::Entity>(&row, "created")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
-    directory.forget_everyone();
+    directory.forget_workspace(actor.workspace_id);
     Ok(row)
 }
 
@@ -71,7 +71,7 @@ pub async fn rename(
     .map_err(name_taken)?;
     let event = event_for::<team::Entity>(&row, "renamed")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
-    directory.forget_everyone();
+    directory.forget_workspace(actor.workspace_id);
     Ok(row)
 }
 
@@ -102,7 +102,7 @@ pub async fn delete(
         events.push(event_for::<member::Entity>(&member, "team_changed")?);
     }
     core.commit(txn, Author::of(actor), events).await?;
-    directory.forget_everyone();
+    directory.forget_workspace(actor.workspace_id);
     Ok(row)
 }
 
@@ -132,7 +132,7 @@ pub async fn set_member_team(
     .await?;
     let event = event_for::<member::Entity>(&row, "team_changed")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
-    directory.forget_everyone();
+    directory.forget_workspace(actor.workspace_id);
     Ok(row)
 }
 

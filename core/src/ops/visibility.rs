@@ -112,6 +112,6 @@ pub async fn set(
         new_record: false,
     };
     core.commit(txn, Author::of(actor), vec![event]).await?;
-    directory.forget_everyone();
+    directory.forget_workspace(actor.workspace_id);
     Ok(all)
 }

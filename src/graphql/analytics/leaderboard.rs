@@ -47,6 +47,19 @@ pub struct LeaderboardEntry {
     pub goals: Vec<GoalProgress>,
 }
 
+/// The entries of the members whose deals `actor` reads (every member's,
+/// unless its role's deals are narrowed to its team's or its own).
+pub fn in_sight(
+    actor: &crate::auth::Actor,
+    entries: Vec<LeaderboardEntry>,
+) -> Vec<LeaderboardEntry> {
+    use rapport_core::access::Owned;
+    entries
+        .into_iter()
+        .filter(|entry| actor.sees(Owned::Deals, Some(entry.member.0.model().id)))
+        .collect()
+}
+
 /// Deals won per owner and currency in the period.
 async fn wins<C: ConnectionTrait>(
     db: &C,

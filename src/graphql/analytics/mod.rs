@@ -278,7 +278,6 @@ pub(crate) async fn scope(
     {
         return Err(ApiError(CoreError::NotFound("no such member")));
     }
-    within_sight(actor, owner_id)?;
     Ok(Scope {
         workspace_id: actor.workspace_id,
         from: period.from,
@@ -317,6 +316,7 @@ impl AnalyticsQuery {
         #[graphql(desc = "Only this member's records (global id).")] owner_id: Option<ID>,
     ) -> ApiResult<Analytics> {
         let scope = scope(ctx, period, pipeline_id, owner_id).await?;
+        within_sight(actor(ctx)?, scope.owner_id)?;
         Ok(Analytics {
             scope,
             actor: actor(ctx)?.clone(),
@@ -324,6 +324,8 @@ impl AnalyticsQuery {
     }
 
     /// Per member: deals won in the period, commission and goal attainment.
+    /// A role that reads only its own or its team's deals sees its own or
+    /// its team's rows.
     async fn leaderboard(
         &self,
         ctx: &Context<'_>,
@@ -336,6 +338,7 @@ impl AnalyticsQuery {
             )));
         }
         let scope = scope(ctx, period, pipeline_id, None).await?;
-        Ok(Some(leaderboard::leaderboard(db(ctx)?, &scope).await?))
+        let entries = leaderboard::leaderboard(db(ctx)?, &scope).await?;
+        Ok(Some(leaderboard::in_sight(actor(ctx)?, entries)))
     }
 }

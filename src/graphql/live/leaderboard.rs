@@ -11,7 +11,7 @@ use rapport_core::error::CoreError;
 
 use super::events;
 use super::recomputed::recomputed;
-use crate::graphql::analytics::leaderboard::{LeaderboardEntry, leaderboard};
+use crate::graphql::analytics::leaderboard::{LeaderboardEntry, in_sight, leaderboard};
 use crate::graphql::analytics::{PeriodInput, scope};
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::ApiError;
@@ -48,10 +48,15 @@ impl LeaderboardSubscription {
             }
         };
         let changes = events(ctx, scope.workspace_id, None).await?;
-        let first = leaderboard(&db, &scope).await?;
+        let reader = actor.clone();
+        let first = in_sight(&reader, leaderboard(&db, &scope).await?);
         let recompute = move || {
             let db = db.clone();
-            async move { leaderboard(&db, &scope).await }
+            let reader = reader.clone();
+            async move {
+                let entries = leaderboard(&db, &scope).await?;
+                Ok::<_, CoreError>(in_sight(&reader, entries))
+            }
         };
         Ok(recomputed(
             first,
