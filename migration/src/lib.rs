@@ -48,6 +48,7 @@ mod m20261204_000045_search_live_custom_fields;
 mod m20261204_000046_triggers_per_statement;
 mod m20261204_000047_documents;
 mod m20261204_000048_teams_and_visibility;
+mod m20261204_000050_period_covering_indexes;
 
 pub struct Migrator;
 
@@ -99,6 +100,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000046_triggers_per_statement::Migration),
             Box::new(m20261204_000047_documents::Migration),
             Box::new(m20261204_000048_teams_and_visibility::Migration),
+            Box::new(m20261204_000050_period_covering_indexes::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@
 
 use async_graphql::SimpleObject;
 use entity::enums::DealStatus;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -160,8 +160,11 @@ pub async fn sales_cycle_days<C: ConnectionTrait>(
 /// still running are not counted (they have no length yet).
 ///
 /// Each stage change records the stage it left and when the deal had
-/// entered it, so only the period's changes are read (through their time
-/// index), none before them.
+/// entered it, so only the period's changes are read (from their time
+/// index alone), none before them. Without a pipeline or an owner, a
+/// change counts unless its deal is deleted, which reads the few deleted
+/// deals instead of every live one; with them, each change's deal is
+/// joined to be checked.
 pub async fn time_in_stage<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
@@ -171,7 +174,8 @@ pub async fn time_in_stage<C: ConnectionTrait>(
         r#""deal_stage_change"."stay_began_at""#,
         r#""deal_stage_change"."created_at""#,
     );
-    let select = Query::select()
+    let mut select = Query::select();
+    select
         .expr_as(
             Expr::col(("deal_stage_change", "from_stage_id")),
             "stage_id",
@@ -182,22 +186,30 @@ pub async fn time_in_stage<C: ConnectionTrait>(
             "seconds",
         )
         .from("deal_stage_change")
-        .inner_join(
-            "deal",
-            Expr::col(("deal", "workspace_id"))
-                .equals(("deal_stage_change", "workspace_id"))
-                .and(Expr::col(("deal", "id")).equals(("deal_stage_change", "deal_id"))),
-        )
         .cond_where(
-            scope
-                .deals("deal")
+            Condition::all()
                 .add(Expr::col(("deal_stage_change", "workspace_id")).eq(scope.workspace_id))
                 .add(scope.within("deal_stage_change", "created_at"))
                 // A deal's first change (its creation) ends no stay.
                 .add(Expr::col(("deal_stage_change", "from_stage_id")).is_not_null()),
         )
-        .group_by_col(("deal_stage_change", "from_stage_id"))
-        .to_owned();
+        .group_by_col(("deal_stage_change", "from_stage_id"));
+    let on_deal = Expr::col(("deal", "workspace_id"))
+        .equals(("deal_stage_change", "workspace_id"))
+        .and(Expr::col(("deal", "id")).equals(("deal_stage_change", "deal_id")));
+    if scope.pipeline_id.is_none() && scope.owner_id.is_none() {
+        let deleted = Query::select()
+            .expr(Expr::val(1))
+            .from("deal")
+            .cond_where(on_deal)
+            .and_where(Expr::col(("deal", "deleted_at")).is_not_null())
+            .to_owned();
+        select.and_where(Expr::exists(deleted).not());
+    } else {
+        select
+            .inner_join("deal", on_deal)
+            .cond_where(scope.deals("deal"));
+    }
     rows(db, &select)
         .await?
         .iter()

@@ -165,36 +165,41 @@ pub(super) fn bought_from(scope: &Scope, select: &mut SelectStatement) {
 }
 
 /// Placed orders of the period, each compared with its buyer's earlier orders
-/// (by time, then id): no earlier order makes it a first order, an earlier
-/// one of the same product an upsell, else a cross-sell. Only the period's
-/// orders are read, each buyer's history through its index. The owner
-/// narrows which orders are counted, not which earlier orders make a buyer
-/// returning.
+/// (by time, then id): an earlier one of the same product makes it an
+/// upsell, else any earlier one a cross-sell, else it is a first order. Only
+/// the period's orders are read, each buyer's history through its index
+/// (one probe for an upsell, most orders; a second for the others). The
+/// owner narrows which orders are counted, not which earlier orders make a
+/// buyer returning.
 pub async fn order_mix<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<OrderMix> {
-    let earlier = |same_product: bool| {
-        let product = if same_product {
-            r#" AND "e"."product" = "customer_order"."product""#
-        } else {
-            ""
-        };
-        // The buyer is the company, else the contact (orders of no company).
-        let placed = OrderStatus::Placed.to_value();
-        let by = |buyer: &str| {
-            format!(
-                r#"EXISTS (SELECT 1 FROM "customer_order" AS "e" WHERE "e"."workspace_id" = "customer_order"."workspace_id" AND {buyer} AND "e"."deleted_at" IS NULL AND "e"."status" = '{placed}'{product} AND ("e"."ordered_at" < "customer_order"."ordered_at" OR ("e"."ordered_at" = "customer_order"."ordered_at" AND "e"."id" < "customer_order"."id")))"#
-            )
-        };
+    let placed = OrderStatus::Placed.to_value();
+    // An earlier live placed order of the buyer (of the same product, with
+    // `product`); `(time, id)` compared as a row, a bound of the index.
+    let earlier = |buyer: &str, product: &str| {
         format!(
-            r#"(CASE WHEN "customer_order"."company_id" IS NOT NULL THEN {} ELSE {} END)"#,
-            by(r#""e"."company_id" = "customer_order"."company_id""#),
-            by(r#""e"."company_id" IS NULL AND "e"."contact_id" = "customer_order"."contact_id""#)
+            r#"EXISTS (SELECT 1 FROM "customer_order" AS "e" WHERE "e"."workspace_id" = "customer_order"."workspace_id" AND {buyer} AND "e"."deleted_at" IS NULL AND "e"."status" = '{placed}'{product} AND ("e"."ordered_at", "e"."id") < ("customer_order"."ordered_at", "customer_order"."id"))"#
         )
     };
-    // Each probe runs once per order of the period.
+    // 2: upsell, 1: cross-sell, 0: first order; the second probe runs only
+    // when the first finds nothing.
+    let kind = |buyer: &str| {
+        format!(
+            "(CASE WHEN {} THEN 2 WHEN {} THEN 1 ELSE 0 END)",
+            earlier(buyer, r#" AND "e"."product" = "customer_order"."product""#),
+            earlier(buyer, "")
+        )
+    };
+    // The buyer is the company, else the contact (orders of no company).
     let mut probed = Query::select();
     probed
-        .expr_as(Expr::cust(earlier(false)), "returning")
-        .expr_as(Expr::cust(earlier(true)), "same_product")
+        .expr_as(
+            Expr::cust(format!(
+                r#"(CASE WHEN "customer_order"."company_id" IS NOT NULL THEN {} ELSE {} END)"#,
+                kind(r#""e"."company_id" = "customer_order"."company_id""#),
+                kind(r#""e"."company_id" IS NULL AND "e"."contact_id" = "customer_order"."contact_id""#)
+            )),
+            "kind",
+        )
         .from("customer_order")
         .cond_where(
             scope
@@ -204,16 +209,13 @@ pub async fn order_mix<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<
         );
     bought_from(scope, &mut probed);
     // A LIMIT keeps it a subquery (neither database merges it into the
-    // outer one), so each probe runs once per order, not once per use.
+    // outer one), so the probes run once per order, not once per use.
     probed.limit(i64::MAX as u64);
     let select = Query::select()
         .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "orders")
-        .expr_as(count_when(r#"NOT "probed"."returning""#), "first_orders")
-        .expr_as(count_when(r#""probed"."same_product""#), "upsell")
-        .expr_as(
-            count_when(r#""probed"."returning" AND NOT "probed"."same_product""#),
-            "cross_sell",
-        )
+        .expr_as(count_when(r#""probed"."kind" = 0"#), "first_orders")
+        .expr_as(count_when(r#""probed"."kind" = 2"#), "upsell")
+        .expr_as(count_when(r#""probed"."kind" = 1"#), "cross_sell")
         .from_subquery(probed, Alias::new("probed"))
         .to_owned();
     let found = rows(db, &select).await?;
