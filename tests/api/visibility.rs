@@ -220,14 +220,44 @@ async fn a_narrowed_role_reads_its_teams_or_its_own_records(app: TestApp) {
         let refused = app.gql_as(&ann, query, json!({})).await;
         assert_eq!(error_code(&refused), "FORBIDDEN", "{query}: {refused}");
     }
+    // The dashboard counts the deals it reads.
     let dashboard = app
         .gql_as(
             &ann,
-            "query($p: ID!) { pipelineDashboard(pipelineId: $p) { pipelineId } }",
+            "query($p: ID!) { pipelineDashboard(pipelineId: $p) { stages { count } } }",
             json!({ "p": pipeline }),
         )
         .await;
-    assert_eq!(error_code(&dashboard), "FORBIDDEN", "{dashboard}");
+    let counted: i64 = dashboard["data"]["pipelineDashboard"]["stages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{dashboard}"))
+        .iter()
+        .map(|s| s["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(counted, 3, "{dashboard}");
+    // The pipeline's events: only of the deals it reads.
+    let cursor = app.data("{ eventCursor }", json!({})).await["eventCursor"].clone();
+    let mut socket = WsClient::ready(&app.base, &ann).await;
+    socket
+        .subscribe(
+            "p",
+            "subscription($p: ID!, $after: String) { pipelineEvents(pipelineId: $p, after: $after) { deal { name } } }",
+            json!({ "p": pipeline, "after": cursor }),
+        )
+        .await;
+    for deal in [&deals[2], &deals[0]] {
+        mutate(
+            &app,
+            "mutation($id: ID!, $s: ID!) { moveDeal(id: $id, stageId: $s) { deal { id } } }",
+            json!({ "id": deal, "s": stages[1] }),
+        )
+        .await;
+    }
+    let heard = socket.next_data("p").await;
+    assert_eq!(
+        heard["pipelineEvents"]["deal"]["name"], "Ann deal",
+        "{heard}"
+    );
     // Its own figures it may have; another's not.
     let period = json!({ "from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z" });
     let query = "query($p: PeriodInput!, $o: ID) { analytics(period: $p, ownerId: $o) { dealOutcomes { won } } }";
