@@ -36,12 +36,6 @@ impl Actor {
         }
     }
 
-    /// The same actor reading with `sight`.
-    pub fn with_sight(mut self, sight: Sight) -> Self {
-        self.sight = Arc::new(sight);
-        self
-    }
-
     /// `FORBIDDEN` when the actor's role reads only some of `areas`'
     /// records and `what` would count or show them all. Such reads are
     /// refused rather than computed over what the role may not read.

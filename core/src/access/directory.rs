@@ -115,9 +115,12 @@ impl Directory {
         Ok(self
             .member_entry(member_id, workspace_id)
             .await?
-            .map(|entry| {
-                let sight = entry.sight(member_id, entry.role);
-                Actor::member(workspace_id, member_id, entry.role).with_sight(sight)
+            .map(|entry| Actor {
+                workspace_id,
+                member_id,
+                role: entry.role,
+                api_key_id: None,
+                sight: entry.sight(member_id, entry.role),
             }))
     }
 
@@ -218,7 +221,7 @@ impl Directory {
             member_id: entry.key.created_by,
             role,
             api_key_id: Some(entry.key.id),
-            sight: Arc::new(sight),
+            sight,
         }))
     }
 

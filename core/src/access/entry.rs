@@ -19,22 +19,19 @@ pub(super) struct MemberEntry {
     visibility: Arc<Vec<role_visibility::Model>>,
     /// The member and its teammates (the member alone without a team).
     team: Vec<Uuid>,
+    /// What the member reads with its own role, settled once per entry:
+    /// every request of the member shares it.
+    own: Arc<Sight>,
 }
 
 impl MemberEntry {
-    /// What member `id` reads acting with `role`.
-    pub(super) fn sight(&self, id: Uuid, role: Role) -> Sight {
-        let mut sight = Sight::everything(id);
-        sight.team = self.team.clone();
-        if role == Role::Admin {
-            return sight;
+    /// What member `id` reads acting with `role` (an API key's may be
+    /// lower than the member's own).
+    pub(super) fn sight(&self, id: Uuid, role: Role) -> Arc<Sight> {
+        if role == self.role {
+            return self.own.clone();
         }
-        if let Some(rule) = self.visibility.iter().find(|rule| rule.role == role) {
-            sight.deals = rule.deals;
-            sight.companies = rule.companies;
-            sight.contacts = rule.contacts;
-        }
-        sight
+        Arc::new(sight_of(id, role, &self.visibility, &self.team))
     }
     /// Member `member_id`'s entry, read: the member, the workspace's
     /// visibility and, when it narrows a role to `TEAM`, the teammates.
@@ -69,8 +66,25 @@ impl MemberEntry {
             workspace_id: row.workspace_id,
             role: row.role,
             active: row.deactivated_at.is_none(),
+            own: Arc::new(sight_of(row.id, row.role, &visibility, &team)),
             visibility: Arc::new(visibility),
             team,
         }))
     }
+}
+
+/// What member `id` of a team of `team` reads acting with `role`, under the
+/// workspace's `visibility` rows.
+fn sight_of(id: Uuid, role: Role, visibility: &[role_visibility::Model], team: &[Uuid]) -> Sight {
+    let mut sight = Sight::everything(id);
+    sight.team = team.to_vec();
+    if role == Role::Admin {
+        return sight;
+    }
+    if let Some(rule) = visibility.iter().find(|rule| rule.role == role) {
+        sight.deals = rule.deals;
+        sight.companies = rule.companies;
+        sight.contacts = rule.contacts;
+    }
+    sight
 }

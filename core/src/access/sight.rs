@@ -62,13 +62,6 @@ impl Sight {
         }
     }
 
-    /// Whether any of the three is narrowed.
-    pub fn narrowed(&self) -> bool {
-        [self.deals, self.companies, self.contacts]
-            .iter()
-            .any(|v| *v != Visibility::All)
-    }
-
     /// The owners whose records of `area` the reader sees besides unowned
     /// ones; `None` when it sees every record.
     pub fn owners(&self, area: Owned) -> Option<&[Uuid]> {
@@ -102,7 +95,6 @@ mod tests {
         assert!(sight.sees(Owned::Deals, Some(other)));
         sight.deals = Visibility::Team;
         sight.contacts = Visibility::Owned;
-        assert!(sight.narrowed());
         assert!(sight.sees(Owned::Deals, Some(mate)));
         assert!(sight.sees(Owned::Deals, None));
         assert!(!sight.sees(Owned::Deals, Some(other)));

@@ -83,7 +83,13 @@ pub fn visible<T: Table>(actor: &Actor) -> Condition {
 /// `actor`: unowned, or owned by one of the owners its role reads; `None`
 /// when it reads all.
 pub fn owned_by<T: Table>(actor: &Actor, alias: &'static str) -> Option<Condition> {
-    let owners = actor.sight.owners(T::OWNED?)?;
+    owned_in(actor, T::OWNED?, alias)
+}
+
+/// [`owned_by`] for rows of `area` named `alias`, when the table is known
+/// only at run time.
+pub fn owned_in(actor: &Actor, area: Owned, alias: &'static str) -> Option<Condition> {
+    let owners = actor.sight.owners(area)?;
     let owner = col(alias, "owner_id");
     Some(
         Condition::any()

@@ -2,13 +2,14 @@
 
 use entity::enums::CustomFieldRecordType;
 use entity::{document, document_revision};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::access::{Actor, Owned};
 use crate::error::{CoreError, CoreResult};
 use crate::ops::custom_field::table_of;
+use crate::store::owned_in;
 
 /// A revision with its document, for download.
 #[derive(Debug, Clone)]
@@ -106,9 +107,10 @@ async fn is_live(
     id: Uuid,
     reader: Option<&Actor>,
 ) -> CoreResult<bool> {
+    let table = table_of(record_type);
     let mut query = Query::select()
         .expr(Expr::val(1))
-        .from(table_of(record_type))
+        .from(table)
         .and_where(Expr::col("workspace_id").eq(workspace_id))
         .and_where(Expr::col("id").eq(id))
         .and_where(Expr::col("deleted_at").is_null())
@@ -121,13 +123,9 @@ async fn is_live(
     };
     if let Some(owners) = area
         .zip(reader)
-        .and_then(|(area, reader)| reader.sight.owners(area))
+        .and_then(|(area, reader)| owned_in(reader, area, table))
     {
-        query.cond_where(
-            Condition::any()
-                .add(Expr::col("owner_id").is_null())
-                .add(Expr::col("owner_id").is_in(owners.iter().copied())),
-        );
+        query.cond_where(owners);
     }
     Ok(db.query_one(&query).await?.is_some())
 }
