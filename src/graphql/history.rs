@@ -186,11 +186,8 @@ fn may_read(actor: &Actor, kind: Kind) -> bool {
 async fn hidden(ctx: &Context<'_>, actor: &Actor, kind: Kind, id: Uuid) -> ApiResult<bool> {
     use crate::graphql::{company::Company, contact::Contact, deal::Deal, list::find_any};
     use rapport_core::access::Owned;
-    let area = match kind {
-        Kind::Company => Owned::Companies,
-        Kind::Contact => Owned::Contacts,
-        Kind::Deal => Owned::Deals,
-        _ => return Ok(false),
+    let Some(area) = Owned::of_kind(kind) else {
+        return Ok(false);
     };
     if actor.sight.owners(area).is_none() {
         return Ok(false);

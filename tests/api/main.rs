@@ -100,6 +100,7 @@ mod trusted_documents;
 mod units;
 mod upkeep_figures;
 mod visibility;
+mod visibility_paths;
 mod webhook_processes;
 mod webhook_receiver;
 mod webhook_settings;

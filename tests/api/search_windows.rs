@@ -5,10 +5,14 @@
 //! (settled in the window), one whose best-ranked matches are all old
 //! (the window holds only lesser ones), one matching a single old record,
 //! and a slip of it (the near tier). On SQLite the window is not used and
-//! the same answers are checked.
+//! the same answers are checked. A reader narrowed to its own contacts
+//! gets full pages of those it reads, on every path.
 
+use std::sync::Arc;
+
+use entity::enums::{Role, Visibility};
 use rapport_core::Kind;
-use rapport_core::access::Actor;
+use rapport_core::access::{Actor, Sight};
 use rapport_core::ops::contact;
 use rapport_core::ops::workspace;
 use rapport_core::search::{self, Hit};
@@ -17,11 +21,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::fixtures::new_contact;
-use crate::helpers::{TestApp, on_both_databases};
+use crate::helpers::{TestApp, member_token, on_both_databases};
 
 on_both_databases!(
     the_answer_does_not_depend_on_the_window,
     a_list_filter_finds_the_same_records_walking_or_through_the_index,
+    a_narrowed_readers_pages_are_full_whatever_the_window,
 );
 
 /// The hits `offset..offset + limit` of `query` among `kinds`, with `window`.
@@ -40,6 +45,11 @@ async fn windowed(
 /// Oldest first: one Zoltan, four Annas, then twelve whose email holds
 /// "anna" inside a word, then eight Annas again; their ids in that order.
 async fn people(app: &TestApp, actor: &Actor) -> Vec<Uuid> {
+    people_owned_by(app, actor, &[None]).await
+}
+
+/// [`people`], the n-th owned by `owners[n % owners.len()]`.
+async fn people_owned_by(app: &TestApp, actor: &Actor, owners: &[Option<Uuid>]) -> Vec<Uuid> {
     let mut people = vec![new_contact("Zoltan", "Oldest", "z@old.test")];
     for i in 0..4 {
         people.push(new_contact(
@@ -63,7 +73,8 @@ async fn people(app: &TestApp, actor: &Actor) -> Vec<Uuid> {
         ));
     }
     let mut ids = Vec::new();
-    for new in people {
+    for (n, mut new) in people.into_iter().enumerate() {
+        new.owner_id = owners[n % owners.len()];
         ids.push(
             contact::create(&app.state.core, actor, new)
                 .await
@@ -160,4 +171,67 @@ async fn a_list_filter_finds_the_same_records_walking_or_through_the_index(app: 
     // Combined with another filter and under `not`: the same rule.
     let not = "{ contacts(first: 50, filter: { firstName: { eq: \"Anna\" }, not: { search: \"early\" } }) { totalCount } }";
     assert_eq!(app.data(not, json!({})).await["contacts"]["totalCount"], 8);
+}
+
+/// A SALES member of the workspace: its id.
+async fn sales_member(app: &TestApp) -> Uuid {
+    let token = member_token(&app.state, app.workspace_id, Role::Sales).await;
+    let me = app.gql_as(&token, "{ me { id } }", json!({})).await;
+    let id = me["data"]["me"]["id"].as_str().expect("me");
+    rapport::graphql::ids::decode_any(id).expect("member id").1
+}
+
+/// A reader narrowed to its own contacts gets full pages of the ones it
+/// reads (its own and unowned ones), in the order everyone gets them, on
+/// both of PostgreSQL's paths: the window settles only on matches the
+/// reader reads.
+async fn a_narrowed_readers_pages_are_full_whatever_the_window(app: TestApp) {
+    let core = &app.state.core;
+    let admin = workspace::admin_actor(core, app.workspace_id)
+        .await
+        .unwrap();
+    let (reader, other) = (sales_member(&app).await, sales_member(&app).await);
+    let owners = [None, Some(other), Some(reader), Some(other)];
+    let ids = people_owned_by(&app, &admin, &owners).await;
+    let read: Vec<Uuid> = ids
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| owners[n % owners.len()] != Some(other))
+        .map(|(_, id)| *id)
+        .collect();
+    let narrowed = Actor {
+        member_id: reader,
+        role: Role::Sales,
+        sight: Arc::new(Sight {
+            contacts: Visibility::Owned,
+            ..Sight::everything(reader)
+        }),
+        ..admin.clone()
+    };
+    let kinds = [Kind::Contact, Kind::Company];
+    let ranked =
+        |hits: &[Hit]| -> Vec<(Uuid, f64)> { hits.iter().map(|h| (h.id, h.score)).collect() };
+    for query in ["anna", "joanna", "zoltan", "zoltam"] {
+        let everything = windowed(&app, &admin, query, kinds, (0, 50, 1_000_000)).await;
+        let expected: Vec<(Uuid, f64)> = ranked(&everything)
+            .into_iter()
+            .filter(|(id, _)| read.contains(id))
+            .collect();
+        for (offset, limit) in [(0, 2), (0, 5), (3, 4), (0, 50)] {
+            let page: Vec<(Uuid, f64)> = expected
+                .iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .copied()
+                .collect();
+            for window in [1, 2, 3, 5, 8, 13, 21, 1_000_000] {
+                let hits = windowed(&app, &narrowed, query, kinds, (offset, limit, window)).await;
+                assert_eq!(
+                    ranked(&hits),
+                    page,
+                    "{query} from {offset}, {limit} hits, window {window}"
+                );
+            }
+        }
+    }
 }

@@ -8,6 +8,8 @@
 use entity::enums::Visibility;
 use uuid::Uuid;
 
+use crate::kind::Kind;
+
 /// The three kinds of record a workspace may narrow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owned {
@@ -17,6 +19,16 @@ pub enum Owned {
 }
 
 impl Owned {
+    /// The area records of `kind` belong to; `None` for kinds without owners.
+    pub fn of_kind(kind: Kind) -> Option<Self> {
+        match kind {
+            Kind::Deal => Some(Self::Deals),
+            Kind::Company => Some(Self::Companies),
+            Kind::Contact => Some(Self::Contacts),
+            _ => None,
+        }
+    }
+
     /// How the area is named in a refusal.
     pub fn name(self) -> &'static str {
         match self {

@@ -30,7 +30,7 @@ mod typos;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait, Value};
 use uuid::Uuid;
 
-use crate::access::Actor;
+use crate::access::{Actor, Owned};
 use crate::error::{CoreError, CoreResult};
 use crate::kind::Kind;
 use crate::store::placeholders::for_backend;
@@ -167,11 +167,18 @@ async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreR
     let mut values: Vec<Value> = Vec::new();
     for (kind, table) in kinds {
         let workspace = Value::from(actor.workspace_id);
+        let narrowed = narrowing(actor, *kind);
         let (sql, bound) = match backend {
-            DbBackend::Postgres => {
-                postgres::branch(table, kind.name(), query, workspace, tier, (take, window))
-            }
-            _ => sqlite::branch(table, kind.name(), query, workspace, tier, take),
+            DbBackend::Postgres => postgres::branch(
+                table,
+                kind.name(),
+                query,
+                workspace,
+                tier,
+                (take, window),
+                narrowed.as_ref(),
+            ),
+            _ => sqlite::branch(table, kind.name(), query, workspace, tier, take, narrowed),
         };
         branches.push(sql);
         values.extend(bound);
@@ -210,6 +217,28 @@ async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreR
         });
     }
     Ok(hits)
+}
+
+/// The owners whose records of `kind` the actor reads besides unowned ones,
+/// when its role is narrowed there: each branch keeps only those rows in
+/// its own statement, so a page of hits is full (see [`Narrowed::on`]).
+fn narrowing(actor: &Actor, kind: Kind) -> Option<Narrowed> {
+    let owners = actor.sight.owners(Owned::of_kind(kind)?)?;
+    Some(Narrowed(owners.to_vec()))
+}
+
+/// The owners a narrowed reader reads (never empty: the reader is one).
+pub(crate) struct Narrowed(Vec<Uuid>);
+
+impl Narrowed {
+    /// The condition on the row `alias` of the record's table, and its values.
+    pub(crate) fn on(&self, alias: &str) -> (String, Vec<Value>) {
+        let marks = vec!["?"; self.0.len()].join(", ");
+        (
+            format!(r#"({alias}."owner_id" IS NULL OR {alias}."owner_id" IN ({marks}))"#),
+            self.0.iter().map(|owner| Value::from(*owner)).collect(),
+        )
+    }
 }
 
 /// A branch's values in the order both backends write them: the rank's,

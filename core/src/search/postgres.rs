@@ -13,7 +13,7 @@
 
 use sea_orm::Value;
 
-use super::{Tier, escape_like, typos};
+use super::{Narrowed, Tier, escape_like, typos};
 use entity::search_text::DOCUMENTS;
 
 /// The least word similarity a near match needs, as SQL over the bound
@@ -101,6 +101,9 @@ fn tiered(query: &str, tier: Tier) -> Tiered {
 
 /// `table`'s branch of the `tier` statement (`?`: the values returned), at
 /// most `take` rows, best first, looked for in the `window` newest first.
+/// A `narrowed` reader's branch keeps the documents of records it reads,
+/// in the window and over the whole type alike, so a window is settled
+/// only by matches the reader reads.
 pub fn branch(
     table: &str,
     kind: &str,
@@ -108,15 +111,25 @@ pub fn branch(
     workspace: Value,
     tier: Tier,
     (take, window): (u64, u64),
+    narrowed: Option<&Narrowed>,
 ) -> (String, Vec<Value>) {
     let Tiered {
         rank,
         rank_values,
-        in_window,
-        indexed,
-        matching_values,
+        mut in_window,
+        mut indexed,
+        mut matching_values,
         best,
     } = tiered(query, tier);
+    if let Some((owned, owners)) = narrowed.map(|n| n.on("r")) {
+        // The document's record, read by its key once the document matched.
+        let read = format!(
+            r#"EXISTS (SELECT 1 FROM "{table}" AS r WHERE r."id" = "record_id" AND {owned})"#
+        );
+        in_window = format!("({in_window}) AND {read}");
+        indexed = format!("({indexed}) AND {read}");
+        matching_values.extend(owners);
+    }
     let window = match tier {
         Tier::Exact => window,
         Tier::Near => (window / NEAR_SHARE).max(1),

@@ -4,14 +4,14 @@
 
 use sea_orm::Value;
 
-use super::{Tier, branch_values, escape_like, typos};
+use super::{Narrowed, Tier, branch_values, escape_like, typos};
 
 /// The rank of an exact match: a word of the text starts with the query
 /// (3), the query is elsewhere in it (2).
 const EXACT_RANK: &str = r#"CASE WHEN substr(f."text", 1, length(?)) = ? OR instr(f."text", ' ' || ?) > 0 THEN 3.0 ELSE 2.0 END"#;
 
 /// `table`'s branch of the `tier` statement (`?`: the values returned), at
-/// most `take` rows, best first.
+/// most `take` rows, best first, of those the reader reads (`narrowed`).
 pub fn branch(
     table: &str,
     kind: &str,
@@ -19,12 +19,17 @@ pub fn branch(
     workspace: Value,
     tier: Tier,
     take: u64,
+    narrowed: Option<Narrowed>,
 ) -> (String, Vec<Value>) {
     let q = || Value::from(query.to_owned());
-    let (rank, rank_values, (matching, bound)) = match tier {
+    let (rank, rank_values, (mut matching, mut bound)) = match tier {
         Tier::Exact => (EXACT_RANK, vec![q(), q(), q()], exact(query)),
         Tier::Near => ("1.0", Vec::new(), near(query)),
     };
+    if let Some((owned, owners)) = narrowed.map(|n| n.on("t")) {
+        matching = format!("({matching}) AND {owned}");
+        bound.extend(owners);
+    }
     let sql = format!(
         r#"SELECT * FROM (SELECT '{kind}' AS "kind", t."id" AS "id", {rank} AS "score" FROM "search_fts" AS f JOIN "search_entry" AS e ON e."id" = f."rowid" JOIN "{table}" AS t ON t."id" = e."record_id" WHERE t."workspace_id" = ? AND e."record_type" = '{table}' AND t."deleted_at" IS NULL AND {matching} ORDER BY "score" DESC, t."id" DESC LIMIT ?)"#
     );

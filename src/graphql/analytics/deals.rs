@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::sql::{Scope, count_if, count_when, float, int, money_by_currency, ratio, rows, totals};
 use crate::graphql::deal::MoneyTotal;
+use rapport_core::access::Owned;
 use rapport_core::rules::figures::seconds_between;
 
 /// Deals closed in the period.
@@ -197,7 +198,7 @@ pub async fn time_in_stage<C: ConnectionTrait>(
     let on_deal = Expr::col(("deal", "workspace_id"))
         .equals(("deal_stage_change", "workspace_id"))
         .and(Expr::col(("deal", "id")).equals(("deal_stage_change", "deal_id")));
-    if scope.pipeline_id.is_none() && scope.owner_id.is_none() {
+    if scope.pipeline_id.is_none() && !scope.narrowed(Owned::Deals) {
         let deleted = Query::select()
             .expr(Expr::val(1))
             .from("deal")

@@ -284,21 +284,24 @@ pub(crate) async fn scope(
         to: period.to,
         pipeline_id,
         owner_id,
+        reader: actor.sight.clone(),
     })
 }
 
 /// A role that reads only its own or its team's deals, companies or
-/// contacts gets figures for one owner it reads (`ownerId`: itself or a
-/// teammate), never for the whole workspace.
+/// contacts gets the figures of the records it reads (the scope's
+/// `reader`), or of one owner it reads (`ownerId`: itself or a teammate);
+/// another owner's are refused, as none of them would count.
 fn within_sight(actor: &Actor, owner_id: Option<uuid::Uuid>) -> ApiResult<()> {
     use rapport_core::access::Owned;
     let areas = [Owned::Deals, Owned::Companies, Owned::Contacts];
     match owner_id {
-        None => Ok(actor.require_whole(&areas, "a figure without `ownerId`")?),
-        Some(owner) if areas.iter().all(|area| actor.sees(*area, Some(owner))) => Ok(()),
-        Some(_) => Err(ApiError(CoreError::Forbidden(
-            "this role reads only its own or its team's records: `ownerId` must be yourself or a teammate".into(),
-        ))),
+        Some(owner) if !areas.iter().all(|area| actor.sees(*area, Some(owner))) => {
+            Err(ApiError(CoreError::Forbidden(
+                "this role reads only its own or its team's records: `ownerId` must be yourself or a teammate".into(),
+            )))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -308,6 +311,9 @@ pub struct AnalyticsQuery;
 #[Object]
 impl AnalyticsQuery {
     /// The figures of a period, optionally for one pipeline and one member.
+    /// A role narrowed to its team's or its own deals, companies or
+    /// contacts gets the figures of the records it reads; `ownerId` must
+    /// then be itself or a teammate.
     async fn analytics(
         &self,
         ctx: &Context<'_>,

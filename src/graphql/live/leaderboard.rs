@@ -53,6 +53,7 @@ impl LeaderboardSubscription {
         let recompute = move || {
             let db = db.clone();
             let reader = reader.clone();
+            let scope = scope.clone();
             async move {
                 let entries = leaderboard(&db, &scope).await?;
                 Ok::<_, CoreError>(in_sight(&reader, entries))

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use entity::{deal, event};
 use futures_util::{Stream, StreamExt};
 
-use rapport_core::access::Owned;
+use rapport_core::access::{Owned, Sight};
 
 use super::{encode_cursor, events, payload_record, payload_uuid};
 use crate::graphql::context::actor;
@@ -36,6 +36,10 @@ pub enum PipelineEventKind {
     Deleted,
     /// It was restored after a delete.
     Restored,
+    /// It was given to an owner whose deals the reader's role does not read
+    /// (sent only to roles narrowed to their team's or their own deals):
+    /// the last event of it the reader gets until it is given back.
+    Hidden,
 }
 
 impl PipelineEventKind {
@@ -128,8 +132,8 @@ impl PipelineSubscription {
     /// restored, in commit order. With `after`, first replays every event
     /// after that cursor. Not for SUPPORT, which sees no deals. A role
     /// narrowed to its team's or its own deals hears of the deals it reads
-    /// as the change left them (a deal given to someone it does not read
-    /// sends nothing more).
+    /// as the change left them, and gets HIDDEN when one of them is given
+    /// to an owner it does not read.
     async fn pipeline_events(
         &self,
         ctx: &Context<'_>,
@@ -158,9 +162,7 @@ impl PipelineSubscription {
                 .flatten()
                 .and_then(|kind| {
                     let deal = payload_record::<deal::Model>(&e, "deal")?;
-                    // A role narrowed to its team's or its own deals hears
-                    // of the deals it reads after the change.
-                    sight.sees(Owned::Deals, deal.owner_id).then_some(())?;
+                    let kind = as_seen(&sight, &e, kind, &deal)?;
                     Some(PipelineEvent {
                         event: e,
                         kind,
@@ -170,4 +172,24 @@ impl PipelineSubscription {
             std::future::ready(item)
         }))
     }
+}
+
+/// What a change is to a reader: `kind` when it reads the deal as the
+/// change left it; HIDDEN when a new owner took it out of the reader's
+/// sight (the event names the owner before, `fromOwnerId`); nothing when it
+/// read the deal neither before nor after.
+fn as_seen(
+    sight: &Sight,
+    e: &event::Model,
+    kind: PipelineEventKind,
+    deal: &deal::Model,
+) -> Option<PipelineEventKind> {
+    if sight.sees(Owned::Deals, deal.owner_id) {
+        return Some(kind);
+    }
+    let before = e.payload.get("fromOwnerId")?;
+    let before = serde_json::from_value::<Option<uuid::Uuid>>(before.clone()).ok()?;
+    sight
+        .sees(Owned::Deals, before)
+        .then_some(PipelineEventKind::Hidden)
 }

@@ -270,8 +270,16 @@ pub async fn update(
         let companies = Owners::of(None, current.company_id).and(None, row.company_id);
         customer_since(&txn, actor, companies).await?;
     }
-    core.finish::<deal::Entity>(txn, actor, row, "updated")
-        .await
+    if row.owner_id == current.owner_id {
+        return core
+            .finish::<deal::Entity>(txn, actor, row, "updated")
+            .await;
+    }
+    // A new owner: the event says whose it was, so a reader narrowed to its
+    // team's or its own deals hears that the deal left its sight.
+    let event = event_with(&row, "updated", json!({ "fromOwnerId": current.owner_id }))?;
+    core.commit(txn, Author::of(actor), vec![event]).await?;
+    Ok(row)
 }
 
 /// Soft-deletes (`delete`) or restores deal `id`.

@@ -8,6 +8,7 @@ use sea_orm::{ActiveEnum, ConnectionTrait};
 
 use super::Scope;
 use super::sql::{count_when, float, int, ratio, round2, rows};
+use crate::access::Owned;
 use crate::error::CoreResult;
 
 /// NPS answers given in the period.
@@ -48,7 +49,8 @@ pub struct OrderMix {
 }
 
 /// Live survey answers of `kind` in the period; with an owner, answers of
-/// that member's contacts (deleted contacts included: their answers stand).
+/// that member's contacts (deleted contacts included: their answers stand),
+/// and for a narrowed reader those of the contacts it reads.
 fn surveys(scope: &Scope, kind: SurveyKind) -> SelectStatement {
     let mut select = Query::select();
     select.from("survey_response").cond_where(
@@ -57,7 +59,7 @@ fn surveys(scope: &Scope, kind: SurveyKind) -> SelectStatement {
             .add(scope.within("survey_response", "responded_at"))
             .add(Expr::col(("survey_response", "kind")).eq(kind.to_value())),
     );
-    if scope.owner_id.is_some() {
+    if scope.narrowed(Owned::Contacts) {
         select
             .inner_join(
                 "contact",
@@ -126,10 +128,15 @@ pub async fn csat<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<Csat>
 }
 
 /// With an owner: the order's buyer (its company, else its contact) is the
-/// owner's. Deleted buyers keep their owner, and their orders count.
+/// owner's; for a narrowed reader, a buyer it reads. Deleted buyers keep
+/// their owner, and their orders count.
 pub(super) fn bought_from(scope: &Scope, select: &mut SelectStatement) {
-    let Some(owner) = scope.owner_id else {
+    if !scope.narrowed(Owned::Companies) && !scope.narrowed(Owned::Contacts) {
         return;
+    }
+    let owner = |table: &Alias, area| match scope.owner_id {
+        Some(owner) => Condition::all().add(Expr::col((table.clone(), "owner_id")).eq(owner)),
+        None => scope.read(area, table.clone()),
     };
     let (company, contact) = (Alias::new("buyer_company"), Alias::new("buyer_contact"));
     select
@@ -152,14 +159,14 @@ pub(super) fn bought_from(scope: &Scope, select: &mut SelectStatement) {
         .cond_where(
             Condition::any()
                 .add(
-                    Expr::col(("customer_order", "company_id"))
-                        .is_not_null()
-                        .and(Expr::col((company, "owner_id")).eq(owner)),
+                    Condition::all()
+                        .add(Expr::col(("customer_order", "company_id")).is_not_null())
+                        .add(owner(&company, Owned::Companies)),
                 )
                 .add(
-                    Expr::col(("customer_order", "company_id"))
-                        .is_null()
-                        .and(Expr::col((contact, "owner_id")).eq(owner)),
+                    Condition::all()
+                        .add(Expr::col(("customer_order", "company_id")).is_null())
+                        .add(owner(&contact, Owned::Contacts)),
                 ),
         );
 }

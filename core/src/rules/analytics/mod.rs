@@ -20,6 +20,11 @@
 //!   (a deal's owner, a lead's owner, a survey answer's contact's owner, an
 //!   order's buyer's owner, a company's owner, a ticket's assignee), as
 //!   owned now: ownership has no history.
+//! - **A reader narrowed** to its team's or its own deals, companies or
+//!   contacts (see `access::Sight`) gets every figure over the records it
+//!   reads ([`Scope::reader`]): a deal, a lead, a survey answer's contact,
+//!   an order's buyer, a company that it reads. With `ownerId` (one it
+//!   reads) the figures are that member's, all of which it reads.
 //! - **Email consent** is read from each contact's latest consent and
 //!   latest unsubscription (see `marketing`): a contact is on the list at an
 //!   instant when it consented before it and had not unsubscribed before it.
@@ -37,7 +42,10 @@ mod sql;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use std::sync::Arc;
 use uuid::Uuid;
+
+use crate::access::{Owned, Sight};
 
 pub use acquisition::{Acquisition, AcquisitionByChannel, acquisition};
 pub use carts::{Carts, carts};
@@ -48,14 +56,17 @@ pub use pipeline::{pipeline_value, weighted_forecast};
 pub use sql::{count_if, count_when, float, int, money_by_currency, ratio, round2, rows, totals};
 
 /// What the figures are about: a workspace, a half-open period
-/// `[from, to)`, and optionally one pipeline and one owner.
-#[derive(Debug, Clone, Copy)]
+/// `[from, to)`, and optionally one pipeline and one owner, as one reader
+/// sees them.
+#[derive(Debug, Clone)]
 pub struct Scope {
     pub workspace_id: Uuid,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     pub pipeline_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
+    /// What the reader reads of owned records: the figures count only those.
+    pub reader: Arc<Sight>,
 }
 
 /// A sum of amounts in one currency.
@@ -116,15 +127,41 @@ impl Scope {
         if let Some(owner) = self.owner_id {
             c = c.add(Expr::col((table, "owner_id")).eq(owner));
         }
-        c
+        c.add(self.read(Owned::Deals, table))
     }
 
-    /// `table.column` equals the owner asked for, when one was.
+    /// `table.column` equals the owner asked for, when one was; rows of a
+    /// `contact` or `company` table are also those the reader reads.
     pub fn owned(&self, table: &'static str, column: &'static str) -> Condition {
+        let area = match table {
+            "contact" => Some(Owned::Contacts),
+            "company" => Some(Owned::Companies),
+            _ => None,
+        };
+        let read = area.map_or_else(Condition::all, |area| self.read(area, table));
         match self.owner_id {
-            Some(owner) => Condition::all().add(Expr::col((table, column)).eq(owner)),
-            None => Condition::all(),
+            Some(owner) => read.add(Expr::col((table, column)).eq(owner)),
+            None => read,
         }
+    }
+
+    /// Whether the figures count only some of `area`'s records.
+    pub fn narrowed(&self, area: Owned) -> bool {
+        self.owner_id.is_some() || self.reader.owners(area).is_some()
+    }
+
+    /// The rows of `area` named `table` the reader reads: unowned, or owned
+    /// by one it reads. Nothing to add when an owner was asked for (it is
+    /// one the reader reads) or the reader reads them all.
+    pub fn read(&self, area: Owned, table: impl sea_orm::sea_query::IntoIden) -> Condition {
+        let owners = match (self.owner_id, self.reader.owners(area)) {
+            (None, Some(owners)) => owners,
+            _ => return Condition::all(),
+        };
+        let table = table.into_iden();
+        Condition::any()
+            .add(Expr::col((table.clone(), "owner_id")).is_null())
+            .add(Expr::col((table, "owner_id")).is_in(owners.iter().copied()))
     }
 }
 
@@ -144,6 +181,7 @@ mod tests {
             to: at(to),
             pipeline_id: None,
             owner_id: None,
+            reader: Arc::new(Sight::everything(Uuid::nil())),
         }
     }
 

@@ -1,0 +1,132 @@
+//! Visibility per role on the paths that page or stream: a narrowed
+//! reader's search pages are full of what it reads, and its
+//! `pipelineEvents` tell it when a deal is given away (HIDDEN) or given to
+//! it.
+
+use serde_json::{Value, json};
+
+use crate::fixtures::{deal, mutate, pipeline};
+use crate::helpers::{TestApp, on_both_databases};
+use crate::visibility::sales;
+use crate::ws::WsClient;
+
+on_both_databases!(
+    a_narrowed_search_page_is_full,
+    a_deal_given_away_is_heard_as_hidden,
+);
+
+/// SALES reads only its own deals (and unowned ones).
+async fn narrow_sales_deals(app: &TestApp) {
+    mutate(
+        app,
+        "mutation { setRoleVisibility(role: SALES, deals: OWNED, companies: ALL, contacts: ALL) { role } }",
+        json!({}),
+    )
+    .await;
+}
+
+const GIVE: &str =
+    "mutation($id: ID!, $o: ID) { updateDeal(id: $id, input: { ownerId: $o }) { deal { id } } }";
+
+/// The deal names of a search page, and whether another follows.
+fn page(found: &Value) -> (Vec<String>, bool) {
+    let search = &found["data"]["search"];
+    let names = search["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{found}"))
+        .iter()
+        .map(|e| e["node"]["name"].as_str().expect("name").to_owned())
+        .collect();
+    let more = search["pageInfo"]["hasNextPage"].as_bool().expect("more");
+    (names, more)
+}
+
+async fn a_narrowed_search_page_is_full(app: TestApp) {
+    let (ann, ann_id) = sales(&app).await;
+    let (_cid, cid_id) = sales(&app).await;
+    let (pipeline, stages) = pipeline(&app, "Sales").await;
+    // Ann's first, then Cid's: newer, so they rank first among equals.
+    for (name, owner) in [
+        ("Alpha 1", &ann_id),
+        ("Alpha 2", &ann_id),
+        ("Alpha 3", &ann_id),
+        ("Alpha 4", &cid_id),
+        ("Alpha 5", &cid_id),
+        ("Alpha 6", &cid_id),
+    ] {
+        deal(
+            &app,
+            json!({ "name": name, "amount": "10", "currency": "EUR", "pipelineId": pipeline, "stageId": stages[0], "ownerId": owner }),
+        )
+        .await;
+    }
+    narrow_sales_deals(&app).await;
+    let query = "query($after: String) { search(query: \"alpha\", types: [DEAL], first: 2, after: $after) { edges { node { ... on Deal { name } } } pageInfo { hasNextPage endCursor } } }";
+    let first = app.gql_as(&ann, query, json!({})).await;
+    assert_eq!(
+        page(&first),
+        (vec!["Alpha 3".to_owned(), "Alpha 2".to_owned()], true),
+        "{first}"
+    );
+    let after = first["data"]["search"]["pageInfo"]["endCursor"].clone();
+    let second = app.gql_as(&ann, query, json!({ "after": after })).await;
+    assert_eq!(
+        page(&second),
+        (vec!["Alpha 1".to_owned()], false),
+        "{second}"
+    );
+    // The admin reads them all.
+    let admin = app.gql_as(&app.token, query, json!({})).await;
+    assert_eq!(
+        page(&admin),
+        (vec!["Alpha 6".to_owned(), "Alpha 5".to_owned()], true)
+    );
+}
+
+async fn a_deal_given_away_is_heard_as_hidden(app: TestApp) {
+    let (ann, ann_id) = sales(&app).await;
+    let (_cid, cid_id) = sales(&app).await;
+    let (pipeline, stages) = pipeline(&app, "Sales").await;
+    let new_deal = |name: &str, owner: &str| json!({ "name": name, "amount": "10", "currency": "EUR", "pipelineId": pipeline, "stageId": stages[0], "ownerId": owner });
+    let anns = deal(&app, new_deal("Ann's", &ann_id)).await;
+    let cids = deal(&app, new_deal("Cid's", &cid_id)).await;
+    narrow_sales_deals(&app).await;
+
+    let cursor = app.data("{ eventCursor }", json!({})).await["eventCursor"].clone();
+    let mut socket = WsClient::ready(&app.base, &ann).await;
+    socket
+        .subscribe(
+            "p",
+            "subscription($p: ID!, $after: String) { pipelineEvents(pipelineId: $p, after: $after) { kind deal { id name } } }",
+            json!({ "p": pipeline, "after": cursor }),
+        )
+        .await;
+    let rename = "mutation($id: ID!, $n: String!) { updateDeal(id: $id, input: { name: $n }) { deal { id } } }";
+    // Unheard: Cid's deal changes.
+    mutate(&app, rename, json!({ "id": cids, "n": "Cid's, renamed" })).await;
+    // Heard as HIDDEN: Ann's deal goes to Cid.
+    mutate(&app, GIVE, json!({ "id": anns, "o": cid_id })).await;
+    // Unheard: the deal, now Cid's, changes.
+    mutate(&app, rename, json!({ "id": anns, "n": "Now Cid's" })).await;
+    // Heard as UPDATED: it comes back, and Cid's deal goes to Ann.
+    mutate(&app, GIVE, json!({ "id": anns, "o": ann_id })).await;
+    mutate(&app, GIVE, json!({ "id": cids, "o": ann_id })).await;
+
+    let mut heard = Vec::new();
+    for _ in 0..3 {
+        let event = socket.next_data("p").await;
+        let event = &event["pipelineEvents"];
+        heard.push((
+            event["kind"].as_str().expect("kind").to_owned(),
+            event["deal"]["id"].as_str().expect("deal").to_owned(),
+        ));
+    }
+    assert_eq!(
+        heard,
+        [
+            ("HIDDEN".to_owned(), anns.clone()),
+            ("UPDATED".to_owned(), anns.clone()),
+            ("UPDATED".to_owned(), cids.clone()),
+        ]
+    );
+}
