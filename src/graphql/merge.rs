@@ -119,10 +119,6 @@ where
     P: OutputType,
 {
     let actor = actor(ctx)?;
-    // A pair may join a record the reader sees with one it does not.
-    if let Some(area) = <R::Entity as rapport_core::store::Table>::OWNED {
-        actor.require_whole(&[area], "the duplicate pairs")?;
-    }
     let db = db(ctx)?;
     let first = match first {
         None => 20,

@@ -20,7 +20,7 @@ on_both_databases!(
 const ENGAGE: &str = "mutation($id: ID!, $campaign: ID, $at: DateTime) { trackEngagement(input: { contactId: $id, kind: PAGE_VIEW, occurredAt: $at, campaignId: $campaign }) { contact { id } } }";
 const SET: &str = "mutation($id: ID!, $input: SetContactAttributionInput!) { setContactAttribution(contactId: $id, input: $input) { contact { id version } } }";
 const TOUCHES: &str = "query($id: ID!) { node(id: $id) { ... on Contact { firstTouch { campaign { name } at } lastTouch { campaign { name } at } } ... on Deal { firstTouch { campaign { name } at } lastTouch { campaign { name } at } } } }";
-const CLOSE: &str =
+pub const CLOSE: &str =
     "mutation($id: ID!) { closeDeal(id: $id, outcome: WON, reason: \"Price\") { deal { id } } }";
 
 /// `(first campaign, first at, last campaign, last at)` of a contact or deal.
@@ -34,7 +34,7 @@ async fn touches(app: &TestApp, id: &str) -> (Value, Value, Value, Value) {
     )
 }
 
-async fn engage(app: &TestApp, contact: &str, campaign: &str, at: &str) {
+pub async fn engage(app: &TestApp, contact: &str, campaign: &str, at: &str) {
     mutate(
         app,
         ENGAGE,

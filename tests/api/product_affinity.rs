@@ -174,4 +174,39 @@ async fn buyers_of_what_they_bought_say_who_buys_what(app: TestApp) {
         )
         .await;
     assert_eq!(refusal(&refused), ("BAD_USER_INPUT".into(), "first".into()));
+
+    // A SALES role narrowed to its own companies ranks those it reads (its
+    // own and unowned ones); the evidence still counts every buyer.
+    let (sales, sales_id) = crate::visibility::sales(&app).await;
+    let admin = app.data("{ me { id } }", json!({})).await["me"]["id"].clone();
+    for (name, owner) in [("Acme", admin), ("Dyna", json!(sales_id))] {
+        let found = app
+            .data(
+                "query($n: String!) { companies(filter: { name: { eq: $n } }) { nodes { id } } }",
+                json!({ "n": name }),
+            )
+            .await;
+        let id = found["companies"]["nodes"][0]["id"].clone();
+        mutate(
+            &app,
+            "mutation($id: ID!, $o: ID) { updateCompany(id: $id, input: { ownerId: $o }) { company { id } } }",
+            json!({ "id": id, "o": owner }),
+        )
+        .await;
+    }
+    mutate(&app, "mutation { setRoleVisibility(role: SALES, deals: ALL, companies: OWNED, contacts: ALL) { role } }", json!({})).await;
+    let narrowed = app
+        .gql_as(&sales, likely, json!({ "id": products[2] }))
+        .await;
+    let names: Vec<&str> = narrowed["data"]["node"]["likelyBuyers"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{narrowed}"))
+        .iter()
+        .map(|b| b["company"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Dyna", "Echo"]);
+    assert_eq!(
+        narrowed["data"]["node"]["likelyBuyers"][0]["evidence"]["text"],
+        "2 of 4 buyers of Product A also bought Product C"
+    );
 }

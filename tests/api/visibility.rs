@@ -213,7 +213,8 @@ async fn a_narrowed_role_reads_its_teams_or_its_own_records(app: TestApp) {
         .await;
     assert_eq!(error_code(&update), "NOT_FOUND", "{update}");
 
-    // Whatever would count or match records it does not read is refused.
+    // Refused: a relation filter into deals it reads only part of, and
+    // duplicate pairs (SALES lists none, narrowed or not).
     for query in [
         "{ contacts(first: 5, filter: { deals: { some: { status: { eq: OPEN } } } }) { nodes { id } } }",
         "{ duplicateContacts(first: 5) { edges { cursor } } }",

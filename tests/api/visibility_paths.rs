@@ -1,18 +1,26 @@
-//! Visibility per role on the paths that page or stream: a narrowed
-//! reader's search pages are full of what it reads, and its
-//! `pipelineEvents` tell it when a deal is given away (HIDDEN) or given to
-//! it.
+//! Visibility per role on the paths that page, stream or count: a narrowed
+//! reader's search pages are full of what it reads, its `pipelineEvents`
+//! tell it when a deal is given away (HIDDEN) or given to it, its duplicate
+//! pairs join two records it reads, and a campaign's figures count what it
+//! reads. (Its `likelyBuyers` are checked in `product_affinity`, its
+//! analytics in `analytics_scope`.)
 
 use serde_json::{Value, json};
 
-use crate::fixtures::{deal, mutate, pipeline};
-use crate::helpers::{TestApp, on_both_databases};
+use entity::enums::Role;
+
+use crate::attribution::{CLOSE, engage};
+use crate::campaigns::campaign;
+use crate::fixtures::{contact, deal, mutate, pipeline};
+use crate::helpers::{TestApp, member_token, on_both_databases};
 use crate::visibility::sales;
 use crate::ws::WsClient;
 
 on_both_databases!(
     a_narrowed_search_page_is_full,
     a_deal_given_away_is_heard_as_hidden,
+    narrowed_duplicate_pairs_join_two_records_it_reads,
+    a_campaigns_figures_count_what_the_reader_reads,
 );
 
 /// SALES reads only its own deals (and unowned ones).
@@ -128,5 +136,93 @@ async fn a_deal_given_away_is_heard_as_hidden(app: TestApp) {
             ("UPDATED".to_owned(), anns.clone()),
             ("UPDATED".to_owned(), cids.clone()),
         ]
+    );
+}
+
+async fn narrowed_duplicate_pairs_join_two_records_it_reads(app: TestApp) {
+    let manager = member_token(&app.state, app.workspace_id, Role::Manager).await;
+    let me = app.gql_as(&manager, "{ me { id } }", json!({})).await;
+    let manager_id = me["data"]["me"]["id"].as_str().expect("me").to_owned();
+    let (_other, other_id) = sales(&app).await;
+    // Two of the manager's, two of another's, and one of each: same phones.
+    for (first, phone, owner) in [
+        ("Mia", "+47 400 00 001", &manager_id),
+        ("Mia", "+47 400 00 001", &manager_id),
+        ("Ola", "+47 400 00 002", &other_id),
+        ("Ola", "+47 400 00 002", &other_id),
+        ("Kai", "+47 400 00 003", &manager_id),
+        ("Kai", "+47 400 00 003", &other_id),
+    ] {
+        contact(
+            &app,
+            json!({ "firstName": first, "lastName": "Pair", "phone": phone, "ownerId": owner }),
+        )
+        .await;
+    }
+    mutate(&app, "mutation { setRoleVisibility(role: MANAGER, deals: ALL, companies: ALL, contacts: OWNED) { role } }", json!({})).await;
+    let query = "{ duplicateContacts(first: 10) { edges { node { record { firstName } duplicate { firstName } } } } }";
+    let pairs = |found: &Value| -> Vec<String> {
+        let mut names: Vec<String> = found["data"]["duplicateContacts"]["edges"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{found}"))
+            .iter()
+            .map(|e| {
+                e["node"]["record"]["firstName"]
+                    .as_str()
+                    .expect("name")
+                    .to_owned()
+            })
+            .collect();
+        names.sort();
+        names
+    };
+    let narrowed = app.gql_as(&manager, query, json!({})).await;
+    assert_eq!(pairs(&narrowed), ["Mia"], "{narrowed}");
+    let all = app.gql_as(&app.token, query, json!({})).await;
+    assert_eq!(pairs(&all), ["Kai", "Mia", "Ola"], "{all}");
+}
+
+async fn a_campaigns_figures_count_what_the_reader_reads(app: TestApp) {
+    let (seller, seller_id) = sales(&app).await;
+    let admin = app.data("{ me { id } }", json!({})).await["me"]["id"].clone();
+    let mail = campaign(&app, "Mail", "EMAIL", "500", "EUR").await;
+    let (pipeline, _) = pipeline(&app, "Sales").await;
+    // Leads: Ann (the seller's), Bo (the admin's), Cy (unowned).
+    let mut leads = Vec::new();
+    for (name, owner) in [
+        ("Ann", json!(seller_id)),
+        ("Bo", admin.clone()),
+        ("Cy", Value::Null),
+    ] {
+        let id = contact(&app, json!({ "firstName": name, "ownerId": owner })).await;
+        engage(&app, &id, &mail, "2026-01-05T10:00:00Z").await;
+        leads.push(id);
+    }
+    // Won: A1 (Ann, the seller's, 100), A2 (Ann, the admin's, 50), B1 (Bo, the admin's, 70).
+    for (name, amount, lead, owner) in [
+        ("A1", "100", &leads[0], json!(seller_id)),
+        ("A2", "50", &leads[0], admin.clone()),
+        ("B1", "70", &leads[1], admin.clone()),
+    ] {
+        let id = deal(
+            &app,
+            json!({ "name": name, "amount": amount, "currency": "EUR", "pipelineId": pipeline, "ownerId": owner, "contacts": [{ "contactId": lead, "role": "CHAMPION" }] }),
+        )
+        .await;
+        mutate(&app, CLOSE, json!({ "id": id })).await;
+    }
+    mutate(&app, "mutation { setRoleVisibility(role: SALES, deals: OWNED, companies: ALL, contacts: OWNED) { role } }", json!({})).await;
+    let query = "{ campaigns { nodes { leads customers wonRevenue { currency amount count } } } }";
+    let narrowed = app.gql_as(&seller, query, json!({})).await;
+    assert_eq!(
+        narrowed["data"]["campaigns"]["nodes"][0],
+        json!({ "leads": 2, "customers": 1, "wonRevenue": [{ "currency": "EUR", "amount": "100.00", "count": 1 }] }),
+        "{narrowed}"
+    );
+    let all = app.gql_as(&app.token, query, json!({})).await;
+    assert_eq!(
+        all["data"]["campaigns"]["nodes"][0],
+        json!({ "leads": 3, "customers": 2, "wonRevenue": [{ "currency": "EUR", "amount": "220.00", "count": 3 }] }),
+        "{all}"
     );
 }

@@ -16,7 +16,9 @@
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use uuid::Uuid;
 
+use crate::access::{Actor, Owned};
 use crate::error::CoreResult;
+use crate::store::owned_sql;
 use crate::store::placeholders::for_backend;
 
 /// Who the buyers are.
@@ -38,6 +40,13 @@ impl Buyers {
         match self {
             Self::Companies => "company",
             Self::Contacts => "contact",
+        }
+    }
+
+    fn area(self) -> Owned {
+        match self {
+            Self::Companies => Owned::Companies,
+            Self::Contacts => Owned::Contacts,
         }
     }
 }
@@ -69,17 +78,22 @@ impl Affinity {
 /// The `first` likeliest buyers of each of `products`, best first.
 pub async fn likely_buyers<C: ConnectionTrait>(
     db: &C,
-    workspace_id: Uuid,
+    actor: &Actor,
     buyers: Buyers,
     products: &[Uuid],
     first: u32,
 ) -> CoreResult<Vec<Affinity>> {
+    let workspace_id = actor.workspace_id;
     let targets = marks(products.len());
     let pairs = format!(r#"b."product" IN ({targets})"#);
     let scored = format!(r#"p."y" IN ({targets})"#);
-    // The buyer must still be live (a merged or deleted one is not there).
+    // The buyer must still be live (a merged or deleted one is not there),
+    // and one the reader reads; what others bought still makes the evidence.
+    let (read, owners) = owned_sql(actor, buyers.area(), "who")
+        .map(|(owned, owners)| (format!(" AND {owned}"), owners))
+        .unwrap_or_default();
     let live = format!(
-        r#"JOIN "{table}" AS who ON who."id" = s."buyer" AND who."workspace_id" = ? AND who."deleted_at" IS NULL"#,
+        r#"JOIN "{table}" AS who ON who."id" = s."buyer" AND who."workspace_id" = ? AND who."deleted_at" IS NULL{read}"#,
         table = buyers.table()
     );
     let sql = statement(buyers, &pairs, &scored, &live, "product", "buyer");
@@ -87,6 +101,7 @@ pub async fn likely_buyers<C: ConnectionTrait>(
     values.extend(products.iter().map(|id| Value::from(*id)));
     values.extend(products.iter().map(|id| Value::from(*id)));
     values.push(workspace_id.into());
+    values.extend(owners);
     values.push(i64::from(first).into());
     run(db, &sql, values).await
 }

@@ -33,6 +33,7 @@ use uuid::Uuid;
 use crate::access::{Actor, Owned};
 use crate::error::{CoreError, CoreResult};
 use crate::kind::Kind;
+use crate::store::owned_sql;
 use crate::store::placeholders::for_backend;
 
 /// Shortest query, in characters.
@@ -167,7 +168,6 @@ async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreR
     let mut values: Vec<Value> = Vec::new();
     for (kind, table) in kinds {
         let workspace = Value::from(actor.workspace_id);
-        let narrowed = narrowing(actor, *kind);
         let (sql, bound) = match backend {
             DbBackend::Postgres => postgres::branch(
                 table,
@@ -176,9 +176,12 @@ async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreR
                 workspace,
                 tier,
                 (take, window),
-                narrowed.as_ref(),
+                narrowing(actor, *kind, "r"),
             ),
-            _ => sqlite::branch(table, kind.name(), query, workspace, tier, take, narrowed),
+            _ => {
+                let narrowed = narrowing(actor, *kind, "t");
+                sqlite::branch(table, kind.name(), query, workspace, tier, take, narrowed)
+            }
         };
         branches.push(sql);
         values.extend(bound);
@@ -219,26 +222,11 @@ async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreR
     Ok(hits)
 }
 
-/// The owners whose records of `kind` the actor reads besides unowned ones,
-/// when its role is narrowed there: each branch keeps only those rows in
-/// its own statement, so a page of hits is full (see [`Narrowed::on`]).
-fn narrowing(actor: &Actor, kind: Kind) -> Option<Narrowed> {
-    let owners = actor.sight.owners(Owned::of_kind(kind)?)?;
-    Some(Narrowed(owners.to_vec()))
-}
-
-/// The owners a narrowed reader reads (never empty: the reader is one).
-pub(crate) struct Narrowed(Vec<Uuid>);
-
-impl Narrowed {
-    /// The condition on the row `alias` of the record's table, and its values.
-    pub(crate) fn on(&self, alias: &str) -> (String, Vec<Value>) {
-        let marks = vec!["?"; self.0.len()].join(", ");
-        (
-            format!(r#"({alias}."owner_id" IS NULL OR {alias}."owner_id" IN ({marks}))"#),
-            self.0.iter().map(|owner| Value::from(*owner)).collect(),
-        )
-    }
+/// The condition keeping the rows of `kind`'s table named `alias` that the
+/// actor reads, when its role is narrowed there: each branch applies it in
+/// its own statement, so a page of hits is full.
+fn narrowing(actor: &Actor, kind: Kind, alias: &str) -> Option<(String, Vec<Value>)> {
+    owned_sql(actor, Owned::of_kind(kind)?, alias)
 }
 
 /// A branch's values in the order both backends write them: the rank's,

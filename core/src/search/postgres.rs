@@ -13,7 +13,7 @@
 
 use sea_orm::Value;
 
-use super::{Narrowed, Tier, escape_like, typos};
+use super::{Tier, escape_like, typos};
 use entity::search_text::DOCUMENTS;
 
 /// The least word similarity a near match needs, as SQL over the bound
@@ -101,7 +101,8 @@ fn tiered(query: &str, tier: Tier) -> Tiered {
 
 /// `table`'s branch of the `tier` statement (`?`: the values returned), at
 /// most `take` rows, best first, looked for in the `window` newest first.
-/// A `narrowed` reader's branch keeps the documents of records it reads,
+/// A `narrowed` reader's branch (the condition on the record's row `r`)
+/// keeps the documents of records it reads,
 /// in the window and over the whole type alike, so a window is settled
 /// only by matches the reader reads.
 pub fn branch(
@@ -111,7 +112,7 @@ pub fn branch(
     workspace: Value,
     tier: Tier,
     (take, window): (u64, u64),
-    narrowed: Option<&Narrowed>,
+    narrowed: Option<(String, Vec<Value>)>,
 ) -> (String, Vec<Value>) {
     let Tiered {
         rank,
@@ -121,7 +122,7 @@ pub fn branch(
         mut matching_values,
         best,
     } = tiered(query, tier);
-    if let Some((owned, owners)) = narrowed.map(|n| n.on("r")) {
+    if let Some((owned, owners)) = narrowed {
         // The document's record, read by its key once the document matched.
         let read = format!(
             r#"EXISTS (SELECT 1 FROM "{table}" AS r WHERE r."id" = "record_id" AND {owned})"#

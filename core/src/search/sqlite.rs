@@ -4,14 +4,15 @@
 
 use sea_orm::Value;
 
-use super::{Narrowed, Tier, branch_values, escape_like, typos};
+use super::{Tier, branch_values, escape_like, typos};
 
 /// The rank of an exact match: a word of the text starts with the query
 /// (3), the query is elsewhere in it (2).
 const EXACT_RANK: &str = r#"CASE WHEN substr(f."text", 1, length(?)) = ? OR instr(f."text", ' ' || ?) > 0 THEN 3.0 ELSE 2.0 END"#;
 
 /// `table`'s branch of the `tier` statement (`?`: the values returned), at
-/// most `take` rows, best first, of those the reader reads (`narrowed`).
+/// most `take` rows, best first, of those the reader reads (`narrowed`: the
+/// condition on the record's row `t`).
 pub fn branch(
     table: &str,
     kind: &str,
@@ -19,14 +20,14 @@ pub fn branch(
     workspace: Value,
     tier: Tier,
     take: u64,
-    narrowed: Option<Narrowed>,
+    narrowed: Option<(String, Vec<Value>)>,
 ) -> (String, Vec<Value>) {
     let q = || Value::from(query.to_owned());
     let (rank, rank_values, (mut matching, mut bound)) = match tier {
         Tier::Exact => (EXACT_RANK, vec![q(), q(), q()], exact(query)),
         Tier::Near => ("1.0", Vec::new(), near(query)),
     };
-    if let Some((owned, owners)) = narrowed.map(|n| n.on("t")) {
+    if let Some((owned, owners)) = narrowed {
         matching = format!("({matching}) AND {owned}");
         bound.extend(owners);
     }

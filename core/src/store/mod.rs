@@ -24,7 +24,7 @@ pub use guard::{
     save_if_unchanged, set_deleted,
 };
 pub use ids::new_id;
-pub use table::{Table, col, owned_by, owned_in, scope, sees, visible};
+pub use table::{Table, col, owned_by, owned_in, owned_sql, scope, sees, visible};
 
 /// What every operation runs against: the database, where committed events
 /// go, the process counters and the queue of numbered writes. Cheap to clone.

@@ -98,6 +98,20 @@ pub fn owned_in(actor: &Actor, area: Owned, alias: &'static str) -> Option<Condi
     )
 }
 
+/// [`owned_in`] as SQL text over the row `alias`, with `?` placeholders,
+/// and its values: for statements written by hand.
+pub fn owned_sql(actor: &Actor, area: Owned, alias: &str) -> Option<(String, Vec<sea_orm::Value>)> {
+    let owners = actor.sight.owners(area)?;
+    let marks = vec!["?"; owners.len()].join(", ");
+    Some((
+        format!(r#"({alias}."owner_id" IS NULL OR {alias}."owner_id" IN ({marks}))"#),
+        owners
+            .iter()
+            .map(|owner| sea_orm::Value::from(*owner))
+            .collect(),
+    ))
+}
+
 /// Whether `actor` sees `row` (a row read without [`visible`]).
 pub fn sees<T: Table>(actor: &Actor, row: &T::Model) -> bool {
     T::OWNED.is_none_or(|area| actor.sees(area, T::owner(row)))

@@ -11,7 +11,9 @@ merge_adapters! {
     CompanyMergeQuery {
         /// Pairs of live companies that look like one organisation, highest
         /// score first (MANAGER and ADMIN): the same domain, or the same name
-        /// once case, punctuation, spaces and a legal form are dropped.
+        /// once case, punctuation, spaces and a legal form are dropped. A role
+        /// narrowed to its team's or its own companies gets the pairs of two
+        /// it reads.
         duplicate_companies
     }
     CompanyMergeMutation {

@@ -11,7 +11,9 @@ merge_adapters! {
     ContactMergeQuery {
         /// Pairs of live contacts that look like one person, highest score
         /// first (MANAGER and ADMIN): the same email without its `+tag`, the
-        /// same phone, the same or a similar name at the same company.
+        /// same phone, the same or a similar name at the same company. A role
+        /// narrowed to its team's or its own contacts gets the pairs of two it
+        /// reads.
         duplicate_contacts
     }
     ContactMergeMutation {

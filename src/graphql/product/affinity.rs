@@ -119,15 +119,14 @@ pub async fn likely_buyers(
     among: BuyerKind,
 ) -> ApiResult<Vec<LikelyBuyer>> {
     let first = checked_first(first)?;
-    let workspace_id = actor(ctx)?.workspace_id;
+    let reader = actor(ctx)?;
     let key = format!("likely-buyers-{among:?}-{first}");
     let loaded = parent
         .level
         .load(key, |rows| async move {
             let products: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
             let found =
-                affinity::likely_buyers(db(ctx)?, workspace_id, among.into(), &products, first)
-                    .await?;
+                affinity::likely_buyers(db(ctx)?, reader, among.into(), &products, first).await?;
             let who: Vec<Uuid> = found.iter().map(|f| f.buyer).collect();
             let (companies, contacts) = match among {
                 BuyerKind::Companies => (rows_by_ids::<Company>(ctx, who).await?, HashMap::new()),

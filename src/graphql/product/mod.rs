@@ -93,7 +93,9 @@ impl Product {
     /// Companies (or contacts, with `among: CONTACTS`) that have not bought
     /// this product, best first, by how often buyers of what they bought
     /// also bought it; each with its score and evidence ("7 of 9 buyers of X
-    /// also bought Y"). One statement for the whole level.
+    /// also bought Y"). One statement for the whole level. A role narrowed
+    /// to its team's or its own companies or contacts gets those it reads
+    /// (the evidence counts every buyer).
     async fn likely_buyers(
         &self,
         ctx: &Context<'_>,
@@ -103,11 +105,6 @@ impl Product {
         >,
     ) -> ApiResult<Vec<LikelyBuyer>> {
         let among = among.unwrap_or(BuyerKind::Companies);
-        let area = match among {
-            BuyerKind::Companies => rapport_core::access::Owned::Companies,
-            BuyerKind::Contacts => rapport_core::access::Owned::Contacts,
-        };
-        crate::graphql::context::actor(ctx)?.require_whole(&[area], "`likelyBuyers`")?;
         affinity::likely_buyers(ctx, &self.0, first, among).await
     }
 }

@@ -15,8 +15,9 @@ use uuid::Uuid;
 
 pub use entity::duplicate_match::Reason;
 
-use crate::access::Actor;
+use crate::access::{Actor, Owned};
 use crate::error::{CoreError, CoreResult};
+use crate::store::owned_sql;
 use crate::store::placeholders::for_backend;
 
 /// Which records to compare.
@@ -34,6 +35,14 @@ impl Among {
         match self {
             Among::Contacts => "contact",
             Among::Companies => "company",
+        }
+    }
+
+    /// The area a narrowed reader's role may read only part of.
+    pub fn area(self) -> Owned {
+        match self {
+            Among::Contacts => Owned::Contacts,
+            Among::Companies => Owned::Companies,
         }
     }
 }
@@ -128,8 +137,19 @@ pub async fn candidates<C: ConnectionTrait>(
     } else {
         ""
     };
+    // A narrowed reader's pairs join two records it reads, each read by
+    // its key as the pairs are walked.
+    let (read, owners) = match owned_sql(actor, among.area(), "r") {
+        Some((owned, owners)) => (
+            format!(
+                r#"AND EXISTS (SELECT 1 FROM "{table}" AS r WHERE r."id" = "record_id" AND {owned}) AND EXISTS (SELECT 1 FROM "{table}" AS r WHERE r."id" = "duplicate_id" AND {owned})"#
+            ),
+            owners,
+        ),
+        None => (String::new(), Vec::new()),
+    };
     let sql = format!(
-        r#"SELECT "record_id" AS "record", "duplicate_id" AS "duplicate", {flags}, "score" FROM "{pairs}" WHERE "workspace_id" = ? {cursor} ORDER BY "score" DESC, "record_id", "duplicate_id" LIMIT ?"#,
+        r#"SELECT "record_id" AS "record", "duplicate_id" AS "duplicate", {flags}, "score" FROM "{pairs}" WHERE "workspace_id" = ? {cursor} {read} ORDER BY "score" DESC, "record_id", "duplicate_id" LIMIT ?"#,
         flags = flags.join(", "),
         pairs = pairs_table(table),
     );
@@ -143,6 +163,8 @@ pub async fn candidates<C: ConnectionTrait>(
             duplicate.into(),
         ]);
     }
+    values.extend(owners.iter().cloned());
+    values.extend(owners);
     values.push(Value::from(first as i64 + 1));
     let statement = Statement::from_sql_and_values(backend, for_backend(backend, &sql), values);
     let mut candidates = Vec::new();
