@@ -180,30 +180,34 @@ fn may_read(actor: &Actor, kind: Kind) -> bool {
     }
 }
 
-/// Whether `id`, a deal, company or contact, is owned by someone the
-/// actor's role does not read (deleted records included: history outlives
-/// a deletion).
+/// Whether `id`, a deal, company, contact or activity, is one the actor's
+/// role does not read (deleted records included: history outlives a
+/// deletion).
 async fn hidden(ctx: &Context<'_>, actor: &Actor, kind: Kind, id: Uuid) -> ApiResult<bool> {
-    use crate::graphql::{company::Company, contact::Contact, deal::Deal, list::find_any};
-    use rapport_core::access::Owned;
-    let Some(area) = Owned::of_kind(kind) else {
-        return Ok(false);
-    };
-    if actor.sight.owners(area).is_none() {
-        return Ok(false);
+    use crate::graphql::{activity::Activity, company::Company, contact::Contact, deal::Deal};
+    match kind {
+        Kind::Company => hidden_in::<Company>(ctx, actor, id).await,
+        Kind::Contact => hidden_in::<Contact>(ctx, actor, id).await,
+        Kind::Deal => hidden_in::<Deal>(ctx, actor, id).await,
+        Kind::Activity => hidden_in::<Activity>(ctx, actor, id).await,
+        _ => Ok(false),
     }
-    let owner = match kind {
-        Kind::Company => find_any::<Company>(ctx, id)
-            .await?
-            .map(|r| r.0.model().owner_id),
-        Kind::Contact => find_any::<Contact>(ctx, id)
-            .await?
-            .map(|r| r.0.model().owner_id),
-        _ => find_any::<Deal>(ctx, id)
-            .await?
-            .map(|r| r.0.model().owner_id),
+}
+
+/// Whether the row `id` of `R` exists outside what the actor reads.
+async fn hidden_in<R: list::Record>(ctx: &Context<'_>, actor: &Actor, id: Uuid) -> ApiResult<bool> {
+    use rapport_core::store::{col, owned_by};
+    use sea_orm::sea_query::ExprTrait;
+    let Some(read) = owned_by::<R::Entity>(actor, R::TABLE) else {
+        return Ok(false);
     };
-    Ok(owner.is_some_and(|owner| !actor.sees(area, owner)))
+    let outside = R::Entity::find()
+        .filter(col(R::TABLE, "workspace_id").eq(actor.workspace_id))
+        .filter(col(R::TABLE, "id").eq(id))
+        .filter(read.not())
+        .count(db(ctx)?)
+        .await?;
+    Ok(outside > 0)
 }
 
 /// The history of the record `record_id` of `kind`, newest first (entry

@@ -1,8 +1,9 @@
 //! Visibility per role on the paths that page, stream or count: a narrowed
 //! reader's search pages are full of what it reads, its `pipelineEvents`
 //! tell it when a deal is given away (HIDDEN) or given to it, its duplicate
-//! pairs join two records it reads, and a campaign's figures count what it
-//! reads. (Its `likelyBuyers` are checked in `product_affinity`, its
+//! pairs join two records it reads, a campaign's figures count what it
+//! reads, and activities are read with the deals, companies and contacts
+//! they are about. (Its `likelyBuyers` are checked in `product_affinity`, its
 //! analytics in `analytics_scope`.)
 
 use serde_json::{Value, json};
@@ -12,7 +13,7 @@ use entity::enums::Role;
 use crate::attribution::{CLOSE, engage};
 use crate::campaigns::campaign;
 use crate::fixtures::{contact, deal, mutate, pipeline};
-use crate::helpers::{TestApp, member_token, on_both_databases};
+use crate::helpers::{TestApp, error_code, member_token, on_both_databases};
 use crate::visibility::sales;
 use crate::ws::WsClient;
 
@@ -21,6 +22,7 @@ on_both_databases!(
     a_deal_given_away_is_heard_as_hidden,
     narrowed_duplicate_pairs_join_two_records_it_reads,
     a_campaigns_figures_count_what_the_reader_reads,
+    activities_are_read_with_the_records_they_are_about,
 );
 
 /// SALES reads only its own deals (and unowned ones).
@@ -225,4 +227,121 @@ async fn a_campaigns_figures_count_what_the_reader_reads(app: TestApp) {
         json!({ "leads": 3, "customers": 2, "wonRevenue": [{ "currency": "EUR", "amount": "220.00", "count": 3 }] }),
         "{all}"
     );
+}
+
+async fn activities_are_read_with_the_records_they_are_about(app: TestApp) {
+    let (ann, ann_id) = sales(&app).await;
+    let (_cid, cid_id) = sales(&app).await;
+    let (pipeline, stages) = pipeline(&app, "Sales").await;
+    let new_deal = |name: &str, owner: &str| json!({ "name": name, "amount": "10", "currency": "EUR", "pipelineId": pipeline, "stageId": stages[0], "ownerId": owner });
+    let anns_deal = deal(&app, new_deal("Ann's", &ann_id)).await;
+    let cids_deal = deal(&app, new_deal("Cid's", &cid_id)).await;
+    let cids_co =
+        crate::fixtures::company(&app, json!({ "name": "Cid Co", "ownerId": cid_id })).await;
+    let open_co = crate::fixtures::company(&app, json!({ "name": "Open Co" })).await;
+    let log = "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } } }";
+    let mut notes = Vec::new();
+    for (subject, links) in [
+        ("Note on Ann's deal", json!({ "dealId": anns_deal })),
+        ("Note on Cid's deal", json!({ "dealId": cids_deal })),
+        ("Note on Cid Co", json!({ "companyId": cids_co })),
+        ("Note on Open Co", json!({ "companyId": open_co })),
+        (
+            "Note on Ann's deal at Cid Co",
+            json!({ "dealId": anns_deal, "companyId": cids_co }),
+        ),
+    ] {
+        let mut input = json!({ "kind": "NOTE", "subject": subject });
+        if let (Some(i), Some(l)) = (input.as_object_mut(), links.as_object()) {
+            i.extend(l.clone());
+        }
+        let made = mutate(&app, log, json!({ "input": input })).await;
+        notes.push(made["activity"]["id"].as_str().expect("id").to_owned());
+    }
+    mutate(&app, "mutation { setRoleVisibility(role: SALES, deals: OWNED, companies: OWNED, contacts: ALL) { role } }", json!({})).await;
+
+    let subjects = |found: &Value, at: &[&str]| -> Vec<String> {
+        let mut nodes = found;
+        for key in at {
+            nodes = &nodes[*key];
+        }
+        let mut names: Vec<String> = nodes
+            .as_array()
+            .unwrap_or_else(|| panic!("{found}"))
+            .iter()
+            .map(|n| n["subject"].as_str().expect("subject").to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let read = [
+        "Note on Ann's deal".to_owned(),
+        "Note on Open Co".to_owned(),
+    ];
+    let listed = app
+        .gql_as(
+            &ann,
+            "{ activities(first: 20) { totalCount nodes { subject } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(subjects(&listed, &["data", "activities", "nodes"]), read);
+    assert_eq!(listed["data"]["activities"]["totalCount"], 2);
+    // Nested under a deal it reads: the note also about Cid Co is hidden.
+    let nested = app
+        .gql_as(
+            &ann,
+            "query($id: ID!) { node(id: $id) { ... on Deal { activities(first: 10) { nodes { subject } } } } }",
+            json!({ "id": anns_deal }),
+        )
+        .await;
+    assert_eq!(
+        subjects(&nested, &["data", "node", "activities", "nodes"]),
+        ["Note on Ann's deal"]
+    );
+    // By id, in search, and for a write: absent.
+    let node = app
+        .gql_as(
+            &ann,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": notes[1] }),
+        )
+        .await;
+    assert_eq!(node["data"]["node"], Value::Null, "{node}");
+    let found = app
+        .gql_as(
+            &ann,
+            "{ search(query: \"note on\", types: [ACTIVITY], first: 3) { edges { node { ... on Activity { subject } } } pageInfo { hasNextPage } } }",
+            json!({}),
+        )
+        .await;
+    let hits: Vec<Value> = found["data"]["search"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{found}"))
+        .iter()
+        .map(|e| e["node"].clone())
+        .collect();
+    assert_eq!(subjects(&Value::Array(hits), &[]), read, "{found}");
+    assert_eq!(found["data"]["search"]["pageInfo"]["hasNextPage"], false);
+    let update = app
+        .gql_as(
+            &ann,
+            "mutation($id: ID!) { updateActivity(id: $id, input: { subject: \"Mine now\" }) { activity { id } } }",
+            json!({ "id": notes[2] }),
+        )
+        .await;
+    assert_eq!(error_code(&update), "NOT_FOUND", "{update}");
+    // A narrowed MANAGER reads the history of the ones it reads only.
+    mutate(&app, "mutation { setRoleVisibility(role: MANAGER, deals: OWNED, companies: OWNED, contacts: ALL) { role } }", json!({})).await;
+    let manager = member_token(&app.state, app.workspace_id, entity::enums::Role::Manager).await;
+    let history = "query($id: ID!) { history(recordId: $id, first: 5) { totalCount } }";
+    for (note, entries) in [(&notes[3], 1), (&notes[1], 0)] {
+        let read = app.gql_as(&manager, history, json!({ "id": note })).await;
+        assert_eq!(read["data"]["history"]["totalCount"], entries, "{read}");
+    }
+    // The admin reads all five.
+    let all = app
+        .data("{ activities(first: 20) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(all["activities"]["totalCount"], 5);
 }

@@ -29,6 +29,15 @@ impl Owned {
         }
     }
 
+    /// The area's table.
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::Deals => "deal",
+            Self::Companies => "company",
+            Self::Contacts => "contact",
+        }
+    }
+
     /// How the area is named in a refusal.
     pub fn name(self) -> &'static str {
         match self {

@@ -30,11 +30,11 @@ mod typos;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait, Value};
 use uuid::Uuid;
 
-use crate::access::{Actor, Owned};
+use crate::access::Actor;
 use crate::error::{CoreError, CoreResult};
 use crate::kind::Kind;
-use crate::store::owned_sql;
 use crate::store::placeholders::for_backend;
+use crate::store::read_sql;
 
 /// Shortest query, in characters.
 pub const MIN_QUERY: usize = 2;
@@ -176,10 +176,12 @@ async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreR
                 workspace,
                 tier,
                 (take, window),
-                narrowing(actor, *kind, "r"),
+                // Each branch keeps the records the reader reads in its own
+                // statement, so a page of hits is full.
+                read_sql(actor, *kind, r#""record_id""#),
             ),
             _ => {
-                let narrowed = narrowing(actor, *kind, "t");
+                let narrowed = read_sql(actor, *kind, r#"t."id""#);
                 sqlite::branch(table, kind.name(), query, workspace, tier, take, narrowed)
             }
         };
@@ -220,13 +222,6 @@ async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreR
         });
     }
     Ok(hits)
-}
-
-/// The condition keeping the rows of `kind`'s table named `alias` that the
-/// actor reads, when its role is narrowed there: each branch applies it in
-/// its own statement, so a page of hits is full.
-fn narrowing(actor: &Actor, kind: Kind, alias: &str) -> Option<(String, Vec<Value>)> {
-    owned_sql(actor, Owned::of_kind(kind)?, alias)
 }
 
 /// A branch's values in the order both backends write them: the rank's,

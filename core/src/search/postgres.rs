@@ -101,8 +101,8 @@ fn tiered(query: &str, tier: Tier) -> Tiered {
 
 /// `table`'s branch of the `tier` statement (`?`: the values returned), at
 /// most `take` rows, best first, looked for in the `window` newest first.
-/// A `narrowed` reader's branch (the condition on the record's row `r`)
-/// keeps the documents of records it reads,
+/// A `narrowed` reader's branch (the condition on `"record_id"`) keeps the
+/// documents of records it reads,
 /// in the window and over the whole type alike, so a window is settled
 /// only by matches the reader reads.
 pub fn branch(
@@ -122,11 +122,8 @@ pub fn branch(
         mut matching_values,
         best,
     } = tiered(query, tier);
-    if let Some((owned, owners)) = narrowed {
+    if let Some((read, owners)) = narrowed {
         // The document's record, read by its key once the document matched.
-        let read = format!(
-            r#"EXISTS (SELECT 1 FROM "{table}" AS r WHERE r."id" = "record_id" AND {owned})"#
-        );
         in_window = format!("({in_window}) AND {read}");
         indexed = format!("({indexed}) AND {read}");
         matching_values.extend(owners);

@@ -12,7 +12,7 @@ const EXACT_RANK: &str = r#"CASE WHEN substr(f."text", 1, length(?)) = ? OR inst
 
 /// `table`'s branch of the `tier` statement (`?`: the values returned), at
 /// most `take` rows, best first, of those the reader reads (`narrowed`: the
-/// condition on the record's row `t`).
+/// condition on the record's id `t."id"`).
 pub fn branch(
     table: &str,
     kind: &str,
@@ -27,8 +27,8 @@ pub fn branch(
         Tier::Exact => (EXACT_RANK, vec![q(), q(), q()], exact(query)),
         Tier::Near => ("1.0", Vec::new(), near(query)),
     };
-    if let Some((owned, owners)) = narrowed {
-        matching = format!("({matching}) AND {owned}");
+    if let Some((read, owners)) = narrowed {
+        matching = format!("({matching}) AND {read}");
         bound.extend(owners);
     }
     let sql = format!(

@@ -6,7 +6,8 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::commit::now;
-use super::table::{Table, col, owned_by, scope, visible};
+use super::narrowing::owned_by;
+use super::table::{Table, col, scope, visible};
 use crate::access::Actor;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;

@@ -6,6 +6,7 @@ mod commit;
 pub mod counter_queue;
 mod guard;
 pub mod ids;
+mod narrowing;
 pub mod numbered;
 pub mod page;
 pub mod placeholders;
@@ -24,7 +25,8 @@ pub use guard::{
     save_if_unchanged, set_deleted,
 };
 pub use ids::new_id;
-pub use table::{Table, col, owned_by, owned_in, owned_sql, scope, sees, visible};
+pub use narrowing::{owned_by, owned_in, owned_sql, read_sql};
+pub use table::{Table, col, scope, visible};
 
 /// What every operation runs against: the database, where committed events
 /// go, the process counters and the queue of numbered writes. Cheap to clone.

@@ -12,6 +12,7 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::narrowing::{linked_to_read, owned_in};
 use crate::access::{Actor, Owned};
 use crate::error::{CoreError, CoreResult};
 use crate::kind::Kind;
@@ -51,6 +52,12 @@ pub trait Table:
     fn owner(_row: &Self::Model) -> Option<Uuid> {
         None
     }
+    /// What `actor` reads of the rows (named `alias`) beyond the workspace's
+    /// live ones; `None` when it reads them all. By default the rows of the
+    /// table's own area its role reads (see [`owned_in`]).
+    fn narrowing(actor: &Actor, alias: &'static str) -> Option<Condition> {
+        owned_in(actor, Self::OWNED?, alias)
+    }
 }
 
 /// `table.column`, qualified so that joins stay unambiguous.
@@ -73,48 +80,10 @@ pub fn scope<T: Table>(workspace_id: Uuid) -> Condition {
 /// contacts. Every read of a record on the actor's behalf starts here.
 pub fn visible<T: Table>(actor: &Actor) -> Condition {
     let c = scope::<T>(actor.workspace_id);
-    match owned_by::<T>(actor, T::TABLE) {
+    match T::narrowing(actor, T::TABLE) {
         Some(owners) => c.add(owners),
         None => c,
     }
-}
-
-/// The narrowing of `T`'s rows (named `alias` in the statement) for
-/// `actor`: unowned, or owned by one of the owners its role reads; `None`
-/// when it reads all.
-pub fn owned_by<T: Table>(actor: &Actor, alias: &'static str) -> Option<Condition> {
-    owned_in(actor, T::OWNED?, alias)
-}
-
-/// [`owned_by`] for rows of `area` named `alias`, when the table is known
-/// only at run time.
-pub fn owned_in(actor: &Actor, area: Owned, alias: &'static str) -> Option<Condition> {
-    let owners = actor.sight.owners(area)?;
-    let owner = col(alias, "owner_id");
-    Some(
-        Condition::any()
-            .add(owner.clone().is_null())
-            .add(owner.is_in(owners.iter().copied())),
-    )
-}
-
-/// [`owned_in`] as SQL text over the row `alias`, with `?` placeholders,
-/// and its values: for statements written by hand.
-pub fn owned_sql(actor: &Actor, area: Owned, alias: &str) -> Option<(String, Vec<sea_orm::Value>)> {
-    let owners = actor.sight.owners(area)?;
-    let marks = vec!["?"; owners.len()].join(", ");
-    Some((
-        format!(r#"({alias}."owner_id" IS NULL OR {alias}."owner_id" IN ({marks}))"#),
-        owners
-            .iter()
-            .map(|owner| sea_orm::Value::from(*owner))
-            .collect(),
-    ))
-}
-
-/// Whether `actor` sees `row` (a row read without [`visible`]).
-pub fn sees<T: Table>(actor: &Actor, row: &T::Model) -> bool {
-    T::OWNED.is_none_or(|area| actor.sees(area, T::owner(row)))
 }
 
 /// A table whose rows carry `version` and `deleted_at`.
@@ -199,7 +168,19 @@ editable! { activity, Activity, "activity",
             Self::EVENT_NAME.to_owned()
         }
     }
+    /// What was said and done about a deal, company or contact is read with
+    /// it: an activity linked to one the reader does not read is hidden.
+    fn narrowing(actor: &Actor, alias: &'static str) -> Option<Condition> {
+        linked_to_read(actor, alias, &ACTIVITY_LINKS)
+    }
 }
+
+/// An activity's links to records that have owners.
+const ACTIVITY_LINKS: [(&str, Owned); 3] = [
+    ("deal_id", Owned::Deals),
+    ("company_id", Owned::Companies),
+    ("contact_id", Owned::Contacts),
+];
 editable! { deal, Deal, "deal",
     /// A pipeline board subscribes to the deals of its pipeline.
     fn topic(row: &deal::Model) -> String {
