@@ -49,6 +49,7 @@ mod m20261204_000046_triggers_per_statement;
 mod m20261204_000047_documents;
 mod m20261204_000048_teams_and_visibility;
 mod m20261204_000050_period_covering_indexes;
+mod m20261205_000051_owner_indexes;
 
 pub struct Migrator;
 
@@ -101,6 +102,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000047_documents::Migration),
             Box::new(m20261204_000048_teams_and_visibility::Migration),
             Box::new(m20261204_000050_period_covering_indexes::Migration),
+            Box::new(m20261205_000051_owner_indexes::Migration),
         ]
     }
 }
