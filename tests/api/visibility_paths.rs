@@ -2,8 +2,8 @@
 //! reader's search pages are full of what it reads, its `pipelineEvents`
 //! tell it when a deal is given away (HIDDEN) or given to it, its duplicate
 //! pairs join two records it reads, a campaign's figures count what it
-//! reads, and activities are read with the deals, companies and contacts
-//! they are about. (Its `likelyBuyers` are checked in `product_affinity`, its
+//! reads, and activities (trigger tasks among them) are read with the
+//! deals, companies and contacts they are about. (Its `likelyBuyers` are checked in `product_affinity`, its
 //! analytics in `analytics_scope`.)
 
 use serde_json::{Value, json};
@@ -23,6 +23,7 @@ on_both_databases!(
     narrowed_duplicate_pairs_join_two_records_it_reads,
     a_campaigns_figures_count_what_the_reader_reads,
     activities_are_read_with_the_records_they_are_about,
+    trigger_firings_are_heard_for_tasks_it_reads,
 );
 
 /// SALES reads only its own deals (and unowned ones).
@@ -344,4 +345,40 @@ async fn activities_are_read_with_the_records_they_are_about(app: TestApp) {
         .data("{ activities(first: 20) { totalCount } }", json!({}))
         .await;
     assert_eq!(all["activities"]["totalCount"], 5);
+}
+
+async fn trigger_firings_are_heard_for_tasks_it_reads(app: TestApp) {
+    let (seller, seller_id) = sales(&app).await;
+    let (_other, other_id) = sales(&app).await;
+    let bo = contact(&app, json!({ "firstName": "Bo", "ownerId": other_id })).await;
+    let ann = contact(&app, json!({ "firstName": "Ann", "ownerId": seller_id })).await;
+    mutate(
+        &app,
+        "mutation { createTriggerRule(input: { name: \"Unhappy\", kind: CSAT_BELOW, threshold: 3 }) { triggerRule { id } } }",
+        json!({}),
+    )
+    .await;
+    mutate(&app, "mutation { setRoleVisibility(role: SALES, deals: ALL, companies: ALL, contacts: OWNED) { role } }", json!({})).await;
+    let cursor = app.data("{ eventCursor }", json!({})).await["eventCursor"].clone();
+    let mut feed = WsClient::ready(&app.base, &seller).await;
+    feed.subscribe(
+        "f",
+        "subscription($after: String) { triggerFirings(after: $after) { contact { firstName } task { subject } } }",
+        json!({ "after": cursor }),
+    )
+    .await;
+    // Bo's firing first: the seller does not read Bo, nor the task for him.
+    for contact in [&bo, &ann] {
+        mutate(
+            &app,
+            "mutation($input: CreateSurveyResponseInput!) { createSurveyResponse(input: $input) { surveyResponse { id } } }",
+            json!({ "input": { "contactId": contact, "kind": "CSAT", "score": 1 } }),
+        )
+        .await;
+    }
+    let heard = feed.next_data("f").await;
+    assert_eq!(
+        heard["triggerFirings"]["contact"]["firstName"], "Ann",
+        "{heard}"
+    );
 }

@@ -6,12 +6,15 @@ use async_graphql::{Context, Object, Subscription};
 use chrono::{DateTime, Utc};
 use entity::{activity, event, trigger_firing, trigger_rule};
 use futures_util::{Stream, StreamExt};
+use rapport_core::store::{col, owned_by};
+use sea_orm::sea_query::{Condition, ExprTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::rule::TriggerRule;
 use crate::graphql::activity::Activity;
 use crate::graphql::company::Company;
 use crate::graphql::contact::Contact;
-use crate::graphql::context::actor;
+use crate::graphql::context::{actor, db};
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::level::Level;
 use crate::graphql::list;
@@ -75,7 +78,9 @@ pub struct TriggerSubscription;
 #[Subscription]
 impl TriggerSubscription {
     /// Triggers firing, in commit order, each with the task it created.
-    /// With `after`, first replays every event after that cursor.
+    /// With `after`, first replays every event after that cursor. A role
+    /// narrowed to its team's or its own records hears of the firings whose
+    /// task it reads (a task is read with the contact or company it is for).
     async fn trigger_firings(
         &self,
         ctx: &Context<'_>,
@@ -85,9 +90,38 @@ impl TriggerSubscription {
         after: Option<String>,
     ) -> Result<impl Stream<Item = TriggerFiring> + use<>, ApiError> {
         let actor = actor(ctx)?;
+        let narrowed = owned_by::<activity::Entity>(actor, "activity");
+        let db = db(ctx)?.clone();
         let stream = events(ctx, actor.workspace_id, after).await?;
         Ok(stream
             .filter(|e| std::future::ready(e.topic == "trigger"))
-            .filter_map(|e| std::future::ready(decode(e))))
+            .filter_map(|e| std::future::ready(decode(e)))
+            .filter_map(move |firing| {
+                let (db, narrowed) = (db.clone(), narrowed.clone());
+                async move {
+                    match narrowed {
+                        None => Some(firing),
+                        Some(read) => reads_task(&db, read, &firing).await.then_some(firing),
+                    }
+                }
+            }))
+    }
+}
+
+/// Whether the firing's task is one the narrowed reader reads (`read`): one
+/// look-up by key, made only for narrowed readers. A failed look-up drops
+/// the firing rather than show what may be hidden.
+async fn reads_task(db: &DatabaseConnection, read: Condition, firing: &TriggerFiring) -> bool {
+    let found = activity::Entity::find()
+        .filter(col("activity", "id").eq(firing.task.id))
+        .filter(read)
+        .count(db)
+        .await;
+    match found {
+        Ok(count) => count > 0,
+        Err(error) => {
+            tracing::warn!(%error, task = %firing.task.id, "could not read a firing's task");
+            false
+        }
     }
 }
