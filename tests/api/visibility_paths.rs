@@ -24,6 +24,7 @@ on_both_databases!(
     a_campaigns_figures_count_what_the_reader_reads,
     activities_are_read_with_the_records_they_are_about,
     trigger_firings_are_heard_for_tasks_it_reads,
+    ticket_events_carry_the_activities_it_reads,
 );
 
 /// SALES reads only its own deals (and unowned ones).
@@ -381,4 +382,39 @@ async fn trigger_firings_are_heard_for_tasks_it_reads(app: TestApp) {
         heard["triggerFirings"]["contact"]["firstName"], "Ann",
         "{heard}"
     );
+}
+
+async fn ticket_events_carry_the_activities_it_reads(app: TestApp) {
+    let (seller, seller_id) = sales(&app).await;
+    let (_other, other_id) = sales(&app).await;
+    let bo = contact(&app, json!({ "firstName": "Bo", "ownerId": other_id })).await;
+    let ann = contact(&app, json!({ "firstName": "Ann", "ownerId": seller_id })).await;
+    let ticket = crate::fixtures::ticket(&app, json!({ "subject": "Printer" })).await;
+    mutate(&app, "mutation { setRoleVisibility(role: SALES, deals: ALL, companies: ALL, contacts: OWNED) { role } }", json!({})).await;
+    let cursor = app.data("{ eventCursor }", json!({})).await["eventCursor"].clone();
+    let mut feed = WsClient::ready(&app.base, &seller).await;
+    feed.subscribe(
+        "t",
+        "subscription($after: String) { ticketEvents(after: $after) { kind activity { subject } } }",
+        json!({ "after": cursor }),
+    )
+    .await;
+    // The note about Bo first: the seller does not read Bo, nor notes on him.
+    for (subject, about) in [("About Bo", &bo), ("About Ann", &ann)] {
+        mutate(
+            &app,
+            "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } } }",
+            json!({ "input": { "kind": "NOTE", "subject": subject, "ticketId": ticket, "contactId": about } }),
+        )
+        .await;
+    }
+    let mut added = Vec::new();
+    while added.is_empty() {
+        let heard = feed.next_data("t").await;
+        let event = &heard["ticketEvents"];
+        if event["kind"] == "ACTIVITY_ADDED" {
+            added.push(event["activity"]["subject"].clone());
+        }
+    }
+    assert_eq!(added, [json!("About Ann")]);
 }

@@ -139,6 +139,30 @@ pub(crate) async fn events(
     }))
 }
 
+/// Whether the activity `id` is one a narrowed reader reads (`read`, its
+/// narrowing): one look-up by key, made for narrowed readers only. A failed
+/// look-up answers no, rather than show what may be hidden.
+pub(crate) async fn reads_activity(
+    db: &sea_orm::DatabaseConnection,
+    read: sea_orm::Condition,
+    id: Uuid,
+) -> bool {
+    use sea_orm::sea_query::ExprTrait;
+    use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter};
+    let found = entity::activity::Entity::find()
+        .filter(rapport_core::store::col("activity", "id").eq(id))
+        .filter(read)
+        .count(db)
+        .await;
+    match found {
+        Ok(count) => count > 0,
+        Err(error) => {
+            tracing::warn!(%error, %id, "could not read an activity of an event");
+            false
+        }
+    }
+}
+
 /// The record in an event's payload: `payload[key]` when the event wraps it
 /// (`{ "deal": {...}, "fromStageId": ... }`), else the payload itself.
 pub(crate) fn payload_record<M: serde::de::DeserializeOwned>(

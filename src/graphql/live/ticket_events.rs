@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use entity::enums::{TicketPriority, TicketStatus};
 use entity::{activity, event, ticket};
 use futures_util::{Stream, StreamExt};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{encode_cursor, events, payload_record};
+use super::{encode_cursor, events, payload_record, reads_activity};
 use crate::graphql::activity::Activity;
 use crate::graphql::context::{actor, state};
 use crate::graphql::error::{ApiError, ApiResult};
@@ -18,6 +18,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Level;
 use crate::graphql::member::Member;
 use crate::graphql::ticket::Ticket;
+use rapport_core::store::owned_by;
 
 /// What happened to a ticket.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,11 +153,21 @@ impl TicketEvent {
 }
 
 /// Decodes a ticket-channel event; an activity's ticket is read from the
-/// database (its event carries the activity only).
-async fn decode(db: DatabaseConnection, e: Arc<event::Model>) -> Option<TicketEvent> {
+/// database (its event carries the activity only). An activity a narrowed
+/// reader does not read (`narrowed`) is left out.
+async fn decode(
+    db: DatabaseConnection,
+    e: Arc<event::Model>,
+    narrowed: Option<Condition>,
+) -> Option<TicketEvent> {
     let kind = TicketEventKind::of(&e.kind)?;
     let (ticket, activity) = if e.record_type == "Activity" {
         let activity = payload_record::<activity::Model>(&e, "activity")?;
+        if let Some(read) = narrowed
+            && !reads_activity(&db, read, activity.id).await
+        {
+            return None;
+        }
         let ticket = ticket::Entity::find()
             .filter(ticket::Column::WorkspaceId.eq(e.workspace_id))
             .filter(ticket::Column::Id.eq(activity.ticket_id?))
@@ -198,12 +209,15 @@ impl TicketSubscription {
         let actor = actor(ctx)?;
         let matcher = Matcher::new(filter.unwrap_or_default())?;
         let db = state(ctx)?.db.clone();
+        // Activities on tickets are read with what they are about, as
+        // everywhere; tickets themselves are not narrowed.
+        let narrowed = owned_by::<activity::Entity>(actor, "activity");
         let stream = events(ctx, actor.workspace_id, after).await?;
         Ok(stream
             .filter(|e| std::future::ready(e.topic == "ticket"))
             // Boxed: the decoding future holds a database query, and held
             // inline it would be part of every idle subscriber's stream.
-            .filter_map(move |e| Box::pin(decode(db.clone(), e)))
+            .filter_map(move |e| Box::pin(decode(db.clone(), e, narrowed.clone())))
             .filter(move |event| std::future::ready(matcher.matches(&event.ticket))))
     }
 }

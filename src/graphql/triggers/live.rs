@@ -6,9 +6,7 @@ use async_graphql::{Context, Object, Subscription};
 use chrono::{DateTime, Utc};
 use entity::{activity, event, trigger_firing, trigger_rule};
 use futures_util::{Stream, StreamExt};
-use rapport_core::store::{col, owned_by};
-use sea_orm::sea_query::{Condition, ExprTrait};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use rapport_core::store::owned_by;
 
 use super::rule::TriggerRule;
 use crate::graphql::activity::Activity;
@@ -18,7 +16,7 @@ use crate::graphql::context::{actor, db};
 use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::level::Level;
 use crate::graphql::list;
-use crate::graphql::live::{encode_cursor, events, payload_record};
+use crate::graphql::live::{encode_cursor, events, payload_record, reads_activity};
 
 /// One firing.
 pub struct TriggerFiring {
@@ -101,27 +99,11 @@ impl TriggerSubscription {
                 async move {
                     match narrowed {
                         None => Some(firing),
-                        Some(read) => reads_task(&db, read, &firing).await.then_some(firing),
+                        Some(read) => reads_activity(&db, read, firing.task.id)
+                            .await
+                            .then_some(firing),
                     }
                 }
             }))
-    }
-}
-
-/// Whether the firing's task is one the narrowed reader reads (`read`): one
-/// look-up by key, made only for narrowed readers. A failed look-up drops
-/// the firing rather than show what may be hidden.
-async fn reads_task(db: &DatabaseConnection, read: Condition, firing: &TriggerFiring) -> bool {
-    let found = activity::Entity::find()
-        .filter(col("activity", "id").eq(firing.task.id))
-        .filter(read)
-        .count(db)
-        .await;
-    match found {
-        Ok(count) => count > 0,
-        Err(error) => {
-            tracing::warn!(%error, task = %firing.task.id, "could not read a firing's task");
-            false
-        }
     }
 }
