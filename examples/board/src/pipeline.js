@@ -61,7 +61,8 @@ export async function pipelineBoard(root, pipelineId, onChange) {
   /** Applies one pipeline event; a replayed one older than what the board shows changes nothing. */
   function apply({ kind, deal }) {
     const known = deals.get(deal.id);
-    if (kind === 'DELETED') {
+    // HIDDEN: given to an owner this member's role does not read.
+    if (kind === 'DELETED' || kind === 'HIDDEN') {
       if (known) deals.delete(deal.id);
     } else if (!known || known.version <= deal.version) deals.set(deal.id, deal);
   }
