@@ -1,14 +1,28 @@
 //! The live board (`/board`) in a real browser: a server process on a
 //! SQLite file with the demo workspace, and two headless Chromium pages
 //! (Debian's, driven by `playwright-core` in `tests/clients/board_browser.mjs`).
-//! Page A signs in with the form and drags a deal; page B, signed in with a
-//! pasted token on a phone-sized screen, shows it without reloading, shows a
-//! ticket created through the API, and draws the dashboard. Then the server
-//! is stopped and started again on the same database and port, a deal is
-//! moved through the API as soon as it answers, and page B shows it once it has reconnected
-//! (it resubscribes after the last event it saw). Screenshots of both sizes
-//! are kept under `<target>/test-artefacts/board/`. Without Chromium the
-//! test skips with a message, except under `CI=true`, where that fails.
+//! Page A (desktop) signs in with the form, page B (phone-sized, touch) with
+//! a pasted token. The script checks, without reloading either page:
+//! - a drag on A appears on B;
+//! - a conflict: A's websocket is held back by the script while the same
+//!   deal moves through the API, so A draws a stale version; A's drag of it
+//!   is refused (`CONFLICT`), A says so and reloads the deal where the API
+//!   put it, and the refused move wrote nothing;
+//! - B's stage picker (the phone's way to move a card) appears on A;
+//! - a ticket created through the API appears in both queues;
+//! - the dashboard draws every chart, and winning a deal through the API
+//!   redraws A's won revenue of that month and the owner's leaderboard row
+//!   from the API's figures before to the API's figures after;
+//! - a restart misses nothing: with the pages' server stopped (both show
+//!   "reconnecting"), a second server on the same database and another port
+//!   moves a deal, stops, and the first comes back on its own port; both
+//!   pages then show the move once, and A was sent its event exactly once
+//!   and no event twice (they resume `pipelineEvents` after their last
+//!   cursor).
+//!
+//! Screenshots of both sizes are kept under `<target>/test-artefacts/board/`.
+//! Without Chromium the test skips with a message, except under `CI=true`,
+//! where that fails.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -93,8 +107,15 @@ fn the_live_board_follows_drags_tickets_and_a_server_restart_in_the_browser() {
     writeln!(to_script, "stopped").expect("script listens");
     until("saw-reconnecting").unwrap_or_else(|| panic!("{:?}", script.wait()));
 
-    // Same database, same port: the pages reconnect on their own, and the
-    // script moves a deal through the API as soon as the server answers.
+    // While the pages' server is down, a second server on the same database
+    // but another port (which the pages do not know) takes a move; then it
+    // stops and the first comes back on its own port. The pages can only
+    // learn of the move by resuming after their last event.
+    let mut other = ServerProcess::start_with_args(&url, &["serve"], &[]);
+    writeln!(to_script, "other {}", other.base).expect("script listens");
+    until("moved").unwrap_or_else(|| panic!("{:?}", script.wait()));
+    other.terminate();
+    other.wait_exit(Duration::from_secs(30));
     let _restarted = serve(&url, port);
     writeln!(to_script, "restarted").expect("script listens");
     let done = until("done");

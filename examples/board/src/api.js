@@ -23,12 +23,38 @@ export class ApiError extends Error {
 
 /** One query or mutation; resolves to `data`, rejects with an ApiError. */
 export async function gql(query, variables = {}) {
+  const body = await post(query, variables);
+  if (body.errors?.length) throw new ApiError(body.errors[0]);
+  return body.data;
+}
+
+/**
+ * One query whose fields may fail on their own (e.g. FORBIDDEN to the
+ * role): resolves to { data, errors }, `errors` by the top-level field's
+ * alias; rejects only when there is no data at all.
+ */
+export async function gqlPartial(query, variables = {}) {
+  const body = await post(query, variables);
+  if (!body.data) throw new ApiError(body.errors?.[0] ?? { message: 'no answer' });
+  const errors = {};
+  for (const error of body.errors ?? []) errors[error.path?.[0] ?? ''] ??= new ApiError(error);
+  return { data: body.data, errors };
+}
+
+async function post(query, variables) {
   const headers = { 'content-type': 'application/json' };
   if (session.token) headers.authorization = `Bearer ${session.token}`;
   const response = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-  const body = await response.json();
-  if (body.errors?.length) throw new ApiError(body.errors[0]);
-  return body.data;
+  return response.json();
+}
+
+// Errors that say the subscription itself is refused: starting it again
+// would be refused again, so it is not retried.
+const REFUSALS = new Set(['FORBIDDEN', 'UNAUTHENTICATED', 'NOT_FOUND', 'BAD_USER_INPUT']);
+
+function refusal(errors) {
+  const error = Array.isArray(errors) ? errors.find((e) => REFUSALS.has(e.extensions?.code)) : null;
+  return error ? new ApiError(error) : null;
 }
 
 let client = null;
@@ -78,24 +104,32 @@ export function disconnect() {
  * payload's variables, and graphql-ws re-sends that same payload object
  * when it resubscribes after a reconnect, so the server replays exactly
  * the events after the last one seen. A subscription the server completes
- * or fails (e.g. while shutting down) is started again the same way.
+ * or fails (e.g. while shutting down) is started again the same way,
+ * unless the server refused it (e.g. FORBIDDEN to the role): then
+ * `onRefused(error)` is called once and it stays stopped.
  * `cursorOf(data)` picks the event's cursor. Returns a stop function.
  */
-export function follow(query, variables, cursorOf, onData) {
+export function follow(query, variables, cursorOf, onData, onRefused) {
   const payload = { query, variables: { ...variables } };
   let stopped = false;
   let dispose = () => {};
   const start = () => {
     if (stopped) return;
+    let refused = null;
+    const again = () => {
+      if (refused) { stopped = true; onRefused?.(refused); } else setTimeout(start, 1000);
+    };
     dispose = websocket().subscribe(payload, {
       next: (message) => {
-        if (message.errors?.length) return;
+        // Errors without data: the subscription itself failed.
+        if (message.errors?.length && !message.data) refused ??= refusal(message.errors);
+        if (!message.data) return;
         const cursor = cursorOf(message.data);
         if (cursor) payload.variables.after = cursor;
         onData(message.data);
       },
-      error: () => setTimeout(start, 1000),
-      complete: () => setTimeout(start, 1000),
+      error: (error) => { refused ??= refusal(error); again(); },
+      complete: again,
     });
   };
   start();
@@ -103,6 +137,6 @@ export function follow(query, variables, cursorOf, onData) {
 }
 
 /** Follows a subscription without a cursor (it sends its whole state). */
-export function watch(query, variables, onData) {
-  return follow(query, variables, () => null, onData);
+export function watch(query, variables, onData, onRefused) {
+  return follow(query, variables, () => null, onData, onRefused);
 }

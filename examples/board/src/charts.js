@@ -11,6 +11,16 @@ function empty(label) {
     svg('text', { x: WIDTH / 2, y: HEIGHT / 2, 'text-anchor': 'middle' }, 'No data yet'));
 }
 
+// About how wide one character of an axis label (11px) is, in viewBox units.
+const CHAR = 5.8;
+
+/** An axis label that fits `width`: shortened with "…" when it does not, the whole text in its <title>. */
+function axisLabel(text, width, attributes) {
+  const fits = Math.max(Math.floor(width / CHAR), 3);
+  const shown = text.length > fits ? `${text.slice(0, fits - 1)}…` : text;
+  return svg('text', { ...attributes, class: 'axis', 'data-label': text }, svg('title', {}, text), shown);
+}
+
 /** Vertical bars: `points` is [{ label, value, title }]. */
 export function bars(points, label) {
   if (!points.length) return empty(label);
@@ -21,9 +31,9 @@ export function bars(points, label) {
     points.map((point, i) => {
       const height = Math.max((point.value / max) * (plot - 8), point.value > 0 ? 2 : 0);
       return svg('g', {},
-        svg('rect', { class: 'bar', x: i * slot + slot * 0.15, y: plot - height, width: slot * 0.7, height, 'data-value': point.value },
+        svg('rect', { class: 'bar', x: i * slot + slot * 0.15, y: plot - height, width: slot * 0.7, height, 'data-label': point.label, 'data-value': point.value },
           svg('title', {}, point.title ?? `${point.label}: ${point.value}`)),
-        svg('text', { x: i * slot + slot / 2, y: HEIGHT - 8, 'text-anchor': 'middle', class: 'axis' }, point.label));
+        axisLabel(point.label, slot - 4, { x: i * slot + slot / 2, y: HEIGHT - 8, 'text-anchor': 'middle' }));
     }));
 }
 
@@ -35,8 +45,8 @@ export function rows(points, label, format = String) {
   const height = points.length * line + 4;
   return svg('svg', { viewBox: `0 0 ${WIDTH} ${height}`, class: 'chart', role: 'img', 'aria-label': label },
     points.map((point, i) => svg('g', {},
-      svg('text', { x: 0, y: i * line + 17, class: 'axis' }, point.label),
-      svg('rect', { class: 'bar', x: 110, y: i * line + 5, height: 16, width: Math.max((point.value / max) * 150, point.value > 0 ? 2 : 0), 'data-value': point.value },
+      axisLabel(point.label, 104, { x: 0, y: i * line + 17 }),
+      svg('rect', { class: 'bar', x: 110, y: i * line + 5, height: 16, width: Math.max((point.value / max) * 150, point.value > 0 ? 2 : 0), 'data-label': point.label, 'data-value': point.value },
         svg('title', {}, `${point.label}: ${format(point.value)}`)),
       svg('text', { x: WIDTH, y: i * line + 17, 'text-anchor': 'end', class: 'value' }, format(point.value)))));
 }
