@@ -25,7 +25,7 @@ pub use guard::{
     save_if_unchanged, set_deleted,
 };
 pub use ids::new_id;
-pub use narrowing::{owned_by, owned_in, owned_sql, read_sql};
+pub use narrowing::{owned_among, owned_by, owned_in, owned_sql, read_sql};
 pub use table::{Table, col, scope, visible};
 
 /// What every operation runs against: the database, where committed events

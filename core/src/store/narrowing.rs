@@ -5,7 +5,8 @@
 //! by hand.
 
 use sea_orm::Value;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SqliteQueryBuilder};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoIden, Query, SqliteQueryBuilder};
+use uuid::Uuid;
 
 use super::table::{Table, col};
 use crate::access::{Actor, Owned};
@@ -20,13 +21,16 @@ pub fn owned_by<T: Table>(actor: &Actor, alias: &'static str) -> Option<Conditio
 /// The rows of `area` named `alias` that `actor` reads: unowned, or owned
 /// by one of the owners its role reads; `None` when it reads all.
 pub fn owned_in(actor: &Actor, area: Owned, alias: &'static str) -> Option<Condition> {
-    let owners = actor.sight.owners(area)?;
-    let owner = col(alias, "owner_id");
-    Some(
-        Condition::any()
-            .add(owner.clone().is_null())
-            .add(owner.is_in(owners.iter().copied())),
-    )
+    Some(owned_among(alias, actor.sight.owners(area)?))
+}
+
+/// The rows named `table` that are unowned or owned by one of `owners`:
+/// the one owner rule every narrowed read uses.
+pub fn owned_among(table: impl IntoIden, owners: &[Uuid]) -> Condition {
+    let table = table.into_iden();
+    Condition::any()
+        .add(Expr::col((table.clone(), "owner_id")).is_null())
+        .add(Expr::col((table, "owner_id")).is_in(owners.iter().copied()))
 }
 
 /// [`owned_in`] as SQL text over the row `alias`, with `?` placeholders,

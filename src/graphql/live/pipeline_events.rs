@@ -188,7 +188,7 @@ fn as_seen(
         return Some(kind);
     }
     let before = e.payload.get("fromOwnerId")?;
-    let before = serde_json::from_value::<Option<uuid::Uuid>>(before.clone()).ok()?;
+    let before = <Option<uuid::Uuid> as serde::Deserialize>::deserialize(before).ok()?;
     sight
         .sees(Owned::Deals, before)
         .then_some(PipelineEventKind::Hidden)

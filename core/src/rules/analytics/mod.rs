@@ -46,6 +46,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::access::{Owned, Sight};
+use crate::store::owned_among;
 
 pub use acquisition::{Acquisition, AcquisitionByChannel, acquisition};
 pub use carts::{Carts, carts};
@@ -154,14 +155,10 @@ impl Scope {
     /// by one it reads. Nothing to add when an owner was asked for (it is
     /// one the reader reads) or the reader reads them all.
     pub fn read(&self, area: Owned, table: impl sea_orm::sea_query::IntoIden) -> Condition {
-        let owners = match (self.owner_id, self.reader.owners(area)) {
-            (None, Some(owners)) => owners,
-            _ => return Condition::all(),
-        };
-        let table = table.into_iden();
-        Condition::any()
-            .add(Expr::col((table.clone(), "owner_id")).is_null())
-            .add(Expr::col((table, "owner_id")).is_in(owners.iter().copied()))
+        match (self.owner_id, self.reader.owners(area)) {
+            (None, Some(owners)) => owned_among(table, owners),
+            _ => Condition::all(),
+        }
     }
 }
 
