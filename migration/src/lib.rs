@@ -50,6 +50,7 @@ mod m20261204_000047_documents;
 mod m20261204_000048_teams_and_visibility;
 mod m20261204_000050_period_covering_indexes;
 mod m20261205_000051_owner_indexes;
+mod m20261205_000052_analytics_ranges;
 
 pub struct Migrator;
 
@@ -103,6 +104,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000048_teams_and_visibility::Migration),
             Box::new(m20261204_000050_period_covering_indexes::Migration),
             Box::new(m20261205_000051_owner_indexes::Migration),
+            Box::new(m20261205_000052_analytics_ranges::Migration),
         ]
     }
 }

@@ -30,7 +30,15 @@ const LIVE: &str = r#""deleted_at" IS NULL"#;
 
 /// Name, table, key columns after `workspace_id`, carried columns, and the
 /// rows held (all when empty).
-const INDEXES: &[(&str, &str, &str, &str, &str)] = &[
+pub(crate) type Covering = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const INDEXES: &[Covering] = &[
     (
         "ix_ticket_period_opened_at",
         "ticket",
@@ -86,7 +94,7 @@ fn quoted(columns: &str) -> String {
 }
 
 /// The statement creating one of [`INDEXES`] on `backend`.
-fn create(backend: DbBackend, index: &(&str, &str, &str, &str, &str)) -> String {
+pub(crate) fn create(backend: DbBackend, index: &Covering) -> String {
     let (name, table, key, carried, rows) = *index;
     let key = format!(r#""workspace_id", {}"#, quoted(key));
     let columns = match (carried.is_empty(), backend) {

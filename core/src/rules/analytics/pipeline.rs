@@ -16,16 +16,20 @@ use crate::rules::sums;
 
 /// Deals that were open when the period ended, per currency, at their
 /// current amounts. Whether a deal was open is read from its stage history:
-/// the last stage it entered before `to` is an OPEN one. A deal created
-/// after the period has no such entry; one won before the period's end and
+/// the stage it was in at `to` is an OPEN one. A deal created after the
+/// period was in no stage then; one won before the period's end and
 /// reopened since counts as closed; one open then and closed since counts.
 /// A stage's kind is its kind now (it cannot change while deals are in it).
 ///
 /// A deal whose stage has not changed since `to` is where it was then, so
 /// the statement reads two parts, each through an index, and never every
-/// deal: the deals open now and unchanged since `to`, and the deals changed
-/// since `to` (from the period's-end on, by the changes' time index), each
-/// looked up in its history.
+/// deal's history: the deals open now and unchanged since `to`, and the
+/// deals changed since `to`. For those, the one change that ended the stay
+/// spanning `to` (made at or after `to`, its stay begun before) names the
+/// stage left: the stage at `to`. Later changes' stays began at or after
+/// `to`, and a deal created after `to` left no stage, so each deal counts
+/// once, from the changes' time index alone (at a million contacts 0.8 s
+/// with a look-up in each changed deal's history, 0.3 s without).
 pub async fn pipeline_value<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
@@ -36,7 +40,7 @@ pub async fn pipeline_value<C: ConnectionTrait>(
         .from_as("deal_stage_change", later.clone())
         .and_where(Expr::col((later.clone(), "workspace_id")).equals(("deal", "workspace_id")))
         .and_where(Expr::col((later.clone(), "deal_id")).equals(("deal", "id")))
-        .and_where(Expr::col((later.clone(), "created_at")).gte(scope.to))
+        .and_where(Expr::col((later, "created_at")).gte(scope.to))
         .to_owned();
     let mut unchanged = Query::select()
         .column(("deal", "currency"))
@@ -50,57 +54,31 @@ pub async fn pipeline_value<C: ConnectionTrait>(
                 .add(Expr::exists(changed_since).not()),
         )
         .to_owned();
-    let last = Alias::new("last_change");
-    // The stage a deal entered last before the period's end (time, then id:
-    // ids grow with time), through the index on (workspace, deal, time).
-    let stage_then = Query::select()
-        .expr(Expr::col((last.clone(), "to_stage_id")))
-        .from_as("deal_stage_change", last.clone())
-        .and_where(Expr::col((last.clone(), "workspace_id")).equals(("deal", "workspace_id")))
-        .and_where(Expr::col((last.clone(), "deal_id")).equals(("deal", "id")))
-        .and_where(Expr::col((last.clone(), "created_at")).lt(scope.to))
-        .order_by((last.clone(), "created_at"), sea_orm::Order::Desc)
-        .order_by((last, "id"), sea_orm::Order::Desc)
-        .limit(1)
-        .to_owned();
-    let mut changed_deals = Query::select();
-    changed_deals
-        .expr(Expr::col((later.clone(), "deal_id")))
-        .from_as("deal_stage_change", later.clone())
-        .and_where(Expr::col((later.clone(), "workspace_id")).eq(scope.workspace_id))
-        .and_where(Expr::col((later, "created_at")).gte(scope.to));
-    // Each changed deal with the stage it was in then, looked up once per
-    // deal. On PostgreSQL `OFFSET 0` keeps this a table of its own: pulled
-    // up into the join below, the lookup ran once per deal and stage
-    // (2.1 s at a million contacts, against 0.6 s).
-    let mut at_end = Query::select();
-    at_end
+    let ending = Alias::new("ending_change");
+    let changed = Query::select()
         .column(("deal", "currency"))
         .column(("deal", "amount_e4"))
-        .column(("deal", "workspace_id"))
-        .expr_as(stage_then, Alias::new("stage_then"))
-        .from("deal")
-        .cond_where(
-            scope
-                .deals("deal")
-                .add(Expr::col(("deal", "id")).in_subquery(changed_deals.to_owned())),
-        );
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        at_end.offset(0);
-    }
-    let at = Alias::new("at_end");
-    // A deal created after the period has no entry then: no stage, no row.
-    let changed = Query::select()
-        .column((at.clone(), Alias::new("currency")))
-        .column((at.clone(), Alias::new("amount_e4")))
-        .from_subquery(at_end.to_owned(), at.clone())
+        .from_as("deal_stage_change", ending.clone())
         .inner_join(
             "stage",
             Expr::col(("stage", "workspace_id"))
-                .equals((at.clone(), Alias::new("workspace_id")))
-                .and(Expr::col(("stage", "id")).equals((at, Alias::new("stage_then")))),
+                .equals((ending.clone(), "workspace_id"))
+                .and(Expr::col(("stage", "id")).equals((ending.clone(), "from_stage_id"))),
         )
-        .and_where(Expr::col(("stage", "kind")).eq(StageKind::Open.to_value()))
+        .inner_join(
+            "deal",
+            Expr::col(("deal", "workspace_id"))
+                .equals((ending.clone(), "workspace_id"))
+                .and(Expr::col(("deal", "id")).equals((ending.clone(), "deal_id"))),
+        )
+        .cond_where(
+            scope
+                .deals("deal")
+                .add(Expr::col((ending.clone(), "workspace_id")).eq(scope.workspace_id))
+                .add(Expr::col((ending.clone(), "created_at")).gte(scope.to))
+                .add(Expr::col((ending, "stay_began_at")).lt(scope.to))
+                .add(Expr::col(("stage", "kind")).eq(StageKind::Open.to_value())),
+        )
         .to_owned();
     let open_at_end = unchanged.union(UnionType::All, changed).to_owned();
     let select = money_by_currency("open_at_end")
