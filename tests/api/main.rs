@@ -89,6 +89,7 @@ mod segments_live;
 mod shared_limits;
 mod shared_subscriptions;
 mod shutdown;
+mod sqlite_statistics;
 mod stored_figures;
 mod tag_upkeep;
 mod tenancy;
