@@ -35,8 +35,8 @@ const SCORE_SQL: &str = r#"
 SELECT "c"."id" AS "id", "c"."company_id" AS "company_id", "c"."created_at" AS "created_at", "c"."lead_score" AS "previous", CAST(
   COALESCE((
     SELECT SUM("r"."points") FROM "lead_scoring_rule" AS "r"
-    LEFT JOIN "company" AS "co" ON "co"."id" = "c"."company_id" AND "co"."deleted_at" IS NULL
-    WHERE "r"."workspace_id" = "c"."workspace_id" AND "r"."active" = ? AND "r"."deleted_at" IS NULL AND (
+    LEFT JOIN "company" AS "co" ON "co"."workspace_id" = ? AND "co"."id" = "c"."company_id" AND "co"."deleted_at" IS NULL
+    WHERE "r"."workspace_id" = ? AND "r"."active" = ? AND "r"."deleted_at" IS NULL AND (
       ("r"."target" = 'JOB_TITLE' AND LOWER(COALESCE("c"."job_title", '')) LIKE '%' || LOWER("r"."text_value") || '%')
       OR ("r"."target" = 'INDUSTRY' AND LOWER(COALESCE("co"."industry", '')) LIKE '%' || LOWER("r"."text_value") || '%')
       OR ("r"."target" = 'COMPANY_SIZE' AND "co"."employee_count" >= COALESCE("r"."min_value", "co"."employee_count") AND "co"."employee_count" <= COALESCE("r"."max_value", "co"."employee_count"))
@@ -45,8 +45,8 @@ SELECT "c"."id" AS "id", "c"."company_id" AS "company_id", "c"."created_at" AS "
   ), 0)
   + COALESCE((
     SELECT SUM("r"."points") FROM "lead_scoring_rule" AS "r"
-    JOIN "engagement" AS "e" ON "e"."contact_id" = "c"."id" AND "e"."kind" = "r"."target"
-    WHERE "r"."workspace_id" = "c"."workspace_id" AND "r"."active" = ? AND "r"."deleted_at" IS NULL
+    JOIN "engagement" AS "e" ON "e"."workspace_id" = ? AND "e"."contact_id" = "c"."id" AND "e"."kind" = "r"."target"
+    WHERE "r"."workspace_id" = ? AND "r"."active" = ? AND "r"."deleted_at" IS NULL
   ), 0)
 AS BIGINT) AS "score"
 FROM "contact" AS "c"
@@ -63,7 +63,12 @@ pub async fn recompute(
 ) -> CoreResult<usize> {
     let backend = txn.get_database_backend();
     let mut sql = SCORE_SQL.to_owned();
-    let mut values: Vec<Value> = vec![true.into(), true.into(), workspace_id.into()];
+    // Each subquery names the workspace itself rather than through the
+    // contact row: on Citus (issue 22) a join or correlation on the
+    // distribution column without the value fails to plan ("complex joins
+    // …") or runs on every shard; with it, the statement goes to one shard.
+    let ws = || Value::from(workspace_id);
+    let mut values: Vec<Value> = vec![ws(), ws(), true.into(), ws(), ws(), true.into(), ws()];
     match which {
         Which::Contact(id) => {
             sql.push_str(r#" AND "c"."id" = ?"#);

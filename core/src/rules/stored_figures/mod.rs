@@ -173,7 +173,8 @@ pub async fn refresh_weights<C: ConnectionTrait>(
         r#"UPDATE "deal" SET {} WHERE "workspace_id" = ? AND {rows}"#,
         weight_assignment()
     );
-    run(txn, &update, vec![workspace_id.into(), id.into()]).await
+    let values = vec![workspace_id.into(), workspace_id.into(), id.into()];
+    run(txn, &update, values).await
 }
 
 /// Recomputes what `inputs` feed for every row of `of` in the workspace.
@@ -207,7 +208,12 @@ pub async fn refresh_workspace<C: ConnectionTrait>(conn: &C, workspace_id: Uuid)
         r#"UPDATE "deal" SET {} WHERE "workspace_id" = ?"#,
         weight_assignment()
     );
-    run(conn, &update, vec![workspace_id.into()]).await?;
+    run(
+        conn,
+        &update,
+        vec![workspace_id.into(), workspace_id.into()],
+    )
+    .await?;
     // Stage changes written without when the stay they end began.
     let stays = format!(
         r#"UPDATE "deal_stage_change" SET {STAY_BEGAN} WHERE "workspace_id" = ? AND "from_stage_id" IS NOT NULL AND "stay_began_at" IS NULL"#

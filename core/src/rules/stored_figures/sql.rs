@@ -95,10 +95,13 @@ fn saturating_sum(backend: DbBackend, value: &str) -> String {
 }
 
 /// `"weighted_amount_e4" = …` for the deal row being updated: the rule of
-/// [`money::weighted_e4`](crate::domain::money::weighted_e4) in SQL.
+/// [`money::weighted_e4`](crate::domain::money::weighted_e4) in SQL. Its one
+/// `?` is the workspace: named as a value rather than through the deal row,
+/// so on Citus (issue 22) the update goes to the workspace's shard alone
+/// instead of every shard.
 pub(super) fn weight_assignment() -> String {
     format!(
-        r#""weighted_amount_e4" = COALESCE((SELECT {} FROM "stage" AS "ws" WHERE "ws"."workspace_id" = "deal"."workspace_id" AND "ws"."id" = "deal"."stage_id"), 0)"#,
+        r#""weighted_amount_e4" = COALESCE((SELECT {} FROM "stage" AS "ws" WHERE "ws"."workspace_id" = ? AND "ws"."id" = "deal"."stage_id"), 0)"#,
         weighted_sql(
             r#""deal"."amount_e4""#,
             r#""deal"."currency""#,
