@@ -169,12 +169,27 @@ pub async fn refresh_weights<C: ConnectionTrait>(
         }
         Weights::Stage(stage) => (r#""stage_id" = ?"#, stage),
     };
-    let update = format!(
-        r#"UPDATE "deal" SET {} WHERE "workspace_id" = ? AND {rows}"#,
+    update_weights(txn, workspace_id, Some((rows, id))).await
+}
+
+/// Recomputes the weighted amounts of the workspace's deals, or of those
+/// `rows` (a condition with one `?`, and its value) holds for. The
+/// assignment names the workspace as a value too, so it is bound twice.
+async fn update_weights<C: ConnectionTrait>(
+    conn: &C,
+    workspace_id: Uuid,
+    rows: Option<(&str, Uuid)>,
+) -> CoreResult<()> {
+    let mut update = format!(
+        r#"UPDATE "deal" SET {} WHERE "workspace_id" = ?"#,
         weight_assignment()
     );
-    let values = vec![workspace_id.into(), workspace_id.into(), id.into()];
-    run(txn, &update, values).await
+    let mut values: Vec<Value> = vec![workspace_id.into(), workspace_id.into()];
+    if let Some((condition, value)) = rows {
+        update.push_str(&format!(" AND {condition}"));
+        values.push(value.into());
+    }
+    run(conn, &update, values).await
 }
 
 /// Recomputes what `inputs` feed for every row of `of` in the workspace.
@@ -204,16 +219,7 @@ pub async fn refresh_workspace<C: ConnectionTrait>(conn: &C, workspace_id: Uuid)
     for of in [Of::Contact, Of::Company] {
         refresh_every(conn, workspace_id, of, &Inputs::ALL).await?;
     }
-    let update = format!(
-        r#"UPDATE "deal" SET {} WHERE "workspace_id" = ?"#,
-        weight_assignment()
-    );
-    run(
-        conn,
-        &update,
-        vec![workspace_id.into(), workspace_id.into()],
-    )
-    .await?;
+    update_weights(conn, workspace_id, None).await?;
     // Stage changes written without when the stay they end began.
     let stays = format!(
         r#"UPDATE "deal_stage_change" SET {STAY_BEGAN} WHERE "workspace_id" = ? AND "from_stage_id" IS NOT NULL AND "stay_began_at" IS NULL"#
