@@ -51,6 +51,7 @@ mod m20261204_000048_teams_and_visibility;
 mod m20261204_000050_period_covering_indexes;
 mod m20261205_000051_owner_indexes;
 mod m20261205_000052_analytics_ranges;
+mod m20261205_000053_tenant_keys;
 
 pub struct Migrator;
 
@@ -105,6 +106,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000050_period_covering_indexes::Migration),
             Box::new(m20261205_000051_owner_indexes::Migration),
             Box::new(m20261205_000052_analytics_ranges::Migration),
+            Box::new(m20261205_000053_tenant_keys::Migration),
         ]
     }
 }

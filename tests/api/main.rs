@@ -17,6 +17,7 @@ mod board_browser;
 mod bulk;
 mod campaigns;
 mod charts;
+mod citus;
 mod cli;
 mod clients;
 mod consistency;

@@ -24,3 +24,84 @@ async fn migrations_roll_back_and_apply_again(app: TestApp) {
 }
 
 on_both_databases!(migrations_roll_back_and_apply_again);
+
+/// The keys of a migrated PostgreSQL database, as text: every tenant
+/// table's primary key, and every foreign key between two tenant tables.
+const TENANT_KEYS: &str = r#"
+    WITH tenant AS (
+        SELECT c.oid FROM pg_class c
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'workspace_id'
+        WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace)
+    SELECT con.conrelid::regclass::text || ' ' || pg_get_constraintdef(con.oid) AS key
+    FROM pg_constraint con
+    WHERE con.conrelid IN (SELECT oid FROM tenant)
+      AND (con.contype = 'p' OR (con.contype = 'f' AND con.confrelid IN (SELECT oid FROM tenant)))
+    ORDER BY 1"#;
+
+/// Issue 22: Citus distributes every tenant table by `workspace_id` and
+/// refuses a key without it, so on PostgreSQL every tenant primary key and
+/// every foreign key between tenant tables carries it; a reference to
+/// another workspace's record is refused by the database itself.
+#[test]
+fn every_tenant_key_carries_the_workspace_on_postgres() {
+    rapport::runtime::build(Some(2))
+        .expect("runtime")
+        .block_on(async {
+            let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await
+            else {
+                return;
+            };
+            use sea_orm::{ConnectionTrait, DbBackend, Statement};
+            let rows = app
+                .state
+                .db
+                .query_all_raw(Statement::from_string(DbBackend::Postgres, TENANT_KEYS))
+                .await
+                .expect("the catalog");
+            let keys: Vec<String> = rows
+                .iter()
+                .map(|row| row.try_get::<String>("", "key").expect("text"))
+                .collect();
+            assert!(keys.len() > 90, "{} keys: {keys:#?}", keys.len());
+            let narrow: Vec<&String> = keys
+                .iter()
+                .filter(|key| !key.contains("workspace_id"))
+                .collect();
+            assert!(narrow.is_empty(), "keys without the workspace: {narrow:#?}");
+            assert!(
+                keys.contains(
+                    &"contact FOREIGN KEY (company_id, workspace_id) REFERENCES company(id, workspace_id)"
+                        .to_owned()
+                ),
+                "{keys:#?}"
+            );
+            assert!(keys.contains(&"contact PRIMARY KEY (id, workspace_id)".to_owned()));
+
+            // A contact of workspace A cannot name workspace B's company.
+            app.data(
+                r#"mutation { createContact(input: { firstName: "Ada", lastName: "Lovelace" }) { contact { id } } }"#,
+                json!({}),
+            )
+            .await;
+            let response = app
+                .gql_as(
+                    &app.other_token,
+                    r#"mutation { createCompany(input: { name: "Elsewhere" }) { company { id } } }"#,
+                    json!({}),
+                )
+                .await;
+            assert!(response["errors"].is_null(), "{response}");
+            let crossing = format!(
+                "UPDATE contact SET company_id = (SELECT id FROM company WHERE workspace_id <> '{0}' LIMIT 1) \
+                 WHERE workspace_id = '{0}'",
+                app.workspace_id
+            );
+            let refused = app
+                .state
+                .db
+                .execute_raw(Statement::from_string(DbBackend::Postgres, crossing))
+                .await
+                .expect_err("a key across workspaces is refused");
+            assert!(refused.to_string().contains("foreign key"), "{refused}");
+        });
+}

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration-test binaries.
 
+pub mod citus;
 pub mod postgres;
 pub mod redis;
 pub mod redis_cluster;

@@ -87,7 +87,7 @@ pub fn missing<T>(what: &str) -> Option<T> {
     None
 }
 
-enum State {
+pub(crate) enum State {
     Ready(PgCluster),
     /// Binaries / OS user missing: skip locally, panic under CI.
     Missing(String),
@@ -107,7 +107,7 @@ static TLS_CLUSTER: OnceLock<State> = OnceLock::new();
 /// exist but the cluster fails to start, printing the server log.
 #[track_caller]
 pub fn cluster() -> Option<&'static PgCluster> {
-    match CLUSTER.get_or_init(|| start_cluster(false)) {
+    match CLUSTER.get_or_init(|| start_cluster(false, "")) {
         State::Ready(c) => Some(c),
         State::Missing(what) => missing(what),
         State::Failed(msg) => panic!("{msg}"),
@@ -119,7 +119,7 @@ pub fn cluster() -> Option<&'static PgCluster> {
 /// `localhost` and 127.0.0.1 signed by a throwaway CA ([`PgCluster::tls`]).
 #[track_caller]
 pub fn tls_cluster() -> Option<&'static PgCluster> {
-    match TLS_CLUSTER.get_or_init(|| start_cluster(true)) {
+    match TLS_CLUSTER.get_or_init(|| start_cluster(true, "")) {
         State::Ready(c) => Some(c),
         State::Missing(what) => missing(what),
         State::Failed(msg) => panic!("{msg}"),
@@ -268,7 +268,7 @@ pub(crate) fn find_program(name: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
 
 /// Bindir holding initdb + pg_ctl + postgres: `pg_config --bindir`, else
 /// `/usr/lib/postgresql/15/bin`, else the first PATH entry that has them all.
-fn find_bindir() -> Option<PathBuf> {
+pub(crate) fn find_bindir() -> Option<PathBuf> {
     let mut candidates = Vec::new();
     let pg_config = Command::new("pg_config")
         .arg("--bindir")
@@ -361,7 +361,9 @@ fn output_text(o: &Output) -> String {
     )
 }
 
-fn start_cluster(tls: bool) -> State {
+/// Starts a cluster as [`cluster`] describes; `extra` adds server options
+/// (e.g. Citus's `-c shared_preload_libraries=citus`).
+pub(crate) fn start_cluster(tls: bool, extra: &str) -> State {
     let t0 = Instant::now();
     let Some(bindir) = find_bindir() else {
         return State::Missing(
@@ -486,7 +488,7 @@ fn start_cluster(tls: bool) -> State {
         let port = free_port();
         let opts = format!(
             "-p {port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-             -c max_connections=300 -c listen_addresses=127.0.0.1 -k {}{tls_opts}",
+             -c max_connections=300 -c listen_addresses=127.0.0.1 -k {}{tls_opts} {extra}",
             sh_quote(&dir.to_string_lossy())
         );
         let _ = std::fs::remove_file(&log);
