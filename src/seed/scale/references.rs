@@ -37,21 +37,23 @@ pub async fn defer(connection: &mut PgConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every single-column foreign key of the public schema:
-/// (table, column, referenced table, referenced column), quoted.
+/// Every foreign key of the public schema: (table, its columns, referenced
+/// table, their columns), quoted, the columns in the key's order (a tenant
+/// key is `(x_id, workspace_id) -> (id, workspace_id)`, migration 53).
 const FOREIGN_KEYS: &str = r#"
-SELECT quote_ident(child.relname) AS child, quote_ident(a.attname) AS child_column,
-       quote_ident(parent.relname) AS parent, quote_ident(pa.attname) AS parent_column,
-       array_length(c.conkey, 1) AS width
+SELECT quote_ident(child.relname) AS child, quote_ident(parent.relname) AS parent,
+       ARRAY(SELECT quote_ident(a.attname) FROM unnest(c.conkey) WITH ORDINALITY AS k(attnum, n)
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum ORDER BY k.n) AS child_columns,
+       ARRAY(SELECT quote_ident(a.attname) FROM unnest(c.confkey) WITH ORDINALITY AS k(attnum, n)
+             JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum ORDER BY k.n) AS parent_columns
 FROM pg_constraint c
 JOIN pg_class child ON child.oid = c.conrelid
 JOIN pg_class parent ON parent.oid = c.confrelid
-JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
-JOIN pg_attribute pa ON pa.attrelid = c.confrelid AND pa.attnum = c.confkey[1]
 WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace
-ORDER BY 1, 2"#;
+ORDER BY 1, 3"#;
 
-/// Fails when a row refers to a row that does not exist.
+/// Fails when a row refers to a row that does not exist. A key with a null
+/// column refers to nothing (`MATCH SIMPLE`, the constraints' default).
 pub async fn check(connection: &mut PgConnection) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let keys = sqlx::query(FOREIGN_KEYS)
@@ -59,21 +61,28 @@ pub async fn check(connection: &mut PgConnection) -> anyhow::Result<()> {
         .await?;
     for key in &keys {
         let child: String = key.try_get("child")?;
-        let column: String = key.try_get("child_column")?;
         let parent: String = key.try_get("parent")?;
-        let parent_column: String = key.try_get("parent_column")?;
-        let width: i32 = key.try_get("width")?;
-        anyhow::ensure!(
-            width == 1,
-            "{child}.{column}: a foreign key of {width} columns is not checked by the seed"
-        );
+        let columns: Vec<String> = key.try_get("child_columns")?;
+        let parent_columns: Vec<String> = key.try_get("parent_columns")?;
+        let present: Vec<String> = columns
+            .iter()
+            .map(|column| format!("c.{column} IS NOT NULL"))
+            .collect();
+        let matched: Vec<String> = columns
+            .iter()
+            .zip(&parent_columns)
+            .map(|(column, parent_column)| format!("p.{parent_column} = c.{column}"))
+            .collect();
         // The names come from the catalog, quoted by `quote_ident`.
         let orphans: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM {child} AS c WHERE c.{column} IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE p.{parent_column} = c.{column})"
+            "SELECT COUNT(*) FROM {child} AS c WHERE {} \
+             AND NOT EXISTS (SELECT 1 FROM {parent} AS p WHERE {})",
+            present.join(" AND "),
+            matched.join(" AND ")
         )))
         .fetch_one(&mut *connection)
         .await?;
+        let column = columns.first().map_or("", String::as_str);
         anyhow::ensure!(
             orphans == 0,
             "{orphans} rows of {child} refer to a missing {parent} ({column}); nothing was written"
