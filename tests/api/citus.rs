@@ -52,17 +52,11 @@ fn every_tenant_table_distributes_colocated_on_citus() {
     let Some(cluster) = citus::cluster() else {
         return;
     };
-    let url = cluster.create_database();
-    let name = url
-        .rsplit('/')
-        .next()
-        .and_then(|tail| tail.split('?').next())
-        .expect("database name")
-        .to_owned();
+    let (name, url) = cluster.create_database();
     rapport::runtime::build(Some(2))
         .expect("runtime")
         .block_on(async {
-            let mut config = rapport::config::Config::for_database(url.clone());
+            let mut config = rapport::config::Config::for_database(url);
             config.jwt_secret = Some("a-test-secret-that-is-long-enough-for-hs256".into());
             let once = rapport::db::one_connection(&config)
                 .await

@@ -4,14 +4,14 @@
 //! Debian's archive: `.ci/run` installs the build in `../shared/citus/`.
 //!
 //! Missing Citus (no `citus.so` in PostgreSQL 15's library directory) is a
-//! skip locally and a failure under `CI=true`, as [`missing`] rules.
+//! skip locally and a failure under `CI=true`, as `postgres::missing` rules.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use super::postgres::{PgCluster, State, find_bindir, missing, start_cluster};
+use super::postgres::{PgCluster, State, find_bindir, start_cluster};
 
 /// The coordinator, where Rapport connects, and the two workers that hold
 /// the shards.
@@ -20,22 +20,12 @@ pub struct CitusCluster {
     pub workers: [PgCluster; 2],
 }
 
-enum Citus {
-    Ready(Box<CitusCluster>),
-    Missing(String),
-    Failed(String),
-}
-
-static CITUS: OnceLock<Citus> = OnceLock::new();
+static CITUS: OnceLock<State<CitusCluster>> = OnceLock::new();
 
 /// Starts the three nodes once per test process.
 #[track_caller]
 pub fn cluster() -> Option<&'static CitusCluster> {
-    match CITUS.get_or_init(start) {
-        Citus::Ready(c) => Some(c),
-        Citus::Missing(what) => missing(what),
-        Citus::Failed(msg) => panic!("{msg}"),
-    }
+    CITUS.get_or_init(start).ready()
 }
 
 /// PostgreSQL 15's library directory, where `install.sh` puts `citus.so`.
@@ -48,36 +38,37 @@ fn library_dir() -> PathBuf {
     from_pg_config.unwrap_or_else(|| PathBuf::from("/usr/lib/postgresql/15/lib"))
 }
 
-fn start() -> Citus {
-    if !library_dir().join("citus.so").exists() {
-        return Citus::Missing(format!(
+fn start() -> State<CitusCluster> {
+    let library = library_dir();
+    if !library.join("citus.so").exists() {
+        return State::Missing(format!(
             "Citus for PostgreSQL 15 (no citus.so in {}; `.ci/run` installs it from ../shared/citus)",
-            library_dir().display()
+            library.display()
         ));
     }
     let mut nodes = Vec::new();
     for _ in 0..3 {
         match start_cluster(false, "-c shared_preload_libraries=citus") {
             State::Ready(node) => nodes.push(node),
-            State::Missing(what) => return Citus::Missing(what),
-            State::Failed(msg) => return Citus::Failed(msg),
+            State::Missing(what) => return State::Missing(what),
+            State::Failed(msg) => return State::Failed(msg),
         }
     }
     let (Some(second), Some(first), Some(coordinator)) = (nodes.pop(), nodes.pop(), nodes.pop())
     else {
-        return Citus::Failed("three nodes were not started".into());
+        return State::Failed("three nodes were not started".into());
     };
-    Citus::Ready(Box::new(CitusCluster {
+    State::Ready(CitusCluster {
         coordinator,
         workers: [first, second],
-    }))
+    })
 }
 
 impl CitusCluster {
     /// A fresh database on every node, with the extension, the workers
-    /// added to the coordinator's; its URL on the coordinator.
+    /// added to the coordinator's: its name, and its URL on the coordinator.
     #[track_caller]
-    pub fn create_database(&self) -> String {
+    pub fn create_database(&self) -> (String, String) {
         let name = format!("c_{}", uuid::Uuid::now_v7().simple());
         for node in self.nodes() {
             node.create_named_database(&name, None);
@@ -95,7 +86,8 @@ impl CitusCluster {
         // `CREATE EXTENSION citus` turns TLS on with a self-signed
         // certificate, which the server's client refuses: the nodes talk
         // over loopback, so the test connects without it.
-        format!("{}?sslmode=disable", self.coordinator.url(&name))
+        let url = format!("{}?sslmode=disable", self.coordinator.url(&name));
+        (name, url)
     }
 
     /// Runs `sql` on the coordinator's database `db`.

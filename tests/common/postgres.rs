@@ -87,12 +87,27 @@ pub fn missing<T>(what: &str) -> Option<T> {
     None
 }
 
-pub(crate) enum State {
-    Ready(PgCluster),
+/// A throwaway server started once per test process: a cluster here, the
+/// Citus nodes in `citus.rs`.
+pub(crate) enum State<T = PgCluster> {
+    Ready(T),
     /// Binaries / OS user missing: skip locally, panic under CI.
     Missing(String),
-    /// Binaries present but the cluster could not be started: always panic.
+    /// Binaries present but the server could not be started: always panic.
     Failed(String),
+}
+
+impl<T> State<T> {
+    /// The server, or `None` when it is missing outside CI ([`missing`]);
+    /// panics when it failed to start.
+    #[track_caller]
+    pub(crate) fn ready(&self) -> Option<&T> {
+        match self {
+            State::Ready(server) => Some(server),
+            State::Missing(what) => missing(what),
+            State::Failed(msg) => panic!("{msg}"),
+        }
+    }
 }
 
 static CLUSTER: OnceLock<State> = OnceLock::new();
@@ -107,11 +122,7 @@ static TLS_CLUSTER: OnceLock<State> = OnceLock::new();
 /// exist but the cluster fails to start, printing the server log.
 #[track_caller]
 pub fn cluster() -> Option<&'static PgCluster> {
-    match CLUSTER.get_or_init(|| start_cluster(false, "")) {
-        State::Ready(c) => Some(c),
-        State::Missing(what) => missing(what),
-        State::Failed(msg) => panic!("{msg}"),
-    }
+    CLUSTER.get_or_init(|| start_cluster(false, "")).ready()
 }
 
 /// A second cluster, like [`cluster`], that accepts only TLS connections
@@ -119,11 +130,7 @@ pub fn cluster() -> Option<&'static PgCluster> {
 /// `localhost` and 127.0.0.1 signed by a throwaway CA ([`PgCluster::tls`]).
 #[track_caller]
 pub fn tls_cluster() -> Option<&'static PgCluster> {
-    match TLS_CLUSTER.get_or_init(|| start_cluster(true, "")) {
-        State::Ready(c) => Some(c),
-        State::Missing(what) => missing(what),
-        State::Failed(msg) => panic!("{msg}"),
-    }
+    TLS_CLUSTER.get_or_init(|| start_cluster(true, "")).ready()
 }
 
 impl PgCluster {
