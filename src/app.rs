@@ -1,6 +1,7 @@
 //! Builds the server: state, schema, router and listener. `main` and the
 //! integration tests start the same [`App`].
 
+use rapport_core::store::across::across_workspaces;
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -263,12 +264,17 @@ async fn prune_outbox(db: DatabaseConnection, retention_hours: u32, shutdown: Ca
             _ = every.tick() => {}
             () = shutdown.cancelled() => return,
         }
-        match outbox::prune(&db, chrono::Utc::now() - retention).await {
+        let before = chrono::Utc::now() - retention;
+        let pruned = across_workspaces(&db, async |txn| outbox::prune(txn, before).await).await;
+        match pruned {
             Ok(0) => {}
             Ok(pruned) => tracing::info!(pruned, "pruned old events from the outbox"),
             Err(error) => tracing::warn!(%error, "cannot prune the outbox"),
         }
-        if let Err(error) = crate::http::prune_idempotency_keys(&db).await {
+        let pruned = across_workspaces(&db, async |txn| {
+            crate::http::prune_idempotency_keys(txn).await
+        });
+        if let Err(error) = pruned.await {
             tracing::warn!(%error, "cannot prune idempotency keys");
         }
     }

@@ -47,6 +47,12 @@ pub struct Config {
     #[arg(long, env = "RAPPORT_REDIS_CLUSTER", default_value = "auto")]
     pub redis_cluster: String,
 
+    /// Whether the PostgreSQL database is a Citus coordinator whose tables
+    /// Rapport distributes by workspace at start: `true` (the extension
+    /// must be installed), `false`, or `auto` (when it is installed).
+    #[arg(long, env = "RAPPORT_CITUS", default_value = "auto")]
+    pub citus: String,
+
     /// The address to listen on.
     #[arg(long, env = "RAPPORT_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,

@@ -11,6 +11,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 use crate::config::Config;
 use crate::metrics::Metrics;
 
+pub mod citus;
 mod orphans;
 
 /// Opens the server's pool for `config`, with every statement counted in `metrics`.
@@ -109,7 +110,8 @@ pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseC
 /// pool's own, so it migrates on the pool.
 ///
 /// On a SQLite file it then brings the planner's statistics up to date
-/// ([`SQLITE_STATISTICS`]).
+/// ([`SQLITE_STATISTICS`]); on a Citus coordinator it distributes the
+/// tables ([`citus`]).
 pub async fn migrate(config: &Config, db: &DatabaseConnection) -> Result<(), DbErr> {
     if config.is_sqlite() && config.sqlite_path().is_none() {
         return Migrator::up(db, None).await;
@@ -118,6 +120,9 @@ pub async fn migrate(config: &Config, db: &DatabaseConnection) -> Result<(), DbE
     let mut migrated = Migrator::up(&once, None).await;
     if migrated.is_ok() && config.is_sqlite() {
         migrated = once.execute_unprepared(SQLITE_STATISTICS).await.map(drop);
+    }
+    if migrated.is_ok() && citus::wanted(config, &once).await? {
+        migrated = citus::distribute(&once).await;
     }
     once.close().await?;
     migrated

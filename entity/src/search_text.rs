@@ -99,10 +99,32 @@ pub fn documents_select(
     condition: &str,
     search_text: fn(&str, &str, Dialect) -> String,
 ) -> String {
-    format!(
-        r#"SELECT t."workspace_id", '{table}', t."id", {} FROM "{table}" AS t WHERE t."deleted_at" IS NULL AND {condition}"#,
-        search_text(table, "t.", Dialect::Postgres)
+    documents_rows(
+        table,
+        condition,
+        &search_text(table, "t.", Dialect::Postgres),
     )
+}
+
+/// [`documents_select`] with the text's SQL (over the alias `t`) given.
+pub fn documents_rows(table: &str, condition: &str, text: &str) -> String {
+    format!(
+        r#"SELECT t."workspace_id", '{table}', t."id", {text} FROM "{table}" AS t WHERE t."deleted_at" IS NULL AND {condition}"#
+    )
+}
+
+/// PostgreSQL: [`live_text`] without its function. The live definitions are
+/// read by a subquery that names the workspace `workspace` (SQL), so every
+/// table the statement reads is bound to one workspace: on Citus such a
+/// statement runs on the one node holding it, whereas the function, reading
+/// `custom_field` from inside a query on a shard, is refused there.
+pub fn workspace_live_text(table: &str, prefix: &str, workspace: &str) -> String {
+    let kind = table.to_uppercase();
+    with_custom_text(table, prefix, || {
+        format!(
+            r#"(SELECT coalesce(string_agg(j."value", ' '), '') FROM jsonb_each_text({prefix}"custom_fields") AS j WHERE EXISTS (SELECT 1 FROM "custom_field" AS f WHERE f."workspace_id" = {workspace} AND f."record_type" = '{kind}' AND f."key" = j."key" AND f."deleted_at" IS NULL))"#
+        )
+    })
 }
 
 fn parts(table: &str, prefix: &str) -> Vec<String> {

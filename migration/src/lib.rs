@@ -52,6 +52,7 @@ mod m20261204_000050_period_covering_indexes;
 mod m20261205_000051_owner_indexes;
 mod m20261205_000052_analytics_ranges;
 mod m20261205_000053_tenant_keys;
+mod m20261205_000054_derived_rows_by_the_core;
 
 pub struct Migrator;
 
@@ -107,6 +108,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000051_owner_indexes::Migration),
             Box::new(m20261205_000052_analytics_ranges::Migration),
             Box::new(m20261205_000053_tenant_keys::Migration),
+            Box::new(m20261205_000054_derived_rows_by_the_core::Migration),
         ]
     }
 }

@@ -88,7 +88,7 @@ pub fn lock_keys(table: &str, only: &str) -> String {
     )
 }
 
-fn postgres_triggers(table: &str) -> Vec<String> {
+pub(crate) fn postgres_triggers(table: &str) -> Vec<String> {
     let backend = DbBackend::Postgres;
     let lock = lock_keys(table, r#""a"."id" = NEW."id""#);
     let changed: Vec<String> = watched(table)

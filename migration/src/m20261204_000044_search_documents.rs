@@ -50,7 +50,7 @@ pub fn document_function(table: &str, search_text: &str) -> String {
 }
 
 /// `table`'s trigger function and its three triggers.
-fn triggers(table: &str, columns: &[&str]) -> Vec<String> {
+pub(crate) fn triggers(table: &str, columns: &[&str]) -> Vec<String> {
     let changed: Vec<String> = watched(table, columns)
         .iter()
         .map(|c| format!(r#"OLD."{c}" IS DISTINCT FROM NEW."{c}""#))

@@ -40,7 +40,7 @@ fn postgres_rewrite(table: &str, workspace: &str, holds: &str) -> String {
 
 /// PostgreSQL: the trigger on `custom_field` rewriting the documents of
 /// the definition's type when it is deleted or restored.
-fn postgres_definition_trigger() -> Vec<String> {
+pub(crate) fn postgres_definition_trigger() -> Vec<String> {
     let branches: Vec<String> = WITH_CUSTOM_FIELDS
         .iter()
         .map(|table| {

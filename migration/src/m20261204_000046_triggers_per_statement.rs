@@ -25,7 +25,7 @@ pub struct Migration;
 /// The new rows of the statement, among the table's rows `a`.
 const INSERTED: &str = r#""a"."id" IN (SELECT "id" FROM "inserted")"#;
 
-fn statement_trigger(table: &str) -> Vec<String> {
+pub(crate) fn statement_trigger(table: &str) -> Vec<String> {
     let backend = DbBackend::Postgres;
     let lock = lock_keys(
         table,
@@ -49,7 +49,7 @@ fn statement_trigger(table: &str) -> Vec<String> {
 }
 
 /// `table`'s search documents of the statement's new rows.
-fn documents_trigger(table: &str) -> Vec<String> {
+pub(crate) fn documents_trigger(table: &str) -> Vec<String> {
     let select = documents_select(
         table,
         r#"t."id" IN (SELECT "id" FROM "inserted")"#,

@@ -2,6 +2,7 @@
 //! level at once (one statement per group of figures, whatever the number
 //! of parents), always current because nothing is stored.
 
+use rapport_core::store::one_workspace;
 use std::collections::HashMap;
 
 use async_graphql::{Context, SimpleObject};
@@ -100,7 +101,7 @@ pub async fn tickets<P: Send + Sync + 'static>(
                 .group_by_col(("ticket", foreign_key))
                 .to_owned();
             let mut figures = HashMap::new();
-            for row in db.query_all(&statement).await? {
+            for row in one_workspace::query_all(db, actor.workspace_id, &statement).await? {
                 let parent: Uuid = row.try_get("", "parent")?;
                 let count: i64 = row.try_get("", "count")?;
                 let open_count: Option<i64> = row.try_get("", "open_count")?;
@@ -172,7 +173,7 @@ pub async fn orders<P: Send + Sync + 'static>(
                     .to_owned();
             let mut figures: HashMap<Uuid, OrderFigures> = HashMap::new();
             let mut first_orders: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
-            for row in db.query_all(&statement).await? {
+            for row in one_workspace::query_all(db, actor.workspace_id, &statement).await? {
                 let parent: Uuid = row.try_get("", "parent")?;
                 let currency: String = row.try_get("", "currency")?;
                 let count: i64 = row.try_get("", "count")?;
@@ -247,6 +248,7 @@ pub async fn satisfaction<P: Send + Sync + 'static>(
             if via_company {
                 inner
                     .inner_join("contact", Expr::col(("contact", "id")).equals(("survey_response", "contact_id")))
+                    .and_where(Expr::col(("contact", "workspace_id")).eq(actor.workspace_id))
                     .and_where(Expr::col(("contact", "deleted_at")).is_null())
                     .and_where(in_ids(backend, Expr::col(("contact", "company_id")), ids));
             } else {
@@ -260,7 +262,7 @@ pub async fn satisfaction<P: Send + Sync + 'static>(
                 .and_where(Expr::col(Alias::new("position")).eq(1))
                 .to_owned();
             let mut figures: HashMap<Uuid, SatisfactionFigures> = HashMap::new();
-            for row in db.query_all(&statement).await? {
+            for row in one_workspace::query_all(db, actor.workspace_id, &statement).await? {
                 let parent: Uuid = row.try_get("", "parent")?;
                 let kind: String = row.try_get("", "kind")?;
                 let score: i32 = row.try_get("", "score")?;

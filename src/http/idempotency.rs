@@ -214,7 +214,7 @@ fn lost() -> Outcome {
 }
 
 /// Deletes stored responses past the retention; returns how many went.
-pub async fn prune(db: &sea_orm::DatabaseConnection) -> Result<u64, sea_orm::DbErr> {
+pub async fn prune<C: sea_orm::ConnectionTrait>(db: &C) -> Result<u64, sea_orm::DbErr> {
     let result = idempotency_key::Entity::delete_many()
         .filter(idempotency_key::Column::CreatedAt.lt(Utc::now() - RETENTION))
         .exec(db)

@@ -169,6 +169,7 @@ impl<'a> Demo<'a> {
                 .await
                 .map_err(refused)?;
             let stages = stage::Entity::find()
+                .filter(col("stage", "workspace_id").eq(row.workspace_id))
                 .filter(col("stage", "pipeline_id").eq(row.id))
                 .order_by_asc(stage::Column::Position)
                 .all(&self.core.db)

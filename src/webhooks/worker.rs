@@ -5,6 +5,7 @@
 //! own task. Each task sends the endpoint's events in cursor order and moves
 //! the cursor after each 2xx, so a crash repeats at most the event in flight.
 
+use rapport_core::store::across::across_workspaces;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,7 +90,11 @@ async fn claim_and_deliver(worker: &Arc<Worker>, slots: &Arc<Semaphore>) -> Core
     }
     let now = rapport_core::store::now();
     let until = now + chrono::Duration::from_std(worker.policy.lease).unwrap_or_default();
-    for endpoint in lease::due(&worker.core.db, now, free as u64).await? {
+    let due = across_workspaces(&worker.core.db, async |txn| {
+        lease::due(txn, now, free as u64).await
+    })
+    .await?;
+    for endpoint in due {
         let Ok(permit) = slots.clone().try_acquire_owned() else {
             break;
         };

@@ -1,51 +1,40 @@
-//! Issue 22, first step on Citus: Rapport's migrations run on a Citus
-//! coordinator, and the keys they leave let every tenant table be
-//! distributed by `workspace_id`, colocated with `workspace` (distributed
-//! by `id`), foreign keys included. The cluster is a coordinator and two
-//! workers started from the local build (`tests/common/citus.rs`).
-//!
-//! Distribution itself is done here by the test, with the statements a
-//! Citus operator runs: the server does not distribute yet (the notes on
-//! issue 22 say what stands in its way: the insert triggers).
+//! Issue 22 on Citus: a coordinator and two workers started from the local
+//! build (`tests/common/citus.rs`). The server distributes the tables
+//! itself (`rapport::db::citus`), and tests of the PostgreSQL suite run on
+//! it with every statement that reaches more than one shard turned into an
+//! error (`citus.multi_task_query_log_level`, see `Backend::Citus`): each
+//! passes only if every statement it caused names one workspace.
 
 use migration::{Migrator, MigratorTrait};
 
 use crate::common::citus;
 
-/// Distributes `workspace` by `id`, then every table with `workspace_id`
-/// once the tables its foreign keys name are distributed. The two
-/// instance-wide unique indexes (an API key's prefix, a form's key) are
-/// unique per workspace on Citus, which cannot enforce a global one.
-/// Tables with triggers distribute only with `enable_unsafe_triggers`.
-const DISTRIBUTE: &str = r#"
-SET citus.enable_unsafe_triggers = on;
-DROP INDEX ux_api_key_prefix;
-CREATE UNIQUE INDEX ux_api_key_prefix ON api_key (prefix, workspace_id);
-DROP INDEX ix_form_key;
-CREATE UNIQUE INDEX ix_form_key ON form (form_key, workspace_id);
-SELECT create_distributed_table('workspace', 'id');
-DO $d$
-DECLARE t regclass; n int;
-BEGIN
-  LOOP
-    n := 0;
-    FOR t IN SELECT c.oid::regclass FROM pg_class c
-      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'workspace_id'
-      WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace
-        AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid)
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint f
-             WHERE f.contype = 'f' AND f.conrelid = c.oid AND f.confrelid <> c.oid
-               AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = f.confrelid))
-      ORDER BY c.relname
-    LOOP
-      PERFORM create_distributed_table(t, 'workspace_id', colocate_with => 'workspace');
-      n := n + 1;
-    END LOOP;
-    EXIT WHEN n = 0;
-  END LOOP;
-END
-$d$;
-"#;
+/// Runs tests of the suite on a Citus-backed server, each `module::test`
+/// taking a `TestApp` (made `pub(crate)` in its module).
+macro_rules! on_citus {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                rapport::runtime::build(Some(2)).expect("runtime").block_on(async {
+                    let Some(app) =
+                        crate::helpers::spawn_app_with(crate::helpers::Backend::Citus, |_| {}).await
+                    else {
+                        return;
+                    };
+                    crate::$module::$name(app).await;
+                })
+            }
+        )*
+    };
+}
+
+on_citus!(
+    first_hour::every_readme_example_runs_as_written,
+    first_hour::the_demo_year_answers_every_figure,
+    duplicates::pairs_follow_every_write,
+    search::search_follows_writes_workspaces_and_roles,
+);
 
 #[test]
 fn every_tenant_table_distributes_colocated_on_citus() {
@@ -53,22 +42,27 @@ fn every_tenant_table_distributes_colocated_on_citus() {
         return;
     };
     let (name, url) = cluster.create_database();
+    let mut config = rapport::config::Config::for_database(url);
+    config.jwt_secret = Some("a-test-secret-that-is-long-enough-for-hs256".into());
+    config.citus = "true".into();
     rapport::runtime::build(Some(2))
         .expect("runtime")
         .block_on(async {
-            let mut config = rapport::config::Config::for_database(url);
-            config.jwt_secret = Some("a-test-secret-that-is-long-enough-for-hs256".into());
             let once = rapport::db::one_connection(&config)
                 .await
                 .expect("a connection to the coordinator");
+            // The tables of an existing database first, then the server's
+            // start distributes them; a second start finds nothing to do.
             Migrator::up(&once, None)
                 .await
                 .expect("the migrations run on a Citus coordinator");
+            for _ in 0..2 {
+                rapport::db::migrate(&config, &once)
+                    .await
+                    .expect("the server distributes the tables");
+            }
             once.close().await.expect("closed");
         });
-    // Citus refuses a key without the distribution column: this fails on
-    // the first table whose primary or foreign key lacks `workspace_id`.
-    cluster.psql(&name, DISTRIBUTE);
     let tables = cluster.psql(
         &name,
         "SELECT count(*) FROM pg_class c WHERE c.relkind = 'r' \
@@ -92,4 +86,11 @@ fn every_tenant_table_distributes_colocated_on_citus() {
         foreign_keys.trim().parse::<u32>().expect("a count") > 90,
         "the foreign keys stay: {foreign_keys}"
     );
+    let triggers = cluster.psql(
+        &name,
+        "SELECT string_agg(t.tgname, ', ') FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+         WHERE NOT t.tgisinternal AND t.tgname NOT LIKE 'truncate_trigger%' \
+         AND c.relnamespace = current_schema()::regnamespace",
+    );
+    assert_eq!(triggers.trim(), "", "no trigger of ours runs on a shard");
 }

@@ -261,7 +261,7 @@ async fn listed(app: &TestApp) -> Vec<(String, String, i64, Vec<String>)> {
 
 /// The pairs are kept on write: each update, delete, restore and merge
 /// changes them at once, and a page only reads them.
-async fn pairs_follow_every_write(app: TestApp) {
+pub(crate) async fn pairs_follow_every_write(app: TestApp) {
     let acme = fixtures::company(&app, json!({ "name": "Acme" })).await;
     let globex = fixtures::company(&app, json!({ "name": "Globex" })).await;
     let ann = fixtures::contact(&app, json!({ "firstName": "Ann", "lastName": "Lee", "email": "ann@acme.com", "companyId": acme })).await;

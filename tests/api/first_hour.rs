@@ -44,7 +44,7 @@ fn number(value: &Value) -> f64 {
         .unwrap_or(0.0)
 }
 
-async fn the_demo_year_answers_every_figure(app: TestApp) {
+pub(crate) async fn the_demo_year_answers_every_figure(app: TestApp) {
     let token = demo_admin(&app).await;
     let query = "query($p: PeriodInput!) { analytics(period: $p) {
         leadConversion { leads converted }
@@ -210,7 +210,7 @@ fn readme_operations() -> Vec<String> {
     operations
 }
 
-async fn every_readme_example_runs_as_written(app: TestApp) {
+pub(crate) async fn every_readme_example_runs_as_written(app: TestApp) {
     let token = demo_admin(&app).await;
     let operations = readme_operations();
     assert!(operations.len() >= 10, "{operations:?}");

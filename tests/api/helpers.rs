@@ -19,6 +19,9 @@ use crate::common::postgres;
 pub enum Backend {
     Sqlite,
     Postgres,
+    /// A Citus coordinator and two workers, the tables distributed by the
+    /// server, and any statement reaching more than one shard an error.
+    Citus,
 }
 
 /// A running server and what a test needs to talk to it.
@@ -63,6 +66,31 @@ pub async fn spawn_app_with(
             let mut config = Config::for_database(cluster.create_database(None));
             config.jwt_secret = Some("a-test-secret-that-is-long-enough-for-hs256".into());
             config.db_pool_size = 5;
+            config
+        }
+        Backend::Citus => {
+            let cluster = crate::common::citus::cluster()?;
+            let (name, url) = cluster.create_database();
+            // Every statement of a request names one workspace and runs on
+            // one shard; anything else fails the test. The distribution
+            // itself allows more for its own session.
+            cluster.psql(
+                "postgres",
+                &format!(
+                    "ALTER DATABASE {name} SET citus.multi_task_query_log_level = '{}'",
+                    std::env::var("RAPPORT_TEST_CITUS_FAN_OUT").unwrap_or_else(|_| "error".into())
+                ),
+            );
+            if std::env::var("RAPPORT_TEST_CITUS_FAN_OUT").is_ok() {
+                cluster.psql(
+                    "postgres",
+                    &format!("ALTER DATABASE {name} SET log_min_error_statement = 'warning'"),
+                );
+            }
+            let mut config = Config::for_database(url);
+            config.jwt_secret = Some("a-test-secret-that-is-long-enough-for-hs256".into());
+            config.db_pool_size = 5;
+            config.citus = "true".into();
             config
         }
     };

@@ -136,7 +136,7 @@ async fn prefixes_and_slips_find_records_best_first(app: TestApp) {
     }
 }
 
-async fn search_follows_writes_workspaces_and_roles(app: TestApp) {
+pub(crate) async fn search_follows_writes_workspaces_and_roles(app: TestApp) {
     let (acme, ada) = world(&app).await;
     let rename = "mutation($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { contact { id } } }";
     mutate(

@@ -83,6 +83,12 @@ impl CitusCluster {
             ));
         }
         self.coordinator.psql(&name, &sql);
+        // Four shards per table instead of 32: the same routing with two
+        // workers, and a schema that distributes in a few seconds.
+        self.coordinator.psql(
+            "postgres",
+            &format!("ALTER DATABASE {name} SET citus.shard_count = 4"),
+        );
         // `CREATE EXTENSION citus` turns TLS on with a self-signed
         // certificate, which the server's client refuses: the nodes talk
         // over loopback, so the test connects without it.
@@ -94,6 +100,11 @@ impl CitusCluster {
     #[track_caller]
     pub fn psql(&self, db: &str, sql: &str) -> String {
         self.coordinator.psql(db, sql)
+    }
+
+    /// The coordinator's server log.
+    pub fn log_file(&self) -> std::path::PathBuf {
+        self.coordinator.log_file()
     }
 
     fn nodes(&self) -> impl Iterator<Item = &PgCluster> {

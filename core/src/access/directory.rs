@@ -137,7 +137,7 @@ impl Directory {
             Some(entry) => entry,
             None => {
                 let seen = self.forgets.load(Ordering::Acquire);
-                let Some(entry) = MemberEntry::read(&self.db, member_id)
+                let Some(entry) = MemberEntry::read(&self.db, member_id, workspace_id)
                     .await
                     .inspect_err(|error| tracing::warn!(%error, "member lookup failed"))?
                 else {

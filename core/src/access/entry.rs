@@ -38,8 +38,13 @@ impl MemberEntry {
     pub(super) async fn read(
         db: &DatabaseConnection,
         member_id: Uuid,
+        workspace_id: Uuid,
     ) -> Result<Option<Self>, DbErr> {
-        let Some(row) = member::Entity::find_by_id(member_id).one(db).await? else {
+        let found = member::Entity::find_by_id(member_id)
+            .filter(member::Column::WorkspaceId.eq(workspace_id))
+            .one(db)
+            .await?;
+        let Some(row) = found else {
             return Ok(None);
         };
         let visibility = role_visibility::Entity::find()

@@ -1,7 +1,6 @@
 //! What a row's writer works with: its savepoint, the actor, the import's
 //! source and conflict rule, and the clock it moves to each historic time.
 
-use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
@@ -9,6 +8,7 @@ use sea_orm::DatabaseTransaction;
 
 use super::OnConflict;
 use super::links::Links;
+use super::written::Written;
 use crate::access::Actor;
 use crate::clock::Clock;
 use crate::error::CoreResult;
@@ -23,7 +23,7 @@ pub struct RowContext<'a> {
     pub source: &'a str,
     pub on_conflict: OnConflict,
     pub(super) clock: Clock,
-    pub(super) topics: &'a Mutex<BTreeSet<String>>,
+    pub(super) written: &'a Mutex<Written>,
 }
 
 impl RowContext<'_> {
@@ -40,8 +40,8 @@ impl RowContext<'_> {
         }
         let made = Author::of(self.actor).made(crate::store::now());
         history::record(self.txn, made, &events).await?;
-        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
-        topics.extend(events.into_iter().map(|e| e.topic));
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        written.add(events);
         Ok(())
     }
 

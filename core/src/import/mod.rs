@@ -44,6 +44,7 @@ mod statistics;
 mod tickets;
 mod touches;
 mod types;
+mod written;
 
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -58,7 +59,8 @@ use crate::access::Actor;
 use crate::clock::{self, Clock};
 use crate::error::{CoreError, CoreResult};
 use crate::events::{self, NewEvent};
-use crate::store::{Author, Core, new_id};
+use crate::store::{Author, Core, derived, new_id};
+use written::Written;
 
 pub use cells::{Cells, parse_time};
 use context::RowContext;
@@ -221,7 +223,7 @@ impl Importer {
             })
             .collect();
         let txn = self.core.begin().await?;
-        let topics = Mutex::new(BTreeSet::new());
+        let written = Mutex::new(Written::default());
         let mut results = Vec::with_capacity(rows.len());
         let mut batch = Tally::default();
         let quick = bulk::Batch {
@@ -236,7 +238,7 @@ impl Importer {
                     row.values.keys().all(|c| self.is_known(c)).then_some(row)
                 })
                 .collect(),
-            topics: &topics,
+            written: &written,
         }
         .write_quick()
         .await?;
@@ -247,7 +249,7 @@ impl Importer {
                     Outcome::Refused(Refusal::unreadable(unreadable.message)),
                 ),
                 Ok(row) if quick => (row.line, Outcome::Created),
-                Ok(row) => (row.line, self.write_row(&txn, &row, &topics).await?),
+                Ok(row) => (row.line, self.write_row(&txn, &row, &written).await?),
             };
             batch.add(&outcome);
             results.push(RowResult { line, outcome });
@@ -258,8 +260,9 @@ impl Importer {
             then(&progress, &results).await?;
             progress.commit().await?;
         } else {
-            let topics = topics.into_inner().unwrap_or_else(|p| p.into_inner());
-            let stored = self.summary_events(&txn, topics, batch).await?;
+            let written = written.into_inner().unwrap_or_else(|p| p.into_inner());
+            derived::refresh(&txn, self.actor.workspace_id, &written.touched).await?;
+            let stored = self.summary_events(&txn, written.topics, batch).await?;
             then(&txn, &results).await?;
             txn.commit().await?;
             self.core.publish(&stored);
@@ -287,7 +290,7 @@ impl Importer {
         &self,
         txn: &DatabaseTransaction,
         row: &SourceRow,
-        topics: &Mutex<BTreeSet<String>>,
+        written: &Mutex<Written>,
     ) -> CoreResult<Outcome> {
         if let Some(column) = row.values.keys().find(|c| !self.is_known(c)) {
             return Ok(Outcome::Refused(Refusal::bad_input(
@@ -303,7 +306,7 @@ impl Importer {
             source: self.options.source.trim(),
             on_conflict: self.options.on_conflict,
             clock: clock.clone(),
-            topics,
+            written,
         };
         let cells = Cells::new(&row.values);
         let written = clock::scope(clock, async {

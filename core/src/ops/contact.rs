@@ -257,6 +257,7 @@ pub async fn update_in(
     // violation of a taken email into an internal error before we see it.
     let rows = contact::Entity::update_many()
         .set(model)
+        .filter(col("contact", "workspace_id").eq(ws))
         .filter(col("contact", "id").eq(id))
         .filter(col("contact", "version").eq(current.version))
         .exec(txn)

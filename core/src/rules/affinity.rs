@@ -102,6 +102,8 @@ pub async fn likely_buyers<C: ConnectionTrait>(
     values.extend(products.iter().map(|id| Value::from(*id)));
     values.push(workspace_id.into());
     values.extend(owners);
+    // The products named, each in the workspace (on Citus: its shard).
+    values.extend([Value::from(workspace_id), Value::from(workspace_id)]);
     values.push(i64::from(first).into());
     run(db, &sql, values).await
 }
@@ -128,6 +130,8 @@ pub async fn recommended_products<C: ConnectionTrait>(
     values.extend(who.iter().map(|id| Value::from(*id)));
     values.push(workspace_id.into());
     values.push(true.into());
+    // The products named, each in the workspace (on Citus: its shard).
+    values.extend([Value::from(workspace_id), Value::from(workspace_id)]);
     values.push(i64::from(first).into());
     run(db, &sql, values).await
 }
@@ -189,8 +193,8 @@ ranked AS (
 SELECT r."buyer", r."product", y."name" AS "product_name", r."because", x."name" AS "because_name",
   CAST(r."also" AS BIGINT) AS "also", CAST(r."x_buyers" AS BIGINT) AS "x_buyers"
 FROM ranked AS r
-JOIN "product" AS y ON y."id" = r."product"
-JOIN "product" AS x ON x."id" = r."because"
+JOIN "product" AS y ON y."id" = r."product" AND y."workspace_id" = ?
+JOIN "product" AS x ON x."id" = r."because" AND x."workspace_id" = ?
 WHERE r."place" <= ?
 ORDER BY r."{partition}", r."place""#
     )

@@ -1,36 +1,36 @@
-//! PostgreSQL's search documents written anew, for writers that bypass the
-//! triggers keeping them (the scale seed's bulk load runs as a replica).
+//! PostgreSQL's search documents of a whole workspace written anew, for
+//! writers that bypass the core's refresh of them (the scale seed's bulk
+//! load, see `store::derived`).
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
 use crate::error::CoreResult;
-use crate::store::placeholders::for_backend;
-use entity::search_text::{DOCUMENTS, SEARCHED, documents_select, live_text};
+use entity::search_text::{DOCUMENTS, SEARCHED, documents_rows, workspace_live_text};
 
 /// Writes `workspace`'s search documents from its records (nothing on
-/// SQLite, whose full-text table the bulk load's triggers keep).
+/// SQLite, whose full-text table the bulk load's triggers keep). Every
+/// statement names the workspace (a literal: a uuid's text is hex and `-`).
 pub async fn rebuild<C: ConnectionTrait>(conn: &C, workspace: Uuid) -> CoreResult<()> {
-    let backend = conn.get_database_backend();
-    if backend != DbBackend::Postgres {
+    if conn.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
+    let ws = format!("'{workspace}'");
     let mut statements = vec![format!(
-        r#"DELETE FROM "{DOCUMENTS}" WHERE "workspace_id" = ?"#
+        r#"DELETE FROM "{DOCUMENTS}" WHERE "workspace_id" = {ws}"#
     )];
     for (table, _) in SEARCHED {
         statements.push(format!(
             r#"INSERT INTO "{DOCUMENTS}" ("workspace_id", "record_type", "record_id", "text") {}"#,
-            documents_select(table, r#"t."workspace_id" = ?"#, live_text)
+            documents_rows(
+                table,
+                &format!(r#"t."workspace_id" = {ws}"#),
+                &workspace_live_text(table, "t.", &ws)
+            )
         ));
     }
     for sql in statements {
-        conn.execute_raw(Statement::from_sql_and_values(
-            backend,
-            for_backend(backend, &sql),
-            [Value::from(workspace)],
-        ))
-        .await?;
+        conn.execute_unprepared(&sql).await?;
     }
     Ok(())
 }

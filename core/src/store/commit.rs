@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Core, Table, claim, event_for};
+use super::{Core, Table, claim, derived, event_for};
 use crate::access::Actor;
 use crate::error::CoreResult;
 use crate::events::{self, NewEvent};
@@ -111,6 +111,14 @@ impl Core {
         let made = author.made(now());
         // The request's Idempotency-Key commits with its first write, or not at all.
         let staked = claim::stake(&txn).await?;
+        let mut touched = derived::Touched::default();
+        for e in &recorded {
+            touched.event(&e.record_type, &e.kind, e.record_id);
+        }
+        for e in &events {
+            touched.event(e.record_type, &e.kind, e.record_id);
+        }
+        derived::refresh(&txn, made.workspace_id, &touched).await?;
         events::history::record(&txn, made, &events).await?;
         let stored =
             events::record(&txn, made.workspace_id, made.member_id, made.at, events).await?;

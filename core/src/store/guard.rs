@@ -132,6 +132,8 @@ where
 {
     let rows = T::update_many()
         .set(change)
+        // The workspace first: on Citus it names the one shard to write.
+        .filter(col(T::TABLE, "workspace_id").eq(actor.workspace_id))
         .filter(col(T::TABLE, "id").eq(id))
         .filter(col(T::TABLE, "version").eq(version))
         .exec(txn)

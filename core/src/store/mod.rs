@@ -1,13 +1,16 @@
 //! The store: record tables, transactions, the one commit sequence, the
 //! version-guarded write, and dense numbering.
 
+pub mod across;
 pub mod claim;
 mod commit;
 pub mod counter_queue;
+pub mod derived;
 mod guard;
 pub mod ids;
 mod narrowing;
 pub mod numbered;
+pub mod one_workspace;
 pub mod page;
 pub mod placeholders;
 mod table;

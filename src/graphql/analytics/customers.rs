@@ -139,7 +139,7 @@ pub async fn churn<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<ChurnFig
                 .add(Expr::col(("company", "customer_since")).lt(scope.from)),
         )
         .to_owned();
-    let found = rows(db, &select).await?;
+    let found = rows(db, scope.workspace_id, &select).await?;
     let (customers, churned) = match found.first() {
         Some(row) => (int(row, "customers")?, int(row, "churned")?),
         None => (0, 0),
@@ -175,7 +175,7 @@ pub async fn resolution_hours<C: ConnectionTrait>(
                 .add(scope.owned("ticket", "assignee_id")),
         )
         .to_owned();
-    let found = rows(db, &select).await?;
+    let found = rows(db, scope.workspace_id, &select).await?;
     Ok(match found.first() {
         Some(row) => float(row, "seconds")?.map(|s| round2(s / 3600.0)),
         None => None,
@@ -201,7 +201,7 @@ pub async fn ticket_volume<C: ConnectionTrait>(
         .order_by_expr(Expr::cust("COUNT(*)"), sea_orm::Order::Desc)
         .order_by(("ticket", "category"), sea_orm::Order::Asc)
         .to_owned();
-    rows(db, &select)
+    rows(db, scope.workspace_id, &select)
         .await?
         .iter()
         .map(|row| {

@@ -69,7 +69,7 @@ pub async fn outcomes<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<DealO
         .from("deal")
         .cond_where(scope.deals("deal").add(scope.within("deal", "closed_at")))
         .to_owned();
-    let found = rows(db, &select).await?;
+    let found = rows(db, scope.workspace_id, &select).await?;
     let (won, lost) = match found.first() {
         Some(row) => (int(row, "won")?, int(row, "lost")?),
         None => (0, 0),
@@ -122,7 +122,7 @@ pub async fn won_revenue<C: ConnectionTrait>(
         .from("deal")
         .cond_where(condition)
         .to_owned();
-    totals(&rows(db, &select).await?)
+    totals(&rows(db, scope.workspace_id, &select).await?)
 }
 
 /// Mean days from creation to winning, over deals won in the period.
@@ -148,7 +148,7 @@ pub async fn sales_cycle_days<C: ConnectionTrait>(
                 .add(Expr::col(("deal", "status")).eq(won())),
         )
         .to_owned();
-    let found = rows(db, &select).await?;
+    let found = rows(db, scope.workspace_id, &select).await?;
     Ok(match found.first() {
         Some(row) => float(row, "seconds")?.map(|s| s / 86_400.0),
         None => None,
@@ -211,7 +211,7 @@ pub async fn time_in_stage<C: ConnectionTrait>(
             .inner_join("deal", on_deal)
             .cond_where(scope.deals("deal"));
     }
-    rows(db, &select)
+    rows(db, scope.workspace_id, &select)
         .await?
         .iter()
         .map(|row| {
@@ -246,7 +246,7 @@ pub async fn close_reasons<C: ConnectionTrait>(
         .order_by_expr(Expr::cust("COUNT(*)"), sea_orm::Order::Desc)
         .order_by(("deal", "close_reason"), sea_orm::Order::Asc)
         .to_owned();
-    rows(db, &select)
+    rows(db, scope.workspace_id, &select)
         .await?
         .iter()
         .map(|row| {
@@ -295,7 +295,7 @@ pub async fn conversion<C: ConnectionTrait>(db: &C, scope: &Scope) -> Result<Con
                 .add(scope.owned("contact", "owner_id")),
         )
         .to_owned();
-    let found = rows(db, &select).await?;
+    let found = rows(db, scope.workspace_id, &select).await?;
     let (leads, converted) = match found.first() {
         Some(row) => (int(row, "leads")?, int(row, "converted")?),
         None => (0, 0),

@@ -78,7 +78,7 @@ async fn wins<C: ConnectionTrait>(
         .group_by_col(("deal", "owner_id"))
         .to_owned();
     let mut by_owner: BTreeMap<Uuid, Vec<MoneyTotal>> = BTreeMap::new();
-    for row in rows(db, &select).await? {
+    for row in rows(db, scope.workspace_id, &select).await? {
         let currency: String = row.try_get("", "currency")?;
         by_owner
             .entry(row.try_get("", "owner_id")?)

@@ -9,10 +9,10 @@
 //! A reader narrowed to its team's or its own contacts or deals counts the
 //! ones it reads.
 
+use rapport_core::store::one_workspace;
 use std::collections::HashMap;
 
 use async_graphql::Context;
-use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, JoinType, Query, UnionType};
 use uuid::Uuid;
 
@@ -110,7 +110,7 @@ pub async fn brought(ctx: &Context<'_>, parent: &Row<campaign::Model>) -> ApiRes
                 .group_by_col(("deal", "currency"));
             let statement = leads.union(UnionType::All, won).to_owned();
             let mut figures: HashMap<Uuid, Brought> = HashMap::new();
-            for row in db.query_all(&statement).await? {
+            for row in one_workspace::query_all(db, actor.workspace_id, &statement).await? {
                 let campaign: Uuid = row.try_get("", "campaign")?;
                 let currency: Option<String> = row.try_get("", "currency")?;
                 let entry = figures.entry(campaign).or_default();

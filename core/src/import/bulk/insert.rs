@@ -2,7 +2,7 @@
 //! first history entries as multi-row inserts, then the scores and figures
 //! `create_in` would have set, once for the batch.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use super::Ready;
 use crate::access::Actor;
 use crate::error::CoreResult;
 use crate::events::history;
+use crate::import::written::Written;
 use crate::rules::scoring::{self, Which};
 use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::store::{Author, Table, col, event_for_new, new_id, now};
@@ -27,7 +28,7 @@ const ROWS: usize = 200;
 pub struct Writer<'a> {
     pub txn: &'a DatabaseTransaction,
     pub actor: &'a Actor,
-    pub topics: &'a Mutex<BTreeSet<String>>,
+    pub written: &'a Mutex<Written>,
 }
 
 impl Writer<'_> {
@@ -106,18 +107,18 @@ impl Writer<'_> {
         }
         let author = Author::of(self.actor);
         let mut entries = Vec::with_capacity(created.len());
-        let mut topics = BTreeSet::new();
+        let mut events = Vec::with_capacity(created.len());
         for (id, at) in created {
             let Some(row) = rows.get(id) else {
                 continue;
             };
             let event = event_for_new::<T>(row, "created")?;
             entries.push(history::first_entry_row(author.made(*at), &event));
-            topics.insert(event.topic);
+            events.push(event);
         }
         insert_all::<record_change::Entity>(self.txn, entries).await?;
-        let mut batch_topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
-        batch_topics.extend(topics);
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        written.add(events);
         Ok(())
     }
 }

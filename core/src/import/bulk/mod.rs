@@ -19,7 +19,7 @@
 mod insert;
 mod known;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
@@ -30,6 +30,7 @@ use uuid::Uuid;
 
 use super::cells::Cells;
 use super::people::{company_input, contact_input};
+use super::written::Written;
 use super::{ImportType, SourceRow, touches};
 use crate::Kind;
 use crate::access::Actor;
@@ -48,7 +49,7 @@ pub struct Batch<'a> {
     pub source: &'a str,
     pub ty: ImportType,
     pub rows: Vec<Option<&'a SourceRow>>,
-    pub topics: &'a Mutex<BTreeSet<String>>,
+    pub written: &'a Mutex<Written>,
 }
 
 /// A row the quick path writes: its position in the batch, its record
@@ -136,7 +137,7 @@ impl Batch<'_> {
         let writer = insert::Writer {
             txn,
             actor: self.actor,
-            topics: self.topics,
+            written: self.written,
         };
         let mut indexes: Vec<usize> = companies.iter().map(|r| r.index).collect();
         indexes.extend(contacts.iter().map(|r| r.index));

@@ -4,6 +4,7 @@
 //! with every batch it commits (in the batch's transaction, guarded by its
 //! own name), so a runner that lost its lease cannot commit another batch.
 
+use crate::store::across::across_workspaces;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -46,16 +47,21 @@ pub async fn claim_next(
     lease: Duration,
 ) -> CoreResult<Option<import_job::Model>> {
     let now = Utc::now();
-    let candidates: Vec<uuid::Uuid> = import_job::Entity::find()
-        .select_only()
-        .column(import_job::Column::Id)
-        .filter(claimable(now))
-        .order_by_asc(import_job::Column::CreatedAt)
-        .limit(CANDIDATES)
-        .into_tuple()
-        .all(&core.db)
-        .await?;
-    for id in candidates {
+    // The one look across workspaces; each claim then names its job's.
+    let candidates: Vec<(uuid::Uuid, uuid::Uuid)> = across_workspaces(&core.db, async |txn| {
+        import_job::Entity::find()
+            .select_only()
+            .column(import_job::Column::Id)
+            .column(import_job::Column::WorkspaceId)
+            .filter(claimable(now))
+            .order_by_asc(import_job::Column::CreatedAt)
+            .limit(CANDIDATES)
+            .into_tuple()
+            .all(txn)
+            .await
+    })
+    .await?;
+    for (id, workspace_id) in candidates {
         let claimed = import_job::Entity::update_many()
             .col_expr(
                 import_job::Column::Status,
@@ -64,12 +70,16 @@ pub async fn claim_next(
             .col_expr(import_job::Column::ClaimedBy, Expr::val(me))
             .col_expr(import_job::Column::LeaseUntil, Expr::val(until(lease)))
             .col_expr(import_job::Column::UpdatedAt, Expr::val(now))
+            .filter(import_job::Column::WorkspaceId.eq(workspace_id))
             .filter(import_job::Column::Id.eq(id))
             .filter(claimable(now))
             .exec(&core.db)
             .await?;
         if claimed.rows_affected == 1 {
-            return Ok(import_job::Entity::find_by_id(id).one(&core.db).await?);
+            return Ok(import_job::Entity::find_by_id(id)
+                .filter(import_job::Column::WorkspaceId.eq(workspace_id))
+                .one(&core.db)
+                .await?);
         }
     }
     Ok(None)

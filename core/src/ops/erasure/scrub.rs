@@ -17,7 +17,8 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value}
 use uuid::Uuid;
 
 use crate::error::CoreResult;
-use crate::store::placeholders;
+use crate::store::{derived, placeholders};
+use entity::search_text::SEARCHED;
 
 /// What an erased value becomes in text.
 pub const ERASED: &str = "[erased]";
@@ -73,13 +74,26 @@ pub async fn scrub(
 ) -> CoreResult<u64> {
     let backend = txn.get_database_backend();
     let mut changed = 0;
+    let mut touched = derived::Touched::default();
     for (table, shape) in shapes(txn, backend).await? {
         if !shape.has_workspace || shape.text.is_empty() || SKIPPED.contains(&table.as_str()) {
             continue;
         }
-        let statement = update_of(backend, &table, &shape, workspace_id, values);
-        changed += txn.execute_raw(statement).await?.rows_affected();
+        let mut statement = update_of(backend, &table, &shape, workspace_id, values);
+        // A searched record's text changed: its search document follows.
+        let searched = SEARCHED.iter().find(|(t, _)| *t == table);
+        match searched {
+            Some((searched, _)) if backend == DbBackend::Postgres => {
+                statement.sql.push_str(r#" RETURNING "id""#);
+                let rows = txn.query_all_raw(statement).await?;
+                changed += rows.len() as u64;
+                let ids = rows.iter().map(|row| row.try_get::<Uuid>("", "id"));
+                touched.records(searched, ids.collect::<Result<Vec<_>, _>>()?);
+            }
+            _ => changed += txn.execute_raw(statement).await?.rows_affected(),
+        }
     }
+    derived::refresh(txn, workspace_id, &touched).await?;
     Ok(changed)
 }
 

@@ -2,6 +2,7 @@
 //! (`accept_invitation`, which sets the password). Both check one secret
 //! per call through the lockout; the caller issues the token.
 
+use crate::store::across::{across_workspaces, allow_fan_out};
 use std::net::IpAddr;
 
 use chrono::Utc;
@@ -66,12 +67,16 @@ pub async fn login(
     if let Some(workspace) = sign_in.workspace_id {
         query = query.filter(member::Column::WorkspaceId.eq(workspace));
     }
-    let accounts = query
-        .order_by_asc(member::Column::CreatedAt)
-        .order_by_asc(member::Column::Id)
-        .limit(2)
-        .all(&core.db)
-        .await?;
+    // An email without a workspace may be a member of any: asked of every one.
+    let accounts = across_workspaces(&core.db, async |txn| {
+        query
+            .order_by_asc(member::Column::CreatedAt)
+            .order_by_asc(member::Column::Id)
+            .limit(2)
+            .all(txn)
+            .await
+    })
+    .await?;
     // Exactly one verification whether the email has no account, one,
     // or several (then the oldest's), so the time taken tells nothing.
     let stored = accounts.first().and_then(|a| a.password_hash.clone());
@@ -118,6 +123,8 @@ pub async fn accept_invitation(
         .await
         .map_err(|retry_after| CoreError::RateLimited { retry_after })?;
     let txn = core.begin().await?;
+    // An invitation without a workspace is looked for in every one.
+    allow_fan_out(&txn).await?;
     let mut query = member::Entity::find()
         .filter(member::Column::Email.eq(&email))
         .filter(member::Column::InvitationHash.eq(hash_secret(&acceptance.code)))

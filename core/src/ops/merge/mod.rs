@@ -96,7 +96,7 @@ where
     for row in &merged {
         retire::<T>(&txn, actor, row, survivor_id).await?;
     }
-    save_survivor::<T>(&txn, &survivor, chosen, spec.unique).await?;
+    save_survivor::<T>(&txn, actor.workspace_id, &survivor, chosen, spec.unique).await?;
     relations::move_references(&txn, workspace, T::KIND, survivor_id, &command.merged).await?;
     let reason = format!("{} merged", T::KIND.name().to_lowercase());
     scoring::recompute(&txn, workspace, (spec.rescore)(survivor_id), &reason, now()).await?;
@@ -213,6 +213,7 @@ async fn retire<T: Table>(
 /// Writes the survivor's chosen fields over `before`, one version on.
 async fn save_survivor<T: Table>(
     txn: &DatabaseTransaction,
+    workspace_id: Uuid,
     before: &T::Model,
     chosen: T::Model,
     unique: Unique,
@@ -223,10 +224,15 @@ where
 {
     use sea_orm::ActiveModelTrait;
     let mut model = chosen.into_active_model().reset_all();
+    // The key stays as it is (Citus refuses an UPDATE that sets its
+    // distribution column, even to the value it holds).
+    model.not_set(column_of::<T>("id")?);
+    model.not_set(column_of::<T>("workspace_id")?);
     model.set(column_of::<T>("version")?, (T::version(before) + 1).into());
     model.set(column_of::<T>("updated_at")?, now().into());
     let rows = T::update_many()
         .set(model)
+        .filter(col(T::TABLE, "workspace_id").eq(workspace_id))
         .filter(col(T::TABLE, "id").eq(T::id(before)))
         .filter(col(T::TABLE, "version").eq(T::version(before)))
         .exec(txn)

@@ -9,12 +9,14 @@
 //! - `record_change` and `event`: history and the outbox stay with the
 //!   record they describe (each side records the merge itself).
 
-use sea_orm::{DatabaseTransaction, Value};
+use entity::contact;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Value};
 use uuid::Uuid;
 
 use crate::error::CoreResult;
 use crate::kind::Kind;
 use crate::rules::stored_figures::run;
+use crate::store::derived;
 
 /// `(table, column)` of the references that move as they are.
 fn references(kind: Kind) -> &'static [(&'static str, &'static str)] {
@@ -103,6 +105,19 @@ pub async fn move_references(
         let documents = r#"UPDATE "document" SET "record_id" = ? WHERE "workspace_id" = ? AND "record_type" = ? AND "record_id" = ?"#;
         let values = vec![to.clone(), ws.clone(), tag_type(kind).into(), from.clone()];
         run(txn, documents, values).await?;
+    }
+    if kind == Kind::Company {
+        // The contacts now at the survivor may match each other by name
+        // there: their pairs are found anew (no event of theirs says so).
+        let moved: Vec<Uuid> = contact::Entity::find()
+            .select_only()
+            .column(contact::Column::Id)
+            .filter(contact::Column::WorkspaceId.eq(workspace_id))
+            .filter(contact::Column::CompanyId.eq(survivor))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        derived::refresh_records(txn, workspace_id, "contact", moved).await?;
     }
     Ok(())
 }

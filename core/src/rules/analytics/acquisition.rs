@@ -112,7 +112,7 @@ pub async fn acquisition<C: ConnectionTrait>(
         .union(UnionType::All, customers(scope))
         .union(UnionType::All, revenue(scope));
     let mut figures = AcquisitionByChannel::default();
-    for row in rows(db, &select).await? {
+    for row in rows(db, scope.workspace_id, &select).await? {
         read_row(&row, &mut figures)?;
     }
     let mut overall = Acquisition::default();

@@ -44,7 +44,7 @@ pub async fn carts<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<Cart
         .expr_as(count_if(is(OrderStatus::Abandoned)), "abandoned")
         .expr_as(count_if(is(OrderStatus::Cart)), "open");
     bought_from(scope, &mut select);
-    let found = rows(db, &select).await?;
+    let found = rows(db, scope.workspace_id, &select).await?;
     let (started, abandoned, open) = match found.first() {
         Some(row) => (
             int(row, "started")?,

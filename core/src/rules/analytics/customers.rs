@@ -82,7 +82,7 @@ pub async fn nps<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<Nps> {
             "detractors",
         )
         .to_owned();
-    let found = rows(db, &select).await?;
+    let found = rows(db, scope.workspace_id, &select).await?;
     let (responses, promoters, detractors) = match found.first() {
         Some(row) => (
             int(row, "responses")?,
@@ -110,7 +110,7 @@ pub async fn csat<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<Csat>
         )
         .expr_as(count_when(r#""survey_response"."score" >= 4"#), "satisfied")
         .to_owned();
-    let found = rows(db, &select).await?;
+    let found = rows(db, scope.workspace_id, &select).await?;
     let (responses, average, satisfied) = match found.first() {
         Some(row) => (
             int(row, "responses")?,
@@ -225,7 +225,7 @@ pub async fn order_mix<C: ConnectionTrait>(db: &C, scope: &Scope) -> CoreResult<
         .expr_as(count_when(r#""probed"."kind" = 1"#), "cross_sell")
         .from_subquery(probed, Alias::new("probed"))
         .to_owned();
-    let found = rows(db, &select).await?;
+    let found = rows(db, scope.workspace_id, &select).await?;
     let (orders, first_orders, upsell, cross_sell) = match found.first() {
         Some(row) => (
             int(row, "orders")?,

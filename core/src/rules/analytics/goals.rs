@@ -63,7 +63,7 @@ pub async fn goals<C: ConnectionTrait>(
         .group_by_col(("goal", "id"))
         .to_owned();
     let mut won: BTreeMap<Uuid, i128> = BTreeMap::new();
-    for row in rows(db, &select).await? {
+    for row in rows(db, scope.workspace_id, &select).await? {
         won.insert(row.try_get("", "goal_id")?, sums::read(&row, "won")?);
     }
     Ok(goals

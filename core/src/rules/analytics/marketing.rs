@@ -64,7 +64,7 @@ pub async fn email_list_growth<C: ConnectionTrait>(
         .expr_as(count(within(opted_in)), "opt_ins")
         .expr_as(count(within(unsubscribed)), "unsubscribes")
         .to_owned();
-    let found = rows(db, &select).await?;
+    let found = rows(db, scope.workspace_id, &select).await?;
     let (opted_in_at_start, opt_ins, unsubscribes) = match found.first() {
         Some(row) => (
             int(row, "at_start")?,

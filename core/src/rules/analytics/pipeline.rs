@@ -84,7 +84,7 @@ pub async fn pipeline_value<C: ConnectionTrait>(
     let select = money_by_currency("open_at_end")
         .from_subquery(open_at_end, Alias::new("open_at_end"))
         .to_owned();
-    Ok(totals(&rows(db, &select).await?)?)
+    Ok(totals(&rows(db, scope.workspace_id, &select).await?)?)
 }
 
 /// Σ amount × stage win probability of open deals expected to close on one
@@ -121,7 +121,7 @@ pub async fn weighted_forecast<C: ConnectionTrait>(
         .to_owned();
     // Per currency: (count, Σ ten-thousandths × percent = millionths).
     let mut by_currency: BTreeMap<String, (i64, i128)> = BTreeMap::new();
-    for row in rows(db, &select).await? {
+    for row in rows(db, scope.workspace_id, &select).await? {
         let currency: String = row.try_get("", "currency")?;
         let probability: i32 = row.try_get("", "probability")?;
         let entry = by_currency.entry(currency).or_default();

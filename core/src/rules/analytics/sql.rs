@@ -3,10 +3,12 @@
 
 use sea_orm::sea_query::{Expr, Func, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use uuid::Uuid;
 
 use super::CurrencyTotal;
 use crate::domain::money;
 use crate::rules::sums;
+use crate::store::one_workspace;
 
 /// `SUM(CASE WHEN condition THEN 1 ELSE 0 END)`, as a 64-bit integer.
 pub fn count_when(condition: &str) -> Expr {
@@ -22,12 +24,15 @@ pub fn count_if(condition: Expr) -> Expr {
     Func::cast_as(sum, "BIGINT").into()
 }
 
-/// Runs `select` and returns its rows.
+/// Runs `select`, a statement of `workspace`, and returns its rows. On
+/// PostgreSQL each table in it is bound to the workspace
+/// (`one_workspace::bind`), so Citus runs it on one shard.
 pub async fn rows<C: ConnectionTrait>(
     db: &C,
+    workspace: Uuid,
     select: &SelectStatement,
 ) -> Result<Vec<QueryResult>, DbErr> {
-    db.query_all(select).await
+    one_workspace::query_all(db, workspace, select).await
 }
 
 /// An integer column that may come back as NULL (a SUM over no rows).

@@ -66,12 +66,19 @@ fn with_touches(inputs: &[Inputs]) -> Vec<Inputs> {
 }
 
 /// The SET assignments recomputing what `inputs` feed on `of`'s rows.
-fn assignments(of: Of, inputs: &[Inputs], backend: DbBackend) -> Vec<String> {
+/// On PostgreSQL every table they read names `workspace_id` (a literal: a
+/// uuid's text is hex and `-`); SQLite, which stores uuids as bytes, is one
+/// node and correlates with the updated row's workspace.
+fn assignments(of: Of, inputs: &[Inputs], backend: DbBackend, workspace_id: Uuid) -> Vec<String> {
+    let ws = match backend {
+        DbBackend::Postgres => format!("'{workspace_id}'"),
+        _ => format!(r#""{}"."workspace_id""#, of.table()),
+    };
     with_touches(inputs)
         .iter()
         .filter_map(|input| match input {
-            Inputs::Touches => Some(touches::assignment(of)),
-            _ => assignment(of, *input, backend),
+            Inputs::Touches => Some(touches::assignment(of, &ws)),
+            _ => assignment(of, *input, backend, &ws),
         })
         .collect()
 }
@@ -119,7 +126,7 @@ pub async fn refresh<C: ConnectionTrait>(
         (Of::Contact, &owners.contacts),
         (Of::Company, &owners.companies),
     ] {
-        let sets = assignments(of, inputs, backend);
+        let sets = assignments(of, inputs, backend, workspace_id);
         if ids.is_empty() || sets.is_empty() {
             continue;
         }
@@ -200,7 +207,7 @@ pub async fn refresh_every<C: ConnectionTrait>(
     inputs: &[Inputs],
 ) -> CoreResult<()> {
     let backend = conn.get_database_backend();
-    let sets = assignments(of, inputs, backend);
+    let sets = assignments(of, inputs, backend, workspace_id);
     if sets.is_empty() {
         return Ok(());
     }

@@ -9,8 +9,10 @@ use crate::domain::currency;
 use crate::rules::figures::{Of, seconds_between};
 
 /// The SET assignments that recompute what `input` feeds on `of`'s table,
-/// correlated with the row being updated.
-pub(super) fn assignment(of: Of, input: Inputs, backend: DbBackend) -> Option<String> {
+/// correlated with the row being updated. Each table read names the
+/// workspace `ws` (SQL) itself: a correlation with the row's workspace is
+/// not enough for Citus (issue 22) to send the update to one shard.
+pub(super) fn assignment(of: Of, input: Inputs, backend: DbBackend, ws: &str) -> Option<String> {
     let table = of.table();
     let key = match of {
         Of::Contact => "contact_id",
@@ -18,7 +20,7 @@ pub(super) fn assignment(of: Of, input: Inputs, backend: DbBackend) -> Option<St
     };
     let owns = |alias: &str| {
         format!(
-            r#""{alias}"."workspace_id" = "{table}"."workspace_id" AND "{alias}"."{key}" = "{table}"."id" AND "{alias}"."deleted_at" IS NULL"#
+            r#""{alias}"."workspace_id" = {ws} AND "{alias}"."{key}" = "{table}"."id" AND "{alias}"."deleted_at" IS NULL"#
         )
     };
     Some(match input {
@@ -47,7 +49,9 @@ pub(super) fn assignment(of: Of, input: Inputs, backend: DbBackend) -> Option<St
             // A company's answers are those of its live contacts.
             let answers = match of {
                 Of::Contact => format!(r#"FROM "survey_response" AS "s" WHERE {}"#, owns("s")),
-                Of::Company => r#"FROM "survey_response" AS "s" JOIN "contact" AS "sc" ON "sc"."workspace_id" = "s"."workspace_id" AND "sc"."id" = "s"."contact_id" AND "sc"."deleted_at" IS NULL WHERE "sc"."workspace_id" = "company"."workspace_id" AND "sc"."company_id" = "company"."id" AND "s"."deleted_at" IS NULL"#.to_owned(),
+                Of::Company => format!(
+                    r#"FROM "survey_response" AS "s" JOIN "contact" AS "sc" ON "sc"."workspace_id" = {ws} AND "sc"."id" = "s"."contact_id" AND "sc"."deleted_at" IS NULL WHERE "s"."workspace_id" = {ws} AND "sc"."company_id" = "company"."id" AND "s"."deleted_at" IS NULL"#
+                ),
             };
             let latest = |kind: SurveyKind| {
                 format!(

@@ -10,12 +10,11 @@ use sea_orm::ActiveEnum;
 use super::super::figures::Of;
 
 /// The assignment recomputing `last_touched_at` of the row being updated.
-pub(super) fn assignment(of: Of) -> String {
+/// Every table read names the workspace `ws` (SQL), see `sql::assignment`.
+pub(super) fn assignment(of: Of, ws: &str) -> String {
     let table = of.table();
     let own = |alias: &str, key: &str| {
-        format!(
-            r#""{alias}"."workspace_id" = "{table}"."workspace_id" AND "{alias}"."{key}" = "{table}"."id""#
-        )
+        format!(r#""{alias}"."workspace_id" = {ws} AND "{alias}"."{key}" = "{table}"."id""#)
     };
     let live = |alias: &str| format!(r#""{alias}"."deleted_at" IS NULL"#);
     let key = match of {
@@ -56,7 +55,7 @@ pub(super) fn assignment(of: Of) -> String {
         Of::Company => {
             let contacts = |alias: &str| {
                 format!(
-                    r#"JOIN "contact" AS "tc" ON "tc"."workspace_id" = "{alias}"."workspace_id" AND "tc"."id" = "{alias}"."contact_id" AND "tc"."deleted_at" IS NULL WHERE {}"#,
+                    r#"JOIN "contact" AS "tc" ON "tc"."workspace_id" = "{alias}"."workspace_id" AND "tc"."id" = "{alias}"."contact_id" AND "tc"."deleted_at" IS NULL WHERE "{alias}"."workspace_id" = {ws} AND {}"#,
                     own("tc", key)
                 )
             };

@@ -1,0 +1,84 @@
+//! Citus: every workspace's rows on one node (issue 22). After the
+//! migrations, on a coordinator, every table is distributed: `workspace`
+//! by `id`, every table with `workspace_id` by it, colocated with
+//! `workspace`, so the rows of one workspace (and every statement naming
+//! it) live on one node. Idempotent: tables already distributed are left,
+//! so it runs at every start and distributes the tables a newer migration
+//! added, and an existing database's local tables move to the workers with
+//! their rows.
+//!
+//! Citus cannot enforce a unique index across nodes, so the two that were
+//! instance-wide (an API key's lookup prefix, a form's public key) become
+//! unique per workspace; both are random (48 and 192 bits).
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+
+use crate::config::Config;
+
+/// Whether `db` is a Citus coordinator Rapport should distribute:
+/// `RAPPORT_CITUS` is `true` (then the extension must be there), `false`, or
+/// `auto` (the extension is installed in the database).
+pub async fn wanted(config: &Config, db: &DatabaseConnection) -> Result<bool, DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres || config.citus == "false" {
+        return Ok(false);
+    }
+    let installed = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT 1 FROM pg_extension WHERE extname = 'citus'",
+        ))
+        .await?
+        .is_some();
+    if config.citus == "true" && !installed {
+        return Err(DbErr::Custom(
+            "RAPPORT_CITUS=true, but the citus extension is not installed in this database \
+             (CREATE EXTENSION citus on the coordinator and every worker, then add the workers)"
+                .into(),
+        ));
+    }
+    Ok(installed)
+}
+
+/// Distributes every table not yet distributed (see the module's note).
+pub async fn distribute(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared(DISTRIBUTE).await.map(drop)
+}
+
+/// The unique indexes made per workspace, then `workspace`, then every
+/// tenant table once the tables its foreign keys name are distributed
+/// (Citus requires a foreign key's target to be distributed first).
+/// Distributing is cross-workspace work: its statements reach every shard,
+/// so this session allows that however the database is set
+/// (`citus.multi_task_query_log_level`, which the tests set to `error`).
+const DISTRIBUTE: &str = r#"
+SET citus.multi_task_query_log_level = 'off';
+DO $d$
+DECLARE t regclass; n int;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'workspace'::regclass) THEN
+    DROP INDEX IF EXISTS ux_api_key_prefix;
+    CREATE UNIQUE INDEX ux_api_key_prefix ON api_key (prefix, workspace_id);
+    DROP INDEX IF EXISTS ix_form_key;
+    CREATE UNIQUE INDEX ix_form_key ON form (form_key, workspace_id);
+    PERFORM create_distributed_table('workspace', 'id');
+  END IF;
+  LOOP
+    n := 0;
+    FOR t IN SELECT c.oid::regclass FROM pg_class c
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'workspace_id' AND NOT a.attisdropped
+      WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace
+        AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = c.oid)
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+             WHERE f.contype = 'f' AND f.conrelid = c.oid AND f.confrelid <> c.oid
+               AND NOT EXISTS (SELECT 1 FROM pg_dist_partition p WHERE p.logicalrelid = f.confrelid))
+      ORDER BY c.relname
+    LOOP
+      PERFORM create_distributed_table(t, 'workspace_id', colocate_with => 'workspace');
+      n := n + 1;
+    END LOOP;
+    EXIT WHEN n = 0;
+  END LOOP;
+END
+$d$;
+RESET citus.multi_task_query_log_level;
+"#;
