@@ -23,7 +23,7 @@ use std::time::Duration;
 use axum::http::{HeaderValue, StatusCode};
 use chrono::Utc;
 use entity::idempotency_key;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -91,7 +91,7 @@ pub async fn finish(state: &AppState, claim: &Claim, outcome: Outcome) -> (Outco
         Progress::Committed(id) if outcome.status == StatusCode::SERVICE_UNAVAILABLE => {
             // Timed out (or lost the database) after the write committed:
             // that answer is not the write's outcome, so it is not replayed.
-            record(state, id, &lost()).await;
+            record(state, claim.workspace_id, id, &lost()).await;
             let answer = refused(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "TIMEOUT",
@@ -100,7 +100,7 @@ pub async fn finish(state: &AppState, claim: &Claim, outcome: Outcome) -> (Outco
             (answer, false)
         }
         Progress::Committed(id) => {
-            record(state, id, &outcome).await;
+            record(state, claim.workspace_id, id, &outcome).await;
             (outcome, false)
         }
         Progress::Lost => match settled(state, claim).await {
@@ -180,15 +180,21 @@ async fn find(state: &AppState, claim: &Claim) -> Result<Option<idempotency_key:
 }
 
 /// Stores the outcome of the request whose write committed row `id`.
-async fn record(state: &AppState, id: Uuid, outcome: &Outcome) {
+/// By workspace and id: on Citus the one shard holding the row.
+async fn record(state: &AppState, workspace_id: Uuid, id: Uuid, outcome: &Outcome) {
     let change = idempotency_key::ActiveModel {
-        id: Set(id),
         status: Set(Some(i32::from(outcome.status.as_u16()))),
         response: Set(Some(outcome.body.clone())),
         updated_at: Set(Utc::now()),
         ..Default::default()
     };
-    if let Err(error) = change.update(&state.db).await {
+    let stored = idempotency_key::Entity::update_many()
+        .set(change)
+        .filter(idempotency_key::Column::WorkspaceId.eq(workspace_id))
+        .filter(idempotency_key::Column::Id.eq(id))
+        .exec(&state.db)
+        .await;
+    if let Err(error) = stored {
         tracing::error!(%error, "idempotent response not stored; retries will get IDEMPOTENCY_RESPONSE_LOST");
     }
 }

@@ -15,7 +15,7 @@ use rapport_core::error::CoreResult;
 use rapport_core::events::outbox;
 use rapport_core::metrics::Metrics;
 use rapport_core::webhooks::{RetryPolicy, filter, lease, message, outcome};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tokio::sync::Semaphore;
 use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
@@ -98,16 +98,32 @@ async fn claim_and_deliver(worker: &Arc<Worker>, slots: &Arc<Semaphore>) -> Core
         let Ok(permit) = slots.clone().try_acquire_owned() else {
             break;
         };
-        if !lease::claim(&worker.core.db, endpoint.id, worker.owner, now, until).await? {
+        if !lease::claim(
+            &worker.core.db,
+            endpoint.workspace_id,
+            endpoint.id,
+            worker.owner,
+            now,
+            until,
+        )
+        .await?
+        {
             continue;
         }
         let worker = worker.clone();
         tokio::spawn(async move {
             let _permit = permit;
-            if let Err(error) = deliver(&worker, endpoint.id).await {
+            if let Err(error) = deliver(&worker, endpoint.workspace_id, endpoint.id).await {
                 tracing::warn!(?error, endpoint = %endpoint.id, "webhook delivery interrupted");
             }
-            if let Err(error) = lease::release(&worker.core.db, endpoint.id, worker.owner).await {
+            if let Err(error) = lease::release(
+                &worker.core.db,
+                endpoint.workspace_id,
+                endpoint.id,
+                worker.owner,
+            )
+            .await
+            {
                 tracing::warn!(%error, endpoint = %endpoint.id, "cannot release a webhook lease");
             }
         });
@@ -117,10 +133,14 @@ async fn claim_and_deliver(worker: &Arc<Worker>, slots: &Arc<Semaphore>) -> Core
 
 /// Delivers the events after the endpoint's cursor while this instance
 /// holds it; returns when it is caught up, failing, or no longer ours.
-async fn deliver(worker: &Worker, id: Uuid) -> CoreResult<()> {
+async fn deliver(worker: &Worker, workspace_id: Uuid, id: Uuid) -> CoreResult<()> {
     let db = &worker.core.db;
     loop {
-        let Some(mut endpoint) = webhook_endpoint::Entity::find_by_id(id).one(db).await? else {
+        let found = webhook_endpoint::Entity::find_by_id(id)
+            .filter(webhook_endpoint::Column::WorkspaceId.eq(workspace_id))
+            .one(db)
+            .await?;
+        let Some(mut endpoint) = found else {
             return Ok(());
         };
         if !endpoint.enabled || endpoint.lease_owner != Some(worker.owner) {
@@ -158,7 +178,7 @@ async fn deliver(worker: &Worker, id: Uuid) -> CoreResult<()> {
             let until = rapport_core::store::now()
                 + chrono::Duration::from_std(worker.policy.lease).unwrap_or_default();
             let from = lease::Position::of(&endpoint);
-            if !lease::advance(db, id, worker.owner, from, e.seq, until).await? {
+            if !lease::advance(db, workspace_id, id, worker.owner, from, e.seq, until).await? {
                 // Replayed, or the lease ran out and another instance took over.
                 return Ok(());
             }
@@ -183,6 +203,7 @@ async fn skip_pruned(worker: &Worker, endpoint: &webhook_endpoint::Model) -> Cor
             + chrono::Duration::from_std(worker.policy.lease).unwrap_or_default();
         lease::advance(
             &worker.core.db,
+            endpoint.workspace_id,
             endpoint.id,
             worker.owner,
             lease::Position::of(endpoint),

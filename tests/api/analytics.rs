@@ -67,7 +67,7 @@ async fn deal(app: &TestApp, pipeline: &str, input: Value) -> String {
     fixtures::deal(app, input).await
 }
 
-async fn every_metric_matches_the_hand_computed_figures(app: TestApp) {
+pub(crate) async fn every_metric_matches_the_hand_computed_figures(app: TestApp) {
     let (pipeline, stages) = fixtures::pipeline(&app, "Sales").await;
     let (qualification, proposal) = (&stages[0], &stages[1]);
     let (other_pipeline, _) = fixtures::pipeline(&app, "Partners").await;

@@ -10,15 +10,16 @@ use migration::{Migrator, MigratorTrait};
 use crate::common::citus;
 
 /// Runs tests of the suite on a Citus-backed server, each `module::test`
-/// taking a `TestApp` (made `pub(crate)` in its module).
+/// taking a `TestApp` (made `pub(crate)` in its module), with the server's
+/// configuration changed by `configure` when one is given.
 macro_rules! on_citus {
-    ($($module:ident :: $name:ident),* $(,)?) => {
+    (with $configure:path; $($module:ident :: $name:ident),* $(,)?) => {
         $(
             #[test]
             fn $name() {
                 rapport::runtime::build(Some(2)).expect("runtime").block_on(async {
-                    let Some(app) =
-                        crate::helpers::spawn_app_with(crate::helpers::Backend::Citus, |_| {}).await
+                    let backend = crate::helpers::Backend::Citus;
+                    let Some(app) = crate::helpers::spawn_app_with(backend, $configure).await
                     else {
                         return;
                     };
@@ -27,6 +28,9 @@ macro_rules! on_citus {
             }
         )*
     };
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        on_citus!(with crate::helpers::default_config; $($module::$name),*);
+    };
 }
 
 on_citus!(
@@ -34,6 +38,22 @@ on_citus!(
     first_hour::the_demo_year_answers_every_figure,
     duplicates::pairs_follow_every_write,
     search::search_follows_writes_workspaces_and_roles,
+    nested::nested_query_returns_every_level,
+    import::companies_and_contacts_come_in_linked_and_refusals_say_where,
+    merge::merging_companies_moves_everything_and_rescores,
+    erasure::an_erased_contact_is_nowhere_in_the_database_and_figures_stay,
+    history::a_new_ticket_carries_its_number_in_its_event_and_history,
+    live::resuming_after_a_cursor_delivers_exactly_the_missed_events,
+    live::the_dashboard_equals_the_same_figures_computed_by_queries,
+    bulk::bulk_creates_are_all_or_nothing_with_one_event_each,
+    segments::a_segment_follows_its_filter_and_order_as_records_change,
+    custom_fields::filters_test_values_with_typed_operators,
+);
+on_citus!(with crate::helpers::manual_clock;
+    analytics::every_metric_matches_the_hand_computed_figures,
+);
+on_citus!(with crate::webhooks::fast_webhooks;
+    webhooks::every_event_arrives_in_order_through_failures_a_timeout_and_a_dead_receiver,
 );
 
 #[test]

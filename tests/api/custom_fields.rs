@@ -250,7 +250,7 @@ async fn fields_are_defined_and_values_checked_by_type(app: TestApp) {
     assert_eq!(names(&app, set(true)).await, ["Ada"]);
 }
 
-async fn filters_test_values_with_typed_operators(app: TestApp) {
+pub(crate) async fn filters_test_values_with_typed_operators(app: TestApp) {
     define_contact_fields(&app).await;
     let people = [
         (

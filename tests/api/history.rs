@@ -183,7 +183,7 @@ const TICKET_EVENTS: &str = "subscription($after: String) { ticketEvents(after: 
 /// On PostgreSQL a create takes the ticket's number in the statement that
 /// writes the ticket, its event and its history entry (without a transaction
 /// when the input names no other record); the number must reach all three.
-async fn a_new_ticket_carries_its_number_in_its_event_and_history(app: TestApp) {
+pub(crate) async fn a_new_ticket_carries_its_number_in_its_event_and_history(app: TestApp) {
     let contact = fixtures::contact(&app, json!({ "firstName": "Ada", "lastName": "L" })).await;
     let after = event_cursor(&app).await;
     let mut live = WsClient::ready(&app.base, &app.token).await;

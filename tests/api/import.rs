@@ -107,7 +107,7 @@ async fn events_of(app: &TestApp, kind: &str) -> u64 {
 
 const CONTACTS: &str = "{ contacts(first: 20, orderBy: [{ field: FIRST_NAME }]) { nodes { firstName email jobTitle createdAt company { name } externalIds { source id } } } }";
 
-async fn companies_and_contacts_come_in_linked_and_refusals_say_where(app: TestApp) {
+pub(crate) async fn companies_and_contacts_come_in_linked_and_refusals_say_where(app: TestApp) {
     let dir = tempfile::tempdir().unwrap();
     let companies = write(
         dir.path(),

@@ -192,7 +192,7 @@ async fn ticket_events_follow_the_filter_and_include_activities(app: TestApp) {
     assert_eq!(resolved["kind"], "RESOLVED");
 }
 
-async fn resuming_after_a_cursor_delivers_exactly_the_missed_events(app: TestApp) {
+pub(crate) async fn resuming_after_a_cursor_delivers_exactly_the_missed_events(app: TestApp) {
     let start = event_cursor(&app).await;
     let mut first = WsClient::ready(&app.base, &app.token).await;
     first
@@ -271,7 +271,7 @@ const DASHBOARD_FIELDS: &str =
   openValue { currency amount count } weightedForecast { currency amount count }
   wonThisMonth { currency amount count } lostThisMonth { currency amount count } winRate";
 
-async fn the_dashboard_equals_the_same_figures_computed_by_queries(app: TestApp) {
+pub(crate) async fn the_dashboard_equals_the_same_figures_computed_by_queries(app: TestApp) {
     let (pipeline, stages) = fixtures::pipeline(&app, "Sales").await;
     let deals = [
         ("A", "1000.00", "EUR", 0),

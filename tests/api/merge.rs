@@ -171,7 +171,7 @@ async fn merging_contacts_moves_everything_and_keeps_figures_right(app: TestApp)
     assert_eq!(lists["contacts"]["totalCount"], 1);
 }
 
-async fn merging_companies_moves_everything_and_rescores(app: TestApp) {
+pub(crate) async fn merging_companies_moves_everything_and_rescores(app: TestApp) {
     rule(
         &app,
         json!({ "name": "Software", "target": "INDUSTRY", "contains": "software", "points": 20 }),

@@ -24,7 +24,7 @@ const NESTED: &str = "query($n: Int!) {
   }
 }";
 
-async fn nested_query_returns_every_level(app: TestApp) {
+pub(crate) async fn nested_query_returns_every_level(app: TestApp) {
     world(&app, 2, 2, 2, 2).await;
     let data = app.data(NESTED, json!({ "n": 10 })).await;
     let companies = data["companies"]["nodes"].as_array().unwrap();

@@ -29,7 +29,7 @@ fn names(contacts: &Value) -> Vec<&str> {
         .collect()
 }
 
-async fn a_segment_follows_its_filter_and_order_as_records_change(app: TestApp) {
+pub(crate) async fn a_segment_follows_its_filter_and_order_as_records_change(app: TestApp) {
     for (first, country) in [("Cleo", "FR"), ("Ada", "FR"), ("Bob", "DE")] {
         fixtures::contact(
             &app,

@@ -76,7 +76,9 @@ pub fn subject_of(received: &Received) -> String {
 
 on_both_databases!(with fast_webhooks; every_event_arrives_in_order_through_failures_a_timeout_and_a_dead_receiver);
 
-async fn every_event_arrives_in_order_through_failures_a_timeout_and_a_dead_receiver(app: TestApp) {
+pub(crate) async fn every_event_arrives_in_order_through_failures_a_timeout_and_a_dead_receiver(
+    app: TestApp,
+) {
     let mut receiver = Receiver::start().await;
     let (id, secret) = endpoint(
         &app,

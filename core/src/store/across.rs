@@ -30,7 +30,17 @@ pub async fn across_workspaces<T, E: From<DbErr>>(
 ) -> Result<T, E> {
     let txn = db.begin().await?;
     allow_fan_out(&txn).await?;
-    let done = work(&txn).await?;
-    txn.commit().await?;
-    Ok(done)
+    match work(&txn).await {
+        Ok(done) => {
+            txn.commit().await?;
+            Ok(done)
+        }
+        Err(error) => {
+            // At once: a dropped transaction rolls back only when its
+            // connection is next used, and on SQLite it holds the write
+            // lock until then (another process's start waited it out).
+            txn.rollback().await?;
+            Err(error)
+        }
+    }
 }

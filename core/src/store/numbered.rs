@@ -10,12 +10,15 @@
 //! statement and the commit only, and when the create reads nothing first
 //! the statement is its own transaction: no round trip at all under the lock.
 //!
+//! A searched record's search document is written by the same statement.
+//!
 //! The event payload and the history snapshot are built in Rust with a
 //! placeholder number; the statement writes the real one into them
 //! (`jsonb_set`), so what is stored is exactly what the usual path stores.
 
 use chrono::{DateTime, Utc};
 use entity::event;
+use entity::search_text::{DOCUMENTS, SEARCHED, workspace_live_text};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic,
     Iterable, Statement, Value,
@@ -104,13 +107,14 @@ where
         uuid::Uuid::now_v7().into(),
     ]
     .map(|value: Value| params.push(value));
+    let document = document(&table);
     let sql = format!(
         r#"WITH "numbered" AS (
   UPDATE "workspace" SET "{counter}" = "{counter}" + 1, "event_seq" = "event_seq" + 1
   WHERE "id" = $1 RETURNING "{counter}", "event_seq"
 ), "created" AS (
-  INSERT INTO "{table}" ({columns}) SELECT {values} FROM "numbered"
-), "logged" AS (
+  INSERT INTO "{table}" ({columns}) SELECT {values} FROM "numbered" RETURNING *
+){document}, "logged" AS (
   INSERT INTO "event" ("workspace_id", "seq", "topic", "kind", "record_type", "record_id", "actor_id", "payload", "created_at")
   SELECT $1, "event_seq", {topic}, {kind}, {record_type}, {record_id}, {actor}, jsonb_set({payload}, ARRAY[{path}], {number}), {at_param}
   FROM "numbered" RETURNING "id", "seq"
@@ -147,6 +151,22 @@ SELECT "numbered"."{counter}" AS "number", "logged"."id", "logged"."seq" FROM "n
         created_at: at,
     };
     Ok((number, stored))
+}
+
+/// The CTE writing the new record's search document, for a searched table
+/// (see `derived`: the core writes them, and this statement is the whole
+/// of its transaction when the create reads nothing first).
+fn document(table: &str) -> String {
+    if !SEARCHED.iter().any(|(searched, _)| *searched == table) {
+        return String::new();
+    }
+    let text = workspace_live_text(table, r#""created"."#, "$1");
+    format!(
+        r#", "document" AS (
+  INSERT INTO "{DOCUMENTS}" ("workspace_id", "record_type", "record_id", "text")
+  SELECT "created"."workspace_id", '{table}', "created"."id", {text} FROM "created"
+)"#
+    )
 }
 
 /// The position of the number's entry in a first history entry's changes.

@@ -4,6 +4,9 @@
 //! hands on, and releases it when the endpoint is caught up or must wait.
 //! A killed instance's lease simply runs out and another claims the endpoint
 //! at the cursor it had reached: what it was sending goes again (at least once).
+//! Finding due endpoints looks across workspaces (the caller marks it so);
+//! every write names the endpoint's workspace, so on Citus it runs on the
+//! one node holding it.
 
 use chrono::{DateTime, Utc};
 use entity::webhook_endpoint::{self, Column};
@@ -51,6 +54,7 @@ pub async fn due<C: ConnectionTrait>(
 /// Takes endpoint `id` for `owner` until `until`; whether it won.
 pub async fn claim<C: ConnectionTrait>(
     db: &C,
+    workspace_id: Uuid,
     id: Uuid,
     owner: Uuid,
     now: DateTime<Utc>,
@@ -59,6 +63,7 @@ pub async fn claim<C: ConnectionTrait>(
     let result = webhook_endpoint::Entity::update_many()
         .col_expr(Column::LeaseOwner, Expr::value(owner))
         .col_expr(Column::LeaseUntil, Expr::value(until))
+        .filter(Column::WorkspaceId.eq(workspace_id))
         .filter(Column::Id.eq(id))
         .filter(Column::Enabled.eq(true))
         .filter(lease_free(now))
@@ -90,6 +95,7 @@ impl Position {
 /// same cursor): the caller stops and starts over from the stored cursor.
 pub async fn advance<C: ConnectionTrait>(
     db: &C,
+    workspace_id: Uuid,
     id: Uuid,
     owner: Uuid,
     from: Position,
@@ -108,6 +114,7 @@ pub async fn advance<C: ConnectionTrait>(
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(Column::LeaseUntil, Expr::value(until))
+        .filter(Column::WorkspaceId.eq(workspace_id))
         .filter(Column::Id.eq(id))
         .filter(Column::LeaseOwner.eq(owner))
         .filter(Column::Cursor.eq(from.cursor))
@@ -120,12 +127,14 @@ pub async fn advance<C: ConnectionTrait>(
 /// Renews `owner`'s lease on endpoint `id`; whether it still held it.
 pub async fn renew<C: ConnectionTrait>(
     db: &C,
+    workspace_id: Uuid,
     id: Uuid,
     owner: Uuid,
     until: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let result = webhook_endpoint::Entity::update_many()
         .col_expr(Column::LeaseUntil, Expr::value(until))
+        .filter(Column::WorkspaceId.eq(workspace_id))
         .filter(Column::Id.eq(id))
         .filter(Column::LeaseOwner.eq(owner))
         .exec(db)
@@ -134,13 +143,19 @@ pub async fn renew<C: ConnectionTrait>(
 }
 
 /// Lets go of endpoint `id` if `owner` holds it.
-pub async fn release<C: ConnectionTrait>(db: &C, id: Uuid, owner: Uuid) -> Result<(), DbErr> {
+pub async fn release<C: ConnectionTrait>(
+    db: &C,
+    workspace_id: Uuid,
+    id: Uuid,
+    owner: Uuid,
+) -> Result<(), DbErr> {
     webhook_endpoint::Entity::update_many()
         .col_expr(Column::LeaseOwner, Expr::value(Option::<Uuid>::None))
         .col_expr(
             Column::LeaseUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
+        .filter(Column::WorkspaceId.eq(workspace_id))
         .filter(Column::Id.eq(id))
         .filter(Column::LeaseOwner.eq(owner))
         .exec(db)

@@ -140,6 +140,7 @@ pub async fn failed(
             Column::LeaseUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
+        .filter(Column::WorkspaceId.eq(endpoint.workspace_id))
         .filter(Column::Id.eq(endpoint.id))
         .filter(Column::LeaseOwner.eq(owner))
         .exec(&core.db)
@@ -170,6 +171,7 @@ pub async fn disable(
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(Column::UpdatedAt, Expr::value(at))
+        .filter(Column::WorkspaceId.eq(endpoint.workspace_id))
         .filter(Column::Id.eq(endpoint.id))
         .exec(&txn)
         .await?;

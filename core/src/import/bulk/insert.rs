@@ -98,6 +98,7 @@ impl Writer<'_> {
         for chunk in created.chunks(ROWS) {
             let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
             for row in T::find()
+                .filter(col(T::TABLE, "workspace_id").eq(self.actor.workspace_id))
                 .filter(col(T::TABLE, "id").is_in(ids))
                 .all(self.txn)
                 .await?

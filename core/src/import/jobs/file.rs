@@ -11,7 +11,7 @@ use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use entity::import_job_chunk;
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tokio::runtime::Handle;
 use uuid::Uuid;
 
@@ -37,6 +37,7 @@ pub struct ChunkReader {
     db: DatabaseConnection,
     failure: Failure,
     runtime: Handle,
+    workspace_id: Uuid,
     job_id: Uuid,
     next_seq: i32,
     chunk: Vec<u8>,
@@ -46,12 +47,19 @@ pub struct ChunkReader {
 
 impl ChunkReader {
     /// Must be read on a blocking thread (`spawn_blocking`), never in a task.
-    pub fn new(db: DatabaseConnection, runtime: Handle, job_id: Uuid, failure: Failure) -> Self {
+    /// `job` is `(workspace, job id)`.
+    pub fn new(
+        db: DatabaseConnection,
+        runtime: Handle,
+        job: (Uuid, Uuid),
+        failure: Failure,
+    ) -> Self {
         Self {
             db,
             failure,
             runtime,
-            job_id,
+            workspace_id: job.0,
+            job_id: job.1,
             next_seq: 0,
             chunk: Vec::new(),
             at: 0,
@@ -69,7 +77,11 @@ impl Read for ChunkReader {
             let key = (self.job_id, self.next_seq);
             let found = self
                 .runtime
-                .block_on(import_job_chunk::Entity::find_by_id(key).one(&self.db))
+                .block_on(
+                    import_job_chunk::Entity::find_by_id(key)
+                        .filter(import_job_chunk::Column::WorkspaceId.eq(self.workspace_id))
+                        .one(&self.db),
+                )
                 .map_err(|error| {
                     self.failure
                         .set(format!("reading the file's chunk {}: {error}", key.1));

@@ -87,7 +87,12 @@ pub async fn claim_next(
 
 /// Gives a job back (its runner is stopping): another instance may take
 /// it at once instead of waiting for the lease to run out.
-pub async fn release(core: &Core, job_id: uuid::Uuid, me: &str) -> CoreResult<()> {
+pub async fn release(
+    core: &Core,
+    workspace_id: uuid::Uuid,
+    job_id: uuid::Uuid,
+    me: &str,
+) -> CoreResult<()> {
     import_job::Entity::update_many()
         .col_expr(
             import_job::Column::ClaimedBy,
@@ -97,6 +102,7 @@ pub async fn release(core: &Core, job_id: uuid::Uuid, me: &str) -> CoreResult<()
             import_job::Column::LeaseUntil,
             Expr::val(Option::<DateTime<Utc>>::None),
         )
+        .filter(import_job::Column::WorkspaceId.eq(workspace_id))
         .filter(import_job::Column::Id.eq(job_id))
         .filter(import_job::Column::ClaimedBy.eq(me))
         .filter(import_job::Column::Status.eq(JobStatus::Running.as_str()))

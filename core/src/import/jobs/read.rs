@@ -33,12 +33,17 @@ pub struct Plan {
 }
 
 /// Starts reading; two batches are read ahead at most.
-pub fn spawn(db: DatabaseConnection, job_id: Uuid, plan: Plan) -> mpsc::Receiver<Read> {
+pub fn spawn(
+    db: DatabaseConnection,
+    workspace_id: Uuid,
+    job_id: Uuid,
+    plan: Plan,
+) -> mpsc::Receiver<Read> {
     let (sender, receiver) = mpsc::channel(2);
     let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let failure = Failure::default();
-        let chunks = ChunkReader::new(db, runtime, job_id, failure.clone());
+        let chunks = ChunkReader::new(db, runtime, (workspace_id, job_id), failure.clone());
         let input = BufReader::with_capacity(1 << 16, chunks);
         // Checked before anything read is handed over.
         let failed = || failure.get().map(Read::Failed);
@@ -97,7 +102,7 @@ mod tests {
             skip: 0,
             batch_rows: 10,
         };
-        let mut reading = spawn(db, Uuid::now_v7(), plan);
+        let mut reading = spawn(db, Uuid::now_v7(), Uuid::now_v7(), plan);
         // A JSON Lines file has no header to read: its (empty) header comes first.
         loop {
             match reading.recv().await {

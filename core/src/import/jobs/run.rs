@@ -58,7 +58,7 @@ impl Runner {
                     }
                 }
             };
-            let id = job.id;
+            let (id, workspace_id) = (job.id, job.workspace_id);
             tracing::info!(job = %id, rows_done = job.next_row, "running an import job");
             tokio::select! {
                 ran = run_claimed(&self.core, job, &self.me, self.lease) => {
@@ -68,7 +68,7 @@ impl Runner {
                     }
                 }
                 () = shutdown.cancelled() => {
-                    if let Err(error) = lease::release(&self.core, id, &self.me).await {
+                    if let Err(error) = lease::release(&self.core, workspace_id, id, &self.me).await {
                         tracing::warn!(job = %id, ?error, "cannot give the import job back");
                     }
                     return;
@@ -81,6 +81,7 @@ impl Runner {
 /// What a job writes as: the member who started it, with their role now.
 async fn actor_of(core: &Core, job: &import_job::Model) -> CoreResult<Result<Actor, String>> {
     let found = member::Entity::find_by_id(job.member_id)
+        .filter(member::Column::WorkspaceId.eq(job.workspace_id))
         .one(&core.db)
         .await?;
     Ok(match found {
@@ -126,7 +127,7 @@ pub async fn run_claimed(
         skip: u64::try_from(job.next_row).unwrap_or(0),
         batch_rows: BATCH_ROWS,
     };
-    let mut reading = read::spawn(core.db.clone(), job.id, plan);
+    let mut reading = read::spawn(core.db.clone(), job.workspace_id, job.id, plan);
     let header = match reading.recv().await {
         Some(Read::Header(header)) => header,
         Some(Read::Refused(unreadable)) => {
@@ -180,6 +181,7 @@ pub async fn run_claimed(
                     Expr::val(lease::until(lease)),
                 )
                 .col_expr(import_job::Column::UpdatedAt, Expr::val(now()))
+                .filter(import_job::Column::WorkspaceId.eq(job.workspace_id))
                 .filter(import_job::Column::Id.eq(job.id))
                 .filter(import_job::Column::ClaimedBy.eq(me))
                 .exec(txn)
@@ -329,6 +331,7 @@ async fn finish(
             import_job::Column::ClaimedBy,
             Expr::val(Option::<String>::None),
         )
+        .filter(import_job::Column::WorkspaceId.eq(job.workspace_id))
         .filter(import_job::Column::Id.eq(job.id))
         .filter(import_job::Column::ClaimedBy.eq(me))
         .exec(&txn)
@@ -344,6 +347,7 @@ async fn finish(
             .await?;
     }
     let job = import_job::Entity::find_by_id(job.id)
+        .filter(import_job::Column::WorkspaceId.eq(job.workspace_id))
         .one(&txn)
         .await?
         .ok_or(CoreError::NotFound("import job"))?;

@@ -4,6 +4,7 @@ use std::io::Read;
 
 use entity::enums::Role;
 use entity::{import_job, import_job_chunk, import_job_error};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -105,9 +106,15 @@ pub async fn create(
         .await?;
         seq += 1;
     }
-    let mut row: import_job::ActiveModel = row.into();
-    row.file_bytes = Set(i64::try_from(total).unwrap_or(i64::MAX));
-    let row = row.update(&txn).await?;
+    let mut row = row;
+    row.file_bytes = i64::try_from(total).unwrap_or(i64::MAX);
+    // By workspace and id: on Citus the one shard holding the job.
+    import_job::Entity::update_many()
+        .col_expr(import_job::Column::FileBytes, Expr::value(row.file_bytes))
+        .filter(import_job::Column::WorkspaceId.eq(row.workspace_id))
+        .filter(import_job::Column::Id.eq(row.id))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -163,6 +170,7 @@ pub async fn errors(
     after: Option<i64>,
 ) -> CoreResult<ErrorPage> {
     let mut query = import_job_error::Entity::find()
+        .filter(import_job_error::Column::WorkspaceId.eq(job.workspace_id))
         .filter(import_job_error::Column::JobId.eq(job.id))
         .order_by_asc(import_job_error::Column::RowIndex)
         .limit(first + 1);

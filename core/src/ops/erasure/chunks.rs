@@ -5,9 +5,9 @@
 //! length, so each chunk keeps its size and a job's byte offsets stay right.
 
 use entity::import_job_chunk;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -49,14 +49,18 @@ pub async fn scrub(
             if scrubbed == chunk.data.as_slice() {
                 continue;
             }
-            import_job_chunk::ActiveModel {
-                job_id: Set(chunk.job_id),
-                seq: Set(chunk.seq),
-                workspace_id: Set(chunk.workspace_id),
-                data: Set(scrubbed.to_vec()),
-            }
-            .update(txn)
-            .await?;
+            // The data alone is set: Citus refuses an UPDATE that sets
+            // the workspace (its distribution column), even to itself.
+            import_job_chunk::Entity::update_many()
+                .col_expr(
+                    import_job_chunk::Column::Data,
+                    Expr::value(scrubbed.to_vec()),
+                )
+                .filter(import_job_chunk::Column::WorkspaceId.eq(chunk.workspace_id))
+                .filter(import_job_chunk::Column::JobId.eq(chunk.job_id))
+                .filter(import_job_chunk::Column::Seq.eq(chunk.seq))
+                .exec(txn)
+                .await?;
         }
     }
     Ok(())

@@ -112,6 +112,7 @@ pub async fn erase_contact(core: &Core, actor: &Actor, command: Erase) -> CoreRe
     let files = crate::ops::document::remove_in(&txn, actor.workspace_id, &ids).await?;
     let contact = load_any::<contact::Entity>(&txn, actor, before.id).await?;
     let erasure = erasure::Entity::find_by_id(record.id)
+        .filter(erasure::Column::WorkspaceId.eq(actor.workspace_id))
         .one(&txn)
         .await?
         .ok_or(CoreError::NotFound("Erasure"))?;
