@@ -21,7 +21,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::history::{self, Made};
 use crate::kind::Kind;
 use crate::store::placeholders::for_backend;
-use crate::store::{Table, col, event_for};
+use crate::store::{Table, col, derived, event_for};
 
 /// How many unconvertible records a refusal names.
 const NAMED: usize = 20;
@@ -102,7 +102,9 @@ pub(super) async fn convert_values(
     }
     let update = for_backend(
         backend,
-        &format!(r#"UPDATE "{table}" SET "custom_fields" = ? WHERE "id" = ?"#),
+        &format!(
+            r#"UPDATE "{table}" SET "custom_fields" = ? WHERE "workspace_id" = ? AND "id" = ?"#
+        ),
     );
     let ids: Vec<Uuid> = converted.iter().map(|(id, _)| *id).collect();
     for (id, values) in converted {
@@ -110,7 +112,7 @@ pub(super) async fn convert_values(
         txn.execute_raw(Statement::from_sql_and_values(
             backend,
             update.clone(),
-            [json, id.into()],
+            [json, workspace_id.into(), id.into()],
         ))
         .await?;
     }
@@ -123,10 +125,13 @@ pub(super) async fn convert_values(
 }
 
 /// History entries for the converted records `ids` (read back whole: an
-/// entry holds the record's snapshot), a page of ids at a time.
+/// entry holds the record's snapshot), a page of ids at a time; their
+/// search documents follow the values (no event of theirs says so).
 async fn record<T: Table>(txn: &DatabaseTransaction, made: Made, ids: Vec<Uuid>) -> CoreResult<()> {
+    derived::refresh_records(txn, made.workspace_id, T::TABLE, ids.iter().copied()).await?;
     for chunk in ids.chunks(500) {
         let rows = T::find()
+            .filter(col(T::TABLE, "workspace_id").eq(made.workspace_id))
             .filter(col(T::TABLE, "id").is_in(chunk.to_vec()))
             .all(txn)
             .await?;
