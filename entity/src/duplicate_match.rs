@@ -229,6 +229,26 @@ pub fn pairs_select(backend: DbBackend, table: &str, only: &str) -> String {
     )
 }
 
+/// PostgreSQL: takes a transaction's advisory lock on every match key of
+/// the `table` rows `a` that `only` selects, sorted so two writers lock in
+/// one order (the later then sees the earlier's records). `verb` is
+/// `SELECT` in a statement, `PERFORM` in PL/pgSQL.
+pub fn lock_keys(table: &str, only: &str, verb: &str) -> String {
+    let keys: Vec<String> = branches(DbBackend::Postgres, table)
+        .into_iter()
+        .map(|b| {
+            format!(
+                r#"'{table}:' || CAST("a"."workspace_id" AS TEXT) || ':' || {}"#,
+                b.key
+            )
+        })
+        .collect();
+    format!(
+        r#"{verb} pg_advisory_xact_lock(hashtextextended("k", 0)) FROM (SELECT DISTINCT "k" FROM (SELECT unnest(ARRAY[{keys}]) AS "k" FROM "{table}" AS "a" WHERE {only}) AS "keys" WHERE "k" IS NOT NULL ORDER BY "k") AS "sorted""#,
+        keys = keys.join(", ")
+    )
+}
+
 /// The column list of `table`'s pairs table, as [`pairs_select`] gives them.
 pub fn pairs_columns(backend: DbBackend, table: &str) -> String {
     let mut columns = vec![

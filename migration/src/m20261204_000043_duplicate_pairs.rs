@@ -10,9 +10,7 @@
 //! no pair is missed. The tables are filled here from the data already in
 //! place.
 
-use entity::duplicate_match::{
-    branches, pairs_columns, pairs_select, pairs_table, reasons, watched,
-};
+use entity::duplicate_match::{self, pairs_columns, pairs_select, pairs_table, reasons, watched};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::DbBackend;
@@ -73,19 +71,7 @@ fn recompute(backend: DbBackend, table: &str) -> String {
 /// PostgreSQL: locks every match key of the live `table` rows `a` that
 /// `only` selects, sorted so two writers lock in one order.
 pub fn lock_keys(table: &str, only: &str) -> String {
-    let keys: Vec<String> = branches(DbBackend::Postgres, table)
-        .into_iter()
-        .map(|b| {
-            format!(
-                r#"'{table}:' || CAST("a"."workspace_id" AS TEXT) || ':' || {}"#,
-                b.key
-            )
-        })
-        .collect();
-    format!(
-        r#"PERFORM pg_advisory_xact_lock(hashtextextended("k", 0)) FROM (SELECT DISTINCT "k" FROM (SELECT unnest(ARRAY[{keys}]) AS "k" FROM "{table}" AS "a" WHERE {only}) AS "keys" WHERE "k" IS NOT NULL ORDER BY "k") AS "sorted";"#,
-        keys = keys.join(", ")
-    )
+    format!("{};", duplicate_match::lock_keys(table, only, "PERFORM"))
 }
 
 pub(crate) fn postgres_triggers(table: &str) -> Vec<String> {

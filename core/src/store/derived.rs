@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use entity::custom_field;
-use entity::duplicate_match::{branches, pairs_columns, pairs_select, pairs_table};
+use entity::duplicate_match::{lock_keys, pairs_columns, pairs_select, pairs_table};
 use entity::search_text::{
     DOCUMENTS, SEARCHED, WITH_CUSTOM_FIELDS, documents_rows, workspace_live_text,
 };
@@ -138,23 +138,18 @@ fn list(ids: &BTreeSet<Uuid>) -> String {
 /// earlier's records), then their pairs deleted and found anew.
 fn pairs(sql: &mut String, table: &str, ws: &str, ids: &str) {
     let pairs = pairs_table(table);
-    let keys: Vec<String> = branches(DbBackend::Postgres, table)
-        .into_iter()
-        .map(|b| {
-            format!(
-                r#"'{table}:' || CAST("a"."workspace_id" AS TEXT) || ':' || {}"#,
-                b.key
-            )
-        })
-        .collect();
     let only = format!(r#""a"."workspace_id" = {ws} AND "a"."id" IN {ids}"#);
     let _ = write!(
         sql,
-        r#"SELECT pg_advisory_xact_lock(hashtextextended("k", 0)) FROM (SELECT DISTINCT "k" FROM (SELECT unnest(ARRAY[{keys}]) AS "k" FROM "{table}" AS "a" WHERE {only} AND "a"."deleted_at" IS NULL) AS "keys" WHERE "k" IS NOT NULL ORDER BY "k") AS "sorted";
+        r#"{lock};
 DELETE FROM "{pairs}" WHERE "workspace_id" = {ws} AND ("record_id" IN {ids} OR "duplicate_id" IN {ids});
 INSERT INTO "{pairs}" ({columns}) {select};
 "#,
-        keys = keys.join(", "),
+        lock = lock_keys(
+            table,
+            &format!(r#"{only} AND "a"."deleted_at" IS NULL"#),
+            "SELECT"
+        ),
         columns = pairs_columns(DbBackend::Postgres, table),
         select = pairs_select(DbBackend::Postgres, table, &only),
     );
