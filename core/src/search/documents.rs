@@ -6,16 +6,17 @@ use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
 use crate::error::CoreResult;
+use crate::store::one_workspace::literal;
 use entity::search_text::{DOCUMENTS, SEARCHED, documents_rows, workspace_live_text};
 
 /// Writes `workspace`'s search documents from its records (nothing on
 /// SQLite, whose full-text table the bulk load's triggers keep). Every
-/// statement names the workspace (a literal: a uuid's text is hex and `-`).
+/// statement names the workspace, as a literal.
 pub async fn rebuild<C: ConnectionTrait>(conn: &C, workspace: Uuid) -> CoreResult<()> {
     if conn.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
-    let ws = format!("'{workspace}'");
+    let ws = literal(workspace);
     let mut statements = vec![format!(
         r#"DELETE FROM "{DOCUMENTS}" WHERE "workspace_id" = {ws}"#
     )];

@@ -111,10 +111,9 @@ impl Core {
         let made = author.made(now());
         // The request's Idempotency-Key commits with its first write, or not at all.
         let staked = claim::stake(&txn).await?;
+        // `recorded` comes from a numbered create, whose one statement
+        // wrote its record's search document already.
         let mut touched = derived::Touched::default();
-        for e in &recorded {
-            touched.event(&e.record_type, &e.kind, e.record_id);
-        }
         for e in &events {
             touched.event(e.record_type, &e.kind, e.record_id);
         }

@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use crate::error::CoreResult;
 use crate::ops::custom_field::table_of;
+use crate::store::one_workspace::literal;
 
 /// The records whose derived rows a write must refresh, by table, and the
 /// custom field definitions it deleted or restored.
@@ -122,11 +123,6 @@ pub async fn refresh_records<C: ConnectionTrait>(
 
 /// The tables whose records are compared for duplicates.
 const COMPARED: [&str; 2] = ["contact", "company"];
-
-/// A uuid as an SQL literal (its text form holds only hex digits and `-`).
-fn literal(id: Uuid) -> String {
-    format!("'{id}'")
-}
 
 fn list(ids: &BTreeSet<Uuid>) -> String {
     let literals: Vec<String> = ids.iter().map(|id| literal(*id)).collect();

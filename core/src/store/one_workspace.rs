@@ -36,7 +36,7 @@ const COLUMN: &str = r#""workspace_id""#;
 /// For PostgreSQL: SQLite stores uuids as bytes, and is one node anyway.
 pub fn bind(sql: &str, workspace: Uuid) -> String {
     let pattern = format!(r#"{COLUMN} = ""#);
-    let literal = format!("'{workspace}'");
+    let literal = literal(workspace);
     let mut out = String::with_capacity(sql.len());
     let mut rest = sql;
     while let Some(at) = rest.find(&pattern) {
@@ -56,6 +56,12 @@ pub fn bind(sql: &str, workspace: Uuid) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A uuid as an SQL literal (its text form holds only hex digits and `-`),
+/// for statements that name their workspace as a value Citus routes by.
+pub fn literal(id: Uuid) -> String {
+    format!("'{id}'")
 }
 
 /// The length of `"alias"."workspace_id"` at the start of `text`, if it is there.

@@ -20,6 +20,7 @@ mod touches;
 use super::figures::Of;
 use crate::error::CoreResult;
 use crate::kind::Kind;
+use crate::store::one_workspace;
 use crate::store::placeholders::for_backend;
 pub use sql::weighted_sql;
 use sql::{STAY_BEGAN, assignment, weight_assignment};
@@ -71,7 +72,7 @@ fn with_touches(inputs: &[Inputs]) -> Vec<Inputs> {
 /// node and correlates with the updated row's workspace.
 fn assignments(of: Of, inputs: &[Inputs], backend: DbBackend, workspace_id: Uuid) -> Vec<String> {
     let ws = match backend {
-        DbBackend::Postgres => format!("'{workspace_id}'"),
+        DbBackend::Postgres => one_workspace::literal(workspace_id),
         _ => format!(r#""{}"."workspace_id""#, of.table()),
     };
     with_touches(inputs)
