@@ -131,7 +131,7 @@ impl AppState {
                 .map_err(|e| anyhow::anyhow!("RAPPORT_TRUSTED_PROXIES: {e}"))?;
         let metrics = Arc::new(Metrics::default());
         let db = db::connect(&config, metrics.clone()).await?;
-        db::migrate(&config, &db).await?;
+        let citus = db::migrate(&config, &db).await?;
         let shutdown = CancellationToken::new();
         let buffer = config.event_buffer.max(1);
         let redis = match &config.redis_url {
@@ -190,7 +190,10 @@ impl AppState {
         let passwords =
             crate::auth::password::Passwords::new(config.max_concurrent_password_checks);
         let services = Services {
-            core: Core::new(db, bus, metrics.clone(), files),
+            core: Core {
+                citus,
+                ..Core::new(db, bus, metrics.clone(), files)
+            },
             feed,
             directory,
             lockout: Arc::new(lockout),

@@ -111,21 +111,23 @@ pub async fn connect(config: &Config, metrics: Arc<Metrics>) -> Result<DatabaseC
 ///
 /// On a SQLite file it then brings the planner's statistics up to date
 /// ([`SQLITE_STATISTICS`]); on a Citus coordinator it distributes the
-/// tables ([`citus`]).
-pub async fn migrate(config: &Config, db: &DatabaseConnection) -> Result<(), DbErr> {
+/// tables ([`citus`]). True when it did (the database is a Citus
+/// coordinator Rapport distributes).
+pub async fn migrate(config: &Config, db: &DatabaseConnection) -> Result<bool, DbErr> {
     if config.is_sqlite() && config.sqlite_path().is_none() {
-        return Migrator::up(db, None).await;
+        return Migrator::up(db, None).await.map(|()| false);
     }
     let once = one_connection(config).await?;
     let mut migrated = Migrator::up(&once, None).await;
     if migrated.is_ok() && config.is_sqlite() {
         migrated = once.execute_unprepared(SQLITE_STATISTICS).await.map(drop);
     }
-    if migrated.is_ok() && citus::wanted(config, &once).await? {
+    let citus = migrated.is_ok() && citus::wanted(config, &once).await?;
+    if citus {
         migrated = citus::distribute(&once).await;
     }
     once.close().await?;
-    migrated
+    migrated.map(|()| citus)
 }
 
 /// Analyzes every table whose indexes have no statistics or whose size

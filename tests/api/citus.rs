@@ -113,4 +113,16 @@ fn every_tenant_table_distributes_colocated_on_citus() {
          AND c.relnamespace = current_schema()::regnamespace",
     );
     assert_eq!(triggers.trim(), "", "no trigger of ours runs on a shard");
+    // A numbered create's function goes, whole, to the node of the
+    // workspace it is given: one task, the call itself (not delegated, the
+    // plan would be a plain `Result` on the coordinator).
+    let plan = cluster.psql(
+        &name,
+        "EXPLAIN (COSTS OFF) SELECT rapport_numbered_insert(\
+         '0190f0c4-0000-7000-8000-000000000001', 'SELECT 1, 2, 3')",
+    );
+    assert!(
+        plan.contains("Custom Scan (Citus") && plan.contains("Task Count: 1"),
+        "the call is delegated to one node: {plan}"
+    );
 }

@@ -56,7 +56,7 @@ pub async fn spawn_app_with(
         .with_env_filter("warn,rapport=info")
         .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = match backend {
+    let mut config = match postgres_on_citus(backend) {
         Backend::Sqlite => Config::for_database(format!(
             "sqlite://{}/rapport.db?mode=rwc",
             dir.path().display()
@@ -237,6 +237,16 @@ impl TestApp {
             .find_map(|line| line.strip_prefix(&prefix))
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or_else(|| panic!("{name} in /metrics"))
+    }
+}
+
+/// `RAPPORT_TEST_POSTGRES=citus` runs every PostgreSQL test of the suite on
+/// the Citus cluster instead, with any multi-shard statement an error.
+fn postgres_on_citus(backend: Backend) -> Backend {
+    let on_citus = std::env::var("RAPPORT_TEST_POSTGRES").is_ok_and(|value| value == "citus");
+    match backend {
+        Backend::Postgres if on_citus => Backend::Citus,
+        other => other,
     }
 }
 

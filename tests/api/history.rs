@@ -189,14 +189,17 @@ pub(crate) async fn a_new_ticket_carries_its_number_in_its_event_and_history(app
     let mut live = WsClient::ready(&app.base, &app.token).await;
     live.subscribe("live", TICKET_EVENTS, json!({ "after": after }))
         .await;
-    let create = "mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id number } } }";
+    let create = "mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id number subject } } }";
     let mut created = Vec::new();
+    // Quotes and a backslash: on Citus the one-statement create carries its
+    // values as literals (`numbered::literal`).
     for input in [
-        json!({ "subject": "Alone" }),
+        json!({ "subject": r#"Alone, it's a \ "quoted" 'one' \z"# }),
         json!({ "subject": "For Ada", "contactId": contact }),
         json!({ "subject": "Alone again" }),
     ] {
         let ticket = mutate(&app, create, json!({ "input": input })).await["ticket"].clone();
+        assert_eq!(ticket["subject"], input["subject"], "{ticket}");
         created.push(ticket);
     }
     let numbers: Vec<i64> = created

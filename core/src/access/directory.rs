@@ -15,9 +15,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use entity::api_key;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
@@ -28,6 +26,8 @@ use super::secrets::constant_time_eq;
 pub use super::secrets::{KEY_PREFIX, hash_secret, key_prefix, new_secret};
 use super::{Actor, Refused};
 use crate::events::{Bus, BusMessage};
+use crate::store::across::across_workspaces;
+use crate::store::update_in_workspace;
 
 /// The longest a cached entry lives without being confirmed.
 const FORGET_EVERY: Duration = Duration::from_secs(30);
@@ -173,11 +173,16 @@ impl Directory {
             Some(entry) => entry,
             None => {
                 let seen = self.forgets.load(Ordering::Acquire);
-                let key = api_key::Entity::find()
-                    .filter(api_key::Column::Prefix.eq(prefix))
-                    .one(&self.db)
-                    .await
-                    .inspect_err(|error| tracing::warn!(%error, "API key lookup failed"))?;
+                // The key is all a request sends, so on Citus the look-up
+                // asks every node; the entry is cached afterwards.
+                let key = across_workspaces(&self.db, async |txn| {
+                    api_key::Entity::find()
+                        .filter(api_key::Column::Prefix.eq(prefix))
+                        .one(txn)
+                        .await
+                })
+                .await
+                .inspect_err(|error| tracing::warn!(%error, "API key lookup failed"))?;
                 let Some(key) = key else {
                     return Ok(Err(Refused::InvalidApiKey));
                 };
@@ -239,7 +244,9 @@ impl Directory {
             last_used_at: Set(Some(now)),
             ..Default::default()
         };
-        if let Err(error) = change.update(&self.db).await {
+        let (workspace, id) = (entry.key.workspace_id, entry.key.id);
+        let written = update_in_workspace::<api_key::Entity>(&self.db, workspace, id, change);
+        if let Err(error) = written.await {
             tracing::warn!(%error, "cannot record an API key's use");
             return;
         }

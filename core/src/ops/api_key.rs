@@ -13,7 +13,7 @@ use crate::access::directory::{KEY_PREFIX, hash_secret, key_prefix, new_secret};
 use crate::access::{Actor, Area, Directory};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
-use crate::store::{Author, Core, event_for, load_any, now};
+use crate::store::{Author, Core, event_for, load_any, now, update_in_workspace};
 
 /// A new key.
 #[derive(Debug, Clone)]
@@ -76,14 +76,13 @@ pub async fn revoke(
         return Ok(current);
     }
     let at = now();
-    let row = api_key::ActiveModel {
+    let change = api_key::ActiveModel {
         id: Set(id),
         revoked_at: Set(Some(at)),
         updated_at: Set(at),
         ..Default::default()
-    }
-    .update(&txn)
-    .await?;
+    };
+    let row = update_in_workspace::<api_key::Entity>(&txn, actor.workspace_id, id, change).await?;
     let event = event_for::<api_key::Entity>(&row, "revoked")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
     directory.forget_key(id, true);

@@ -11,8 +11,7 @@ use entity::enums::{Role, TaggableType};
 use entity::{company, contact, deal, tag, tagging, ticket};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    QueryFilter, Set,
+    ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -20,7 +19,7 @@ use crate::access::Actor;
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
-use crate::store::{Author, Core, Table, col, event_for, now, scope};
+use crate::store::{Author, Core, Table, col, event_for, now, scope, update_in_workspace};
 
 /// Longest tag name (as when tagging).
 const MAX_TAG_NAME: usize = 100;
@@ -81,10 +80,11 @@ pub async fn rename(core: &Core, actor: &Actor, id: Uuid, name: &str) -> CoreRes
         });
     }
     let records = taggings_of(&txn, actor, &[found.id]).await?;
-    let mut model = found.into_active_model();
-    model.name = Set(name);
-    model.updated_at = Set(now());
-    let renamed = model.update(&txn).await?;
+    let id = found.id;
+    let mut change = found.into_active_model();
+    change.name = Set(name);
+    change.updated_at = Set(now());
+    let renamed = update_in_workspace::<tag::Entity>(&txn, actor.workspace_id, id, change).await?;
     let events = record_events(&txn, actor, &records).await?;
     core.commit(txn, Author::of(actor), events).await?;
     Ok(renamed)

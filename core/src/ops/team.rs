@@ -14,7 +14,10 @@ use uuid::Uuid;
 use crate::access::{Actor, Area, Directory};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
-use crate::store::{Author, Core, col, event_for, event_for_new, load_any, new_id, now};
+use crate::store::{
+    Author, Core, col, delete_in_workspace, event_for, event_for_new, load_any, new_id, now,
+    update_in_workspace,
+};
 
 /// Longest team name.
 const MAX_NAME: usize = 100;
@@ -60,15 +63,15 @@ pub async fn rename(
     let txn = core.begin().await?;
     load_any::<team::Entity>(&txn, actor, id).await?;
     refuse_taken(&txn, actor, &name, Some(id)).await?;
-    let row = team::ActiveModel {
+    let change = team::ActiveModel {
         id: Set(id),
         name: Set(name),
         updated_at: Set(now()),
         ..Default::default()
-    }
-    .update(&txn)
-    .await
-    .map_err(name_taken)?;
+    };
+    let row = update_in_workspace::<team::Entity>(&txn, actor.workspace_id, id, change)
+        .await
+        .map_err(name_taken)?;
     let event = event_for::<team::Entity>(&row, "renamed")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
     directory.forget_workspace(actor.workspace_id);
@@ -95,7 +98,7 @@ pub async fn delete(
         .and_where(Expr::col("team_id").eq(id))
         .to_owned();
     txn.execute(&clear).await?;
-    team::Entity::delete_by_id(id).exec(&txn).await?;
+    delete_in_workspace::<team::Entity>(&txn, actor.workspace_id, id).await?;
     let mut events = vec![event_for::<team::Entity>(&row, "deleted")?];
     for mut member in leaving {
         member.team_id = None;
@@ -122,14 +125,13 @@ pub async fn set_member_team(
             .await
             .map_err(|_| CoreError::bad_input("teamId", "no such team"))?;
     }
-    let row = member::ActiveModel {
+    let change = member::ActiveModel {
         id: Set(id),
         team_id: Set(team),
         updated_at: Set(now()),
         ..Default::default()
-    }
-    .update(&txn)
-    .await?;
+    };
+    let row = update_in_workspace::<member::Entity>(&txn, actor.workspace_id, id, change).await?;
     let event = event_for::<member::Entity>(&row, "team_changed")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
     directory.forget_workspace(actor.workspace_id);

@@ -19,7 +19,7 @@ use crate::access::Actor;
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::events::outbox;
-use crate::store::{Core, new_id, now};
+use crate::store::{Core, delete_in_workspace, new_id, now, update_in_workspace};
 use crate::webhooks::filter::EventFilter;
 use crate::webhooks::target;
 
@@ -146,7 +146,10 @@ pub async fn update(
             change.next_attempt_at = Set(None);
         }
     }
-    Ok(change.update(&core.db).await?)
+    Ok(
+        update_in_workspace::<webhook_endpoint::Entity>(&core.db, actor.workspace_id, id, change)
+            .await?,
+    )
 }
 
 /// Deletes endpoint `id` and its attempt log.
@@ -159,9 +162,7 @@ pub async fn delete(core: &Core, actor: &Actor, id: Uuid) -> CoreResult<webhook_
         .filter(webhook_delivery::Column::EndpointId.eq(id))
         .exec(&txn)
         .await?;
-    webhook_endpoint::Entity::delete_by_id(id)
-        .exec(&txn)
-        .await?;
+    delete_in_workspace::<webhook_endpoint::Entity>(&txn, actor.workspace_id, id).await?;
     txn.commit().await?;
     Ok(current)
 }
@@ -177,16 +178,17 @@ pub async fn rotate_secret(
     let current = find(&core.db, actor, id).await?;
     let secret = new_secret();
     let at = now();
-    let row = webhook_endpoint::ActiveModel {
+    let change = webhook_endpoint::ActiveModel {
         id: Set(id),
         secret: Set(secret.clone()),
         previous_secret: Set(Some(current.secret)),
         previous_secret_until: Set(Some(at + Duration::hours(OLD_SECRET_VALID_HOURS))),
         updated_at: Set(at),
         ..Default::default()
-    }
-    .update(&core.db)
-    .await?;
+    };
+    let row =
+        update_in_workspace::<webhook_endpoint::Entity>(&core.db, actor.workspace_id, id, change)
+            .await?;
     Ok((row, secret))
 }
 

@@ -8,6 +8,7 @@ pub mod counter_queue;
 pub mod derived;
 mod guard;
 pub mod ids;
+mod in_workspace;
 mod narrowing;
 pub mod numbered;
 pub mod one_workspace;
@@ -28,6 +29,7 @@ pub use guard::{
     save_if_unchanged, set_deleted,
 };
 pub use ids::new_id;
+pub use in_workspace::{delete_in_workspace, update_in_workspace};
 pub use narrowing::{owned_among, owned_by, owned_in, owned_sql, read_sql};
 pub use table::{Table, col, scope, visible};
 
@@ -45,6 +47,10 @@ pub struct Core {
     pub counter_queue: Arc<counter_queue::CounterQueue>,
     /// Where document files are kept.
     pub files: crate::files::Files,
+    /// The database is a Citus coordinator with Rapport's tables distributed:
+    /// a create that reads nothing first runs as a function Citus delegates
+    /// to the workspace's node (see `numbered`).
+    pub citus: bool,
 }
 
 impl Core {
@@ -61,6 +67,7 @@ impl Core {
             metrics,
             counter_queue: Arc::default(),
             files,
+            citus: false,
         }
     }
 }

@@ -15,10 +15,17 @@
 //! The event payload and the history snapshot are built in Rust with a
 //! placeholder number; the statement writes the real one into them
 //! (`jsonb_set`), so what is stored is exactly what the usual path stores.
+//!
+//! On Citus, a create that is its own transaction sends the statement to
+//! `rapport_numbered_insert(workspace, statement)`, a function Citus
+//! delegates to the node holding the workspace (see the server's
+//! `db::citus`). A function's statement is text, so every value but the
+//! workspace is written into it as a literal ([`literal`]).
 
 use chrono::{DateTime, Utc};
 use entity::event;
 use entity::search_text::{DOCUMENTS, SEARCHED, workspace_live_text};
+use sea_orm::sea_query::{PostgresQueryBuilder, QueryBuilder};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic,
     Iterable, Statement, Value,
@@ -37,12 +44,24 @@ pub struct Numbering {
     pub column: &'static str,
 }
 
+/// How the statement reaches the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// As a prepared statement.
+    Direct,
+    /// Through `rapport_numbered_insert`, delegated to the workspace's Citus
+    /// node (only outside a transaction: within one, Citus would run the
+    /// function on the coordinator).
+    Delegated,
+}
+
 /// Inserts `model` numbered by `numbering`, with `event` (its payload holds a
 /// placeholder number) and its first history entry, in one statement on
 /// `conn` (a transaction, or the pool for a create that reads nothing).
 /// Returns the number and the stored event, payload numbered.
 pub async fn insert<C, A>(
     conn: &C,
+    route: Route,
     model: A,
     numbering: Numbering,
     mut event: NewEvent,
@@ -61,7 +80,7 @@ where
     }
     let (snapshot, changes) = history::first_entry(&event);
     let change_index = numbered_change(&changes, numbering.column)?;
-    let mut params = Params::new(author.workspace_id.into());
+    let mut params = Params::new(author.workspace_id.into(), route);
     let mut columns = Vec::new();
     let mut values = Vec::new();
     for column in <A::Entity as EntityTrait>::Column::iter() {
@@ -129,19 +148,37 @@ SELECT "numbered"."{counter}" AS "number", "logged"."id", "logged"."seq" FROM "n
         columns = columns.join(", "),
         values = values.join(", "),
     );
-    let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, params.values);
-    let row = conn
-        .query_one_raw(statement)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("workspace {}", author.workspace_id)))?;
-    let number: i64 = row.try_get("", "number")?;
+    let missing = || DbErr::RecordNotFound(format!("workspace {}", author.workspace_id));
+    let (number, id, seq) = match route {
+        Route::Direct => {
+            let statement = Statement::from_sql_and_values(DbBackend::Postgres, sql, params.values);
+            let row = conn.query_one_raw(statement).await?.ok_or_else(missing)?;
+            let number: i64 = row.try_get("", "number")?;
+            (number, row.try_get("", "id")?, row.try_get("", "seq")?)
+        }
+        Route::Delegated => {
+            let call = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                r#"SELECT rapport_numbered_insert($1, $2) AS "created""#,
+                [params.values.swap_remove(0), sql.into()],
+            );
+            let row = conn.query_one_raw(call).await?.ok_or_else(missing)?;
+            let created: Json = row.try_get("", "created")?;
+            let [number, id, seq] = [0, 1, 2].map(|at| created.get(at).and_then(Json::as_i64));
+            (
+                number.ok_or_else(missing)?,
+                id.ok_or_else(missing)?,
+                seq.ok_or_else(missing)?,
+            )
+        }
+    };
     if let Some(fields) = event.payload.as_object_mut() {
         fields.insert(numbering.column.to_owned(), Json::from(number));
     }
     let stored = event::Model {
-        id: row.try_get("", "id")?,
+        id,
         workspace_id: author.workspace_id,
-        seq: row.try_get("", "seq")?,
+        seq,
         topic: event.topic,
         kind: event.kind,
         record_type: event.record_type.to_owned(),
@@ -181,21 +218,43 @@ fn numbered_change(changes: &Json, column: &str) -> Result<usize, DbErr> {
         .ok_or_else(|| DbErr::Custom(format!("the record's snapshot has no `{column}`")))
 }
 
-/// Statement parameters, `$1` first.
+/// Statement parameters, `$1` (the workspace) first; on the delegated route
+/// every other value is written into the statement instead.
 struct Params {
     values: Vec<Value>,
+    route: Route,
 }
 
 impl Params {
-    fn new(first: Value) -> Self {
+    fn new(workspace: Value, route: Route) -> Self {
         Params {
-            values: vec![first],
+            values: vec![workspace],
+            route,
         }
     }
 
-    /// Adds `value`; returns its placeholder.
+    /// Adds `value`; returns its placeholder, or on the delegated route the
+    /// value as a literal.
     fn push(&mut self, value: Value) -> String {
+        if self.route == Route::Delegated {
+            return literal(&value);
+        }
         self.values.push(value);
         format!("${}", self.values.len())
+    }
+}
+
+/// `value` as a PostgreSQL literal of no declared type, which the column or
+/// function it goes to types (as a parameter is). Text is quoted the
+/// standard way, quotes doubled (`standard_conforming_strings`, on since
+/// PostgreSQL 9.1): sea-query's own quoting writes `E'…'` escapes, and
+/// writes the byte 0x1A as `\z`, which PostgreSQL reads as `z`.
+fn literal(value: &Value) -> String {
+    let quoted = |text: &str| format!("'{}'", text.replace('\'', "''"));
+    match value {
+        Value::String(Some(text)) => quoted(text),
+        Value::Char(Some(c)) => quoted(&c.to_string()),
+        Value::Json(Some(json)) => quoted(&json.to_string()),
+        other => PostgresQueryBuilder.value_to_string(other),
     }
 }

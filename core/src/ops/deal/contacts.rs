@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::{current, save};
 use crate::access::{Actor, Area};
 use crate::error::{CoreError, CoreResult};
-use crate::store::{Core, check_reference, col, now};
+use crate::store::{Core, check_reference, col, now, update_in_workspace};
 
 /// Puts contact `contact_id` on deal `deal_id` with `role`, or changes the
 /// role of one already on it.
@@ -35,10 +35,12 @@ pub async fn add(
         .await?;
     match existing {
         Some(link) => {
-            let mut link = link.into_active_model();
-            link.role = Set(role);
-            link.updated_at = Set(at);
-            link.update(&txn).await?;
+            let id = link.id;
+            let mut change = link.into_active_model();
+            change.role = Set(role);
+            change.updated_at = Set(at);
+            let workspace = actor.workspace_id;
+            update_in_workspace::<deal_contact::Entity>(&txn, workspace, id, change).await?;
         }
         None => {
             deal_contact::ActiveModel {

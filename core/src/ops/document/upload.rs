@@ -13,7 +13,7 @@ use crate::access::Actor;
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::files::{Declared, Files, SNIFF_BYTES, checked_type};
-use crate::store::{Author, Core, new_id, now};
+use crate::store::{Author, Core, new_id, now, update_in_workspace};
 
 /// Where an upload goes.
 #[derive(Debug, Clone)]
@@ -136,9 +136,10 @@ pub async fn upload<R: AsyncRead + Unpin + Send>(
                         expected_revision.unwrap_or_default()
                     )));
                 }
-                let mut document: document::ActiveModel = document.into();
-                document.updated_at = Set(at);
-                document.update(&txn).await?
+                let mut change: document::ActiveModel = document.into();
+                change.updated_at = Set(at);
+                let (workspace, id) = (actor.workspace_id, document_id);
+                update_in_workspace::<document::Entity>(&txn, workspace, id, change).await?
             }
         };
         let number = latest_number(&txn, document_id).await? + 1;

@@ -23,6 +23,7 @@ use crate::ops::company::{self as companies, CompanyChanges, NewCompany};
 use crate::ops::contact::{self as contacts, ContactChanges, NewContact};
 use crate::ops::engagement::{self, NewEngagement};
 use crate::ops::{Patch, consent};
+use crate::store::across::across_workspaces;
 use crate::store::{Author, Core, col, scope};
 
 /// What a visitor sent.
@@ -70,13 +71,18 @@ pub struct Submitted {
     pub previous_score: i32,
 }
 
-/// The live form with this key, in whichever workspace it is.
+/// The live form with this key, in whichever workspace it is: the key is
+/// all a public page sends, so on Citus the look-up asks every node.
 pub async fn find(core: &Core, key: &str) -> CoreResult<Option<form::Model>> {
-    Ok(form::Entity::find()
-        .filter(form::Column::FormKey.eq(key))
-        .filter(form::Column::DeletedAt.is_null())
-        .one(&core.db)
-        .await?)
+    across_workspaces(&core.db, async |txn| {
+        form::Entity::find()
+            .filter(form::Column::FormKey.eq(key))
+            .filter(form::Column::DeletedAt.is_null())
+            .one(txn)
+            .await
+    })
+    .await
+    .map_err(Into::into)
 }
 
 /// Writes `submission` of `form`, or nothing.

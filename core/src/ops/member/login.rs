@@ -7,9 +7,7 @@ use std::net::IpAddr;
 
 use chrono::Utc;
 use entity::member;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::access::directory::hash_secret;
@@ -17,7 +15,7 @@ use crate::access::password;
 use crate::access::{Actor, Credentials};
 use crate::domain::email::normalize_email;
 use crate::error::{CoreError, CoreResult};
-use crate::store::{Author, Core, event_for, now};
+use crate::store::{Author, Core, event_for, now, update_in_workspace};
 
 /// A sign-in with an email and password.
 #[derive(Debug, Clone)]
@@ -145,16 +143,16 @@ pub async fn accept_invitation(
     };
     attempt.succeed().await;
     let hash = credentials.passwords.hash(acceptance.password).await?;
-    let row = member::ActiveModel {
+    let change = member::ActiveModel {
         id: Set(invited.id),
         password_hash: Set(Some(hash)),
         invitation_hash: Set(None),
         invitation_expires_at: Set(None),
         updated_at: Set(now()),
         ..Default::default()
-    }
-    .update(&txn)
-    .await?;
+    };
+    let row = update_in_workspace::<member::Entity>(&txn, invited.workspace_id, invited.id, change)
+        .await?;
     let actor = Actor::member(row.workspace_id, row.id, row.role);
     let event = event_for::<member::Entity>(&row, "joined")?;
     core.commit(txn, Author::of(&actor), vec![event]).await?;

@@ -4,13 +4,13 @@
 
 use entity::enums::Role;
 use entity::member;
-use sea_orm::{ActiveModelTrait, Set};
+use sea_orm::Set;
 use uuid::Uuid;
 
 use super::admins::Admins;
 use crate::access::{Actor, Area, Directory};
 use crate::error::{CoreError, CoreResult};
-use crate::store::{Author, Core, event_for, load_any, now};
+use crate::store::{Author, Core, event_for, load_any, now, update_in_workspace};
 
 /// Gives member `id` `role` (ADMIN); it applies from their next request.
 /// The last active ADMIN cannot be demoted.
@@ -30,14 +30,13 @@ pub async fn set_role(
     if current.role == Role::Admin && role != Role::Admin {
         admins.keep_one_besides(id)?;
     }
-    let row = member::ActiveModel {
+    let change = member::ActiveModel {
         id: Set(id),
         role: Set(role),
         updated_at: Set(now()),
         ..Default::default()
-    }
-    .update(&txn)
-    .await?;
+    };
+    let row = update_in_workspace::<member::Entity>(&txn, actor.workspace_id, id, change).await?;
     let event = event_for::<member::Entity>(&row, "role_changed")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
     directory.forget_member(id, true);
@@ -67,14 +66,13 @@ pub async fn deactivate(
     if current.role == Role::Admin {
         admins.keep_one_besides(id)?;
     }
-    let row = member::ActiveModel {
+    let change = member::ActiveModel {
         id: Set(id),
         deactivated_at: Set(Some(now())),
         updated_at: Set(now()),
         ..Default::default()
-    }
-    .update(&txn)
-    .await?;
+    };
+    let row = update_in_workspace::<member::Entity>(&txn, actor.workspace_id, id, change).await?;
     let event = event_for::<member::Entity>(&row, "deactivated")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
     directory.forget_member(id, true);
@@ -92,14 +90,13 @@ pub async fn reactivate(
     actor.require(Area::Members)?;
     let txn = core.begin().await?;
     load_any::<member::Entity>(&txn, actor, id).await?;
-    let row = member::ActiveModel {
+    let change = member::ActiveModel {
         id: Set(id),
         deactivated_at: Set(None),
         updated_at: Set(now()),
         ..Default::default()
-    }
-    .update(&txn)
-    .await?;
+    };
+    let row = update_in_workspace::<member::Entity>(&txn, actor.workspace_id, id, change).await?;
     let event = event_for::<member::Entity>(&row, "reactivated")?;
     core.commit(txn, Author::of(actor), vec![event]).await?;
     directory.forget_member(id, false);

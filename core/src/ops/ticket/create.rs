@@ -27,7 +27,7 @@ use crate::ops::edit::changed_reference;
 use crate::ops::external_id::{self, ExternalId};
 use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::rules::triggers::fire::on_ticket;
-use crate::store::numbered::{self, Numbering};
+use crate::store::numbered::{self, Numbering, Route};
 use crate::store::{Author, Core, claim, event_for_new, now};
 
 /// The record type of tickets' custom fields.
@@ -197,7 +197,12 @@ async fn create_numbered(
         // the one statement is the whole transaction. It holds no lock yet,
         // so it may queue for the counter row in this process first.
         let admission = core.counter_queue.admit(actor.workspace_id).await;
-        let (row, event) = insert_numbered(&core.db, actor, draft).await?;
+        let route = if core.citus {
+            Route::Delegated
+        } else {
+            Route::Direct
+        };
+        let (row, event) = insert_numbered(&core.db, route, actor, draft).await?;
         drop(admission);
         core.publish(&[event]);
         return Ok(row);
@@ -205,7 +210,7 @@ async fn create_numbered(
     let txn = core.begin().await?;
     let draft = link(&txn, actor, &new, draft).await?;
     let owners = Owners::of(draft.contact_id, draft.company_id);
-    let (row, event) = insert_numbered(&txn, actor, draft).await?;
+    let (row, event) = insert_numbered(&txn, Route::Direct, actor, draft).await?;
     stored_figures::refresh(&txn, actor.workspace_id, &owners, &[Inputs::Tickets]).await?;
     let triggered = on_ticket(&txn, &row, row.opened_at).await?;
     core.commit_after(txn, Author::of(actor), vec![event], triggered)
@@ -217,14 +222,23 @@ async fn create_numbered(
 /// entry, in one statement on `conn` (PostgreSQL).
 async fn insert_numbered<C: ConnectionTrait>(
     conn: &C,
+    route: Route,
     actor: &Actor,
     mut draft: ticket::Model,
 ) -> CoreResult<(ticket::Model, event::Model)> {
     let event = event_for_new::<ticket::Entity>(&draft, "opened")?;
     let model = draft.clone().into_active_model();
     let author = Author::of(actor);
-    let (number, stored) =
-        numbered::insert(conn, model, NUMBERING, event, author, draft.created_at).await?;
+    let (number, stored) = numbered::insert(
+        conn,
+        route,
+        model,
+        NUMBERING,
+        event,
+        author,
+        draft.created_at,
+    )
+    .await?;
     draft.number = number;
     Ok((draft, stored))
 }
