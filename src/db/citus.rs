@@ -93,7 +93,12 @@ RESET citus.multi_task_query_log_level;
 
 /// The function a numbered create's statement runs in, delegated by its
 /// workspace argument (sent on its own: Citus refuses to distribute a
-/// function in a transaction that distributed tables in parallel).
+/// function in a transaction that distributed tables in parallel). Then
+/// the settings the server gives its own sessions (`db::connect`), for the
+/// sessions the coordinator opens on the workers, which do not inherit
+/// them: the lowest near-match threshold of `<%`, and no JIT. Set on the
+/// database at the coordinator, which passes it on to every worker (a
+/// worker refuses `ALTER DATABASE` of its own).
 const NUMBERED_INSERT: &str = r#"
 CREATE OR REPLACE FUNCTION rapport_numbered_insert(workspace uuid, statement text)
 RETURNS jsonb LANGUAGE plpgsql AS $f$
@@ -105,4 +110,14 @@ END
 $f$;
 SELECT create_distributed_function('rapport_numbered_insert(uuid,text)', 'workspace',
   colocate_with => 'workspace');
+DO $s$
+BEGIN
+  EXECUTE format('ALTER DATABASE %I SET pg_trgm.word_similarity_threshold = 0.29',
+    current_database());
+  EXECUTE format('ALTER DATABASE %I SET jit = off', current_database());
+EXCEPTION WHEN insufficient_privilege THEN
+  RAISE WARNING 'set pg_trgm.word_similarity_threshold = 0.29 and jit = off on this database: '
+    'the workers need them, and only its owner may set them';
+END
+$s$;
 "#;

@@ -1,7 +1,7 @@
 //! `GET /files/{revisionId}`: a document revision's bytes, streamed from
 //! the file store, with the bearer token of `/graphql`, or with the
 //! short-lived signed link a revision's `url` gives
-//! (`?expires=…&signature=…`). Either way the revision's record must be
+//! (`?workspace=…&expires=…&signature=…`). Either way the revision's record must be
 //! live. Files are always served as attachments, never rendered on the
 //! API's origin (an uploaded HTML page must not run as the API).
 
@@ -100,9 +100,15 @@ async fn signed(
         .get("expires")
         .and_then(|e| e.parse().ok())
         .ok_or_else(refused)?;
-    let workspace_id = document::workspace_of_revision(&state.db, revision_id)
-        .await?
-        .ok_or_else(refused)?;
+    // The workspace the link names, which the signature covers: a link
+    // read by one workspace's node on Citus. A link without it (handed out
+    // before links named it) is looked up in every workspace.
+    let workspace_id = match params.get("workspace") {
+        Some(named) => named.parse().map_err(|_| refused())?,
+        None => document::workspace_of_revision(&state.db, revision_id)
+            .await?
+            .ok_or_else(refused)?,
+    };
     if !state
         .keys
         .verify_file_link(workspace_id, revision_id, expires, signature)

@@ -48,6 +48,16 @@ on_citus!(
     bulk::bulk_creates_are_all_or_nothing_with_one_event_each,
     segments::a_segment_follows_its_filter_and_order_as_records_change,
     custom_fields::filters_test_values_with_typed_operators,
+    documents::a_document_keeps_its_revisions_and_serves_them,
+    search::every_list_filters_by_search,
+    search::prefixes_and_slips_find_records_best_first,
+    visibility_paths::narrowed_duplicate_pairs_join_two_records_it_reads,
+    visibility_paths::ticket_events_carry_the_activities_it_reads,
+    stored_figures::stored_figures_follow_every_write_delete_and_restore,
+    search_windows::a_narrowed_readers_pages_are_full_whatever_the_window,
+    deal_weights::deal_weights_follow_amounts_stages_and_probabilities,
+    tag_upkeep::merging_tags_moves_overlapping_taggings_once_and_deletes_the_merged,
+    lists::filters_compose_with_and_or_not,
 );
 on_citus!(with crate::helpers::manual_clock;
     analytics::every_metric_matches_the_hand_computed_figures,

@@ -15,7 +15,7 @@ on_both_databases!(deal_weights_follow_amounts_stages_and_probabilities);
 
 /// Each deal's stored weighted amount and what its amount and stage give.
 async fn check_weights(app: &TestApp, after: &str) {
-    let sql = r#"SELECT "d"."id" AS "id", "d"."amount_e4" AS "amount", "d"."currency" AS "currency", "d"."weighted_amount_e4" AS "weighted", "s"."win_probability" AS "p" FROM "deal" AS "d" JOIN "stage" AS "s" ON "s"."id" = "d"."stage_id" WHERE "d"."workspace_id" = ?"#;
+    let sql = r#"SELECT "d"."id" AS "id", "d"."amount_e4" AS "amount", "d"."currency" AS "currency", "d"."weighted_amount_e4" AS "weighted", "s"."win_probability" AS "p" FROM "deal" AS "d" JOIN "stage" AS "s" ON "s"."workspace_id" = "d"."workspace_id" AND "s"."id" = "d"."stage_id" WHERE "d"."workspace_id" = ?"#;
     let db = &app.state.db;
     let backend = db.get_database_backend();
     let rows = db
@@ -41,7 +41,7 @@ async fn check_weights(app: &TestApp, after: &str) {
     }
 }
 
-async fn deal_weights_follow_amounts_stages_and_probabilities(app: TestApp) {
+pub(crate) async fn deal_weights_follow_amounts_stages_and_probabilities(app: TestApp) {
     let (pipeline, stages) = fixtures::pipeline(&app, "Sales").await;
     let deal = fixtures::deal(
         &app,

@@ -114,7 +114,7 @@ fn stored_files(app: &TestApp) -> Vec<std::path::PathBuf> {
     files_under(Path::new(&app.state.config.files))
 }
 
-async fn a_document_keeps_its_revisions_and_serves_them(app: TestApp) {
+pub(crate) async fn a_document_keeps_its_revisions_and_serves_them(app: TestApp) {
     let ada = contact(&app, json!({ "firstName": "Ada", "lastName": "Byron" })).await;
     let first = upload(
         &app,
@@ -199,6 +199,14 @@ async fn a_document_keeps_its_revisions_and_serves_them(app: TestApp) {
     assert_eq!(get(&app, &forged, None).await.0, 401);
     let later = url.replace("expires=", "expires=1");
     assert_eq!(get(&app, &later, None).await.0, 401);
+    // The link names its workspace, which the signature covers: another
+    // one is refused; a link without one (as handed out before) still works.
+    let workspace = format!("workspace={}", app.workspace_id);
+    assert!(url.contains(&workspace), "{url}");
+    let elsewhere = url.replace(&workspace, &format!("workspace={}", uuid::Uuid::now_v7()));
+    assert_eq!(get(&app, &elsewhere, None).await.0, 401);
+    let unnamed = url.replace(&format!("{workspace}&"), "");
+    assert_eq!(get(&app, &unnamed, None).await.0, 200);
 
     // Nested under a list, with the uploader, in a constant number of statements.
     let query = "{ contacts(first: 10) { nodes { documents { title latest { number fileName } revisions { number uploadedBy { email } } } } } }";

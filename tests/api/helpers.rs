@@ -19,6 +19,9 @@ use crate::common::postgres;
 pub enum Backend {
     Sqlite,
     Postgres,
+    /// PostgreSQL even under `RAPPORT_TEST_POSTGRES=citus`: tests of plain
+    /// PostgreSQL's own query plans.
+    PlainPostgres,
     /// A Citus coordinator and two workers, the tables distributed by the
     /// server, and any statement reaching more than one shard an error.
     Citus,
@@ -61,7 +64,7 @@ pub async fn spawn_app_with(
             "sqlite://{}/rapport.db?mode=rwc",
             dir.path().display()
         )),
-        Backend::Postgres => {
+        Backend::Postgres | Backend::PlainPostgres => {
             let cluster = postgres::cluster()?;
             let mut config = Config::for_database(cluster.create_database(None));
             config.jwt_secret = Some("a-test-secret-that-is-long-enough-for-hs256".into());

@@ -14,7 +14,7 @@ fn names(connection: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn filters_compose_with_and_or_not(app: TestApp) {
+pub(crate) async fn filters_compose_with_and_or_not(app: TestApp) {
     let acme = company(
         &app,
         json!({ "name": "Acme Robotics", "employeeCount": 40, "country": "de" }),

@@ -43,7 +43,7 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
     let Some(cluster) = postgres::cluster() else {
         return;
     };
-    let Some(app) = spawn_app_with(Backend::Postgres, |config| {
+    let Some(app) = spawn_app_with(Backend::PlainPostgres, |config| {
         let name = config
             .database_url
             .rsplit('/')

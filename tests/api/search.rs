@@ -57,7 +57,7 @@ async fn world(app: &TestApp) -> (String, String) {
     (acme, ada)
 }
 
-async fn prefixes_and_slips_find_records_best_first(app: TestApp) {
+pub(crate) async fn prefixes_and_slips_find_records_best_first(app: TestApp) {
     world(&app).await;
     // "acm" starts a word of the company, the deal and the call (rank 3),
     // and is inside Ada's email (rank 2); the newest first within a rank.
@@ -187,7 +187,7 @@ pub(crate) async fn search_follows_writes_workspaces_and_roles(app: TestApp) {
     assert_eq!(deals["edges"][0]["node"]["amount"], Value::Null);
 }
 
-async fn every_list_filters_by_search(app: TestApp) {
+pub(crate) async fn every_list_filters_by_search(app: TestApp) {
     world(&app).await;
     let query = "{ companies(filter: { search: \"acne\" }) { nodes { name } }
       contacts(filter: { company: { search: \"acme\" }, search: \"lovelace\" }) { nodes { firstName } }

@@ -185,7 +185,7 @@ async fn sales_member(app: &TestApp) -> Uuid {
 /// reads (its own and unowned ones), in the order everyone gets them, on
 /// both of PostgreSQL's paths: the window settles only on matches the
 /// reader reads.
-async fn a_narrowed_readers_pages_are_full_whatever_the_window(app: TestApp) {
+pub(crate) async fn a_narrowed_readers_pages_are_full_whatever_the_window(app: TestApp) {
     let core = &app.state.core;
     let admin = workspace::admin_actor(core, app.workspace_id)
         .await

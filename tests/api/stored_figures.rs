@@ -29,6 +29,27 @@ struct Figures {
     customer_since: Option<DateTime<Utc>>,
 }
 
+/// Runs `sql`, an UPDATE of workspace `?` that stands for a loader writing
+/// rows behind the operations' back.
+async fn wipe_rows(app: &TestApp, sql: &str) {
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    let statement =
+        Statement::from_sql_and_values(backend, numbered(backend, sql), [app.workspace_id.into()]);
+    let wiped = db.execute_raw(statement).await.expect("wipe");
+    assert!(wiped.rows_affected() > 0, "{sql}");
+}
+
+/// On PostgreSQL, every `"x"."workspace_id" = "y"."workspace_id"` of `sql`
+/// made the workspace's literal, as the server binds its own statements:
+/// Citus routes a correlated subquery by a value, not by a correlation.
+pub fn bound(backend: DbBackend, sql: &str, workspace: Uuid) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    rapport_core::store::one_workspace::bind(sql, workspace)
+}
+
 /// `?` placeholders numbered for PostgreSQL.
 pub fn numbered(backend: DbBackend, sql: &str) -> String {
     if backend != DbBackend::Postgres {
@@ -54,11 +75,14 @@ async fn compare(app: &TestApp, table: &str) -> Vec<(Uuid, Figures, Figures)> {
     } else {
         "company_id"
     };
-    let mine = format!(r#""x"."{key}" = "o"."id" AND "x"."deleted_at" IS NULL"#);
+    // Every table read names the workspace (`bound` below: on Citus, its one shard).
+    let mine = format!(
+        r#""x"."workspace_id" = "o"."workspace_id" AND "x"."{key}" = "o"."id" AND "x"."deleted_at" IS NULL"#
+    );
     let answers = if table == "contact" {
-        r#"FROM "survey_response" AS "s" WHERE "s"."contact_id" = "o"."id""#.to_owned()
+        r#"FROM "survey_response" AS "s" WHERE "s"."workspace_id" = "o"."workspace_id" AND "s"."contact_id" = "o"."id""#.to_owned()
     } else {
-        r#"FROM "survey_response" AS "s" JOIN "contact" AS "sc" ON "sc"."id" = "s"."contact_id" AND "sc"."deleted_at" IS NULL WHERE "sc"."company_id" = "o"."id""#.to_owned()
+        r#"FROM "survey_response" AS "s" JOIN "contact" AS "sc" ON "sc"."workspace_id" = "s"."workspace_id" AND "sc"."id" = "s"."contact_id" AND "sc"."deleted_at" IS NULL WHERE "s"."workspace_id" = "o"."workspace_id" AND "sc"."company_id" = "o"."id""#.to_owned()
     };
     let latest = |kind: &str| {
         format!(
@@ -69,11 +93,11 @@ async fn compare(app: &TestApp, table: &str) -> Vec<(Uuid, Figures, Figures)> {
         (
             (
                 r#""o"."lead_score""#,
-                r#"COALESCE((SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."company_id" = "o"."id" AND "lc"."deleted_at" IS NULL), 0)"#,
+                r#"COALESCE((SELECT MAX("lc"."lead_score") FROM "contact" AS "lc" WHERE "lc"."workspace_id" = "o"."workspace_id" AND "lc"."company_id" = "o"."id" AND "lc"."deleted_at" IS NULL), 0)"#,
             ),
             (
                 r#""o"."customer_since""#,
-                r#"(SELECT MIN("t") FROM (SELECT "d"."closed_at" AS "t" FROM "deal" AS "d" WHERE "d"."company_id" = "o"."id" AND "d"."deleted_at" IS NULL AND "d"."status" = 'WON' UNION ALL SELECT "x"."ordered_at" FROM "customer_order" AS "x" WHERE "x"."company_id" = "o"."id" AND "x"."deleted_at" IS NULL) AS "firsts")"#,
+                r#"(SELECT MIN("t") FROM (SELECT "d"."closed_at" AS "t" FROM "deal" AS "d" WHERE "d"."workspace_id" = "o"."workspace_id" AND "d"."company_id" = "o"."id" AND "d"."deleted_at" IS NULL AND "d"."status" = 'WON' UNION ALL SELECT "x"."ordered_at" FROM "customer_order" AS "x" WHERE "x"."workspace_id" = "o"."workspace_id" AND "x"."company_id" = "o"."id" AND "x"."deleted_at" IS NULL) AS "firsts")"#,
             ),
         )
     } else {
@@ -107,7 +131,7 @@ async fn compare(app: &TestApp, table: &str) -> Vec<(Uuid, Figures, Figures)> {
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             backend,
-            numbered(backend, &sql),
+            numbered(backend, &bound(backend, &sql, app.workspace_id)),
             [app.workspace_id.into()],
         ))
         .await
@@ -152,7 +176,7 @@ async fn run(app: &TestApp, after: &str, query: &str, variables: Value) -> Value
 
 const SET_STATUS: &str = "mutation($id: ID!, $s: TicketStatus!) { setTicketStatus(id: $id, status: $s) { ticket { id } } }";
 
-async fn stored_figures_follow_every_write_delete_and_restore(app: TestApp) {
+pub(crate) async fn stored_figures_follow_every_write_delete_and_restore(app: TestApp) {
     let acme = fixtures::company(&app, json!({ "name": "Acme" })).await;
     let globex = fixtures::company(&app, json!({ "name": "Globex" })).await;
     let ada = fixtures::contact(&app, json!({ "firstName": "Ada", "companyId": acme })).await;
@@ -323,13 +347,12 @@ async fn stored_figures_follow_every_write_delete_and_restore(app: TestApp) {
     let db = &app.state.db;
     for table in ["contact", "company"] {
         let wipe = format!(
-            r#"UPDATE "{table}" SET "ticket_count" = 0, "open_ticket_count" = 0, "last_ticket_at" = NULL, "average_resolution_e4" = NULL, "latest_nps" = NULL, "latest_csat" = NULL, "lifetime_value_e4" = 0, "first_order_at" = NULL, "last_order_at" = NULL"#
+            r#"UPDATE "{table}" SET "ticket_count" = 0, "open_ticket_count" = 0, "last_ticket_at" = NULL, "average_resolution_e4" = NULL, "latest_nps" = NULL, "latest_csat" = NULL, "lifetime_value_e4" = 0, "first_order_at" = NULL, "last_order_at" = NULL WHERE "workspace_id" = ?"#
         );
-        db.execute_unprepared(&wipe).await.expect("wipe");
+        wipe_rows(&app, &wipe).await;
     }
-    db.execute_unprepared(r#"UPDATE "company" SET "lead_score" = 0, "customer_since" = NULL"#)
-        .await
-        .expect("wipe");
+    let wipe = r#"UPDATE "company" SET "lead_score" = 0, "customer_since" = NULL WHERE "workspace_id" = ?"#;
+    wipe_rows(&app, wipe).await;
     rapport_core::rules::stored_figures::refresh_workspace(db, app.workspace_id)
         .await
         .expect("refresh");

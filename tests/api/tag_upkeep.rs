@@ -132,7 +132,9 @@ async fn renaming_a_tag_to_a_taken_name_is_refused_on_the_name_field(app: TestAp
     assert_eq!(node["history"]["edges"][0]["node"]["kind"], "TAGGED");
 }
 
-async fn merging_tags_moves_overlapping_taggings_once_and_deletes_the_merged(app: TestApp) {
+pub(crate) async fn merging_tags_moves_overlapping_taggings_once_and_deletes_the_merged(
+    app: TestApp,
+) {
     let both = contact(&app, "Ann", &["customer", "client", "buyer"]).await;
     let only_old = contact(&app, "Bob", &["client"]).await;
     let untouched = contact(&app, "Cy", &["other"]).await;

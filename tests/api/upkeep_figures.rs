@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::fixtures::{self, mutate};
 use crate::helpers::{TestApp, on_both_databases};
-use crate::stored_figures::numbered;
+use crate::stored_figures::{bound, numbered};
 
 on_both_databases!(with crate::helpers::manual_clock;
     last_touched_at_follows_every_touch_delete_restore_and_move,
@@ -191,19 +191,24 @@ async fn assert_stored_equals_computed(app: &TestApp) {
     let db = &app.state.db;
     let backend = db.get_database_backend();
     for (table, key) in [("contact", "contact_id"), ("company", "company_id")] {
-        let mine = |alias: &str| format!(r#""{alias}"."{key}" = "o"."id""#);
+        // Every table read names the workspace (bound as a literal below).
+        let mine = |alias: &str| {
+            format!(
+                r#""{alias}"."workspace_id" = "o"."workspace_id" AND "{alias}"."{key}" = "o"."id""#
+            )
+        };
         let people = if table == "contact" {
-            r#""p"."id" = "o"."id""#
+            r#""p"."workspace_id" = "o"."workspace_id" AND "p"."id" = "o"."id""#
         } else {
-            r#""p"."company_id" = "o"."id" AND "p"."deleted_at" IS NULL"#
+            r#""p"."workspace_id" = "o"."workspace_id" AND "p"."company_id" = "o"."id" AND "p"."deleted_at" IS NULL"#
         };
         let sql = format!(
             r#"SELECT COUNT(*) AS "wrong" FROM "{table}" AS "o" WHERE "o"."workspace_id" = ? AND COALESCE(CAST("o"."last_touched_at" AS TEXT), '-') <> COALESCE(CAST((SELECT MAX("t") FROM (
                 SELECT "a"."occurred_at" AS "t" FROM "activity" AS "a" WHERE {} AND "a"."deleted_at" IS NULL AND "a"."kind" <> 'TASK'
                 UNION ALL SELECT "x"."ordered_at" FROM "customer_order" AS "x" WHERE {} AND "x"."deleted_at" IS NULL
                 UNION ALL SELECT "k"."opened_at" FROM "ticket" AS "k" WHERE {} AND "k"."deleted_at" IS NULL
-                UNION ALL SELECT "e"."occurred_at" FROM "engagement" AS "e" JOIN "contact" AS "p" ON "p"."id" = "e"."contact_id" WHERE {people}
-                UNION ALL SELECT "s"."responded_at" FROM "survey_response" AS "s" JOIN "contact" AS "p" ON "p"."id" = "s"."contact_id" WHERE {people} AND "s"."deleted_at" IS NULL
+                UNION ALL SELECT "e"."occurred_at" FROM "engagement" AS "e" JOIN "contact" AS "p" ON "p"."workspace_id" = "e"."workspace_id" AND "p"."id" = "e"."contact_id" WHERE "e"."workspace_id" = "o"."workspace_id" AND {people}
+                UNION ALL SELECT "s"."responded_at" FROM "survey_response" AS "s" JOIN "contact" AS "p" ON "p"."workspace_id" = "s"."workspace_id" AND "p"."id" = "s"."contact_id" WHERE "s"."workspace_id" = "o"."workspace_id" AND {people} AND "s"."deleted_at" IS NULL
             ) AS "touches") AS TEXT), '-')"#,
             mine("a"),
             mine("x"),
@@ -212,7 +217,7 @@ async fn assert_stored_equals_computed(app: &TestApp) {
         let row = db
             .query_one_raw(Statement::from_sql_and_values(
                 backend,
-                numbered(backend, &sql),
+                numbered(backend, &bound(backend, &sql, app.workspace_id)),
                 [app.workspace_id.into()],
             ))
             .await

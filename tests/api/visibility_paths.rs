@@ -143,7 +143,7 @@ async fn a_deal_given_away_is_heard_as_hidden(app: TestApp) {
     );
 }
 
-async fn narrowed_duplicate_pairs_join_two_records_it_reads(app: TestApp) {
+pub(crate) async fn narrowed_duplicate_pairs_join_two_records_it_reads(app: TestApp) {
     let manager = member_token(&app.state, app.workspace_id, Role::Manager).await;
     let me = app.gql_as(&manager, "{ me { id } }", json!({})).await;
     let manager_id = me["data"]["me"]["id"].as_str().expect("me").to_owned();
@@ -384,7 +384,7 @@ async fn trigger_firings_are_heard_for_tasks_it_reads(app: TestApp) {
     );
 }
 
-async fn ticket_events_carry_the_activities_it_reads(app: TestApp) {
+pub(crate) async fn ticket_events_carry_the_activities_it_reads(app: TestApp) {
     let (seller, seller_id) = sales(&app).await;
     let (_other, other_id) = sales(&app).await;
     let bo = contact(&app, json!({ "firstName": "Bo", "ownerId": other_id })).await;

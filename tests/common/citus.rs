@@ -69,6 +69,13 @@ impl CitusCluster {
     /// added to the coordinator's: its name, and its URL on the coordinator.
     #[track_caller]
     pub fn create_database(&self) -> (String, String) {
+        // One at a time: adding the workers to two new databases at once
+        // propagates the same role to a worker twice, and one of the two
+        // fails ("tuple concurrently updated").
+        static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _turn = ONE_AT_A_TIME
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let name = format!("c_{}", uuid::Uuid::now_v7().simple());
         for node in self.nodes() {
             node.create_named_database(&name, None);

@@ -60,6 +60,8 @@ pub fn linked_to_read(
         let linked = Query::select()
             .expr(Expr::cust("1"))
             .from_as(area.table(), "linked")
+            // The workspace first: on Citus, the one shard to read.
+            .and_where(col("linked", "workspace_id").eq(actor.workspace_id))
             .and_where(col("linked", "id").equals((alias, *column)))
             .cond_where(read)
             .to_owned();
@@ -90,6 +92,7 @@ fn exists<T: Table>(actor: &Actor, id: &str) -> Option<(String, Vec<Value>)> {
     let (sql, values) = Query::select()
         .expr(Expr::cust("1"))
         .from_as(T::TABLE, "r")
+        .and_where(col("r", "workspace_id").eq(actor.workspace_id))
         .and_where(col("r", "id").eq(Expr::cust(id.to_owned())))
         .cond_where(narrowed)
         .build(SqliteQueryBuilder);

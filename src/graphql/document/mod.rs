@@ -227,8 +227,9 @@ impl DocumentRevision {
         let base = state.config.public_url.as_deref().unwrap_or_default();
         let id = ids::encode(Kind::DocumentRevision, revision.id).0;
         Ok(format!(
-            "{}/files/{id}?expires={expires}&signature={signature}",
-            base.trim_end_matches('/')
+            "{}/files/{id}?workspace={}&expires={expires}&signature={signature}",
+            base.trim_end_matches('/'),
+            revision.workspace_id
         ))
     }
 }

@@ -307,6 +307,7 @@ impl TagFilter {
                     .from("tagging")
                     .inner_join("tag", col("tag", "id").eq(col("tagging", "tag_id")))
                     .and_where(col("tagging", "workspace_id").eq(workspace_id))
+                    .and_where(col("tag", "workspace_id").eq(workspace_id))
                     .and_where(col("tagging", "record_type").eq(record_type))
                     .and_where(col("tagging", "record_id").eq(record_id.clone()))
                     .and_where(col("tag", "name").is_in(names))

@@ -139,17 +139,19 @@ pub(crate) async fn events(
     }))
 }
 
-/// Whether the activity `id` is one a narrowed reader reads (`read`, its
+/// Whether the activity `id` of `workspace` is one a narrowed reader reads (`read`, its
 /// narrowing): one look-up by key, made for narrowed readers only. A failed
 /// look-up answers no, rather than show what may be hidden.
 pub(crate) async fn reads_activity(
     db: &sea_orm::DatabaseConnection,
     read: sea_orm::Condition,
+    workspace: Uuid,
     id: Uuid,
 ) -> bool {
     use sea_orm::sea_query::ExprTrait;
     use sea_orm::{EntityTrait, PaginatorTrait, QueryFilter};
     let found = entity::activity::Entity::find()
+        .filter(rapport_core::store::col("activity", "workspace_id").eq(workspace))
         .filter(rapport_core::store::col("activity", "id").eq(id))
         .filter(read)
         .count(db)

@@ -164,7 +164,7 @@ async fn decode(
     let (ticket, activity) = if e.record_type == "Activity" {
         let activity = payload_record::<activity::Model>(&e, "activity")?;
         if let Some(read) = narrowed
-            && !reads_activity(&db, read, activity.id).await
+            && !reads_activity(&db, read, e.workspace_id, activity.id).await
         {
             return None;
         }

@@ -90,7 +90,8 @@ impl TriggerSubscription {
         let actor = actor(ctx)?;
         let narrowed = owned_by::<activity::Entity>(actor, "activity");
         let db = db(ctx)?.clone();
-        let stream = events(ctx, actor.workspace_id, after).await?;
+        let workspace = actor.workspace_id;
+        let stream = events(ctx, workspace, after).await?;
         Ok(stream
             .filter(|e| std::future::ready(e.topic == "trigger"))
             .filter_map(|e| std::future::ready(decode(e)))
@@ -99,7 +100,7 @@ impl TriggerSubscription {
                 async move {
                     match narrowed {
                         None => Some(firing),
-                        Some(read) => reads_activity(&db, read, firing.task.id)
+                        Some(read) => reads_activity(&db, read, workspace, firing.task.id)
                             .await
                             .then_some(firing),
                     }

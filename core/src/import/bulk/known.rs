@@ -65,7 +65,7 @@ impl Known {
         let natural = format!(
             r#"SELECT "{column}" AS "key", "id" FROM "{table}" WHERE "workspace_id" = ? AND "deleted_at" IS NULL AND "{column}""#
         );
-        let live_company = r#"SELECT e."external_id" AS "key", e."record_id" AS "id" FROM "external_id" AS e JOIN "company" AS c ON c."id" = e."record_id" AND c."deleted_at" IS NULL WHERE e."workspace_id" = ? AND e."record_type" = ? AND e."source" = ? AND e."external_id""#;
+        let live_company = r#"SELECT e."external_id" AS "key", e."record_id" AS "id" FROM "external_id" AS e JOIN "company" AS c ON c."workspace_id" = e."workspace_id" AND c."id" = e."record_id" AND c."deleted_at" IS NULL WHERE e."workspace_id" = ? AND e."record_type" = ? AND e."source" = ? AND e."external_id""#;
         let by_domain = r#"SELECT "domain" AS "key", "id" FROM "company" WHERE "workspace_id" = ? AND "deleted_at" IS NULL AND "domain""#;
         let owners = r#"SELECT "email" AS "key", "id" FROM "member" WHERE "workspace_id" = ? AND "deactivated_at" IS NULL AND "email""#;
         let sourced = |kind: Kind| {

@@ -3,12 +3,15 @@
 use entity::enums::CustomFieldRecordType;
 use entity::{document, document_revision};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use crate::access::{Actor, Owned};
 use crate::error::{CoreError, CoreResult};
 use crate::ops::custom_field::table_of;
+use crate::store::across::across_workspaces;
 use crate::store::owned_in;
 
 /// A revision with its document, for download.
@@ -72,6 +75,7 @@ pub async fn readable_revision(
         .await?
         .ok_or_else(missing)?;
     let document = document::Entity::find_by_id(revision.document_id)
+        .filter(document::Column::WorkspaceId.eq(workspace_id))
         .one(db)
         .await?
         .ok_or_else(missing)?;
@@ -89,12 +93,14 @@ pub async fn readable_revision(
     Ok(Held { document, revision })
 }
 
-/// The workspace of revision `id`, to check a signed link against.
-pub async fn workspace_of_revision(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> CoreResult<Option<Uuid>> {
-    let revision = document_revision::Entity::find_by_id(id).one(db).await?;
+/// The workspace of revision `id`, to check a signed link that does not
+/// name it against (links handed out before links named it). On Citus it
+/// asks every node.
+pub async fn workspace_of_revision(db: &DatabaseConnection, id: Uuid) -> CoreResult<Option<Uuid>> {
+    let revision = across_workspaces(db, async |txn| {
+        document_revision::Entity::find_by_id(id).one(txn).await
+    })
+    .await?;
     Ok(revision.map(|revision| revision.workspace_id))
 }
 

@@ -129,7 +129,7 @@ pub async fn upload<R: AsyncRead + Unpin + Send>(
                 expected_revision, ..
             } => {
                 let document = live_document(&txn, actor, document_id).await?;
-                let latest = latest_number(&txn, document_id).await?;
+                let latest = latest_number(&txn, actor.workspace_id, document_id).await?;
                 if expected_revision.is_some_and(|expected| expected != latest) {
                     return Err(CoreError::Conflict(format!(
                         "the document's latest revision is v{latest}, not v{}",
@@ -142,7 +142,7 @@ pub async fn upload<R: AsyncRead + Unpin + Send>(
                 update_in_workspace::<document::Entity>(&txn, workspace, id, change).await?
             }
         };
-        let number = latest_number(&txn, document_id).await? + 1;
+        let number = latest_number(&txn, actor.workspace_id, document_id).await? + 1;
         let revision = document_revision::ActiveModel {
             id: Set(revision_id),
             workspace_id: Set(actor.workspace_id),
@@ -263,8 +263,13 @@ async fn live_document(
 }
 
 /// The highest revision number of a document (0 before its first).
-async fn latest_number(txn: &DatabaseTransaction, document_id: Uuid) -> CoreResult<i32> {
+async fn latest_number(
+    txn: &DatabaseTransaction,
+    workspace_id: Uuid,
+    document_id: Uuid,
+) -> CoreResult<i32> {
     let latest = document_revision::Entity::find()
+        .filter(document_revision::Column::WorkspaceId.eq(workspace_id))
         .filter(document_revision::Column::DocumentId.eq(document_id))
         .order_by_desc(document_revision::Column::Number)
         .one(txn)

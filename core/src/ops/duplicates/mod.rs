@@ -142,7 +142,7 @@ pub async fn candidates<C: ConnectionTrait>(
     let (read, owners) = match owned_sql(actor, among.area(), "r") {
         Some((owned, owners)) => (
             format!(
-                r#"AND EXISTS (SELECT 1 FROM "{table}" AS r WHERE r."id" = "record_id" AND {owned}) AND EXISTS (SELECT 1 FROM "{table}" AS r WHERE r."id" = "duplicate_id" AND {owned})"#
+                r#"AND EXISTS (SELECT 1 FROM "{table}" AS r WHERE r."workspace_id" = ? AND r."id" = "record_id" AND {owned}) AND EXISTS (SELECT 1 FROM "{table}" AS r WHERE r."workspace_id" = ? AND r."id" = "duplicate_id" AND {owned})"#
             ),
             owners,
         ),
@@ -163,8 +163,13 @@ pub async fn candidates<C: ConnectionTrait>(
             duplicate.into(),
         ]);
     }
-    values.extend(owners.iter().cloned());
-    values.extend(owners);
+    // Each record read names the workspace too: on Citus, the one shard.
+    if !read.is_empty() {
+        for _ in 0..2 {
+            values.push(actor.workspace_id.into());
+            values.extend(owners.iter().cloned());
+        }
+    }
     values.push(Value::from(first as i64 + 1));
     let statement = Statement::from_sql_and_values(backend, for_backend(backend, &sql), values);
     let mut candidates = Vec::new();

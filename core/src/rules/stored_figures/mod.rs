@@ -229,9 +229,13 @@ pub async fn refresh_workspace<C: ConnectionTrait>(conn: &C, workspace_id: Uuid)
     }
     update_weights(conn, workspace_id, None).await?;
     // Stage changes written without when the stay they end began.
-    let stays = format!(
+    let mut stays = format!(
         r#"UPDATE "deal_stage_change" SET {STAY_BEGAN} WHERE "workspace_id" = ? AND "from_stage_id" IS NOT NULL AND "stay_began_at" IS NULL"#
     );
+    if conn.get_database_backend() == DbBackend::Postgres {
+        // The correlated read names the workspace as a value (on Citus, its shard).
+        stays = crate::store::one_workspace::bind(&stays, workspace_id);
+    }
     run(conn, &stays, vec![workspace_id.into()]).await
 }
 

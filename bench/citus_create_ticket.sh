@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# createTicket's one statement on one PostgreSQL node and on Citus (a
+# coordinator and two workers, 32 shards per table), measured with pgbench:
+# the statement the server sends when a ticket names no record (captured from
+# the server's own log), run as it is on one node, as it is through the Citus
+# coordinator, and as the server runs it on Citus: inside
+# `rapport_numbered_insert`, which Citus delegates to the workspace's node.
+#
+#   bench/citus_create_ticket.sh                 # 20 s per route, 1 client
+#   BENCH_SECONDS=60 BENCH_CLIENTS=4 bench/citus_create_ticket.sh
+#
+# Needs PostgreSQL 15 with Citus installed (../shared/citus/install.sh), run as
+# root (the nodes run as `postgres`), and a built `rapport` (RAPPORT_BIN,
+# default target/release/rapport). Everything it starts listens on 127.0.0.1
+# and is stopped at exit.
+set -euo pipefail
+
+BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+RAPPORT=$(realpath "${RAPPORT_BIN:-target/release/rapport}")
+SECONDS_EACH=${BENCH_SECONDS:-20}
+CLIENTS=${BENCH_CLIENTS:-1}
+BASE=${BENCH_PORT:-55810}
+DIR=$(mktemp -d /tmp/rapport-citus-bench.XXXXXX)
+chown postgres "$DIR"
+as_pg() { runuser -u postgres -- "$@"; }
+
+NODES=(single coordinator worker1 worker2)
+stop_all() {
+  for node in "${NODES[@]}"; do
+    [ -d "$DIR/$node" ] && as_pg "$BIN/pg_ctl" -D "$DIR/$node" -m immediate stop >/dev/null 2>&1 || true
+  done
+  rm -rf "$DIR"
+}
+trap stop_all EXIT
+
+port_of() { case $1 in single) echo $BASE ;; coordinator) echo $((BASE + 1)) ;; worker1) echo $((BASE + 2)) ;; worker2) echo $((BASE + 3)) ;; esac; }
+psql_on() { as_pg "$BIN/psql" -h 127.0.0.1 -p "$(port_of "$1")" -U postgres -d "$2" -XAtq -v ON_ERROR_STOP=1 -c "$3"; }
+
+for node in "${NODES[@]}"; do
+  as_pg "$BIN/initdb" -D "$DIR/$node" -A trust -U postgres >/dev/null
+  extra=""
+  [ "$node" != single ] && extra="-c shared_preload_libraries=citus"
+  as_pg "$BIN/pg_ctl" -D "$DIR/$node" -l "$DIR/$node.log" -w \
+    -o "-p $(port_of "$node") -k $DIR -c listen_addresses=127.0.0.1 -c log_min_messages=warning $extra" start >/dev/null
+  psql_on "$node" postgres "CREATE DATABASE rapport"
+  [ "$node" != single ] && psql_on "$node" rapport "CREATE EXTENSION citus"
+done
+psql_on coordinator rapport "SELECT citus_set_coordinator_host('127.0.0.1', $(port_of coordinator))" >/dev/null
+for worker in worker1 worker2; do
+  psql_on coordinator rapport "SELECT citus_add_node('127.0.0.1', $(port_of "$worker"))" >/dev/null
+done
+
+# One ticket through the API on each database, with every statement logged.
+capture() { # node -> prints the statement's text and its parameters, as logged
+  local node=$1 url="postgres://postgres@127.0.0.1:$(port_of "$1")/rapport?sslmode=disable"
+  local http=$((BASE + 10))
+  DATABASE_URL=$url RAPPORT_CITUS=false "$RAPPORT" seed --demo >/dev/null 2>&1
+  local token
+  token=$(DATABASE_URL=$url "$RAPPORT" token --email admin@demo.rapport.dev 2>/dev/null | tail -1)
+  psql_on "$node" postgres "ALTER DATABASE rapport SET log_statement = 'all'"
+  DATABASE_URL=$url RAPPORT_BIND=127.0.0.1:$http RAPPORT_CITUS=false RAPPORT_NO_DEMO=true \
+    "$RAPPORT" serve >"$DIR/serve-$node.log" 2>&1 &
+  local server=$!
+  for _ in $(seq 100); do curl -fs "http://127.0.0.1:$http/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+  curl -fs "http://127.0.0.1:$http/graphql" -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"query":"mutation { createTicket(input: {subject: \"Measured\"}) { ticket { number } } }"}' >/dev/null
+  kill "$server"
+  wait "$server" 2>/dev/null || true
+  psql_on "$node" postgres "ALTER DATABASE rapport RESET log_statement"
+}
+
+# Seeding and capture run with RAPPORT_CITUS=false, so both databases send
+# the prepared statement; the coordinator's tables are then distributed.
+capture single
+DATABASE_URL="postgres://postgres@127.0.0.1:$(port_of coordinator)/rapport?sslmode=disable" \
+  RAPPORT_CITUS=true "$RAPPORT" migrate >/dev/null 2>&1
+python3 - "$DIR" <<'PY'
+import re, sys
+d = sys.argv[1]
+log = open(f"{d}/single.log").read()
+m = re.search(r'execute [^:]*: (WITH "numbered" AS .*?)\n[^\n]*DETAIL:  Parameters: (.*?)\n', log, re.S)
+if not m:
+    sys.exit("the numbered statement was not in the log")
+sql, params = m.group(1), m.group(2)
+values = dict(re.findall(r"\$(\d+) = (NULL|'(?:[^']|'')*')", params))
+ws = values["1"].strip("'")
+# Each run writes a new ticket and history entry: fresh ids for the two
+# primary keys (the ticket's `id` column, the history entry's first value).
+columns = re.search(r'INSERT INTO "ticket" \((.*?)\) SELECT (.*?) FROM "numbered"', sql, re.S)
+names = [c.strip().strip('"') for c in columns.group(1).split(",")]
+placeholders = [v.strip() for v in columns.group(2).split(",")]
+fresh = {placeholders[names.index("id")],
+         re.search(r'INSERT INTO "record_change" .*?SELECT (\$\d+)', sql, re.S).group(1)}
+def inline(keep_ws):
+    def sub(match):
+        n = match.group(1)
+        if n == "1" and keep_ws:
+            return "$1"
+        return "gen_random_uuid()" if match.group(0) in fresh else values[n]
+    return re.sub(r"\$(\d+)\b", sub, sql)
+direct = inline(False)
+open(f"{d}/direct.sql", "w").write(direct.replace("\n", " ") + ";\n")
+delegated = inline(True)
+open(f"{d}/delegated.sql", "w").write(
+    f"SELECT rapport_numbered_insert('{ws}', $stmt${delegated}$stmt$);\n".replace("\n", " ") + "\n")
+PY
+
+run() { # label node script
+  as_pg "$BIN/pgbench" -h 127.0.0.1 -p "$(port_of "$2")" -U postgres -n -c "$CLIENTS" -j "$CLIENTS" \
+    -T "$SECONDS_EACH" -M simple -f "$DIR/$3" rapport 2>/dev/null |
+    awk -v label="$1" '/latency average/ {lat=$4} /^tps/ {tps=$3} END {printf "| %s | %.2f ms | %.0f/s |\n", label, lat, tps}'
+}
+# The demo workspace on the coordinator, for the same statement there.
+DATABASE_URL="postgres://postgres@127.0.0.1:$(port_of coordinator)/rapport?sslmode=disable" \
+  RAPPORT_CITUS=true "$RAPPORT" seed --demo >/dev/null 2>&1
+WS_SINGLE=$(psql_on single rapport "SELECT id FROM workspace ORDER BY created_at LIMIT 1")
+WS_CITUS=$(psql_on coordinator rapport "SELECT id FROM workspace ORDER BY created_at LIMIT 1")
+for f in direct delegated; do sed "s/$WS_SINGLE/$WS_CITUS/g" "$DIR/$f.sql" >"$DIR/$f-citus.sql"; done
+
+echo "createTicket's statement, $CLIENTS client(s), $SECONDS_EACH s each (pgbench latency average, throughput):"
+echo "| route | latency | throughput |"
+echo "|---|--:|--:|"
+run "one node, the statement" single direct.sql
+run "Citus, the statement through the coordinator" coordinator direct-citus.sql
+run "Citus, delegated (rapport_numbered_insert)" coordinator delegated-citus.sql
