@@ -21,6 +21,7 @@ SECONDS_EACH=${BENCH_SECONDS:-20}
 CLIENTS=${BENCH_CLIENTS:-1}
 BASE=${BENCH_PORT:-55810}
 DIR=$(mktemp -d /tmp/rapport-citus-bench.XXXXXX)
+export RAPPORT_JWT_SECRET=a-benchmark-secret-that-is-long-enough-for-hs256
 chown postgres "$DIR"
 as_pg() { runuser -u postgres -- "$@"; }
 

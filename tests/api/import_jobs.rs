@@ -222,6 +222,7 @@ async fn only_an_admin_imports(app: TestApp) {
     );
     assert_eq!(error_code(&listed), "FORBIDDEN", "{listed}");
     let jobs = import_job::Entity::find()
+        .filter(import_job::Column::WorkspaceId.eq(app.workspace_id))
         .count(&app.state.db)
         .await
         .expect("count");
@@ -257,11 +258,13 @@ async fn an_upload_over_the_limit_is_refused_and_nothing_is_written(app: TestApp
     assert_eq!(status, 413, "{refused}");
     assert_eq!(error_code(&refused), "PAYLOAD_TOO_LARGE", "{refused}");
     let jobs = import_job::Entity::find()
+        .filter(import_job::Column::WorkspaceId.eq(app.workspace_id))
         .count(&app.state.db)
         .await
         .expect("count");
     assert_eq!(jobs, 0);
     let companies = company::Entity::find()
+        .filter(company::Column::WorkspaceId.eq(app.workspace_id))
         .filter(company::Column::Name.starts_with("A company with"))
         .count(&app.state.db)
         .await

@@ -378,9 +378,12 @@ async fn a_cursor_whose_events_were_pruned_is_refused(app: TestApp) {
     }
     let latest = event_cursor(&app).await;
     // What the hourly pruning does once events pass the retention.
-    let pruned = rapport::events::outbox::prune(&app.state.db, chrono::Utc::now())
-        .await
-        .expect("pruned");
+    let now = chrono::Utc::now();
+    let pruned = rapport_core::store::across::across_workspaces(&app.state.db, async |txn| {
+        rapport::events::outbox::prune(txn, now).await
+    })
+    .await
+    .expect("pruned");
     assert!(pruned >= 2);
     let mut client = WsClient::ready(&app.base, &app.token).await;
     client

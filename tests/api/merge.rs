@@ -5,7 +5,7 @@
 use entity::enums::Role;
 use entity::event;
 use rapport_core::events::BusMessage;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::fixtures::{self, mutate};
@@ -233,7 +233,14 @@ pub(crate) async fn merging_companies_moves_everything_and_rescores(app: TestApp
 }
 
 async fn bad_merges_are_refused_and_write_nothing(app: TestApp) {
-    let events = || async { event::Entity::find().count(&app.state.db).await.unwrap() };
+    let events = || async {
+        let mine = event::Column::WorkspaceId.eq(app.workspace_id);
+        event::Entity::find()
+            .filter(mine)
+            .count(&app.state.db)
+            .await
+            .unwrap()
+    };
     let survivor = fixtures::contact(&app, json!({ "firstName": "Ann" })).await;
     let other = fixtures::contact(&app, json!({ "firstName": "Ann" })).await;
     let deleted = fixtures::contact(&app, json!({ "firstName": "Gone" })).await;

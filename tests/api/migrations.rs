@@ -57,6 +57,7 @@ fn every_tenant_key_carries_the_workspace_on_postgres() {
             else {
                 return;
             };
+            use rapport_core::store::across::across_workspaces;
             use sea_orm::{ConnectionTrait, DbBackend, Statement};
             let rows = app
                 .state
@@ -102,12 +103,13 @@ fn every_tenant_key_carries_the_workspace_on_postgres() {
                  WHERE workspace_id = '{0}'",
                 app.workspace_id
             );
-            let refused = app
-                .state
-                .db
-                .execute_raw(Statement::from_string(DbBackend::Postgres, crossing))
-                .await
-                .expect_err("a key across workspaces is refused");
+            // Reading another workspace's company is cross-workspace work.
+            let refused = across_workspaces(&app.state.db, async |txn| {
+                txn.execute_raw(Statement::from_string(DbBackend::Postgres, crossing))
+                    .await
+            })
+            .await
+            .expect_err("a key across workspaces is refused");
             assert!(refused.to_string().contains("foreign key"), "{refused}");
         });
 }

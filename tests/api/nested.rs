@@ -121,6 +121,7 @@ on_both_databases!(with executor_unlimited; nested_query_costs_one_statement_per
 async fn ten_thousand_parent_keys_are_one_statement(app: TestApp) {
     use rapport::graphql::filter::col;
     use rapport::graphql::list::in_ids;
+    use sea_orm::sea_query::ExprTrait;
     use sea_orm::{EntityTrait, QueryFilter};
     let keys: Vec<uuid::Uuid> = (0..10_000).map(|_| uuid::Uuid::now_v7()).collect();
     let before = app.settled_statements().await;
@@ -130,6 +131,7 @@ async fn ten_thousand_parent_keys_are_one_statement(app: TestApp) {
         keys,
     );
     let rows = entity::contact::Entity::find()
+        .filter(col("contact", "workspace_id").eq(app.workspace_id))
         .filter(condition)
         .all(&app.state.db)
         .await

@@ -1,14 +1,18 @@
 //! Mutations: validation, no partial writes, versions, soft delete, money, events.
 
 use entity::event;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
 use crate::fixtures::{company, contact, deal, mutate, pipeline};
 use crate::helpers::{TestApp, error_code, on_both_databases};
 
 async fn event_count(app: &TestApp) -> u64 {
-    event::Entity::find().count(&app.state.db).await.unwrap()
+    event::Entity::find()
+        .filter(event::Column::WorkspaceId.eq(app.workspace_id))
+        .count(&app.state.db)
+        .await
+        .unwrap()
 }
 
 async fn valid_input_is_stored_normalised(app: TestApp) {

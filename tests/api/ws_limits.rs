@@ -5,7 +5,6 @@
 
 use entity::enums::Role;
 use rapport::config::Config;
-use sea_orm::ActiveModelTrait;
 use serde_json::{Value, json};
 
 use crate::common::server::{SECRET, ServerProcess};
@@ -313,12 +312,16 @@ async fn a_subscribe_runs_with_the_current_role_even_before_the_revocation_arriv
     // The role changes behind the server's back: no revocation is sent,
     // only the cache is dropped (as after a missed bus message).
     let (_, member_id) = rapport::graphql::ids::decode_any(&id).expect("member id");
-    entity::member::ActiveModel {
-        id: sea_orm::Set(member_id),
+    let change = entity::member::ActiveModel {
         role: sea_orm::Set(Role::Support),
         ..Default::default()
-    }
-    .update(&app.state.db)
+    };
+    rapport_core::store::update_in_workspace::<entity::member::Entity>(
+        &app.state.db,
+        app.workspace_id,
+        member_id,
+        change,
+    )
     .await
     .expect("role changed");
     app.state.directory.forget_member(member_id, false);

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::error::CoreResult;
+use crate::store::across::across_workspaces;
 use crate::store::{Author, Core};
 
 /// Sweeps every workspace with a time-driven trigger at `clock`'s time, one
@@ -18,7 +19,10 @@ use crate::store::{Author, Core};
 pub async fn sweep_all(core: &Core, clock: &Clock) -> CoreResult<usize> {
     let at = clock.now();
     let mut fired = 0;
-    for workspace_id in fire::workspaces_to_sweep(&core.db).await? {
+    // Which workspaces have a rule to sweep asks every one (on Citus, every
+    // node); each sweep then runs in its own workspace.
+    let workspaces = across_workspaces(&core.db, fire::workspaces_to_sweep).await?;
+    for workspace_id in workspaces {
         let txn = core.begin().await?;
         let events = fire::sweep(&txn, workspace_id, at).await?;
         fired += events.iter().filter(|e| e.kind == "trigger.fired").count();
