@@ -30,7 +30,7 @@ stop_all() {
   for node in "${NODES[@]}"; do
     [ -d "$DIR/$node" ] && as_pg "$BIN/pg_ctl" -D "$DIR/$node" -m immediate stop >/dev/null 2>&1 || true
   done
-  rm -rf "$DIR"
+  [ -n "${BENCH_KEEP:-}" ] || rm -rf "$DIR"
 }
 trap stop_all EXIT
 
@@ -51,15 +51,17 @@ for worker in worker1 worker2; do
   psql_on coordinator rapport "SELECT citus_add_node('127.0.0.1', $(port_of "$worker"))" >/dev/null
 done
 
-# One ticket through the API on each database, with every statement logged.
-capture() { # node -> prints the statement's text and its parameters, as logged
+# One ticket through the API on a database, with every statement logged;
+# then the ids that make each run's rows new (the ticket's, its history
+# entry's), written out for the script below.
+capture() { # node citus
   local node=$1 url="postgres://postgres@127.0.0.1:$(port_of "$1")/rapport?sslmode=disable"
   local http=$((BASE + 10))
-  DATABASE_URL=$url RAPPORT_CITUS=false "$RAPPORT" seed --demo >/dev/null 2>&1
+  DATABASE_URL=$url RAPPORT_CITUS=$2 "$RAPPORT" seed --demo >/dev/null 2>&1
   local token
-  token=$(DATABASE_URL=$url "$RAPPORT" token --email admin@demo.rapport.dev 2>/dev/null | tail -1)
+  token=$(DATABASE_URL=$url RAPPORT_CITUS=$2 "$RAPPORT" token --email admin@demo.rapport.dev 2>/dev/null | tail -1)
   psql_on "$node" postgres "ALTER DATABASE rapport SET log_statement = 'all'"
-  DATABASE_URL=$url RAPPORT_BIND=127.0.0.1:$http RAPPORT_CITUS=false RAPPORT_NO_DEMO=true \
+  DATABASE_URL=$url RAPPORT_BIND=127.0.0.1:$http RAPPORT_CITUS=$2 RAPPORT_NO_DEMO=true \
     "$RAPPORT" serve >"$DIR/serve-$node.log" 2>&1 &
   local server=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$http/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -68,59 +70,47 @@ capture() { # node -> prints the statement's text and its parameters, as logged
   kill "$server"
   wait "$server" 2>/dev/null || true
   psql_on "$node" postgres "ALTER DATABASE rapport RESET log_statement"
+  local ticket
+  ticket=$(psql_on "$node" rapport "SELECT id FROM ticket ORDER BY number DESC LIMIT 1")
+  echo "$ticket $(psql_on "$node" rapport "SELECT id FROM record_change WHERE record_id = '$ticket'")" >"$DIR/$node.ids"
 }
 
-# Seeding and capture run with RAPPORT_CITUS=false, so both databases send
-# the prepared statement; the coordinator's tables are then distributed.
-capture single
+# One node sends the one-statement CTE; the coordinator (RAPPORT_CITUS=true)
+# the delegated call. The coordinator distributes its tables first.
+capture single false
 DATABASE_URL="postgres://postgres@127.0.0.1:$(port_of coordinator)/rapport?sslmode=disable" \
   RAPPORT_CITUS=true "$RAPPORT" migrate >/dev/null 2>&1
+capture coordinator true
 python3 - "$DIR" <<'PY'
 import re, sys
 d = sys.argv[1]
-log = open(f"{d}/single.log").read()
-m = re.search(r'execute [^:]*: (WITH "numbered" AS .*?)\n[^\n]*DETAIL:  Parameters: (.*?)\n', log, re.S)
-if not m:
-    sys.exit("the numbered statement was not in the log")
-sql, params = m.group(1), m.group(2)
-values = dict(re.findall(r"\$(\d+) = (NULL|'(?:[^']|'')*')", params))
-ws = values["1"].strip("'")
-# Each run writes a new ticket and history entry: fresh ids for the two
-# primary keys (the ticket's `id` column, the history entry's first value).
-columns = re.search(r'INSERT INTO "ticket" \((.*?)\) SELECT (.*?) FROM "numbered"', sql, re.S)
-names = [c.strip().strip('"') for c in columns.group(1).split(",")]
-placeholders = [v.strip() for v in columns.group(2).split(",")]
-fresh = {placeholders[names.index("id")],
-         re.search(r'INSERT INTO "record_change" .*?SELECT (\$\d+)', sql, re.S).group(1)}
-def inline(keep_ws):
-    def sub(match):
-        n = match.group(1)
-        if n == "1" and keep_ws:
-            return "$1"
-        return "gen_random_uuid()" if match.group(0) in fresh else values[n]
-    return re.sub(r"\$(\d+)\b", sub, sql)
-direct = inline(False)
-open(f"{d}/direct.sql", "w").write(direct.replace("\n", " ") + ";\n")
-delegated = inline(True)
-open(f"{d}/delegated.sql", "w").write(
-    f"SELECT rapport_numbered_insert('{ws}', $stmt${delegated}$stmt$);\n".replace("\n", " ") + "\n")
+def logged(node, start):
+    log = open(f"{d}/{node}.log").read()
+    m = re.search(r'execute [^:]*: (' + start + r'.*?)\n[^\n]*DETAIL:  [Pp]arameters: (.*?)\n', log, re.S)
+    if not m:
+        sys.exit(f"the create was not in {node}'s log")
+    values = dict(re.findall(r"\$(\d+) = (NULL|'(?:[^']|'')*')", m.group(2)))
+    sql = re.sub(r"\$(\d+)\b", lambda v: values[v.group(1)], m.group(1))
+    # Each run writes new rows: fresh ids from pgbench's :rid.
+    ticket, entry = open(f"{d}/{node}.ids").read().split()
+    sql = sql.replace(ticket, "00000000-0000-4000-8000-:rid").replace(entry, "00000000-0000-4001-8000-:rid")
+    return "\\set rid random(100000000000, 999999999999)\n" + sql.replace("\n", " ") + ";\n"
+open(f"{d}/direct.sql", "w").write(logged("single", 'WITH "numbered" AS '))
+open(f"{d}/delegated.sql", "w").write(logged("coordinator", "SELECT rapport_numbered_insert"))
 PY
+chmod 644 "$DIR"/*.sql
 
 run() { # label node script
   as_pg "$BIN/pgbench" -h 127.0.0.1 -p "$(port_of "$2")" -U postgres -n -c "$CLIENTS" -j "$CLIENTS" \
     -T "$SECONDS_EACH" -M simple -f "$DIR/$3" rapport 2>/dev/null |
     awk -v label="$1" '/latency average/ {lat=$4} /^tps/ {tps=$3} END {printf "| %s | %.2f ms | %.0f/s |\n", label, lat, tps}'
 }
-# The demo workspace on the coordinator, for the same statement there.
-DATABASE_URL="postgres://postgres@127.0.0.1:$(port_of coordinator)/rapport?sslmode=disable" \
-  RAPPORT_CITUS=true "$RAPPORT" seed --demo >/dev/null 2>&1
-WS_SINGLE=$(psql_on single rapport "SELECT id FROM workspace ORDER BY created_at LIMIT 1")
-WS_CITUS=$(psql_on coordinator rapport "SELECT id FROM workspace ORDER BY created_at LIMIT 1")
-for f in direct delegated; do sed "s/$WS_SINGLE/$WS_CITUS/g" "$DIR/$f.sql" >"$DIR/$f-citus.sql"; done
 
 echo "createTicket's statement, $CLIENTS client(s), $SECONDS_EACH s each (pgbench latency average, throughput):"
 echo "| route | latency | throughput |"
 echo "|---|--:|--:|"
 run "one node, the statement" single direct.sql
-run "Citus, the statement through the coordinator" coordinator direct-citus.sql
-run "Citus, delegated (rapport_numbered_insert)" coordinator delegated-citus.sql
+run "Citus, the statement through the coordinator" coordinator direct.sql
+run "Citus, delegated (rapport_numbered_insert)" coordinator delegated.sql
+# What the runs wrote (each run's transactions are tickets: none may be missing).
+echo "tickets written: one node $(psql_on single rapport "SELECT count(*) FROM ticket WHERE subject = 'Measured'"), Citus $(psql_on coordinator rapport "SELECT count(*) FROM ticket WHERE subject = 'Measured'")"

@@ -11,12 +11,12 @@
 //! instance-wide (an API key's lookup prefix, a form's public key) become
 //! unique per workspace; both are random (48 and 192 bits).
 //!
-//! `rapport_numbered_insert(workspace, statement)` runs a numbered create's
-//! one statement (`rapport_core::store::numbered`) as a function Citus
-//! delegates to the node holding the workspace: through the coordinator the
-//! statement's data-modifying CTEs are planned one at a time, with a round
-//! trip to the worker each (8.6 ms against 0.6 ms on one node in the first
-//! trial); delegated, the worker runs it whole, on its local shards.
+//! `rapport_numbered_insert(workspace, …)` runs a numbered create's writes
+//! (`rapport_core::store::numbered`) as a function Citus delegates to the
+//! node holding the workspace: through the coordinator the one-statement
+//! CTE's writes are planned one at a time, each part's rows shipped between
+//! nodes; delegated, the worker runs one-shard statements on its own
+//! shards (BENCHMARKS.md, "On Citus").
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
@@ -100,15 +100,22 @@ RESET citus.multi_task_query_log_level;
 /// database at the coordinator, which passes it on to every worker (a
 /// worker refuses `ALTER DATABASE` of its own).
 const NUMBERED_INSERT: &str = r#"
-CREATE OR REPLACE FUNCTION rapport_numbered_insert(workspace uuid, statement text)
+CREATE OR REPLACE FUNCTION rapport_numbered_insert(workspace uuid, numbering text,
+  record text, document text, entry text, logging text)
 RETURNS jsonb LANGUAGE plpgsql AS $f$
-DECLARE n bigint; i bigint; s bigint;
+DECLARE n bigint; s bigint; i bigint;
 BEGIN
-  EXECUTE statement INTO n, i, s USING workspace;
+  EXECUTE numbering INTO n, s USING workspace;
+  IF n IS NULL THEN RETURN NULL; END IF;
+  EXECUTE record USING workspace, n, s;
+  IF document <> '' THEN EXECUTE document USING workspace, n, s; END IF;
+  EXECUTE entry USING workspace, n, s;
+  EXECUTE logging INTO i USING workspace, n, s;
   RETURN jsonb_build_array(n, i, s);
 END
 $f$;
-SELECT create_distributed_function('rapport_numbered_insert(uuid,text)', 'workspace',
+SELECT create_distributed_function('rapport_numbered_insert(uuid,text,text,text,text,text)',
+  'workspace',
   colocate_with => 'workspace');
 DO $s$
 BEGIN
