@@ -112,5 +112,38 @@ echo "|---|--:|--:|"
 run "one node, the statement" single direct.sql
 run "Citus, the statement through the coordinator" coordinator direct.sql
 run "Citus, delegated (rapport_numbered_insert)" coordinator delegated.sql
+# Where the delegated call's time goes: the same call sent to the worker
+# that holds the workspace (no coordinator hop), and a delegated call that
+# does nothing (the hop alone: coordinator, connection to the worker, back).
+workspace=$(psql_on coordinator rapport "SELECT id FROM workspace LIMIT 1")
+holder=$(psql_on coordinator rapport "SELECT n.nodename || ' ' || n.nodeport FROM pg_dist_placement p \
+  JOIN pg_dist_node n USING (groupid) WHERE p.shardid = get_shard_id_for_distribution_column('workspace', '$workspace')")
+for worker in worker1 worker2; do
+  [ "127.0.0.1 $(port_of "$worker")" = "$holder" ] && holder=$worker
+done
+psql_on coordinator rapport "CREATE FUNCTION rapport_floor(workspace uuid) RETURNS int LANGUAGE plpgsql AS 'BEGIN RETURN 1; END'" >/dev/null
+psql_on coordinator rapport "SELECT create_distributed_function('rapport_floor(uuid)', 'workspace', colocate_with => 'workspace')" >/dev/null
+echo "SELECT rapport_floor('$workspace');" >"$DIR/floor.sql"
+chmod 644 "$DIR/floor.sql"
+run "Citus, delegated, called on the workspace's worker" "$holder" delegated.sql
+run "Citus, an empty delegated call (the hop alone)" coordinator floor.sql
 # What the runs wrote (each run's transactions are tickets: none may be missing).
 echo "tickets written: one node $(psql_on single rapport "SELECT count(*) FROM ticket WHERE subject = 'Measured'"), Citus $(psql_on coordinator rapport "SELECT count(*) FROM ticket WHERE subject = 'Measured'")"
+
+# A profile of the delegated call on the worker: each statement it runs,
+# with its own execution time (auto_explain, nested statements), for the
+# third of three calls in one session (the first two warm its caches).
+call=$(grep -v '^\\set' "$DIR/delegated.sql")
+{
+  echo "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;"
+  echo "SET auto_explain.log_nested_statements = on; SET auto_explain.log_level = notice;"
+  for rid in 111111111101 111111111102 111111111103; do
+    [ "$rid" = 111111111103 ] && echo "SELECT 'profiled call';"
+    echo "${call//:rid/$rid}"
+  done
+} >"$DIR/profile.sql"
+chmod 644 "$DIR/profile.sql"
+as_pg "$BIN/psql" -h 127.0.0.1 -p "$(port_of "$holder")" -U postgres -d rapport -XAtq -f "$DIR/profile.sql" \
+  >"$DIR/profile.txt" 2>&1 || true
+echo "profile of one delegated call on $holder (auto_explain; $DIR/profile.txt):"
+awk '/profiled call/ {on=1} on && /duration:/ {print "  " $0} on && /Query Text:/ {sub(/^ */, ""); print "    " substr($0, 1, 110)}' "$DIR/profile.txt"

@@ -50,6 +50,10 @@ enum Command {
         /// (companies N/10, deals N/2, tickets 2N, activities 5N).
         #[arg(long, value_name = "CONTACTS")]
         scale: Option<u64>,
+        /// With --scale: this many workspaces of that size (numbered, each
+        /// with its own ids and its team at scale-<CONTACTS>-<n>.rapport.dev).
+        #[arg(long, requires = "scale", default_value_t = 1)]
+        workspaces: u32,
         /// With --scale: seed even though the database holds workspaces.
         #[arg(long, requires = "scale")]
         append: bool,
@@ -58,9 +62,10 @@ enum Command {
     Schema,
     /// Print a bearer token for a member.
     Token {
-        /// The member's email; the demo admin by default.
+        /// The member's email; the demo admin by default. Repeated, one
+        /// token per line in the same order.
         #[arg(long, default_value = seed::DEMO_ADMIN_EMAIL)]
-        email: String,
+        email: Vec<String>,
     },
     /// Write every row of a list as CSV or JSON Lines (the bytes of `GET /export/…`).
     Export(rapport::cli::ExportArgs),
@@ -107,11 +112,16 @@ async fn command(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed {
             scale: Some(contacts),
+            workspaces,
             append,
             ..
         } => {
             let state = AppState::connect(cli.config).await?;
-            let options = seed::scale::Options { contacts, append };
+            let options = seed::scale::Options {
+                contacts,
+                workspaces,
+                append,
+            };
             seed::scale::run(&state.db, options).await?;
             Ok(())
         }
@@ -131,8 +141,12 @@ async fn command(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Token { email } => {
             let state = AppState::connect(cli.config).await?;
-            let actor = seed::actor_by_email(&state.db, &email).await?;
-            print!("{}", state.issue_token(&actor));
+            let mut tokens = Vec::with_capacity(email.len());
+            for email in &email {
+                let actor = seed::actor_by_email(&state.db, email).await?;
+                tokens.push(state.issue_token(&actor));
+            }
+            print!("{}", tokens.join("\n"));
             Ok(())
         }
         Command::Export(args) => {

@@ -44,12 +44,22 @@ impl Conn {
 
     /// POSTs a GraphQL body; returns the status and the whole response body.
     pub async fn post(&mut self, body: Bytes) -> Result<(u16, Bytes)> {
+        let bearer = self.target.bearer.clone();
+        self.send(body, bearer.as_deref()).await
+    }
+
+    /// [`Self::post`] signed with `token` instead of the target's.
+    pub async fn post_as(&mut self, body: Bytes, token: &str) -> Result<(u16, Bytes)> {
+        self.send(body, Some(token)).await
+    }
+
+    async fn send(&mut self, body: Bytes, bearer: Option<&str>) -> Result<(u16, Bytes)> {
         self.sender.ready().await?;
         let mut req = hyper::Request::post(&self.target.path)
             .header("host", &self.target.addr)
             .header("content-type", "application/json")
             .header("accept", "application/json");
-        if let Some(token) = &self.target.bearer {
+        if let Some(token) = bearer {
             req = req.header("authorization", format!("Bearer {token}"));
         }
         let res = self.sender.send_request(req.body(Full::new(body))?).await?;

@@ -237,7 +237,11 @@ fn usage() -> ! {
          \n                workspace seeded with `rapport seed --scale N` for each N of LIST\
          \n                (e.g. 10000,100000,1000000), beside PostGraphile\
          \n  --sqlite LIST with --sizes: the sizes measured on SQLite too (default\
-         \n                100000; `none` for none)\n\
+         \n                100000; `none` for none)\
+         \n  --citus       with --sizes: each PostgreSQL size on Citus too (a coordinator\
+         \n                and two workers here; the second added and rebalanced in the run)\
+         \n  --tenants K   with --sizes: K workspaces of 100 contacts beside the large one,\
+         \n                and a load spread over them\n\
          \nEnvironment: RAPPORT_BIN (default <repo>/target/release/rapport)."
     );
     std::process::exit(2)
@@ -257,6 +261,8 @@ fn main() {
     let mut keep = false;
     let mut sizes = None;
     let mut sqlite = None;
+    let mut citus = false;
+    let mut tenants = 0;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -266,6 +272,13 @@ fn main() {
             "--keep" => keep = true,
             "--sizes" => sizes = Some(list(args.next())),
             "--sqlite" => sqlite = Some(list(args.next())),
+            "--citus" => citus = true,
+            "--tenants" => {
+                tenants = args
+                    .next()
+                    .and_then(|k| k.parse().ok())
+                    .unwrap_or_else(|| usage())
+            }
             _ => usage(),
         }
     }
@@ -278,7 +291,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    if sizes.is_none() && sqlite.is_some()
+    if sizes.is_none() && (sqlite.is_some() || citus || tenants > 0)
         || sizes.as_ref().is_some_and(Vec::is_empty) && sqlite.as_ref().is_none_or(Vec::is_empty)
     {
         usage();
@@ -286,6 +299,8 @@ fn main() {
     let sizes = sizes.map(|postgres| sizes::Sizes {
         postgres,
         sqlite: sqlite.unwrap_or_else(|| vec![100_000]),
+        citus,
+        tenants,
     });
     let plan = Plan::new(quick, only);
     let run_dir = std::env::temp_dir().join(format!("rapport-bench-{}", std::process::id()));

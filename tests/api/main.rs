@@ -80,6 +80,7 @@ mod responses;
 mod roles;
 mod round_trip;
 mod scale_seed;
+mod scale_workspaces;
 mod schema;
 mod schema_docs;
 mod scoring;

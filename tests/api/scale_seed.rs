@@ -23,7 +23,7 @@ use crate::common::server::{SECRET, ServerProcess};
 const CONTACTS: u64 = 2_000;
 const ADMIN: &str = "admin@scale.rapport.dev";
 
-fn rapport(url: &str, args: &[&str]) -> Output {
+pub(crate) fn rapport(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rapport"))
         .args(args)
         .env("DATABASE_URL", url)
@@ -276,20 +276,10 @@ async fn api(url: &str) {
     assert!(token.status.success());
     let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
     let server = ServerProcess::start(url, &[]);
-    let client = reqwest::Client::new();
     let gql = |query: &'static str, variables: Value| {
-        let request = client
-            .post(format!("{}/graphql", server.base))
-            .bearer_auth(&token)
-            .json(&json!({ "query": query, "variables": variables }));
+        let answer = server.graphql(&token, query, variables);
         async move {
-            let answer: Value = request
-                .send()
-                .await
-                .expect("sent")
-                .json()
-                .await
-                .expect("JSON");
+            let answer = answer.await;
             assert!(answer["errors"].is_null(), "{answer}");
             answer["data"].clone()
         }

@@ -6,12 +6,21 @@
 //! every read runs once more with `auto_explain` on and its plans are kept
 //! in `bench/target/sizes/plans/<size>/`. SQLite gets the same table at the
 //! sizes of `--sqlite` (100,000 unless told), without PostGraphile.
+//!
+//! `--citus` measures each PostgreSQL size on a Citus cluster too (a
+//! coordinator and two workers on this machine): seeded with one worker,
+//! the second added and the shards rebalanced, then the same operations,
+//! and the ratio of each to the single node's. `--tenants K` seeds K small
+//! workspaces beside the large one (on both) and measures a load spread
+//! over them: with one worker and with two on Citus.
 
+mod citus;
 mod disk;
 mod measure;
 mod ops;
 mod plans;
 mod serve;
+mod spread;
 mod table;
 
 use std::io::Write;
@@ -22,6 +31,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::procs::{self, Postgres};
 use crate::sql::Db;
+use citus::Cluster;
 use measure::{Outcome, thousands};
 use ops::Op;
 use serve::Servers;
@@ -31,7 +41,14 @@ use table::Table;
 pub struct Sizes {
     pub postgres: Vec<u64>,
     pub sqlite: Vec<u64>,
+    /// Each PostgreSQL size on Citus too.
+    pub citus: bool,
+    /// Small workspaces beside the large one, and a load spread over them.
+    pub tenants: u32,
 }
+
+/// Contacts in each small workspace of `--tenants`.
+pub const TENANT_CONTACTS: u64 = 100;
 
 /// Parses `10000,100000` (or `none`).
 pub fn parse_list(text: &str) -> Option<Vec<u64>> {
@@ -45,12 +62,21 @@ pub fn parse_list(text: &str) -> Option<Vec<u64>> {
 
 /// One database being measured.
 struct Subject<'a> {
+    /// "PostgreSQL", "Citus" or "SQLite".
+    kind: &'static str,
     label: String,
     contacts: u64,
     url: String,
-    /// The cluster and database name, on PostgreSQL.
-    postgres: Option<(&'a Db, &'a Postgres, String)>,
+    /// The database (on the coordinator, on Citus) and its name.
+    postgres: Option<(&'a Db, String)>,
+    /// PostGraphile's URL of the same database (single-node PostgreSQL).
+    peer: Option<String>,
+    /// Small workspaces beside the large one.
+    tenants: u32,
 }
+
+/// Medians of one column, by row, to compare columns.
+type Medians = std::collections::HashMap<String, f64>;
 
 pub async fn run(sizes: Sizes, out: Option<PathBuf>, run_dir: PathBuf) -> Result<()> {
     let started = Instant::now();
@@ -106,12 +132,20 @@ pub async fn run(sizes: Sizes, out: Option<PathBuf>, run_dir: PathBuf) -> Result
         settings.extend(["shared_buffers=2GB", "max_wal_size=8GB"]);
         let pg = tokio::task::spawn_blocking({
             let run_dir = run_dir.clone();
+            let settings = settings.clone();
             move || Postgres::start_with(&run_dir, &settings)
         })
         .await??;
         let db = Db {
             port: pg.port,
             csv_log: pg.csv_log(),
+        };
+        let cluster = if sizes.citus {
+            let run_dir = run_dir.clone();
+            let settings = settings.clone();
+            Some(tokio::task::spawn_blocking(move || Cluster::start(&run_dir, &settings)).await??)
+        } else {
+            None
         };
         db.psql("postgres", "CREATE ROLE rapport LOGIN")?;
         db.psql("postgres", "CREATE ROLE peer LOGIN SUPERUSER")?;
@@ -126,31 +160,71 @@ pub async fn run(sizes: Sizes, out: Option<PathBuf>, run_dir: PathBuf) -> Result
             let name = format!("s{contacts}");
             db.psql("postgres", &format!("CREATE DATABASE {name} OWNER rapport"))?;
             let subject = Subject {
+                kind: "PostgreSQL",
                 label: thousands(contacts),
                 contacts,
                 url: pg.url_of("rapport", &name),
-                postgres: Some((&db, &pg, name.clone())),
+                postgres: Some((&db, name.clone())),
+                peer: Some(pg.url_of("peer", &name)),
+                tenants: sizes.tenants,
             };
-            let measured =
+            let single =
                 measure(&servers, &subject, &operations, &mut table, &mut runs, &dir).await;
             db.psql(
                 "postgres",
                 &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
             )?;
-            measured?;
+            let single = single?;
             eprintln!(
                 "[{:>6.1}s] PostgreSQL at {} done",
                 started.elapsed().as_secs_f64(),
                 thousands(contacts)
             );
+            if let Some(cluster) = &cluster {
+                let on_citus = Subject {
+                    kind: "Citus",
+                    label: thousands(contacts),
+                    contacts,
+                    url: cluster.url(&name),
+                    postgres: Some((&cluster.coordinator.0, name.clone())),
+                    peer: None,
+                    tenants: sizes.tenants,
+                };
+                cluster.create_database(&name)?;
+                let medians = on_citus_cluster(
+                    &servers,
+                    (cluster, &on_citus),
+                    &operations,
+                    &mut table,
+                    &mut runs,
+                    &dir,
+                )
+                .await;
+                cluster.drop_database(&name)?;
+                let medians = medians?;
+                let ratio = table.column(format!("Citus ÷ one node, {}", on_citus.label));
+                for (row, citus) in &medians {
+                    if let Some(one) = single.get(row) {
+                        table.set(row, ratio, format!("{:.2}", citus / one));
+                    }
+                }
+                eprintln!(
+                    "[{:>6.1}s] Citus at {} done",
+                    started.elapsed().as_secs_f64(),
+                    thousands(contacts)
+                );
+            }
         }
     }
     for &contacts in &sizes.sqlite {
         let subject = Subject {
+            kind: "SQLite",
             label: thousands(contacts),
             contacts,
             url: serve::sqlite_url(&run_dir, contacts),
             postgres: None,
+            peer: None,
+            tenants: sizes.tenants,
         };
         measure(&servers, &subject, &operations, &mut table, &mut runs, &dir).await?;
         let _ = std::fs::remove_file(run_dir.join(format!("s{contacts}.db")));
@@ -161,9 +235,11 @@ pub async fn run(sizes: Sizes, out: Option<PathBuf>, run_dir: PathBuf) -> Result
         );
     }
     let rendered = format!(
-        "Data-size table ({:.0} s): median of {} after a warm-up, one client; \"timeout\" = past the 10 s limit.\n\n{}",
+        "Data-size table ({:.0} s): median of {} after a warm-up, one client; \"timeout\" = past the 10 s limit; \
+         spread rows: {} clients for 15 s; a ratio of a spread row is of requests per second.\n\n{}",
         started.elapsed().as_secs_f64(),
         measure::RUNS,
+        spread::CLIENTS,
         table.render()
     );
     println!("\n{rendered}");
@@ -174,7 +250,44 @@ pub async fn run(sizes: Sizes, out: Option<PathBuf>, run_dir: PathBuf) -> Result
     Ok(())
 }
 
-/// Seeds, serves and measures one database; its columns go into `table`.
+/// On Citus: seeded with one worker, the spread load measured; the second
+/// worker added and the shards rebalanced; then every operation and the
+/// spread load again. The medians of the two-worker column, by row.
+async fn on_citus_cluster(
+    servers: &Servers,
+    (cluster, subject): (&Cluster, &Subject<'_>),
+    operations: &[Op],
+    table: &mut Table,
+    runs: &mut std::fs::File,
+    dir: &Path,
+) -> Result<Medians> {
+    let one = table.column(format!("Rapport on Citus, 1 worker, {}", subject.label));
+    let workspace = prepare(servers, subject, table, one)?;
+    let name = subject
+        .postgres
+        .as_ref()
+        .map(|(_, name)| name.as_str())
+        .unwrap_or_default();
+    table.set("database size", one, cluster.size(name)?);
+    serve_and_measure(servers, subject, &[], &workspace, table, one, runs, dir).await?;
+    eprintln!("    adding the second worker and rebalancing…");
+    let (seconds, placements) = cluster.add_second_worker(name)?;
+    eprintln!("    rebalanced in {seconds:.1} s (shards per port: {placements})");
+    let two = table.column(format!("Rapport on Citus, 2 workers, {}", subject.label));
+    table.set(
+        "add a worker and rebalance: time (shards per node)",
+        two,
+        format!("{seconds:.1} s ({placements})"),
+    );
+    table.set("database size", two, cluster.size(name)?);
+    serve_and_measure(
+        servers, subject, operations, &workspace, table, two, runs, dir,
+    )
+    .await
+}
+
+/// Seeds, serves and measures one database; its column goes into `table`.
+/// The medians, by row.
 async fn measure(
     servers: &Servers,
     subject: &Subject<'_>,
@@ -182,12 +295,24 @@ async fn measure(
     table: &mut Table,
     runs: &mut std::fs::File,
     dir: &Path,
-) -> Result<()> {
-    let kind = if subject.postgres.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+) -> Result<Medians> {
+    let ours = table.column(format!("Rapport on {}, {}", subject.kind, subject.label));
+    let workspace = prepare(servers, subject, table, ours)?;
+    serve_and_measure(
+        servers, subject, operations, &workspace, table, ours, runs, dir,
+    )
+    .await
+}
+
+/// Seeds the large workspace and the small ones, vacuums; returns the
+/// large workspace's id (on PostgreSQL).
+fn prepare(
+    servers: &Servers,
+    subject: &Subject<'_>,
+    table: &mut Table,
+    ours: usize,
+) -> Result<String> {
+    let kind = subject.kind;
     let file_label = format!("{}-{}", kind.to_lowercase(), subject.contacts);
     disk::check_room(
         &servers.run_dir,
@@ -195,32 +320,42 @@ async fn measure(
         subject.postgres.is_some(),
     )?;
     eprintln!("  {kind} at {} contacts: seeding…", subject.label);
-    let (rows, seconds) = servers.seed(&subject.url, subject.contacts, &file_label)?;
-    let ours = table.column(format!("Rapport on {kind}, {}", subject.label));
-    let seeded = format!(
-        "{} in {:.1} s ({}/s)",
-        thousands(rows),
-        seconds,
-        thousands((rows as f64 / seconds.max(1e-9)) as u64)
-    );
+    let scale = subject.contacts.to_string();
+    let seeded = seeded_cell(servers.seed(&subject.url, &["--scale", &scale], &file_label)?);
     eprintln!("    seeded {seeded}");
     table.set("seed --scale: rows, time (rows/s)", ours, seeded);
+    if subject.tenants > 0 {
+        let (small, count) = (TENANT_CONTACTS.to_string(), subject.tenants.to_string());
+        let args = ["--scale", &small, "--workspaces", &count, "--append"];
+        let seeded =
+            seeded_cell(servers.seed(&subject.url, &args, &format!("{file_label}-tenants"))?);
+        eprintln!("    {count} small workspaces seeded: {seeded}");
+        let row = format!("seed --scale {small} --workspaces {count}: rows, time (rows/s)");
+        table.set(&row, ours, seeded);
+    }
     let mut workspace = String::new();
-    let mut theirs = None;
-    if let Some((db, _, name)) = &subject.postgres {
+    if let Some((db, name)) = &subject.postgres {
         let vacuumed = Instant::now();
         db.psql(name, "VACUUM ANALYZE")?;
         eprintln!(
             "    VACUUM ANALYZE in {:.1} s",
             vacuumed.elapsed().as_secs_f64()
         );
-        let size = db.psql(
+        // On Citus the coordinator holds no rows: the caller asks the cluster.
+        if kind != "Citus" {
+            let size = db.psql(
+                name,
+                "SELECT pg_size_pretty(pg_database_size(current_database()))",
+            )?;
+            table.set("database size", ours, size);
+        }
+        workspace = db.psql(
             name,
-            "SELECT pg_size_pretty(pg_database_size(current_database()))",
+            &format!(
+                "SELECT id FROM workspace WHERE name = 'Scale {}'",
+                subject.contacts
+            ),
         )?;
-        table.set("database size", ours, size);
-        workspace = db.psql(name, "SELECT id FROM workspace")?;
-        theirs = Some(table.column(format!("PostGraphile, {}", subject.label)));
     } else if let Some(path) = subject
         .url
         .strip_prefix("sqlite://")
@@ -233,13 +368,44 @@ async fn measure(
             format!("{} MB", thousands(bytes >> 20)),
         );
     }
+    Ok(workspace)
+}
+
+fn seeded_cell((rows, seconds): (u64, f64)) -> String {
+    format!(
+        "{} in {:.1} s ({}/s)",
+        thousands(rows),
+        seconds,
+        thousands((rows as f64 / seconds.max(1e-9)) as u64)
+    )
+}
+
+/// Serves the seeded database and measures `operations` (and the spread
+/// load, with tenants) into column `ours`; the medians, by row.
+#[allow(clippy::too_many_arguments)]
+async fn serve_and_measure(
+    servers: &Servers,
+    subject: &Subject<'_>,
+    operations: &[Op],
+    workspace: &str,
+    table: &mut Table,
+    ours: usize,
+    runs: &mut std::fs::File,
+    dir: &Path,
+) -> Result<Medians> {
+    let kind = subject.kind;
+    let file_label = format!("{}-{}-{ours}", kind.to_lowercase(), subject.contacts);
+    let mut medians = Medians::new();
     let token = servers.token(&subject.url)?;
     let (rapport_pid, rapport) = servers.rapport(&subject.url, &token, &file_label).await?;
-    let fixture = serve::fixture(&rapport, workspace).await?;
-    let peer = match &subject.postgres {
-        Some((_, pg, name)) => Some(servers.peer(&pg.url_of("peer", name), &file_label).await?),
-        None => None,
+    let fixture = serve::fixture(&rapport, workspace.to_owned()).await?;
+    let peer = match (&subject.peer, operations.is_empty()) {
+        (Some(url), false) => Some(servers.peer(url, &file_label).await?),
+        _ => None,
     };
+    let theirs = peer
+        .as_ref()
+        .map(|_| table.column(format!("PostGraphile, {}", subject.label)));
     let cancel_peer = || {
         if let Some((db, ..)) = &subject.postgres {
             let _ = db.psql(
@@ -255,6 +421,9 @@ async fn measure(
         record(runs, kind, subject.contacts, "rapport", op, &ours_outcome)?;
         let mut line = format!("    {:<45} Rapport {:>12}", op.label, ours_outcome.cell());
         table.set(op.label, ours, ours_outcome.cell());
+        if let Outcome::Ms(ms, _) = ours_outcome {
+            medians.insert(op.label.to_owned(), ms);
+        }
         if let (Some((query, expect)), Some((_, target)), Some(column)) = (&op.peer, &peer, theirs)
         {
             let outcome = measure::median(target, query, *expect, &fixture, &cancel_peer).await;
@@ -264,8 +433,19 @@ async fn measure(
         }
         eprintln!("{line}");
     }
-    if let Some((db, _, name)) = &subject.postgres {
-        let folder = dir.join("plans").join(subject.contacts.to_string());
+    if subject.tenants > 0 {
+        let tokens = servers.tokens(&subject.url, &spread::admins(subject.tenants))?;
+        for (row, query, expect) in spread::loads(subject.tenants) {
+            let (cell, per_second) = spread::run(&rapport, &tokens, query, expect).await?;
+            eprintln!("    {row}: {cell}");
+            table.set(&row, ours, cell);
+            medians.insert(row, per_second);
+        }
+    }
+    if let (Some((db, name)), false) = (&subject.postgres, operations.is_empty()) {
+        let folder =
+            dir.join("plans")
+                .join(format!("{}-{}", kind.to_lowercase(), subject.contacts));
         plans::log_plans(db, true)?;
         let captured = capture(
             (db, name),
@@ -284,7 +464,7 @@ async fn measure(
         procs::stop(pid);
     }
     procs::stop(rapport_pid);
-    Ok(())
+    Ok(medians)
 }
 
 /// Runs each read once per contender with plan logging on, and keeps what

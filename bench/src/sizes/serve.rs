@@ -38,11 +38,11 @@ impl Servers {
         cmd
     }
 
-    /// Seeds `contacts` contacts; returns (rows, seconds) from the seed's log.
-    pub fn seed(&self, url: &str, contacts: u64, label: &str) -> Result<(u64, f64)> {
+    /// Runs `rapport seed` with `args`; returns (rows, seconds) from its log.
+    pub fn seed(&self, url: &str, args: &[&str], label: &str) -> Result<(u64, f64)> {
         let log = self.logs.join(format!("seed-{label}.log"));
         let mut cmd = self.command(url);
-        cmd.args(["seed", "--scale", &contacts.to_string()]);
+        cmd.arg("seed").args(args);
         procs::run(cmd, "rapport seed --scale", &log)?;
         let text = std::fs::read_to_string(&log)?;
         let done = text
@@ -55,14 +55,34 @@ impl Servers {
         Ok((rows, seconds))
     }
 
-    pub fn token(&self, url: &str) -> Result<String> {
+    /// A token for each of these members, in order.
+    pub fn tokens(&self, url: &str, emails: &[String]) -> Result<Vec<String>> {
         let mut cmd = self.command(url);
-        cmd.args(["token", "--email", ADMIN]);
+        cmd.arg("token");
+        for email in emails {
+            cmd.args(["--email", email]);
+        }
         let out = cmd.output()?;
         if !out.status.success() {
             bail!("rapport token: {}", String::from_utf8_lossy(&out.stderr));
         }
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+        let tokens: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        if tokens.len() != emails.len() {
+            bail!(
+                "rapport token gave {} tokens for {} emails",
+                tokens.len(),
+                emails.len()
+            );
+        }
+        Ok(tokens)
+    }
+
+    pub fn token(&self, url: &str) -> Result<String> {
+        let mut tokens = self.tokens(url, &[ADMIN.to_owned()])?;
+        tokens.pop().context("no token")
     }
 
     /// Starts Rapport on `url`; returns its pid and address.

@@ -20,7 +20,7 @@ pub async fn write(
     tickets: &Tickets,
     count: usize,
 ) -> anyhow::Result<()> {
-    let mut draw = Draw::new(people.contacts.len() as u64, "activities");
+    let mut draw = Draw::new(people.seed, "activities");
     let kinds = [
         (("EMAIL", EMAILS), 35),
         (("CALL", CALLS), 25),
@@ -106,7 +106,7 @@ pub async fn taggings(
     deals: &Deals,
     tickets: &Tickets,
 ) -> anyhow::Result<()> {
-    let mut draw = Draw::new(people.contacts.len() as u64, "taggings");
+    let mut draw = Draw::new(people.seed, "taggings");
     let companies = people.companies.iter().map(|c| (c.id, c.created));
     let contacts = people.contacts.iter().map(|c| (c.id, c.created));
     let deals = deals.list.iter().map(|d| (d.id, d.created));

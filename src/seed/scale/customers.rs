@@ -22,7 +22,7 @@ pub fn exits(people: &People, deals: &Deals) -> Vec<Exit> {
             *slot = Some(slot.map_or(won, |w| w.min(won)));
         }
     }
-    let mut draw = Draw::new(people.contacts.len() as u64, "exits");
+    let mut draw = Draw::new(people.seed, "exits");
     first_win
         .into_iter()
         .map(|won| {
@@ -43,7 +43,7 @@ pub async fn orders(
     deals: &Deals,
     exits: &[Exit],
 ) -> anyhow::Result<()> {
-    let mut draw = Draw::new(people.contacts.len() as u64, "orders");
+    let mut draw = Draw::new(people.seed, "orders");
     // (when, deal, product, quantity, amount)
     let mut planned: Vec<(i64, u32, &str, i64, i64)> = Vec::new();
     for (i, deal) in deals.list.iter().enumerate() {
@@ -102,7 +102,7 @@ pub async fn surveys(
     people: &People,
     tickets: &Tickets,
 ) -> anyhow::Result<()> {
-    let mut draw = Draw::new(people.contacts.len() as u64, "surveys");
+    let mut draw = Draw::new(people.seed, "surveys");
     // (when, contact, ticket, NPS?, score)
     let mut planned: Vec<(i64, u32, Option<u32>, bool, i64)> = tickets
         .surveyed

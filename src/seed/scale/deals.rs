@@ -60,7 +60,7 @@ pub struct Deals {
 }
 
 pub fn plan(people: &People, team: &Team, count: usize) -> Deals {
-    let mut draw = Draw::new(people.contacts.len() as u64, "deals");
+    let mut draw = Draw::new(people.seed, "deals");
     // Deals are opened by contacts of companies.
     let count = if people.employed.is_empty() { 0 } else { count };
     let times = draw::timeline(&mut draw, count);
@@ -192,7 +192,7 @@ pub async fn write(
         .await?;
     }
     rows.finish().await?;
-    let mut draw = Draw::new(people.contacts.len() as u64, "deal contacts");
+    let mut draw = Draw::new(people.seed, "deal contacts");
     let mut rows = sink.table(&tables::DEAL_CONTACT);
     for deal in &deals.list {
         let first = (deal.contact, "DECISION_MAKER");

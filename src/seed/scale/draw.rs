@@ -14,15 +14,49 @@ pub const START: i64 = 1_701_388_800_000;
 pub const HOUR: i64 = 3_600_000;
 pub const DAY: i64 = 24 * HOUR;
 
+/// Which workspace is seeded: its size, and its number in a set of
+/// workspaces of that size (`seed --scale N --workspaces K`); 0 is the lone
+/// workspace `seed --scale N` writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Which {
+    pub contacts: u64,
+    pub number: u32,
+}
+
+impl Which {
+    /// What its streams are seeded with: the size alone for the lone
+    /// workspace (so it stays what it was), mixed with the number in a
+    /// set, so no two workspaces share an id.
+    pub fn seed(self) -> u64 {
+        self.contacts ^ (u64::from(self.number) << 40)
+    }
+
+    /// The domain of its team's email addresses.
+    pub fn domain(self) -> String {
+        match self.number {
+            0 => "scale.rapport.dev".to_owned(),
+            n => format!("scale-{}-{n}.rapport.dev", self.contacts),
+        }
+    }
+
+    /// Its name.
+    pub fn name(self) -> String {
+        match self.number {
+            0 => format!("Scale {}", self.contacts),
+            n => format!("Scale {} #{n}", self.contacts),
+        }
+    }
+}
+
 /// One stream of pseudo-random draws. Each table draws from its own stream,
-/// seeded by the workspace size and the stream's name, so changing how one
+/// seeded by the workspace ([`Which::seed`]) and the stream's name, so changing how one
 /// table is written leaves the others as they were.
 pub struct Draw(StdRng);
 
 impl Draw {
-    pub fn new(contacts: u64, stream: &str) -> Self {
-        // FNV-1a of the name, mixed with the size.
-        let mut seed = 0xcbf2_9ce4_8422_2325u64 ^ contacts.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    pub fn new(workspace: u64, stream: &str) -> Self {
+        // FNV-1a of the name, mixed with the workspace's seed.
+        let mut seed = 0xcbf2_9ce4_8422_2325u64 ^ workspace.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         for byte in stream.bytes() {
             seed = (seed ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }

@@ -8,10 +8,12 @@
 //! Records spread over the three years before 2026-12-01, denser towards the
 //! end; names come from lists, sizes and amounts from skewed distributions.
 //! The same N gives the same workspace on every run (fixed-seed streams),
-//! and every id is a UUID v7 of its row's creation time.
+//! and every id is a UUID v7 of its row's creation time. `--workspaces K`
+//! writes K such workspaces (numbered, each with its own ids and team) for
+//! measuring many tenants beside a large one.
 //!
 //! Unlike the demo seed it writes rows directly (COPY on PostgreSQL,
-//! multi-row INSERTs on SQLite) in one transaction, so what it writes must
+//! multi-row INSERTs on SQLite) in one transaction per workspace, so what it writes must
 //! be what the API would have: references within the workspace, tickets
 //! numbered 1..2N in opening order with the workspace's counter at 2N, stage
 //! history ending in each deal's stage, timestamps of each status, lead
@@ -42,11 +44,14 @@ use entity::member;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
 };
-use uuid::Uuid;
 
 pub use team::ADMIN_EMAIL;
 
+use draw::Which;
 use sink::{Sink, per_second};
+
+/// Most workspaces one seed writes.
+pub const MAX_WORKSPACES: u32 = 100_000;
 
 /// Fewest and most contacts a seed takes.
 pub const CONTACTS: std::ops::RangeInclusive<u64> = 100..=20_000_000;
@@ -55,6 +60,10 @@ pub const CONTACTS: std::ops::RangeInclusive<u64> = 100..=20_000_000;
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
     pub contacts: u64,
+    /// How many workspaces of `contacts` contacts: 1 is the lone scale
+    /// workspace of [`ADMIN_EMAIL`]; more are numbered, each with its own
+    /// ids and its team at `scale-<contacts>-<number>.rapport.dev`.
+    pub workspaces: u32,
     /// Seed into a database that already holds workspaces.
     pub append: bool,
 }
@@ -62,7 +71,7 @@ pub struct Options {
 /// What was seeded.
 #[derive(Debug, Clone, Copy)]
 pub struct Seeded {
-    pub workspace_id: Uuid,
+    pub workspaces: u32,
     pub rows: u64,
     pub seconds: f64,
 }
@@ -86,25 +95,81 @@ pub async fn run(db: &DatabaseConnection, options: Options) -> anyhow::Result<Se
         CONTACTS.start(),
         CONTACTS.end()
     );
+    anyhow::ensure!(
+        (1..=MAX_WORKSPACES).contains(&options.workspaces),
+        "--workspaces takes 1 to {MAX_WORKSPACES}"
+    );
     if !options.append && !super::is_empty(db).await? {
         anyhow::bail!(
             "the database already holds workspaces: seed an empty one, or pass --append to add the scale workspace beside them"
         );
     }
+    let numbers = match options.workspaces {
+        1 => 0..=0,
+        many => 1..=many,
+    };
+    let first = Which {
+        contacts,
+        number: *numbers.start(),
+    };
+    let first_admin = format!("admin@{}", first.domain());
     let admins = member::Entity::find()
-        .filter(member::Column::Email.eq(ADMIN_EMAIL))
+        .filter(member::Column::Email.eq(first_admin.as_str()))
         .count(db)
         .await?;
     anyhow::ensure!(
         admins == 0,
-        "{ADMIN_EMAIL} exists already: the database holds a scale workspace (one per database)"
+        "{first_admin} exists already: the database holds these scale workspaces"
     );
+    let started = Instant::now();
+    let mut rows = 0;
+    for number in numbers {
+        rows += workspace(db, Which { contacts, number }).await?;
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        // What autovacuum would do within a minute: the planner's statistics.
+        let analyzed = Instant::now();
+        let mut connection = db.get_postgres_connection_pool().acquire().await?;
+        for statement in [
+            "SET statement_timeout = 0",
+            "ANALYZE",
+            "RESET statement_timeout",
+        ] {
+            sea_orm::sqlx::query(statement)
+                .execute(&mut *connection)
+                .await?;
+        }
+        tracing::info!(seconds = analyzed.elapsed().as_secs_f64(), "analyzed");
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(
+        workspaces = options.workspaces,
+        admin = first_admin,
+        rows,
+        seconds,
+        rows_per_second = (rows as f64 / seconds.max(1e-6)) as u64,
+        "seeded a workspace at scale"
+    );
+    Ok(Seeded {
+        workspaces: options.workspaces,
+        rows,
+        seconds,
+    })
+}
+
+/// Writes one workspace in one transaction; returns its rows.
+async fn workspace(db: &DatabaseConnection, which: Which) -> anyhow::Result<u64> {
+    let contacts = which.contacts;
     let (_, deal_count, ticket_count, activity_count) = proportions(contacts);
     let started = Instant::now();
-    tracing::info!(contacts, "seeding a workspace at scale");
+    tracing::info!(
+        contacts,
+        number = which.number,
+        "seeding a workspace at scale"
+    );
     let mut sink = Sink::begin(db).await?;
-    let team = team::write(&mut sink, contacts, ticket_count).await?;
-    let people = plan::people(contacts as usize, team.sellers.len());
+    let team = team::write(&mut sink, which, ticket_count).await?;
+    let people = plan::people(contacts as usize, team.sellers.len(), which.seed());
     let deals = deals::plan(&people, &team, deal_count as usize);
     let exits = customers::exits(&people, &deals);
     tracing::info!(
@@ -130,38 +195,11 @@ pub async fn run(db: &DatabaseConnection, options: Options) -> anyhow::Result<Se
     let rows = sink.rows;
     let took = sink.commit(team.workspace).await?;
     tracing::info!(
+        workspace = %team.workspace,
         rows,
         seconds = took.as_secs_f64(),
         rows_per_second = per_second(rows, took),
         "committed"
     );
-    if db.get_database_backend() == DbBackend::Postgres {
-        // What autovacuum would do within a minute: the planner's statistics.
-        let analyzed = Instant::now();
-        let mut connection = db.get_postgres_connection_pool().acquire().await?;
-        for statement in [
-            "SET statement_timeout = 0",
-            "ANALYZE",
-            "RESET statement_timeout",
-        ] {
-            sea_orm::sqlx::query(statement)
-                .execute(&mut *connection)
-                .await?;
-        }
-        tracing::info!(seconds = analyzed.elapsed().as_secs_f64(), "analyzed");
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    tracing::info!(
-        workspace = %team.workspace,
-        admin = ADMIN_EMAIL,
-        rows,
-        seconds,
-        rows_per_second = (rows as f64 / seconds.max(1e-6)) as u64,
-        "seeded a workspace at scale"
-    );
-    Ok(Seeded {
-        workspace_id: team.workspace,
-        rows,
-        seconds,
-    })
+    Ok(rows)
 }

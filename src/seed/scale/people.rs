@@ -19,7 +19,7 @@ pub async fn companies(
     people: &People,
     exits: &[Exit],
 ) -> anyhow::Result<()> {
-    let mut draw = Draw::new(people.contacts.len() as u64, "company details");
+    let mut draw = Draw::new(people.seed, "company details");
     let mut rows = sink.table(&tables::COMPANY);
     for (i, company) in people.companies.iter().enumerate() {
         let (city, country, currency, ..) = company.place();
@@ -74,7 +74,7 @@ pub async fn contacts(
     people: &People,
     deals: &Deals,
 ) -> anyhow::Result<()> {
-    let mut draw = Draw::new(people.contacts.len() as u64, "contact details");
+    let mut draw = Draw::new(people.seed, "contact details");
     let places: Vec<(u8, u32)> = PLACES
         .iter()
         .enumerate()

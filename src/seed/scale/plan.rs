@@ -91,6 +91,8 @@ impl Contact {
 }
 
 pub struct People {
+    /// What every stream of this workspace is seeded with ([`Which::seed`]).
+    pub seed: u64,
     pub companies: Vec<Company>,
     pub contacts: Vec<Contact>,
     /// Creation moments of `contacts`, ascending.
@@ -104,11 +106,11 @@ pub struct People {
     pub staff: Groups,
 }
 
-pub fn people(contacts: usize, sellers: usize) -> People {
-    let companies = plan_companies((contacts / 10).max(1), sellers, contacts as u64);
+pub fn people(contacts: usize, sellers: usize, seed: u64) -> People {
+    let companies = plan_companies((contacts / 10).max(1), sellers, seed);
     let company_created: Vec<i64> = companies.iter().map(|c| c.created).collect();
-    let mut draw = Draw::new(contacts as u64, "contacts");
-    let mut size = Draw::new(contacts as u64, "company sizes");
+    let mut draw = Draw::new(seed, "contacts");
+    let mut size = Draw::new(seed, "company sizes");
     let mut cumulative = Vec::with_capacity(companies.len());
     let mut sum = 0.0;
     for _ in &companies {
@@ -162,6 +164,7 @@ pub fn people(contacts: usize, sellers: usize) -> People {
         employed.iter().map(|i| (planned[*i as usize].company, *i)),
     );
     People {
+        seed,
         companies,
         contacts: planned,
         contact_created,

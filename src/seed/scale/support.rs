@@ -35,7 +35,7 @@ pub async fn write(
     deals: &Deals,
     count: usize,
 ) -> anyhow::Result<Tickets> {
-    let mut draw = Draw::new(people.contacts.len() as u64, "tickets");
+    let mut draw = Draw::new(people.seed, "tickets");
     let kinds: Vec<(usize, u32)> = TICKET_KINDS
         .iter()
         .enumerate()

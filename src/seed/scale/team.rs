@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::draw::{DAY, Draw, START};
+use super::draw::{DAY, Draw, START, Which};
 use super::row::Cell;
 use super::sink::Sink;
 use super::tables;
@@ -133,10 +133,12 @@ pub fn sizes(contacts: u64) -> (usize, usize, usize) {
     (managers, sellers, support)
 }
 
-pub async fn write(sink: &mut Sink, contacts: u64, tickets: u64) -> anyhow::Result<Team> {
-    let mut draw = Draw::new(contacts, "team");
+pub async fn write(sink: &mut Sink, which: Which, tickets: u64) -> anyhow::Result<Team> {
+    let contacts = which.contacts;
+    let mut draw = Draw::new(which.seed(), "team");
     let workspace = draw.id(SETUP);
-    let name = format!("Scale {contacts}");
+    let name = which.name();
+    let domain = which.domain();
     let mut rows = sink.table(&tables::WORKSPACE);
     let tickets = i64::try_from(tickets)?;
     rows.row(&[
@@ -151,7 +153,7 @@ pub async fn write(sink: &mut Sink, contacts: u64, tickets: u64) -> anyhow::Resu
     rows.finish().await?;
 
     let (managers, sellers, support) = sizes(contacts);
-    let mut people = vec![(ADMIN_EMAIL.to_owned(), "ADMIN", "Sales Director", 0i64)];
+    let mut people = vec![("admin".to_owned(), "ADMIN", "Sales Director", 0i64)];
     people.extend((1..=managers).map(|k| (format!("manager{k}"), "MANAGER", "Sales Manager", 200)));
     people.extend((1..=sellers).map(|k| (format!("seller{k}"), "SALES", "Account Executive", 750)));
     people.extend((1..=support).map(|k| (format!("support{k}"), "SUPPORT", "Support Agent", 0)));
@@ -167,11 +169,7 @@ pub async fn write(sink: &mut Sink, contacts: u64, tickets: u64) -> anyhow::Resu
     let mut rows = sink.table(&tables::MEMBER);
     for (local, role, title, bps) in people {
         let id = draw.id(SETUP);
-        let email = if local.contains('@') {
-            local
-        } else {
-            format!("{local}@scale.rapport.dev")
-        };
+        let email = format!("{local}@{domain}");
         let name = format!("{} {}", draw.common(FIRST_NAMES), draw.common(LAST_NAMES));
         match role {
             "ADMIN" => team.admin = id,
