@@ -38,13 +38,15 @@ pub const RAPPORT_NESTED: &str = "query Nested($n: Int!) { companies(first: $n, 
 /// join table (PostGraphile v4 has no many-to-many without a plugin), and
 /// every level is scoped to the workspace (and skips deleted rows) as
 /// Rapport's are, which also lets it use the same (workspace_id, …) indexes:
-/// without the condition it scans whole tables per parent.
+/// without the condition it scans whole tables per parent. The relations
+/// are named after their foreign keys, which carry `workspace_id` since
+/// migration 53.
 pub const PEER_NESTED: &str = "query Nested($n: Int!, $ws: UUID!) { \
     allCompanies(first: $n, orderBy: NAME_ASC, condition: {workspaceId: $ws, deletedAt: null}) { nodes { id name \
-    contactsByCompanyId(first: 10, condition: {workspaceId: $ws, deletedAt: null}) { nodes { id firstName \
-    dealContactsByContactId(first: 5, condition: {workspaceId: $ws}) { nodes { \
-    dealByDealId { id name amountE4 \
-    ticketsByDealId(first: 3, condition: {workspaceId: $ws, deletedAt: null}) { nodes { id subject } } } } } } } } } }";
+    contactsByCompanyIdAndWorkspaceId(first: 10, condition: {workspaceId: $ws, deletedAt: null}) { nodes { id firstName \
+    dealContactsByContactIdAndWorkspaceId(first: 5, condition: {workspaceId: $ws}) { nodes { \
+    dealByDealIdAndWorkspaceId { id name amountE4 \
+    ticketsByDealIdAndWorkspaceId(first: 3, condition: {workspaceId: $ws, deletedAt: null}) { nodes { id subject } } } } } } } } } }";
 
 /// The seeded workspace: md5('workspace')::uuid (bench/seed.sql).
 pub const WORKSPACE: &str = "1629dee4-8cc4-e531-61f9-b2be8614e062";
@@ -165,7 +167,7 @@ fn check_nested(kind: Kind, n: usize, b: &[u8]) -> Result<()> {
     let (companies, contacts, deals): (&[u8], &[u8], &[u8]) = match kind {
         Kind::Rapport => (b"\"contacts\":{", b"\"firstName\":", b"\"amount\":"),
         Kind::Peer => (
-            b"\"contactsByCompanyId\":{",
+            b"\"contactsByCompanyIdAndWorkspaceId\":{",
             b"\"firstName\":",
             b"\"amountE4\":",
         ),

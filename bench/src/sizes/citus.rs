@@ -114,11 +114,14 @@ impl Cluster {
         Ok(())
     }
 
-    /// What the workspace tables take on the workers.
+    /// What the database takes on the nodes in its metadata, the
+    /// coordinator included (each shard, even an empty one, has its own
+    /// files and index pages).
     pub fn size(&self, name: &str) -> Result<String> {
         self.coordinator.0.psql(
             name,
-            "SELECT pg_size_pretty(sum(citus_total_relation_size(logicalrelid))) FROM pg_dist_partition",
+            "SELECT pg_size_pretty(pg_database_size(current_database()) + sum(result::bigint)) \
+             FROM run_command_on_workers('SELECT pg_database_size(current_database())')",
         )
     }
 }

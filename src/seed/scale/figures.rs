@@ -59,17 +59,20 @@ async fn timed(
 pub async fn refresh_postgres(
     mut txn: Transaction,
     workspace: Uuid,
+    analyze: bool,
 ) -> anyhow::Result<Transaction> {
     // The refresh runs an indexed lookup per row, but only a planner that
     // knows how many rows there are picks the indexes: without statistics
     // the tables look empty, and 2,000 contacts took 77 s of sequential
     // scans instead of 0.1 s. ANALYZE samples the transaction's own rows.
-    let analyzed = std::time::Instant::now();
-    sqlx::query("ANALYZE").execute(&mut *txn).await?;
-    tracing::info!(
-        seconds = analyzed.elapsed().as_secs_f64(),
-        "analyzed the new rows"
-    );
+    if analyze {
+        let analyzed = std::time::Instant::now();
+        sqlx::query("ANALYZE").execute(&mut *txn).await?;
+        tracing::info!(
+            seconds = analyzed.elapsed().as_secs_f64(),
+            "analyzed the new rows"
+        );
+    }
     let open = Open(Mutex::new(txn));
     refresh(&open, workspace).await?;
     Ok(open.0.into_inner())

@@ -103,9 +103,13 @@ impl Sink {
     }
 
     /// Computes `workspace`'s stored figures and commits everything;
-    /// returns how long the seed took.
-    pub async fn commit(mut self, workspace: Uuid) -> anyhow::Result<Duration> {
-        self.send(Batch::Commit { workspace }).await?;
+    /// returns how long the seed took. With `analyze` the planner's
+    /// statistics are gathered first (the refresh's plans need them); a
+    /// workspace written beside others of its kind, whose statistics the
+    /// tables hold already, skips it (ANALYZE reads every table, a second
+    /// or more each time beside a large workspace).
+    pub async fn commit(mut self, workspace: Uuid, analyze: bool) -> anyhow::Result<Duration> {
+        self.send(Batch::Commit { workspace, analyze }).await?;
         drop(self.batches);
         self.writer.await??;
         Ok(self.started.elapsed())

@@ -35,7 +35,8 @@ pub enum Batch {
         rows: usize,
     },
     /// Everything is written: compute the workspace's stored figures, commit.
-    Commit { workspace: Uuid },
+    /// `analyze`: gather the planner's statistics first (see [`Sink::commit`]).
+    Commit { workspace: Uuid, analyze: bool },
 }
 
 /// Writes the batches with COPY; commits on [`Batch::Commit`] only (a
@@ -53,11 +54,11 @@ pub async fn copy_all(
             Some(Batch::Copy { table, text, rows }) => {
                 next = copy_statement(&mut txn, (table, text, rows), &mut batches).await?;
             }
-            Some(Batch::Commit { workspace }) => {
+            Some(Batch::Commit { workspace, analyze }) => {
                 if deferred {
                     references::check(&mut txn).await?;
                 }
-                figures::refresh_postgres(txn, workspace)
+                figures::refresh_postgres(txn, workspace, analyze)
                     .await?
                     .commit()
                     .await?;
@@ -127,13 +128,15 @@ pub async fn insert_all(
                 ))
                 .await?;
             }
-            Batch::Commit { workspace } => {
+            Batch::Commit { workspace, analyze } => {
                 // Without statistics SQLite picks the index that matches a
                 // subquery's ORDER BY over the one that matches its key, so
                 // each row's latest survey answer scanned the whole
                 // workspace: 90 s for 10,000 contacts, 0.1 s after ANALYZE
                 // (itself 0.3 s), and a 100,000 seed never finished.
-                txn.execute_unprepared("ANALYZE").await?;
+                if analyze {
+                    txn.execute_unprepared("ANALYZE").await?;
+                }
                 figures::refresh(&txn, workspace).await?;
                 // The connection goes back to the pool with SQLite's default.
                 txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
