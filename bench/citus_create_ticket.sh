@@ -130,20 +130,50 @@ run "Citus, an empty delegated call (the hop alone)" coordinator floor.sql
 # What the runs wrote (each run's transactions are tickets: none may be missing).
 echo "tickets written: one node $(psql_on single rapport "SELECT count(*) FROM ticket WHERE subject = 'Measured'"), Citus $(psql_on coordinator rapport "SELECT count(*) FROM ticket WHERE subject = 'Measured'")"
 
-# A profile of the delegated call on the worker: each statement it runs,
-# with its own execution time (auto_explain, nested statements), for the
-# third of three calls in one session (the first two warm its caches).
-call=$(grep -v '^\\set' "$DIR/delegated.sql")
-{
-  echo "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;"
-  echo "SET auto_explain.log_nested_statements = on; SET auto_explain.log_level = notice;"
-  for rid in 111111111101 111111111102 111111111103; do
-    [ "$rid" = 111111111103 ] && echo "SELECT 'profiled call';"
-    echo "${call//:rid/$rid}"
-  done
-} >"$DIR/profile.sql"
+# A profile of the delegated call's statements: the same function with a
+# clock read between its statements (as `rapport_numbered_insert` is at
+# this commit: keep the two alike), called 200 times in one session on
+# the workspace's worker and on the single node (plain PostgreSQL runs the
+# same statements), the mean of the last 100 calls per statement. (Not
+# auto_explain: with its ANALYZE on, a worker's UPDATE … RETURNING inside
+# EXECUTE fails Citus's "consistency check on SPI tuple count".)
+PROFILED=$(cat <<'SQL'
+CREATE OR REPLACE FUNCTION rapport_profiled_insert(workspace uuid, numbering text,
+  record text, document text, entry text, logging text)
+RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE n bigint; s bigint; i bigint; t timestamptz := clock_timestamp(); out text := '';
+  doc_type text; doc_id uuid; doc_text text;
+BEGIN
+  EXECUTE numbering INTO n, s USING workspace;
+  out := out || 'numbering ' || extract(epoch FROM clock_timestamp() - t) * 1000 || ' '; t := clock_timestamp();
+  EXECUTE record USING workspace, n, s;
+  out := out || 'record ' || extract(epoch FROM clock_timestamp() - t) * 1000 || ' '; t := clock_timestamp();
+  IF document <> '' THEN
+    EXECUTE document INTO doc_type, doc_id, doc_text USING workspace, n, s;
+    out := out || 'search-document-read ' || extract(epoch FROM clock_timestamp() - t) * 1000 || ' '; t := clock_timestamp();
+    INSERT INTO search_document (workspace_id, record_type, record_id, text)
+      VALUES (workspace, doc_type, doc_id, doc_text);
+  END IF;
+  out := out || 'search-document-write ' || extract(epoch FROM clock_timestamp() - t) * 1000 || ' '; t := clock_timestamp();
+  EXECUTE entry USING workspace, n, s;
+  out := out || 'history-entry ' || extract(epoch FROM clock_timestamp() - t) * 1000 || ' '; t := clock_timestamp();
+  EXECUTE logging INTO i USING workspace, n, s;
+  RETURN out || 'event ' || extract(epoch FROM clock_timestamp() - t) * 1000;
+END
+$f$;
+SQL
+)
+psql_on coordinator rapport "$PROFILED" >/dev/null
+psql_on single rapport "$PROFILED" >/dev/null
+call=$(grep -v '^\\set' "$DIR/delegated.sql" | sed 's/rapport_numbered_insert/rapport_profiled_insert/')
+for rid in $(seq 111111100001 111111100200); do echo "${call//:rid/$rid}"; done >"$DIR/profile.sql"
 chmod 644 "$DIR/profile.sql"
-as_pg "$BIN/psql" -h 127.0.0.1 -p "$(port_of "$holder")" -U postgres -d rapport -XAtq -f "$DIR/profile.sql" \
-  >"$DIR/profile.txt" 2>&1 || true
-echo "profile of one delegated call on $holder (auto_explain; $DIR/profile.txt):"
-awk '/profiled call/ {on=1} on && /duration:/ {print "  " $0} on && /Query Text:/ {sub(/^ */, ""); print "    " substr($0, 1, 110)}' "$DIR/profile.txt"
+echo "where one delegated call's time goes (ms per statement, mean of calls 101-200 in one session):"
+echo "| statement | Citus, on the workspace's worker | one node |"
+echo "|---|--:|--:|"
+for node in "$holder" single; do
+  as_pg "$BIN/psql" -h 127.0.0.1 -p "$(port_of "$node")" -U postgres -d rapport -XAtq -f "$DIR/profile.sql" \
+    | tail -100 | tr ' ' '\n' | paste - - | awk '{sum[$1] += $2; order[$1] = NR} END {for (k in sum) printf "%s %.3f\n", k, sum[k] / 100}' \
+    | sort >"$DIR/profile-$node.txt"
+done
+join "$DIR/profile-$holder.txt" "$DIR/profile-single.txt" | awk '{printf "| %s | %s | %s |\n", $1, $2, $3}'

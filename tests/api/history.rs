@@ -249,6 +249,21 @@ pub(crate) async fn a_new_ticket_carries_its_number_in_its_event_and_history(app
         );
     }
 
+    // Each is found by its number: its search document came with it (on
+    // Citus, read and written by the delegated function).
+    for ticket in &created {
+        let found = app
+            .data(
+                "query($q: String!) { search(query: $q, types: [TICKET], first: 1) { edges { node { ... on Ticket { id } } } } }",
+                json!({ "q": format!("#{}", ticket["number"]) }),
+            )
+            .await;
+        assert_eq!(
+            found["search"]["edges"][0]["node"]["id"], ticket["id"],
+            "{found}"
+        );
+    }
+
     // Concurrent creates, with and without a contact: numbers stay dense, and
     // every event arrives once, in number order.
     let racing = (0..12).map(|i| {

@@ -48,7 +48,12 @@ use sea_orm::{
 pub use team::ADMIN_EMAIL;
 
 use draw::Which;
+use futures_util::{StreamExt, TryStreamExt};
 use sink::{Sink, per_second};
+
+/// Workspaces of a set written at once on PostgreSQL (each takes a
+/// connection of the pool, 10 by default).
+const SIDE_BY_SIDE: usize = 6;
 
 /// Most workspaces one seed writes.
 pub const MAX_WORKSPACES: u32 = 100_000;
@@ -122,10 +127,22 @@ pub async fn run(db: &DatabaseConnection, options: Options) -> anyhow::Result<Se
         "{first_admin} exists already: the database holds these scale workspaces"
     );
     let started = Instant::now();
-    let mut rows = 0;
-    for number in numbers {
-        rows += workspace(db, Which { contacts, number }).await?;
-    }
+    let in_a_set = options.workspaces > 1;
+    // The first alone: it gives the tables their statistics, which the
+    // others keep. Then the others side by side on PostgreSQL (each in its
+    // own transaction; SQLite takes one writer at a time): a small
+    // workspace's time is mostly round trips, not work.
+    let mut rows = workspace(db, first, in_a_set).await?;
+    let side_by_side = match db.get_database_backend() {
+        DbBackend::Postgres => SIDE_BY_SIDE,
+        _ => 1,
+    };
+    let others: Vec<u64> = futures_util::stream::iter(numbers.skip(1))
+        .map(|number| workspace(db, Which { contacts, number }, in_a_set))
+        .buffer_unordered(side_by_side)
+        .try_collect()
+        .await?;
+    rows += others.iter().sum::<u64>();
     if db.get_database_backend() == DbBackend::Postgres {
         // What autovacuum would do within a minute: the planner's statistics.
         let analyzed = Instant::now();
@@ -158,7 +175,7 @@ pub async fn run(db: &DatabaseConnection, options: Options) -> anyhow::Result<Se
 }
 
 /// Writes one workspace in one transaction; returns its rows.
-async fn workspace(db: &DatabaseConnection, which: Which) -> anyhow::Result<u64> {
+async fn workspace(db: &DatabaseConnection, which: Which, in_a_set: bool) -> anyhow::Result<u64> {
     let contacts = which.contacts;
     let (_, deal_count, ticket_count, activity_count) = proportions(contacts);
     let started = Instant::now();
@@ -167,7 +184,7 @@ async fn workspace(db: &DatabaseConnection, which: Which) -> anyhow::Result<u64>
         number = which.number,
         "seeding a workspace at scale"
     );
-    let mut sink = Sink::begin(db).await?;
+    let mut sink = Sink::begin(db, in_a_set).await?;
     let team = team::write(&mut sink, which, ticket_count).await?;
     let people = plan::people(contacts as usize, team.sellers.len(), which.seed());
     let deals = deals::plan(&people, &team, deal_count as usize);
