@@ -23,9 +23,15 @@ use entity::search_text::DOCUMENTS;
 /// query of `n` trigrams (a hair less, as the comparison is in `real`),
 /// and never below 0.3. A long query so needs more of its trigrams found
 /// than a short one, and near matches stay few.
+///
+/// A scalar subquery, so it is computed once per statement: on one node
+/// PostgreSQL folds the bound query into a constant anyway, but a Citus
+/// worker runs the statement with its parameters unbound and computed the
+/// expression again for every candidate row (the near-match search took
+/// 222 ms there against 46 ms on one node, BENCHMARKS.md "On Citus").
 pub fn near_threshold(param: &str) -> String {
     format!(
-        "(greatest(0.3, (cardinality(show_trgm({param})) - 3.0) / (cardinality(show_trgm({param})) + 3.0)) - 0.000001)"
+        "(SELECT greatest(0.3, (cardinality(show_trgm({param})) - 3.0) / (cardinality(show_trgm({param})) + 3.0)) - 0.000001)"
     )
 }
 
