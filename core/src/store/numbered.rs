@@ -233,10 +233,10 @@ fn numbered_event(
 /// the workspace's node: the counter update (`$1` the workspace), then the
 /// record, the read of its search document (which the function inserts),
 /// its history entry, then the event, each given `$2` the number and `$3`
-/// the event's. Separate statements, not
-/// the CTE: on a worker Citus plans a CTE of several writes one part at a
-/// time and ships each part's rows to every node (34 ms, against 1.2 ms
-/// on one node); one-shard statements run locally.
+/// the event's. Separate statements, not the CTE: on a worker Citus plans a
+/// CTE of several writes one part at a time and ships each part's rows to
+/// every node (34 ms, against 1.2 ms on one node); one-shard statements
+/// run locally.
 async fn delegated<C: ConnectionTrait>(
     conn: &C,
     workspace: uuid::Uuid,

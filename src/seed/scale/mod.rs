@@ -13,8 +13,8 @@
 //! measuring many tenants beside a large one.
 //!
 //! Unlike the demo seed it writes rows directly (COPY on PostgreSQL,
-//! multi-row INSERTs on SQLite) in one transaction per workspace, so what it writes must
-//! be what the API would have: references within the workspace, tickets
+//! multi-row INSERTs on SQLite) in one transaction per workspace, so what
+//! it writes must be what the API would have: references within the workspace, tickets
 //! numbered 1..2N in opening order with the workspace's counter at 2N, stage
 //! history ending in each deal's stage, timestamps of each status, lead
 //! scores as the rules give them. Two things are left out on purpose: the
