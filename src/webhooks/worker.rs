@@ -30,8 +30,6 @@ struct Worker {
     core: Core,
     sender: Sender,
     policy: RetryPolicy,
-    /// This instance, as lease owner.
-    owner: Uuid,
 }
 
 /// Connections of the worker's own pool: tasks hold one only per statement.
@@ -53,14 +51,13 @@ pub async fn start(state: &AppState) -> anyhow::Result<()> {
         },
         sender: Sender::new(settings)?,
         policy: settings.policy(),
-        owner: Uuid::now_v7(),
     });
     let shutdown = state.shutdown.clone();
     let slots = Arc::new(Semaphore::new(settings.concurrency.max(1)));
     let poll = Duration::from_millis(settings.poll_ms.max(10));
     let mut events = state.feed.subscribe();
     tokio::spawn(async move {
-        tracing::info!(owner = %worker.owner, "webhook delivery started");
+        tracing::info!("webhook delivery started");
         loop {
             tokio::select! {
                 received = events.recv() => {
@@ -98,11 +95,16 @@ async fn claim_and_deliver(worker: &Arc<Worker>, slots: &Arc<Semaphore>) -> Core
         let Ok(permit) = slots.clone().try_acquire_owned() else {
             break;
         };
+        // A fresh holder per claim, not one per instance: a task that ends
+        // late (its failure already let the endpoint go) must not release
+        // the claim a newer task of this instance won meanwhile, or a third
+        // would deliver beside it, out of order.
+        let holder = Uuid::now_v7();
         if !lease::claim(
             &worker.core.db,
             endpoint.workspace_id,
             endpoint.id,
-            worker.owner,
+            holder,
             now,
             until,
         )
@@ -113,16 +115,11 @@ async fn claim_and_deliver(worker: &Arc<Worker>, slots: &Arc<Semaphore>) -> Core
         let worker = worker.clone();
         tokio::spawn(async move {
             let _permit = permit;
-            if let Err(error) = deliver(&worker, endpoint.workspace_id, endpoint.id).await {
+            if let Err(error) = deliver(&worker, endpoint.workspace_id, endpoint.id, holder).await {
                 tracing::warn!(?error, endpoint = %endpoint.id, "webhook delivery interrupted");
             }
-            if let Err(error) = lease::release(
-                &worker.core.db,
-                endpoint.workspace_id,
-                endpoint.id,
-                worker.owner,
-            )
-            .await
+            if let Err(error) =
+                lease::release(&worker.core.db, endpoint.workspace_id, endpoint.id, holder).await
             {
                 tracing::warn!(%error, endpoint = %endpoint.id, "cannot release a webhook lease");
             }
@@ -131,9 +128,9 @@ async fn claim_and_deliver(worker: &Arc<Worker>, slots: &Arc<Semaphore>) -> Core
     Ok(())
 }
 
-/// Delivers the events after the endpoint's cursor while this instance
-/// holds it; returns when it is caught up, failing, or no longer ours.
-async fn deliver(worker: &Worker, workspace_id: Uuid, id: Uuid) -> CoreResult<()> {
+/// Delivers the events after the endpoint's cursor while `holder` (this
+/// claim) holds it; returns when it is caught up, failing, or no longer ours.
+async fn deliver(worker: &Worker, workspace_id: Uuid, id: Uuid, holder: Uuid) -> CoreResult<()> {
     let db = &worker.core.db;
     loop {
         let found = webhook_endpoint::Entity::find_by_id(id)
@@ -143,12 +140,12 @@ async fn deliver(worker: &Worker, workspace_id: Uuid, id: Uuid) -> CoreResult<()
         let Some(mut endpoint) = found else {
             return Ok(());
         };
-        if !endpoint.enabled || endpoint.lease_owner != Some(worker.owner) {
+        if !endpoint.enabled || endpoint.lease_owner != Some(holder) {
             return Ok(());
         }
         let events = outbox::after(db, endpoint.workspace_id, endpoint.cursor, None, BATCH).await?;
         if events.is_empty() {
-            return skip_pruned(worker, &endpoint).await;
+            return skip_pruned(worker, &endpoint, holder).await;
         }
         for e in events {
             if filter::wants(&endpoint, &e) {
@@ -164,21 +161,15 @@ async fn deliver(worker: &Worker, workspace_id: Uuid, id: Uuid) -> CoreResult<()
                 if !attempt.succeeded() {
                     let reason = attempt.failure();
                     tracing::info!(endpoint = %id, seq = e.seq, %reason, "webhook attempt failed");
-                    outcome::failed(
-                        &worker.core,
-                        &endpoint,
-                        worker.owner,
-                        &worker.policy,
-                        &reason,
-                    )
-                    .await?;
+                    outcome::failed(&worker.core, &endpoint, holder, &worker.policy, &reason)
+                        .await?;
                     return Ok(());
                 }
             }
             let until = rapport_core::store::now()
                 + chrono::Duration::from_std(worker.policy.lease).unwrap_or_default();
             let from = lease::Position::of(&endpoint);
-            if !lease::advance(db, workspace_id, id, worker.owner, from, e.seq, until).await? {
+            if !lease::advance(db, workspace_id, id, holder, from, e.seq, until).await? {
                 // Replayed, or the lease ran out and another instance took over.
                 return Ok(());
             }
@@ -194,7 +185,11 @@ async fn deliver(worker: &Worker, workspace_id: Uuid, id: Uuid) -> CoreResult<()
 /// committed after the read (the next look delivers them): the log bounds,
 /// read after the events, tell which. Taking a counter ahead of the cursor
 /// as pruning skipped an event committed between the two reads.
-async fn skip_pruned(worker: &Worker, endpoint: &webhook_endpoint::Model) -> CoreResult<()> {
+async fn skip_pruned(
+    worker: &Worker,
+    endpoint: &webhook_endpoint::Model,
+    holder: Uuid,
+) -> CoreResult<()> {
     let bounds = outbox::bounds(&worker.core.db, endpoint.workspace_id).await?;
     if let Some(to) = skip_to(&bounds, endpoint.cursor) {
         tracing::warn!(endpoint = %endpoint.id, from = endpoint.cursor, to,
@@ -205,7 +200,7 @@ async fn skip_pruned(worker: &Worker, endpoint: &webhook_endpoint::Model) -> Cor
             &worker.core.db,
             endpoint.workspace_id,
             endpoint.id,
-            worker.owner,
+            holder,
             lease::Position::of(endpoint),
             to,
             until,

@@ -5,6 +5,7 @@
 //! at once, then it can come back on the same port.
 
 use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -47,6 +48,26 @@ struct Inner {
     /// Every answer given to a verified request, in order, with its
     /// message id (for failure messages).
     given: Mutex<Vec<(String, Answer)>>,
+    /// Requests being answered now, and the most ever at once.
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+}
+
+/// Counts a request in flight until dropped (also when a kill cuts it).
+struct InFlight<'a>(&'a Inner);
+
+impl<'a> InFlight<'a> {
+    fn enter(inner: &'a Inner) -> Self {
+        let now = inner.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        inner.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        Self(inner)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 pub struct Receiver {
@@ -145,6 +166,11 @@ impl Receiver {
         self.inner.given.lock().unwrap().clone()
     }
 
+    /// The most requests ever answered at once.
+    pub fn most_in_flight(&self) -> usize {
+        self.inner.most_in_flight.load(Ordering::SeqCst)
+    }
+
     pub fn forged(&self) -> usize {
         *self.inner.forged.lock().unwrap()
     }
@@ -181,6 +207,7 @@ impl Drop for Receiver {
 }
 
 async fn answer(inner: &Inner, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    let _counted = InFlight::enter(inner);
     let header = |name: &str| {
         request
             .headers()

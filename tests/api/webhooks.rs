@@ -148,9 +148,12 @@ pub(crate) async fn every_event_arrives_in_order_through_failures_a_timeout_and_
             .iter()
             .any(|a| a["error"].as_str().is_some_and(|e| e.contains(text)))
     };
+    // A hang cut by the kill instead ("connection closed") means a second
+    // delivery ran beside it: two claims of one endpoint at once.
     assert!(
         failed_with("timed out"),
-        "{attempts:#?}\nanswers given: {given:?}"
+        "{attempts:#?}\nanswers given: {given:?}\nmost requests at once: {}",
+        receiver.most_in_flight()
     );
     let first = attempts.last().expect("attempts");
     assert_eq!(

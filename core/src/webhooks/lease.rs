@@ -4,6 +4,8 @@
 //! hands on, and releases it when the endpoint is caught up or must wait.
 //! A killed instance's lease simply runs out and another claims the endpoint
 //! at the cursor it had reached: what it was sending goes again (at least once).
+//! The owner names one claim, not an instance, so a task that ends late
+//! cannot let go of a newer claim won by its own instance.
 //! Finding due endpoints looks across workspaces (the caller marks it so);
 //! every write names the endpoint's workspace, so on Citus it runs on the
 //! one node holding it.
