@@ -1,8 +1,9 @@
 //! SeaORM entities of Rapport: one file a table, nothing else.
 //!
 //! Every table carries `id` (UUID v7), `workspace_id`, `created_at` and
-//! `updated_at`; records people edit also carry `version` (optimistic
-//! concurrency) and `deleted_at` (soft delete). Money is stored as a 64-bit
+//! `updated_at` (but `key_directory`, a look-up keyed by the key itself);
+//! records people edit also carry `version` (optimistic concurrency) and
+//! `deleted_at` (soft delete). Money is stored as a 64-bit
 //! integer count of ten-thousandths (`*_e4` columns): exact on SQLite and
 //! PostgreSQL alike, and comparable across currencies with different minor
 //! units (ISO 4217 exponents go up to 4).
@@ -31,6 +32,7 @@ pub mod idempotency_key;
 pub mod import_job;
 pub mod import_job_chunk;
 pub mod import_job_error;
+pub mod key_directory;
 pub mod lead_score_change;
 pub mod lead_scoring_rule;
 pub mod match_key;

@@ -53,6 +53,7 @@ mod m20261205_000051_owner_indexes;
 mod m20261205_000052_analytics_ranges;
 mod m20261205_000053_tenant_keys;
 mod m20261205_000054_derived_rows_by_the_core;
+mod m20261206_000055_key_directory;
 
 pub struct Migrator;
 
@@ -109,6 +110,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000052_analytics_ranges::Migration),
             Box::new(m20261205_000053_tenant_keys::Migration),
             Box::new(m20261205_000054_derived_rows_by_the_core::Migration),
+            Box::new(m20261206_000055_key_directory::Migration),
         ]
     }
 }

@@ -7,9 +7,13 @@
 //! added, and an existing database's local tables move to the workers with
 //! their rows.
 //!
+//! `key_directory` is the one reference table (a copy on every node): a
+//! request presenting an API key or a form's key finds the workspace there,
+//! on the node it reached, and keeps each key unique across the instance.
 //! Citus cannot enforce a unique index across nodes, so the two that were
 //! instance-wide (an API key's lookup prefix, a form's public key) become
-//! unique per workspace; both are random (48 and 192 bits).
+//! unique per workspace in their own tables; the directory's primary key
+//! keeps them unique (both are random, 48 and 192 bits).
 //!
 //! `rapport_numbered_insert(workspace, …)` runs a numbered create's writes
 //! (`rapport_core::store::numbered`) as a function Citus delegates to the
@@ -52,8 +56,8 @@ pub async fn distribute(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared(NUMBERED_INSERT).await.map(drop)
 }
 
-/// The unique indexes made per workspace, then `workspace`, then every
-/// tenant table once the tables its foreign keys name are distributed
+/// The unique indexes made per workspace, then `workspace`, then the key
+/// directory as a reference table, then every tenant table once the tables its foreign keys name are distributed
 /// (Citus requires a foreign key's target to be distributed first).
 /// Distributing is cross-workspace work: its statements reach every shard,
 /// so this session allows that however the database is set
@@ -69,6 +73,9 @@ BEGIN
     DROP INDEX IF EXISTS ix_form_key;
     CREATE UNIQUE INDEX ix_form_key ON form (form_key, workspace_id);
     PERFORM create_distributed_table('workspace', 'id');
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'key_directory'::regclass) THEN
+    PERFORM create_reference_table('key_directory');
   END IF;
   LOOP
     n := 0;
@@ -97,13 +104,15 @@ RESET citus.multi_task_query_log_level;
 /// search document is read by `document` and written here with VALUES (a
 /// plan PL/pgSQL keeps), not as one INSERT … SELECT, which Citus plans over
 /// every shard it might touch (1.97 ms on the worker, 0.30 ms on one node,
-/// measured by `bench/citus_create_ticket.sh`). Then
+/// measured by `bench/citus_create_ticket.sh`). The two-argument function
+/// an earlier version made is dropped (nothing calls it). Then
 /// the settings the server gives its own sessions (`db::connect`), for the
 /// sessions the coordinator opens on the workers, which do not inherit
 /// them: the lowest near-match threshold of `<%`, and no JIT. Set on the
 /// database at the coordinator, which passes it on to every worker (a
 /// worker refuses `ALTER DATABASE` of its own).
 const NUMBERED_INSERT: &str = r#"
+DROP FUNCTION IF EXISTS rapport_numbered_insert(uuid, text);
 CREATE OR REPLACE FUNCTION rapport_numbered_insert(workspace uuid, numbering text,
   record text, document text, entry text, logging text)
 RETURNS jsonb LANGUAGE plpgsql AS $f$

@@ -1,10 +1,10 @@
 //! Signing in, invitations, member administration and API keys, and that a
 //! revoked credential stops working at once, websockets included.
 
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, error_code, member_token, spawn_app};
+use crate::helpers::{Backend, TestApp, error_code, member_token, on_both_databases, spawn_app};
 use crate::ws::WsClient;
 use entity::enums::Role;
 
@@ -196,9 +196,11 @@ async fn only_admins_manage_members_and_the_last_admin_stays() {
     assert_eq!(error_code(&deactivate_self), "BAD_USER_INPUT");
 }
 
-#[tokio::test]
-async fn an_api_key_is_shown_once_acts_with_its_role_and_dies_when_revoked() {
-    let app = spawn_app(Backend::Sqlite).await.expect("app");
+on_both_databases!(an_api_key_is_shown_once_acts_with_its_role_and_dies_when_revoked);
+
+pub(crate) async fn an_api_key_is_shown_once_acts_with_its_role_and_dies_when_revoked(
+    app: TestApp,
+) {
     let created = app
         .data(
             "mutation { createApiKey(input: { name: \"Helpdesk sync\", role: SUPPORT }) { key apiKey { id prefix role lastUsedAt } } }",
@@ -211,6 +213,7 @@ async fn an_api_key_is_shown_once_acts_with_its_role_and_dies_when_revoked() {
     assert!(key.starts_with("rpk_") && key.starts_with(prefix) && key.len() > prefix.len() + 20);
     // Only the hash is stored.
     let stored = entity::api_key::Entity::find()
+        .filter(entity::api_key::Column::WorkspaceId.eq(app.workspace_id))
         .all(&app.state.db)
         .await
         .unwrap();

@@ -24,7 +24,7 @@ on_both_databases!(
 );
 
 /// Tests submit many forms from one address; the limit has its own test.
-fn generous_limit(config: &mut Config) {
+pub(crate) fn generous_limit(config: &mut Config) {
     config.form_submissions_per_minute = 10_000;
 }
 
@@ -108,7 +108,7 @@ pub(crate) fn key(form: &Value) -> String {
     form["formKey"].as_str().expect("form key").to_owned()
 }
 
-async fn a_plain_html_form_creates_contact_and_company_and_redirects(app: TestApp) {
+pub(crate) async fn a_plain_html_form_creates_contact_and_company_and_redirects(app: TestApp) {
     let form = create_form(&app, lead_form(json!({}))).await;
     assert_eq!(form["url"], format!("{}/forms/{}", app.base, key(&form)));
     let html = form["embedHtml"].as_str().expect("snippet");

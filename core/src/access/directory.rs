@@ -26,7 +26,7 @@ use super::secrets::constant_time_eq;
 pub use super::secrets::{KEY_PREFIX, hash_secret, key_prefix, new_secret};
 use super::{Actor, Refused};
 use crate::events::{Bus, BusMessage};
-use crate::store::across::across_workspaces;
+use crate::store::key_directory::{self, KeyKind};
 use crate::store::update_in_workspace;
 
 /// The longest a cached entry lives without being confirmed.
@@ -164,6 +164,20 @@ impl Directory {
     /// why not: an unknown or wrong key, a revoked one (said only when the
     /// secret matches), one whose creator was deactivated, or one whose role
     /// and its creator's have no lesser role.
+    /// The API key with `prefix`, read on the node of its workspace.
+    async fn key_with_prefix(&self, prefix: &str) -> Result<Option<api_key::Model>, DbErr> {
+        let Some(workspace_id) =
+            key_directory::workspace_of(&self.db, KeyKind::ApiKey, prefix).await?
+        else {
+            return Ok(None);
+        };
+        api_key::Entity::find()
+            .filter(api_key::Column::WorkspaceId.eq(workspace_id))
+            .filter(api_key::Column::Prefix.eq(prefix))
+            .one(&self.db)
+            .await
+    }
+
     pub async fn actor_for_key(&self, presented: &str) -> Result<Result<Actor, Refused>, DbErr> {
         let Some(prefix) = key_prefix(presented) else {
             return Ok(Err(Refused::InvalidApiKey));
@@ -173,16 +187,12 @@ impl Directory {
             Some(entry) => entry,
             None => {
                 let seen = self.forgets.load(Ordering::Acquire);
-                // The key is all a request sends, so on Citus the look-up
-                // asks every node; the entry is cached afterwards.
-                let key = across_workspaces(&self.db, async |txn| {
-                    api_key::Entity::find()
-                        .filter(api_key::Column::Prefix.eq(prefix))
-                        .one(txn)
-                        .await
-                })
-                .await
-                .inspect_err(|error| tracing::warn!(%error, "API key lookup failed"))?;
+                // The key is all a request sends: its workspace comes from
+                // the key directory; the entry is cached afterwards.
+                let key = self
+                    .key_with_prefix(prefix)
+                    .await
+                    .inspect_err(|error| tracing::warn!(%error, "API key lookup failed"))?;
                 let Some(key) = key else {
                     return Ok(Err(Refused::InvalidApiKey));
                 };

@@ -13,6 +13,7 @@ use crate::access::directory::{KEY_PREFIX, hash_secret, key_prefix, new_secret};
 use crate::access::{Actor, Area, Directory};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
+use crate::store::key_directory::{self, KeyKind};
 use crate::store::{Author, Core, event_for, load_any, now, update_in_workspace};
 
 /// A new key.
@@ -40,6 +41,7 @@ pub async fn create(core: &Core, actor: &Actor, new: NewApiKey) -> CoreResult<Cr
         .ok_or_else(|| CoreError::Internal("generated key too short".into()))?
         .to_owned();
     let txn = core.begin().await?;
+    key_directory::enter(&txn, KeyKind::ApiKey, &prefix, actor.workspace_id).await?;
     let at = now();
     let row = api_key::ActiveModel {
         id: Set(crate::store::new_id()),

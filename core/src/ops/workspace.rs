@@ -22,7 +22,7 @@ const INVITATION_DAYS: i64 = 7;
 /// Every table holding a workspace's rows (its `workspace_id`), children
 /// before the tables they reference, so deleting in this order never trips
 /// a foreign key. The workspace row itself goes last.
-pub const TENANT_TABLES: [&str; 45] = [
+pub const TENANT_TABLES: [&str; 46] = [
     "role_visibility",
     "document_revision",
     "document",
@@ -47,6 +47,7 @@ pub const TENANT_TABLES: [&str; 45] = [
     "tagging",
     "tag",
     "api_key",
+    "key_directory",
     "idempotency_key",
     "record_change",
     "event",

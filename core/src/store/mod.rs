@@ -9,6 +9,7 @@ pub mod derived;
 mod guard;
 pub mod ids;
 mod in_workspace;
+pub mod key_directory;
 mod narrowing;
 pub mod numbered;
 pub mod one_workspace;

@@ -24,13 +24,14 @@ use entity::search_text::SEARCHED;
 pub const ERASED: &str = "[erased]";
 
 /// Tables never scrubbed: the workspace's own people and credentials (a
-/// member sharing the contact's email keeps their sign-in), the migration
-/// log, and contacts: the erased one is anonymised field by field, and
+/// member sharing the contact's email keeps their sign-in, and the key
+/// directory holds random keys), the migration log, and contacts: the erased one is anonymised field by field, and
 /// another contact sharing a value (a switchboard phone, the email a merge
 /// survivor took) is another record, to be erased in its own right.
-const SKIPPED: [&str; 5] = [
+const SKIPPED: [&str; 6] = [
     "member",
     "api_key",
+    "key_directory",
     "workspace",
     "seaql_migrations",
     "contact",

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::access::Actor;
 use crate::error::{CoreError, CoreResult};
+use crate::store::key_directory::{self, KeyKind};
 use crate::store::{
     Author, Core, check_version, event_for, event_for_new, load_any, load_live, new_id, now,
     save_if_unchanged, set_deleted,
@@ -58,12 +59,14 @@ pub async fn create(core: &Core, actor: &Actor, settings: FormSettings) -> CoreR
     require_admin(actor)?;
     let txn = core.begin().await?;
     let checked = settings::check(&txn, actor, settings).await?;
+    let form_key = new_key();
+    key_directory::enter(&txn, KeyKind::Form, &form_key, actor.workspace_id).await?;
     let at = now();
     let row = form::ActiveModel {
         id: Set(new_id()),
         workspace_id: Set(actor.workspace_id),
         name: Set(checked.name),
-        form_key: Set(new_key()),
+        form_key: Set(form_key),
         fields: Set(checked.fields),
         consent_text: Set(checked.consent_text),
         legal_basis: Set(checked.legal_basis),

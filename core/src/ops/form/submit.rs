@@ -23,7 +23,7 @@ use crate::ops::company::{self as companies, CompanyChanges, NewCompany};
 use crate::ops::contact::{self as contacts, ContactChanges, NewContact};
 use crate::ops::engagement::{self, NewEngagement};
 use crate::ops::{Patch, consent};
-use crate::store::across::across_workspaces;
+use crate::store::key_directory::{self, KeyKind};
 use crate::store::{Author, Core, col, scope};
 
 /// What a visitor sent.
@@ -72,17 +72,19 @@ pub struct Submitted {
 }
 
 /// The live form with this key, in whichever workspace it is: the key is
-/// all a public page sends, so on Citus the look-up asks every node.
+/// all a public page sends, so its workspace comes from the key directory.
 pub async fn find(core: &Core, key: &str) -> CoreResult<Option<form::Model>> {
-    across_workspaces(&core.db, async |txn| {
-        form::Entity::find()
-            .filter(form::Column::FormKey.eq(key))
-            .filter(form::Column::DeletedAt.is_null())
-            .one(txn)
-            .await
-    })
-    .await
-    .map_err(Into::into)
+    let Some(workspace_id) = key_directory::workspace_of(&core.db, KeyKind::Form, key).await?
+    else {
+        return Ok(None);
+    };
+    form::Entity::find()
+        .filter(form::Column::WorkspaceId.eq(workspace_id))
+        .filter(form::Column::FormKey.eq(key))
+        .filter(form::Column::DeletedAt.is_null())
+        .one(&core.db)
+        .await
+        .map_err(Into::into)
 }
 
 /// Writes `submission` of `form`, or nothing.
