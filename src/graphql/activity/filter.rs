@@ -6,9 +6,9 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::{
-    DateTimeFilter, EnumFilter, IdFilter, RecordFilter, StringFilter, col,
-    record_filter_composition,
+    DateTimeFilter, EnumFilter, IdFilter, RecordFilter, StringFilter, record_filter_composition,
 };
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{Ordering, newest_first};
@@ -91,71 +91,21 @@ impl RecordFilter for ActivityFilter {
     }
 
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("activity", name);
-        let mut all = Condition::all();
-        if let Some(text) = &self.search {
-            all = all.add(crate::graphql::filter::search(
-                "activity",
-                text,
-                workspace_id,
-                backend,
-            )?);
-        }
-        let references = [
-            (&self.id, "id", Kind::Activity, "filter.id"),
-            (
-                &self.contact_id,
-                "contact_id",
-                Kind::Contact,
-                "filter.contactId",
-            ),
-            (
-                &self.company_id,
-                "company_id",
-                Kind::Company,
-                "filter.companyId",
-            ),
-            (&self.deal_id, "deal_id", Kind::Deal, "filter.dealId"),
-            (
-                &self.ticket_id,
-                "ticket_id",
-                Kind::Ticket,
-                "filter.ticketId",
-            ),
-            (
-                &self.author_id,
-                "author_id",
-                Kind::Member,
-                "filter.authorId",
-            ),
-            (
-                &self.assignee_id,
-                "assignee_id",
-                Kind::Member,
-                "filter.assigneeId",
-            ),
-        ];
-        for (filter, column, kind, field) in references {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), kind, field)?);
-            }
-        }
-        if let Some(f) = &self.kind {
-            all = all.add(f.condition(c("kind")));
-        }
-        if let Some(f) = &self.subject {
-            all = all.add(f.condition(c("subject"), backend));
-        }
-        for (filter, column) in [
-            (&self.occurred_at, "occurred_at"),
-            (&self.due_at, "due_at"),
-            (&self.completed_at, "completed_at"),
-        ] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
-            }
-        }
-        Ok(all)
+        Fields::new("activity", workspace_id, backend)
+            .search(&self.search)?
+            .id(&self.id, "id", Kind::Activity)?
+            .id(&self.contact_id, "contact_id", Kind::Contact)?
+            .id(&self.company_id, "company_id", Kind::Company)?
+            .id(&self.deal_id, "deal_id", Kind::Deal)?
+            .id(&self.ticket_id, "ticket_id", Kind::Ticket)?
+            .id(&self.author_id, "author_id", Kind::Member)?
+            .id(&self.assignee_id, "assignee_id", Kind::Member)?
+            .column(&self.kind, "kind")
+            .column(&self.subject, "subject")
+            .column(&self.occurred_at, "occurred_at")
+            .column(&self.due_at, "due_at")
+            .column(&self.completed_at, "completed_at")
+            .done()
     }
     record_filter_composition!();
 }

@@ -6,8 +6,9 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::{
-    DateFilter, EnumFilter, IdFilter, RecordFilter, StringFilter, col, record_filter_composition,
+    DateFilter, EnumFilter, IdFilter, RecordFilter, StringFilter, record_filter_composition,
 };
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{Ordering, newest_first};
@@ -72,29 +73,16 @@ pub struct CampaignFilter {
 }
 
 impl RecordFilter for CampaignFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("campaign", name);
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(c("id"), Kind::Campaign, "filter.id")?);
-        }
-        for (filter, column) in [(&self.name, "name"), (&self.currency, "currency")] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), backend));
-            }
-        }
-        if let Some(f) = &self.channel {
-            all = all.add(f.condition(c("channel")));
-        }
-        if let Some(f) = &self.status {
-            all = all.add(f.condition(c("status")));
-        }
-        for (filter, column) in [(&self.starts_on, "starts_on"), (&self.ends_on, "ends_on")] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
-            }
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("campaign", workspace_id, backend)
+            .id(&self.id, "id", Kind::Campaign)?
+            .column(&self.name, "name")
+            .column(&self.currency, "currency")
+            .column(&self.channel, "channel")
+            .column(&self.status, "status")
+            .column(&self.starts_on, "starts_on")
+            .column(&self.ends_on, "ends_on")
+            .done()
     }
     record_filter_composition!();
 }

@@ -9,11 +9,12 @@ use crate::graphql::calculated::{Figure, FiguresFilter, Of, sort_key};
 use crate::graphql::contact::ContactFilter;
 use crate::graphql::deal::DealFilter;
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::FilterNode;
 use crate::graphql::filter::relation::{Link, ManyFilter};
 use crate::graphql::filter::{
     DateFilter, DateTimeFilter, DecimalFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
-    TagFilter, col, record_filter_composition,
+    TagFilter, record_filter_composition,
 };
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{RecordOrdering, sort_keys};
@@ -166,89 +167,39 @@ impl RecordFilter for CompanyFilter {
     }
 
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("company", name);
-        let mut all = Condition::all();
-        if let Some(text) = &self.search {
-            all = all.add(crate::graphql::filter::search(
-                "company",
-                text,
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(filters) = &self.custom_fields {
-            let custom = crate::graphql::filter::custom::custom_fields_condition;
-            all = all.add(custom("company", filters, workspace_id, backend)?);
-        }
-        let strings = [
-            (&self.name, "name"),
-            (&self.domain, "domain"),
-            (&self.industry, "industry"),
-            (&self.city, "city"),
-            (&self.country, "country"),
-            (&self.current_vendor, "current_vendor"),
-            (&self.exit_reason, "exit_reason"),
-        ];
-        for (filter, column) in strings {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), backend));
-            }
-        }
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(c("id"), Kind::Company, "filter.id")?);
-        }
-        if let Some(f) = &self.owner_id {
-            all = all.add(f.condition(c("owner_id"), Kind::Member, "filter.ownerId")?);
-        }
-        if let Some(f) = &self.employee_count {
-            all = all.add(f.condition(c("employee_count")));
-        }
-        if let Some(f) = &self.annual_revenue {
-            all = all.add(f.condition(c("annual_revenue_e4"), "filter.annualRevenue")?);
-        }
-        if let Some(f) = &self.created_at {
-            all = all.add(f.condition(c("created_at")));
-        }
-        if let Some(f) = &self.updated_at {
-            all = all.add(f.condition(c("updated_at")));
-        }
-        if let Some(f) = &self.vendor_contract_ends_on {
-            all = all.add(f.condition(c("vendor_contract_ends_on")));
-        }
-        if let Some(f) = &self.churned_at {
-            all = all.add(f.condition(c("churned_at")));
-        }
-        if let Some(f) = &self.tags {
-            all = all.add(f.condition(workspace_id, TaggableType::Company, c("id")));
-        }
-        if let Some(f) = &self.figures {
-            all = all.add(f.condition(Of::Company, backend)?);
-        }
-        if let Some(f) = &self.lead_score {
-            all = all.add(f.condition(Figure::CompanyLeadScore.expr(backend)));
-        }
-        if let Some(f) = &self.contacts {
-            all = all.add(f.condition(
+        Fields::new("company", workspace_id, backend)
+            .search(&self.search)?
+            .custom(&self.custom_fields)?
+            .column(&self.name, "name")
+            .column(&self.domain, "domain")
+            .column(&self.industry, "industry")
+            .column(&self.city, "city")
+            .column(&self.country, "country")
+            .column(&self.current_vendor, "current_vendor")
+            .column(&self.exit_reason, "exit_reason")
+            .id(&self.id, "id", Kind::Company)?
+            .id(&self.owner_id, "owner_id", Kind::Member)?
+            .column(&self.employee_count, "employee_count")
+            .amount(&self.annual_revenue, "annual_revenue_e4")?
+            .column(&self.created_at, "created_at")
+            .column(&self.updated_at, "updated_at")
+            .column(&self.vendor_contract_ends_on, "vendor_contract_ends_on")
+            .column(&self.churned_at, "churned_at")
+            .tags(&self.tags, TaggableType::Company)
+            .figures(&self.figures, Of::Company)?
+            .value(&self.lead_score, |backend| {
+                Figure::CompanyLeadScore.expr(backend)
+            })
+            .many(
+                &self.contacts,
                 Link::to_many("contact", "company_id", "company"),
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(f) = &self.deals {
-            all = all.add(f.condition(
-                Link::to_many("deal", "company_id", "company"),
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(f) = &self.tickets {
-            all = all.add(f.condition(
+            )?
+            .many(&self.deals, Link::to_many("deal", "company_id", "company"))?
+            .many(
+                &self.tickets,
                 Link::to_many("ticket", "company_id", "company"),
-                workspace_id,
-                backend,
-            )?);
-        }
-        Ok(all)
+            )?
+            .done()
     }
     record_filter_composition!();
 

@@ -2,18 +2,19 @@
 
 use async_graphql::{Enum, InputObject};
 use entity::enums::{LifecycleStage, TaggableType};
-use sea_orm::sea_query::{Condition, ExprTrait};
+use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::calculated::{Figure, FiguresFilter, Of, sort_key};
 use crate::graphql::company::CompanyFilter;
 use crate::graphql::deal::DealFilter;
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::FilterNode;
 use crate::graphql::filter::relation::{self, Link, ManyFilter};
 use crate::graphql::filter::{
     DateFilter, DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
-    TagFilter, col, record_filter_composition,
+    TagFilter, record_filter_composition,
 };
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{RecordOrdering, sort_keys};
@@ -172,95 +173,37 @@ impl RecordFilter for ContactFilter {
     }
 
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("contact", name);
-        let mut all = Condition::all();
-        if let Some(text) = &self.search {
-            all = all.add(crate::graphql::filter::search(
-                "contact",
-                text,
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(filters) = &self.custom_fields {
-            let custom = crate::graphql::filter::custom::custom_fields_condition;
-            all = all.add(custom("contact", filters, workspace_id, backend)?);
-        }
-        let strings = [
-            (&self.first_name, "first_name"),
-            (&self.last_name, "last_name"),
-            (&self.email, "email"),
-            (&self.phone, "phone"),
-            (&self.job_title, "job_title"),
-            (&self.city, "city"),
-            (&self.country, "country"),
-        ];
-        for (filter, column) in strings {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), backend));
-            }
-        }
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(c("id"), Kind::Contact, "filter.id")?);
-        }
-        if let Some(f) = &self.company_id {
-            all = all.add(f.condition(c("company_id"), Kind::Company, "filter.companyId")?);
-        }
-        if let Some(f) = &self.owner_id {
-            all = all.add(f.condition(c("owner_id"), Kind::Member, "filter.ownerId")?);
-        }
-        if let Some(f) = &self.lifecycle_stage {
-            all = all.add(f.condition(c("lifecycle_stage")));
-        }
-        if let Some(f) = &self.birthdate {
-            all = all.add(f.condition(c("birthdate")));
-        }
-        let times = [
-            (&self.created_at, "created_at"),
-            (&self.updated_at, "updated_at"),
-            (&self.email_opt_in_at, "email_opt_in_at"),
-            (&self.unsubscribed_at, "unsubscribed_at"),
-        ];
-        for (filter, column) in times {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
-            }
-        }
-        if let Some(f) = &self.tags {
-            all = all.add(f.condition(workspace_id, TaggableType::Contact, c("id")));
-        }
-        if let Some(f) = &self.figures {
-            all = all.add(f.condition(Of::Contact, backend)?);
-        }
-        if let Some(f) = &self.lead_score {
-            all = all.add(f.condition(c("lead_score")));
-        }
-        if let Some(opt_in) = self.email_opt_in {
-            all = all.add(c("email_opt_in").eq(opt_in));
-        }
-        if let Some(f) = &self.company {
-            all = all.add(relation::to_one(
-                f.as_ref(),
-                Link::to_one("company", c("company_id")),
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(f) = &self.tickets {
-            all = all.add(f.condition(
+        let deals = Link::paired("deal", "deal_contact", "deal_id", "contact_id", "contact");
+        Fields::new("contact", workspace_id, backend)
+            .search(&self.search)?
+            .custom(&self.custom_fields)?
+            .column(&self.first_name, "first_name")
+            .column(&self.last_name, "last_name")
+            .column(&self.email, "email")
+            .column(&self.phone, "phone")
+            .column(&self.job_title, "job_title")
+            .column(&self.city, "city")
+            .column(&self.country, "country")
+            .id(&self.id, "id", Kind::Contact)?
+            .id(&self.company_id, "company_id", Kind::Company)?
+            .id(&self.owner_id, "owner_id", Kind::Member)?
+            .column(&self.lifecycle_stage, "lifecycle_stage")
+            .column(&self.birthdate, "birthdate")
+            .column(&self.created_at, "created_at")
+            .column(&self.updated_at, "updated_at")
+            .column(&self.email_opt_in_at, "email_opt_in_at")
+            .column(&self.unsubscribed_at, "unsubscribed_at")
+            .tags(&self.tags, TaggableType::Contact)
+            .figures(&self.figures, Of::Contact)?
+            .column(&self.lead_score, "lead_score")
+            .column(&self.email_opt_in, "email_opt_in")
+            .one(&self.company, "company", "company_id")?
+            .many(
+                &self.tickets,
                 Link::to_many("ticket", "contact_id", "contact"),
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(f) = &self.deals {
-            all = all.add(f.condition(
-                Link::paired("deal", "deal_contact", "deal_id", "contact_id", "contact"),
-                workspace_id,
-                backend,
-            )?);
-        }
-        Ok(all)
+            )?
+            .many(&self.deals, deals)?
+            .done()
     }
     record_filter_composition!();
 

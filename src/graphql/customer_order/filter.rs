@@ -6,8 +6,9 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::{
-    DateTimeFilter, DecimalFilter, EnumFilter, IdFilter, RecordFilter, StringFilter, col,
+    DateTimeFilter, DecimalFilter, EnumFilter, IdFilter, RecordFilter, StringFilter,
     record_filter_composition,
 };
 use crate::graphql::ids::Kind;
@@ -77,49 +78,18 @@ pub struct OrderFilter {
 }
 
 impl RecordFilter for OrderFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("customer_order", name);
-        let mut all = Condition::all();
-        let references = [
-            (&self.id, "id", Kind::Order, "filter.id"),
-            (
-                &self.contact_id,
-                "contact_id",
-                Kind::Contact,
-                "filter.contactId",
-            ),
-            (
-                &self.company_id,
-                "company_id",
-                Kind::Company,
-                "filter.companyId",
-            ),
-        ];
-        for (filter, column, kind, field) in references {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), kind, field)?);
-            }
-        }
-        for (filter, column) in [(&self.product, "product"), (&self.currency, "currency")] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), backend));
-            }
-        }
-        if let Some(f) = &self.amount {
-            all = all.add(f.condition(c("amount_e4"), "filter.amount")?);
-        }
-        for (filter, column) in [
-            (&self.ordered_at, "ordered_at"),
-            (&self.cart_started_at, "cart_started_at"),
-        ] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
-            }
-        }
-        if let Some(f) = &self.status {
-            all = all.add(f.condition(c("status")));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("customer_order", workspace_id, backend)
+            .id(&self.id, "id", Kind::Order)?
+            .id(&self.contact_id, "contact_id", Kind::Contact)?
+            .id(&self.company_id, "company_id", Kind::Company)?
+            .column(&self.product, "product")
+            .column(&self.currency, "currency")
+            .amount(&self.amount, "amount_e4")?
+            .column(&self.ordered_at, "ordered_at")
+            .column(&self.cart_started_at, "cart_started_at")
+            .column(&self.status, "status")
+            .done()
     }
     record_filter_composition!();
 }

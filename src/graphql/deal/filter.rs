@@ -9,6 +9,7 @@ use crate::graphql::calculated::{Figure, sort_key, whole_days_condition};
 use crate::graphql::company::CompanyFilter;
 use crate::graphql::contact::ContactFilter;
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::FilterNode;
 use crate::graphql::filter::relation::{self, Link, ManyFilter};
 use crate::graphql::filter::{
@@ -146,118 +147,59 @@ pub struct DealFiguresFilter {
     pub weighted_amount: Option<DecimalFilter>,
 }
 
+impl DealFiguresFilter {
+    /// The conditions on the listed deals' figures.
+    fn condition(&self, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        let mut all = Condition::all();
+        if let Some(f) = &self.days_in_stage {
+            let entered = col("deal", "stage_entered_at");
+            all = all.add(whole_days_condition(f, entered, crate::clock::now()));
+        }
+        if let Some(f) = &self.age_days {
+            all = all.add(f.condition(Figure::DealAgeDays.expr(backend)));
+        }
+        if let Some(f) = &self.weighted_amount {
+            let weighted = Figure::DealWeightedAmount.expr(backend);
+            all = all.add(f.condition(weighted, "filter.figures.weightedAmount")?);
+        }
+        Ok(all)
+    }
+}
+
 impl RecordFilter for DealFilter {
     fn search_of(&self) -> Option<(&'static str, &str)> {
         self.search.as_deref().map(|text| ("deal", text))
     }
 
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("deal", name);
-        let mut all = Condition::all();
-        if let Some(text) = &self.search {
-            all = all.add(crate::graphql::filter::search(
-                "deal",
-                text,
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(filters) = &self.custom_fields {
-            let custom = crate::graphql::filter::custom::custom_fields_condition;
-            all = all.add(custom("deal", filters, workspace_id, backend)?);
-        }
-        for (filter, column) in [(&self.name, "name"), (&self.currency, "currency")] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), backend));
-            }
-        }
-        let references = [
-            (&self.id, "id", Kind::Deal, "filter.id"),
-            (
-                &self.pipeline_id,
-                "pipeline_id",
-                Kind::Pipeline,
-                "filter.pipelineId",
-            ),
-            (&self.stage_id, "stage_id", Kind::Stage, "filter.stageId"),
-            (
-                &self.company_id,
-                "company_id",
-                Kind::Company,
-                "filter.companyId",
-            ),
-            (&self.owner_id, "owner_id", Kind::Member, "filter.ownerId"),
-        ];
-        for (filter, column, kind, field) in references {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), kind, field)?);
-            }
-        }
-        if let Some(f) = &self.amount {
-            all = all.add(f.condition(c("amount_e4"), "filter.amount")?);
-        }
-        if let Some(f) = &self.status {
-            all = all.add(f.condition(c("status")));
-        }
-        if let Some(f) = &self.expected_close_date {
-            all = all.add(f.condition(c("expected_close_date")));
-        }
-        for (filter, column) in [
-            (&self.closed_at, "closed_at"),
-            (&self.created_at, "created_at"),
-            (&self.updated_at, "updated_at"),
-        ] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
-            }
-        }
-        if let Some(f) = &self.tags {
-            all = all.add(f.condition(workspace_id, TaggableType::Deal, c("id")));
-        }
-        if let Some(figures) = &self.figures {
-            if let Some(f) = &figures.days_in_stage {
-                let entered = c("stage_entered_at");
-                all = all.add(whole_days_condition(f, entered, crate::clock::now()));
-            }
-            if let Some(f) = &figures.age_days {
-                all = all.add(f.condition(Figure::DealAgeDays.expr(backend)));
-            }
-            if let Some(f) = &figures.weighted_amount {
-                let weighted = Figure::DealWeightedAmount.expr(backend);
-                all = all.add(f.condition(weighted, "filter.figures.weightedAmount")?);
-            }
-        }
-        if let Some(f) = &self.company {
-            all = all.add(relation::to_one(
-                f.as_ref(),
-                Link::to_one("company", c("company_id")),
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(f) = &self.stage {
-            all = all.add(relation::to_one(
-                f.as_ref(),
-                Link::to_one("stage", c("stage_id")),
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(f) = &self.tickets {
-            all = all.add(f.condition(
-                Link::to_many("ticket", "deal_id", "deal"),
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(f) = &self.contacts {
-            all = all.add(f.condition(
-                Link::paired("contact", "deal_contact", "contact_id", "deal_id", "deal"),
-                workspace_id,
-                backend,
-            )?);
-        }
-        Ok(all)
+        let contacts = Link::paired("contact", "deal_contact", "contact_id", "deal_id", "deal");
+        let figures = match &self.figures {
+            Some(figures) => figures.condition(backend)?,
+            None => Condition::all(),
+        };
+        Fields::new("deal", workspace_id, backend)
+            .search(&self.search)?
+            .custom(&self.custom_fields)?
+            .column(&self.name, "name")
+            .column(&self.currency, "currency")
+            .id(&self.id, "id", Kind::Deal)?
+            .id(&self.pipeline_id, "pipeline_id", Kind::Pipeline)?
+            .id(&self.stage_id, "stage_id", Kind::Stage)?
+            .id(&self.company_id, "company_id", Kind::Company)?
+            .id(&self.owner_id, "owner_id", Kind::Member)?
+            .amount(&self.amount, "amount_e4")?
+            .column(&self.status, "status")
+            .column(&self.expected_close_date, "expected_close_date")
+            .column(&self.closed_at, "closed_at")
+            .column(&self.created_at, "created_at")
+            .column(&self.updated_at, "updated_at")
+            .tags(&self.tags, TaggableType::Deal)
+            .and(figures)
+            .one(&self.company, "company", "company_id")?
+            .one(&self.stage, "stage", "stage_id")?
+            .many(&self.tickets, Link::to_many("ticket", "deal_id", "deal"))?
+            .many(&self.contacts, contacts)?
+            .done()
     }
     record_filter_composition!();
 

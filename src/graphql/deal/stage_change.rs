@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use super::Deal;
 use crate::graphql::error::ApiResult;
-use crate::graphql::filter::{DateTimeFilter, RecordFilter, col, record_filter_composition};
+use crate::graphql::filter::Fields;
+use crate::graphql::filter::{DateTimeFilter, RecordFilter, record_filter_composition};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Row;
 use crate::graphql::list::{self, Record};
@@ -40,12 +41,10 @@ pub struct DealStageChangeFilter {
 }
 
 impl RecordFilter for DealStageChangeFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let mut all = Condition::all();
-        if let Some(f) = &self.created_at {
-            all = all.add(f.condition(col("deal_stage_change", "created_at")));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("deal_stage_change", workspace_id, backend)
+            .column(&self.created_at, "created_at")
+            .done()
     }
     record_filter_composition!();
 }

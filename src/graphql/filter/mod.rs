@@ -1,6 +1,7 @@
 //! Filter inputs: typed operators per scalar, composed with `and`/`or`/`not`.
 
 pub mod custom;
+mod fields;
 pub mod limits;
 mod operators;
 mod record;
@@ -18,6 +19,7 @@ use uuid::Uuid;
 use super::error::{ApiError, ApiResult};
 use super::ids::{self, Kind};
 use crate::domain::money;
+pub use fields::{ColumnFilter, Fields};
 pub use limits::MAX_FILTER_DEPTH;
 pub(crate) use record::record_filter_composition;
 pub use record::{FilterNode, RecordFilter};

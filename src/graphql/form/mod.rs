@@ -18,7 +18,8 @@ use uuid::Uuid;
 use crate::graphql::campaign::Campaign;
 use crate::graphql::context::{db, state};
 use crate::graphql::error::{ApiError, ApiResult};
-use crate::graphql::filter::{IdFilter, RecordFilter, col, record_filter_composition};
+use crate::graphql::filter::Fields;
+use crate::graphql::filter::{IdFilter, RecordFilter, record_filter_composition};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::Row;
 use crate::graphql::list::Record;
@@ -196,12 +197,10 @@ pub struct FormFilter {
 }
 
 impl RecordFilter for FormFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(col("form", "id"), Kind::Form, "filter.id")?);
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("form", workspace_id, backend)
+            .id(&self.id, "id", Kind::Form)?
+            .done()
     }
     record_filter_composition!();
 }

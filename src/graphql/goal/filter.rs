@@ -5,7 +5,8 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
-use crate::graphql::filter::{DateFilter, IdFilter, RecordFilter, col, record_filter_composition};
+use crate::graphql::filter::Fields;
+use crate::graphql::filter::{DateFilter, IdFilter, RecordFilter, record_filter_composition};
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{Ordering, newest_first};
 use crate::graphql::page::{KeyType, SortKey};
@@ -63,22 +64,13 @@ pub struct GoalFilter {
 }
 
 impl RecordFilter for GoalFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("goal", name);
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(c("id"), Kind::Goal, "filter.id")?);
-        }
-        if let Some(f) = &self.member_id {
-            all = all.add(f.condition(c("member_id"), Kind::Member, "filter.memberId")?);
-        }
-        if let Some(f) = &self.period_start {
-            all = all.add(f.condition(c("period_start")));
-        }
-        if let Some(f) = &self.period_end {
-            all = all.add(f.condition(c("period_end")));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("goal", workspace_id, backend)
+            .id(&self.id, "id", Kind::Goal)?
+            .id(&self.member_id, "member_id", Kind::Member)?
+            .column(&self.period_start, "period_start")
+            .column(&self.period_end, "period_end")
+            .done()
     }
     record_filter_composition!();
 }

@@ -6,8 +6,9 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::{
-    EnumFilter, IdFilter, RecordFilter, StringFilter, col, record_filter_composition,
+    EnumFilter, IdFilter, RecordFilter, StringFilter, record_filter_composition,
 };
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{Ordering, sort_keys};
@@ -66,21 +67,13 @@ pub struct MemberFilter {
 }
 
 impl RecordFilter for MemberFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(col("member", "id"), Kind::Member, "filter.id")?);
-        }
-        if let Some(f) = &self.name {
-            all = all.add(f.condition(col("member", "name"), backend));
-        }
-        if let Some(f) = &self.email {
-            all = all.add(f.condition(col("member", "email"), backend));
-        }
-        if let Some(f) = &self.role {
-            all = all.add(f.condition(col("member", "role")));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("member", workspace_id, backend)
+            .id(&self.id, "id", Kind::Member)?
+            .column(&self.name, "name")
+            .column(&self.email, "email")
+            .column(&self.role, "role")
+            .done()
     }
     record_filter_composition!();
 }

@@ -6,8 +6,9 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::{
-    DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter, col,
+    DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
     record_filter_composition,
 };
 use crate::graphql::ids::Kind;
@@ -118,19 +119,12 @@ pub struct PipelineFilter {
 }
 
 impl RecordFilter for PipelineFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("pipeline", name);
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(c("id"), Kind::Pipeline, "filter.id")?);
-        }
-        if let Some(f) = &self.name {
-            all = all.add(f.condition(c("name"), backend));
-        }
-        if let Some(f) = &self.created_at {
-            all = all.add(f.condition(c("created_at")));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("pipeline", workspace_id, backend)
+            .id(&self.id, "id", Kind::Pipeline)?
+            .column(&self.name, "name")
+            .column(&self.created_at, "created_at")
+            .done()
     }
     record_filter_composition!();
 }
@@ -157,25 +151,14 @@ pub struct StageFilter {
 }
 
 impl RecordFilter for StageFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("stage", name);
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(c("id"), Kind::Stage, "filter.id")?);
-        }
-        if let Some(f) = &self.name {
-            all = all.add(f.condition(c("name"), backend));
-        }
-        if let Some(f) = &self.kind {
-            all = all.add(f.condition(c("kind")));
-        }
-        if let Some(f) = &self.win_probability {
-            all = all.add(f.condition(c("win_probability")));
-        }
-        if let Some(f) = &self.pipeline_id {
-            all = all.add(f.condition(c("pipeline_id"), Kind::Pipeline, "filter.pipelineId")?);
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("stage", workspace_id, backend)
+            .id(&self.id, "id", Kind::Stage)?
+            .column(&self.name, "name")
+            .column(&self.kind, "kind")
+            .column(&self.win_probability, "win_probability")
+            .id(&self.pipeline_id, "pipeline_id", Kind::Pipeline)?
+            .done()
     }
     record_filter_composition!();
 }

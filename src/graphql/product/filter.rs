@@ -1,13 +1,12 @@
 //! How products are sorted and filtered.
 
 use async_graphql::{Enum, InputObject};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
-use crate::graphql::filter::{
-    IdFilter, RecordFilter, StringFilter, col, record_filter_composition,
-};
+use crate::graphql::filter::Fields;
+use crate::graphql::filter::{IdFilter, RecordFilter, StringFilter, record_filter_composition};
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{Ordering, newest_first};
 use crate::graphql::page::{KeyType, SortKey};
@@ -67,25 +66,14 @@ pub struct ProductFilter {
 }
 
 impl RecordFilter for ProductFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("product", name);
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(c("id"), Kind::Product, "filter.id")?);
-        }
-        for (filter, column) in [
-            (&self.sku, "sku"),
-            (&self.name, "name"),
-            (&self.category, "category"),
-        ] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), backend));
-            }
-        }
-        if let Some(active) = self.active {
-            all = all.add(Expr::col(("product", "active")).eq(active));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("product", workspace_id, backend)
+            .id(&self.id, "id", Kind::Product)?
+            .column(&self.sku, "sku")
+            .column(&self.name, "name")
+            .column(&self.category, "category")
+            .column(&self.active, "active")
+            .done()
     }
     record_filter_composition!();
 }

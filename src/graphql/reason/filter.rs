@@ -6,8 +6,9 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::{
-    EnumFilter, IdFilter, RecordFilter, StringFilter, col, record_filter_composition,
+    EnumFilter, IdFilter, RecordFilter, StringFilter, record_filter_composition,
 };
 use crate::graphql::ids::Kind;
 use crate::graphql::order::{Ordering, sort_keys};
@@ -71,22 +72,13 @@ pub struct ReasonFilter {
 }
 
 impl RecordFilter for ReasonFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("reason", name);
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(c("id"), Kind::Reason, "filter.id")?);
-        }
-        if let Some(f) = &self.kind {
-            all = all.add(f.condition(c("kind")));
-        }
-        if let Some(f) = &self.code {
-            all = all.add(f.condition(c("code"), backend));
-        }
-        if let Some(active) = self.active {
-            all = all.add(sea_orm::sea_query::ExprTrait::eq(c("active"), active));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("reason", workspace_id, backend)
+            .id(&self.id, "id", Kind::Reason)?
+            .column(&self.kind, "kind")
+            .column(&self.code, "code")
+            .column(&self.active, "active")
+            .done()
     }
     record_filter_composition!();
 }

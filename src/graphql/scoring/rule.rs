@@ -9,14 +9,15 @@ use entity::lead_scoring_rule;
 use rapport_core::ops::scoring_rule::{self, Rescored, RuleSettings};
 use rapport_macros::connections;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Condition, ExprTrait};
+use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::auth::Area;
 use crate::domain::money;
 use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
-use crate::graphql::filter::{EnumFilter, IdFilter, RecordFilter, col, record_filter_composition};
+use crate::graphql::filter::Fields;
+use crate::graphql::filter::{EnumFilter, IdFilter, RecordFilter, record_filter_composition};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::{Level, Row};
 use crate::graphql::list::Record;
@@ -91,19 +92,12 @@ pub struct LeadScoringRuleFilter {
 }
 
 impl RecordFilter for LeadScoringRuleFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("lead_scoring_rule", name);
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(c("id"), Kind::LeadScoringRule, "filter.id")?);
-        }
-        if let Some(f) = &self.target {
-            all = all.add(f.condition(c("target")));
-        }
-        if let Some(active) = self.active {
-            all = all.add(c("active").eq(active));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("lead_scoring_rule", workspace_id, backend)
+            .id(&self.id, "id", Kind::LeadScoringRule)?
+            .column(&self.target, "target")
+            .column(&self.active, "active")
+            .done()
     }
     record_filter_composition!();
 }

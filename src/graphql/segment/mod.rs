@@ -22,7 +22,7 @@ use super::contact::{Contact, ContactFilter};
 use super::context::actor;
 use super::deal::{Deal, DealFilter};
 use super::error::ApiResult;
-use super::filter::{IdFilter, RecordFilter, StringFilter, col, record_filter_composition};
+use super::filter::{Fields, IdFilter, RecordFilter, StringFilter, col, record_filter_composition};
 use super::ids::{self, Kind};
 use super::level::{Conn, Row};
 use super::list::{self, ListArgs, Record};
@@ -259,15 +259,11 @@ pub struct SegmentFilter {
 }
 
 impl RecordFilter for SegmentFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(col("segment", "id"), Kind::Segment, "filter.id")?);
-        }
-        if let Some(f) = &self.name {
-            all = all.add(f.condition(col("segment", "name"), backend));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("segment", workspace_id, backend)
+            .id(&self.id, "id", Kind::Segment)?
+            .column(&self.name, "name")
+            .done()
     }
     record_filter_composition!();
 }

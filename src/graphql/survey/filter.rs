@@ -6,8 +6,9 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::{
-    DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter, col,
+    DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter,
     record_filter_composition,
 };
 use crate::graphql::ids::Kind;
@@ -73,42 +74,16 @@ pub struct SurveyResponseFilter {
 }
 
 impl RecordFilter for SurveyResponseFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("survey_response", name);
-        let mut all = Condition::all();
-        let references = [
-            (&self.id, "id", Kind::SurveyResponse, "filter.id"),
-            (
-                &self.contact_id,
-                "contact_id",
-                Kind::Contact,
-                "filter.contactId",
-            ),
-            (
-                &self.ticket_id,
-                "ticket_id",
-                Kind::Ticket,
-                "filter.ticketId",
-            ),
-        ];
-        for (filter, column, kind, field) in references {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), kind, field)?);
-            }
-        }
-        if let Some(f) = &self.kind {
-            all = all.add(f.condition(c("kind")));
-        }
-        if let Some(f) = &self.score {
-            all = all.add(f.condition(c("score")));
-        }
-        if let Some(f) = &self.reason {
-            all = all.add(f.condition(c("reason"), backend));
-        }
-        if let Some(f) = &self.responded_at {
-            all = all.add(f.condition(c("responded_at")));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("survey_response", workspace_id, backend)
+            .id(&self.id, "id", Kind::SurveyResponse)?
+            .id(&self.contact_id, "contact_id", Kind::Contact)?
+            .id(&self.ticket_id, "ticket_id", Kind::Ticket)?
+            .column(&self.kind, "kind")
+            .column(&self.score, "score")
+            .column(&self.reason, "reason")
+            .column(&self.responded_at, "responded_at")
+            .done()
     }
     record_filter_composition!();
 }

@@ -5,7 +5,8 @@ use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::graphql::error::ApiResult;
-use crate::graphql::filter::{RecordFilter, StringFilter, col, record_filter_composition};
+use crate::graphql::filter::Fields;
+use crate::graphql::filter::{RecordFilter, StringFilter, record_filter_composition};
 use crate::graphql::order::{Ordering, sort_keys};
 use crate::graphql::page::{KeyType, SortKey};
 
@@ -53,12 +54,10 @@ pub struct TagListFilter {
 }
 
 impl RecordFilter for TagListFilter {
-    fn fields(&self, _workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        Ok(self
-            .name
-            .as_ref()
-            .map(|f| f.condition(col("tag", "name"), backend))
-            .unwrap_or_else(Condition::all))
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("tag", workspace_id, backend)
+            .column(&self.name, "name")
+            .done()
     }
     record_filter_composition!();
 }

@@ -9,10 +9,11 @@ use crate::graphql::company::CompanyFilter;
 use crate::graphql::contact::ContactFilter;
 use crate::graphql::deal::DealFilter;
 use crate::graphql::error::ApiResult;
+use crate::graphql::filter::Fields;
 use crate::graphql::filter::FilterNode;
-use crate::graphql::filter::relation::{self, Link};
+use crate::graphql::filter::relation::{self};
 use crate::graphql::filter::{
-    DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter, TagFilter, col,
+    DateTimeFilter, EnumFilter, IdFilter, IntFilter, RecordFilter, StringFilter, TagFilter,
     record_filter_composition,
 };
 use crate::graphql::ids::Kind;
@@ -122,100 +123,28 @@ impl RecordFilter for TicketFilter {
     }
 
     fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("ticket", name);
-        let mut all = Condition::all();
-        if let Some(text) = &self.search {
-            all = all.add(crate::graphql::filter::search(
-                "ticket",
-                text,
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(filters) = &self.custom_fields {
-            let custom = crate::graphql::filter::custom::custom_fields_condition;
-            all = all.add(custom("ticket", filters, workspace_id, backend)?);
-        }
-        for (filter, column) in [(&self.subject, "subject"), (&self.category, "category")] {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), backend));
-            }
-        }
-        let references = [
-            (&self.id, "id", Kind::Ticket, "filter.id"),
-            (
-                &self.contact_id,
-                "contact_id",
-                Kind::Contact,
-                "filter.contactId",
-            ),
-            (
-                &self.company_id,
-                "company_id",
-                Kind::Company,
-                "filter.companyId",
-            ),
-            (&self.deal_id, "deal_id", Kind::Deal, "filter.dealId"),
-            (
-                &self.assignee_id,
-                "assignee_id",
-                Kind::Member,
-                "filter.assigneeId",
-            ),
-        ];
-        for (filter, column, kind, field) in references {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column), kind, field)?);
-            }
-        }
-        if let Some(f) = &self.number {
-            all = all.add(f.condition(c("number")));
-        }
-        if let Some(f) = &self.status {
-            all = all.add(f.condition(c("status")));
-        }
-        if let Some(f) = &self.priority {
-            all = all.add(f.condition(c("priority")));
-        }
-        let times = [
-            (&self.opened_at, "opened_at"),
-            (&self.resolved_at, "resolved_at"),
-            (&self.created_at, "created_at"),
-            (&self.updated_at, "updated_at"),
-        ];
-        for (filter, column) in times {
-            if let Some(f) = filter {
-                all = all.add(f.condition(c(column)));
-            }
-        }
-        if let Some(f) = &self.tags {
-            all = all.add(f.condition(workspace_id, TaggableType::Ticket, c("id")));
-        }
-        if let Some(f) = &self.company {
-            all = all.add(relation::to_one(
-                f.as_ref(),
-                Link::to_one("company", c("company_id")),
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(f) = &self.contact {
-            all = all.add(relation::to_one(
-                f.as_ref(),
-                Link::to_one("contact", c("contact_id")),
-                workspace_id,
-                backend,
-            )?);
-        }
-        if let Some(f) = &self.deal {
-            all = all.add(relation::to_one(
-                f.as_ref(),
-                Link::to_one("deal", c("deal_id")),
-                workspace_id,
-                backend,
-            )?);
-        }
-        Ok(all)
+        Fields::new("ticket", workspace_id, backend)
+            .search(&self.search)?
+            .custom(&self.custom_fields)?
+            .column(&self.subject, "subject")
+            .column(&self.category, "category")
+            .id(&self.id, "id", Kind::Ticket)?
+            .id(&self.contact_id, "contact_id", Kind::Contact)?
+            .id(&self.company_id, "company_id", Kind::Company)?
+            .id(&self.deal_id, "deal_id", Kind::Deal)?
+            .id(&self.assignee_id, "assignee_id", Kind::Member)?
+            .column(&self.number, "number")
+            .column(&self.status, "status")
+            .column(&self.priority, "priority")
+            .column(&self.opened_at, "opened_at")
+            .column(&self.resolved_at, "resolved_at")
+            .column(&self.created_at, "created_at")
+            .column(&self.updated_at, "updated_at")
+            .tags(&self.tags, TaggableType::Ticket)
+            .one(&self.company, "company", "company_id")?
+            .one(&self.contact, "contact", "contact_id")?
+            .one(&self.deal, "deal", "deal_id")?
+            .done()
     }
     record_filter_composition!();
 

@@ -7,13 +7,14 @@ use entity::enums::TriggerKind;
 use entity::trigger_rule;
 use rapport_core::ops::trigger::{self, TriggerSettings};
 use rapport_macros::connections;
-use sea_orm::sea_query::{Condition, ExprTrait};
+use sea_orm::sea_query::Condition;
 use uuid::Uuid;
 
 use crate::auth::Area;
 use crate::graphql::context::acting;
 use crate::graphql::error::ApiResult;
-use crate::graphql::filter::{EnumFilter, IdFilter, RecordFilter, col, record_filter_composition};
+use crate::graphql::filter::Fields;
+use crate::graphql::filter::{EnumFilter, IdFilter, RecordFilter, record_filter_composition};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::level::{Level, Row};
 use crate::graphql::list::Record;
@@ -79,19 +80,12 @@ pub struct TriggerRuleFilter {
 }
 
 impl RecordFilter for TriggerRuleFilter {
-    fn fields(&self, _workspace_id: Uuid, _backend: sea_orm::DbBackend) -> ApiResult<Condition> {
-        let c = |name| col("trigger_rule", name);
-        let mut all = Condition::all();
-        if let Some(f) = &self.id {
-            all = all.add(f.condition(c("id"), Kind::TriggerRule, "filter.id")?);
-        }
-        if let Some(f) = &self.kind {
-            all = all.add(f.condition(c("kind")));
-        }
-        if let Some(active) = self.active {
-            all = all.add(c("active").eq(active));
-        }
-        Ok(all)
+    fn fields(&self, workspace_id: Uuid, backend: sea_orm::DbBackend) -> ApiResult<Condition> {
+        Fields::new("trigger_rule", workspace_id, backend)
+            .id(&self.id, "id", Kind::TriggerRule)?
+            .column(&self.kind, "kind")
+            .column(&self.active, "active")
+            .done()
     }
     record_filter_composition!();
 }
