@@ -235,10 +235,12 @@ pub async fn run(sizes: Sizes, out: Option<PathBuf>, run_dir: PathBuf) -> Result
         );
     }
     let rendered = format!(
-        "Data-size table ({:.0} s): median of {} after a warm-up, one client; \"timeout\" = past the 10 s limit; \
-         spread rows: {} clients for 15 s; a ratio of a spread row is of requests per second.\n\n{}",
+        "Data-size table ({:.0} s): median of {} after a warm-up ({} requests or {} s, whichever ends first), one client; \
+         \"timeout\" = past the 10 s limit; spread rows: {} clients for 15 s; a ratio of a spread row is of requests per second.\n\n{}",
         started.elapsed().as_secs_f64(),
         measure::RUNS,
+        measure::WARM_UPS,
+        measure::WARM_UP_BOUND.as_secs(),
         spread::CLIENTS,
         table.render()
     );
