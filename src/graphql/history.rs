@@ -122,7 +122,8 @@ fn present(field: &str, before: &Value, after: &Value) -> FieldChange {
     }
 }
 
-fn camel(snake: &str) -> String {
+/// `snake_case` as `camelCase`: a column's name as the API spells the field.
+pub(crate) fn camel(snake: &str) -> String {
     let mut out = String::with_capacity(snake.len());
     let mut upper = false;
     for c in snake.chars() {

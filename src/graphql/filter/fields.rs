@@ -15,6 +15,7 @@ use super::{
 };
 use crate::graphql::calculated::{FiguresFilter, Of};
 use crate::graphql::error::ApiResult;
+use crate::graphql::history::camel;
 use crate::graphql::ids::Kind;
 
 /// A filter of one column's values: text, numbers, times, enumerations.
@@ -205,19 +206,7 @@ impl Fields {
 /// The filter input's path for a column: `filter.` and the column in
 /// camelCase.
 fn input_field(column: &str) -> String {
-    let mut field = String::from("filter.");
-    let mut upper = false;
-    for c in column.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            field.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            field.push(c);
-        }
-    }
-    field
+    format!("filter.{}", camel(column))
 }
 
 #[cfg(test)]

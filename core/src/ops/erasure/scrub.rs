@@ -25,9 +25,10 @@ pub const ERASED: &str = "[erased]";
 
 /// Tables never scrubbed: the workspace's own people and credentials (a
 /// member sharing the contact's email keeps their sign-in, and the key
-/// directory holds random keys), the migration log, and contacts: the erased one is anonymised field by field, and
-/// another contact sharing a value (a switchboard phone, the email a merge
-/// survivor took) is another record, to be erased in its own right.
+/// directory holds random keys), the migration log, and contacts: the
+/// erased one is anonymised field by field, and another contact sharing a
+/// value (a switchboard phone, the email a merge survivor took) is another
+/// record, to be erased in its own right.
 const SKIPPED: [&str; 6] = [
     "member",
     "api_key",
