@@ -13,7 +13,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 
 use crate::common::server::{SECRET, ServerProcess};
-use crate::helpers::workspace;
+use crate::helpers::{put_away, workspace};
 use rapport::app::AppState;
 use rapport::config::Config;
 
@@ -330,6 +330,7 @@ async fn random_and_malformed_requests_never_stop_or_break_the_server() {
     config.jwt_secret = Some(SECRET.into());
     let state = AppState::connect(config).await.expect("database ready");
     let (_, token) = workspace(&state, "Fuzzed").await;
+    put_away(state).await;
     let mut server = ServerProcess::start(&url, &[]);
     let base = server.base.clone();
     let client = reqwest::Client::new();

@@ -144,6 +144,17 @@ pub async fn workspace(state: &AppState, name: &str) -> (Uuid, String) {
     (id, token)
 }
 
+/// Stops `state`'s background tasks and closes its pool, waiting for the
+/// transactions they hold, before a server process is started on the same
+/// database. `ServerProcess::start` blocks its thread while the process
+/// starts: on a single-threaded test runtime a trigger sweep caught inside a
+/// transaction then kept SQLite's write lock for the whole start, and the
+/// new process's migration gave up with "database is locked".
+pub async fn put_away(state: AppState) {
+    state.shutdown.cancel();
+    state.db.close_by_ref().await.expect("pool closed");
+}
+
 /// A new member of `workspace_id` with `role`, and a token for it.
 pub async fn member_token(state: &AppState, workspace_id: Uuid, role: Role) -> String {
     let now = Utc::now();

@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use crate::common::server::{SECRET, ServerProcess};
-use crate::helpers::{error_code, workspace};
+use crate::helpers::{error_code, put_away, workspace};
 use crate::ws::{Received, WsClient};
 use rapport::app::AppState;
 use rapport::config::Config;
@@ -20,6 +20,7 @@ async fn server() -> (ServerProcess, String, tempfile::TempDir) {
     config.jwt_secret = Some(SECRET.into());
     let state = AppState::connect(config).await.expect("database ready");
     let (_, token) = workspace(&state, "Hostile").await;
+    put_away(state).await;
     (ServerProcess::start(&url, &[]), token, dir)
 }
 
@@ -29,7 +30,7 @@ async fn post(base: &str, body: Value) -> Value {
         .json(&body)
         .send()
         .await
-        .expect("an answer, not a dropped connection")
+        .unwrap_or_else(|e| panic!("an answer, not a dropped connection: {e}"))
         .json()
         .await
         .expect("JSON")
@@ -49,7 +50,10 @@ async fn get(base: &str, query: &str) -> Value {
 
 /// The process is running and answers a small query.
 async fn answers(server: &mut ServerProcess) {
-    assert!(server.running(), "the server process died");
+    assert!(
+        server.running(),
+        "the server process died (its log is above)"
+    );
     let probe = post(&server.base, json!({ "query": "{ __typename }" })).await;
     assert_eq!(probe["data"]["__typename"], "Query", "{probe}");
 }

@@ -20,6 +20,7 @@ pub async fn prepared(database_url: String) -> (String, String) {
     config.jwt_secret = Some(SECRET.into());
     let state = AppState::connect(config).await.expect("database ready");
     let (_, token) = workspace(&state, "Processes").await;
+    crate::helpers::put_away(state).await;
     (database_url, token)
 }
 

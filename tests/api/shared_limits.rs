@@ -21,6 +21,7 @@ pub(crate) async fn prepared(cluster: &postgres::PgCluster) -> (String, String) 
     config.jwt_secret = Some(SECRET.into());
     let state = AppState::connect(config).await.expect("database ready");
     let (_, token) = workspace(&state, "Shared limits").await;
+    crate::helpers::put_away(state).await;
     (url, token)
 }
 

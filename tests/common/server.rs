@@ -69,7 +69,6 @@ impl ServerProcess {
         }
     }
 
-    /// Whether the process is still running (it has not exited or crashed).
     /// POSTs a GraphQL request signed with `token`; the whole answer.
     pub async fn graphql(
         &self,
@@ -89,6 +88,7 @@ impl ServerProcess {
             .expect("JSON")
     }
 
+    /// Whether the process is still running (it has not exited or crashed).
     pub fn running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
