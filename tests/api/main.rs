@@ -44,6 +44,7 @@ mod forms;
 mod forms_browser;
 mod forms_limits;
 mod fuzz;
+mod generic_plans;
 mod helpers;
 mod history;
 mod hostile;

@@ -43,29 +43,9 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
     let Some(cluster) = postgres::cluster() else {
         return;
     };
-    let Some(app) = spawn_app_with(Backend::PlainPostgres, |config| {
-        let name = config
-            .database_url
-            .rsplit('/')
-            .next()
-            .expect("database name")
-            .to_owned();
-        for (setting, value) in EXPLAINED {
-            cluster.psql(
-                "postgres",
-                &format!(r#"ALTER DATABASE "{name}" SET {setting} = '{value}'"#),
-            );
-        }
-    })
-    .await
-    else {
+    let Some((app, _, token)) = demo_on_postgres_with(cluster, EXPLAINED).await else {
         return;
     };
-    rapport::seed::demo(&app.state.core).await.expect("seeded");
-    let admin = rapport::seed::actor_by_email(&app.state.db, rapport::seed::DEMO_ADMIN_EMAIL)
-        .await
-        .expect("demo admin");
-    let token = app.state.issue_token(&admin);
     let log = cluster.log_file();
 
     let lists = sortable_lists(&app.gql_as(&token, INTROSPECTION, json!({})).await);
@@ -172,6 +152,35 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// An app on a fresh PostgreSQL database that runs with `settings`, holding
+/// the demo data: the app, the demo admin, and a token for it.
+pub(crate) async fn demo_on_postgres_with(
+    cluster: &postgres::PgCluster,
+    settings: &[(&str, &str)],
+) -> Option<(crate::helpers::TestApp, rapport::auth::Actor, String)> {
+    let app = spawn_app_with(Backend::PlainPostgres, |config| {
+        let name = config
+            .database_url
+            .rsplit('/')
+            .next()
+            .expect("database name")
+            .to_owned();
+        for (setting, value) in settings {
+            cluster.psql(
+                "postgres",
+                &format!(r#"ALTER DATABASE "{name}" SET {setting} = '{value}'"#),
+            );
+        }
+    })
+    .await?;
+    rapport::seed::demo(&app.state.core).await.expect("seeded");
+    let admin = rapport::seed::actor_by_email(&app.state.db, rapport::seed::DEMO_ADMIN_EMAIL)
+        .await
+        .expect("demo admin");
+    let token = app.state.issue_token(&admin);
+    Some((app, admin, token))
+}
+
 /// The `Filter` of every node of a plan.
 fn filters_of(node: &Value, out: &mut Vec<String>) {
     if let Some(filter) = node["Filter"].as_str() {
@@ -243,7 +252,7 @@ async fn enum_values(app: &crate::helpers::TestApp, token: &str, ordering: &str)
         .collect()
 }
 
-fn log_len(log: &std::path::Path) -> usize {
+pub(crate) fn log_len(log: &std::path::Path) -> usize {
     std::fs::read(log).map(|b| b.len()).unwrap_or(0)
 }
 
@@ -294,7 +303,7 @@ fn check_plans_of(
 
 /// The JSON plans of auto_explain entries: `… plan:` then the document on
 /// the following lines, each indented by a tab.
-fn logged_plans(text: &str) -> Vec<Value> {
+pub(crate) fn logged_plans(text: &str) -> Vec<Value> {
     let mut plans = Vec::new();
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {

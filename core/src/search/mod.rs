@@ -194,15 +194,12 @@ async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreR
     );
     values.push(Value::from(take as i64));
     let statement = Statement::from_sql_and_values(backend, for_backend(backend, &sql), values);
-    let rows = if backend == DbBackend::Postgres && tier == Tier::Near {
-        // The near-match threshold of `<%`, for this transaction only.
+    let rows = if backend == DbBackend::Postgres {
+        // Custom plans (and the near tier's threshold), for this transaction only.
         let txn = db.begin().await?;
-        txn.query_one_raw(Statement::from_sql_and_values(
-            backend,
-            postgres::set_near_threshold(),
-            [Value::from(query.to_owned())],
-        ))
-        .await?;
+        let (ready, bound) = postgres::ready_transaction(tier, query);
+        txn.query_one_raw(Statement::from_sql_and_values(backend, ready, bound))
+            .await?;
         let rows = txn.query_all_raw(statement).await?;
         txn.commit().await?;
         rows
@@ -252,10 +249,15 @@ pub(crate) fn escape_like(text: &str) -> String {
 /// as [`search`]. On PostgreSQL this is the walking form: each row the
 /// list reads is tested (see [`list_filter`] for the other form, and when
 /// each is used).
-pub fn filter(backend: DbBackend, table: &str, raw: &str) -> CoreResult<(String, Vec<Value>)> {
+pub fn filter(
+    backend: DbBackend,
+    table: &str,
+    raw: &str,
+    workspace: Uuid,
+) -> CoreResult<(String, Vec<Value>)> {
     let query = normalize(raw)?;
     if backend == DbBackend::Postgres {
-        return Ok(list_filter::walked(table, &query));
+        return Ok(list_filter::walked(table, &query, workspace));
     }
     let forgiven = typos::forgiven(&query);
     let (exact, mut values) = sqlite::exact(&query);

@@ -35,13 +35,30 @@ pub fn near_threshold(param: &str) -> String {
     )
 }
 
-/// The statement that sets the near-match threshold of `<%` for the
-/// transaction, from the query bound as `$1`.
-pub fn set_near_threshold() -> String {
-    format!(
-        "SELECT set_config('pg_trgm.word_similarity_threshold', CAST({} AS TEXT), true)",
-        near_threshold("CAST($1 AS TEXT)")
-    )
+/// The statement that readies a search's transaction, and its values.
+///
+/// Custom plans, for both tiers: a server's connections otherwise settle on
+/// PostgreSQL's generic plan after five executions, made for an unknown
+/// workspace and so for the table's average one. Beside 1,000 small
+/// workspaces that plan read the large one's documents as if they were a
+/// few hundred: a prefix search went from 20 to 657 ms, a slip from 46 ms to
+/// 1.1 s (BENCHMARKS.md, "generic plan"). A search costs milliseconds and
+/// planning it a fraction of one, so it is planned for its own workspace
+/// every time.
+///
+/// And for the near tier, the threshold of `<%`, from the query.
+pub fn ready_transaction(tier: Tier, query: &str) -> (String, Vec<Value>) {
+    let custom = "set_config('plan_cache_mode', 'force_custom_plan', true)";
+    match tier {
+        Tier::Exact => (format!("SELECT {custom}"), Vec::new()),
+        Tier::Near => (
+            format!(
+                "SELECT {custom}, set_config('pg_trgm.word_similarity_threshold', CAST({} AS TEXT), true)",
+                near_threshold("CAST($1 AS TEXT)")
+            ),
+            vec![Value::from(query.to_owned())],
+        ),
+    }
 }
 
 /// Newest documents of a type read before the trigram index is asked, for

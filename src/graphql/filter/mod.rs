@@ -79,7 +79,7 @@ pub fn search(
     let built = if backend == sea_orm::DbBackend::Postgres && search_forms::indexed(table, text) {
         rapport_core::search::list_filter::indexed(table, text, workspace_id)
     } else {
-        rapport_core::search::filter(backend, table, text)
+        rapport_core::search::filter(backend, table, text, workspace_id)
     };
     let (sql, values) = built.map_err(|e| match e {
         rapport_core::error::CoreError::BadInput { message, .. } => {
