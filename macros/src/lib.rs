@@ -6,10 +6,13 @@
 //! bindings (hygiene). Tokens made here carry the call site's hygiene, the
 //! same as the `#[Object]` beside them.
 
+mod lists;
+
+use lists::{Connection, Listing, Paged, Relay};
 use proc_macro::TokenStream;
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
-use syn::{Expr, Ident, ImplItem, ItemImpl, LitStr, Token, Type, parse_macro_input, parse_quote};
+use syn::{Ident, ImplItem, ItemImpl, Token, Type, parse_macro_input, parse_quote};
 
 /// On an `#[Object]` impl (written above `#[Object]`), four kinds of item.
 ///
@@ -37,6 +40,14 @@ use syn::{Expr, Ident, ImplItem, ItemImpl, LitStr, Token, Type, parse_macro_inpu
 /// applies. Doc comments on the item document the field; items keep their
 /// place, so the schema lists fields in source order.
 ///
+/// `paged!(name: Output, Filter, Order, call);` becomes a list field with
+/// the same arguments whose answer is `call`, an expression that reads
+/// `ctx` and `args` (the `ListArgs`): for lists read some other way than
+/// the two above (a join table, a role check first).
+///
+/// `relay!(name: Output, call);` becomes a field with the Relay arguments
+/// alone (short descriptions), bound as `page` (`PageArgs`) for `call`.
+///
 /// `history!(Kind);` becomes the field `history(first, after, last,
 /// before)`: the record's change log, newest first, paged both ways.
 #[proc_macro_attribute]
@@ -51,6 +62,10 @@ pub fn connections(_attr: TokenStream, item: TokenStream) -> TokenStream {
             call.mac
                 .parse_body::<Connection>()
                 .map(|c| c.resolver(docs))
+        } else if call.mac.path.is_ident("paged") {
+            call.mac.parse_body::<Paged>().map(|p| p.resolver(docs))
+        } else if call.mac.path.is_ident("relay") {
+            call.mac.parse_body::<Relay>().map(|r| r.resolver(docs))
         } else if call.mac.path.is_ident("listing") {
             call.mac.parse_body::<Listing>().map(|l| l.resolver(docs))
         } else if call.mac.path.is_ident("lifecycle") {
@@ -70,22 +85,6 @@ pub fn connections(_attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     }
     quote!(#object).into()
-}
-
-/// `name: Child, Filter, Order, of parent_id, "foreign_key" [, where condition]`.
-struct Connection {
-    name: Ident,
-    child: Type,
-    filter: Type,
-    order: Type,
-    parent_id: Expr,
-    foreign_key: LitStr,
-    extra: Option<Expr>,
-}
-
-mod kw {
-    syn::custom_keyword!(of);
-    syn::custom_keyword!(fast);
 }
 
 /// `name: Payload, Area, Kind, operation, delete`.
@@ -208,177 +207,6 @@ fn history(docs: &[syn::Attribute], kind: &Ident) -> ImplItem {
         ) -> crate::graphql::error::ApiResult<Option<crate::graphql::history::HistoryConnection>> {
             let page = crate::graphql::page::PageArgs { first, after, last, before };
             crate::graphql::history::history(ctx, crate::graphql::ids::Kind::#kind, self.0.model().id, page).await.map(Some)
-        }
-    }
-}
-
-/// `name: Record, Filter, Order [, fast]`.
-struct Listing {
-    name: Ident,
-    record: Type,
-    filter: Type,
-    order: Type,
-    fast: bool,
-}
-
-impl Parse for Listing {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let name = input.parse()?;
-        input.parse::<Token![:]>()?;
-        let record = input.parse()?;
-        input.parse::<Token![,]>()?;
-        let filter = input.parse()?;
-        input.parse::<Token![,]>()?;
-        let order = input.parse()?;
-        let fast = input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty();
-        if fast {
-            input.parse::<kw::fast>()?;
-        }
-        Ok(Listing {
-            name,
-            record,
-            filter,
-            order,
-            fast,
-        })
-    }
-}
-
-impl Listing {
-    fn resolver(&self, docs: &[syn::Attribute]) -> ImplItem {
-        let Listing {
-            name,
-            record,
-            filter,
-            order,
-            fast,
-        } = self;
-        let (output, run) = if *fast {
-            (
-                quote!(crate::graphql::fast::Fast<crate::graphql::level::Conn<#record>>),
-                quote!(crate::graphql::fast::top_level),
-            )
-        } else {
-            (
-                quote!(crate::graphql::level::Conn<#record>),
-                quote!(crate::graphql::list::top_level),
-            )
-        };
-        let guard = quote!(crate::graphql::context::actor(ctx)?;);
-        let call = quote!(#run(ctx, args).await);
-        list_field(docs, name, filter, order, &output, &guard, None, &call)
-    }
-}
-
-impl Parse for Connection {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let name = input.parse()?;
-        input.parse::<Token![:]>()?;
-        let child = input.parse()?;
-        input.parse::<Token![,]>()?;
-        let filter = input.parse()?;
-        input.parse::<Token![,]>()?;
-        let order = input.parse()?;
-        input.parse::<Token![,]>()?;
-        input.parse::<kw::of>()?;
-        let parent_id = input.parse()?;
-        input.parse::<Token![,]>()?;
-        let foreign_key = input.parse()?;
-        let extra = if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
-            input.parse::<Token![where]>()?;
-            Some(input.parse()?)
-        } else {
-            None
-        };
-        Ok(Connection {
-            name,
-            child,
-            filter,
-            order,
-            parent_id,
-            foreign_key,
-            extra,
-        })
-    }
-}
-
-impl Connection {
-    fn resolver(&self, docs: &[syn::Attribute]) -> ImplItem {
-        let Connection {
-            name,
-            child,
-            filter,
-            order,
-            parent_id,
-            foreign_key,
-            extra,
-        } = self;
-        let field = LitStr::new(&name.to_string(), name.span());
-        let output = quote!(crate::graphql::level::Conn<#child>);
-        let call = quote! {
-            crate::graphql::list::children(ctx, &self.0, #field, #parent_id, #foreign_key, args)
-                .await
-        };
-        list_field(
-            docs,
-            name,
-            filter,
-            order,
-            &output,
-            &quote!(),
-            extra.as_ref(),
-            &call,
-        )
-    }
-}
-
-/// A paged list field: the Relay arguments, `filter` and `orderBy`, the page
-/// cost, and the `ListArgs` they make (with `extra` conditions), then
-/// `call`, which reads `ctx` and `args`; `guard` runs first.
-#[allow(clippy::too_many_arguments)]
-fn list_field(
-    docs: &[syn::Attribute],
-    name: &Ident,
-    filter: &Type,
-    order: &Type,
-    output: &proc_macro2::TokenStream,
-    guard: &proc_macro2::TokenStream,
-    extra: Option<&Expr>,
-    call: &proc_macro2::TokenStream,
-) -> ImplItem {
-    let extra = extra.into_iter();
-    parse_quote! {
-        #(#docs)*
-        #[allow(clippy::too_many_arguments)]
-        #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-        async fn #name(
-            &self,
-            ctx: &async_graphql::Context<'_>,
-            #[graphql(
-                desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
-            )]
-            first: Option<i32>,
-            #[graphql(desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`).")]
-            after: Option<String>,
-            #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
-            last: Option<i32>,
-            #[graphql(desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`).")]
-            before: Option<String>,
-            #[graphql(desc = "Only the records matching this filter; `totalCount` counts the same records.")]
-            filter: Option<#filter>,
-            #[graphql(
-                desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
-            )]
-            order_by: Option<Vec<<#order as crate::graphql::order::OrderField>::Input>>,
-        ) -> crate::graphql::error::ApiResult<#output> {
-            #guard
-            let args = crate::graphql::list::ListArgs {
-                page: crate::graphql::page::PageArgs { first, after, last, before },
-                filter: filter.as_ref(),
-                keys: <#order>::keys(order_by.as_deref())?,
-                extra: sea_orm::sea_query::Condition::all() #(.add(#extra))*,
-            };
-            #call
         }
     }
 }

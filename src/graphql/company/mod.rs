@@ -17,10 +17,9 @@ use super::contact::{Contact, ContactFilter, ContactOrderField};
 use super::deal::{Deal, DealFilter, DealOrderField};
 use super::error::ApiResult;
 use super::ids::{self, Kind};
-use super::level::{Conn, Row};
+use super::level::Row;
 use super::list::{self, Record};
 use super::member::Member;
-use super::page::PageArgs;
 use super::tag::{Tag, tags_of};
 use super::ticket::{Ticket, TicketFilter, TicketOrderField};
 use crate::domain::money;
@@ -98,54 +97,9 @@ impl Company {
         crate::graphql::insight::satisfaction(ctx, &self.0, |m: &company::Model| m.id, true).await
     }
     /// Orders recorded for the company (an order by one of its contacts counts for the company it had then), newest first.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn orders(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
-        )]
-        first: Option<i32>,
-        #[graphql(
-            desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
-        )]
-        after: Option<String>,
-        #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
-        last: Option<i32>,
-        #[graphql(
-            desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`)."
-        )]
-        before: Option<String>,
-        #[graphql(
-            desc = "Only the records matching this filter; `totalCount` counts the same records."
-        )]
-        filter: Option<crate::graphql::customer_order::OrderFilter>,
-        #[graphql(
-            desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
-        )]
-        order_by: Option<
-            Vec<crate::graphql::order::Ordering<crate::graphql::customer_order::OrderOrderField>>,
-        >,
-    ) -> ApiResult<Conn<crate::graphql::customer_order::Order>> {
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        crate::graphql::customer_order::orders_of(
-            ctx,
-            &self.0,
-            "orders",
-            |m: &company::Model| m.id,
-            "company_id",
-            page,
-            filter,
-            order_by,
-        )
-        .await
-    }
+    connection!(orders: crate::graphql::customer_order::Order,
+        crate::graphql::customer_order::OrderFilter, crate::graphql::customer_order::OrderOrderField,
+        of |m: &company::Model| m.id, "company_id");
     /// Who changed it, when and how, newest first (ADMIN and MANAGER).
     history!(Company);
     /// The global id.

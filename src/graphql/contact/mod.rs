@@ -11,7 +11,6 @@ use chrono::{DateTime, Utc};
 use entity::contact;
 use entity::enums::{LifecycleStage, TaggableType};
 use rapport_macros::connections;
-use sea_orm::sea_query::Condition;
 
 use super::activity::{Activity, ActivityFilter, ActivityOrderField};
 use super::calculated::{Figure, Of};
@@ -22,9 +21,8 @@ use super::deal::{Deal, DealFilter, DealOrderField, deals_of_contact};
 use super::error::ApiResult;
 use super::ids::{self, Kind};
 use super::level::{Conn, Row};
-use super::list::{self, ListArgs, Record};
+use super::list::{self, Record};
 use super::member::Member;
-use super::page::PageArgs;
 use super::survey::{SurveyResponse, SurveyResponseFilter, SurveyResponseOrderField};
 use super::tag::{Tag, tags_of};
 use super::ticket::{Ticket, TicketFilter, TicketOrderField};
@@ -251,47 +249,8 @@ impl Contact {
         .await
     }
     /// Deals the contact takes part in.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
-        )]
-        first: Option<i32>,
-        #[graphql(
-            desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
-        )]
-        after: Option<String>,
-        #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
-        last: Option<i32>,
-        #[graphql(
-            desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`)."
-        )]
-        before: Option<String>,
-        #[graphql(
-            desc = "Only the records matching this filter; `totalCount` counts the same records."
-        )]
-        filter: Option<DealFilter>,
-        #[graphql(
-            desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
-        )]
-        order_by: Option<Vec<crate::graphql::order::RecordOrdering<DealOrderField>>>,
-    ) -> ApiResult<Conn<Deal>> {
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: DealOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        deals_of_contact(ctx, &self.0, args).await
-    }
+    paged!(deals: Conn<Deal>, DealFilter, DealOrderField,
+        deals_of_contact(ctx, &self.0, args).await);
     /// Tickets the contact opened.
     connection!(tickets: Ticket, TicketFilter, TicketOrderField,
         of |m: &contact::Model| m.id, "contact_id");

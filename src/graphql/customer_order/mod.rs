@@ -10,17 +10,13 @@ use chrono::{DateTime, Utc};
 use entity::customer_order;
 use rapport_macros::connections;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::Condition;
-use uuid::Uuid;
 
 use super::company::Company;
 use super::contact::Contact;
 use super::error::ApiResult;
 use super::ids::{self, Kind};
-use super::level::{Conn, Row};
-use super::list::{self, ListArgs, Record};
-use super::order::Ordering;
-use super::page::PageArgs;
+use super::level::Row;
+use super::list::{self, Record};
 use crate::domain::money;
 
 pub use filter::{OrderFilter, OrderOrderField};
@@ -122,25 +118,4 @@ pub struct OrderQuery;
 impl OrderQuery {
     /// The workspace's orders (newest first unless `orderBy` says otherwise).
     listing!(orders: Order, OrderFilter, OrderOrderField);
-}
-
-/// The orders of each row of a level, by `foreign_key` (`contact_id` or `company_id`).
-#[allow(clippy::too_many_arguments)]
-pub async fn orders_of<P: Send + Sync + 'static>(
-    ctx: &Context<'_>,
-    parent: &Row<P>,
-    field: &str,
-    parent_id: fn(&P) -> Uuid,
-    foreign_key: &'static str,
-    page: PageArgs,
-    filter: Option<OrderFilter>,
-    order_by: Option<Vec<Ordering<OrderOrderField>>>,
-) -> ApiResult<Conn<Order>> {
-    let args = ListArgs {
-        page,
-        filter: filter.as_ref(),
-        keys: OrderOrderField::keys(order_by.as_deref())?,
-        extra: Condition::all(),
-    };
-    list::children(ctx, parent, field, parent_id, foreign_key, args).await
 }

@@ -197,49 +197,8 @@ impl Deal {
         tags_of(ctx, &self.0, TaggableType::Deal, |m: &deal::Model| m.id).await
     }
     /// The people involved, each with their role in the deal.
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn contacts(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
-        )]
-        first: Option<i32>,
-        #[graphql(
-            desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
-        )]
-        after: Option<String>,
-        #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
-        last: Option<i32>,
-        #[graphql(
-            desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`)."
-        )]
-        before: Option<String>,
-        #[graphql(
-            desc = "Only the records matching this filter; `totalCount` counts the same records."
-        )]
-        filter: Option<ContactFilter>,
-        #[graphql(
-            desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
-        )]
-        order_by: Option<Vec<crate::graphql::order::RecordOrdering<ContactOrderField>>>,
-    ) -> ApiResult<
-        NamedConn<Contact, DealContactEdgeFields, DealContactConnectionName, DealContactEdgeName>,
-    > {
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: ContactOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
-        contacts::contacts_of_deal(ctx, &self.0, args).await
-    }
+    paged!(contacts: NamedConn<Contact, DealContactEdgeFields, DealContactConnectionName, DealContactEdgeName>,
+        ContactFilter, ContactOrderField, contacts::contacts_of_deal(ctx, &self.0, args).await);
     /// Support tickets about the deal.
     connection!(tickets: Ticket, TicketFilter, TicketOrderField,
         of |m: &deal::Model| m.id, "deal_id");

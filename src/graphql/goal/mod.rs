@@ -14,16 +14,13 @@ use entity::goal;
 use rapport_core::error::CoreError;
 use rapport_macros::connections;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::Condition;
 
 use super::context::actor;
 use super::error::{ApiError, ApiResult};
 use super::ids::{self, Kind};
 use super::level::{Conn, Row};
-use super::list::{self, ListArgs, Record};
+use super::list::{self, Record};
 use super::member::Member;
-use super::order::Ordering;
-use super::page::PageArgs;
 use crate::auth::Actor;
 use crate::domain::money;
 
@@ -95,49 +92,12 @@ fn reader<'a>(ctx: &Context<'a>) -> ApiResult<&'a Actor> {
 #[derive(Default)]
 pub struct GoalQuery;
 
+#[connections]
 #[Object]
 impl GoalQuery {
     /// The members' goals (latest period first unless `orderBy` says otherwise).
-    #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn goals(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Forward paging: at most this many records after `after`; 0 to 100, and 20 when neither `first` nor `last` is given."
-        )]
-        first: Option<i32>,
-        #[graphql(
-            desc = "Forward paging: the records after this cursor (an edge's `cursor` or `pageInfo.endCursor`)."
-        )]
-        after: Option<String>,
-        #[graphql(desc = "Backward paging: at most this many records before `before`; 0 to 100.")]
-        last: Option<i32>,
-        #[graphql(
-            desc = "Backward paging: the records before this cursor (an edge's `cursor` or `pageInfo.startCursor`)."
-        )]
-        before: Option<String>,
-        #[graphql(
-            desc = "Only the records matching this filter; `totalCount` counts the same records."
-        )]
-        filter: Option<GoalFilter>,
-        #[graphql(
-            desc = "Sort fields, most significant first (at most 4, none twice); ties always end with the id. Without it the list's default order applies."
-        )]
-        order_by: Option<Vec<Ordering<GoalOrderField>>>,
-    ) -> ApiResult<Option<Conn<Goal>>> {
+    paged!(goals: Option<Conn<Goal>>, GoalFilter, GoalOrderField, {
         reader(ctx)?;
-        let args = ListArgs {
-            page: PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-            filter: filter.as_ref(),
-            keys: GoalOrderField::keys(order_by.as_deref())?,
-            extra: Condition::all(),
-        };
         list::top_level(ctx, args).await.map(Some)
-    }
+    });
 }

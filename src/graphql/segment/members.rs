@@ -91,6 +91,24 @@ order_keys!(contact_keys, crate::graphql::contact::ContactOrderField);
 order_keys!(company_keys, crate::graphql::company::CompanyOrderField);
 order_keys!(deal_keys, crate::graphql::deal::DealOrderField);
 
+/// [`page`], when `segment` holds records of `holds` (else none).
+pub async fn page_of<R, F>(
+    ctx: &Context<'_>,
+    segment: &segment::Model,
+    holds: entity::enums::SegmentType,
+    page_args: PageArgs,
+    keys: Keys,
+) -> ApiResult<Option<Conn<R>>>
+where
+    R: Record,
+    F: RecordFilter + Debug,
+{
+    if segment.record_type != holds {
+        return Ok(None);
+    }
+    page::<R, F>(ctx, segment, page_args, keys).await.map(Some)
+}
+
 /// The page of `segment`'s records (of `R`, filtered by `F`, ordered by `O`).
 pub async fn page<R, F>(
     ctx: &Context<'_>,

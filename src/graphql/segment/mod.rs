@@ -97,98 +97,20 @@ impl Segment {
         }
     }
     /// Its contacts, in its order; null unless it holds contacts.
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn contacts(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Forward paging: at most this many after `after`; 0 to 100 (20 by default)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Forward paging: the records after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Backward paging: at most this many before `before`; 0 to 100.")]
-        last: Option<i32>,
-        #[graphql(desc = "Backward paging: the records before this cursor.")] before: Option<
-            String,
-        >,
-    ) -> ApiResult<Option<Conn<Contact>>> {
-        let m = self.0.model();
-        if m.record_type != SegmentType::Contact {
-            return Ok(None);
-        }
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let keys = members::contact_keys;
-        Ok(Some(
-            members::page::<Contact, ContactFilter>(ctx, m, page, keys).await?,
-        ))
-    }
+    relay!(contacts: Option<Conn<Contact>>, {
+        let (m, keys) = (self.0.model(), members::contact_keys);
+        members::page_of::<Contact, ContactFilter>(ctx, m, SegmentType::Contact, page, keys).await
+    });
     /// Its companies, in its order; null unless it holds companies.
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn companies(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Forward paging: at most this many after `after`; 0 to 100 (20 by default)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Forward paging: the records after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Backward paging: at most this many before `before`; 0 to 100.")]
-        last: Option<i32>,
-        #[graphql(desc = "Backward paging: the records before this cursor.")] before: Option<
-            String,
-        >,
-    ) -> ApiResult<Option<Conn<Company>>> {
-        let m = self.0.model();
-        if m.record_type != SegmentType::Company {
-            return Ok(None);
-        }
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let keys = members::company_keys;
-        Ok(Some(
-            members::page::<Company, CompanyFilter>(ctx, m, page, keys).await?,
-        ))
-    }
+    relay!(companies: Option<Conn<Company>>, {
+        let (m, keys) = (self.0.model(), members::company_keys);
+        members::page_of::<Company, CompanyFilter>(ctx, m, SegmentType::Company, page, keys).await
+    });
     /// Its deals, in its order; null unless it holds deals.
-    #[graphql(complexity = "crate::graphql::page::cost(first, last, child_complexity)")]
-    async fn deals(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Forward paging: at most this many after `after`; 0 to 100 (20 by default)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Forward paging: the records after this cursor.")] after: Option<String>,
-        #[graphql(desc = "Backward paging: at most this many before `before`; 0 to 100.")]
-        last: Option<i32>,
-        #[graphql(desc = "Backward paging: the records before this cursor.")] before: Option<
-            String,
-        >,
-    ) -> ApiResult<Option<Conn<Deal>>> {
-        let m = self.0.model();
-        if m.record_type != SegmentType::Deal {
-            return Ok(None);
-        }
-        let page = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let keys = members::deal_keys;
-        Ok(Some(
-            members::page::<Deal, DealFilter>(ctx, m, page, keys).await?,
-        ))
-    }
+    relay!(deals: Option<Conn<Deal>>, {
+        let (m, keys) = (self.0.model(), members::deal_keys);
+        members::page_of::<Deal, DealFilter>(ctx, m, SegmentType::Deal, page, keys).await
+    });
     /// Edits so far; `expectedVersion` takes it.
     async fn version(&self) -> i32 {
         self.0.model().version
