@@ -10,9 +10,10 @@ mod lists;
 
 use lists::{Connection, Listing, Paged, Relay};
 use proc_macro::TokenStream;
+use proc_macro2::TokenStream as TokenStream2;
 use quote::quote;
 use syn::parse::{Parse, ParseStream};
-use syn::{Ident, ImplItem, ItemImpl, Token, Type, parse_macro_input, parse_quote};
+use syn::{Expr, Ident, ImplItem, ItemImpl, Token, Type, parse_macro_input, parse_quote};
 
 /// On an `#[Object]` impl (written above `#[Object]`), four kinds of item.
 ///
@@ -21,6 +22,10 @@ use syn::{Ident, ImplItem, ItemImpl, Token, Type, parse_macro_input, parse_quote
 /// the role is checked for `Area`, `id` decoded as a `Kind`, then
 /// `op(core, actor, id, expected_version, flag)` runs and its row is wrapped
 /// with `XPayload::of`.
+///
+/// `by_id!(name: Payload, Area, Kind, answer);` becomes the mutation
+/// `name(id, expectedVersion)` with the same checks, answering `answer`, an
+/// expression over `core`, `actor`, `id` and `expected_version`.
 ///
 /// `field!(name: Type);` becomes the field `name` reading the row's column
 /// of the same name: `&str` borrows a `String` column, `Option<&str>` an
@@ -68,6 +73,8 @@ pub fn connections(_attr: TokenStream, item: TokenStream) -> TokenStream {
             call.mac.parse_body::<Relay>().map(|r| r.resolver(docs))
         } else if call.mac.path.is_ident("listing") {
             call.mac.parse_body::<Listing>().map(|l| l.resolver(docs))
+        } else if call.mac.path.is_ident("by_id") {
+            call.mac.parse_body::<ById>().map(|b| b.resolver(docs))
         } else if call.mac.path.is_ident("lifecycle") {
             call.mac.parse_body::<Lifecycle>().map(|l| l.resolver(docs))
         } else if call.mac.path.is_ident("field") {
@@ -87,17 +94,17 @@ pub fn connections(_attr: TokenStream, item: TokenStream) -> TokenStream {
     quote!(#object).into()
 }
 
-/// `name: Payload, Area, Kind, operation, delete`.
-struct Lifecycle {
+/// `name: Payload, Area, Kind`, how an item acting on one record starts:
+/// the mutation, its payload, the area whose role it needs and the kind of
+/// global id it takes.
+struct Acting {
     name: Ident,
     payload: Type,
     area: Ident,
     kind: Ident,
-    operation: syn::Path,
-    delete: syn::LitBool,
 }
 
-impl Parse for Lifecycle {
+impl Parse for Acting {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let name = input.parse()?;
         input.parse::<Token![:]>()?;
@@ -106,15 +113,62 @@ impl Parse for Lifecycle {
         let area = input.parse()?;
         input.parse::<Token![,]>()?;
         let kind = input.parse()?;
+        Ok(Acting {
+            name,
+            payload,
+            area,
+            kind,
+        })
+    }
+}
+
+impl Acting {
+    /// The mutation `name(id, expectedVersion)` (`id` described as
+    /// `id_desc`): the role checked, `id` decoded, then `Ok(answer)`, which
+    /// reads `core`, `actor`, `id` and `expected_version`.
+    fn mutation(&self, docs: &[syn::Attribute], id_desc: &str, answer: TokenStream2) -> ImplItem {
+        let Acting {
+            name,
+            payload,
+            area,
+            kind,
+        } = self;
+        parse_quote! {
+            #(#docs)*
+            async fn #name(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = #id_desc)]
+                id: async_graphql::ID,
+                #[graphql(
+                    desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
+                )]
+                expected_version: Option<i32>,
+            ) -> crate::graphql::error::ApiResult<#payload> {
+                let (core, actor) = crate::graphql::context::acting(ctx, crate::auth::Area::#area)?;
+                let id = crate::graphql::ids::decode(&id, crate::graphql::ids::Kind::#kind, "id")?;
+                Ok(#answer)
+            }
+        }
+    }
+}
+
+/// `name: Payload, Area, Kind, operation, delete`.
+struct Lifecycle {
+    acting: Acting,
+    operation: syn::Path,
+    delete: syn::LitBool,
+}
+
+impl Parse for Lifecycle {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let acting = input.parse()?;
         input.parse::<Token![,]>()?;
         let operation = input.parse()?;
         input.parse::<Token![,]>()?;
         let delete = input.parse()?;
         Ok(Lifecycle {
-            name,
-            payload,
-            area,
-            kind,
+            acting,
             operation,
             delete,
         })
@@ -124,31 +178,38 @@ impl Parse for Lifecycle {
 impl Lifecycle {
     fn resolver(&self, docs: &[syn::Attribute]) -> ImplItem {
         let Lifecycle {
-            name,
-            payload,
-            area,
-            kind,
+            acting,
             operation,
             delete,
         } = self;
-        parse_quote! {
-            #(#docs)*
-            async fn #name(
-                &self,
-                ctx: &async_graphql::Context<'_>,
-                #[graphql(desc = "The global id of the record.")]
-                id: async_graphql::ID,
-                #[graphql(
-                    desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-                )]
-                expected_version: Option<i32>,
-            ) -> crate::graphql::error::ApiResult<#payload> {
-                let (core, actor) = crate::graphql::context::acting(ctx, crate::auth::Area::#area)?;
-                let id = crate::graphql::ids::decode(&id, crate::graphql::ids::Kind::#kind, "id")?;
-                let row = #operation(core, actor, id, expected_version, #delete).await?;
-                Ok(<#payload>::of(row))
-            }
-        }
+        let payload = &acting.payload;
+        let answer = quote! {
+            <#payload>::of(#operation(core, actor, id, expected_version, #delete).await?)
+        };
+        acting.mutation(docs, "The global id of the record.", answer)
+    }
+}
+
+/// `name: Payload, Area, Kind, answer`.
+struct ById {
+    acting: Acting,
+    answer: Expr,
+}
+
+impl Parse for ById {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let acting = input.parse()?;
+        input.parse::<Token![,]>()?;
+        let answer = input.parse()?;
+        Ok(ById { acting, answer })
+    }
+}
+
+impl ById {
+    fn resolver(&self, docs: &[syn::Attribute]) -> ImplItem {
+        let answer = &self.answer;
+        let id_desc = "The global id of the record to act on.";
+        self.acting.mutation(docs, id_desc, quote!(#answer))
     }
 }
 

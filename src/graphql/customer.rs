@@ -4,6 +4,7 @@
 
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
+use rapport_macros::connections;
 
 use crate::graphql::scalars::Date;
 use rapport_core::ops::customer;
@@ -24,6 +25,7 @@ fn payload(row: entity::company::Model) -> CompanyPayload {
 #[derive(Default)]
 pub struct CustomerMutation;
 
+#[connections]
 #[Object]
 impl CustomerMutation {
     /// Records the competitor a company buys from and when that contract
@@ -78,18 +80,6 @@ impl CustomerMutation {
     }
 
     /// Takes back a recorded exit: the company is a customer again.
-    async fn undo_company_exit(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<CompanyPayload> {
-        let (core, actor) = acting(ctx, Area::Companies)?;
-        let id = ids::decode(&id, Kind::Company, "id")?;
-        let row = customer::undo_exit(core, actor, id, expected_version).await?;
-        Ok(payload(row))
-    }
+    by_id!(undo_company_exit: CompanyPayload, Companies, Company,
+        payload(customer::undo_exit(core, actor, id, expected_version).await?));
 }

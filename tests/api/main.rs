@@ -75,6 +75,7 @@ mod product_affinity;
 mod product_transfer;
 mod products;
 mod protocol;
+mod record_lifecycle;
 mod redis_cluster;
 mod relation_filters;
 mod responses;

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::customer_order;
 use entity::enums::OrderStatus;
 use rapport_core::ops::order::{self, NewOrder, OrderChanges};
+use rapport_macros::connections;
 use rust_decimal::Decimal;
 
 use super::Order;
@@ -88,6 +89,7 @@ fn payload(row: customer_order::Model) -> OrderPayload {
 #[derive(Default)]
 pub struct OrderMutation;
 
+#[connections]
 #[Object]
 impl OrderMutation {
     /// Records an order.
@@ -148,36 +150,10 @@ impl OrderMutation {
     }
 
     /// Soft-deletes an order: sums and lists leave it out; `restoreOrder` brings it back.
-    async fn delete_order(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<OrderPayload> {
-        let (core, actor) = acting(ctx, Area::Orders)?;
-        let id = ids::decode(&id, Kind::Order, "id")?;
-        Ok(payload(
-            order::delete(core, actor, id, expected_version, true).await?,
-        ))
-    }
+    by_id!(delete_order: OrderPayload, Orders, Order,
+        payload(order::delete(core, actor, id, expected_version, true).await?));
 
     /// Restores a deleted order.
-    async fn restore_order(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<OrderPayload> {
-        let (core, actor) = acting(ctx, Area::Orders)?;
-        let id = ids::decode(&id, Kind::Order, "id")?;
-        Ok(payload(
-            order::delete(core, actor, id, expected_version, false).await?,
-        ))
-    }
+    by_id!(restore_order: OrderPayload, Orders, Order,
+        payload(order::delete(core, actor, id, expected_version, false).await?));
 }

@@ -7,6 +7,7 @@ use entity::enums::StageKind;
 use rapport_core::ops::pipeline::{
     self, NewPipeline, NewStage, PipelineChanges, StageChanges, stage,
 };
+use rapport_macros::connections;
 
 use super::{Pipeline, Stage};
 use crate::auth::Area;
@@ -125,6 +126,7 @@ impl StagePayload {
 #[derive(Default)]
 pub struct PipelineMutation;
 
+#[connections]
 #[Object]
 impl PipelineMutation {
     /// Creates a pipeline, with its stages when given.
@@ -179,36 +181,12 @@ impl PipelineMutation {
     }
 
     /// Soft-deletes a pipeline; refused (`BAD_USER_INPUT` on `id`) while it holds live deals.
-    async fn delete_pipeline(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<PipelinePayload> {
-        let (core, actor) = acting(ctx, Area::Pipelines)?;
-        let id = ids::decode(&id, Kind::Pipeline, "id")?;
-        let row = pipeline::delete(core, actor, id, expected_version).await?;
-        Ok(PipelinePayload::of(row))
-    }
+    by_id!(delete_pipeline: PipelinePayload, Pipelines, Pipeline,
+        PipelinePayload::of(pipeline::delete(core, actor, id, expected_version).await?));
 
     /// Restores a deleted pipeline.
-    async fn restore_pipeline(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<PipelinePayload> {
-        let (core, actor) = acting(ctx, Area::Pipelines)?;
-        let id = ids::decode(&id, Kind::Pipeline, "id")?;
-        let row = pipeline::restore(core, actor, id, expected_version).await?;
-        Ok(PipelinePayload::of(row))
-    }
+    by_id!(restore_pipeline: PipelinePayload, Pipelines, Pipeline,
+        PipelinePayload::of(pipeline::restore(core, actor, id, expected_version).await?));
 
     /// Adds a stage to a pipeline.
     async fn create_stage(
@@ -261,36 +239,12 @@ impl PipelineMutation {
     }
 
     /// Soft-deletes a stage; refused (`BAD_USER_INPUT` on `id`) while live deals are in it.
-    async fn delete_stage(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<StagePayload> {
-        let (core, actor) = acting(ctx, Area::Pipelines)?;
-        let id = ids::decode(&id, Kind::Stage, "id")?;
-        let row = stage::delete(core, actor, id, expected_version).await?;
-        Ok(StagePayload::of(row))
-    }
+    by_id!(delete_stage: StagePayload, Pipelines, Stage,
+        StagePayload::of(stage::delete(core, actor, id, expected_version).await?));
 
     /// Restores a deleted stage.
-    async fn restore_stage(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<StagePayload> {
-        let (core, actor) = acting(ctx, Area::Pipelines)?;
-        let id = ids::decode(&id, Kind::Stage, "id")?;
-        let row = stage::restore(core, actor, id, expected_version).await?;
-        Ok(StagePayload::of(row))
-    }
+    by_id!(restore_stage: StagePayload, Pipelines, Stage,
+        StagePayload::of(stage::restore(core, actor, id, expected_version).await?));
 }
 
 /// A new stage's win probability in whole percent: one of `winChance` and

@@ -215,6 +215,7 @@ fn payload(change: Rescored) -> LeadScoringRulePayload {
 #[derive(Default)]
 pub struct RuleMutation;
 
+#[connections]
 #[Object]
 impl RuleMutation {
     /// Adds a scoring rule and rescores every contact.
@@ -250,38 +251,12 @@ impl RuleMutation {
     }
 
     /// Deletes a rule (restorable) and rescores.
-    async fn delete_lead_scoring_rule(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<LeadScoringRulePayload> {
-        let (core, actor) = acting(ctx, Area::Settings)?;
-        let id = ids::decode(&id, Kind::LeadScoringRule, "id")?;
-        Ok(payload(
-            scoring_rule::delete(core, actor, id, expected_version, true).await?,
-        ))
-    }
+    by_id!(delete_lead_scoring_rule: LeadScoringRulePayload, Settings, LeadScoringRule,
+        payload(scoring_rule::delete(core, actor, id, expected_version, true).await?));
 
     /// Restores a deleted rule and rescores.
-    async fn restore_lead_scoring_rule(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<LeadScoringRulePayload> {
-        let (core, actor) = acting(ctx, Area::Settings)?;
-        let id = ids::decode(&id, Kind::LeadScoringRule, "id")?;
-        Ok(payload(
-            scoring_rule::delete(core, actor, id, expected_version, false).await?,
-        ))
-    }
+    by_id!(restore_lead_scoring_rule: LeadScoringRulePayload, Settings, LeadScoringRule,
+        payload(scoring_rule::delete(core, actor, id, expected_version, false).await?));
 }
 
 #[derive(Default)]

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::enums::SurveyKind;
 use entity::survey_response;
 use rapport_core::ops::survey::{self, NewSurveyResponse, SurveyResponseChanges};
+use rapport_macros::connections;
 
 use super::SurveyResponse;
 use crate::auth::Area;
@@ -60,6 +61,7 @@ fn payload(row: survey_response::Model) -> SurveyResponsePayload {
 #[derive(Default)]
 pub struct SurveyResponseMutation;
 
+#[connections]
 #[Object]
 impl SurveyResponseMutation {
     /// Records a survey answer.
@@ -105,36 +107,10 @@ impl SurveyResponseMutation {
     }
 
     /// Soft-deletes a response.
-    async fn delete_survey_response(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<SurveyResponsePayload> {
-        let (core, actor) = acting(ctx, Area::Surveys)?;
-        let id = ids::decode(&id, Kind::SurveyResponse, "id")?;
-        Ok(payload(
-            survey::delete(core, actor, id, expected_version, true).await?,
-        ))
-    }
+    by_id!(delete_survey_response: SurveyResponsePayload, Surveys, SurveyResponse,
+        payload(survey::delete(core, actor, id, expected_version, true).await?));
 
     /// Restores a deleted response.
-    async fn restore_survey_response(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<SurveyResponsePayload> {
-        let (core, actor) = acting(ctx, Area::Surveys)?;
-        let id = ids::decode(&id, Kind::SurveyResponse, "id")?;
-        Ok(payload(
-            survey::delete(core, actor, id, expected_version, false).await?,
-        ))
-    }
+    by_id!(restore_survey_response: SurveyResponsePayload, Surveys, SurveyResponse,
+        payload(survey::delete(core, actor, id, expected_version, false).await?));
 }

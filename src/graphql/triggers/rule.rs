@@ -173,6 +173,7 @@ fn payload(row: trigger_rule::Model) -> TriggerRulePayload {
 #[derive(Default)]
 pub struct TriggerRuleMutation;
 
+#[connections]
 #[Object]
 impl TriggerRuleMutation {
     /// Adds a trigger.
@@ -208,38 +209,12 @@ impl TriggerRuleMutation {
     }
 
     /// Deletes a trigger (restorable).
-    async fn delete_trigger_rule(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<TriggerRulePayload> {
-        let (core, actor) = acting(ctx, Area::Settings)?;
-        let id = ids::decode(&id, Kind::TriggerRule, "id")?;
-        Ok(payload(
-            trigger::delete_rule(core, actor, id, expected_version, true).await?,
-        ))
-    }
+    by_id!(delete_trigger_rule: TriggerRulePayload, Settings, TriggerRule,
+        payload(trigger::delete_rule(core, actor, id, expected_version, true).await?));
 
     /// Restores a deleted trigger.
-    async fn restore_trigger_rule(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The global id of the record to act on.")] id: ID,
-        #[graphql(
-            desc = "The `version` the client last read; when given and the record has changed since, the mutation is refused with `CONFLICT` and nothing is written."
-        )]
-        expected_version: Option<i32>,
-    ) -> ApiResult<TriggerRulePayload> {
-        let (core, actor) = acting(ctx, Area::Settings)?;
-        let id = ids::decode(&id, Kind::TriggerRule, "id")?;
-        Ok(payload(
-            trigger::delete_rule(core, actor, id, expected_version, false).await?,
-        ))
-    }
+    by_id!(restore_trigger_rule: TriggerRulePayload, Settings, TriggerRule,
+        payload(trigger::delete_rule(core, actor, id, expected_version, false).await?));
 }
 
 #[derive(Default)]
