@@ -12,8 +12,10 @@
 //! - a list's search filter in its walking form tests each record in the
 //!   list's order through a subquery, which no plan can turn into a join of
 //!   the whole workspace;
-//! - a search runs with custom plans (its transaction asks for them): its
-//!   plans name the workspace's id itself, where a generic plan has `$n`.
+//! - a search, and a list page filtered through a subquery (tags, related
+//!   records), run with custom plans (their transaction asks for them):
+//!   their plans name the workspace's id itself, where a generic plan has
+//!   `$n`; a plain page keeps the generic plan.
 
 use serde_json::{Value, json};
 
@@ -55,6 +57,40 @@ async fn searches_keep_their_shape_under_generic_plans() {
             if !joined.is_empty() {
                 failures.push(format!(
                     "{list}: search_document read outside a subquery ({joined:?})\n{:#}",
+                    plan["Plan"]
+                ));
+            }
+        }
+    }
+
+    // Pages filtered through a subquery (tags, related records) are planned
+    // for their workspace; a plain page keeps the cached generic plan.
+    for (list, custom) in [
+        (
+            r#"contacts(first: 3, filter: { tags: { all: ["vip", "partner"] } })"#,
+            true,
+        ),
+        (
+            r#"companies(first: 3, filter: { deals: { some: { status: { eq: OPEN } } } })"#,
+            true,
+        ),
+        (
+            r#"contacts(first: 3, filter: { company: { industry: { eq: "Retail" } } })"#,
+            true,
+        ),
+        ("contacts(first: 3)", false),
+    ] {
+        let query = format!("{{ {list} {{ edges {{ cursor }} }} }}");
+        let offset = log_len(&log);
+        let page = app.gql_as(&token, &query, json!({})).await;
+        assert!(page.get("errors").is_none(), "{query}: {page}");
+        let pages = plans_since(&log, offset, r#""_page""#);
+        assert!(!pages.is_empty(), "{query}: no page statement logged");
+        for plan in pages {
+            if plan["Plan"].to_string().contains(&workspace) != custom {
+                failures.push(format!(
+                    "{query}: expected a {} plan\n{:#}",
+                    if custom { "custom" } else { "generic" },
                     plan["Plan"]
                 ));
             }
