@@ -20,6 +20,7 @@
 use serde_json::{Value, json};
 
 use crate::common::postgres;
+use crate::helpers::TestApp;
 use crate::plans::{demo_on_postgres_with, log_len, logged_plans};
 
 const GENERIC: &[(&str, &str)] = &[
@@ -38,7 +39,6 @@ async fn searches_keep_their_shape_under_generic_plans() {
         return;
     };
     let workspace = admin.workspace_id.to_string();
-    let log = cluster.log_file();
     let mut failures = Vec::new();
 
     // Two letters: always the walking form (no trigram to look up).
@@ -46,12 +46,7 @@ async fn searches_keep_their_shape_under_generic_plans() {
         let list = format!(
             r#"{{ contacts(first: 3, filter: {{ search: "an" }}{order}) {{ edges {{ cursor }} }} }}"#
         );
-        let offset = log_len(&log);
-        let page = app.gql_as(&token, &list, json!({})).await;
-        assert!(page.get("errors").is_none(), "{list}: {page}");
-        let pages = plans_since(&log, offset, r#""_page""#);
-        assert!(!pages.is_empty(), "{list}: no page statement logged");
-        for plan in pages {
+        for plan in plans_of(&app, &token, &list, r#""_page""#).await {
             let mut joined = Vec::new();
             documents_outside_subplans(&plan["Plan"], false, &mut joined);
             if !joined.is_empty() {
@@ -81,12 +76,7 @@ async fn searches_keep_their_shape_under_generic_plans() {
         ("contacts(first: 3)", false),
     ] {
         let query = format!("{{ {list} {{ edges {{ cursor }} }} }}");
-        let offset = log_len(&log);
-        let page = app.gql_as(&token, &query, json!({})).await;
-        assert!(page.get("errors").is_none(), "{query}: {page}");
-        let pages = plans_since(&log, offset, r#""_page""#);
-        assert!(!pages.is_empty(), "{query}: no page statement logged");
-        for plan in pages {
+        for plan in plans_of(&app, &token, &query, r#""_page""#).await {
             if plan["Plan"].to_string().contains(&workspace) != custom {
                 failures.push(format!(
                     "{query}: expected a {} plan\n{:#}",
@@ -100,15 +90,7 @@ async fn searches_keep_their_shape_under_generic_plans() {
     // The exact statement, and the near one ("platfrom" finds too few).
     for (typed, marker) in [("platform", r#"AS "kind""#), ("platfrom", "<%")] {
         let search = format!("{{ search(query: \"{typed}\", first: 3) {{ edges {{ cursor }} }} }}");
-        let offset = log_len(&log);
-        let page = app.gql_as(&token, &search, json!({})).await;
-        assert!(page.get("errors").is_none(), "{search}: {page}");
-        let statements = plans_since(&log, offset, marker);
-        assert!(
-            !statements.is_empty(),
-            "{search}: no statement with {marker}"
-        );
-        for plan in statements {
+        for plan in plans_of(&app, &token, &search, marker).await {
             if !plan["Plan"].to_string().contains(&workspace) {
                 failures.push(format!(
                     "{search}: a generic plan (the workspace's id is not in it)\n{:#}",
@@ -120,14 +102,24 @@ async fn searches_keep_their_shape_under_generic_plans() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// The plans logged since `offset` for statements whose text holds `marker`.
-fn plans_since(log: &std::path::Path, offset: usize, marker: &str) -> Vec<Value> {
-    let bytes = std::fs::read(log).expect("server log");
+/// Runs `query` and returns the plans logged meanwhile for the statements
+/// whose text holds `marker` (at least one).
+async fn plans_of(app: &TestApp, token: &str, query: &str, marker: &str) -> Vec<Value> {
+    let log = postgres::cluster().expect("the cluster").log_file();
+    let offset = log_len(&log);
+    let answer = app.gql_as(token, query, json!({})).await;
+    assert!(answer.get("errors").is_none(), "{query}: {answer}");
+    let bytes = std::fs::read(&log).expect("server log");
     let text = String::from_utf8_lossy(&bytes[offset.min(bytes.len())..]).into_owned();
-    logged_plans(&text)
+    let plans: Vec<Value> = logged_plans(&text)
         .into_iter()
         .filter(|p| p["Query Text"].as_str().is_some_and(|q| q.contains(marker)))
-        .collect()
+        .collect();
+    assert!(
+        !plans.is_empty(),
+        "{query}: no statement with {marker} logged"
+    );
+    plans
 }
 
 /// The node types that read `search_document` other than below a subplan.

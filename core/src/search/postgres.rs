@@ -48,7 +48,7 @@ pub fn near_threshold(param: &str) -> String {
 ///
 /// And for the near tier, the threshold of `<%`, from the query.
 pub fn ready_transaction(tier: Tier, query: &str) -> (String, Vec<Value>) {
-    let custom = "set_config('plan_cache_mode', 'force_custom_plan', true)";
+    let custom = crate::store::page::CUSTOM_PLANS;
     match tier {
         Tier::Exact => (format!("SELECT {custom}"), Vec::new()),
         Tier::Near => (

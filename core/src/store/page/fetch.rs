@@ -178,6 +178,10 @@ fn has_subquery(backend: DbBackend, page: &PageQuery<'_>) -> bool {
     backend.build(&page.base).sql.matches("SELECT").count() > 1
 }
 
+/// The call that has PostgreSQL plan each statement of the transaction for
+/// its own values (searches join it to their own settings).
+pub const CUSTOM_PLANS: &str = "set_config('plan_cache_mode', 'force_custom_plan', true)";
+
 /// Runs `statement` with a plan made for its own values (PostgreSQL).
 ///
 /// A server's connections otherwise settle on PostgreSQL's generic plan
@@ -193,7 +197,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let txn = db.begin().await?;
-    txn.execute_unprepared("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)")
+    txn.execute_unprepared(&format!("SELECT {CUSTOM_PLANS}"))
         .await?;
     let rows = txn.query_all_raw(statement).await?;
     txn.commit().await?;

@@ -21,7 +21,7 @@ use crate::rules::figures::{Figure, FigureType};
 
 use cursor::decode_cursor;
 pub use cursor::{encode_cursor, key_values};
-pub use fetch::{PageSlice, Pages};
+pub use fetch::{CUSTOM_PLANS, PageSlice, Pages};
 pub use query::{PageQuery, Partition};
 
 /// The most rows one page may hold (`first`/`last`).
