@@ -1,6 +1,7 @@
 //! Activities: the timeline of notes, calls, emails, meetings and tasks
 //! attached to contacts, companies, deals and tickets.
 
+use crate::store::Fresh;
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::enums::ActivityKind;
 use entity::{activity, company, contact, deal, member, ticket};
@@ -17,8 +18,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
 use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::store::{
-    Author, Core, Table, check_reference, check_version, event_for_new, load_live, now,
-    save_if_unchanged,
+    Core, Table, check_reference, check_version, event_for_new, load_live, now, save_if_unchanged,
 };
 
 /// Longest subject, as the column allows.
@@ -64,10 +64,8 @@ pub struct ActivityChanges {
 
 /// Records an activity, authored by the actor.
 pub async fn create(core: &Core, actor: &Actor, new: NewActivity) -> CoreResult<activity::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = create_in(&txn, actor, new).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| create_in(txn, actor, new).await)
+        .await
 }
 
 /// Records an activity in the caller's transaction and returns it with its
@@ -113,11 +111,9 @@ pub async fn create_in(
         ticket_id: Set(attached.ticket_id),
         author_id: Set(Some(actor.member_id)),
         assignee_id: Set(new.assignee_id),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(txn)
     .await?;
     let owners = Owners::of(row.contact_id, row.company_id);

@@ -4,6 +4,7 @@
 //! converted. ADMIN and MANAGER manage campaigns; every role reads them
 //! (SUPPORT without the amounts, like deal amounts).
 
+use crate::store::Fresh;
 use chrono::NaiveDate;
 use entity::campaign;
 use entity::enums::{CampaignChannel, CampaignStatus};
@@ -79,11 +80,9 @@ pub async fn create(core: &Core, actor: &Actor, new: NewCampaign) -> CoreResult<
         spend_e4: Set(spend_e4),
         currency: Set(code),
         goal: Set(goal),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(&txn)
     .await?;
     let field = external_id::INPUT_FIELD;

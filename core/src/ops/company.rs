@@ -1,5 +1,6 @@
 //! Companies: create, change, delete and restore.
 
+use crate::store::Fresh;
 use entity::enums::CustomFieldRecordType;
 use entity::{company, member};
 use rust_decimal::Decimal;
@@ -18,7 +19,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
 use crate::rules::scoring::{self, Which};
 use crate::store::{
-    Author, Core, check_reference, check_version, event_for, event_for_new, load_live, now,
+    Core, check_reference, check_version, event_for, event_for_new, load_live, now,
     save_if_unchanged,
 };
 
@@ -87,10 +88,8 @@ impl From<NewCompany> for CompanyChanges {
 
 /// Creates a company.
 pub async fn create(core: &Core, actor: &Actor, new: NewCompany) -> CoreResult<company::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = create_in(&txn, actor, new).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| create_in(txn, actor, new).await)
+        .await
 }
 
 /// Creates a company in the caller's transaction and returns it with its
@@ -158,12 +157,9 @@ pub fn check_new(
         workspace_id: Set(actor.workspace_id),
         name: Set(name),
         owner_id: Set(new.owner_id),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
         ..Default::default()
-    };
+    }
+    .fresh(at);
     fields.apply(&mut model);
     Ok((model, external_ids))
 }
@@ -177,10 +173,10 @@ pub async fn update(
     changes: CompanyChanges,
     expected_version: Option<i32>,
 ) -> CoreResult<company::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = update_in(&txn, actor, id, changes, expected_version).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| {
+        update_in(txn, actor, id, changes, expected_version).await
+    })
+    .await
 }
 
 /// Changes company `id` in the caller's transaction and returns it with its

@@ -11,7 +11,7 @@ use crate::access::{Actor, Area};
 use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
-use crate::store::{Author, Core, check_version, event_for, load_live, now, save_if_unchanged};
+use crate::store::{Core, check_version, event_for, load_live, now, save_if_unchanged};
 
 /// Records that contact `id` agreed to marketing email: where (`source`,
 /// e.g. "newsletter form"), on what legal basis, and when (default now).
@@ -93,10 +93,10 @@ async fn save(
     change: contact::ActiveModel,
     verb: &str,
 ) -> CoreResult<contact::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = save_in(&txn, actor, id, expected_version, change, verb).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| {
+        save_in(txn, actor, id, expected_version, change, verb).await
+    })
+    .await
 }
 
 /// [`save`] in the caller's transaction.

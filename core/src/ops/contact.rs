@@ -1,5 +1,6 @@
 //! Contacts: create, change, delete and restore.
 
+use crate::store::Fresh;
 use chrono::{NaiveDate, Utc};
 use entity::enums::{CustomFieldRecordType, LifecycleStage};
 use entity::{company, contact, member};
@@ -20,8 +21,8 @@ use crate::events::NewEvent;
 use crate::rules::scoring::{self, Which};
 use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::store::{
-    Author, Core, check_reference, check_version, col, event_for, event_for_new, expect_one_row,
-    load_live, now,
+    Core, check_reference, check_version, col, event_for, event_for_new, expect_one_row, load_live,
+    now,
 };
 
 /// A new contact.
@@ -88,10 +89,8 @@ impl From<NewContact> for ContactChanges {
 
 /// Creates a contact. The email, when given, must be unused in the workspace.
 pub async fn create(core: &Core, actor: &Actor, new: NewContact) -> CoreResult<contact::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = create_in(&txn, actor, new).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| create_in(txn, actor, new).await)
+        .await
 }
 
 /// Creates a contact in the caller's transaction and returns it with its
@@ -174,12 +173,9 @@ pub fn check_new(
         custom_fields: Set(custom_fields),
         id: Set(crate::store::new_id()),
         workspace_id: Set(actor.workspace_id),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
         ..Default::default()
-    };
+    }
+    .fresh(at);
     fields.apply(&mut model);
     Ok((model, external_ids))
 }
@@ -193,10 +189,10 @@ pub async fn update(
     changes: ContactChanges,
     expected_version: Option<i32>,
 ) -> CoreResult<contact::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = update_in(&txn, actor, id, changes, expected_version).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| {
+        update_in(txn, actor, id, changes, expected_version).await
+    })
+    .await
 }
 
 /// Changes contact `id` in the caller's transaction and returns it with its

@@ -1,5 +1,6 @@
 //! Goals: a member's quota (a won amount in one currency) for a period.
 
+use crate::store::Fresh;
 use chrono::NaiveDate;
 use entity::{goal, member};
 use rust_decimal::Decimal;
@@ -50,11 +51,9 @@ pub async fn create(core: &Core, actor: &Actor, new: NewGoal) -> CoreResult<goal
         period_end: Set(new.period_end),
         quota_e4: Set(quota_e4),
         currency: Set(code),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(&txn)
     .await?;
     core.finish::<goal::Entity>(txn, actor, row, "created")

@@ -4,6 +4,7 @@
 //! can count reasons instead of reading free text. Other operations check
 //! their codes with [`check_code`] and [`check_listed`].
 
+use crate::store::Fresh;
 use entity::enums::ReasonKind;
 use entity::reason;
 use sea_orm::{
@@ -131,11 +132,9 @@ pub async fn create(core: &Core, actor: &Actor, new: NewReason) -> CoreResult<re
         code: Set(code),
         label: Set(label),
         active: Set(true),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(&txn)
     .await?;
     core.finish::<reason::Entity>(txn, actor, row, "created")

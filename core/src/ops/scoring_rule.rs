@@ -1,6 +1,7 @@
 //! Lead scoring rules. Every change to a rule rescores the workspace's
 //! contacts in the same transaction.
 
+use crate::store::Fresh;
 use entity::enums::ScoringTarget;
 use entity::lead_scoring_rule;
 use rust_decimal::Decimal;
@@ -63,11 +64,9 @@ pub async fn create(core: &Core, actor: &Actor, settings: RuleSettings) -> CoreR
         max_value: Set(checked.max),
         points: Set(settings.points),
         active: Set(settings.active),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(&txn)
     .await
     .map_err(NAME.or_taken(FIELD))?;

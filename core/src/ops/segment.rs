@@ -5,6 +5,7 @@
 //! its own private ones; it changes its own, and ADMIN and MANAGER change
 //! every shared one (`Table::check_write`).
 
+use crate::store::Fresh;
 use entity::enums::{Role, SegmentKind, SegmentType};
 use entity::{company, contact, deal, segment, segment_member};
 use sea_orm::sea_query::OnConflict;
@@ -103,11 +104,9 @@ pub async fn create(core: &Core, actor: &Actor, new: NewSegment) -> CoreResult<s
         order_by: Set(new.order_by),
         shared: Set(new.shared),
         owner_id: Set(actor.member_id),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(&txn)
     .await?;
     core.finish::<segment::Entity>(txn, actor, row, "created")

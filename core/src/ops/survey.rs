@@ -1,6 +1,7 @@
 //! Survey responses: NPS (0–10) and CSAT (1–5) answers from contacts,
 //! optionally about a ticket, with a standardised reason and a comment.
 
+use crate::store::Fresh;
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::enums::{ReasonKind, SurveyKind};
 use entity::{contact, survey_response, ticket};
@@ -95,11 +96,9 @@ pub async fn create_in(
         reason: Set(reason),
         comment: Set(comment),
         responded_at: Set(new.responded_at.map_or(at, |t| t.trunc_subsecs(6))),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(txn)
     .await?;
     refresh_answers(txn, actor, contact_id).await?;

@@ -2,6 +2,7 @@
 //! time-driven ones on demand. When each kind fires is
 //! [`rules::triggers::fire`](crate::rules::triggers::fire).
 
+use crate::store::Fresh;
 use std::ops::RangeInclusive;
 
 use entity::enums::TriggerKind;
@@ -53,11 +54,9 @@ pub async fn create_rule(
         threshold: Set(threshold),
         within_days: Set(within_days),
         active: Set(settings.active),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(&txn)
     .await
     .map_err(NAME.or_taken(FIELD))?;

@@ -142,6 +142,20 @@ impl Core {
         Ok(row)
     }
 
+    /// Runs `write`, an operation made to share its caller's transaction
+    /// (`create_in`, `update_in`, …), in a transaction of its own, then
+    /// commits its event as `actor`'s: the one-record form of each.
+    pub async fn alone<R>(
+        &self,
+        actor: &Actor,
+        write: impl AsyncFnOnce(&DatabaseTransaction) -> CoreResult<(R, NewEvent)>,
+    ) -> CoreResult<R> {
+        let txn = self.begin().await?;
+        let (row, event) = write(&txn).await?;
+        self.commit(txn, Author::of(actor), vec![event]).await?;
+        Ok(row)
+    }
+
     /// Publishes committed events on the bus.
     pub fn publish(&self, stored: &[event::Model]) {
         for _ in stored {

@@ -32,7 +32,7 @@ pub use guard::{
 pub use ids::new_id;
 pub use in_workspace::{delete_in_workspace, update_in_workspace};
 pub use narrowing::{owned_among, owned_by, owned_in, owned_sql, read_sql};
-pub use table::{Table, col, scope, visible};
+pub use table::{Fresh, Table, col, scope, visible};
 
 /// What every operation runs against: the database, where committed events
 /// go, the process counters and the queue of numbered writes. Cheap to clone.

@@ -7,8 +7,8 @@ use entity::{
     deal_stage_change, form, goal, lead_scoring_rule, member, pipeline, product, reason, segment,
     stage, survey_response, tag, team, ticket, trigger_rule,
 };
-use sea_orm::EntityTrait;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -86,6 +86,13 @@ pub fn visible<T: Table>(actor: &Actor) -> Condition {
     }
 }
 
+/// A new row of a table whose rows carry `version` and `deleted_at`.
+pub trait Fresh {
+    /// The row's bookkeeping for its insert: version 1, live, created and
+    /// updated at `at`. Every create sets these the same way.
+    fn fresh(self, at: DateTime<Utc>) -> Self;
+}
+
 /// A table whose rows carry `version` and `deleted_at`.
 macro_rules! editable {
     ($module:ident, $kind:ident, $event:literal $(, $($extra:tt)*)?) => {
@@ -103,6 +110,15 @@ macro_rules! editable {
                 row.deleted_at
             }
             $($($extra)*)?
+        }
+        impl Fresh for $module::ActiveModel {
+            fn fresh(mut self, at: DateTime<Utc>) -> Self {
+                self.version = Set(1);
+                self.deleted_at = Set(None);
+                self.created_at = Set(at);
+                self.updated_at = Set(at);
+                self
+            }
         }
     };
 }

@@ -3,6 +3,7 @@
 //! the event has failed for longer than the policy allows, disables the
 //! endpoint with the reason, a `webhook.disabled` event and a task for an ADMIN.
 
+use crate::store::Fresh;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -201,11 +202,9 @@ pub async fn disable(
         ticket_id: Set(None),
         author_id: Set(None),
         assignee_id: Set(admin.map(|m| m.id)),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(&txn)
     .await?;
     let disabled = NewEvent {

@@ -43,9 +43,7 @@ impl ApiKey {
         ids::encode(Kind::ApiKey, self.0.model().id)
     }
     /// What the key is for, as its creator named it.
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// The key's visible beginning, to tell keys apart.
     field!(prefix: &str);
     /// What the key may do (as a member of this role).
@@ -57,13 +55,9 @@ impl ApiKey {
     /// When it last authenticated a request (to the minute).
     field!(last_used_at: Option<DateTime<Utc>>);
     /// When it was revoked; a revoked key authenticates nothing. Null while it is valid.
-    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().revoked_at
-    }
+    field!(revoked_at: Option<DateTime<Utc>>);
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
 }
 
 #[derive(Default)]

@@ -201,13 +201,9 @@ impl Contact {
     /// Where the consent was given.
     field!(consent_source: Option<&str>);
     /// The GDPR ground recorded with the latest email consent; null when none is recorded.
-    async fn consent_legal_basis(&self) -> Option<entity::enums::LegalBasis> {
-        self.0.model().consent_legal_basis
-    }
+    field!(consent_legal_basis: Option<entity::enums::LegalBasis>);
     /// When the contact unsubscribed from marketing email; null while subscribed (or never asked).
-    async fn unsubscribed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().unsubscribed_at
-    }
+    field!(unsubscribed_at: Option<DateTime<Utc>>);
     /// Where the contact stands in the customer lifecycle.
     field!(lifecycle_stage: LifecycleStage);
     /// City.

@@ -52,18 +52,14 @@ impl Order {
     }
     /// What was bought, in words: for an order with lines, their products'
     /// names unless given; for one without, the only record of it.
-    async fn product(&self) -> &str {
-        &self.0.model().product
-    }
+    field!(product: &str);
     /// The catalogue products bought, in order; empty for an order known
     /// only by its product text.
     async fn lines(&self, ctx: &Context<'_>) -> ApiResult<Vec<lines::OrderLine>> {
         lines::of(ctx, &self.0).await
     }
     /// How many units (with lines, the sum of theirs).
-    async fn quantity(&self) -> i32 {
-        self.0.model().quantity
-    }
+    field!(quantity: i32);
     /// The order's total, in `currency` (with lines, the sum of their totals).
     async fn amount(&self) -> Decimal {
         let m = self.0.model();
@@ -73,9 +69,7 @@ impl Order {
     field!(currency: &str);
     /// When it was placed; for a cart or an abandoned cart, when it was
     /// started.
-    async fn ordered_at(&self) -> DateTime<Utc> {
-        self.0.model().ordered_at
-    }
+    field!(ordered_at: DateTime<Utc>);
     /// Where it stands: only `PLACED` orders count toward lifetime value,
     /// revenue and the order figures.
     field!(status: entity::enums::OrderStatus);
@@ -86,13 +80,9 @@ impl Order {
     /// Set while the order is deleted (it can be restored).
     field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.model().updated_at
-    }
+    field!(updated_at: DateTime<Utc>);
     /// Who bought.
     async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
         list::referenced(ctx, &self.0, "contact", |m: &customer_order::Model| {

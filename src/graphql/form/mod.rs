@@ -221,13 +221,9 @@ impl Form {
         ids::encode(Kind::Form, self.0.model().id)
     }
     /// What the form is called (inside the CRM).
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// The unguessable key in its public URL.
-    async fn form_key(&self) -> &str {
-        &self.0.model().form_key
-    }
+    field!(form_key: &str);
     /// Where submissions are posted: `POST` urlencoded (a plain HTML form) or JSON.
     async fn url(&self, ctx: &Context<'_>) -> ApiResult<String> {
         Ok(format!(
@@ -251,13 +247,9 @@ impl Form {
             .collect())
     }
     /// The consent wording beside its checkbox; null: no consent asked.
-    async fn consent_text(&self) -> Option<&str> {
-        self.0.model().consent_text.as_deref()
-    }
+    field!(consent_text: Option<&str>);
     /// The GDPR ground recorded with a consent.
-    async fn legal_basis(&self) -> Option<LegalBasis> {
-        self.0.model().legal_basis
-    }
+    field!(legal_basis: Option<LegalBasis>);
     /// Members who take new contacts in turn (round-robin).
     async fn owner_ids(&self) -> Vec<ID> {
         json_list::<Uuid>(&self.0.model().owner_ids)
@@ -270,9 +262,7 @@ impl Form {
         json_list(&self.0.model().allowed_origins)
     }
     /// Where a browser goes after a plain HTML submission.
-    async fn redirect_url(&self) -> Option<&str> {
-        self.0.model().redirect_url.as_deref()
-    }
+    field!(redirect_url: Option<&str>);
     /// The campaign each submission touches.
     async fn campaign(&self, ctx: &Context<'_>) -> ApiResult<Option<Campaign>> {
         crate::graphql::list::referenced(ctx, &self.0, "campaign", |m: &form::Model| m.campaign_id)
@@ -295,17 +285,11 @@ impl Form {
         forms::embed::html(form, &public_url(ctx)?, &custom).map_err(ApiError)
     }
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while it is deleted (it can be restored); null otherwise.
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
 }
 
 /// The server's address as browsers reach it.

@@ -57,21 +57,13 @@ impl Goal {
         money::from_e4(m.quota_e4, &m.currency)
     }
     /// ISO 4217 code of `quota`.
-    async fn currency(&self) -> &str {
-        &self.0.model().currency
-    }
+    field!(currency: &str);
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while it is deleted (it can be restored); null otherwise.
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// The member the quota is for.
     async fn member(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
         list::referenced(ctx, &self.0, "member", |m: &goal::Model| Some(m.member_id)).await

@@ -41,29 +41,19 @@ impl Reason {
         ids::encode(Kind::Reason, self.0.model().id)
     }
     /// Which list the reason belongs to.
-    async fn kind(&self) -> ReasonKind {
-        self.0.model().kind
-    }
+    field!(kind: ReasonKind);
     /// The code records carry, e.g. `PRICE_TOO_HIGH`.
     field!(code: &str);
     /// What people read, e.g. "Price too high".
-    async fn label(&self) -> &str {
-        &self.0.model().label
-    }
+    field!(label: &str);
     /// Inactive reasons stay on old records but are refused on new ones.
     field!(active: bool);
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while it is deleted (it can be restored); null otherwise.
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
 }
 
 #[derive(Default)]

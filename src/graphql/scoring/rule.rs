@@ -111,13 +111,9 @@ impl LeadScoringRule {
         ids::encode(Kind::LeadScoringRule, self.0.model().id)
     }
     /// What the rule is called.
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// What the rule looks at.
-    async fn target(&self) -> ScoringTarget {
-        self.0.model().target
-    }
+    field!(target: ScoringTarget);
     /// For JOB_TITLE and INDUSTRY: the text the field must contain (any case).
     async fn contains(&self) -> Option<&str> {
         self.0.model().text_value.as_deref()
@@ -134,21 +130,13 @@ impl LeadScoringRule {
     /// targets); negative points subtract.
     field!(points: i32);
     /// Inactive rules add no points.
-    async fn active(&self) -> bool {
-        self.0.model().active
-    }
+    field!(active: bool);
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while it is deleted (it can be restored); null otherwise.
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
 }
 
 /// A stored bound as the API shows it (revenue is stored ×10⁴).

@@ -54,17 +54,13 @@ impl Segment {
         ids::encode(Kind::Segment, self.0.model().id)
     }
     /// What it is called.
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// The records it holds.
     async fn r#type(&self) -> SegmentType {
         self.0.model().record_type
     }
     /// A saved filter or a static list.
-    async fn kind(&self) -> SegmentKind {
-        self.0.model().kind
-    }
+    field!(kind: SegmentKind);
     /// A segment's filter: the record type's filter input, as given.
     async fn filter(&self) -> Option<Json<serde_json::Value>> {
         self.0.model().filter.clone().map(Json)
@@ -74,9 +70,7 @@ impl Segment {
         self.0.model().order_by.clone().map(Json)
     }
     /// Whether the whole workspace sees it (else only its owner).
-    async fn shared(&self) -> bool {
-        self.0.model().shared
-    }
+    field!(shared: bool);
     /// The member who made it.
     async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Option<Member>> {
         list::referenced(ctx, &self.0, "owner", |m: &segment::Model| Some(m.owner_id)).await
@@ -112,21 +106,13 @@ impl Segment {
         members::page_of::<Deal, DealFilter>(ctx, m, SegmentType::Deal, page, keys).await
     });
     /// Edits so far; `expectedVersion` takes it.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// When it was made.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.model().updated_at
-    }
+    field!(updated_at: DateTime<Utc>);
     /// When it was deleted; null while live.
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
 }
 
 /// Fields saved views can be sorted by.

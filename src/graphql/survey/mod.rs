@@ -44,9 +44,7 @@ impl SurveyResponse {
         ids::encode(Kind::SurveyResponse, self.0.model().id)
     }
     /// Which survey it answers.
-    async fn kind(&self) -> SurveyKind {
-        self.0.model().kind
-    }
+    field!(kind: SurveyKind);
     /// 0–10 for NPS, 1–5 for CSAT.
     field!(score: i32);
     /// For NPS: PROMOTER (9–10), PASSIVE (7–8) or DETRACTOR (0–6).
@@ -57,23 +55,15 @@ impl SurveyResponse {
     /// A standardised reason code, e.g. `SLOW_RESPONSE`.
     field!(reason: Option<&str>);
     /// The respondent's own words.
-    async fn comment(&self) -> Option<&str> {
-        self.0.model().comment.as_deref()
-    }
+    field!(comment: Option<&str>);
     /// When the contact answered.
-    async fn responded_at(&self) -> DateTime<Utc> {
-        self.0.model().responded_at
-    }
+    field!(responded_at: DateTime<Utc>);
     /// Incremented by every change; send it back as `expectedVersion`.
     field!(version: i32);
     /// Set while it is deleted (it can be restored); null otherwise.
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
     /// Who answered; null once the contact is deleted.
     async fn contact(&self, ctx: &Context<'_>) -> ApiResult<Option<Contact>> {
         list::referenced(ctx, &self.0, "contact", |m: &survey_response::Model| {

@@ -99,33 +99,21 @@ impl TriggerRule {
         ids::encode(Kind::TriggerRule, self.0.model().id)
     }
     /// What the trigger is called.
-    async fn name(&self) -> &str {
-        &self.0.model().name
-    }
+    field!(name: &str);
     /// What it watches.
-    async fn kind(&self) -> TriggerKind {
-        self.0.model().kind
-    }
+    field!(kind: TriggerKind);
     /// CSAT_BELOW: answers below this score fire; TICKET_BURST: this many tickets fire.
     field!(threshold: Option<i32>);
     /// TICKET_BURST: the window in days; CONTRACT_ENDING: how many days ahead.
     field!(within_days: Option<i32>);
     /// Inactive triggers do not fire.
-    async fn active(&self) -> bool {
-        self.0.model().active
-    }
+    field!(active: bool);
     /// Incremented by every change; send it back as `expectedVersion`.
-    async fn version(&self) -> i32 {
-        self.0.model().version
-    }
+    field!(version: i32);
     /// Set while it is deleted (it can be restored); null otherwise.
-    async fn deleted_at(&self) -> Option<DateTime<Utc>> {
-        self.0.model().deleted_at
-    }
+    field!(deleted_at: Option<DateTime<Utc>>);
     /// When it was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.model().created_at
-    }
+    field!(created_at: DateTime<Utc>);
 }
 
 /// A trigger (ADMIN and MANAGER): what to watch and its limits; when it fires, a task goes to the

@@ -12,6 +12,7 @@ mod convert;
 pub mod types;
 pub mod values;
 
+use crate::store::Fresh;
 use entity::custom_field;
 use entity::enums::{CustomFieldRecordType, CustomFieldType};
 use sea_orm::{
@@ -155,11 +156,9 @@ pub async fn create(
         is_unique: Set(new.unique),
         position: Set(position),
         description: Set(description),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(&txn)
     .await?;
     let event = event_for_new::<custom_field::Entity>(&row, "created")?;

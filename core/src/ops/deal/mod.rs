@@ -16,6 +16,7 @@
 pub mod contacts;
 pub mod stage;
 
+use crate::store::Fresh;
 use chrono::NaiveDate;
 use entity::enums::{CustomFieldRecordType, DealContactRole, StageKind};
 use entity::{company, contact, deal, deal_contact, member, pipeline};
@@ -94,10 +95,8 @@ pub struct DealChanges {
 
 /// Creates a deal in its first stage and records that stage in its history.
 pub async fn create(core: &Core, actor: &Actor, new: NewDeal) -> CoreResult<deal::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = create_in(&txn, actor, new).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| create_in(txn, actor, new).await)
+        .await
 }
 
 /// Creates a deal in the caller's transaction and returns it with its
@@ -163,12 +162,9 @@ pub async fn create_in(
         company_id: Set(new.company_id),
         owner_id: Set(Some(new.owner_id.unwrap_or(actor.member_id))),
         expected_close_date: Set(new.expected_close_date),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
         ..Default::default()
-    };
+    }
+    .fresh(at);
     if let Some(contact) = &attributed_to {
         attribution::copy_to_deal(&mut model, contact);
     }

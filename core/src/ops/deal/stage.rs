@@ -107,10 +107,10 @@ pub async fn close(
     reason: &str,
     expected_version: Option<i32>,
 ) -> CoreResult<deal::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = close_in(&txn, actor, id, outcome, reason, expected_version).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| {
+        close_in(txn, actor, id, outcome, reason, expected_version).await
+    })
+    .await
 }
 
 /// Closes deal `id` in the caller's transaction; returns it with its

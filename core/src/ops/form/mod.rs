@@ -13,6 +13,7 @@ pub mod submit;
 pub use fields::{FormField, Target};
 pub use settings::{FormSettings, origin};
 
+use crate::store::Fresh;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entity::enums::Role;
@@ -76,11 +77,9 @@ pub async fn create(core: &Core, actor: &Actor, settings: FormSettings) -> CoreR
         redirect_url: Set(checked.redirect_url),
         campaign_id: Set(checked.campaign_id),
         created_by: Set(actor.member_id),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(&txn)
     .await?;
     let event = event_for_new::<form::Entity>(&row, "created")?;

@@ -4,6 +4,7 @@
 pub mod lines;
 pub mod status;
 
+use crate::store::Fresh;
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::enums::OrderStatus;
 use entity::{company, contact, customer_order};
@@ -19,7 +20,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
 use crate::rules::stored_figures::{self, Inputs, Owners};
 use crate::store::{
-    Author, Core, check_reference, check_version, event_for_new, load_live, now, save_if_unchanged,
+    Core, check_reference, check_version, event_for_new, load_live, now, save_if_unchanged,
 };
 
 /// Longest product name.
@@ -75,10 +76,8 @@ pub async fn create(
     actor: &Actor,
     new: NewOrder,
 ) -> CoreResult<customer_order::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = create_in(&txn, actor, new).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| create_in(txn, actor, new).await)
+        .await
 }
 
 /// Records an order in the caller's transaction and returns it with its
@@ -131,11 +130,9 @@ pub async fn create_in(
         ordered_at: Set(ordered_at),
         status: Set(order_status),
         cart_started_at: Set(cart_started_at),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(txn)
     .await?;
     lines::replace(txn, actor.workspace_id, row.id, &checked).await?;

@@ -8,6 +8,7 @@
 
 pub mod stage;
 
+use crate::store::Fresh;
 use entity::{deal, pipeline};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
@@ -73,11 +74,9 @@ pub async fn create(core: &Core, actor: &Actor, new: NewPipeline) -> CoreResult<
         workspace_id: Set(actor.workspace_id),
         name: Set(name),
         position: Set(position),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(&txn)
     .await?;
     let mut events = vec![event_for::<pipeline::Entity>(&row, "created")?];

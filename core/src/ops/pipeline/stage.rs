@@ -1,6 +1,7 @@
 //! Stages: the steps of a pipeline, each with the probability that a deal
 //! in it is won.
 
+use crate::store::Fresh;
 use entity::enums::StageKind;
 use entity::{pipeline, stage};
 use sea_orm::sea_query::ExprTrait;
@@ -202,11 +203,9 @@ pub(super) async fn insert(
         position: Set(stage.position.unwrap_or(position)),
         win_probability: Set(stage.win_probability),
         kind: Set(stage.kind),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-    };
+        ..Default::default()
+    }
+    .fresh(at);
     Ok(model.insert(txn).await?)
 }
 

@@ -6,6 +6,7 @@
 
 pub mod prices;
 
+use crate::store::Fresh;
 use entity::product;
 use sea_orm::{ActiveModelTrait, Set};
 use uuid::Uuid;
@@ -19,7 +20,7 @@ use crate::domain::text;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;
 use crate::store::{
-    Author, Core, check_version, event_for, event_for_new, load_live, now, save_if_unchanged,
+    Core, check_version, event_for, event_for_new, load_live, now, save_if_unchanged,
 };
 use sea_orm::DatabaseTransaction;
 
@@ -54,10 +55,8 @@ pub struct ProductChanges {
 
 /// Adds a product to the catalogue (ADMIN and MANAGER).
 pub async fn create(core: &Core, actor: &Actor, new: NewProduct) -> CoreResult<product::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = create_in(&txn, actor, new).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| create_in(txn, actor, new).await)
+        .await
 }
 
 /// Adds a product in the caller's transaction and returns it with its
@@ -84,11 +83,9 @@ pub async fn create_in(
         category: Set(category),
         list_prices: Set(list_prices),
         active: Set(new.active.unwrap_or(true)),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(txn)
     .await
     .map_err(Unique::ProductSku.or_taken("input.sku"))?;
@@ -105,10 +102,10 @@ pub async fn update(
     changes: ProductChanges,
     expected_version: Option<i32>,
 ) -> CoreResult<product::Model> {
-    let txn = core.begin().await?;
-    let (row, event) = update_in(&txn, actor, id, changes, expected_version).await?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    Ok(row)
+    core.alone(actor, async |txn| {
+        update_in(txn, actor, id, changes, expected_version).await
+    })
+    .await
 }
 
 /// Changes product `id` in the caller's transaction and returns it with its

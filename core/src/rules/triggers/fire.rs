@@ -5,6 +5,7 @@
 //! transaction of the change that caused them, or in a sweep for
 //! conditions that time alone makes true (a contract end coming near).
 
+use crate::store::Fresh;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::enums::{ActivityKind, SurveyKind, TriggerKind};
 use entity::{activity, company, contact, survey_response, ticket, trigger_firing, trigger_rule};
@@ -79,11 +80,9 @@ async fn fire(
         ticket_id: Set(None),
         author_id: Set(None),
         assignee_id: Set(target.owner_id),
-        version: Set(1),
-        deleted_at: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
+        ..Default::default()
     }
+    .fresh(at)
     .insert(txn)
     .await?;
     let firing = trigger_firing::ActiveModel {
