@@ -1,9 +1,10 @@
 //! The live board at `GET /board`, working with no internet access.
 //!
 //! A single-page app written against the public API only (its source, and
-//! the command that rebuilds it, are in `examples/board/`). Its built files
-//! are committed in `assets/board/` and compiled into the binary with
-//! `include_bytes!`, like GraphiQL's, so the page needs nothing but this
+//! the command that rebuilds it, are in `examples/board/`). Its script is
+//! bundled into `assets/board/` (committed, so the build needs no Node);
+//! the page and its style are used as written. All three are compiled into
+//! the binary with `include_bytes!`, like GraphiQL's, so the page needs nothing but this
 //! server: it signs in through `login`, reads over `POST /graphql` and
 //! follows `pipelineEvents`, `ticketEvents` and `leaderboardUpdates` over
 //! the `graphql-transport-ws` websocket at the same path.
@@ -14,24 +15,31 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-/// Embeds one file of `assets/board/`.
+/// Embeds one file of the board from `$dir` (relative to the crate).
 macro_rules! asset {
+    ($dir:literal, $file:literal) => {
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/", $dir, "/", $file))
+    };
+}
+
+/// Where the page and its style are written.
+macro_rules! source {
     ($file:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/board/", $file))
+        asset!("examples/board/src", $file)
     };
 }
 
 /// The page: it names `/board/board.js` and `/board/board.css`.
-const INDEX_HTML: &[u8] = asset!("index.html");
+const INDEX_HTML: &[u8] = source!("index.html");
 
 /// Every embedded asset: file name under `/board/`, content type, bytes.
 const ASSETS: [crate::embedded::Asset; 2] = [
     (
         "board.js",
         "text/javascript; charset=utf-8",
-        asset!("board.js"),
+        asset!("assets/board", "board.js"),
     ),
-    ("board.css", "text/css; charset=utf-8", asset!("board.css")),
+    ("board.css", "text/css; charset=utf-8", source!("board.css")),
 ];
 
 /// The routes: `GET /board` (the page) and `GET /board/{file}` (its assets).

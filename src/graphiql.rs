@@ -2,7 +2,7 @@
 //!
 //! The usual GraphiQL page pulls React, GraphiQL and graphql-ws from a CDN,
 //! which fails on an air-gapped machine (and leaks every visit to a third
-//! party). Here the browser builds live in `assets/graphiql/` and are compiled
+//! party). Here the browser builds live in `assets/vendor/graphiql/` and are compiled
 //! into the binary with `include_bytes!`, then served from `/graphiql/<file>`.
 //! The page itself is a constant and names only those paths.
 //!
@@ -13,7 +13,7 @@
 //! subscriptions, as `authorization` in the `connection_init` payload.
 //!
 //! Provenance of the assets, and how to refresh them, is in
-//! `assets/graphiql/README.md`.
+//! `assets/vendor/graphiql/README.md`.
 
 use axum::Router;
 use axum::extract::Path;
@@ -28,12 +28,12 @@ const CSS: &str = "text/css; charset=utf-8";
 /// `Cache-Control` of assets: their URLs carry the GraphiQL version.
 const ASSET_CACHE: &str = "public, max-age=86400";
 
-/// Embeds one file of `assets/graphiql/`.
+/// Embeds one file of `assets/vendor/graphiql/`.
 macro_rules! asset {
     ($file:literal) => {
         include_bytes!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/assets/graphiql/",
+            "/assets/vendor/graphiql/",
             $file
         ))
     };

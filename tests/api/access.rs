@@ -111,12 +111,7 @@ async fn repeated_failures_lock_the_account() {
 async fn a_deactivated_member_is_refused_at_once_and_their_websocket_closes() {
     let app = spawn_app(Backend::Sqlite).await.expect("app");
     let (id, token) = invited(&app, "dee@example.com", "SUPPORT").await;
-    let mut socket = WsClient::ready(&app.base, &token).await;
-    socket
-        .subscribe("t", "subscription { ticketEvents { cursor } }", json!({}))
-        .await;
-    socket.send(json!({ "type": "ping" })).await;
-    assert_eq!(socket.json().await["type"], "pong");
+    let mut socket = WsClient::watching_tickets(&app.base, &token).await;
     let deactivated = app
         .data(
             "mutation($id: ID!) { deactivateMember(id: $id) { member { active } } }",

@@ -169,28 +169,8 @@ async fn the_last_accepted_admin_stays_while_only_an_invitation_is_pending(app: 
 async fn an_admin_key_acts_no_higher_than_its_creator_now_is(app: TestApp) {
     let creator = member_token(&app.state, app.workspace_id, Role::Admin).await;
     let creator_id = my_id(&app, &creator).await;
-    let created = app
-        .gql_as(
-            &creator,
-            "mutation { createApiKey(input: { name: \"Importer\", role: ADMIN }) { key } }",
-            json!({}),
-        )
-        .await;
-    let key = created["data"]["createApiKey"]["key"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{created}"))
-        .to_owned();
-    let viewer_created = app
-        .gql_as(
-            &creator,
-            "mutation { createApiKey(input: { name: \"Reader\", role: VIEWER }) { key } }",
-            json!({}),
-        )
-        .await;
-    let viewer_key = viewer_created["data"]["createApiKey"]["key"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{viewer_created}"))
-        .to_owned();
+    let key = app.api_key(&creator, "Importer", "ADMIN").await;
+    let viewer_key = app.api_key(&creator, "Reader", "VIEWER").await;
     // `me.role` with a key is the role the key acts with, not its creator's.
     let me = app.gql_as(&viewer_key, "{ me { role } }", json!({})).await;
     assert_eq!(me["data"]["me"]["role"], "VIEWER", "{me}");

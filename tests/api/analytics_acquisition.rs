@@ -93,12 +93,7 @@ async fn acquisition_figures_match_the_hand_count(app: TestApp) {
     let dee = lead(&app, "Dee", &letter, "2025-12-21T00:00:00Z").await;
     let fay = lead(&app, "Fay", &social, "2026-01-12T00:00:00Z").await;
     let gil = lead(&app, "Gil", &mail, "2026-01-08T00:00:00Z").await;
-    mutate(
-        &app,
-        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
-        json!({ "id": gil }),
-    )
-    .await;
+    crate::fixtures::delete_contact(&app, &gil).await;
 
     // Customers acquired in January: Ann (a deal won on the 20th, 2000 EUR,
     // EMAIL revenue), Dee (her first order, EMAIL by her December touch), Cy

@@ -82,12 +82,7 @@ async fn email_list_growth_matches_the_hand_computed_figures(app: TestApp) {
     unsubscribe(c, "2025-12-20T00:00:00Z").await;
     let f = contact("F", &admin).await;
     consent(f.clone(), "2025-12-01T00:00:00Z").await;
-    mutate(
-        &app,
-        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
-        json!({ "id": f }),
-    )
-    .await;
+    crate::fixtures::delete_contact(&app, &f).await;
     // Joining in January: D (admin), E and J (Sam); I joins at `to`, G in February.
     for (name, owner, at) in [
         ("D", &admin, "2026-01-05T00:00:00Z"),

@@ -5,15 +5,15 @@
 //! Outcomes are counted by code and by the server's verification counter,
 //! never by time.
 
-use chrono::Utc;
 use entity::enums::Role;
-use entity::member;
 use rapport::config::Config;
-use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{Backend, TestApp, error_code, on_both_databases, spawn_app_with, workspace};
+use crate::common::JsonAnswer;
+use crate::helpers::{
+    Backend, Member, TestApp, add_member, error_code, on_both_databases, spawn_app_with, workspace,
+};
 
 const PASSWORD: &str = "a long enough password";
 const LOGIN: &str = "mutation($e: String!, $p: String!, $w: ID) { login(email: $e, password: $p, workspaceId: $w) { token member { email } } }";
@@ -36,26 +36,15 @@ async fn member_with_password(
         ),
         None => None,
     };
-    let now = Utc::now();
-    member::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        workspace_id: Set(workspace_id),
-        email: Set(email.to_owned()),
-        name: Set("Member".into()),
-        role: Set(Role::Sales),
-        title: Set(None),
-        commission_bps: Set(0),
-        password_hash: Set(hash),
-        deactivated_at: Set(None),
-        invitation_hash: Set(None),
-        invitation_expires_at: Set(None),
-        team_id: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&app.state.db)
-    .await
-    .expect("member");
+    let member = Member {
+        id: Uuid::now_v7(),
+        workspace_id,
+        email,
+        name: "Member",
+        role: Role::Sales,
+        password_hash: hash,
+    };
+    add_member(&app.state, member).await;
 }
 
 /// `login` sent without a token, as from `forwarded_for` when given.
@@ -74,13 +63,7 @@ async fn login_from(
     if let Some(address) = forwarded_for {
         request = request.header("x-forwarded-for", address);
     }
-    request
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON")
+    request.answer().await
 }
 
 fn token(response: &Value) -> bool {
@@ -222,12 +205,8 @@ async fn many_logins_in_one_request_are_refused_before_hashing() {
         .client
         .post(format!("{}/graphql", app.base))
         .json(&json!([one, one]))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+        .answer()
+        .await;
     assert_eq!(batch.len(), 2);
     for answer in &batch {
         assert_eq!(error_code(answer), "TOO_MANY_PASSWORD_CHECKS", "{answer}");

@@ -1,27 +1,17 @@
 //! External ids, bulk creates (all or nothing, one event per record, the
 //! failing input named) and upserts, through the API.
 
-use entity::event;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::fixtures::{self, mutate};
 use crate::helpers::{TestApp, error_code, on_both_databases};
+use crate::writes::event_count;
 
 on_both_databases!(
     external_ids_are_set_read_replaced_and_unique,
     bulk_creates_are_all_or_nothing_with_one_event_each,
     upserts_find_by_natural_key_or_external_id,
 );
-
-/// Workspace A's events (those the test's writes make).
-async fn event_count(app: &TestApp) -> u64 {
-    event::Entity::find()
-        .filter(event::Column::WorkspaceId.eq(app.workspace_id))
-        .count(&app.state.db)
-        .await
-        .unwrap()
-}
 
 fn field(response: &Value) -> &str {
     response["errors"][0]["extensions"]["field"]

@@ -4,6 +4,7 @@
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
 
+use crate::common::JsonAnswer;
 use crate::common::server::{SECRET, ServerProcess};
 
 #[tokio::test]
@@ -19,12 +20,8 @@ async fn settings_after_the_subcommand_and_boolish_values_are_accepted() {
     let answer: Value = reqwest::Client::new()
         .post(format!("{}/graphql", server.base))
         .json(&json!({ "query": "{ __schema { types { name } } }" }))
-        .send()
-        .await
-        .expect("answered")
-        .json()
-        .await
-        .expect("JSON");
+        .answer()
+        .await;
     assert!(answer["data"]["__schema"].is_null(), "{answer}");
     let db = sea_orm::Database::connect(url.as_str()).await.expect("db");
     let workspaces = entity::workspace::Entity::find()

@@ -48,12 +48,7 @@ async fn company_lead_score_is_zero_without_contacts(app: TestApp) {
     assert_eq!(zero, json!([{ "name": "Empty", "leadScore": 0 }]));
 
     // Its only contact deleted, the company is back at 0, not null.
-    mutate(
-        &app,
-        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
-        json!({ "id": ceo }),
-    )
-    .await;
+    crate::fixtures::delete_contact(&app, &ceo).await;
     let after = companies(&app, "filter: { leadScore: { eq: 0 } }").await;
     assert_eq!(
         after,

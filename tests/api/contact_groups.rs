@@ -37,12 +37,7 @@ async fn contacts_and_orders_group_as_the_lists_count(app: TestApp) {
         );
     }
     // Di is deleted: she counts nowhere.
-    mutate(
-        &app,
-        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
-        json!({ "id": ids[3] }),
-    )
-    .await;
+    crate::fixtures::delete_contact(&app, &ids[3]).await;
     let mut by_stage = counted(
         &app.data(CONTACTS, json!({ "g": [{ "field": "LIFECYCLE_STAGE" }] }))
             .await["contactGroups"],

@@ -390,12 +390,7 @@ async fn documents_follow_their_record(app: TestApp) {
     let path = format!("/files/{}", uploaded["revision"]["id"].as_str().unwrap());
 
     // Deleted with the record, back with its restore.
-    mutate(
-        &app,
-        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
-        json!({ "id": ada }),
-    )
-    .await;
+    crate::fixtures::delete_contact(&app, &ada).await;
     assert_eq!(get(&app, &path, Some(&app.token)).await.0, 404);
     let hidden = send(
         &app.base,

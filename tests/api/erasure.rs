@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::fixtures::{self, mutate};
 use crate::helpers::{TestApp, error_code, member_token, on_both_databases};
-use crate::import_jobs::{finished, start};
+use crate::import_jobs::imported_people;
 
 on_both_databases!(
     an_erased_contact_is_nowhere_in_the_database_and_figures_stay,
@@ -42,15 +42,7 @@ async fn imported_contact(app: &TestApp) -> String {
         "firstName,lastName,email,phone,jobTitle,city,country,birthdate\n\
          {FIRST},{LAST},{EMAIL},{PHONE},Chief Lighthouse Keeper,Vlissingen,NL,{BIRTHDATE}\n"
     );
-    let job = start(
-        &app.base,
-        &app.token,
-        "CONTACTS",
-        "people.csv",
-        file.as_bytes(),
-    )
-    .await;
-    let job = finished(&app.base, &app.token, &job).await;
+    let job = imported_people(app, &file).await;
     assert_eq!(job["accepted"], 1, "{job}");
     let found = app.data(FIND, json!({ "email": EMAIL })).await;
     found["contacts"]["nodes"][0]["id"]
@@ -264,12 +256,7 @@ async fn only_an_admin_erases_and_an_erased_contact_stays_erased(app: TestApp) {
         json!({ "firstName": "Gone", "email": "gone@example.test" }),
     )
     .await;
-    mutate(
-        &app,
-        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
-        json!({ "id": gone }),
-    )
-    .await;
+    crate::fixtures::delete_contact(&app, &gone).await;
     let erased = mutate(&app, ERASE, json!({ "id": gone })).await;
     assert!(erased["contact"]["email"].is_null());
 

@@ -287,6 +287,17 @@ async fn bad_input_and_strangers_are_refused(app: TestApp) {
     assert!(rows.is_empty(), "{rows:?}");
 }
 
+/// `rapport export` of workspace A's contacts, on the test's database; the
+/// caller adds the options.
+fn export_contacts(app: &TestApp) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_rapport"));
+    command
+        .args(["export", "--workspace", &app.workspace_id.to_string()])
+        .args(["--type", "contacts"])
+        .env("DATABASE_URL", &app.state.config.database_url);
+    command
+}
+
 #[tokio::test]
 async fn the_command_writes_the_bytes_the_endpoint_serves() {
     let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
@@ -303,17 +314,9 @@ async fn the_command_writes_the_bytes_the_endpoint_serves() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("contacts.jsonl");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args([
-            "export",
-            "--workspace",
-            &app.workspace_id.to_string(),
-            "--type",
-            "contacts",
-        ])
+    let status = export_contacts(&app)
         .args(["--format", "jsonl", "--order-by", order, "--out"])
         .arg(&out)
-        .env("DATABASE_URL", &app.state.config.database_url)
         .env("RAPPORT_LOG_FORMAT", "json")
         .status()
         .expect("rapport runs");
@@ -322,16 +325,8 @@ async fn the_command_writes_the_bytes_the_endpoint_serves() {
     assert_eq!(written, served.to_vec());
     assert_eq!(String::from_utf8(written).unwrap().lines().count(), 3);
     // A bad filter fails the command.
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args([
-            "export",
-            "--workspace",
-            &app.workspace_id.to_string(),
-            "--type",
-            "contacts",
-        ])
+    let output = export_contacts(&app)
         .args(["--filter", "{nope"])
-        .env("DATABASE_URL", &app.state.config.database_url)
         .output()
         .expect("rapport runs");
     assert!(!output.status.success());

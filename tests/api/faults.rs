@@ -138,7 +138,7 @@ async fn a_replay_is_refused_after_the_senders_role_changed(app: TestApp) {
     assert_eq!(companies(&app).await, 1);
 }
 
-fn database_name(app: &TestApp) -> String {
+pub(crate) fn database_name(app: &TestApp) -> String {
     let url = &app.state.config.database_url;
     url.rsplit('/')
         .next()
@@ -148,7 +148,7 @@ fn database_name(app: &TestApp) -> String {
 }
 
 /// Waits (bounded) until `check` holds, polling.
-async fn eventually<F: AsyncFn() -> bool>(what: &str, check: F) {
+pub(crate) async fn eventually<F: AsyncFn() -> bool>(what: &str, check: F) {
     for _ in 0..200 {
         if check().await {
             return;

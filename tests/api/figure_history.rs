@@ -133,12 +133,7 @@ async fn a_deleted_contacts_answers_stay_in_the_figures(app: TestApp) {
         mutate(&app, SURVEY, json!({ "input": { "contactId": contact, "kind": kind, "score": score, "respondedAt": "2026-01-10T00:00:00Z" } })).await;
     }
     app.at("2026-02-01T00:00:00Z");
-    mutate(
-        &app,
-        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
-        json!({ "id": gone }),
-    )
-    .await;
+    crate::fixtures::delete_contact(&app, &gone).await;
     let listed = app
         .data("{ surveyResponses { totalCount } }", json!({}))
         .await;

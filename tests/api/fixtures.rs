@@ -67,6 +67,16 @@ pub async fn contact(app: &TestApp, input: Value) -> String {
     create(app, "Contact", input).await
 }
 
+/// Deletes contact `id` as workspace A's admin.
+pub async fn delete_contact(app: &TestApp, id: &str) {
+    mutate(
+        app,
+        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
+        json!({ "id": id }),
+    )
+    .await;
+}
+
 pub async fn deal(app: &TestApp, input: Value) -> String {
     create(app, "Deal", input).await
 }

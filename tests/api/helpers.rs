@@ -12,6 +12,7 @@ use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::common::JsonAnswer;
 use crate::common::postgres;
 
 /// Which database a test runs on.
@@ -157,17 +158,46 @@ pub async fn put_away(state: AppState) {
 
 /// A new member of `workspace_id` with `role`, and a token for it.
 pub async fn member_token(state: &AppState, workspace_id: Uuid, role: Role) -> String {
-    let now = Utc::now();
     let id = Uuid::now_v7();
+    let (email, name) = (format!("{id}@example.com"), format!("{role:?} member"));
+    add_member(
+        state,
+        Member {
+            id,
+            workspace_id,
+            email: &email,
+            name: &name,
+            role,
+            password_hash: None,
+        },
+    )
+    .await;
+    state.issue_token(&Actor::member(workspace_id, id, role))
+}
+
+/// A member as a test writes it straight into the database.
+pub struct Member<'a> {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub email: &'a str,
+    pub name: &'a str,
+    pub role: Role,
+    /// `None`: invited, with no password yet.
+    pub password_hash: Option<String>,
+}
+
+/// Inserts `member`, active and in no team.
+pub async fn add_member(state: &AppState, member: Member<'_>) {
+    let now = Utc::now();
     member::ActiveModel {
-        id: Set(id),
-        workspace_id: Set(workspace_id),
-        email: Set(format!("{id}@example.com")),
-        name: Set(format!("{role:?} member")),
-        role: Set(role),
+        id: Set(member.id),
+        workspace_id: Set(member.workspace_id),
+        email: Set(member.email.to_owned()),
+        name: Set(member.name.to_owned()),
+        role: Set(member.role),
         title: Set(None),
         commission_bps: Set(0),
-        password_hash: Set(None),
+        password_hash: Set(member.password_hash),
         deactivated_at: Set(None),
         invitation_hash: Set(None),
         invitation_expires_at: Set(None),
@@ -178,7 +208,6 @@ pub async fn member_token(state: &AppState, workspace_id: Uuid, role: Role) -> S
     .insert(&state.db)
     .await
     .expect("member");
-    state.issue_token(&Actor::member(workspace_id, id, role))
 }
 
 impl TestApp {
@@ -193,6 +222,33 @@ impl TestApp {
         }
         let response = request.send().await.expect("request sent");
         response.json().await.expect("JSON response")
+    }
+
+    /// POSTs `body` as written (JSON a test spells out by hand) as
+    /// workspace A's admin; returns the response JSON.
+    pub async fn post_raw(&self, body: String) -> Value {
+        self.client
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .answer()
+            .await
+    }
+
+    /// Creates an API key named `name` with `role` as `token`'s member; the key.
+    pub async fn api_key(&self, token: &str, name: &str, role: &str) -> String {
+        let created = self
+            .gql_as(
+                token,
+                "mutation($name: String!, $role: Role!) { createApiKey(input: { name: $name, role: $role }) { key } }",
+                json!({ "name": name, "role": role }),
+            )
+            .await;
+        created["data"]["createApiKey"]["key"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{created}"))
+            .to_owned()
     }
 
     /// A GraphQL request as workspace A's admin.

@@ -6,6 +6,7 @@
 
 use serde_json::{Value, json};
 
+use crate::common::JsonAnswer;
 use crate::common::server::{SECRET, ServerProcess};
 use crate::helpers::{error_code, put_away, workspace};
 use crate::ws::{Received, WsClient};
@@ -40,12 +41,8 @@ async fn get(base: &str, query: &str) -> Value {
     reqwest::Client::new()
         .get(format!("{base}/graphql"))
         .query(&[("query", query)])
-        .send()
+        .answer()
         .await
-        .expect("an answer, not a dropped connection")
-        .json()
-        .await
-        .expect("JSON")
 }
 
 /// The process is running and answers a small query.
@@ -161,12 +158,8 @@ async fn deep_variables_are_refused() {
         .post(format!("{}/graphql", server.base))
         .header("content-type", "application/json")
         .body(body)
-        .send()
-        .await
-        .expect("answered")
-        .json()
-        .await
-        .expect("JSON");
+        .answer()
+        .await;
     assert_eq!(error_code(&response), "BAD_REQUEST", "{response}");
     answers(&mut server).await;
 }

@@ -11,6 +11,7 @@ use entity::{company, contact, import_job};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
+use crate::common::JsonAnswer;
 use crate::helpers::{TestApp, error_code, member_token, on_both_databases};
 use crate::ws::WsClient;
 
@@ -110,14 +111,24 @@ pub async fn job(base: &str, token: &str, id: &str) -> Value {
         .post(format!("{base}/graphql"))
         .bearer_auth(token)
         .json(&json!({ "query": JOB, "variables": { "id": id } }))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+        .answer()
+        .await;
     assert!(answer.get("errors").is_none(), "{answer}");
     answer["data"]["importJob"].clone()
+}
+
+/// Imports `csv` as contacts (a file `people.csv`) as workspace A's admin
+/// and waits for the job to end; the finished job.
+pub async fn imported_people(app: &TestApp, csv: &str) -> Value {
+    let id = start(
+        &app.base,
+        &app.token,
+        "CONTACTS",
+        "people.csv",
+        csv.as_bytes(),
+    )
+    .await;
+    finished(&app.base, &app.token, &id).await
 }
 
 /// The job once it has SUCCEEDED or FAILED (a bound against hanging, not a timing).

@@ -186,18 +186,7 @@ async fn deep_filters_are_refused(app: TestApp) {
         r#"{"not": "#.repeat(3_000),
         "}".repeat(3_000)
     );
-    let response: Value = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(&app.token)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON answer");
+    let response = app.post_raw(body).await;
     let code = error_code(&response);
     assert!(code != "INTERNAL" && code != "<none>", "{response}");
     still_answers(&app).await;

@@ -244,12 +244,7 @@ async fn bad_merges_are_refused_and_write_nothing(app: TestApp) {
     let survivor = fixtures::contact(&app, json!({ "firstName": "Ann" })).await;
     let other = fixtures::contact(&app, json!({ "firstName": "Ann" })).await;
     let deleted = fixtures::contact(&app, json!({ "firstName": "Gone" })).await;
-    mutate(
-        &app,
-        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
-        json!({ "id": deleted }),
-    )
-    .await;
+    crate::fixtures::delete_contact(&app, &deleted).await;
     let company = fixtures::company(&app, json!({ "name": "Acme" })).await;
     let foreign = app
         .gql_as(

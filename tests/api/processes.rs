@@ -9,6 +9,7 @@ use rapport::app::AppState;
 use rapport::config::Config;
 use serde_json::{Value, json};
 
+use crate::common::JsonAnswer;
 use crate::common::server::{SECRET, ServerProcess};
 use crate::common::{postgres, redis};
 use crate::helpers::workspace;
@@ -24,17 +25,14 @@ pub async fn prepared(database_url: String) -> (String, String) {
     (database_url, token)
 }
 
+/// POSTs to `base` as `token`; returns `data` (panics on errors).
 pub async fn post(base: &str, token: &str, query: &str, variables: Value) -> Value {
     let response: Value = reqwest::Client::new()
         .post(format!("{base}/graphql"))
         .bearer_auth(token)
         .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("request sent")
-        .json()
-        .await
-        .expect("JSON");
+        .answer()
+        .await;
     assert!(response.get("errors").is_none(), "{response}");
     response["data"].clone()
 }
@@ -122,12 +120,8 @@ async fn a_mutation_on_one_process_reaches_a_subscriber_on_another() {
         .post(format!("{}/graphql", two.base))
         .bearer_auth(&support)
         .json(&json!({ "query": "{ me { id } }" }))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+        .answer()
+        .await;
     assert_eq!(
         refused["errors"][0]["extensions"]["code"],
         "UNAUTHENTICATED"

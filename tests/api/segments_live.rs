@@ -101,12 +101,7 @@ async fn records_entering_and_leaving_a_segment_are_pushed(app: TestApp) {
         (ada.clone(), false)
     );
     // Deleting a member: it leaves; restoring it: it is back.
-    mutate(
-        &app,
-        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
-        json!({ "id": bob }),
-    )
-    .await;
+    crate::fixtures::delete_contact(&app, &bob).await;
     assert_eq!(
         next_change(&mut client, &probes).await,
         (bob.clone(), false)

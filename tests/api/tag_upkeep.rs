@@ -72,12 +72,7 @@ async fn unused_tags_are_those_on_no_live_record(app: TestApp) {
         json!({ "id": company, "tags": ["orphan-b", "on-company"] }),
     )
     .await;
-    mutate(
-        &app,
-        "mutation($id: ID!) { deleteContact(id: $id) { contact { id } } }",
-        json!({ "id": gone }),
-    )
-    .await;
+    crate::fixtures::delete_contact(&app, &gone).await;
     mutate(
         &app,
         "mutation($id: ID!) { deleteCompany(id: $id) { company { id } } }",

@@ -3,33 +3,21 @@
 //! or running for nobody. And the server's PostgreSQL sessions are set up
 //! as its reads need (no JIT compilation).
 
-use std::time::Duration;
-
 use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
 use serde_json::json;
 
 use crate::common::postgres;
-use crate::helpers::{Backend, TestApp, error_code, spawn_app_with};
-
-fn database_name(app: &TestApp) -> String {
-    let url = &app.state.config.database_url;
-    url.rsplit('/')
-        .next()
-        .and_then(|tail| tail.split('?').next())
-        .expect("database name")
-        .to_owned()
-}
+use crate::faults::{self, database_name};
+use crate::helpers::{Backend, error_code, spawn_app_with};
 
 /// Polls (bounded, generously) until `sql` answers `expected`, sleeping
 /// asynchronously so the server (on this runtime) goes on meanwhile.
 async fn eventually(cluster: &postgres::PgCluster, sql: &str, expected: &str, what: &str) {
-    for _ in 0..200 {
-        if cluster.psql("postgres", sql).trim() == expected {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{what}: {sql} never answered {expected}");
+    let what = format!("{what}: {sql} answering {expected}");
+    faults::eventually(&what, async || {
+        cluster.psql("postgres", sql).trim() == expected
+    })
+    .await
 }
 
 #[tokio::test]

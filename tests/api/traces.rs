@@ -12,6 +12,7 @@ use axum::body::Bytes;
 use axum::routing::post;
 use serde_json::{Value, json};
 
+use crate::common::JsonAnswer;
 use crate::common::server::ServerProcess;
 use crate::processes::prepared;
 use crate::ws::WsClient;
@@ -96,12 +97,8 @@ async fn a_requests_spans_reach_an_otlp_receiver_under_the_callers_trace() {
         .bearer_auth(&token)
         .header("traceparent", traceparent)
         .json(&json!({ "query": "query Nested { companies(first: 2) { nodes { name contacts(first: 2) { nodes { email } } } } }" }))
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("json");
+        .answer()
+        .await;
     assert!(answer.get("errors").is_none(), "{answer}");
 
     let mut socket = WsClient::connect(&server.base, "graphql-transport-ws").await;

@@ -98,18 +98,7 @@ async fn decimal_numbers_that_would_be_rounded_are_refused(app: TestApp) {
         r#"{{"query": {}, "variables": {{"input": {{"name": "D", "amount": 0.10000000000000001, "currency": "EUR", "pipelineId": "{pipeline}"}}}}}}"#,
         serde_json::to_string(create).unwrap()
     );
-    let refused: serde_json::Value = app
-        .client
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(&app.token)
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+    let refused = app.post_raw(body).await;
     assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
     assert_eq!(
         refused["errors"][0]["extensions"]["field"], "input.amount",

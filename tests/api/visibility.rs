@@ -377,12 +377,7 @@ async fn teams_hold_members_and_changes_apply_at_once(app: TestApp) {
 
 async fn a_change_closes_the_workspaces_websockets(app: TestApp) {
     let (token, _) = sales(&app).await;
-    let mut socket = WsClient::ready(&app.base, &token).await;
-    socket
-        .subscribe("t", "subscription { ticketEvents { cursor } }", json!({}))
-        .await;
-    socket.send(json!({ "type": "ping" })).await;
-    assert_eq!(socket.json().await["type"], "pong");
+    let mut socket = WsClient::watching_tickets(&app.base, &token).await;
     // Another workspace's change leaves it open.
     app.gql_as(
         &app.other_token,

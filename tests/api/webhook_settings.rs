@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::helpers::{Backend, default_config, error_code, member_token, spawn_app_with};
 use crate::webhook_receiver::{Answer, Receiver};
-use crate::webhooks::{endpoint, fast_webhooks, seq_of, subject_of, ticket};
+use crate::webhooks::{endpoint, fast_webhooks, seq_of, subject_of, ticket, trusted_endpoint};
 
 const CREATE: &str = "mutation($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) { secret endpoint { id } } }";
@@ -155,13 +155,7 @@ async fn a_slow_endpoint_does_not_hold_up_another() {
     let slow = Receiver::start().await;
     let fast = Receiver::start().await;
     for receiver in [&slow, &fast] {
-        let (_, secret) = endpoint(
-            &app,
-            &receiver.url,
-            json!({ "eventKinds": ["ticket.opened"] }),
-        )
-        .await;
-        receiver.trust(&secret);
+        trusted_endpoint(&app, receiver, json!({ "eventKinds": ["ticket.opened"] })).await;
     }
     // Each answer just inside the 400 ms timeout.
     slow.plan(std::iter::repeat_n(
@@ -193,13 +187,7 @@ async fn a_replay_to_the_same_cursor_starts_a_delivery_under_way_over() {
         .await
         .expect("app");
     let receiver = Receiver::start().await;
-    let (id, secret) = endpoint(
-        &app,
-        &receiver.url,
-        json!({ "eventKinds": ["ticket.opened"] }),
-    )
-    .await;
-    receiver.trust(&secret);
+    let id = trusted_endpoint(&app, &receiver, json!({ "eventKinds": ["ticket.opened"] })).await;
     let endpoints = app
         .data("{ webhookEndpoints { id cursor } }", json!({}))
         .await;

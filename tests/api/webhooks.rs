@@ -50,6 +50,14 @@ pub async fn endpoint(app: &TestApp, url: &str, mut input: Value) -> (String, St
     )
 }
 
+/// Creates an endpoint for `receiver` with `input` fields added, and has
+/// the receiver trust its secret; the endpoint's id.
+pub async fn trusted_endpoint(app: &TestApp, receiver: &Receiver, input: Value) -> String {
+    let (id, secret) = endpoint(app, &receiver.url, input).await;
+    receiver.trust(&secret);
+    id
+}
+
 pub async fn ticket(app: &TestApp, subject: &str, priority: &str) {
     app.data(
         "mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { id } } }",
@@ -80,13 +88,7 @@ pub(crate) async fn every_event_arrives_in_order_through_failures_a_timeout_and_
     app: TestApp,
 ) {
     let mut receiver = Receiver::start().await;
-    let (id, secret) = endpoint(
-        &app,
-        &receiver.url,
-        json!({ "eventKinds": ["ticket.opened"] }),
-    )
-    .await;
-    receiver.trust(&secret);
+    let id = trusted_endpoint(&app, &receiver, json!({ "eventKinds": ["ticket.opened"] })).await;
     // Two failures, then an answer slower than the 400 ms timeout.
     receiver.plan([
         Answer::Status(500),

@@ -6,9 +6,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::helpers::{TestApp, on_both_databases};
-use crate::import_jobs::{finished, start};
+use crate::import_jobs::imported_people;
 use crate::webhook_receiver::{Answer, Receiver};
-use crate::webhooks::{endpoint, fast_webhooks, ticket};
+use crate::webhooks::{fast_webhooks, ticket, trusted_endpoint};
 
 on_both_databases!(with fast_webhooks; webhook_attempts_and_imported_rows_are_measured);
 
@@ -23,13 +23,7 @@ async fn sample(app: &TestApp, prefix: &str) -> f64 {
 
 async fn webhook_attempts_and_imported_rows_are_measured(app: TestApp) {
     let mut receiver = Receiver::start().await;
-    let (_, secret) = endpoint(
-        &app,
-        &receiver.url,
-        json!({ "eventKinds": ["ticket.opened"] }),
-    )
-    .await;
-    receiver.trust(&secret);
+    trusted_endpoint(&app, &receiver, json!({ "eventKinds": ["ticket.opened"] })).await;
     receiver.plan([Answer::Status(500)]);
     ticket(&app, "Metered", "NORMAL").await;
     receiver
@@ -52,15 +46,7 @@ async fn webhook_attempts_and_imported_rows_are_measured(app: TestApp) {
 
     // Three good rows and one refused.
     let file = "firstName,lastName,email\nAda,L,ada@example.test\nBo,M,bo@example.test\nCy,N,cy@example.test\nBad,Row,not-an-email\n";
-    let id = start(
-        &app.base,
-        &app.token,
-        "CONTACTS",
-        "people.csv",
-        file.as_bytes(),
-    )
-    .await;
-    let job = finished(&app.base, &app.token, &id).await;
+    let job = imported_people(&app, file).await;
     assert_eq!(job["status"], "SUCCEEDED", "{job}");
     let rows = "rapport_import_rows_total";
     let created = sample(&app, &format!(r#"{rows}{{outcome="created"}} "#)).await;

@@ -7,7 +7,8 @@ use serde_json::json;
 use crate::fixtures::{company, contact, deal, mutate, pipeline};
 use crate::helpers::{TestApp, error_code, on_both_databases};
 
-async fn event_count(app: &TestApp) -> u64 {
+/// Workspace A's events (those the test's writes make).
+pub(crate) async fn event_count(app: &TestApp) -> u64 {
     event::Entity::find()
         .filter(event::Column::WorkspaceId.eq(app.workspace_id))
         .count(&app.state.db)

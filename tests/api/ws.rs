@@ -59,6 +59,19 @@ impl WsClient {
         client
     }
 
+    /// A ready socket (see [`ready`](Self::ready)) subscribed to
+    /// `ticketEvents` as `"t"`, checked open by a ping: the socket a test
+    /// then watches being closed.
+    pub async fn watching_tickets(base: &str, token: &str) -> Self {
+        let mut socket = Self::ready(base, token).await;
+        socket
+            .subscribe("t", "subscription { ticketEvents { cursor } }", json!({}))
+            .await;
+        socket.send(json!({ "type": "ping" })).await;
+        assert_eq!(socket.json().await["type"], "pong");
+        socket
+    }
+
     pub async fn send(&mut self, message: Value) {
         self.send_text(message.to_string()).await;
     }

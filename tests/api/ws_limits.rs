@@ -13,6 +13,7 @@ use crate::fixtures;
 use crate::helpers::{
     Backend, TestApp, error_code, member_token, on_both_databases, spawn_app_with,
 };
+use crate::processes::post;
 use crate::ws::WsClient;
 
 const TICKETS: &str = "subscription { ticketEvents { ticket { subject } } }";
@@ -334,17 +335,7 @@ async fn a_subscribe_runs_with_the_current_role_even_before_the_revocation_arriv
 async fn an_api_key_socket_acts_as_the_same_key_does_over_http(app: TestApp) {
     let (pipeline, _, _) = pipeline_with_a_deal(&app).await;
     let (creator, creator_token) = member(&app, Role::Admin).await;
-    let created = app
-        .gql_as(
-            &creator_token,
-            "mutation { createApiKey(input: { name: \"sync\", role: MANAGER }) { key } }",
-            json!({}),
-        )
-        .await;
-    let key = created["data"]["createApiKey"]["key"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{created}"))
-        .to_owned();
+    let key = app.api_key(&creator_token, "sync", "MANAGER").await;
     let mut socket = WsClient::ready(&app.base, &key).await;
     socket
         .subscribe("d", DASHBOARD, json!({ "id": pipeline }))
@@ -370,22 +361,6 @@ async fn an_api_key_socket_acts_as_the_same_key_does_over_http(app: TestApp) {
             .await;
         socket.next_data("d2").await;
     }
-}
-
-/// POSTs to `base` as `token`; returns `data` (panics on errors).
-async fn post(base: &str, token: &str, query: &str, variables: Value) -> Value {
-    let response: Value = reqwest::Client::new()
-        .post(format!("{base}/graphql"))
-        .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("request sent")
-        .json()
-        .await
-        .expect("JSON");
-    assert!(response.get("errors").is_none(), "{response}");
-    response["data"].clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

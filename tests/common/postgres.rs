@@ -23,7 +23,6 @@
 use std::io::Write;
 use std::net::TcpListener;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
@@ -593,17 +592,7 @@ fn spawn_watchdog(runner: &Runner, pg_ctl: &Path, data_dir: &Path, dir: &Path) {
         data = sh_quote(&data_dir.to_string_lossy()),
         dir = sh_quote(&dir.to_string_lossy()),
     );
-    let res = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir("/")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        // Own process group: a Ctrl-C on `cargo test` must not kill the cleaner.
-        .process_group(0)
-        .spawn();
-    if let Err(e) = res {
+    if let Err(e) = super::spawn_detached(script) {
         eprintln!(
             "[test postgres] WARNING: could not spawn cleanup watchdog ({e}); {} will leak",
             dir.display()

@@ -17,7 +17,6 @@
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -318,14 +317,5 @@ fn spawn_watchdog(redis_pid: u32, dir: &std::path::Path) -> Option<Child> {
         r = redis_pid,
         dir = dir.to_string_lossy().replace('\'', "'\\''"),
     );
-    Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .current_dir("/")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .ok()
+    super::spawn_detached(script).ok()
 }

@@ -3,6 +3,7 @@
 //! Redis, restarts, SIGTERM.
 #![allow(dead_code)]
 
+use super::JsonAnswer;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -80,12 +81,8 @@ impl ServerProcess {
             .post(format!("{}/graphql", self.base))
             .bearer_auth(token)
             .json(&serde_json::json!({ "query": query, "variables": variables }))
-            .send()
+            .answer()
             .await
-            .expect("sent")
-            .json()
-            .await
-            .expect("JSON")
     }
 
     /// Whether the process is still running (it has not exited or crashed).

@@ -4,7 +4,7 @@
 
 use entity::enums::Role;
 use entity::member;
-use sea_orm::Set;
+use sea_orm::{DatabaseTransaction, Set};
 use uuid::Uuid;
 
 use super::admins::Admins;
@@ -31,16 +31,15 @@ pub async fn set_role(
         admins.keep_one_besides(id)?;
     }
     let change = member::ActiveModel {
-        id: Set(id),
         role: Set(role),
-        updated_at: Set(now()),
         ..Default::default()
     };
-    let row = update_in_workspace::<member::Entity>(&txn, actor.workspace_id, id, change).await?;
-    let event = event_for::<member::Entity>(&row, "role_changed")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    directory.forget_member(id, true);
-    Ok(row)
+    let write = MemberWrite {
+        core,
+        actor,
+        directory,
+    };
+    write.save(txn, id, change, "role_changed", true).await
 }
 
 /// Deactivates member `id` (ADMIN): their tokens and API keys stop working
@@ -67,16 +66,15 @@ pub async fn deactivate(
         admins.keep_one_besides(id)?;
     }
     let change = member::ActiveModel {
-        id: Set(id),
         deactivated_at: Set(Some(now())),
-        updated_at: Set(now()),
         ..Default::default()
     };
-    let row = update_in_workspace::<member::Entity>(&txn, actor.workspace_id, id, change).await?;
-    let event = event_for::<member::Entity>(&row, "deactivated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    directory.forget_member(id, true);
-    Ok(row)
+    let write = MemberWrite {
+        core,
+        actor,
+        directory,
+    };
+    write.save(txn, id, change, "deactivated", true).await
 }
 
 /// Lets deactivated member `id` sign in again (ADMIN). Only adds a possible
@@ -91,14 +89,45 @@ pub async fn reactivate(
     let txn = core.begin().await?;
     load_any::<member::Entity>(&txn, actor, id).await?;
     let change = member::ActiveModel {
-        id: Set(id),
         deactivated_at: Set(None),
-        updated_at: Set(now()),
         ..Default::default()
     };
-    let row = update_in_workspace::<member::Entity>(&txn, actor.workspace_id, id, change).await?;
-    let event = event_for::<member::Entity>(&row, "reactivated")?;
-    core.commit(txn, Author::of(actor), vec![event]).await?;
-    directory.forget_member(id, false);
-    Ok(row)
+    let write = MemberWrite {
+        core,
+        actor,
+        directory,
+    };
+    write.save(txn, id, change, "reactivated", false).await
+}
+
+/// Who changes a member, and where: what every change of a member ends with.
+struct MemberWrite<'a> {
+    core: &'a Core,
+    actor: &'a Actor,
+    directory: &'a Directory,
+}
+
+impl MemberWrite<'_> {
+    /// Writes `change` to member `id` in `txn`, commits it with its
+    /// `member.<verb>` event, then drops the member's cached credential
+    /// (`recheck`: their websockets check it again too).
+    async fn save(
+        self,
+        txn: DatabaseTransaction,
+        id: Uuid,
+        mut change: member::ActiveModel,
+        verb: &str,
+        recheck: bool,
+    ) -> CoreResult<member::Model> {
+        change.id = Set(id);
+        change.updated_at = Set(now());
+        let workspace_id = self.actor.workspace_id;
+        let row = update_in_workspace::<member::Entity>(&txn, workspace_id, id, change).await?;
+        let event = event_for::<member::Entity>(&row, verb)?;
+        self.core
+            .commit(txn, Author::of(self.actor), vec![event])
+            .await?;
+        self.directory.forget_member(id, recheck);
+        Ok(row)
+    }
 }
