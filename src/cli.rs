@@ -7,10 +7,10 @@ use futures_util::StreamExt;
 use rapport_core::ops::workspace as ops;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::export::{ExportRequest, ExportType, Format};
 use crate::graphql::error::{ApiError, CoreError};
 use crate::graphql::ids::{self, Kind};
+use crate::state::AppState;
 
 /// `rapport export`.
 #[derive(Debug, clap::Args)]

@@ -15,8 +15,8 @@ use rapport_core::import::{
 };
 use rapport_core::ops::workspace as ops;
 
-use crate::app::AppState;
 use crate::cli::{message, workspace_id};
+use crate::state::AppState;
 
 /// Rows a transaction holds: large enough that commits cost little, small
 /// enough that a batch undone by an outage is quickly redone.

@@ -341,6 +341,18 @@ string_enum! {
     }
 }
 
+impl CustomFieldRecordType {
+    /// The table of the records.
+    pub fn table(self) -> &'static str {
+        match self {
+            Self::Company => "company",
+            Self::Contact => "contact",
+            Self::Deal => "deal",
+            Self::Ticket => "ticket",
+        }
+    }
+}
+
 string_enum! {
     /// What a custom field holds, and how its values are checked.
     CustomFieldType {

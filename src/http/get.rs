@@ -24,7 +24,7 @@ const VARY: &str = "accept, authorization";
 
 /// `GET /graphql?query=…&variables=…`: queries only.
 pub async fn get(call: Call, headers: &HeaderMap, params: HashMap<String, String>) -> Response {
-    if let Some(refused) = super::rate_limit::admit(&call.state, &call.rate_key, 1).await {
+    if let Some(refused) = call.admit(1).await {
         return refused;
     }
     let mut object = serde_json::Map::new();

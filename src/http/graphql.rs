@@ -14,31 +14,15 @@ use serde_json::{Value, json};
 use tracing::Instrument;
 
 use super::answer::{JSON, MediaType, Outcome, refusal, refused, replayed, respond};
+pub use super::call::Call;
 use super::{idempotency, persisted};
-use crate::auth::{Actor, Refused};
+
 use crate::clock;
-use crate::graphql::RapportSchema;
+
 use crate::graphql::exact_numbers::Inexact;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
-
-/// What every GraphQL request over HTTP carries besides its body.
-pub struct Call {
-    pub state: AppState,
-    pub schema: RapportSchema,
-    pub actor: Option<Actor>,
-    /// Why the credential the request carried stands for no one.
-    pub refused_credential: Option<Refused>,
-    pub request_id: String,
-    pub media: MediaType,
-    /// The client's address (behind trusted proxies, the forwarded one), for login lockouts.
-    pub address: Option<std::net::IpAddr>,
-    /// Whose allowance the request's operations are taken from.
-    pub rate_key: String,
-    /// The caller's trace (W3C `traceparent`), the parent of the request's span.
-    pub trace_parent: opentelemetry::Context,
-}
 
 /// `POST /graphql` with a JSON body: one request object, or an array (a batch).
 pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
@@ -91,7 +75,7 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Bytes) -> Response {
         BatchRequest::Single(_) => 1,
         BatchRequest::Batch(requests) => requests.len(),
     };
-    if let Some(refused) = super::rate_limit::admit(&call.state, &call.rate_key, operations).await {
+    if let Some(refused) = call.admit(operations).await {
         return refused;
     }
     let media = call.media;

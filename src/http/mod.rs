@@ -2,6 +2,7 @@
 //! metrics, GraphiQL, CORS, body limits and request logging.
 
 mod answer;
+mod call;
 pub mod client_address;
 mod files;
 mod form;

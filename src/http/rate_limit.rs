@@ -10,7 +10,6 @@
 //! and the Retry-After hint are a few lines here, and governor would bring
 //! dashmap, quanta and more into a build that is slow already.
 
-use crate::app::AppState;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -18,6 +17,7 @@ use std::time::{Duration, Instant};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use rapport_core::access::shared_counters::SharedCounters;
+use rapport_core::metrics::Metrics;
 
 /// Buckets idle this long (hence full again) are forgotten.
 const FORGET_AFTER: Duration = Duration::from_secs(120);
@@ -87,12 +87,18 @@ impl RateLimiter {
     }
 }
 
-/// Takes `operations` from the caller's allowance: all of them, or the
-/// request is refused whole: the 429 response with `Retry-After`.
-pub(super) async fn admit(state: &AppState, key: &str, operations: usize) -> Option<Response> {
+/// Takes `operations` from the caller's allowance in `limiter`: all of
+/// them, or the request is refused whole (counted in `metrics`): the 429
+/// response with `Retry-After`.
+pub(super) async fn admit(
+    limiter: &RateLimiter,
+    metrics: &Metrics,
+    key: &str,
+    operations: usize,
+) -> Option<Response> {
     let cost = u32::try_from(operations).unwrap_or(u32::MAX);
-    let retry_after = state.rate_limiter.check(key, cost).await.err()?;
-    state.metrics.labelled.refused("rate_limit", "http");
+    let retry_after = limiter.check(key, cost).await.err()?;
+    metrics.labelled.refused("rate_limit", "http");
     let mut refused = super::answer::refusal(
         StatusCode::TOO_MANY_REQUESTS,
         "RATE_LIMITED",

@@ -99,7 +99,7 @@ pub async fn post(call: Call, headers: &HeaderMap, body: Body) -> Response {
             ),
         );
     }
-    if let Some(refused) = super::rate_limit::admit(&call.state, &call.rate_key, operations).await {
+    if let Some(refused) = call.admit(operations).await {
         return refused;
     }
     let media = call.media;

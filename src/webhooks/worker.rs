@@ -21,7 +21,7 @@ use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use super::Sender;
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// Events read from the outbox per statement.
 const BATCH: u64 = 100;

@@ -26,7 +26,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter}
 use uuid::Uuid;
 
 use crate::error::CoreResult;
-use crate::ops::custom_field::table_of;
 use crate::store::one_workspace::literal;
 
 /// The records whose derived rows a write must refresh, by table, and the
@@ -96,7 +95,7 @@ pub async fn refresh<C: ConnectionTrait>(
             .all(conn)
             .await?;
         for definition in defined {
-            let table = table_of(definition.record_type);
+            let table = definition.record_type.table();
             if WITH_CUSTOM_FIELDS.contains(&table) {
                 holding(&mut sql, table, &ws, &definition.key);
             }

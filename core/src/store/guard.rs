@@ -6,8 +6,9 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::commit::now;
-use super::narrowing::owned_by;
-use super::table::{Table, col, scope, visible};
+use super::narrowed::owned_by;
+use super::narrowing::col;
+use super::table::{Table, scope, visible};
 use crate::access::Actor;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NewEvent;

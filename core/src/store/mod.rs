@@ -10,6 +10,7 @@ mod guard;
 pub mod ids;
 mod in_workspace;
 pub mod key_directory;
+mod narrowed;
 mod narrowing;
 pub mod numbered;
 pub mod one_workspace;
@@ -31,8 +32,9 @@ pub use guard::{
 };
 pub use ids::new_id;
 pub use in_workspace::{delete_in_workspace, update_in_workspace};
-pub use narrowing::{owned_among, owned_by, owned_in, owned_sql, read_sql};
-pub use table::{Fresh, Table, col, scope, visible};
+pub use narrowed::{owned_by, read_sql};
+pub use narrowing::{col, owned_among, owned_in, owned_sql};
+pub use table::{Fresh, Table, scope, visible};
 
 /// What every operation runs against: the database, where committed events
 /// go, the process counters and the queue of numbered writes. Cheap to clone.

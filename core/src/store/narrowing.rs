@@ -1,21 +1,18 @@
 //! The conditions that narrow what a reader reads (see `access::sight`):
 //! deals, companies and contacts by their owner, and the records that hang
 //! off them (activities) by what they link to. Every read path takes them
-//! from here, as sea-query conditions or as SQL text for statements written
-//! by hand.
+//! from here (or from `narrowed`, which applies them to a record table), as
+//! sea-query conditions or as SQL text for statements written by hand.
 
 use sea_orm::Value;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoIden, Query, SqliteQueryBuilder};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, IntoIden, Query};
 use uuid::Uuid;
 
-use super::table::{Table, col};
 use crate::access::{Actor, Owned};
-use crate::kind::Kind;
 
-/// The narrowing of `T`'s rows (named `alias` in the statement) for
-/// `actor` (see [`Table::narrowing`]); `None` when it reads all.
-pub fn owned_by<T: Table>(actor: &Actor, alias: &'static str) -> Option<Condition> {
-    T::narrowing(actor, alias)
+/// `table.column`, qualified so that joins stay unambiguous.
+pub fn col(table: &'static str, column: &'static str) -> Expr {
+    Expr::col((table, column))
 }
 
 /// The rows of `area` named `alias` that `actor` reads: unowned, or owned
@@ -71,32 +68,4 @@ pub fn linked_to_read(
         narrowed = Some(narrowed.unwrap_or_else(Condition::all).add(link));
     }
     narrowed
-}
-
-/// Whether the record of `kind` whose id is the SQL expression `id` is one
-/// `actor` reads, as SQL text with `?` placeholders and its values (an
-/// `EXISTS` over its table, by key); `None` when it reads every record of
-/// the kind.
-pub fn read_sql(actor: &Actor, kind: Kind, id: &str) -> Option<(String, Vec<Value>)> {
-    match kind {
-        Kind::Company => exists::<entity::company::Entity>(actor, id),
-        Kind::Contact => exists::<entity::contact::Entity>(actor, id),
-        Kind::Deal => exists::<entity::deal::Entity>(actor, id),
-        Kind::Activity => exists::<entity::activity::Entity>(actor, id),
-        _ => None,
-    }
-}
-
-fn exists<T: Table>(actor: &Actor, id: &str) -> Option<(String, Vec<Value>)> {
-    let narrowed = T::narrowing(actor, "r")?;
-    let (sql, values) = Query::select()
-        .expr(Expr::cust("1"))
-        .from_as(T::TABLE, "r")
-        .and_where(col("r", "workspace_id").eq(actor.workspace_id))
-        .and_where(col("r", "id").eq(Expr::cust(id.to_owned())))
-        .cond_where(narrowed)
-        .build(SqliteQueryBuilder);
-    // SQLite's rendering: `?` placeholders, double-quoted names, which
-    // both backends read (PostgreSQL's `$n` are numbered later).
-    Some((format!("EXISTS ({sql})"), values.0))
 }

@@ -7,12 +7,12 @@ use entity::{
     deal_stage_change, form, goal, lead_scoring_rule, member, pipeline, product, reason, segment,
     stage, survey_response, tag, team, ticket, trigger_rule,
 };
-use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::sea_query::{Condition, ExprTrait};
 use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::narrowing::{linked_to_read, owned_in};
+use super::narrowing::{col, linked_to_read, owned_in};
 use crate::access::{Actor, Owned};
 use crate::error::{CoreError, CoreResult};
 use crate::kind::Kind;
@@ -58,11 +58,6 @@ pub trait Table:
     fn narrowing(actor: &Actor, alias: &'static str) -> Option<Condition> {
         owned_in(actor, Self::OWNED?, alias)
     }
-}
-
-/// `table.column`, qualified so that joins stay unambiguous.
-pub fn col(table: &'static str, column: &'static str) -> Expr {
-    Expr::col((table, column))
 }
 
 /// What a workspace may see of `T`: its rows, not deleted.

@@ -15,8 +15,8 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value 
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::types;
 use super::values::json_path;
-use super::{table_of, types};
 use crate::error::{CoreError, CoreResult};
 use crate::events::history::{self, Made};
 use crate::kind::Kind;
@@ -35,7 +35,7 @@ pub(super) async fn convert_values(
     options: &[String],
 ) -> CoreResult<()> {
     let (backend, workspace_id) = (txn.get_database_backend(), made.workspace_id);
-    let table = table_of(field.record_type);
+    let table = field.record_type.table();
     let has_key = if backend == DbBackend::Postgres {
         (
             r#"("custom_fields" -> ?) IS NOT NULL"#,

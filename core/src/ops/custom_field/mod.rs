@@ -69,16 +69,6 @@ pub struct CustomFieldChanges {
     pub description: Option<Option<String>>,
 }
 
-/// The table holding the records of `record_type`.
-pub fn table_of(record_type: CustomFieldRecordType) -> &'static str {
-    match record_type {
-        CustomFieldRecordType::Company => "company",
-        CustomFieldRecordType::Contact => "contact",
-        CustomFieldRecordType::Deal => "deal",
-        CustomFieldRecordType::Ticket => "ticket",
-    }
-}
-
 /// The options of a definition, as stored.
 pub fn options_of(field: &custom_field::Model) -> Vec<String> {
     serde_json::from_value(field.options.clone()).unwrap_or_default()

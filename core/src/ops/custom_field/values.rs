@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, Statement, Value 
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{definitions, options_of, table_of, types};
+use super::{definitions, options_of, types};
 use crate::error::{CoreError, CoreResult};
 use crate::store::placeholders::for_backend;
 
@@ -158,7 +158,7 @@ async fn check_unique<C: ConnectionTrait>(
     except: Option<Uuid>,
 ) -> CoreResult<()> {
     let backend = txn.get_database_backend();
-    let table = table_of(record_type);
+    let table = record_type.table();
     for field in fields.iter().filter(|f| f.is_unique) {
         let Some(value) = values.get(&field.key) else {
             continue;
@@ -246,7 +246,7 @@ pub async fn refuse_missing(
     key: &str,
 ) -> CoreResult<()> {
     let backend = txn.get_database_backend();
-    let table = table_of(record_type);
+    let table = record_type.table();
     let (value, param) = value_of(backend, key);
     let sql = format!(
         r#"SELECT COUNT(*) AS "n" FROM "{table}" WHERE "workspace_id" = ? AND "deleted_at" IS NULL AND {value} IS NULL"#
@@ -279,7 +279,7 @@ pub async fn refuse_duplicates(
     key: &str,
 ) -> CoreResult<()> {
     let backend = txn.get_database_backend();
-    let table = table_of(record_type);
+    let table = record_type.table();
     let (value, param) = value_of(backend, key);
     let sql = format!(
         r#"SELECT 1 AS "n" FROM "{table}" WHERE "workspace_id" = ? AND "deleted_at" IS NULL AND {value} IS NOT NULL GROUP BY {value} HAVING COUNT(*) > 1 LIMIT 1"#

@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use crate::access::{Actor, Owned};
 use crate::error::{CoreError, CoreResult};
-use crate::ops::custom_field::table_of;
 use crate::store::across::across_workspaces;
 use crate::store::owned_in;
 
@@ -113,7 +112,7 @@ async fn is_live(
     id: Uuid,
     reader: Option<&Actor>,
 ) -> CoreResult<bool> {
-    let table = table_of(record_type);
+    let table = record_type.table();
     let mut query = Query::select()
         .expr(Expr::val(1))
         .from(table)
