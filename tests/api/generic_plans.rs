@@ -17,11 +17,10 @@
 //!   their plans name the workspace's id itself, where a generic plan has
 //!   `$n`; a plain page keeps the generic plan.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::common::postgres;
-use crate::helpers::TestApp;
-use crate::plans::{demo_on_postgres_with, log_len, logged_plans};
+use crate::plans::{demo_on_postgres_with, plans_of};
 
 const GENERIC: &[(&str, &str)] = &[
     ("session_preload_libraries", "auto_explain"),
@@ -100,26 +99,6 @@ async fn searches_keep_their_shape_under_generic_plans() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
-/// Runs `query` and returns the plans logged meanwhile for the statements
-/// whose text holds `marker` (at least one).
-async fn plans_of(app: &TestApp, token: &str, query: &str, marker: &str) -> Vec<Value> {
-    let log = postgres::cluster().expect("the cluster").log_file();
-    let offset = log_len(&log);
-    let answer = app.gql_as(token, query, json!({})).await;
-    assert!(answer.get("errors").is_none(), "{query}: {answer}");
-    let bytes = std::fs::read(&log).expect("server log");
-    let text = String::from_utf8_lossy(&bytes[offset.min(bytes.len())..]).into_owned();
-    let plans: Vec<Value> = logged_plans(&text)
-        .into_iter()
-        .filter(|p| p["Query Text"].as_str().is_some_and(|q| q.contains(marker)))
-        .collect();
-    assert!(
-        !plans.is_empty(),
-        "{query}: no statement with {marker} logged"
-    );
-    plans
 }
 
 /// The node types that read `search_document` other than below a subplan.

@@ -61,13 +61,10 @@ pub async fn spawn_app_with(
         .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = match postgres_on_citus(backend) {
-        Backend::Sqlite => Config::for_database(format!(
-            "sqlite://{}/rapport.db?mode=rwc",
-            dir.path().display()
-        )),
+        Backend::Sqlite => Config::for_database(crate::migrated::sqlite(dir.path())),
         Backend::Postgres | Backend::PlainPostgres => {
             let cluster = postgres::cluster()?;
-            let mut config = Config::for_database(cluster.create_database(None));
+            let mut config = Config::for_database(crate::migrated::postgres(cluster));
             config.jwt_secret = Some("a-test-secret-that-is-long-enough-for-hs256".into());
             config.db_pool_size = 5;
             config

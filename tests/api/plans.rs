@@ -18,7 +18,7 @@ use crate::helpers::{Backend, spawn_app_with};
 
 /// The settings that make the test database log every plan, as JSON, and
 /// prefer any index to a scan or a sort.
-const EXPLAINED: &[(&str, &str)] = &[
+pub(crate) const EXPLAINED: &[(&str, &str)] = &[
     ("session_preload_libraries", "auto_explain"),
     ("auto_explain.log_min_duration", "0"),
     ("auto_explain.log_format", "json"),
@@ -46,7 +46,7 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
     let Some((app, _, token)) = demo_on_postgres_with(cluster, EXPLAINED).await else {
         return;
     };
-    let log = cluster.log_file();
+    let log = Logged::of(&app);
 
     let lists = sortable_lists(&app.gql_as(&token, INTROSPECTION, json!({})).await);
     let mut walked = BTreeSet::new();
@@ -56,7 +56,7 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
             for direction in ["ASC", "DESC"] {
                 let order = format!("orderBy: [{{ field: {field}, direction: {direction} }}]");
                 let first = format!("{{ {list}(first: 3, {order}) {{ edges {{ cursor }} }} }}");
-                let offset = log_len(&log);
+                let offset = log.len();
                 let page = app.gql_as(&token, &first, json!({})).await;
                 assert!(page.get("errors").is_none(), "{first}: {page}");
                 let sorts = CLOCK_DEPENDENT.contains(&field.as_str());
@@ -67,7 +67,7 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
                 let next = format!(
                     "{{ {list}(first: 3, after: \"{cursor}\", {order}) {{ edges {{ cursor }} }} }}"
                 );
-                let offset = log_len(&log);
+                let offset = log.len();
                 let page = app.gql_as(&token, &next, json!({})).await;
                 assert!(page.get("errors").is_none(), "{next}: {page}");
                 failures.extend(check_plans(&log, offset, &next, sorts));
@@ -90,12 +90,11 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
     // A support queue's page: both equalities bound the index range, so
     // nothing is read only to be filtered out.
     let queue = "{ tickets(first: 3, filter: { status: { eq: OPEN }, priority: { eq: URGENT } }) { edges { cursor } } }";
-    let offset = log_len(&log);
+    let offset = log.len();
     let page = app.gql_as(&token, queue, json!({})).await;
     assert!(page.get("errors").is_none(), "{queue}: {page}");
     failures.extend(check_plans(&log, offset, queue, false));
-    let bytes = std::fs::read(&log).expect("server log");
-    let logged = logged_plans(&String::from_utf8_lossy(&bytes[offset.min(bytes.len())..]));
+    let logged = log.since(offset);
     // Only the page's statement: the server's background workers (import
     // jobs, webhook deliveries) poll the same database meanwhile.
     for plan in logged.iter().filter(|p| {
@@ -121,7 +120,7 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
         r#"companies(first: 3, filter: { contacts: { every: { tickets: { none: { priority: { eq: LOW } } } } } })"#,
     ] {
         let query = format!("{{ {related} {{ edges {{ cursor }} }} }}");
-        let offset = log_len(&log);
+        let offset = log.len();
         let page = app.gql_as(&token, &query, json!({})).await;
         assert!(page.get("errors").is_none(), "{query}: {page}");
         failures.extend(check_plans(&log, offset, &query, false));
@@ -131,7 +130,7 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
     // (the `<%` statement); each ranking then sorts what matched.
     for (typed, marker) in [("platform", r#"AS "kind""#), ("platfrom", "<%")] {
         let search = format!("{{ search(query: \"{typed}\", first: 3) {{ edges {{ cursor }} }} }}");
-        let offset = log_len(&log);
+        let offset = log.len();
         let page = app.gql_as(&token, &search, json!({})).await;
         assert!(page.get("errors").is_none(), "{search}: {page}");
         failures.extend(check_plans_of(&log, offset, &search, marker, true));
@@ -143,7 +142,7 @@ async fn every_sort_of_every_list_reads_an_index_range_on_postgres() {
         let list = format!(
             "{{ contacts(first: 3, filter: {{ search: \"{typed}\" }}) {{ edges {{ cursor }} }} }}"
         );
-        let offset = log_len(&log);
+        let offset = log.len();
         let page = app.gql_as(&token, &list, json!({})).await;
         assert!(page.get("errors").is_none(), "{list}: {page}");
         failures.extend(check_plans_of(&log, offset, &list, r#"AS "sample""#, false));
@@ -252,20 +251,69 @@ async fn enum_values(app: &crate::helpers::TestApp, token: &str, ordering: &str)
         .collect()
 }
 
-pub(crate) fn log_len(log: &std::path::Path) -> usize {
-    std::fs::read(log).map(|b| b.len()).unwrap_or(0)
+/// Runs `query` and returns the plans logged meanwhile for the statements
+/// whose text holds `marker` (at least one).
+pub(crate) async fn plans_of(
+    app: &crate::helpers::TestApp,
+    token: &str,
+    query: &str,
+    marker: &str,
+) -> Vec<Value> {
+    let log = Logged::of(app);
+    let offset = log.len();
+    let answer = app.gql_as(token, query, json!({})).await;
+    assert!(answer.get("errors").is_none(), "{query}: {answer}");
+    let plans: Vec<Value> = log
+        .since(offset)
+        .into_iter()
+        .filter(|p| p["Query Text"].as_str().is_some_and(|q| q.contains(marker)))
+        .collect();
+    assert!(
+        !plans.is_empty(),
+        "{query}: no statement with {marker} logged"
+    );
+    plans
+}
+
+/// Where one test's plans are: the cluster's log, which every test shares,
+/// and its database's name, which each of its lines carries.
+pub(crate) struct Logged {
+    file: std::path::PathBuf,
+    database: String,
+}
+
+impl Logged {
+    /// The plans of `app`'s database.
+    pub(crate) fn of(app: &crate::helpers::TestApp) -> Self {
+        Logged {
+            file: postgres::cluster().expect("the cluster").log_file(),
+            database: crate::faults::database_name(app),
+        }
+    }
+
+    /// The log's length: where what runs next is logged.
+    pub(crate) fn len(&self) -> usize {
+        std::fs::read(&self.file).map(|b| b.len()).unwrap_or(0)
+    }
+
+    /// The database's plans logged after `offset`.
+    pub(crate) fn since(&self, offset: usize) -> Vec<Value> {
+        let bytes = std::fs::read(&self.file).expect("server log");
+        let text = String::from_utf8_lossy(&bytes[offset.min(bytes.len())..]);
+        logged_plans(&text, &self.database)
+    }
 }
 
 /// The plans logged since `offset` for paging statements, each checked;
 /// returns what is wrong with them (nothing when all are index ranges, or
 /// with `sorts`, when all read through an index).
-fn check_plans(log: &std::path::Path, offset: usize, query: &str, sorts: bool) -> Vec<String> {
+fn check_plans(log: &Logged, offset: usize, query: &str, sorts: bool) -> Vec<String> {
     check_plans_of(log, offset, query, "\"_page\"", sorts)
 }
 
 /// [`check_plans`] for the statements whose text holds `marker`.
 fn check_plans_of(
-    log: &std::path::Path,
+    log: &Logged,
     offset: usize,
     query: &str,
     marker: &str,
@@ -273,9 +321,7 @@ fn check_plans_of(
 ) -> Vec<String> {
     // Logging is asynchronous to the client's answer only by the write of
     // the log line; the statement finished before the answer was sent.
-    let bytes = std::fs::read(log).expect("server log");
-    let text = String::from_utf8_lossy(&bytes[offset.min(bytes.len())..]).into_owned();
-    let plans = logged_plans(&text);
+    let plans = log.since(offset);
     let paging: Vec<&Value> = plans
         .iter()
         .filter(|p| p["Query Text"].as_str().is_some_and(|q| q.contains(marker)))
@@ -302,12 +348,14 @@ fn check_plans_of(
 }
 
 /// The JSON plans of auto_explain entries: `… plan:` then the document on
-/// the following lines, each indented by a tab.
-pub(crate) fn logged_plans(text: &str) -> Vec<Value> {
+/// the following lines, each indented by a tab. Only `database`'s: other
+/// tests log theirs in the same file.
+fn logged_plans(text: &str, database: &str) -> Vec<Value> {
     let mut plans = Vec::new();
     let mut lines = text.lines().peekable();
+    let ours = format!("] {database} ");
     while let Some(line) = lines.next() {
-        if !line.ends_with("plan:") {
+        if !line.ends_with("plan:") || !line.contains(&ours) {
             continue;
         }
         let mut document = String::new();

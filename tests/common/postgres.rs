@@ -477,6 +477,19 @@ pub(crate) fn start_cluster(tls: bool, extra: &str) -> State {
         Err(e) => return State::Failed(format!("could not run initdb: {e}")),
     }
     let t_initdb = t0.elapsed();
+    // Each log line names its database, so that a test reading the plans
+    // `auto_explain` logs reads its own database's (tests run side by side).
+    let conf = data_dir.join("postgresql.conf");
+    let named = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&conf)
+        .and_then(|mut file| {
+            use std::io::Write;
+            writeln!(file, "log_line_prefix = '%m [%p] %d '")
+        });
+    if let Err(e) = named {
+        return State::Failed(format!("{}: {e}", conf.display()));
+    }
     let (tls_files, tls_opts) = if tls {
         match require_tls(&runner, &dir, &data_dir) {
             Ok(Some(found)) => found,
