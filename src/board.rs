@@ -4,8 +4,8 @@
 //! the command that rebuilds it, are in `examples/board/`). Its script is
 //! bundled into `assets/board/` (committed, so the build needs no Node);
 //! the page and its style are used as written. All three are compiled into
-//! the binary with `include_bytes!`, like GraphiQL's, so the page needs nothing but this
-//! server: it signs in through `login`, reads over `POST /graphql` and
+//! the binary with `include_bytes!`, like GraphiQL's, so the page needs
+//! nothing but this server: it signs in through `login`, reads over `POST /graphql` and
 //! follows `pipelineEvents`, `ticketEvents` and `leaderboardUpdates` over
 //! the `graphql-transport-ws` websocket at the same path.
 

@@ -26,6 +26,7 @@ pub use progress::ImportProgressSubscription;
 
 /// What a file holds.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "rapport_core::import::ImportType")]
 pub enum ImportType {
     /// Companies (`externalId name domain …`).
     Companies,
@@ -48,35 +49,10 @@ pub enum ImportType {
 }
 
 impl ImportType {
-    fn core(self) -> CoreType {
-        match self {
-            ImportType::Companies => CoreType::Companies,
-            ImportType::Contacts => CoreType::Contacts,
-            ImportType::Deals => CoreType::Deals,
-            ImportType::Tickets => CoreType::Tickets,
-            ImportType::Activities => CoreType::Activities,
-            ImportType::Orders => CoreType::Orders,
-            ImportType::SurveyResponses => CoreType::SurveyResponses,
-            ImportType::Engagements => CoreType::Engagements,
-            ImportType::Products => CoreType::Products,
-        }
-    }
-
+    /// The type a stored job names (its file type's name); contacts when
+    /// the name is none the server knows.
     fn of(name: &str) -> Self {
-        [
-            ImportType::Companies,
-            ImportType::Contacts,
-            ImportType::Deals,
-            ImportType::Tickets,
-            ImportType::Activities,
-            ImportType::Orders,
-            ImportType::SurveyResponses,
-            ImportType::Engagements,
-            ImportType::Products,
-        ]
-        .into_iter()
-        .find(|t| t.core().name() == name)
-        .unwrap_or(ImportType::Contacts)
+        CoreType::parse(name).map_or(ImportType::Contacts, Into::into)
     }
 }
 

@@ -2,8 +2,8 @@
 //! job at once; a background runner imports it (see `importProgress`).
 
 use async_graphql::{Context, Enum, Object, Upload};
+use rapport_core::import::Format;
 use rapport_core::import::jobs::{self, NewJob};
-use rapport_core::import::{Format, OnConflict as CoreConflict};
 
 use super::{ImportJob, ImportType};
 use crate::graphql::context::{actor, state};
@@ -21,6 +21,7 @@ pub enum ImportFormat {
 /// What to do with a row whose record exists (by external id, then email
 /// for contacts, domain for companies).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "rapport_core::import::OnConflict")]
 pub enum OnConflict {
     /// Leave the record as it is.
     Skip,
@@ -79,13 +80,9 @@ impl ImportMutation {
             })?,
         };
         let job = NewJob {
-            ty: import_type.core(),
+            ty: import_type.into(),
             format,
-            on_conflict: match on_conflict {
-                OnConflict::Skip => CoreConflict::Skip,
-                OnConflict::Update => CoreConflict::Update,
-                OnConflict::Error => CoreConflict::Error,
-            },
+            on_conflict: on_conflict.into(),
             source,
             dry_run,
             file_name: upload.filename,
