@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::common::postgres;
 use crate::helpers::{
-    Backend, TestApp, error_code, member_token, on_both_databases, spawn_app_with,
+    Backend, TestApp, database_name, error_code, member_token, on_both_databases, spawn_app_with,
 };
 
 on_both_databases!(
@@ -138,15 +138,6 @@ async fn a_replay_is_refused_after_the_senders_role_changed(app: TestApp) {
     assert_eq!(companies(&app).await, 1);
 }
 
-pub(crate) fn database_name(app: &TestApp) -> String {
-    let url = &app.state.config.database_url;
-    url.rsplit('/')
-        .next()
-        .and_then(|tail| tail.split('?').next())
-        .expect("database name")
-        .to_owned()
-}
-
 /// Waits (bounded) until `check` holds, polling.
 pub(crate) async fn eventually<F: AsyncFn() -> bool>(what: &str, check: F) {
     for _ in 0..200 {
@@ -164,7 +155,7 @@ async fn a_timed_out_write_is_cancelled_in_the_database_and_its_key_runs_again()
         return;
     };
     let cluster = postgres::cluster().expect("cluster");
-    let database = database_name(&app);
+    let database = database_name(&app.state.config.database_url);
     // Another session holds the workspace row (where ticket numbers come
     // from), so the one-statement createTicket waits past the time limit.
     let blocker = Database::connect(app.state.config.database_url.clone())
@@ -221,7 +212,7 @@ async fn an_unreachable_database_answers_unavailable_at_once() {
         return;
     };
     let cluster = postgres::cluster().expect("cluster");
-    let database = database_name(&app);
+    let database = database_name(&app.state.config.database_url);
     // Authenticate once while the database is up (credentials are cached);
     // a second member's token is never seen before the outage.
     assert_eq!(companies(&app).await, 0);

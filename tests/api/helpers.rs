@@ -153,6 +153,15 @@ pub async fn put_away(state: AppState) {
     state.db.close_by_ref().await.expect("pool closed");
 }
 
+/// The database's name in a PostgreSQL `url`.
+pub fn database_name(url: &str) -> String {
+    url.rsplit('/')
+        .next()
+        .and_then(|tail| tail.split('?').next())
+        .expect("database name")
+        .to_owned()
+}
+
 /// A new member of `workspace_id` with `role`, and a token for it.
 pub async fn member_token(state: &AppState, workspace_id: Uuid, role: Role) -> String {
     let id = Uuid::now_v7();
@@ -217,8 +226,7 @@ impl TestApp {
         if !token.is_empty() {
             request = request.bearer_auth(token);
         }
-        let response = request.send().await.expect("request sent");
-        response.json().await.expect("JSON response")
+        request.answer().await
     }
 
     /// POSTs `body` as written (JSON a test spells out by hand) as

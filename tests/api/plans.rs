@@ -158,12 +158,7 @@ pub(crate) async fn demo_on_postgres_with(
     settings: &[(&str, &str)],
 ) -> Option<(crate::helpers::TestApp, rapport::auth::Actor, String)> {
     let app = spawn_app_with(Backend::PlainPostgres, |config| {
-        let name = config
-            .database_url
-            .rsplit('/')
-            .next()
-            .expect("database name")
-            .to_owned();
+        let name = crate::helpers::database_name(&config.database_url);
         for (setting, value) in settings {
             cluster.psql(
                 "postgres",
@@ -287,7 +282,7 @@ impl Logged {
     pub(crate) fn of(app: &crate::helpers::TestApp) -> Self {
         Logged {
             file: postgres::cluster().expect("the cluster").log_file(),
-            database: crate::faults::database_name(app),
+            database: crate::helpers::database_name(&app.state.config.database_url),
         }
     }
 

@@ -7,8 +7,8 @@ use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
 use serde_json::json;
 
 use crate::common::postgres;
-use crate::faults::{self, database_name};
-use crate::helpers::{Backend, error_code, spawn_app_with};
+use crate::faults;
+use crate::helpers::{Backend, database_name, error_code, spawn_app_with};
 
 /// Polls (bounded, generously) until `sql` answers `expected`, sleeping
 /// asynchronously so the server (on this runtime) goes on meanwhile.
@@ -26,7 +26,7 @@ async fn a_timed_out_read_leaves_no_statement_waiting_in_postgres() {
         return;
     };
     let cluster = postgres::cluster().expect("cluster");
-    let database = database_name(&app);
+    let database = database_name(&app.state.config.database_url);
     // Sign in once while nothing is locked (credentials are then cached).
     app.data("{ companies { totalCount } }", json!({})).await;
 
