@@ -71,7 +71,7 @@ pub async fn spawn_app_with(
         }
         Backend::Citus => {
             let cluster = crate::common::citus::cluster()?;
-            let (name, url) = cluster.create_database();
+            let (name, url) = crate::migrated::citus(cluster);
             // Every statement of a request names one workspace and runs on
             // one shard; anything else fails the test. The distribution
             // itself allows more for its own session.

@@ -96,11 +96,76 @@ impl CitusCluster {
             "postgres",
             &format!("ALTER DATABASE {name} SET citus.shard_count = 4"),
         );
-        // `CREATE EXTENSION citus` turns TLS on with a self-signed
-        // certificate, which the server's client refuses: the nodes talk
-        // over loopback, so the test connects without it.
-        let url = format!("{}?sslmode=disable", self.coordinator.url(&name));
+        let url = self.url(&name);
         (name, url)
+    }
+
+    /// Makes `template`, a database [`create_database`](Self::create_database)
+    /// made, a template on every node: nothing may connect to it any more,
+    /// and the sessions Citus keeps in it (each node's maintenance daemon and
+    /// its connections to the other nodes) are ended, since PostgreSQL
+    /// clones only a database nobody is in.
+    #[track_caller]
+    pub fn seal_template(&self, template: &str) {
+        for node in self.nodes() {
+            node.psql(
+                "postgres",
+                &format!("ALTER DATABASE {template} WITH ALLOW_CONNECTIONS false"),
+            );
+        }
+        for node in self.nodes() {
+            node.psql(
+                "postgres",
+                &format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = '{template}' AND pid <> pg_backend_pid()"
+                ),
+            );
+        }
+    }
+
+    /// A copy of a [sealed](Self::seal_template) `template` on every node
+    /// under one new name: its name, and its URL on the coordinator. The
+    /// coordinator's copy finds its shards in the workers' copies, since
+    /// Citus connects to a worker's database of the coordinator's name.
+    #[track_caller]
+    pub fn clone_database(&self, template: &str) -> (String, String) {
+        let name = format!("c_{}", uuid::Uuid::now_v7().simple());
+        for node in self.nodes() {
+            node.create_named_database(&name, Some(template));
+        }
+        // A copy does not take the template's own settings (`ALTER DATABASE
+        // … SET`, which the migrations make for the sessions the coordinator
+        // opens on the workers): each node's are set again on its copy.
+        // From `postgres`, where Citus does not step in: the copy is not a
+        // distributed database to it (its record names the template's oid).
+        for node in self.nodes() {
+            let settings = node.psql(
+                "postgres",
+                &format!(
+                    "SELECT unnest(setconfig) FROM pg_db_role_setting s \
+                     JOIN pg_database d ON d.oid = s.setdatabase \
+                     WHERE d.datname = '{template}' AND s.setrole = 0"
+                ),
+            );
+            for setting in settings.lines().filter(|line| !line.is_empty()) {
+                let (key, value) = setting.split_once('=').expect("a name=value setting");
+                node.psql(
+                    "postgres",
+                    &format!("ALTER DATABASE {name} SET {key} = '{value}'"),
+                );
+            }
+        }
+        let url = self.url(&name);
+        (name, url)
+    }
+
+    /// The URL of the coordinator's database `name`. `CREATE EXTENSION
+    /// citus` turns TLS on with a self-signed certificate, which the
+    /// server's client refuses: the nodes talk over loopback, so the test
+    /// connects without it.
+    fn url(&self, name: &str) -> String {
+        format!("{}?sslmode=disable", self.coordinator.url(name))
     }
 
     /// Runs `sql` on the coordinator's database `db`.
