@@ -20,9 +20,6 @@ use crate::common::postgres;
 pub enum Backend {
     Sqlite,
     Postgres,
-    /// PostgreSQL even under `RAPPORT_TEST_POSTGRES=citus`: tests of plain
-    /// PostgreSQL's own query plans.
-    PlainPostgres,
     /// A Citus coordinator and two workers, the tables distributed by the
     /// server, and any statement reaching more than one shard an error.
     Citus,
@@ -39,6 +36,21 @@ pub struct TestApp {
     pub workspace_id: Uuid,
     _dir: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
+    /// Dropped last, once the server has been told to stop.
+    _database: Option<CitusDatabase>,
+}
+
+/// A test's database on Citus, dropped on every node when the test ends
+/// (kept when it fails, for a look).
+struct CitusDatabase(String);
+
+impl Drop for CitusDatabase {
+    fn drop(&mut self) {
+        if let (false, Some(cluster)) = (std::thread::panicking(), crate::common::citus::cluster())
+        {
+            cluster.drop_database(&self.0);
+        }
+    }
 }
 
 /// Starts a server on `backend`; `None` only when PostgreSQL is missing outside CI.
@@ -60,9 +72,10 @@ pub async fn spawn_app_with(
         .with_env_filter("warn,rapport=info")
         .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = match postgres_on_citus(backend) {
+    let mut database = None;
+    let mut config = match backend {
         Backend::Sqlite => Config::for_database(crate::migrated::sqlite(dir.path())),
-        Backend::Postgres | Backend::PlainPostgres => {
+        Backend::Postgres => {
             let cluster = postgres::cluster()?;
             let mut config = Config::for_database(crate::migrated::postgres(cluster));
             config.jwt_secret = Some("a-test-secret-that-is-long-enough-for-hs256".into());
@@ -72,6 +85,7 @@ pub async fn spawn_app_with(
         Backend::Citus => {
             let cluster = crate::common::citus::cluster()?;
             let (name, url) = crate::migrated::citus(cluster);
+            database = Some(CitusDatabase(name.clone()));
             // Every statement of a request names one workspace and runs on
             // one shard; anything else fails the test. The distribution
             // itself allows more for its own session.
@@ -120,6 +134,7 @@ pub async fn spawn_app_with(
         workspace_id,
         _dir: dir,
         _stop: stop,
+        _database: database,
     })
 }
 
@@ -315,16 +330,6 @@ impl TestApp {
     }
 }
 
-/// `RAPPORT_TEST_POSTGRES=citus` runs every PostgreSQL test of the suite on
-/// the Citus cluster instead, with any multi-shard statement an error.
-fn postgres_on_citus(backend: Backend) -> Backend {
-    let on_citus = std::env::var("RAPPORT_TEST_POSTGRES").is_ok_and(|value| value == "citus");
-    match backend {
-        Backend::Postgres if on_citus => Backend::Citus,
-        other => other,
-    }
-}
-
 /// The first error's `extensions.code`.
 pub fn error_code(response: &Value) -> &str {
     response["errors"][0]["extensions"]["code"]
@@ -332,8 +337,9 @@ pub fn error_code(response: &Value) -> &str {
         .unwrap_or("<none>")
 }
 
-/// Runs a test body on SQLite and on PostgreSQL, as two tests;
-/// `with CONFIGURE;` first changes each server's configuration.
+/// Runs a test body on SQLite, on PostgreSQL and on a Citus cluster (every
+/// statement routed to one shard), as three tests; `with CONFIGURE;` first
+/// changes each server's configuration.
 macro_rules! on_both_databases {
     (with $configure:path; $($name:ident),* $(,)?) => {
         $(
@@ -353,6 +359,13 @@ macro_rules! on_both_databases {
                 fn on_postgres() {
                     rapport::runtime::build(Some(2)).expect("runtime").block_on(async {
                         let Some(app) = crate::helpers::spawn_app_with(crate::helpers::Backend::Postgres, $configure).await else { return };
+                        super::$name(app).await;
+                    })
+                }
+                #[test]
+                fn on_citus() {
+                    rapport::runtime::build(Some(2)).expect("runtime").block_on(async {
+                        let Some(app) = crate::helpers::spawn_app_with(crate::helpers::Backend::Citus, $configure).await else { return };
                         super::$name(app).await;
                     })
                 }

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::helpers::{TestApp, on_both_databases};
 
 async fn migrations_roll_back_and_apply_again(app: TestApp) {
-    // Not on Citus (`RAPPORT_TEST_POSTGRES=citus`): migration 54's down puts
+    // Not on Citus: migration 54's down puts
     // back triggers, which Citus refuses on distributed tables. Going back
     // past it there means undistributing the tables first, by hand.
     if app.state.citus {

@@ -157,7 +157,7 @@ pub(crate) async fn demo_on_postgres_with(
     cluster: &postgres::PgCluster,
     settings: &[(&str, &str)],
 ) -> Option<(crate::helpers::TestApp, rapport::auth::Actor, String)> {
-    let app = spawn_app_with(Backend::PlainPostgres, |config| {
+    let app = spawn_app_with(Backend::Postgres, |config| {
         let name = crate::helpers::database_name(&config.database_url);
         for (setting, value) in settings {
             cluster.psql(
@@ -286,16 +286,22 @@ impl Logged {
         }
     }
 
-    /// The log's length: where what runs next is logged.
+    /// The log's length: where what runs next is logged. Its size, not
+    /// its text: the log holds every test's plans, hundreds of megabytes by
+    /// the end of a run, and reading it whole at each query was most of
+    /// this file's time.
     pub(crate) fn len(&self) -> usize {
-        std::fs::read(&self.file).map(|b| b.len()).unwrap_or(0)
+        std::fs::metadata(&self.file).map_or(0, |m| m.len() as usize)
     }
 
-    /// The database's plans logged after `offset`.
+    /// The database's plans logged after `offset`: only that tail is read.
     pub(crate) fn since(&self, offset: usize) -> Vec<Value> {
-        let bytes = std::fs::read(&self.file).expect("server log");
-        let text = String::from_utf8_lossy(&bytes[offset.min(bytes.len())..]);
-        logged_plans(&text, &self.database)
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = std::fs::File::open(&self.file).expect("server log");
+        file.seek(SeekFrom::Start(offset as u64)).expect("seek");
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).expect("server log read");
+        logged_plans(&String::from_utf8_lossy(&bytes), &self.database)
     }
 }
 
