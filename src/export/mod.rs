@@ -117,101 +117,89 @@ pub fn prepare(
     use crate::graphql::{
         activity, company, contact, customer_order, deal, product, survey, ticket,
     };
-    let r = request;
+    // One record type's stream: its module's record, filter and order
+    // types, its columns, its custom fields, its columns from other tables.
+    macro_rules! chunks_of {
+        ($module:ident :: $record:ident, $filter:ident, $order:ident, $columns:ident, $custom:expr, $extras:expr) => {
+            chunks::<$module::$record, $module::$filter, $module::$order>(
+                db,
+                actor,
+                request,
+                $module::$order::keys,
+                columns::$columns,
+                $custom,
+                $extras,
+            )
+        };
+    }
     let chunks = match request.ty {
-        ExportType::Companies => {
-            chunks::<company::Company, company::CompanyFilter, company::CompanyOrderField>(
-                db,
-                actor,
-                r,
-                company::CompanyOrderField::keys,
-                columns::COMPANY,
-                Some(|m| &m.custom_fields),
-                None,
-            )
-        }
-        ExportType::Contacts => {
-            chunks::<contact::Contact, contact::ContactFilter, contact::ContactOrderField>(
-                db,
-                actor,
-                r,
-                contact::ContactOrderField::keys,
-                columns::CONTACT,
-                Some(|m| &m.custom_fields),
-                None,
-            )
-        }
-        ExportType::Deals => chunks::<deal::Deal, deal::DealFilter, deal::DealOrderField>(
-            db,
-            actor,
-            r,
-            deal::DealOrderField::keys,
-            columns::DEAL,
+        ExportType::Companies => chunks_of!(
+            company::Company,
+            CompanyFilter,
+            CompanyOrderField,
+            COMPANY,
+            Some(|m| &m.custom_fields),
+            None
+        ),
+        ExportType::Contacts => chunks_of!(
+            contact::Contact,
+            ContactFilter,
+            ContactOrderField,
+            CONTACT,
+            Some(|m| &m.custom_fields),
+            None
+        ),
+        ExportType::Deals => chunks_of!(
+            deal::Deal,
+            DealFilter,
+            DealOrderField,
+            DEAL,
             Some(|m| &m.custom_fields),
             Some(Extras {
                 names: paths::NAMES,
                 read: paths::of_deals,
-            }),
+            })
         ),
-        ExportType::Tickets => {
-            chunks::<ticket::Ticket, ticket::TicketFilter, ticket::TicketOrderField>(
-                db,
-                actor,
-                r,
-                ticket::TicketOrderField::keys,
-                columns::TICKET,
-                Some(|m| &m.custom_fields),
-                None,
-            )
-        }
-        ExportType::Activities => {
-            chunks::<activity::Activity, activity::ActivityFilter, activity::ActivityOrderField>(
-                db,
-                actor,
-                r,
-                activity::ActivityOrderField::keys,
-                columns::ACTIVITY,
-                None,
-                None,
-            )
-        }
-        ExportType::Orders => chunks::<
+        ExportType::Tickets => chunks_of!(
+            ticket::Ticket,
+            TicketFilter,
+            TicketOrderField,
+            TICKET,
+            Some(|m| &m.custom_fields),
+            None
+        ),
+        ExportType::Activities => chunks_of!(
+            activity::Activity,
+            ActivityFilter,
+            ActivityOrderField,
+            ACTIVITY,
+            None,
+            None
+        ),
+        ExportType::Orders => chunks_of!(
             customer_order::Order,
-            customer_order::OrderFilter,
-            customer_order::OrderOrderField,
-        >(
-            db,
-            actor,
-            r,
-            customer_order::OrderOrderField::keys,
-            columns::ORDER,
+            OrderFilter,
+            OrderOrderField,
+            ORDER,
             None,
-            None,
+            None
         ),
-        ExportType::SurveyResponses => chunks::<
+        ExportType::SurveyResponses => chunks_of!(
             survey::SurveyResponse,
-            survey::SurveyResponseFilter,
-            survey::SurveyResponseOrderField,
-        >(
-            db,
-            actor,
-            r,
-            survey::SurveyResponseOrderField::keys,
-            columns::SURVEY_RESPONSE,
+            SurveyResponseFilter,
+            SurveyResponseOrderField,
+            SURVEY_RESPONSE,
             None,
-            None,
+            None
         ),
-        ExportType::Products => {
-            chunks::<product::Product, product::ProductFilter, product::ProductOrderField>(
-                db,
-                actor,
-                r,
-                product::ProductOrderField::keys,
-                columns::PRODUCT,
-                None,
-                None,
-            )
-        }
+        ExportType::Products => chunks_of!(
+            product::Product,
+            ProductFilter,
+            ProductOrderField,
+            PRODUCT,
+            None,
+            None
+        ),
     }?;
     Ok(Export {
         format: request.format,
