@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use rapport::config::Config;
 
-use crate::common::citus::CitusCluster;
+use crate::common::citus::{CitusCluster, CitusTemplate};
 use crate::common::postgres::PgCluster;
 use crate::common::spawn_detached;
 
@@ -34,14 +34,13 @@ pub fn postgres(cluster: &'static PgCluster) -> String {
 /// name and its URL on the coordinator. Distributing the schema costs
 /// seconds, and a new database had to be made one at a time.
 pub fn citus(cluster: &'static CitusCluster) -> (String, String) {
-    static MIGRATED: OnceLock<String> = OnceLock::new();
+    static MIGRATED: OnceLock<CitusTemplate> = OnceLock::new();
     let template = MIGRATED.get_or_init(|| {
         let (name, url) = cluster.create_database();
         let mut config = Config::for_database(url);
         config.citus = "true".into();
         migrate(config);
-        cluster.seal_template(&name);
-        name
+        cluster.seal_template(&name)
     });
     cluster.clone_database(template)
 }

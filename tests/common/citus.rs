@@ -20,6 +20,13 @@ pub struct CitusCluster {
     pub workers: [PgCluster; 2],
 }
 
+/// A database [sealed](CitusCluster::seal_template) to be copied: its name,
+/// and each node's settings of it (`name = 'value'`), in the nodes' order.
+pub struct CitusTemplate {
+    name: String,
+    settings: Vec<Vec<String>>,
+}
+
 static CITUS: OnceLock<State<CitusCluster>> = OnceLock::new();
 
 /// Starts the three nodes once per test process.
@@ -106,7 +113,7 @@ impl CitusCluster {
     /// its connections to the other nodes) are ended, since PostgreSQL
     /// clones only a database nobody is in.
     #[track_caller]
-    pub fn seal_template(&self, template: &str) {
+    pub fn seal_template(&self, template: &str) -> CitusTemplate {
         for node in self.nodes() {
             node.psql(
                 "postgres",
@@ -122,38 +129,46 @@ impl CitusCluster {
                 ),
             );
         }
-    }
-
-    /// A copy of a [sealed](Self::seal_template) `template` on every node
-    /// under one new name: its name, and its URL on the coordinator. The
-    /// coordinator's copy finds its shards in the workers' copies, since
-    /// Citus connects to a worker's database of the coordinator's name.
-    #[track_caller]
-    pub fn clone_database(&self, template: &str) -> (String, String) {
-        let name = format!("c_{}", uuid::Uuid::now_v7().simple());
-        for node in self.nodes() {
-            node.create_named_database(&name, Some(template));
-        }
         // A copy does not take the template's own settings (`ALTER DATABASE
         // … SET`, which the migrations make for the sessions the coordinator
-        // opens on the workers): each node's are set again on its copy.
-        // From `postgres`, where Citus does not step in: the copy is not a
-        // distributed database to it (its record names the template's oid).
-        for node in self.nodes() {
-            let settings = node.psql(
-                "postgres",
-                &format!(
-                    "SELECT unnest(setconfig) FROM pg_db_role_setting s \
-                     JOIN pg_database d ON d.oid = s.setdatabase \
-                     WHERE d.datname = '{template}' AND s.setrole = 0"
-                ),
-            );
-            for setting in settings.lines().filter(|line| !line.is_empty()) {
-                let (key, value) = setting.split_once('=').expect("a name=value setting");
+        // opens on the workers): each node's are read here, once, and set
+        // again on every copy.
+        let settings = self
+            .nodes()
+            .map(|node| {
                 node.psql(
                     "postgres",
-                    &format!("ALTER DATABASE {name} SET {key} = '{value}'"),
-                );
+                    &format!(
+                        "SELECT unnest(setconfig) FROM pg_db_role_setting s \
+                         JOIN pg_database d ON d.oid = s.setdatabase \
+                         WHERE d.datname = '{template}' AND s.setrole = 0"
+                    ),
+                )
+                .lines()
+                .filter_map(|setting| setting.split_once('='))
+                .map(|(key, value)| format!("{key} = '{value}'"))
+                .collect()
+            })
+            .collect();
+        CitusTemplate {
+            name: template.to_owned(),
+            settings,
+        }
+    }
+
+    /// A copy of a sealed `template` on every node under one new name: its
+    /// name, and its URL on the coordinator. The coordinator's copy finds
+    /// its shards in the workers' copies, since Citus connects to a worker's
+    /// database of the coordinator's name.
+    #[track_caller]
+    pub fn clone_database(&self, template: &CitusTemplate) -> (String, String) {
+        let name = format!("c_{}", uuid::Uuid::now_v7().simple());
+        for (node, settings) in self.nodes().zip(&template.settings) {
+            node.create_named_database(&name, Some(&template.name));
+            // From `postgres`, where Citus does not step in: the copy is not
+            // a distributed database to it (its record names the template's oid).
+            for setting in settings {
+                node.psql("postgres", &format!("ALTER DATABASE {name} SET {setting}"));
             }
         }
         let url = self.url(&name);
