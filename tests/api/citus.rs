@@ -5,9 +5,14 @@
 //! statement that reaches more than one shard turned into an error
 //! (`citus.multi_task_query_log_level`, see `Backend::Citus`): each passes
 //! only if every statement it caused names one workspace. This file holds
-//! what only Citus has: how the tables are distributed.
+//! what only Citus has: how the tables are distributed, and what a
+//! transaction passes on to the workers.
 
 use migration::{Migrator, MigratorTrait};
+use serde_json::json;
+
+use crate::fixtures;
+use crate::helpers::{Backend, spawn_app_with};
 
 use crate::common::citus;
 
@@ -104,5 +109,61 @@ fn every_tenant_table_distributes_colocated_on_citus() {
     assert!(
         plan.contains("Custom Scan (Citus") && plan.contains("Task Count: 1"),
         "the call is delegated to one node: {plan}"
+    );
+}
+
+/// A near-match search's threshold reaches the worker that runs its
+/// statement: Citus passes the transaction's `SET LOCAL` on with the
+/// statement (read from the coordinator's log of what it sends to workers).
+/// Without it the worker kept its database's 0.29, and its trigram index
+/// handed every weak match to the recheck (BENCHMARKS.md, "On Citus").
+#[test]
+fn a_near_search_gives_its_threshold_to_the_workspaces_worker_on_citus() {
+    let Some(cluster) = citus::cluster() else {
+        return;
+    };
+    let mut database = String::new();
+    // Only what is logged from here on: the coordinator's log is shared.
+    let logged_before = std::fs::metadata(cluster.log_file()).map_or(0, |m| m.len());
+    rapport::runtime::build(Some(2))
+        .expect("runtime")
+        .block_on(async {
+            let app = spawn_app_with(Backend::Citus, |config| {
+                let url = config.database_url.split('?').next().unwrap_or_default();
+                database = url.rsplit('/').next().unwrap_or_default().to_owned();
+                for setting in ["citus.log_remote_commands = on", "log_min_messages = notice"] {
+                    cluster.psql(
+                        "postgres",
+                        &format!("ALTER DATABASE {database} SET {setting}"),
+                    );
+                }
+            })
+            .await
+            .expect("a Citus app");
+            fixtures::company(&app, json!({ "name": "Acme Corp" })).await;
+            let found = app
+                .gql(
+                    "query { search(query: \"acmee\", first: 5) { edges { node { ... on Company { name } } } } }",
+                    json!({}),
+                )
+                .await;
+            assert_eq!(
+                found["data"]["search"]["edges"][0]["node"]["name"], "Acme Corp",
+                "{found:#}"
+            );
+        });
+    // "acmee" has six trigrams: (6 - 3) / (6 + 3), a hair less.
+    let mut log = String::new();
+    let mut file = std::fs::File::open(cluster.log_file()).expect("the coordinator's log");
+    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(logged_before)).expect("seek");
+    std::io::Read::read_to_string(&mut file, &mut log).expect("the log's new lines");
+    let sent: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains(&format!(" {database} ")) && line.contains("issuing"))
+        .filter(|line| line.contains("SET LOCAL pg_trgm.word_similarity_threshold = 0.33333"))
+        .collect();
+    assert!(
+        !sent.is_empty(),
+        "the worker's transaction opens with the query's threshold"
     );
 }

@@ -27,7 +27,9 @@ mod postgres;
 mod sqlite;
 mod typos;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, TransactionTrait, Value,
+};
 use uuid::Uuid;
 
 use crate::access::Actor;
@@ -198,8 +200,19 @@ async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreR
         // Custom plans (and the near tier's threshold), for this transaction only.
         let txn = db.begin().await?;
         let (ready, bound) = postgres::ready_transaction(tier, query);
-        txn.query_one_raw(Statement::from_sql_and_values(backend, ready, bound))
+        let readied = txn
+            .query_one_raw(Statement::from_sql_and_values(backend, ready, bound))
             .await?;
+        if tier == Tier::Near {
+            let threshold: String = readied
+                .ok_or_else(|| DbErr::RecordNotFound("the near tier's threshold".into()))?
+                .try_get("", "threshold")?;
+            let threshold = threshold.trim().parse::<f64>().map_err(|error| {
+                DbErr::Custom(format!("the near tier's threshold {threshold:?}: {error}"))
+            })?;
+            txn.execute_unprepared(&postgres::set_threshold(threshold))
+                .await?;
+        }
         let rows = txn.query_all_raw(statement).await?;
         txn.commit().await?;
         rows

@@ -46,19 +46,42 @@ pub fn near_threshold(param: &str) -> String {
 /// planning it a fraction of one, so it is planned for its own workspace
 /// every time.
 ///
-/// And for the near tier, the threshold of `<%`, from the query.
+/// For the near tier it also answers the query's threshold (column
+/// `threshold`), which [`set_threshold`] then gives to `<%`, and has Citus
+/// pass the transaction's `SET LOCAL`s on to the worker it opens for the
+/// shard's statement (`citus.propagate_set_commands`; on PostgreSQL
+/// without Citus an unused placeholder).
 pub fn ready_transaction(tier: Tier, query: &str) -> (String, Vec<Value>) {
     let custom = crate::store::page::CUSTOM_PLANS;
     match tier {
         Tier::Exact => (format!("SELECT {custom}"), Vec::new()),
         Tier::Near => (
             format!(
-                "SELECT {custom}, set_config('pg_trgm.word_similarity_threshold', CAST({} AS TEXT), true)",
+                r#"SELECT {custom}, set_config('citus.propagate_set_commands', 'local', true), CAST({} AS TEXT) AS "threshold""#,
                 near_threshold("CAST($1 AS TEXT)")
             ),
             vec![Value::from(query.to_owned())],
         ),
     }
+}
+
+/// The statement that makes `threshold` the least word similarity `<%`
+/// (and the trigram index) accepts for the rest of the transaction, on
+/// whichever node runs the search.
+///
+/// `SET LOCAL`, not `set_config`: Citus passes a transaction's `SET LOCAL`
+/// on to its worker (see [`ready_transaction`]), never a `set_config`.
+/// Without it the worker kept its database's 0.29, the trigram index handed
+/// every weak match to the recheck, and a slip of one letter at a million
+/// contacts took 932 ms on Citus against 36 ms on one node (BENCHMARKS.md,
+/// "On Citus"). Alone in its string: Citus passes on the text from the
+/// statement's start to the string's end. `SET` takes no parameters: the
+/// value is a number formatted here, never text from the request.
+pub fn set_threshold(threshold: f64) -> String {
+    format!(
+        "SET LOCAL pg_trgm.word_similarity_threshold = {}",
+        threshold.clamp(0.0, 1.0)
+    )
 }
 
 /// Newest documents of a type read before the trigram index is asked, for
@@ -113,9 +136,10 @@ fn tiered(query: &str, tier: Tier) -> Tiered {
             let halves = format!("({inside} OR {inside}) AND NOT ({inside})");
             let [left, right] = typos::halves(query);
             // `<%` (what the trigram index serves) compares with the
-            // transaction's threshold, which only the node it was set on
-            // knows: on Citus the shard's node has its database's (0.29,
-            // the lowest), so the query's own threshold is also tested here.
+            // transaction's threshold ([`set_threshold`]). The query's own
+            // threshold is tested here too, so the answer holds whatever
+            // the node running it was told: a database's own is 0.29, the
+            // lowest (a list's search filter reads through it).
             let threshold = near_threshold("CAST(? AS TEXT)");
             let near = format!(
                 "? <% \"text\" AND word_similarity(?, \"text\") >= {threshold}"
