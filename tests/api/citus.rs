@@ -12,9 +12,9 @@ use migration::{Migrator, MigratorTrait};
 use serde_json::json;
 
 use crate::fixtures;
-use crate::helpers::{Backend, spawn_app_with};
+use crate::helpers::{Backend, database_name, spawn_app_with};
 
-use crate::common::citus;
+use crate::common::{citus, postgres};
 
 #[test]
 fn every_tenant_table_distributes_colocated_on_citus() {
@@ -124,13 +124,12 @@ fn a_near_search_gives_its_threshold_to_the_workspaces_worker_on_citus() {
     };
     let mut database = String::new();
     // Only what is logged from here on: the coordinator's log is shared.
-    let logged_before = std::fs::metadata(cluster.log_file()).map_or(0, |m| m.len());
+    let logged_before = postgres::log_len(&cluster.log_file());
     rapport::runtime::build(Some(2))
         .expect("runtime")
         .block_on(async {
             let app = spawn_app_with(Backend::Citus, |config| {
-                let url = config.database_url.split('?').next().unwrap_or_default();
-                database = url.rsplit('/').next().unwrap_or_default().to_owned();
+                database = database_name(&config.database_url);
                 for setting in ["citus.log_remote_commands = on", "log_min_messages = notice"] {
                     cluster.psql(
                         "postgres",
@@ -153,10 +152,7 @@ fn a_near_search_gives_its_threshold_to_the_workspaces_worker_on_citus() {
             );
         });
     // "acmee" has six trigrams: (6 - 3) / (6 + 3), a hair less.
-    let mut log = String::new();
-    let mut file = std::fs::File::open(cluster.log_file()).expect("the coordinator's log");
-    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(logged_before)).expect("seek");
-    std::io::Read::read_to_string(&mut file, &mut log).expect("the log's new lines");
+    let log = postgres::log_since(&cluster.log_file(), logged_before);
     let sent: Vec<&str> = log
         .lines()
         .filter(|line| line.contains(&format!(" {database} ")) && line.contains("issuing"))

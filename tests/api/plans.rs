@@ -286,22 +286,17 @@ impl Logged {
         }
     }
 
-    /// The log's length: where what runs next is logged. Its size, not
-    /// its text: the log holds every test's plans, hundreds of megabytes by
-    /// the end of a run, and reading it whole at each query was most of
-    /// this file's time.
+    /// The log's length: where what runs next is logged.
     pub(crate) fn len(&self) -> usize {
-        std::fs::metadata(&self.file).map_or(0, |m| m.len() as usize)
+        postgres::log_len(&self.file) as usize
     }
 
     /// The database's plans logged after `offset`: only that tail is read.
     pub(crate) fn since(&self, offset: usize) -> Vec<Value> {
-        use std::io::{Read, Seek, SeekFrom};
-        let mut file = std::fs::File::open(&self.file).expect("server log");
-        file.seek(SeekFrom::Start(offset as u64)).expect("seek");
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).expect("server log read");
-        logged_plans(&String::from_utf8_lossy(&bytes), &self.database)
+        logged_plans(
+            &postgres::log_since(&self.file, offset as u64),
+            &self.database,
+        )
     }
 }
 

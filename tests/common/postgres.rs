@@ -612,3 +612,20 @@ fn spawn_watchdog(runner: &Runner, pg_ctl: &Path, data_dir: &Path, dir: &Path) {
         );
     }
 }
+
+/// A server log's length: where what runs next is logged. Its size, not
+/// its text: a log holds every test's statements and plans, hundreds of
+/// megabytes by the end of a run.
+pub fn log_len(file: &Path) -> u64 {
+    std::fs::metadata(file).map_or(0, |m| m.len())
+}
+
+/// What server log `file` holds past byte `offset`: only that tail is read.
+pub fn log_since(file: &Path, offset: u64) -> String {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(file).expect("server log");
+    file.seek(SeekFrom::Start(offset)).expect("seek");
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).expect("server log read");
+    String::from_utf8_lossy(&bytes).into_owned()
+}

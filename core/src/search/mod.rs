@@ -204,12 +204,9 @@ async fn ranked(db: &DatabaseConnection, actor: &Actor, find: Find<'_>) -> CoreR
             .query_one_raw(Statement::from_sql_and_values(backend, ready, bound))
             .await?;
         if tier == Tier::Near {
-            let threshold: String = readied
+            let threshold: f64 = readied
                 .ok_or_else(|| DbErr::RecordNotFound("the near tier's threshold".into()))?
                 .try_get("", "threshold")?;
-            let threshold = threshold.trim().parse::<f64>().map_err(|error| {
-                DbErr::Custom(format!("the near tier's threshold {threshold:?}: {error}"))
-            })?;
             txn.execute_unprepared(&postgres::set_threshold(threshold))
                 .await?;
         }

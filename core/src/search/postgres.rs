@@ -57,7 +57,7 @@ pub fn ready_transaction(tier: Tier, query: &str) -> (String, Vec<Value>) {
         Tier::Exact => (format!("SELECT {custom}"), Vec::new()),
         Tier::Near => (
             format!(
-                r#"SELECT {custom}, set_config('citus.propagate_set_commands', 'local', true), CAST({} AS TEXT) AS "threshold""#,
+                r#"SELECT {custom}, set_config('citus.propagate_set_commands', 'local', true), CAST({} AS DOUBLE PRECISION) AS "threshold""#,
                 near_threshold("CAST($1 AS TEXT)")
             ),
             vec![Value::from(query.to_owned())],
